@@ -1,0 +1,243 @@
+"""The engine: applies rules to IR nodes, records shapes, produces findings.
+
+The front end appends nodes one at a time (it needs each shape to interpret
+the code that follows, ``x.shape[1]`` say); :meth:`Engine.add` evaluates a node
+as soon as it is added.  :meth:`Engine.run` replays a whole graph, which is how
+the other front doors use a stored IR.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Optional
+
+from .findings import (
+    TF_OP_ON_KERAS_TENSOR,
+    Finding,
+    Note,
+    ShapeError,
+    Span,
+)
+from .ir import UNKNOWN, Graph, LayerRef, Node, TensorRef
+from .rules import (
+    LAYERS,
+    OPS,
+    Call,
+    InputSpec,
+    LayerRule,
+    OpRule,
+    Rule,
+    Unknowable,
+    check_spec,
+    load_rules,
+)
+from .shapes import UNKNOWN_TENSOR, TensorType, show_shape
+
+
+@dataclass
+class NodeResult:
+    outputs: tuple[TensorType, ...]
+    finding: Optional[Finding] = None
+    inferred: bool = True
+
+
+def rule_for(node_op: str) -> Optional[Rule]:
+    if node_op.startswith("keras.layers."):
+        return LAYERS.get(node_op[len("keras.layers."):])
+    return OPS.get(node_op)
+
+
+def _short(op: str) -> str:
+    return op.rsplit(".", 1)[-1]
+
+
+class Engine:
+    def __init__(self, keras_version: int = 3) -> None:
+        load_rules()
+        self.keras_version = keras_version
+        self.graph = Graph()
+        self.results: dict[int, NodeResult] = {}
+        self.built: dict[str, list[InputSpec]] = {}
+
+    # -- public ------------------------------------------------------------
+    def add(self, node: Node) -> NodeResult:
+        node.id = len(self.graph.nodes)
+        self.graph.nodes.append(node)
+        result = self._evaluate(node)
+        self.results[node.id] = result
+        return result
+
+    def run(self, graph: Graph) -> list[NodeResult]:
+        return [self.add(n) for n in graph.nodes]
+
+    def check_config(self, op: str, config: dict, span: Span, name: str,
+                     call_stack: tuple[Span, ...] = ()) -> Optional[Finding]:
+        """Constructor-time validation (``Conv2D(padding="full")``)."""
+        rule = rule_for(op)
+        if rule is None:
+            return None
+        try:
+            rule.check_config(Call(rule, config, [], {}, name=name, keras_version=self.keras_version))
+        except ShapeError as e:
+            return Finding(e.code, span, e.message, self._stack_notes(call_stack))
+        except Unknowable:
+            return None
+        return None
+
+    def tensor(self, ref: TensorRef) -> TensorType:
+        res = self.results.get(ref.node)
+        if res is None or ref.index >= len(res.outputs):
+            return UNKNOWN_TENSOR
+        return res.outputs[ref.index]
+
+    # -- evaluation --------------------------------------------------------
+    def _resolve(self, v: Any) -> Any:
+        if isinstance(v, TensorRef):
+            return self.tensor(v)
+        if isinstance(v, list):
+            return [self._resolve(x) for x in v]
+        if isinstance(v, tuple):
+            return tuple(self._resolve(x) for x in v)
+        if isinstance(v, dict):
+            return {k: self._resolve(x) for k, x in v.items()}
+        return v
+
+    def _evaluate(self, node: Node) -> NodeResult:
+        rule = rule_for(node.op)
+        if rule is None:
+            return NodeResult((UNKNOWN_TENSOR,), inferred=False)
+        args = self._resolve(node.args)
+        kwargs = self._resolve(node.kwargs)
+        name = node.name or _short(node.op).lower()
+        call = Call(rule, node.config, args, kwargs, name=name, keras_version=self.keras_version,
+                    apply=self._apply_sublayer)
+        tf_finding: Optional[Finding] = None
+        try:
+            if isinstance(rule, OpRule):
+                tf_finding = self._check_tf_op(node, rule, args, kwargs)
+                outputs = self._outputs(rule.output(call))
+            else:
+                assert isinstance(rule, LayerRule)
+                outputs = self._apply_layer(rule, call, node.layer_id)
+        except ShapeError as e:
+            finding = Finding(e.code, node.span or _NOWHERE, e.message, self._notes(node))
+            return NodeResult((UNKNOWN_TENSOR,), finding)
+        except Unknowable:
+            return NodeResult((UNKNOWN_TENSOR,), inferred=False)
+        inferred = any(t.shape is not None for t in outputs)
+        return NodeResult(outputs, tf_finding, inferred)
+
+    def _apply_layer(self, rule: LayerRule, call: Call, layer_id: Optional[str]) -> tuple[TensorType, ...]:
+        rule.check_config(call)
+        spec = rule.input_spec(call)
+        if spec is not None:
+            check_spec(spec, call.input, 0, call.name)
+        if layer_id is not None and layer_id in self.built:
+            for i, (s, x) in enumerate(zip(self.built[layer_id], call.inputs)):
+                check_spec(s, x, i, call.name)
+        outputs = self._outputs(rule.output(call))
+        if layer_id is not None and layer_id not in self.built:
+            try:
+                built = rule.built_spec(call)
+            except Unknowable:
+                built = None
+            if built is not None:
+                self.built[layer_id] = [built]
+        return outputs
+
+    def _apply_sublayer(self, layer: LayerRef, args: list, kwargs: dict) -> tuple[TensorType, ...]:
+        rule = LAYERS.get(layer.class_name)
+        if rule is None:
+            raise Unknowable()
+        call = Call(rule, layer.config, args, kwargs, name=layer.config.get("name") or layer.class_name.lower(),
+                    keras_version=self.keras_version, apply=self._apply_sublayer)
+        return self._apply_layer(rule, call, layer.layer_id)
+
+    def _check_tf_op(self, node: Node, rule: OpRule, args: Any, kwargs: Any) -> Optional[Finding]:
+        if self.keras_version < 3 or not node.op.startswith("tensorflow."):
+            return None
+        if not any(isinstance(r, TensorRef) for r in node.tensor_refs()):
+            return None
+        fn = node.op.replace("tensorflow.", "tf.", 1)
+        instead = f"`{rule.keras_equivalent}`" if rule.keras_equivalent else "the `keras.ops` equivalent"
+        msg = (f"A KerasTensor cannot be used as input to a TensorFlow function: `{fn}` is applied to a "
+               f"symbolic Keras tensor. Use {instead} or a layer instead (valid only under tf.keras 2).")
+        return Finding(TF_OP_ON_KERAS_TENSOR, node.span or _NOWHERE, msg, self._notes(node))
+
+    @staticmethod
+    def _outputs(out: Any) -> tuple[TensorType, ...]:
+        if isinstance(out, TensorType):
+            return (out,)
+        return tuple(t if isinstance(t, TensorType) else UNKNOWN_TENSOR for t in out)
+
+    # -- provenance --------------------------------------------------------
+    def _notes(self, node: Node) -> tuple[Note, ...]:
+        notes: list[Note] = []
+        for i, ref in enumerate(node.tensor_refs()):
+            src = self.graph.nodes[ref.node] if ref.node < len(self.graph.nodes) else None
+            if src is None or src.span is None:
+                continue
+            what = "keras.Input" if src.kind == "input" else _short(src.op)
+            label = f'"{src.name}" ({what})' if src.name else what
+            notes.append(Note(src.span, f"input {i} has shape {show_shape(self.tensor(ref).shape)}, "
+                                        f"produced by {label} here"))
+        return tuple(notes) + self._stack_notes(node.call_stack)
+
+    @staticmethod
+    def _stack_notes(stack: tuple[Span, ...]) -> tuple[Note, ...]:
+        return tuple(Note(s, "in the call made here") for s in reversed(stack))
+
+
+_NOWHERE = Span("<unknown>", 1, 1, 1, 1)
+
+
+def is_unknown(v: Any) -> bool:
+    return v is UNKNOWN
+
+
+def _as_tensor(v: Any) -> Any:
+    from .rules import T
+
+    if isinstance(v, T):
+        return TensorType(None if v.shape is None else tuple(v.shape), v.dtype)
+    if isinstance(v, tuple):
+        return TensorType(v)
+    if isinstance(v, list):
+        return [_as_tensor(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _as_tensor(x) for k, x in v.items()}
+    return v
+
+
+def infer(op: str, config: dict, inputs: Any, args: tuple = (), call_kwargs: Optional[dict] = None,
+          keras_version: int = 3) -> Any:
+    """Apply one rule outside any program: shapes in, output shape(s) or finding name out.
+
+    ``op`` is a layer class name (``"Conv2D"``) or a full op name (``"keras.ops.reshape"``).
+    Returns a shape tuple, a list of shape tuples for several outputs, ``None`` for an
+    unknown output, or the finding's name (``"rank-mismatch"``).  Used by the rule
+    examples, the unit tests and the comparison with Keras.
+    """
+    from .rules import T
+
+    engine = Engine(keras_version)
+    full = op if "." in op else f"keras.layers.{op}"
+    kw = {k: (_as_tensor(v) if isinstance(v, T) else v) for k, v in (call_kwargs or {}).items()}
+    first = _as_tensor(inputs) if inputs is not None else None
+    rule = rule_for(full)
+    if rule is None:
+        raise KeyError(op)
+    pos = ([first] if first is not None else []) + [_as_tensor(a) for a in args]
+    call = Call(rule, config, pos, kw, name=_short(full).lower(), keras_version=keras_version,
+                apply=engine._apply_sublayer)
+    try:
+        if isinstance(rule, LayerRule):
+            outputs = engine._apply_layer(rule, call, None)
+        else:
+            outputs = engine._outputs(rule.output(call))
+    except ShapeError as e:
+        return e.code.name
+    except Unknowable:
+        return None
+    shapes = [t.shape for t in outputs]
+    return shapes[0] if len(shapes) == 1 else shapes

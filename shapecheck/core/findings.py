@@ -1,0 +1,218 @@
+"""Findings and the registry of their codes.
+
+Every code has a number (``SC201``), a kebab name (``rank-mismatch``), a default
+severity and a one-line summary; ``docs/rules/`` has one page per code,
+generated from :data:`CODES` by ``python -m shapecheck.docs``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal, Optional
+
+Severity = Literal["error", "warning", "note"]
+
+
+@dataclass(frozen=True)
+class Code:
+    number: str
+    name: str
+    severity: Severity
+    summary: str
+    explanation: str
+    example: str = ""
+    fix: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.number} {self.name}"
+
+
+CODES: dict[str, Code] = {}
+
+
+def _code(number: str, name: str, severity: Severity, summary: str, explanation: str,
+          example: str = "", fix: str = "") -> Code:
+    code = Code(number, name, severity, summary, explanation.strip(), example.strip(), fix.strip())
+    assert name not in CODES, name
+    CODES[name] = code
+    return code
+
+
+SYNTAX_ERROR = _code(
+    "SC001", "syntax-error", "error", "The file is not valid Python.",
+    """
+The file could not be parsed, so nothing in it was checked. The other files of the
+run are still checked and reported; the exit status is 2.
+""",
+    "x = keras.Input(shape=(28, 28)\n",
+    "x = keras.Input(shape=(28, 28))\n",
+)
+UNREADABLE_FILE = _code(
+    "SC002", "unreadable-file", "error", "The file could not be read or decoded.",
+    """
+The file could not be opened, or its bytes are not text in its declared encoding
+(UTF-8 when none is declared). The other files of the run are still checked; the exit
+status is 2.
+""",
+)
+INTERNAL_ERROR = _code(
+    "SC003", "internal-error", "error", "shapecheck failed on this file: a bug of ours.",
+    """
+An exception escaped shapecheck's own analysis of this file. The rest of the run went
+on. Please report it with the file (or a reduced version); `--debug` shows the traceback.
+""",
+)
+INVALID_INPUT = _code(
+    "SC101", "invalid-input", "error", "`keras.Input` / `InputLayer` arguments that Keras rejects.",
+    """
+`keras.Input` and `keras.layers.InputLayer` raise `ValueError` for contradictory or
+invalid arguments: no `shape` (and no `batch_shape` or `tensor`), `shape` together with
+`batch_shape`, `batch_size` together with `batch_shape`, `sparse` together with `ragged`,
+negative or non-integer dimensions, or a `tensor` whose shape or dtype contradicts the
+other arguments. The model is never built.
+""",
+    "x = keras.Input(shape=(28, -1))\n",
+    "x = keras.Input(shape=(28, None))  # None for a variable axis\n",
+)
+DUPLICATE_INPUT_NAME = _code(
+    "SC102", "duplicate-input-name", "error", "Two inputs of one model share a name.",
+    """
+Keras requires the names of all layers of a model, its inputs included, to be unique:
+`Model(...)` raises `ValueError: The name "x" is used 2 times in the model`.
+""",
+    'a = keras.Input((4,), name="x")\nb = keras.Input((4,), name="x")\nm = keras.Model([a, b], ...)\n',
+    'a = keras.Input((4,), name="x_a")\nb = keras.Input((4,), name="x_b")\n',
+)
+RANK_MISMATCH = _code(
+    "SC201", "rank-mismatch", "error", "A layer receives a tensor of the wrong rank.",
+    """
+Keras layers declare the rank they accept (`InputSpec(ndim=...)`, `min_ndim`,
+`max_ndim`): a `Conv2D` needs a 4-D input `(batch, height, width, channels)`, an `LSTM`
+a 3-D input `(batch, timesteps, features)`. Keras raises `ValueError: Input 0 of layer
+"conv2d" is incompatible with the layer: expected min_ndim=4, found ndim=3` when the
+model is built.
+""",
+    "x = keras.Input(shape=(28, 28))\ny = layers.Conv2D(8, 3)(x)\n",
+    "x = keras.Input(shape=(28, 28, 1))\ny = layers.Conv2D(8, 3)(x)\n",
+)
+AXIS_MISMATCH = _code(
+    "SC202", "axis-mismatch", "error", "An axis that the layer fixed has another size.",
+    """
+Once a layer is built, its weights fix some input axes: the last axis of a `Dense`, the
+channels of a convolution, the features of a recurrent layer. Calling the same layer
+(a shared layer, or a model called as a layer) on a tensor with a different size on that
+axis raises `ValueError: ... expected axis -1 of input shape to have value 32`. Layers
+that need a known size (`Dense` on an unknown last axis) are reported here too.
+""",
+    "dense = layers.Dense(8)\na = dense(keras.Input((32,)))\nb = dense(keras.Input((64,)))\n",
+)
+INCOMPATIBLE_SHAPES = _code(
+    "SC203", "incompatible-shapes", "error", "Tensors that must agree in shape do not.",
+    """
+Merging layers (`Add`, `Concatenate`, `Dot`, …), attention layers and broadcasting
+operations need their inputs to agree on every axis except the ones they combine.
+Keras raises `ValueError: Inputs have incompatible shapes` or `A Concatenate layer
+requires inputs with matching shapes except for the concatenation axis`.
+""",
+    "a = keras.Input((32,))\nb = keras.Input((16,))\nc = layers.Add()([a, b])\n",
+)
+INVALID_RESHAPE = _code(
+    "SC204", "invalid-reshape", "error", "A reshape that does not preserve the number of elements.",
+    """
+`Reshape`, `keras.ops.reshape` and friends need the target shape to hold exactly as many
+elements as the input (not counting the batch axis for the `Reshape` layer), with at
+most one `-1`. Keras raises `ValueError: total size of new array must be unchanged`.
+""",
+    "x = keras.Input((28, 28))\ny = layers.Reshape((28, 27))(x)\n",
+    "x = keras.Input((28, 28))\ny = layers.Reshape((784,))(x)\n",
+)
+NEGATIVE_DIMENSION = _code(
+    "SC205", "negative-dimension", "error", "A convolution, pooling or cropping leaves no output.",
+    """
+With `padding="valid"`, a convolution or pooling window larger than its input (after
+strides and dilation) produces an axis of size zero or less; cropping more than the axis
+holds does the same. Keras raises `ValueError: Computed output size would be zero or
+negative`.
+""",
+    "x = keras.Input((4, 4, 3))\ny = layers.Conv2D(8, 5)(x)\n",
+    "x = keras.Input((4, 4, 3))\ny = layers.Conv2D(8, 5, padding=\"same\")(x)\n",
+)
+INVALID_ARGUMENT = _code(
+    "SC206", "invalid-argument", "error", "A layer or op argument that Keras rejects.",
+    """
+Layer constructors and ops validate their arguments: an unknown `padding`, an axis out
+of range for the input, a `Permute` that is not a permutation, a `kernel_size` with the
+wrong number of entries. Keras raises `ValueError` when the layer is created or called.
+""",
+)
+TF_OP_ON_KERAS_TENSOR = _code(
+    "SC207", "tf-op-on-keras-tensor", "error", "A TensorFlow function applied to a symbolic Keras tensor.",
+    """
+Under Keras 3 (tf.keras from TensorFlow 2.16), a symbolic `KerasTensor` from
+`keras.Input` cannot be passed to a TensorFlow function such as `tf.square`: Keras
+raises `ValueError: A KerasTensor cannot be used as input to a TensorFlow function`.
+Use the `keras.ops` equivalent or a layer. Under tf.keras 2 (`--keras-version 2`) this
+is valid.
+""",
+    "x = keras.Input(shape=(32,))\ny = tf.square(x)\n",
+    "x = keras.Input(shape=(32,))\ny = keras.ops.square(x)\n",
+)
+INPUT_COUNT = _code(
+    "SC208", "input-count", "error", "A layer or model receives the wrong number of inputs.",
+    """
+Merging layers need a list of at least two tensors, `Dot` and `Subtract` exactly two, a
+model as many tensors as it has inputs. Keras raises `ValueError` when called.
+""",
+    "a = keras.Input((8,))\nc = layers.Add()([a])\n",
+)
+
+
+@dataclass(frozen=True)
+class Span:
+    """A source range, 1-based lines and columns."""
+
+    path: str
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+
+
+@dataclass(frozen=True)
+class Note:
+    span: Span
+    message: str
+
+
+@dataclass(frozen=True)
+class Finding:
+    code: Code
+    span: Span
+    message: str
+    notes: tuple[Note, ...] = ()
+    severity: Optional[Severity] = None
+
+    @property
+    def level(self) -> Severity:
+        return self.severity or self.code.severity
+
+
+class ShapeError(Exception):
+    """Raised by a rule: what Keras would reject, in Keras's words where they exist."""
+
+    def __init__(self, code: Code, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass
+class FileResult:
+    """What the analysis of one file produced."""
+
+    path: str
+    findings: list[Finding] = field(default_factory=list)
+    shapes: list[dict] = field(default_factory=list)
+    layer_calls: int = 0
+    layer_calls_inferred: int = 0

@@ -1,0 +1,179 @@
+"""The graph IR: the contract between front ends, the engine and the runtime replay.
+
+A :class:`Node` is one layer or op application: its canonical op name
+(``keras.layers.Conv2D``, ``keras.ops.reshape``, ``keras.Input``), the
+constructor config as literal values, the call's arguments (tensors as
+:class:`TensorRef`), the layer identity (shared layers share it) and the source
+span.  Everything is plain data and round-trips through JSON.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal, Optional
+
+from . import dims
+from .findings import Span
+
+
+class _Unknown:
+    """A value the front end could not follow."""
+
+    _instance: Optional[_Unknown] = None
+
+    def __new__(cls) -> _Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNKNOWN: Any = _Unknown()
+
+
+@dataclass(frozen=True)
+class TensorRef:
+    """Output ``index`` of node ``node``."""
+
+    node: int
+    index: int = 0
+
+
+@dataclass(frozen=True)
+class LayerRef:
+    """A layer passed as a constructor argument (``Bidirectional(LSTM(8))``)."""
+
+    class_name: str
+    config: dict
+    layer_id: Optional[str] = None
+
+
+NodeKind = Literal["input", "layer", "op"]
+
+
+@dataclass
+class Node:
+    id: int
+    op: str
+    kind: NodeKind
+    config: dict = field(default_factory=dict)
+    args: list = field(default_factory=list)
+    kwargs: dict = field(default_factory=dict)
+    layer_id: Optional[str] = None
+    name: Optional[str] = None
+    span: Optional[Span] = None
+    call_stack: tuple[Span, ...] = ()
+
+    def tensor_refs(self) -> list[TensorRef]:
+        out: list[TensorRef] = []
+
+        def walk(v: Any) -> None:
+            if isinstance(v, TensorRef):
+                out.append(v)
+            elif isinstance(v, (list, tuple)):
+                for x in v:
+                    walk(x)
+            elif isinstance(v, dict):
+                for x in v.values():
+                    walk(x)
+
+        walk(self.args)
+        walk(self.kwargs)
+        return out
+
+
+@dataclass
+class Graph:
+    nodes: list[Node] = field(default_factory=list)
+
+    def new_id(self) -> int:
+        return len(self.nodes)
+
+    def to_json(self) -> dict:
+        return {"nodes": [_node_to_json(n) for n in self.nodes]}
+
+    @staticmethod
+    def from_json(data: dict) -> Graph:
+        return Graph([_node_from_json(n) for n in data["nodes"]])
+
+
+def value_to_json(v: Any) -> Any:
+    if v is UNKNOWN:
+        return {"$unknown": True}
+    if isinstance(v, TensorRef):
+        return {"$tensor": [v.node, v.index]}
+    if isinstance(v, LayerRef):
+        return {"$layer": v.class_name, "config": value_to_json(v.config), "id": v.layer_id}
+    if isinstance(v, dims.Sym):
+        return {"$dim": str(v)}
+    if isinstance(v, tuple):
+        return {"$tuple": [value_to_json(x) for x in v]}
+    if isinstance(v, list):
+        return [value_to_json(x) for x in v]
+    if isinstance(v, dict):
+        return {"$dict": [[value_to_json(k), value_to_json(x)] for k, x in v.items()]}
+    if v is None or isinstance(v, (bool, int, float, str)):
+        return v
+    return {"$unknown": True}
+
+
+def value_from_json(v: Any) -> Any:
+    if isinstance(v, list):
+        return [value_from_json(x) for x in v]
+    if isinstance(v, dict):
+        if "$unknown" in v:
+            return UNKNOWN
+        if "$tensor" in v:
+            return TensorRef(*v["$tensor"])
+        if "$layer" in v:
+            return LayerRef(v["$layer"], value_from_json(v["config"]), v.get("id"))
+        if "$dim" in v:
+            return dims.Sym.named(v["$dim"])
+        if "$tuple" in v:
+            return tuple(value_from_json(x) for x in v["$tuple"])
+        if "$dict" in v:
+            return {value_from_json(k): value_from_json(x) for k, x in v["$dict"]}
+    return v
+
+
+def _span_to_json(s: Optional[Span]) -> Optional[list]:
+    return None if s is None else [s.path, s.line, s.column, s.end_line, s.end_column]
+
+
+def _span_from_json(s: Optional[list]) -> Optional[Span]:
+    return None if s is None else Span(*s)
+
+
+def _node_to_json(n: Node) -> dict:
+    return {
+        "id": n.id,
+        "op": n.op,
+        "kind": n.kind,
+        "config": value_to_json(n.config),
+        "args": value_to_json(n.args),
+        "kwargs": value_to_json(n.kwargs),
+        "layer_id": n.layer_id,
+        "name": n.name,
+        "span": _span_to_json(n.span),
+        "call_stack": [_span_to_json(s) for s in n.call_stack],
+    }
+
+
+def _node_from_json(d: dict) -> Node:
+    return Node(
+        id=d["id"],
+        op=d["op"],
+        kind=d["kind"],
+        config=value_from_json(d["config"]),
+        args=value_from_json(d["args"]),
+        kwargs=value_from_json(d["kwargs"]),
+        layer_id=d["layer_id"],
+        name=d["name"],
+        span=_span_from_json(d["span"]),
+        call_stack=tuple(_span_from_json(s) for s in d["call_stack"]),  # type: ignore[misc]
+    )

@@ -1,0 +1,274 @@
+"""What a shape rule is, and the registries that map Keras names to rules.
+
+A :class:`LayerRule` serves one Keras layer class (and its aliases).  It declares
+its constructor's positional parameters and defaults, its precondition as an
+:class:`InputSpec` (the way Keras declares ``InputSpec(ndim=..., axes=...)``),
+the spec its weights fix once built, and its output arithmetic in ``output``.
+An :class:`OpRule` does the same for a function (``keras.ops.reshape``,
+``tf.concat``).  Rules never know about libcst or mypy; they raise
+:class:`~shapecheck.core.findings.ShapeError` for what Keras rejects, and
+:class:`Unknowable` when a value they need is unknown.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Callable, ClassVar, Optional, Sequence, Union
+
+from . import dims
+from .dims import Dim
+from .findings import (
+    AXIS_MISMATCH,
+    INVALID_ARGUMENT,
+    RANK_MISMATCH,
+    Code,
+    ShapeError,
+)
+from .ir import UNKNOWN, LayerRef
+from .shapes import UNKNOWN_TENSOR, Shape, TensorType, show_shape
+
+
+class Unknowable(Exception):
+    """A rule needs a value the front end could not determine: output is unknown."""
+
+
+@dataclass(frozen=True)
+class InputSpec:
+    """Mirror of ``keras.InputSpec``: rank bounds and fixed axes."""
+
+    ndim: Optional[int] = None
+    min_ndim: Optional[int] = None
+    max_ndim: Optional[int] = None
+    axes: tuple[tuple[int, Dim], ...] = ()
+    allow_last_axis_squeeze: bool = False
+
+    @staticmethod
+    def fixed(axes: dict[int, Dim], **kw: Any) -> InputSpec:
+        return InputSpec(axes=tuple(axes.items()), **kw)
+
+
+def check_spec(spec: InputSpec, x: TensorType, index: int, layer_name: str) -> None:
+    """Raise what ``keras.src.layers.input_spec.assert_input_compatibility`` raises."""
+    if x.shape is None:
+        return
+    shape = x.shape
+    ndim = len(shape)
+    where = f'Input {index} of layer "{layer_name}" is incompatible with the layer:'
+    if spec.ndim is not None and not spec.allow_last_axis_squeeze and ndim != spec.ndim:
+        raise ShapeError(RANK_MISMATCH, f"{where} expected ndim={spec.ndim}, found ndim={ndim}. "
+                         f"Full shape received: {show_shape(shape)}")
+    if spec.max_ndim is not None and ndim > spec.max_ndim:
+        raise ShapeError(RANK_MISMATCH, f"{where} expected max_ndim={spec.max_ndim}, found ndim={ndim}. "
+                         f"Full shape received: {show_shape(shape)}")
+    if spec.min_ndim is not None and ndim < spec.min_ndim:
+        raise ShapeError(RANK_MISMATCH, f"{where} expected min_ndim={spec.min_ndim}, found ndim={ndim}. "
+                         f"Full shape received: {show_shape(shape)}")
+    for axis, value in spec.axes:
+        if not -ndim <= axis < ndim:
+            continue
+        if dims.differs(shape[axis], value):
+            raise ShapeError(AXIS_MISMATCH, f"{where} expected axis {axis} of input shape to have value "
+                             f"{dims.show(value)}, but received input with shape {show_shape(shape)}")
+
+
+def to_snake_case(name: str) -> str:
+    """Keras's automatic layer names: ``Conv2D`` -> ``conv2d``."""
+    name = re.sub(r"\W+", "", name)
+    name = re.sub("(.)([A-Z][a-z]+)", r"\1_\2", name)
+    return re.sub("([a-z])([A-Z])", r"\1_\2", name).lower()
+
+
+@dataclass(frozen=True)
+class T:
+    """Marks a tensor of this shape among an example's call arguments."""
+
+    shape: Optional[tuple]
+    dtype: str = "float32"
+
+
+@dataclass(frozen=True)
+class Example:
+    """A shape-level example: config + input shapes -> output shape(s) or a finding.
+
+    ``inputs`` is the first call argument: a shape tuple, or a list of shapes (merging
+    layers).  ``args`` are further positional tensors (``MultiHeadAttention(q, v)``),
+    ``call_kwargs`` keyword arguments (tensors marked with :class:`T`).  ``expect`` is
+    the output shape, a list of shapes for several outputs, or a finding name.
+    """
+
+    config: dict
+    inputs: Any
+    expect: Any
+    args: tuple = ()
+    call_kwargs: dict = field(default_factory=dict)
+
+
+Output = Union[TensorType, Sequence[TensorType]]
+
+
+class Call:
+    """One application of a rule, as the rule sees it."""
+
+    def __init__(self, rule: Rule, config: dict, args: list, kwargs: dict, *,
+                 name: str, keras_version: int = 3,
+                 apply: Optional[Callable[[LayerRef, list, dict], tuple[TensorType, ...]]] = None) -> None:
+        self.rule = rule
+        self.config = {**rule.defaults, **config}
+        self.args = args
+        self.kwargs = kwargs
+        self.name = name
+        self.keras_version = keras_version
+        self._apply = apply
+
+    # -- inputs -----------------------------------------------------------
+    @property
+    def inputs(self) -> list[TensorType]:
+        """The tensors passed as the first argument (a list for merging layers)."""
+        first = self.args[0] if self.args else self.kwargs.get("inputs", UNKNOWN_TENSOR)
+        if isinstance(first, (list, tuple)):
+            return [t if isinstance(t, TensorType) else UNKNOWN_TENSOR for t in first]
+        if isinstance(first, dict):
+            return [t if isinstance(t, TensorType) else UNKNOWN_TENSOR for t in first.values()]
+        return [first if isinstance(first, TensorType) else UNKNOWN_TENSOR]
+
+    @property
+    def input(self) -> TensorType:
+        return self.inputs[0]
+
+    @property
+    def shape(self) -> Shape:
+        """The first input's shape; unknowable when its rank is unknown."""
+        shape = self.input.shape
+        if shape is None:
+            raise Unknowable()
+        return shape
+
+    def arg(self, position: int, name: str, default: Any = UNKNOWN) -> Any:
+        """A call argument by position or keyword (tensors as :class:`TensorType`)."""
+        if name in self.kwargs:
+            return self.kwargs[name]
+        if position < len(self.args):
+            return self.args[position]
+        return default
+
+    # -- config -----------------------------------------------------------
+    def get(self, key: str) -> Any:
+        return self.config.get(key, UNKNOWN)
+
+    def known(self, key: str) -> Any:
+        """The config value, or :class:`Unknowable` if the front end could not follow it."""
+        v = self.get(key)
+        if v is UNKNOWN:
+            raise Unknowable()
+        return v
+
+    def dim(self, key: str) -> Dim:
+        """An integer argument as a dimension (``None`` if unknown)."""
+        return as_dim(self.get(key))
+
+    def ints(self, key: str, n: int, *, allow_none: bool = False) -> tuple[Dim, ...]:
+        """An int-or-tuple argument (``kernel_size=3``) as ``n`` dims; checks the length."""
+        v = self.get(key)
+        if v is UNKNOWN:
+            return tuple(dims.unknown() for _ in range(n))
+        if isinstance(v, (list, tuple)):
+            if len(v) != n:
+                raise ShapeError(INVALID_ARGUMENT, f"The `{key}` argument must be a tuple of {n} integers. "
+                                 f"Received {key}={v!r}")
+            return tuple(as_dim(x) for x in v)
+        if v is None and allow_none:
+            return (None,) * n
+        return (as_dim(v),) * n
+
+    def fail(self, code: Code, message: str) -> ShapeError:
+        return ShapeError(code, message)
+
+    def apply(self, layer: Any, *args: Any, **kwargs: Any) -> tuple[TensorType, ...]:
+        """Apply a layer given as a constructor argument (wrappers: ``Bidirectional``)."""
+        if not isinstance(layer, LayerRef) or self._apply is None:
+            raise Unknowable()
+        return self._apply(layer, list(args), kwargs)
+
+
+def as_dim(v: Any) -> Dim:
+    """A config value as a dimension; a value the front end could not follow is opaque."""
+    if isinstance(v, (int, dims.Sym)) and not isinstance(v, bool):
+        return v
+    if v is None:
+        return None
+    return dims.unknown()
+
+
+class Rule:
+    """Common part of layer and op rules."""
+
+    #: the Keras names this rule serves
+    names: ClassVar[tuple[str, ...]] = ()
+    #: constructor (layers) or function (ops) positional parameter names, in order
+    params: ClassVar[tuple[str, ...]] = ()
+    defaults: ClassVar[dict[str, Any]] = {}
+    examples: ClassVar[tuple[Example, ...]] = ()
+
+    def output(self, call: Call) -> Output:
+        raise NotImplementedError
+
+    def check_config(self, call: Call) -> None:
+        """Raise :class:`ShapeError` for constructor arguments Keras rejects."""
+
+
+class LayerRule(Rule):
+    """A rule for one Keras layer class and its aliases (``Conv2D``, ``Convolution2D``)."""
+
+    #: the input spec, or ``None`` when the layer declares none
+    spec: ClassVar[Optional[InputSpec]] = None
+    #: lowercase functional forms (``keras.layers.concatenate``) and their params after ``inputs``
+    functions: ClassVar[tuple[str, ...]] = ()
+    function_params: ClassVar[tuple[str, ...]] = ()
+
+    def input_spec(self, call: Call) -> Optional[InputSpec]:
+        """The spec checked before ``output``; override when it depends on config."""
+        return self.spec
+
+    def built_spec(self, call: Call) -> Optional[InputSpec]:
+        """The spec the layer's weights fix once built (checked on later calls)."""
+        return None
+
+
+class OpRule(Rule):
+    """A rule for a function applied to tensors (``keras.ops.*``, ``tf.*``)."""
+
+    #: the ``keras.ops`` spelling to suggest when a TensorFlow function is used under Keras 3
+    keras_equivalent: ClassVar[Optional[str]] = None
+
+
+LAYERS: dict[str, LayerRule] = {}
+LAYER_FUNCTIONS: dict[str, LayerRule] = {}
+OPS: dict[str, OpRule] = {}
+
+
+def register(cls: type) -> type:
+    """Class decorator: register a rule under all its names."""
+    rule = cls()
+    if isinstance(rule, LayerRule):
+        for n in cls.names:
+            assert n not in LAYERS, f"duplicate layer rule {n}"
+            LAYERS[n] = rule
+        for f in cls.functions:
+            LAYER_FUNCTIONS[f] = rule
+    elif isinstance(rule, OpRule):
+        for n in cls.names:
+            assert n not in OPS, f"duplicate op rule {n}"
+            OPS[n] = rule
+    else:  # pragma: no cover - programming error
+        raise TypeError(cls)
+    return cls
+
+
+def load_rules() -> None:
+    """Import every rule module (they register themselves)."""
+    from .. import layers, ops  # noqa: F401
+
+
+def unknown_outputs(n: int = 1) -> tuple[TensorType, ...]:
+    return (UNKNOWN_TENSOR,) * n

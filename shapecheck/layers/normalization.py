@@ -1,0 +1,1 @@
+"""Placeholder: rules are added by their family owner."""

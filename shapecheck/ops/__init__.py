@@ -1,0 +1,6 @@
+"""Shape rules for functions applied to Keras tensors: ``keras.ops``, ``tf.*``, ``K.*``.
+
+Importing this package registers every rule (see :mod:`shapecheck.core.rules`).
+"""
+
+from . import numeric  # noqa: F401

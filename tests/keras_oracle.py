@@ -1,0 +1,157 @@
+"""Ask Keras itself: the ground truth every rule is compared with.
+
+``keras_apply`` builds the layer (or op) with the given config and applies it to
+symbolic inputs of the given shapes, as a model definition would; when every
+non-batch axis is known it also runs a fresh instance on random data (batch of 2)
+to catch what the symbolic build lets through.  It returns the output shapes, or
+the exception Keras raised.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any, Optional
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+from shapecheck.core.rules import T  # noqa: E402
+
+
+@dataclass
+class KerasResult:
+    shapes: Optional[list]  # output shapes when Keras accepted
+    error: Optional[BaseException] = None
+    eager_error: Optional[BaseException] = None
+
+    @property
+    def rejected(self) -> bool:
+        return self.error is not None or self.eager_error is not None
+
+    @property
+    def single(self) -> Any:
+        assert self.shapes is not None
+        return self.shapes[0] if len(self.shapes) == 1 else self.shapes
+
+
+def _shape_of(v: Any) -> Optional[tuple]:
+    if isinstance(v, T):
+        return v.shape
+    if isinstance(v, tuple):
+        return v
+    return None
+
+
+def _symbolic(v: Any) -> Any:
+    import keras
+
+    if isinstance(v, T):
+        return keras.KerasTensor(v.shape, dtype=v.dtype)
+    if isinstance(v, tuple):
+        return keras.KerasTensor(v, dtype="float32")
+    if isinstance(v, list):
+        return [_symbolic(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _symbolic(x) for k, x in v.items()}
+    return v
+
+
+def _concrete_ok(v: Any) -> bool:
+    if isinstance(v, (T, tuple)):
+        shape = _shape_of(v)
+        return shape is not None and all(d is not None for d in shape[1:])
+    if isinstance(v, list):
+        return all(_concrete_ok(x) for x in v)
+    if isinstance(v, dict):
+        return all(_concrete_ok(x) for x in v.values())
+    return True
+
+
+def _concrete(v: Any, rng: Any) -> Any:
+    import numpy as np
+
+    if isinstance(v, (T, tuple)):
+        shape = _shape_of(v)
+        assert shape is not None
+        dtype = v.dtype if isinstance(v, T) else "float32"
+        full = tuple(2 if d is None else d for d in shape)
+        if dtype.startswith("int") or dtype.startswith("uint"):
+            return rng.integers(0, 2, size=full).astype(dtype)
+        if dtype == "bool":
+            return rng.integers(0, 2, size=full).astype(bool)
+        return rng.standard_normal(full).astype(dtype)
+    if isinstance(v, list):
+        return [_concrete(x, rng) for x in v]
+    if isinstance(v, dict):
+        return {k: _concrete(x, rng) for k, x in v.items()}
+    return v
+
+
+def _shapes(out: Any) -> list:
+    if isinstance(out, (list, tuple)):
+        return [tuple(o.shape) for o in out]
+    return [tuple(out.shape)]
+
+
+def _make_layer(class_name: str, config: dict) -> Any:
+    import keras
+
+    cfg = {k: (_make_layer(v.class_name, v.config) if _is_layer_ref(v) else v) for k, v in config.items()}
+    cls = getattr(keras.layers, class_name)
+    return cls(**cfg)
+
+
+def _is_layer_ref(v: Any) -> bool:
+    from shapecheck.core.ir import LayerRef
+
+    return isinstance(v, LayerRef)
+
+
+def keras_apply(op: str, config: dict, inputs: Any, args: tuple = (), call_kwargs: Optional[dict] = None,
+                eager: bool = True) -> KerasResult:
+    """Apply layer class ``op`` (or function ``keras.ops.x``) the way shapecheck's ``infer`` does."""
+    import numpy as np
+
+    call_kwargs = call_kwargs or {}
+    if op == "InputLayer":
+        import keras
+
+        kw = dict(config)
+        if "tensor" in call_kwargs:
+            kw["tensor"] = _symbolic(call_kwargs["tensor"])
+        try:
+            return KerasResult([tuple(keras.Input(**kw).shape)])
+        except Exception as e:  # noqa: BLE001 - Keras's verdict
+            return KerasResult(None, e)
+
+    def build(fn: Any, values: list, kwargs: dict) -> Any:
+        return fn(*values, **kwargs)
+
+    def callable_for() -> Any:
+        if "." in op:
+            import keras
+
+            obj: Any = keras
+            parts = op.split(".")
+            assert parts[0] == "keras", op
+            for p in parts[1:]:
+                obj = getattr(obj, p)
+            return lambda *a, **k: obj(*a, **{**config, **k})
+        return _make_layer(op, config)
+
+    positional = ([inputs] if inputs is not None else []) + list(args)
+    try:
+        fn = callable_for()
+        out = build(fn, [_symbolic(v) for v in positional], {k: _symbolic(v) for k, v in call_kwargs.items()})
+    except Exception as e:  # noqa: BLE001 - Keras's verdict
+        return KerasResult(None, e)
+    result = KerasResult(_shapes(out))
+    if eager and _concrete_ok(positional) and _concrete_ok(list(call_kwargs.values())):
+        rng = np.random.default_rng(0)
+        try:
+            fn = callable_for()
+            build(fn, [_concrete(v, rng) for v in positional], {k: _concrete(v, rng) for k, v in call_kwargs.items()})
+        except Exception as e:  # noqa: BLE001 - Keras's verdict
+            result.eager_error = e
+    return result
