@@ -111,6 +111,10 @@ def value_to_json(v: Any) -> Any:
         return {"$layer": v.class_name, "config": value_to_json(v.config), "id": v.layer_id}
     if isinstance(v, dims.Sym):
         return {"$dim": str(v)}
+    if isinstance(v, slice):
+        return {"$slice": [value_to_json(v.start), value_to_json(v.stop), value_to_json(v.step)]}
+    if v is Ellipsis:
+        return {"$ellipsis": True}
     if isinstance(v, tuple):
         return {"$tuple": [value_to_json(x) for x in v]}
     if isinstance(v, list):
@@ -134,6 +138,10 @@ def value_from_json(v: Any) -> Any:
             return LayerRef(v["$layer"], value_from_json(v["config"]), v.get("id"))
         if "$dim" in v:
             return dims.Sym.named(v["$dim"])
+        if "$slice" in v:
+            return slice(*(value_from_json(x) for x in v["$slice"]))
+        if "$ellipsis" in v:
+            return Ellipsis
         if "$tuple" in v:
             return tuple(value_from_json(x) for x in v["$tuple"])
         if "$dict" in v:
