@@ -104,26 +104,25 @@ class Engine:
 
     def _evaluate(self, node: Node) -> NodeResult:
         rule = rule_for(node.op)
+        tf_finding = self._check_tf_op(node, rule)
         if rule is None:
-            return NodeResult((UNKNOWN_TENSOR,), inferred=False)
+            return NodeResult((UNKNOWN_TENSOR,), tf_finding, inferred=False)
         args = self._resolve(node.args)
         kwargs = self._resolve(node.kwargs)
         name = node.name or _short(node.op).lower()
         call = Call(rule, node.config, args, kwargs, name=name, keras_version=self.keras_version,
                     apply=self._apply_sublayer)
-        tf_finding: Optional[Finding] = None
         try:
             if isinstance(rule, OpRule):
-                tf_finding = self._check_tf_op(node, rule, args, kwargs)
                 outputs = self._outputs(rule.output(call))
             else:
                 assert isinstance(rule, LayerRule)
                 outputs = self._apply_layer(rule, call, node.layer_id)
         except ShapeError as e:
             finding = Finding(e.code, node.span or _NOWHERE, e.message, self._notes(node))
-            return NodeResult((UNKNOWN_TENSOR,), finding)
+            return NodeResult((UNKNOWN_TENSOR,), tf_finding or finding)
         except Unknowable:
-            return NodeResult((UNKNOWN_TENSOR,), inferred=False)
+            return NodeResult((UNKNOWN_TENSOR,), tf_finding, inferred=False)
         inferred = any(t.shape is not None for t in outputs)
         return NodeResult(outputs, tf_finding, inferred)
 
@@ -153,13 +152,15 @@ class Engine:
                     keras_version=self.keras_version, apply=self._apply_sublayer)
         return self._apply_layer(rule, call, layer.layer_id)
 
-    def _check_tf_op(self, node: Node, rule: OpRule, args: Any, kwargs: Any) -> Optional[Finding]:
-        if self.keras_version < 3 or not node.op.startswith("tensorflow."):
+    def _check_tf_op(self, node: Node, rule: Optional[Rule]) -> Optional[Finding]:
+        """Keras 3 rejects any TensorFlow function applied to a symbolic Keras tensor."""
+        if self.keras_version < 3 or node.traced or not node.op.startswith("tensorflow."):
             return None
-        if not any(isinstance(r, TensorRef) for r in node.tensor_refs()):
+        if not node.tensor_refs():
             return None
         fn = node.op.replace("tensorflow.", "tf.", 1)
-        instead = f"`{rule.keras_equivalent}`" if rule.keras_equivalent else "the `keras.ops` equivalent"
+        equivalent = getattr(rule, "keras_equivalent", None)
+        instead = f"`{equivalent}`" if equivalent else "the `keras.ops` equivalent"
         msg = (f"A KerasTensor cannot be used as input to a TensorFlow function: `{fn}` is applied to a "
                f"symbolic Keras tensor. Use {instead} or a layer instead (valid only under tf.keras 2).")
         return Finding(TF_OP_ON_KERAS_TENSOR, node.span or _NOWHERE, msg, self._notes(node))

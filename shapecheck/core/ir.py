@@ -68,6 +68,8 @@ class Node:
     name: Optional[str] = None
     span: Optional[Span] = None
     call_stack: tuple[Span, ...] = ()
+    #: applied inside a layer's or model's ``call``, where TensorFlow functions see real tensors
+    traced: bool = False
 
     def tensor_refs(self) -> list[TensorRef]:
         out: list[TensorRef] = []
@@ -169,6 +171,7 @@ def _node_to_json(n: Node) -> dict:
         "name": n.name,
         "span": _span_to_json(n.span),
         "call_stack": [_span_to_json(s) for s in n.call_stack],
+        "traced": n.traced,
     }
 
 
@@ -184,4 +187,5 @@ def _node_from_json(d: dict) -> Node:
         name=d["name"],
         span=_span_from_json(d["span"]),
         call_stack=tuple(_span_from_json(s) for s in d["call_stack"]),  # type: ignore[misc]
+        traced=d.get("traced", False),
     )
