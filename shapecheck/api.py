@@ -1,0 +1,160 @@
+"""The library behind every front door: check sources and paths, get findings and shapes.
+
+The CLI, the pre-commit hook and the mypy plugin are thin layers over
+:func:`check_source` and :func:`check_paths`.  Nothing here imports TensorFlow or
+Keras, and nothing of the analysed code is executed.
+"""
+
+from __future__ import annotations
+
+import os
+import tokenize
+import traceback
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator, Optional
+
+import libcst as cst
+
+from .core.findings import (
+    INTERNAL_ERROR,
+    SYNTAX_ERROR,
+    UNREADABLE_FILE,
+    FileResult,
+    Finding,
+    Span,
+)
+
+
+@dataclass(frozen=True)
+class Options:
+    keras_version: int = 3
+    debug: bool = False
+
+
+@dataclass
+class Report:
+    files: list[FileResult] = field(default_factory=list)
+
+    @property
+    def findings(self) -> list[Finding]:
+        return [f for r in self.files for f in r.findings]
+
+
+_SKIP_DIRS = {"__pycache__", "node_modules", "site-packages", ".git", ".hg", ".svn", ".tox", ".nox",
+              ".venv", "venv", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
+
+
+def iter_python_files(paths: Iterable[str]) -> Iterator[str]:
+    """Python files under ``paths`` (recursively, hidden and tool folders skipped), in order."""
+    for p in paths:
+        path = Path(p)
+        if path.is_dir():
+            seen: set[tuple[int, int]] = set()
+            for root, dirs, files in os.walk(path, followlinks=True):
+                st = os.stat(root)
+                key = (st.st_dev, st.st_ino)
+                if key in seen:  # a symlink loop
+                    dirs[:] = []
+                    continue
+                seen.add(key)
+                dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
+                for f in sorted(files):
+                    if f.endswith(".py"):
+                        yield os.path.join(root, f)
+        else:
+            yield str(path)
+
+
+def display_path(path: str) -> str:
+    """Relative to the working directory when under it."""
+    try:
+        rel = os.path.relpath(path)
+    except ValueError:
+        return path
+    return path if rel.startswith("..") else rel
+
+
+def read_source(path: str) -> str:
+    """Decode as Python does: PEP 263 declaration or BOM, else UTF-8."""
+    with open(path, "rb") as fh:
+        data = fh.read()
+    if b"\0" in data:
+        raise UnicodeDecodeError("utf-8", data, data.index(b"\0"), data.index(b"\0") + 1,
+                                 "a null byte: this looks like a binary file")
+    import io
+
+    encoding, _ = tokenize.detect_encoding(io.BytesIO(data).readline)
+    return data.decode(encoding)
+
+
+def check_source(source: str, path: str = "<string>", options: Options = Options()) -> FileResult:
+    """Analyse one module's source text."""
+    from .frontend.interpreter import Interpreter
+
+    result = FileResult(path)
+    try:
+        interp = Interpreter.for_source(source, path, options.keras_version)
+    except cst.ParserSyntaxError as e:
+        line, col = e.raw_line, e.raw_column + 1
+        msg = str(e).splitlines()[0] if str(e) else "invalid syntax"
+        result.findings.append(Finding(SYNTAX_ERROR, Span(path, line, col, line, col),
+                                       f"Syntax error: {msg}"))
+        return result
+    except RecursionError:
+        result.findings.append(Finding(SYNTAX_ERROR, Span(path, 1, 1, 1, 1),
+                                       "The file is nested too deeply to be parsed."))
+        return result
+    try:
+        interp.run()
+    except RecursionError:
+        result.findings.append(Finding(INTERNAL_ERROR, Span(path, 1, 1, 1, 1),
+                                       "Analysis stopped: the code is nested too deeply to follow."))
+    except Exception as e:  # noqa: BLE001 - one file's bug must not stop the run
+        detail = traceback.format_exc() if options.debug else f"{type(e).__name__}: {e}"
+        result.findings.append(Finding(INTERNAL_ERROR, Span(path, 1, 1, 1, 1),
+                                       "shapecheck failed on this file; please report it with the file "
+                                       f"(or a reduced version): {detail}"))
+    result.findings.extend(interp.findings)
+    result.findings.sort(key=lambda f: (f.span.line, f.span.column, f.code.number))
+    result.layer_calls = interp.layer_calls
+    result.layer_calls_inferred = interp.layer_calls_inferred
+    result.shapes = [
+        {"span": s.span, "layer": s.layer, "outputs": s.outputs} for s in interp.shapes
+    ]
+    return result
+
+
+def check_file(path: str, options: Options = Options()) -> FileResult:
+    shown = display_path(path)
+    try:
+        source = read_source(path)
+    except (OSError, UnicodeDecodeError, SyntaxError, LookupError) as e:
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        return FileResult(shown, [Finding(UNREADABLE_FILE, Span(shown, 1, 1, 1, 1),
+                                          f"Cannot read this file: {reason}")])
+    return check_source(source, shown, options)
+
+
+def check_paths(paths: Iterable[str], options: Options = Options()) -> Report:
+    report = Report()
+    for path in iter_python_files(paths):
+        report.files.append(check_file(path, options))
+    return report
+
+
+def exit_status(report: Report) -> int:
+    """0: no error finding; 1: an error finding; 2: a file could not be read or parsed."""
+    names = {f.code.name for f in report.findings}
+    if names & {"syntax-error", "unreadable-file"}:
+        return 2
+    if any(f.level == "error" for f in report.findings):
+        return 1
+    return 0
+
+
+def first_missing(paths: Iterable[str]) -> Optional[str]:
+    for p in paths:
+        if not os.path.exists(p):
+            return p
+    return None

@@ -1,0 +1,1654 @@
+"""The statement-order interpreter: Keras model code in, graph nodes and findings out.
+
+It walks a libcst module the way Python would run it, but abstractly: constants
+are evaluated, imports bind qualified names, Keras layer and op calls become IR
+nodes that the engine evaluates at once, helper functions are inlined at each
+call site (bounded), loops over known sequences are unrolled (bounded), and
+``if`` statements with unknown conditions explore both branches, keeping only
+findings that hold on both.  Whatever it cannot follow becomes ``UNKNOWN`` —
+never a finding.  Nothing of the analysed code is ever executed.
+"""
+
+from __future__ import annotations
+
+import operator
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+import libcst as cst
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
+
+from ..core import dims
+from ..core.engine import Engine, NodeResult
+from ..core.findings import DUPLICATE_INPUT_NAME, INPUT_COUNT, Finding, Note, Span
+from ..core.ir import UNKNOWN, LayerRef, Node, TensorRef
+from ..core.rules import LAYER_FUNCTIONS, LAYERS, OPS, to_snake_case
+from ..core.shapes import TensorType, show_shape
+from . import names
+from .values import (
+    BoundMethod,
+    Builtin,
+    ClassValue,
+    FunctionValue,
+    Instance,
+    LayerValue,
+    ModelValue,
+    QualName,
+    SuperValue,
+    SymValue,
+    Tensor,
+)
+
+MAX_CALL_DEPTH = 12
+MAX_UNROLL = 10_000
+MAX_SEQUENCE = 100_000
+
+_BUILTINS = {
+    "range", "len", "int", "float", "str", "bool", "list", "tuple", "dict", "set", "zip", "enumerate",
+    "min", "max", "sum", "abs", "reversed", "sorted", "print", "isinstance", "round", "any", "all",
+    "super", "getattr", "hasattr", "setattr", "type", "map", "divmod", "pow", "frozenset", "repr",
+}
+
+_BINOPS: dict[type, tuple[Callable[[Any, Any], Any], str]] = {
+    cst.Add: (operator.add, "keras.ops.add"),
+    cst.Subtract: (operator.sub, "keras.ops.subtract"),
+    cst.Multiply: (operator.mul, "keras.ops.multiply"),
+    cst.Divide: (operator.truediv, "keras.ops.divide"),
+    cst.FloorDivide: (operator.floordiv, "keras.ops.floor_divide"),
+    cst.Modulo: (operator.mod, "keras.ops.mod"),
+    cst.Power: (operator.pow, "keras.ops.power"),
+    cst.MatrixMultiply: (operator.matmul, "keras.ops.matmul"),
+    cst.BitOr: (operator.or_, "keras.ops.logical_or"),
+    cst.BitAnd: (operator.and_, "keras.ops.logical_and"),
+    cst.LeftShift: (operator.lshift, ""),
+    cst.RightShift: (operator.rshift, ""),
+    cst.BitXor: (operator.xor, ""),
+}
+_AUGOPS: dict[type, type] = {
+    cst.AddAssign: cst.Add, cst.SubtractAssign: cst.Subtract, cst.MultiplyAssign: cst.Multiply,
+    cst.DivideAssign: cst.Divide, cst.FloorDivideAssign: cst.FloorDivide, cst.ModuloAssign: cst.Modulo,
+    cst.PowerAssign: cst.Power, cst.MatrixMultiplyAssign: cst.MatrixMultiply,
+    cst.BitOrAssign: cst.BitOr, cst.BitAndAssign: cst.BitAnd,
+}
+_COMPARE: dict[type, tuple[Callable[[Any, Any], Any], str]] = {
+    cst.Equal: (operator.eq, "keras.ops.equal"),
+    cst.NotEqual: (operator.ne, "keras.ops.not_equal"),
+    cst.LessThan: (operator.lt, "keras.ops.less"),
+    cst.LessThanEqual: (operator.le, "keras.ops.less_equal"),
+    cst.GreaterThan: (operator.gt, "keras.ops.greater"),
+    cst.GreaterThanEqual: (operator.ge, "keras.ops.greater_equal"),
+    cst.In: (lambda a, b: a in b, ""),
+    cst.NotIn: (lambda a, b: a not in b, ""),
+    cst.Is: (operator.is_, ""),
+    cst.IsNot: (operator.is_not, ""),
+}
+
+
+class _Return(Exception):
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+
+class _Break(Exception):
+    pass
+
+
+class _Continue(Exception):
+    pass
+
+
+class _Raise(Exception):
+    """The path ends in a ``raise``."""
+
+
+class Env:
+    """One scope: a function's locals, a class body, or the module."""
+
+    def __init__(self, parent: Optional[Env] = None) -> None:
+        self.vars: dict[str, Any] = {}
+        self.parent = parent
+        self.star_modules: list[str] = []
+
+    def lookup(self, name: str) -> Any:
+        env: Optional[Env] = self
+        while env is not None:
+            if name in env.vars:
+                return env.vars[name]
+            for module in env.star_modules:
+                found = _star_lookup(module, name)
+                if found is not None:
+                    return found
+            env = env.parent
+        if name in _BUILTINS:
+            return Builtin(name)
+        return UNKNOWN
+
+    def copy(self) -> Env:
+        env = Env(self.parent)
+        env.vars = {k: _copy_value(v) for k, v in self.vars.items()}
+        env.star_modules = list(self.star_modules)
+        return env
+
+
+def _copy_value(v: Any) -> Any:
+    if isinstance(v, list):
+        return [_copy_value(x) for x in v]
+    if isinstance(v, dict):
+        return {k: _copy_value(x) for k, x in v.items()}
+    return v
+
+
+def _star_lookup(module: str, name: str) -> Optional[QualName]:
+    full = names.canonical(f"{module}.{name}")
+    short = full.rsplit(".", 1)[-1]
+    if full.startswith("keras.layers.") and (short in LAYERS or short in LAYER_FUNCTIONS or short == "Input"):
+        return QualName(f"{module}.{name}")
+    if full in OPS or full in (names.MODEL, names.SEQUENTIAL, names.INPUT):
+        return QualName(f"{module}.{name}")
+    return None
+
+
+@dataclass
+class ShapeEntry:
+    span: Span
+    layer: str
+    outputs: tuple[TensorType, ...]
+
+
+@dataclass
+class Frame:
+    """Per-call context: the call sites of inlined helpers, tracing inside ``call``."""
+
+    stack: tuple[Span, ...] = ()
+    traced: bool = False
+    replay: bool = False
+
+
+@dataclass
+class Interpreter:
+    path: str
+    module: cst.Module
+    positions: Any
+    engine: Engine
+    findings: list[Finding] = field(default_factory=list)
+    shapes: list[ShapeEntry] = field(default_factory=list)
+    layer_calls: int = 0
+    layer_calls_inferred: int = 0
+    _counter: int = 0
+    _names: dict[str, int] = field(default_factory=dict)
+    _frame: Frame = field(default_factory=Frame)
+    _depth: int = 0
+    _functions: list[FunctionValue] = field(default_factory=list)
+
+    # ------------------------------------------------------------------ entry
+    @staticmethod
+    def for_source(source: str, path: str, keras_version: int = 3) -> Interpreter:
+        module = cst.parse_module(source)
+        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
+        positions = wrapper.resolve(PositionProvider)
+        return Interpreter(path, module, positions, Engine(keras_version))
+
+    def run(self) -> None:
+        env = Env()
+        env.vars["__name__"] = "__main__"
+        self.exec_block(self.module.body, env)
+        # Functions nobody called here are analysed with symbolic parameters.
+        for fn in list(self._functions):
+            if not fn.called and not fn.is_method and isinstance(fn.node, cst.FunctionDef):
+                self.call_function(fn, [], {}, None, symbolic=True)
+
+    # ------------------------------------------------------------ utilities
+    def span(self, node: cst.CSTNode) -> Span:
+        r: Optional[CodeRange] = self.positions.get(node)
+        if r is None:
+            return Span(self.path, 1, 1, 1, 1)
+        return Span(self.path, r.start.line, r.start.column + 1, r.end.line, r.end.column + 1)
+
+    def new_id(self, prefix: str) -> str:
+        self._counter += 1
+        return f"{prefix}{self._counter}"
+
+    def auto_name(self, class_name: str) -> str:
+        base = to_snake_case(class_name)
+        n = self._names.get(base, 0)
+        self._names[base] = n + 1
+        return base if n == 0 else f"{base}_{n}"
+
+    def report(self, finding: Optional[Finding]) -> None:
+        if finding is None:
+            return
+        if self._frame.traced and finding.code.name == "tf-op-on-keras-tensor":
+            return
+        key = (finding.code.number, finding.span, finding.message)
+        if any((f.code.number, f.span, f.message) == key for f in self.findings):
+            return
+        self.findings.append(finding)
+
+    # ------------------------------------------------------------ statements
+    def exec_block(self, body: Any, env: Env) -> None:
+        for stmt in body:
+            self.exec_stmt(stmt, env)
+
+    def exec_stmt(self, stmt: cst.CSTNode, env: Env) -> None:
+        if isinstance(stmt, cst.SimpleStatementLine):
+            for small in stmt.body:
+                self.exec_small(small, env)
+        elif isinstance(stmt, cst.FunctionDef):
+            self.define_function(stmt, env)
+        elif isinstance(stmt, cst.ClassDef):
+            self.define_class(stmt, env)
+        elif isinstance(stmt, cst.If):
+            self.exec_if(stmt, env)
+        elif isinstance(stmt, cst.For):
+            self.exec_for(stmt, env)
+        elif isinstance(stmt, cst.While):
+            self.exec_unknown_loop(stmt.body.body, env, None, None)
+        elif isinstance(stmt, cst.Try) or isinstance(stmt, cst.TryStar):
+            self.exec_block(stmt.body.body, env)
+            if stmt.orelse is not None:
+                self.exec_block(stmt.orelse.body.body, env)
+            if stmt.finalbody is not None:
+                self.exec_block(stmt.finalbody.body.body, env)
+        elif isinstance(stmt, cst.With):
+            for item in stmt.items:
+                value = self.eval(item.item, env)
+                if item.asname is not None:
+                    self.assign(item.asname.name, UNKNOWN if value is not None else None, env)
+            self.exec_block(stmt.body.body, env)
+        elif isinstance(stmt, cst.Match):
+            for case in stmt.cases:
+                self.exec_branch(case.body.body, env)
+        # anything else (async constructs, ...) is skipped
+
+    def exec_small(self, small: cst.BaseSmallStatement, env: Env) -> None:
+        if isinstance(small, cst.Assign):
+            value = self.eval(small.value, env)
+            for target in small.targets:
+                self.assign(target.target, value, env)
+        elif isinstance(small, cst.AnnAssign):
+            if small.value is not None:
+                self.assign(small.target, self.eval(small.value, env), env)
+        elif isinstance(small, cst.AugAssign):
+            current = self.eval(small.target, env)
+            op = _AUGOPS.get(type(small.operator))
+            rhs = self.eval(small.value, env)
+            value = self.binop(op, current, rhs, small) if op is not None else UNKNOWN
+            self.assign(small.target, value, env)
+        elif isinstance(small, cst.Expr):
+            self.eval(small.value, env)
+        elif isinstance(small, cst.Return):
+            raise _Return(self.eval(small.value, env) if small.value is not None else None)
+        elif isinstance(small, cst.Raise):
+            raise _Raise()
+        elif isinstance(small, cst.Break):
+            raise _Break()
+        elif isinstance(small, cst.Continue):
+            raise _Continue()
+        elif isinstance(small, cst.Import):
+            for alias in small.names:
+                dotted = _dotted(alias.name)
+                if alias.asname is not None:
+                    self.assign(alias.asname.name, QualName(dotted), env)
+                else:
+                    top = dotted.split(".")[0]
+                    env.vars[top] = QualName(top)
+        elif isinstance(small, cst.ImportFrom):
+            self.exec_import_from(small, env)
+        elif isinstance(small, cst.Global) or isinstance(small, cst.Nonlocal):
+            pass
+        elif isinstance(small, cst.Del):
+            pass
+
+    def exec_import_from(self, small: cst.ImportFrom, env: Env) -> None:
+        if small.relative or small.module is None:
+            module = None
+        else:
+            module = _dotted(small.module)
+        if isinstance(small.names, cst.ImportStar):
+            if module is not None:
+                env.star_modules.append(module)
+            return
+        for alias in small.names:
+            name = _dotted(alias.name)
+            target = alias.asname.name if alias.asname is not None else None
+            value = QualName(f"{module}.{name}") if module is not None else UNKNOWN
+            if target is not None:
+                self.assign(target, value, env)
+            else:
+                env.vars[name] = value
+
+    def define_function(self, stmt: cst.FunctionDef, env: Env) -> None:
+        defaults = {}
+        for p in [*stmt.params.posonly_params, *stmt.params.params, *stmt.params.kwonly_params]:
+            if p.default is not None:
+                defaults[p.name.value] = self.eval(p.default, env)
+        fn = FunctionValue(stmt, env, defaults, stmt.name.value)
+        decorated = bool(stmt.decorators)
+        if decorated:
+            names_ = {_decorator_name(d) for d in stmt.decorators}
+            if names_ - {"staticmethod", "classmethod", "property", "tf.function", "function"}:
+                env.vars[stmt.name.value] = UNKNOWN
+                return
+        env.vars[stmt.name.value] = fn
+        if env.parent is None:
+            self._functions.append(fn)
+
+    def define_class(self, stmt: cst.ClassDef, env: Env) -> None:
+        bases = [self.eval(b.value, env) for b in stmt.bases]
+        kind = None
+        for b in bases:
+            kind = kind or _keras_kind(b)
+        is_dc = any(_decorator_name(d) in ("dataclass", "dataclasses.dataclass") for d in stmt.decorators)
+        body_env = Env(env)
+        cls = ClassValue(stmt, env, stmt.name.value, bases, body_env.vars, kind, is_dc)
+        for s in stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else []:
+            try:
+                self.exec_stmt(s, body_env)
+            except (_Return, _Break, _Continue, _Raise):
+                pass
+        for v in body_env.vars.values():
+            if isinstance(v, FunctionValue):
+                v.is_method = True
+        env.vars[stmt.name.value] = cls
+
+    # -- control flow -----------------------------------------------------
+    def exec_if(self, stmt: cst.If, env: Env) -> None:
+        cond = _truth(self.eval(stmt.test, env))
+        orelse: Any = stmt.orelse
+        else_body: list = []
+        if isinstance(orelse, cst.If):
+            else_body = [orelse]
+        elif isinstance(orelse, cst.Else):
+            else_body = list(orelse.body.body)
+        if cond is True:
+            self.exec_block(stmt.body.body, env)
+        elif cond is False:
+            self.exec_block(else_body, env)
+        else:
+            self.exec_both(list(stmt.body.body), else_body, env)
+
+    def exec_both(self, a: list, b: list, env: Env) -> None:
+        """Both branches of an unknown condition; keep findings that hold on both."""
+        before = len(self.findings)
+        built = dict(self.engine.built)
+        env_a, found_a, ended_a, ret_a = self._run_branch(a, env)
+        del self.findings[before:]
+        self.engine.built = dict(built)
+        env_b, found_b, ended_b, ret_b = self._run_branch(b, env)
+        del self.findings[before:]
+        if ended_a and ended_b:
+            keep = [f for f in found_a if _same_finding(f, found_b)]
+            self.findings.extend(keep)
+            if ret_a is not None or ret_b is not None:
+                raise _Return(self.join(ret_a.value if ret_a else UNKNOWN, ret_b.value if ret_b else UNKNOWN))
+            raise _Raise()
+        if ended_a:
+            self.findings.extend(found_b)
+            env.vars = env_b.vars
+            return
+        if ended_b:
+            self.findings.extend(found_a)
+            env.vars = env_a.vars
+            return
+        self.findings.extend(f for f in found_a if _same_finding(f, found_b))
+        env.vars = self.join_envs(env_a, env_b)
+
+    def _run_branch(self, body: list, env: Env) -> tuple[Env, list[Finding], bool, Optional[_Return]]:
+        before = len(self.findings)
+        branch = env.copy()
+        ended = False
+        ret: Optional[_Return] = None
+        try:
+            self.exec_block(body, branch)
+        except _Return as r:
+            ended, ret = True, r
+        except (_Raise, _Break, _Continue):
+            ended = True
+        return branch, self.findings[before:], ended, ret
+
+    def exec_branch(self, body: list, env: Env) -> None:
+        """A block that may or may not run: its findings are dropped, its bindings joined."""
+        before = len(self.findings)
+        built = dict(self.engine.built)
+        branch, _, ended, _ = self._run_branch(body, env)
+        del self.findings[before:]
+        self.engine.built = built
+        if not ended:
+            env.vars = self.join_envs(env, branch)
+
+    def exec_for(self, stmt: cst.For, env: Env) -> None:
+        iterable = self.eval(stmt.iter, env)
+        items = self.iterate(iterable)
+        if items is None or len(items) > MAX_UNROLL:
+            self.exec_unknown_loop(stmt.body.body, env, stmt.target, stmt.orelse)
+            return
+        for item in items:
+            self.assign(stmt.target, item, env)
+            try:
+                self.exec_block(stmt.body.body, env)
+            except _Break:
+                return
+            except _Continue:
+                continue
+        if stmt.orelse is not None:
+            self.exec_block(stmt.orelse.body.body, env)
+
+    def exec_unknown_loop(self, body: Any, env: Env, target: Any, orelse: Any) -> None:
+        branch_env = env.copy()
+        if target is not None:
+            self.assign(target, UNKNOWN, branch_env)
+        before = len(self.findings)
+        built = dict(self.engine.built)
+        try:
+            self.exec_block(body, branch_env)
+        except (_Break, _Continue, _Raise, _Return):
+            pass
+        del self.findings[before:]
+        self.engine.built = built
+        env.vars = self.join_envs(env, branch_env)
+        if orelse is not None:
+            self.exec_branch(list(orelse.body.body), env)
+
+    def join_envs(self, a: Env, b: Env) -> dict:
+        out = {}
+        for k in set(a.vars) | set(b.vars):
+            if k in a.vars and k in b.vars:
+                out[k] = self.join(a.vars[k], b.vars[k])
+            else:
+                out[k] = a.vars.get(k, b.vars.get(k))
+        return out
+
+    def join(self, x: Any, y: Any) -> Any:
+        """A value standing for either ``x`` or ``y``."""
+        if x is y:
+            return x
+        if isinstance(x, Tensor) and isinstance(y, Tensor):
+            return self.join_tensors(x, y)
+        if isinstance(x, (list, tuple)) and isinstance(y, type(x)) and len(x) == len(y):
+            return type(x)(self.join(a, b) for a, b in zip(x, y))
+        if isinstance(x, (int, float, str, bool, type(None))) and type(x) is type(y) and x == y:
+            return x
+        if isinstance(x, dims.Sym) and isinstance(y, dims.Sym) and dims.equal(x, y):
+            return x
+        return UNKNOWN
+
+    def join_tensors(self, x: Tensor, y: Tensor) -> Tensor:
+        if x.ref == y.ref:
+            return x
+        node = Node(0, "shapecheck.join", "op", args=[x.ref, y.ref], span=None,
+                    call_stack=self._frame.stack, traced=self._frame.traced)
+        result = self.engine.add(node)
+        return Tensor(TensorRef(node.id, 0), result.outputs[0])
+
+    # -- assignment -------------------------------------------------------
+    def assign(self, target: cst.CSTNode, value: Any, env: Env) -> None:
+        if isinstance(target, cst.Name):
+            env.vars[target.value] = value
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            elements = list(target.elements)
+            starred = [i for i, e in enumerate(elements) if isinstance(e, cst.StarredElement)]
+            seq = self.iterate(value)
+            if seq is None:
+                for e in elements:
+                    self.assign(e.value, UNKNOWN, env)
+                return
+            if starred:
+                i = starred[0]
+                n_after = len(elements) - i - 1
+                if len(seq) < len(elements) - 1:
+                    seq = [UNKNOWN] * (len(elements) - 1)
+                head, mid, tail = seq[:i], seq[i:len(seq) - n_after], seq[len(seq) - n_after:]
+                for e, v in zip(elements[:i], head):
+                    self.assign(e.value, v, env)
+                self.assign(elements[i].value, list(mid), env)
+                for e, v in zip(elements[i + 1:], tail):
+                    self.assign(e.value, v, env)
+                return
+            if len(seq) != len(elements):
+                seq = [UNKNOWN] * len(elements)
+            for e, v in zip(elements, seq):
+                self.assign(e.value, v, env)
+        elif isinstance(target, cst.Attribute):
+            obj = self.eval(target.value, env)
+            if isinstance(obj, Instance):
+                obj.attrs[target.attr.value] = value
+            elif isinstance(obj, ClassValue):
+                obj.attrs[target.attr.value] = value
+        elif isinstance(target, cst.Subscript):
+            obj = self.eval(target.value, env)
+            if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
+                key = self.eval(target.slice[0].slice.value, env)
+                if isinstance(obj, dict) and _hashable(key):
+                    obj[key] = value
+                elif isinstance(obj, list) and isinstance(key, int) and -len(obj) <= key < len(obj):
+                    obj[key] = value
+        elif isinstance(target, cst.StarredElement):
+            self.assign(target.value, value, env)
+
+    # ------------------------------------------------------------ expressions
+    def eval(self, node: Optional[cst.BaseExpression], env: Env) -> Any:  # noqa: C901 - a dispatch table
+        if node is None:
+            return None
+        if isinstance(node, cst.Integer):
+            return node.evaluated_value
+        if isinstance(node, cst.Float):
+            return node.evaluated_value
+        if isinstance(node, cst.Imaginary):
+            return UNKNOWN
+        if isinstance(node, cst.SimpleString):
+            try:
+                return node.evaluated_value
+            except Exception:  # noqa: BLE001 - odd prefixes: bytes, etc.
+                return UNKNOWN
+        if isinstance(node, cst.ConcatenatedString):
+            left, right = self.eval(node.left, env), self.eval(node.right, env)
+            return left + right if isinstance(left, str) and isinstance(right, str) else UNKNOWN
+        if isinstance(node, cst.FormattedString):
+            return UNKNOWN
+        if isinstance(node, cst.Name):
+            if node.value == "True":
+                return True
+            if node.value == "False":
+                return False
+            if node.value == "None":
+                return None
+            return env.lookup(node.value)
+        if isinstance(node, cst.Ellipsis):
+            return Ellipsis
+        if isinstance(node, (cst.Tuple, cst.List, cst.Set)):
+            items: list = []
+            for e in node.elements:
+                if isinstance(e, cst.StarredElement):
+                    seq = self.iterate(self.eval(e.value, env))
+                    if seq is None:
+                        return UNKNOWN
+                    items.extend(seq)
+                else:
+                    items.append(self.eval(e.value, env))
+            if isinstance(node, cst.Tuple):
+                return tuple(items)
+            if isinstance(node, cst.Set):
+                return UNKNOWN
+            return items
+        if isinstance(node, cst.Dict):
+            out: dict = {}
+            for el in node.elements:
+                if isinstance(el, cst.StarredDictElement):
+                    v = self.eval(el.value, env)
+                    if not isinstance(v, dict):
+                        return UNKNOWN
+                    out.update(v)
+                else:
+                    k = self.eval(el.key, env)
+                    if not _hashable(k):
+                        return UNKNOWN
+                    out[k] = self.eval(el.value, env)
+            return out
+        if isinstance(node, cst.BinaryOperation):
+            return self.binop(type(node.operator), self.eval(node.left, env), self.eval(node.right, env), node)
+        if isinstance(node, cst.UnaryOperation):
+            return self.unaryop(node, self.eval(node.expression, env))
+        if isinstance(node, cst.BooleanOperation):
+            left = self.eval(node.left, env)
+            t = _truth(left)
+            if isinstance(node.operator, cst.And):
+                if t is False:
+                    return left
+                right = self.eval(node.right, env)
+                return right if t is True else UNKNOWN
+            if t is True:
+                return left
+            right = self.eval(node.right, env)
+            return right if t is False else UNKNOWN
+        if isinstance(node, cst.Comparison):
+            return self.compare(node, env)
+        if isinstance(node, cst.IfExp):
+            t = _truth(self.eval(node.test, env))
+            if t is True:
+                return self.eval(node.body, env)
+            if t is False:
+                return self.eval(node.orelse, env)
+            return self.join(self.eval(node.body, env), self.eval(node.orelse, env))
+        if isinstance(node, cst.Attribute):
+            return self.attribute(self.eval(node.value, env), node.attr.value, node)
+        if isinstance(node, cst.Subscript):
+            return self.subscript(node, env)
+        if isinstance(node, cst.Call):
+            return self.call(node, env)
+        if isinstance(node, cst.Lambda):
+            return FunctionValue(node, env, {}, "<lambda>")
+        if isinstance(node, (cst.ListComp, cst.GeneratorExp, cst.SetComp)):
+            out_list = self.comprehension(node.for_in, env, lambda e: self.eval(node.elt, e))
+            if out_list is None or isinstance(node, cst.SetComp):
+                return UNKNOWN
+            return out_list
+        if isinstance(node, cst.DictComp):
+            pairs = self.comprehension(node.for_in, env,
+                                       lambda e: (self.eval(node.key, e), self.eval(node.value, e)))
+            if pairs is None or not all(_hashable(k) for k, _ in pairs):
+                return UNKNOWN
+            return dict(pairs)
+        if isinstance(node, cst.NamedExpr):
+            value = self.eval(node.value, env)
+            self.assign(node.target, value, env)
+            return value
+        return UNKNOWN
+
+    def comprehension(self, for_in: cst.CompFor, env: Env, produce: Callable[[Env], Any]) -> Optional[list]:
+        inner = Env(env)
+        out: list = []
+
+        def walk(clause: Optional[cst.CompFor]) -> bool:
+            if clause is None:
+                out.append(produce(inner))
+                return len(out) <= MAX_SEQUENCE
+            items = self.iterate(self.eval(clause.iter, inner))
+            if items is None or len(items) > MAX_UNROLL:
+                return False
+            for item in items:
+                self.assign(clause.target, item, inner)
+                ok = True
+                for cond in clause.ifs:
+                    t = _truth(self.eval(cond.test, inner))
+                    if t is None:
+                        return False
+                    ok = ok and t
+                if ok and not walk(clause.inner_for_in):
+                    return False
+            return True
+
+        return out if walk(for_in) else None
+
+    def iterate(self, value: Any) -> Optional[list]:
+        """The items of a value known to be a finite sequence, else ``None``."""
+        if isinstance(value, (list, tuple)):
+            return list(value)
+        if isinstance(value, dict):
+            return list(value.keys())
+        if isinstance(value, str):
+            return list(value)
+        if isinstance(value, range):
+            return list(value) if len(value) <= MAX_SEQUENCE else None
+        return None
+
+    def binop(self, op: Optional[type], left: Any, right: Any, node: cst.CSTNode) -> Any:
+        if op is None:
+            return UNKNOWN
+        fn, keras_op = _BINOPS[op]
+        if _has_tensor(left) or _has_tensor(right):
+            if not keras_op or not (isinstance(left, Tensor) or isinstance(right, Tensor)):
+                return UNKNOWN
+            return self.apply_op(keras_op, [left, right], {}, node)
+        if isinstance(left, (SymValue, dims.Sym)) or isinstance(right, (SymValue, dims.Sym)):
+            return self.sym_binop(op, left, right)
+        if left is UNKNOWN or right is UNKNOWN:
+            return UNKNOWN
+        try:
+            result = fn(left, right)
+        except Exception:  # noqa: BLE001 - the user's arithmetic may fail; it is not ours to report
+            return UNKNOWN
+        if isinstance(result, (list, tuple, str)) and len(result) > MAX_SEQUENCE:
+            return UNKNOWN
+        return result
+
+    def sym_binop(self, op: type, left: Any, right: Any) -> Any:
+        wrap = isinstance(left, SymValue) or isinstance(right, SymValue)
+        a = left.expr if isinstance(left, SymValue) else left
+        b = right.expr if isinstance(right, SymValue) else right
+        if not all(isinstance(v, (int, dims.Sym)) and not isinstance(v, bool) for v in (a, b)):
+            return UNKNOWN
+        table = {cst.Add: dims.add, cst.Subtract: dims.sub, cst.Multiply: dims.mul, cst.FloorDivide: dims.floordiv}
+        f = table.get(op)
+        if f is None:
+            return UNKNOWN
+        result = f(a, b)
+        if result is None:
+            return UNKNOWN
+        return SymValue(result) if wrap and isinstance(result, dims.Sym) else result
+
+    def unaryop(self, node: cst.UnaryOperation, v: Any) -> Any:
+        if isinstance(node.operator, cst.Not):
+            t = _truth(v)
+            return UNKNOWN if t is None else not t
+        if isinstance(v, Tensor):
+            if isinstance(node.operator, cst.Minus):
+                return self.apply_op("keras.ops.negative", [v], {}, node)
+            if isinstance(node.operator, cst.Plus):
+                return v
+            return UNKNOWN
+        if isinstance(v, (SymValue, dims.Sym)) and isinstance(node.operator, cst.Minus):
+            return self.sym_binop(cst.Multiply, v, -1)
+        if isinstance(v, (int, float)) and not isinstance(v, bool) or isinstance(v, bool):
+            if isinstance(node.operator, cst.Minus):
+                return -v
+            if isinstance(node.operator, cst.Plus):
+                return +v
+            if isinstance(node.operator, cst.BitInvert) and isinstance(v, int):
+                return ~v
+        return UNKNOWN
+
+    def compare(self, node: cst.Comparison, env: Env) -> Any:
+        left = self.eval(node.left, env)
+        result: Any = True
+        for target in node.comparisons:
+            right = self.eval(target.comparator, env)
+            fn, keras_op = _COMPARE[type(target.operator)]
+            if isinstance(left, Tensor) or isinstance(right, Tensor):
+                if keras_op and len(node.comparisons) == 1:
+                    return self.apply_op(keras_op, [left, right], {}, node)
+                return UNKNOWN
+            if isinstance(target.operator, (cst.Is, cst.IsNot)):
+                known = (left is None or isinstance(left, bool)) and (right is None or isinstance(right, bool))
+                if not known and (right is None and left is not UNKNOWN and not isinstance(left, SymValue)):
+                    known = True
+                if not known:
+                    return UNKNOWN
+            elif not _is_literal(left) or not _is_literal(right):
+                return UNKNOWN
+            try:
+                r = fn(left, right)
+            except Exception:  # noqa: BLE001
+                return UNKNOWN
+            if not r:
+                return False
+            left = right
+        return result
+
+    def attribute(self, obj: Any, attr: str, node: cst.CSTNode) -> Any:
+        if isinstance(obj, QualName):
+            return QualName(f"{obj.name}.{attr}")
+        if isinstance(obj, Tensor):
+            return self.tensor_attribute(obj, attr)
+        if isinstance(obj, Instance):
+            if obj.functional is not None and attr in ("input", "inputs", "output", "outputs", "input_shape",
+                                                       "output_shape"):
+                return self.attribute(obj.functional, attr, node)
+            if attr in obj.attrs:
+                return obj.attrs[attr]
+            method = _class_lookup(obj.cls, attr)
+            if isinstance(method, FunctionValue):
+                return BoundMethod(obj, attr, method)
+            if method is not None:
+                return method
+            return BoundMethod(obj, attr) if obj.cls.keras_kind else UNKNOWN
+        if isinstance(obj, ClassValue):
+            v = _class_lookup(obj, attr)
+            return UNKNOWN if v is None else v
+        if isinstance(obj, ModelValue):
+            if attr in ("input", "inputs"):
+                return obj.inputs[0] if attr == "input" and len(obj.inputs) == 1 else list(obj.inputs)
+            if attr in ("output", "outputs"):
+                out = obj.outputs
+                if attr == "outputs" and not isinstance(out, (list, tuple)):
+                    return [out] if out is not None else UNKNOWN
+                return out if out is not None else UNKNOWN
+            if attr in ("output_shape", "input_shape"):
+                t = obj.outputs if attr == "output_shape" else (obj.inputs[0] if len(obj.inputs) == 1 else None)
+                if isinstance(t, Tensor) and t.type.shape is not None:
+                    return tuple(t.type.shape)
+                return UNKNOWN
+            if attr == "layers":
+                return list(obj.layers) if obj.kind == "sequential" else UNKNOWN
+            if attr == "name":
+                return obj.name if obj.name else UNKNOWN
+            return BoundMethod(obj, attr)
+        if isinstance(obj, LayerValue):
+            if attr == "name":
+                return obj.name
+            if attr in obj.config and attr not in ("input_shape",):
+                return obj.config[attr]
+            return BoundMethod(obj, attr)
+        if isinstance(obj, (list, dict, str, tuple)):
+            return BoundMethod(obj, attr)
+        if isinstance(obj, SuperValue):
+            return BoundMethod(obj, attr)
+        return UNKNOWN
+
+    def tensor_attribute(self, t: Tensor, attr: str) -> Any:
+        shape = t.type.shape
+        if attr == "shape":
+            return UNKNOWN if shape is None else tuple(_shape_value(d) for d in shape)
+        if attr == "ndim":
+            return UNKNOWN if shape is None else len(shape)
+        if attr == "dtype":
+            return t.type.dtype if t.type.dtype else UNKNOWN
+        if attr in ("get_shape",):
+            return BoundMethod(t, attr)
+        return UNKNOWN
+
+    def subscript(self, node: cst.Subscript, env: Env) -> Any:
+        obj = self.eval(node.value, env)
+        index = self.eval_index(node.slice, env)
+        if isinstance(obj, Tensor):
+            if index is UNKNOWN or _has_tensor(index):
+                return self.apply_op("operator.getitem", [obj, UNKNOWN], {}, node)
+            return self.apply_op("operator.getitem", [obj, index], {}, node)
+        if index is UNKNOWN:
+            return UNKNOWN
+        if isinstance(obj, (list, tuple, str)):
+            try:
+                if isinstance(index, int) and not isinstance(index, bool):
+                    return obj[index]
+                if isinstance(index, slice) and all(
+                        v is None or isinstance(v, int) for v in (index.start, index.stop, index.step)):
+                    return obj[index]
+            except (IndexError, ValueError):
+                return UNKNOWN
+            return UNKNOWN
+        if isinstance(obj, dict):
+            if _hashable(index) and index in obj:
+                return obj[index]
+            return UNKNOWN
+        return UNKNOWN
+
+    def eval_index(self, elements: Any, env: Env) -> Any:
+        parts = []
+        for el in elements:
+            s = el.slice
+            if isinstance(s, cst.Index):
+                if s.star is not None:
+                    return UNKNOWN
+                parts.append(self.eval(s.value, env))
+            else:
+                parts.append(slice(self.eval(s.lower, env), self.eval(s.upper, env),
+                                   self.eval(s.step, env)))
+        if len(parts) == 1 and not (len(elements) == 1 and elements[0].comma not in (cst.MaybeSentinel.DEFAULT,)):
+            return parts[0]
+        return tuple(parts)
+
+    # ------------------------------------------------------------ calls
+    def call(self, node: cst.Call, env: Env) -> Any:
+        func = self.eval(node.func, env)
+        args: list = []
+        kwargs: dict = {}
+        for a in node.args:
+            v = self.eval(a.value, env)
+            if a.star == "*":
+                seq = self.iterate(v)
+                if seq is None:
+                    return self.unknown_call(func, args, kwargs)
+                args.extend(seq)
+            elif a.star == "**":
+                if not isinstance(v, dict) or not all(isinstance(k, str) for k in v):
+                    return self.unknown_call(func, args, kwargs)
+                kwargs.update(v)
+            elif a.keyword is not None:
+                kwargs[a.keyword.value] = v
+            else:
+                args.append(v)
+        return self.call_value(func, args, kwargs, node)
+
+    def unknown_call(self, func: Any, args: list, kwargs: dict) -> Any:
+        return UNKNOWN
+
+    def call_value(self, func: Any, args: list, kwargs: dict, node: cst.CSTNode) -> Any:  # noqa: C901
+        if isinstance(func, QualName):
+            return self.call_qualname(names.canonical(func.name), args, kwargs, node)
+        if isinstance(func, FunctionValue):
+            return self.call_function(func, args, kwargs, node)
+        if isinstance(func, LayerValue):
+            return self.call_layer(func, args, kwargs, node)
+        if isinstance(func, ModelValue):
+            return self.call_model(func, args, kwargs, node)
+        if isinstance(func, Instance):
+            return self.call_instance(func, args, kwargs, node)
+        if isinstance(func, ClassValue):
+            return self.instantiate(func, args, kwargs, node)
+        if isinstance(func, BoundMethod):
+            return self.call_method(func, args, kwargs, node)
+        if isinstance(func, Builtin):
+            return self.call_builtin(func.name, args, kwargs, node)
+        return UNKNOWN
+
+    def call_qualname(self, name: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+        if name == names.INPUT:
+            return self.make_input(_bind(LAYERS["InputLayer"].params, args, kwargs), node)
+        if name == names.MODEL:
+            return self.make_model(args, kwargs, node)
+        if name == names.SEQUENTIAL:
+            return self.make_sequential(args, kwargs, node)
+        if name in ("keras.backend.int_shape", "keras.ops.shape", "keras.backend.shape") and args \
+                and isinstance(args[0], Tensor):
+            shape = args[0].type.shape
+            return UNKNOWN if shape is None else tuple(_shape_value(d) for d in shape)
+        if name.startswith("keras.layers."):
+            short = name[len("keras.layers."):]
+            if short in LAYERS or (short[:1].isupper() and "." not in short):
+                return self.make_layer(short, args, kwargs, node)
+            if short in LAYER_FUNCTIONS:
+                return self.call_layer_function(short, args, kwargs, node)
+            return UNKNOWN
+        if name in OPS or name.startswith("tensorflow.") or name.startswith("keras.ops.") \
+                or name.startswith("keras.backend."):
+            if _has_tensor(args) or _has_tensor(kwargs):
+                return self.apply_op(name, args, kwargs, node)
+            return UNKNOWN
+        return UNKNOWN
+
+    def call_builtin(self, name: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+        try:
+            if name == "range":
+                if all(isinstance(a, int) and not isinstance(a, bool) for a in args) and 1 <= len(args) <= 3:
+                    return range(*args)
+                return UNKNOWN
+            if name == "len":
+                if args and isinstance(args[0], Tensor):
+                    shape = args[0].type.shape
+                    return shape[0] if shape and isinstance(shape[0], int) else UNKNOWN
+                seq = self.iterate(args[0]) if args else None
+                return UNKNOWN if seq is None else len(seq)
+            if name in ("int", "float", "str", "bool", "round", "abs") and len(args) == 1 and _is_literal(args[0]):
+                return {"int": int, "float": float, "str": str, "bool": bool, "round": round, "abs": abs}[name](args[0])
+            if name == "abs" and args and isinstance(args[0], Tensor):
+                return self.apply_op("keras.ops.absolute", args, {}, node)
+            if name in ("list", "tuple", "sorted", "reversed", "set", "frozenset"):
+                if not args:
+                    return [] if name == "list" else (() if name == "tuple" else UNKNOWN)
+                seq = self.iterate(args[0])
+                if seq is None:
+                    return UNKNOWN
+                if name == "sorted":
+                    return sorted(seq) if all(_is_literal(x) for x in seq) else UNKNOWN
+                if name == "reversed":
+                    return list(reversed(seq))
+                return tuple(seq) if name == "tuple" else (list(seq) if name == "list" else UNKNOWN)
+            if name == "dict":
+                if not args:
+                    return dict(kwargs)
+                if isinstance(args[0], dict):
+                    return {**args[0], **kwargs}
+                return UNKNOWN
+            if name in ("zip", "enumerate"):
+                seqs = [self.iterate(a) for a in args]
+                if any(s is None for s in seqs):
+                    return UNKNOWN
+                if name == "enumerate":
+                    start = kwargs.get("start", args[1] if len(args) > 1 else 0)
+                    return [(i + start, v) for i, v in enumerate(seqs[0])] if isinstance(start, int) else UNKNOWN
+                return [tuple(t) for t in zip(*seqs)]  # type: ignore[arg-type]
+            if name in ("min", "max", "sum", "any", "all"):
+                seq = self.iterate(args[0]) if len(args) == 1 else list(args)
+                if seq is None or not all(_is_literal(x) for x in seq):
+                    return UNKNOWN
+                return {"min": min, "max": max, "sum": sum, "any": any, "all": all}[name](seq)
+            if name == "divmod" and all(isinstance(a, int) for a in args):
+                return divmod(*args)
+            if name == "print":
+                return None
+            if name == "super":
+                return SuperValue(None, None)
+            if name == "setattr" and len(args) == 3 and isinstance(args[0], Instance) and isinstance(args[1], str):
+                args[0].attrs[args[1]] = args[2]
+                return None
+            if name == "getattr" and len(args) >= 2 and isinstance(args[1], str):
+                v = self.attribute(args[0], args[1], node)
+                return args[2] if v is UNKNOWN and len(args) > 2 else v
+            if name == "isinstance" and len(args) == 2:
+                return _isinstance(args[0], args[1])
+        except Exception:  # noqa: BLE001 - the user's own runtime errors are not ours to report
+            return UNKNOWN
+        return UNKNOWN
+
+    # -- user functions ---------------------------------------------------
+    def call_function(self, fn: FunctionValue, args: list, kwargs: dict, node: Optional[cst.CSTNode],
+                      *, bound: Any = None, symbolic: bool = False, traced: Optional[bool] = None) -> Any:
+        fn.called = fn.called or not symbolic
+        if self._depth >= MAX_CALL_DEPTH:
+            return UNKNOWN
+        local = Env(fn.env)
+        if not self.bind_params(fn, local, args, kwargs, bound, symbolic):
+            return UNKNOWN
+        frame = self._frame
+        stack = frame.stack + ((self.span(node),) if node is not None else ())
+        self._frame = Frame(stack, frame.traced if traced is None else traced, frame.replay)
+        self._depth += 1
+        try:
+            if isinstance(fn.node, cst.Lambda):
+                return self.eval(fn.node.body, local)
+            if _is_generator(fn.node):
+                return UNKNOWN
+            body = fn.node.body
+            if isinstance(body, cst.IndentedBlock):
+                self.exec_block(body.body, local)
+            else:
+                for small in body.body:
+                    self.exec_small(small, local)
+            return None
+        except _Return as r:
+            return r.value
+        except (_Raise, _Break, _Continue):
+            return UNKNOWN
+        except RecursionError:
+            return UNKNOWN
+        finally:
+            self._depth -= 1
+            self._frame = frame
+
+    def bind_params(self, fn: FunctionValue, local: Env, args: list, kwargs: dict, bound: Any,
+                    symbolic: bool) -> bool:
+        params: cst.Parameters = fn.node.params
+        positional = [*params.posonly_params, *params.params]
+        args = list(args)
+        if bound is not None:
+            args.insert(0, bound)
+        kwargs = dict(kwargs)
+        for i, p in enumerate(positional):
+            name = p.name.value
+            if symbolic:
+                local.vars[name] = SymValue(dims.Sym.named(name)) if not (i == 0 and bound is not None) else bound
+                continue
+            if i < len(args):
+                local.vars[name] = args[i]
+            elif name in kwargs:
+                local.vars[name] = kwargs.pop(name)
+            elif name in fn.defaults:
+                local.vars[name] = fn.defaults[name]
+            else:
+                local.vars[name] = UNKNOWN
+        extra = args[len(positional):]
+        star = params.star_arg
+        if isinstance(star, cst.Param):
+            local.vars[star.name.value] = UNKNOWN if symbolic else tuple(extra)
+        for p in params.kwonly_params:
+            name = p.name.value
+            if symbolic:
+                local.vars[name] = SymValue(dims.Sym.named(name))
+            elif name in kwargs:
+                local.vars[name] = kwargs.pop(name)
+            else:
+                local.vars[name] = fn.defaults.get(name, UNKNOWN)
+        if params.star_kwarg is not None:
+            local.vars[params.star_kwarg.name.value] = UNKNOWN if symbolic else dict(kwargs)
+        return True
+
+    def instantiate(self, cls: ClassValue, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+        name = self.auto_name(cls.name) if cls.keras_kind else cls.name
+        if isinstance(kwargs.get("name"), str):
+            name = kwargs["name"]
+        inst = Instance(cls, {}, self.new_id("L"), name)
+        if cls.is_dataclass:
+            self.init_dataclass(inst, cls, args, kwargs)
+        init = _class_lookup(cls, "__init__")
+        if isinstance(init, FunctionValue):
+            self.call_function(init, args, kwargs, node, bound=inst)
+        return inst
+
+    def init_dataclass(self, inst: Instance, cls: ClassValue, args: list, kwargs: dict) -> None:
+        fields = []
+        for s in cls.node.body.body if isinstance(cls.node.body, cst.IndentedBlock) else []:
+            if isinstance(s, cst.SimpleStatementLine):
+                for small in s.body:
+                    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
+                        fields.append(small.target.value)
+        for i, f in enumerate(fields):
+            if i < len(args):
+                inst.attrs[f] = args[i]
+            elif f in kwargs:
+                inst.attrs[f] = kwargs[f]
+            elif f in cls.attrs:
+                inst.attrs[f] = cls.attrs[f]
+            else:
+                inst.attrs[f] = UNKNOWN
+
+    def call_instance(self, inst: Instance, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+        if inst.functional is not None:
+            return self.call_model(inst.functional, args, kwargs, node)
+        if not inst.cls.keras_kind:
+            method = _class_lookup(inst.cls, "__call__")
+            if isinstance(method, FunctionValue):
+                return self.call_function(method, args, kwargs, node, bound=inst)
+            return UNKNOWN
+        first = args[0] if args else kwargs.get("inputs", UNKNOWN)
+        build = _class_lookup(inst.cls, "build")
+        if not inst.built:
+            inst.built = True
+            if isinstance(build, FunctionValue) and isinstance(first, Tensor):
+                shape = first.type.shape
+                self.call_function(build, [UNKNOWN if shape is None else tuple(_shape_value(d) for d in shape)],
+                                   {}, node, bound=inst, traced=True)
+        method = _class_lookup(inst.cls, "call")
+        if not isinstance(method, FunctionValue):
+            return UNKNOWN
+        result = self.call_function(method, args, kwargs, node, bound=inst, traced=True)
+        return result
+
+    def call_method(self, m: BoundMethod, args: list, kwargs: dict, node: cst.CSTNode) -> Any:  # noqa: C901
+        obj, name = m.obj, m.name
+        if m.func is not None:
+            return self.call_function(m.func, args, kwargs, node, bound=obj)
+        if isinstance(obj, SuperValue):
+            return None
+        if isinstance(obj, ModelValue):
+            return self.model_method(obj, name, args, kwargs, node)
+        if isinstance(obj, Instance):
+            if name == "build" and args:
+                return self.build_instance(obj, args[0], node)
+            if name == "__init__":
+                return None
+            return UNKNOWN
+        if isinstance(obj, Tensor) and name == "get_shape":
+            return self.tensor_attribute(obj, "shape")
+        if isinstance(obj, list):
+            if name == "append" and len(args) == 1:
+                obj.append(args[0])
+                return None
+            if name == "extend" and len(args) == 1:
+                seq = self.iterate(args[0])
+                if seq is not None:
+                    obj.extend(seq)
+                return None
+            if name == "insert" and len(args) == 2 and isinstance(args[0], int):
+                obj.insert(args[0], args[1])
+                return None
+            if name == "pop":
+                try:
+                    return obj.pop(*args)
+                except (IndexError, TypeError):
+                    return UNKNOWN
+            if name == "copy":
+                return list(obj)
+            if name == "index" and args:
+                try:
+                    return obj.index(args[0])
+                except ValueError:
+                    return UNKNOWN
+            return UNKNOWN
+        if isinstance(obj, dict):
+            if name == "get" and args and _hashable(args[0]):
+                return obj.get(args[0], args[1] if len(args) > 1 else None)
+            if name == "items":
+                return list(obj.items())
+            if name == "keys":
+                return list(obj.keys())
+            if name == "values":
+                return list(obj.values())
+            if name == "update" and args and isinstance(args[0], dict):
+                obj.update(args[0])
+                obj.update(kwargs)
+                return None
+            if name == "copy":
+                return dict(obj)
+            if name == "setdefault" and args and _hashable(args[0]):
+                return obj.setdefault(args[0], args[1] if len(args) > 1 else None)
+            if name == "pop" and args and _hashable(args[0]):
+                return obj.pop(args[0], args[1] if len(args) > 1 else UNKNOWN)
+            return UNKNOWN
+        if isinstance(obj, tuple) and name == "as_list":
+            return list(obj)
+        if isinstance(obj, str):
+            if name in ("lower", "upper", "strip") and not args:
+                return getattr(obj, name)()
+            if name == "format" and all(_is_literal(a) for a in args) and all(_is_literal(v) for v in kwargs.values()):
+                try:
+                    return obj.format(*args, **kwargs)
+                except (IndexError, KeyError, ValueError):
+                    return UNKNOWN
+            return UNKNOWN
+        return UNKNOWN
+
+    # -- Keras: inputs, layers, models -------------------------------------
+    def add_node(self, node: Node) -> NodeResult:
+        result = self.engine.add(node)
+        if node.kind != "input" and not self._frame.replay:
+            self.layer_calls += 1
+            if result.inferred:
+                self.layer_calls_inferred += 1
+        self.report(result.finding)
+        if node.span is not None and not self._frame.replay and node.span.path == self.path \
+                and node.op != "shapecheck.join":
+            self.shapes.append(ShapeEntry(node.span, node.op, result.outputs))
+        return result
+
+    def make_input(self, bound: dict, node: cst.CSTNode, span: Optional[Span] = None) -> Any:
+        tensor = bound.pop("tensor", None)
+        config = {k: self.literal(v) for k, v in bound.items()}
+        kwargs = {}
+        if isinstance(tensor, Tensor):
+            kwargs["tensor"] = tensor.ref
+        elif tensor is not None:
+            return UNKNOWN
+        irnode = Node(0, "keras.layers.InputLayer", "input", config=config, kwargs=kwargs,
+                      layer_id=self.new_id("L"), name=config.get("name") if isinstance(config.get("name"), str)
+                      else None, span=span or self.span(node), call_stack=self._frame.stack)
+        result = self.add_node(irnode)
+        return Tensor(TensorRef(irnode.id, 0), result.outputs[0])
+
+    def make_layer(self, class_name: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+        rule = LAYERS.get(class_name)
+        if class_name == "InputLayer" and rule is not None:
+            bound = _bind(rule.params, args, kwargs)
+            return LayerValue("InputLayer", bound, self.new_id("L"), str(bound.get("name") or "input_layer"),
+                              self.span(node))
+        params = rule.params if rule is not None else ()
+        bound = _bind(params, args, kwargs)
+        config = {k: self.literal(v) for k, v in bound.items()}
+        name = config.get("name") if isinstance(config.get("name"), str) else self.auto_name(class_name)
+        layer = LayerValue(class_name, config, self.new_id("L"), name, self.span(node))
+        if rule is not None:
+            self.report(self.engine.check_config(f"keras.layers.{class_name}", config, self.span(node), name,
+                                                 self._frame.stack))
+        return layer
+
+    def literal(self, v: Any, top: bool = True) -> Any:
+        """A Python value as an IR config literal (what ``get_config()`` would hold)."""
+        if v is None or isinstance(v, (bool, int, float, str, dims.Sym)):
+            return v
+        if isinstance(v, SymValue):
+            return UNKNOWN if top else v.expr
+        if isinstance(v, (list, tuple)):
+            items = [self.literal(x, False) for x in v]
+            return tuple(items) if isinstance(v, tuple) else items
+        if isinstance(v, dict):
+            return {k: self.literal(x, False) for k, x in v.items()}
+        if isinstance(v, LayerValue):
+            return LayerRef(v.class_name, v.config, v.layer_id)
+        if isinstance(v, slice):
+            return slice(self.literal(v.start, False), self.literal(v.stop, False), self.literal(v.step, False))
+        if v is Ellipsis:
+            return v
+        return UNKNOWN
+
+    def arg_value(self, v: Any) -> Any:
+        """A call argument for the IR: tensors as refs, the rest as literals."""
+        if isinstance(v, Tensor):
+            return v.ref
+        if isinstance(v, list):
+            return [self.arg_value(x) for x in v]
+        if isinstance(v, tuple):
+            return tuple(self.arg_value(x) for x in v)
+        if isinstance(v, dict):
+            return {k: self.arg_value(x) for k, x in v.items()}
+        return self.literal(v, False)
+
+    def outputs_value(self, node: Node, result: NodeResult) -> Any:
+        tensors = [Tensor(TensorRef(node.id, i), t) for i, t in enumerate(result.outputs)]
+        return tensors[0] if len(tensors) == 1 else tensors
+
+    def call_layer(self, layer: LayerValue, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+        if layer.class_name == "InputLayer":
+            return UNKNOWN
+        irnode = Node(0, f"keras.layers.{layer.class_name}", "layer", config=layer.config,
+                      args=[self.arg_value(a) for a in args], kwargs={k: self.arg_value(v) for k, v in kwargs.items()},
+                      layer_id=layer.layer_id, name=layer.name, span=self.span(node), call_stack=self._frame.stack,
+                      traced=self._frame.traced)
+        result = self.add_node(irnode)
+        return self.outputs_value(irnode, result)
+
+    def call_layer_function(self, fname: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+        rule = LAYER_FUNCTIONS[fname]
+        inputs = args[0] if args else kwargs.pop("inputs", UNKNOWN)
+        cfg = _bind(rule.function_params, args[1:], kwargs)
+        class_name = rule.names[0]
+        layer = self.make_layer(class_name, [], cfg, node)
+        if fname == "Input":
+            return UNKNOWN
+        return self.call_layer(layer, [inputs], {}, node)
+
+    def apply_op(self, op: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+        irnode = Node(0, op, "op", args=[self.arg_value(a) for a in args],
+                      kwargs={k: self.arg_value(v) for k, v in kwargs.items()},
+                      span=self.span(node), call_stack=self._frame.stack, traced=self._frame.traced)
+        result = self.add_node(irnode)
+        return self.outputs_value(irnode, result)
+
+    def make_model(self, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+        inputs = kwargs.get("inputs", kwargs.get("input", args[0] if args else None))
+        outputs = kwargs.get("outputs", kwargs.get("output", args[1] if len(args) > 1 else None))
+        name = kwargs.get("name") if isinstance(kwargs.get("name"), str) else None
+        if inputs is None and outputs is None:
+            return UNKNOWN
+        flat_inputs = _flatten(inputs)
+        model = ModelValue("functional", self.new_id("M"), name, flat_inputs, outputs)
+        if all(isinstance(t, Tensor) for t in flat_inputs):
+            self.check_input_names(flat_inputs, node)
+        return model
+
+    def check_input_names(self, inputs: list, node: cst.CSTNode) -> None:
+        seen: dict[str, Tensor] = {}
+        for t in inputs:
+            src = self.engine.graph.nodes[t.ref.node]
+            if src.kind != "input" or not isinstance(src.name, str):
+                continue
+            if src.name in seen and seen[src.name].ref != t.ref:
+                first = self.engine.graph.nodes[seen[src.name].ref.node]
+                notes = tuple(Note(n.span, f'input "{src.name}" is created here') for n in (first, src)
+                              if n.span is not None)
+                self.report(Finding(DUPLICATE_INPUT_NAME, self.span(node),
+                                    f'The name "{src.name}" is used 2 times in the model. All operation names '
+                                    "should be unique.", notes + _stack_notes(self._frame.stack)))
+            seen[src.name] = t
+
+    def make_sequential(self, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+        layers_arg = args[0] if args else kwargs.get("layers")
+        name = kwargs.get("name") if isinstance(kwargs.get("name"), str) else None
+        model = ModelValue("sequential", self.new_id("M"), name)
+        if layers_arg is None:
+            return model
+        seq = self.iterate(layers_arg)
+        if seq is None:
+            return UNKNOWN
+        for layer in seq:
+            self.sequential_add(model, layer, node)
+        return model
+
+    def sequential_add(self, model: ModelValue, layer: Any, node: cst.CSTNode) -> None:
+        span = self.span(node)
+        if not model.layers and not model.inputs:
+            if isinstance(layer, Tensor) and self.engine.graph.nodes[layer.ref.node].kind == "input":
+                model.inputs = [layer]
+                model.outputs = layer
+                return
+            if isinstance(layer, LayerValue) and layer.class_name == "InputLayer":
+                t = self.make_input(dict(layer.config), node, span)
+                if isinstance(t, Tensor):
+                    model.inputs = [t]
+                    model.outputs = t
+                return
+            declared = _declared_input(layer)
+            if declared is not None:
+                t = self.make_input(declared, node, span)
+                if isinstance(t, Tensor):
+                    model.inputs = [t]
+                    model.outputs = t
+        model.layers.append(layer)
+        if model.inputs:
+            model.outputs = self.apply_callable(layer, [model.outputs], {}, node)
+
+    def apply_callable(self, obj: Any, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+        if isinstance(obj, (LayerValue, ModelValue, Instance, FunctionValue)):
+            return self.call_value(obj, args, kwargs, node)
+        return UNKNOWN
+
+    def model_method(self, model: ModelValue, name: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+        if name == "add" and model.kind == "sequential" and args:
+            self.sequential_add(model, args[0], node)
+            return None
+        if name == "pop" and model.kind == "sequential" and model.layers:
+            model.layers.pop()
+            return None
+        if name == "build" and model.kind == "sequential":
+            shape = args[0] if args else kwargs.get("input_shape")
+            if shape is not None and shape is not UNKNOWN and not model.inputs:
+                t = self.make_input({"batch_shape": shape}, node)
+                if isinstance(t, Tensor):
+                    layers = list(model.layers)
+                    model.inputs, model.outputs, model.layers = [t], t, []
+                    for layer in layers:
+                        self.sequential_add(model, layer, node)
+            return None
+        if name == "get_layer":
+            return UNKNOWN
+        return None if name in ("summary", "compile", "save", "save_weights", "load_weights") else UNKNOWN
+
+    def build_instance(self, inst: Instance, shape: Any, node: cst.CSTNode) -> Any:
+        if shape is UNKNOWN:
+            return None
+        t = self.make_input({"batch_shape": shape}, node)
+        if isinstance(t, Tensor):
+            self.call_instance(inst, [t], {}, node)
+        return None
+
+    def call_model(self, model: ModelValue, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+        x = args[0] if args else kwargs.get("inputs", UNKNOWN)
+        if model.kind == "sequential":
+            if not model.inputs and isinstance(x, Tensor):
+                out: Any = x
+                for layer in model.layers:
+                    out = self.apply_callable(layer, [out], {}, node)
+                return out
+            return self.replay(model, [x], node)
+        flat = _flatten(x)
+        if isinstance(x, dict) and all(isinstance(t, Tensor) for t in model.inputs):
+            by_name = {self.engine.graph.nodes[t.ref.node].name: t for t in model.inputs}
+            if all(k in by_name for k in x):
+                flat = [x.get(self.engine.graph.nodes[t.ref.node].name, UNKNOWN) for t in model.inputs]
+        if len(flat) != len(model.inputs):
+            if all(isinstance(t, Tensor) for t in flat) and flat:
+                self.report(Finding(INPUT_COUNT, self.span(node),
+                                    f'Functional model "{model.name or "functional"}" expects {len(model.inputs)} '
+                                    f"input(s), but it received {len(flat)} input tensors.",
+                                    _stack_notes(self._frame.stack)))
+            return UNKNOWN
+        return self.replay(model, flat, node)
+
+    def replay(self, model: ModelValue, inputs: list, node: cst.CSTNode) -> Any:
+        """Apply a model's graph to new inputs: the same layers (same weights), a new call."""
+        if not model.inputs or model.outputs is None:
+            return UNKNOWN
+        mapping: dict[TensorRef, Any] = {}
+        for src, new in zip(model.inputs, inputs):
+            if not isinstance(src, Tensor):
+                return UNKNOWN
+            mapping[src.ref] = new
+            if isinstance(new, Tensor):
+                self.check_model_input(model, src, new, node)
+        out_refs = [t.ref for t in _flatten(model.outputs) if isinstance(t, Tensor)]
+        needed = self.subgraph(out_refs, set(mapping))
+        graph = self.engine.graph
+        span = self.span(node)
+        frame = self._frame
+        self._frame = Frame(frame.stack, frame.traced, True)
+        try:
+            for nid in needed:
+                old = graph.nodes[nid]
+                if old.kind == "input":
+                    continue
+                if self.engine.results[nid].finding is not None:
+                    # Reported where the model was defined; its outputs are unknown there too.
+                    continue
+
+                def remap(v: Any) -> Any:
+                    if isinstance(v, TensorRef):
+                        new = mapping.get(v)
+                        return new.ref if isinstance(new, Tensor) else UNKNOWN
+                    if isinstance(v, list):
+                        return [remap(a) for a in v]
+                    if isinstance(v, tuple):
+                        return tuple(remap(a) for a in v)
+                    if isinstance(v, dict):
+                        return {k: remap(a) for k, a in v.items()}
+                    return v
+
+                new_node = Node(0, old.op, old.kind, old.config, remap(old.args), remap(old.kwargs),
+                                old.layer_id, old.name, span, frame.stack, traced=True)
+                result = self.add_node(new_node)
+                for i, t in enumerate(result.outputs):
+                    mapping[TensorRef(nid, i)] = Tensor(TensorRef(new_node.id, i), t)
+        finally:
+            self._frame = frame
+        out = _map_structure(model.outputs, lambda t: mapping.get(t.ref, UNKNOWN) if isinstance(t, Tensor) else UNKNOWN)
+        if not frame.replay:
+            outs = tuple(t.type for t in _flatten(out) if isinstance(t, Tensor))
+            if outs:
+                self.shapes.append(ShapeEntry(span, "keras.Model", outs))
+        return out
+
+    def check_model_input(self, model: ModelValue, src: Tensor, new: Tensor, node: cst.CSTNode) -> None:
+        """A model checks its inputs against the shapes it was built for (when data flows)."""
+        want, got = src.type.shape, new.type.shape
+        if want is None or got is None:
+            return
+        from ..core.findings import AXIS_MISMATCH, RANK_MISMATCH
+
+        label = model.name or ("sequential" if model.kind == "sequential" else "functional")
+        if len(want) != len(got):
+            self.report(Finding(RANK_MISMATCH, self.span(node),
+                                f'Input 0 of model "{label}" is incompatible: the model was built for inputs of '
+                                f"shape {show_shape(want)} (rank {len(want)}), but received input with shape "
+                                f"{show_shape(got)} (rank {len(got)}).", _stack_notes(self._frame.stack)))
+
+    def subgraph(self, out_refs: list[TensorRef], stop: set[TensorRef]) -> list[int]:
+        graph = self.engine.graph
+        seen: set[int] = set()
+        todo = [r.node for r in out_refs if r not in stop]
+        stop_nodes = {r.node for r in stop}
+        while todo:
+            nid = todo.pop()
+            if nid in seen or nid in stop_nodes:
+                continue
+            seen.add(nid)
+            for r in graph.nodes[nid].tensor_refs():
+                if r not in stop:
+                    todo.append(r.node)
+        return sorted(seen)
+
+
+# ---------------------------------------------------------------- helpers
+def _dotted(node: cst.CSTNode) -> str:
+    if isinstance(node, cst.Name):
+        return node.value
+    if isinstance(node, cst.Attribute):
+        return f"{_dotted(node.value)}.{node.attr.value}"
+    return "?"
+
+
+def _decorator_name(d: cst.Decorator) -> str:
+    expr = d.decorator
+    if isinstance(expr, cst.Call):
+        expr = expr.func
+    return _dotted(expr)
+
+
+def _keras_kind(base: Any) -> Optional[str]:
+    if isinstance(base, QualName):
+        name = names.canonical(base.name)
+        if name in (names.MODEL, names.SEQUENTIAL):
+            return "model"
+        if name.startswith("keras.layers."):
+            return "layer"
+        return None
+    if isinstance(base, ClassValue):
+        return base.keras_kind
+    return None
+
+
+def _class_lookup(cls: ClassValue, attr: str) -> Any:
+    if attr in cls.attrs:
+        return cls.attrs[attr]
+    for b in cls.bases:
+        if isinstance(b, ClassValue):
+            v = _class_lookup(b, attr)
+            if v is not None:
+                return v
+    return None
+
+
+def _truth(v: Any) -> Optional[bool]:
+    if v is UNKNOWN or isinstance(v, (Tensor, SymValue, dims.Sym, QualName, BoundMethod)):
+        return None
+    if isinstance(v, (bool, int, float, str, list, tuple, dict, type(None), range)):
+        return bool(v)
+    if isinstance(v, (LayerValue, ModelValue, FunctionValue, ClassValue, Instance)):
+        return True
+    return None
+
+
+def _is_literal(v: Any) -> bool:
+    if isinstance(v, (bool, int, float, str, type(None))):
+        return True
+    if isinstance(v, (list, tuple)):
+        return all(_is_literal(x) for x in v)
+    return False
+
+
+def _hashable(v: Any) -> bool:
+    return isinstance(v, (bool, int, float, str, type(None))) or (
+        isinstance(v, tuple) and all(_hashable(x) for x in v))
+
+
+def _has_tensor(v: Any) -> bool:
+    if isinstance(v, Tensor):
+        return True
+    if isinstance(v, (list, tuple)):
+        return any(_has_tensor(x) for x in v)
+    if isinstance(v, dict):
+        return any(_has_tensor(x) for x in v.values())
+    return False
+
+
+def _flatten(v: Any) -> list:
+    if isinstance(v, (list, tuple)):
+        out: list = []
+        for x in v:
+            out.extend(_flatten(x))
+        return out
+    if isinstance(v, dict):
+        return _flatten(list(v.values()))
+    return [v]
+
+
+def _map_structure(v: Any, fn: Callable[[Any], Any]) -> Any:
+    if isinstance(v, list):
+        return [_map_structure(x, fn) for x in v]
+    if isinstance(v, tuple):
+        return tuple(_map_structure(x, fn) for x in v)
+    if isinstance(v, dict):
+        return {k: _map_structure(x, fn) for k, x in v.items()}
+    return fn(v)
+
+
+def _shape_value(d: dims.Dim) -> Any:
+    """A dim as code sees it through ``x.shape[i]``."""
+    return d
+
+
+def _bind(params: tuple[str, ...], args: list, kwargs: dict) -> dict:
+    bound = dict(zip(params, args))
+    if len(args) > len(params):
+        bound["__extra_args__"] = list(args[len(params):])
+    bound.update(kwargs)
+    return bound
+
+
+def _declared_input(layer: Any) -> Optional[dict]:
+    """``input_shape=`` / ``input_dim=`` / ``batch_input_shape=`` on a Sequential's first layer."""
+    if not isinstance(layer, LayerValue):
+        return None
+    cfg = layer.config
+    batch = cfg.get("batch_size")
+    if "batch_input_shape" in cfg:
+        return {"batch_shape": cfg["batch_input_shape"]}
+    if "input_shape" in cfg:
+        return {"shape": cfg["input_shape"], "batch_size": batch}
+    if "input_dim" in cfg:
+        dim = cfg["input_dim"]
+        length = cfg.get("input_length")
+        return {"shape": (length, dim) if "input_length" in cfg else (dim,), "batch_size": batch}
+    return None
+
+
+def _isinstance(v: Any, cls: Any) -> Any:
+    table = {"int": int, "float": float, "str": str, "list": list, "tuple": tuple, "dict": dict, "bool": bool}
+    if isinstance(cls, Builtin) and cls.name in table and _is_literal(v) or isinstance(v, dict):
+        if isinstance(cls, Builtin) and cls.name in table:
+            return isinstance(v, table[cls.name])
+    if isinstance(cls, tuple) and all(isinstance(c, Builtin) and c.name in table for c in cls) and _is_literal(v):
+        return isinstance(v, tuple(table[c.name] for c in cls))
+    return UNKNOWN
+
+
+def _is_generator(fn: cst.FunctionDef) -> bool:
+    class Finder(cst.CSTVisitor):
+        found = False
+
+        def visit_Yield(self, node: cst.Yield) -> None:
+            self.found = True
+
+        def visit_FunctionDef(self, node: cst.FunctionDef) -> bool:
+            return node is fn
+
+        def visit_Lambda(self, node: cst.Lambda) -> bool:
+            return False
+
+    finder = Finder()
+    fn.visit(finder)
+    return finder.found
+
+
+def _same_finding(f: Finding, others: list[Finding]) -> bool:
+    return any(f.code is g.code and f.span == g.span and f.message == g.message for g in others)
+
+
+def _stack_notes(stack: tuple[Span, ...]) -> tuple[Note, ...]:
+    return tuple(Note(s, "in the call made here") for s in reversed(stack))
+

@@ -1,0 +1,116 @@
+"""Abstract values the interpreter carries in its environments.
+
+Plain Python values (ints, strings, tuples, lists, dicts) stand for themselves;
+everything the interpreter cannot follow is :data:`~shapecheck.core.ir.UNKNOWN`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+import libcst as cst
+
+from ..core import dims
+from ..core.findings import Span
+from ..core.ir import TensorRef
+from ..core.shapes import TensorType
+
+
+@dataclass(eq=False)
+class Tensor:
+    """A symbolic Keras tensor: output ``ref`` of a graph node."""
+
+    ref: TensorRef
+    type: TensorType
+
+
+@dataclass(eq=False)
+class QualName:
+    """A module or attribute reached through imports (``tensorflow.keras.layers``)."""
+
+    name: str
+
+
+@dataclass(eq=False)
+class SymValue:
+    """A value known only as a symbolic integer (a parameter of an uncalled function).
+
+    It may not be an int at all (a tuple parameter), so it becomes a symbolic
+    dimension only where it stands as one element of a shape.
+    """
+
+    expr: dims.Dim
+
+
+@dataclass(eq=False)
+class LayerValue:
+    """A Keras layer instance built from a known class."""
+
+    class_name: str
+    config: dict
+    layer_id: str
+    name: str
+    span: Optional[Span]
+
+
+@dataclass(eq=False)
+class ModelValue:
+    """A functional or ``Sequential`` model."""
+
+    kind: str  # "functional" | "sequential"
+    layer_id: str
+    name: Optional[str]
+    inputs: list = field(default_factory=list)  # Tensor values (functional, or built Sequential)
+    outputs: Any = None  # Tensor / list / dict structure
+    layers: list = field(default_factory=list)  # Sequential: LayerValue / ModelValue / Instance
+    input_type: Optional[TensorType] = None  # Sequential: shape declared on its first layer
+
+
+@dataclass(eq=False)
+class FunctionValue:
+    node: Any  # cst.FunctionDef | cst.Lambda
+    env: Any  # the defining Env
+    defaults: dict
+    name: str
+    is_method: bool = False
+    called: bool = False
+
+
+@dataclass(eq=False)
+class ClassValue:
+    node: cst.ClassDef
+    env: Any
+    name: str
+    bases: list
+    attrs: dict
+    keras_kind: Optional[str]  # "model" | "layer" | None
+    is_dataclass: bool = False
+
+
+@dataclass(eq=False)
+class Instance:
+    cls: ClassValue
+    attrs: dict
+    layer_id: str
+    name: str
+    built: bool = False
+    functional: Optional[ModelValue] = None
+
+
+@dataclass(eq=False)
+class BoundMethod:
+    obj: Any
+    name: str
+    func: Optional[FunctionValue] = None
+
+
+@dataclass(eq=False)
+class Builtin:
+    name: str
+
+
+@dataclass(eq=False)
+class SuperValue:
+    instance: Any
+    cls: Optional[ClassValue]
