@@ -3,4 +3,4 @@
 Importing this package registers every rule (see :mod:`shapecheck.core.rules`).
 """
 
-from . import numeric  # noqa: F401
+from . import control, numeric  # noqa: F401
