@@ -7,6 +7,7 @@ Keras, and nothing of the analysed code is executed.
 
 from __future__ import annotations
 
+import ast
 import os
 import tokenize
 import traceback
@@ -96,8 +97,7 @@ def check_source(source: str, path: str = "<string>", options: Options = Options
     try:
         interp = Interpreter.for_source(source, path, options.keras_version)
     except cst.ParserSyntaxError as e:
-        line, col = e.raw_line, e.raw_column + 1
-        msg = str(e).splitlines()[0] if str(e) else "invalid syntax"
+        line, col, msg = _python_syntax_error(source) or (e.raw_line, e.raw_column + 1, e.message)
         result.findings.append(Finding(SYNTAX_ERROR, Span(path, line, col, line, col),
                                        f"Syntax error: {msg}"))
         return result
@@ -123,6 +123,17 @@ def check_source(source: str, path: str = "<string>", options: Options = Options
         {"span": s.span, "layer": s.layer, "outputs": s.outputs} for s in interp.shapes
     ]
     return result
+
+
+def _python_syntax_error(source: str) -> Optional[tuple[int, int, str]]:
+    """CPython's own message and position for a syntax error (parsing only, nothing runs)."""
+    try:
+        ast.parse(source)
+    except SyntaxError as e:
+        return (e.lineno or 1, e.offset or 1, e.msg)
+    except (ValueError, RecursionError, MemoryError):
+        return None
+    return None
 
 
 def check_file(path: str, options: Options = Options()) -> FileResult:

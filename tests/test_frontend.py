@@ -1,0 +1,327 @@
+"""The front end follows every style of model-building code, and stays silent where it cannot."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+
+from shapecheck.api import check_source
+from shapecheck.core import dims
+
+
+def findings(src: str, keras_version: int = 3) -> list[tuple[int, str]]:
+    result = check_source(textwrap.dedent(src), "t.py")
+    from shapecheck.api import Options
+
+    if keras_version != 3:
+        result = check_source(textwrap.dedent(src), "t.py", Options(keras_version=keras_version))
+    return [(f.span.line, f.code.name) for f in result.findings]
+
+
+def shape_at(src: str, line: int) -> object:
+    """The shape of the outermost call on ``line`` (the last entry recorded there)."""
+    result = check_source(textwrap.dedent(src), "t.py")
+    entries = [e for e in result.shapes if e["span"].line == line]
+    assert entries, f"no shape recorded on line {line}"
+    # The outermost call on the line; in a loop, its last iteration.
+    first_column = min(e["span"].column for e in entries)
+    entry = [e for e in entries if e["span"].column == first_column][-1]
+    outs = entry["outputs"]
+    show = [None if t.shape is None else tuple(dims.to_json(d) for d in t.shape) for t in outs]
+    return show[0] if len(show) == 1 else show
+
+
+IMPORT_STYLES = [
+    "from tensorflow import keras\nfrom tensorflow.keras import layers\nInput = keras.Input\n",
+    "import tensorflow as tf\nlayers = tf.keras.layers\nInput = tf.keras.Input\n",
+    "import keras\nfrom keras import layers\nfrom keras import Input\n",
+    "from keras import layers\nfrom keras.layers import Input\n",
+    "import tf_keras as keras\nlayers = keras.layers\nInput = keras.layers.Input\n",
+    "from tensorflow.python import keras\nlayers = keras.layers\nInput = keras.Input\n",
+]
+
+
+@pytest.mark.parametrize("header", IMPORT_STYLES)
+def test_every_import_style_resolves_to_the_same_rule(header):
+    src = header + "x = Input(shape=(28, 28))\ny = layers.Conv2D(8, 3)(x)\n"
+    line = header.count("\n") + 2
+    assert findings(src) == [(line, "rank-mismatch")]
+
+
+def test_keras2_module_paths_and_aliases():
+    src = """
+    from keras.layers.core import Dense
+    from keras.layers.convolutional import Convolution2D
+    from keras.layers import Input
+    x = Input((28, 28))
+    y = Convolution2D(4, 3)(x)
+    z = Dense(4)(x)
+    """
+    assert findings(src) == [(6, "rank-mismatch")]
+
+
+def test_star_import():
+    src = """
+    from tensorflow.keras.layers import *
+    x = Input((10,))
+    y = Dense(4)(x)
+    z = LSTM(4)(y)
+    """
+    assert findings(src) == [(5, "rank-mismatch")]
+
+
+def test_sequential_list_with_input_shape():
+    src = """
+    from tensorflow import keras
+    from tensorflow.keras import layers
+    model = keras.Sequential([
+        layers.Dense(64, activation="relu", input_shape=(784,)),
+        layers.Dense(10),
+    ])
+    out = model.output
+    """
+    assert findings(src) == []
+    assert shape_at(src, 4) is not None
+
+
+def test_sequential_add_with_input_dim_reports_at_the_add():
+    src = """
+    from keras.models import Sequential
+    from keras.layers import Dense, Conv1D
+    model = Sequential()
+    model.add(Dense(32, input_dim=16))
+    model.add(Dense(8))
+    model.add(Conv1D(4, 3))
+    """
+    assert findings(src) == [(7, "rank-mismatch")]
+
+
+def test_sequential_build_and_deferred_layers():
+    src = """
+    import keras
+    model = keras.Sequential([keras.layers.Dense(8), keras.layers.Dense(4)])
+    model.build((None, 16))
+    y = model(keras.Input((16,)))
+    z = model(keras.Input((3, 16)))
+    w = model(keras.Input((17,)))
+    """
+    assert findings(src) == [(6, "rank-mismatch"), (7, "axis-mismatch")]
+
+
+def test_helper_function_inlined_with_call_site_note():
+    src = """
+    import keras
+    from keras import layers
+
+    def conv_block(x, filters, kernel=3):
+        x = layers.Conv2D(filters, kernel, padding="same")(x)
+        return layers.MaxPooling2D()(x)
+
+    inp = keras.Input((28, 28))
+    out = conv_block(inp, 8)
+    """
+    result = check_source(textwrap.dedent(src), "t.py")
+    assert [(f.span.line, f.code.name) for f in result.findings] == [(6, "rank-mismatch")]
+    assert any(n.span.line == 10 and "call" in n.message for n in result.findings[0].notes)
+
+
+def test_loops_comprehensions_and_unpacking():
+    src = """
+    import keras
+    from keras import layers
+    x = inp = keras.Input((32,))
+    for units in [64, 32, 16]:
+        x = layers.Dense(units)(x)
+    heads = [layers.Dense(n)(x) for n in range(1, 4)]
+    a, b, c = heads
+    y = layers.Dense(2)(c)
+    for i in range(2):
+        x = layers.Dense(8 * (i + 1))(x)
+    """
+    assert findings(src) == []
+    assert shape_at(src, 6) == (None, 16)
+    assert shape_at(src, 9) == (None, 2)
+    assert shape_at(src, 11) == (None, 16)
+
+
+def test_shape_reads_feed_later_layers():
+    src = """
+    import keras
+    from keras import layers
+    from keras import backend as K
+    x = keras.Input((7, 5))
+    n = x.shape[1]
+    f = K.int_shape(x)[-1]
+    y = layers.Reshape((n * f,))(x)
+    z = layers.Dense(x.shape[-1] * 2)(x)
+    """
+    assert findings(src) == []
+    assert shape_at(src, 9) == (None, 7, 10)
+
+
+def test_shared_layer_fixes_its_input_axis():
+    src = """
+    import keras
+    from keras import layers
+    shared = layers.Dense(16)
+    a = shared(keras.Input((32,)))
+    b = shared(keras.Input((32,)))
+    c = shared(keras.Input((8,)))
+    """
+    assert findings(src) == [(7, "axis-mismatch")]
+
+
+def test_nested_model_called_as_a_layer():
+    src = """
+    import keras
+    from keras import layers
+    enc_in = keras.Input((20,))
+    encoder = keras.Model(enc_in, layers.Dense(4)(enc_in))
+    x = keras.Input((20,))
+    y = encoder(x)
+    z = layers.Dense(2)(y)
+    bad = encoder(keras.Input((21,)))
+    """
+    assert findings(src) == [(9, "axis-mismatch")]
+    assert shape_at(src, 8) == (None, 2)
+
+
+def test_subclassed_model_built_or_called():
+    src = """
+    import keras
+    from keras import layers
+
+    class Net(keras.Model):
+        def __init__(self, hidden=32):
+            super().__init__()
+            self.body = [layers.Dense(hidden), layers.Dense(hidden // 2)]
+            self.head = layers.Conv1D(4, 3)
+
+        def call(self, x):
+            for layer in self.body:
+                x = layer(x)
+            return self.head(x)
+
+    net = Net(hidden=64)
+    net.build((None, 10))
+    """
+    assert findings(src) == [(14, "rank-mismatch")]
+
+
+def test_unknown_condition_keeps_only_findings_on_every_path():
+    src = """
+    import keras, sys
+    from keras import layers
+    x = keras.Input((10,))
+    if len(sys.argv) > 1:
+        y = layers.Conv1D(4, 3)(x)
+    else:
+        y = layers.Dense(4)(x)
+    if sys.argv:
+        z = layers.Dense(4)(x)
+    else:
+        z = layers.Dense(6)(x)
+    w = layers.Dense(3)(y)
+    v = layers.Conv2D(4, 3)(z)
+    """
+    assert findings(src) == [(14, "rank-mismatch")]
+
+
+def test_known_condition_follows_one_branch():
+    src = """
+    import keras
+    from keras import layers
+    USE_CONV = False
+    x = keras.Input((10,))
+    if USE_CONV:
+        x = layers.Conv1D(4, 3)(x)
+    else:
+        x = layers.Dense(4)(x)
+    y = layers.Dense(2)(x)
+    """
+    assert findings(src) == []
+    assert shape_at(src, 10) == (None, 2)
+
+
+def test_uncalled_function_is_checked_with_symbolic_parameters():
+    src = """
+    import keras
+    from keras import layers
+
+    def build(seq_len, n_features):
+        x = keras.Input((seq_len, n_features))
+        y = layers.Conv2D(8, 3)(x)
+        return keras.Model(x, y)
+    """
+    assert findings(src) == [(7, "rank-mismatch")]
+
+
+def test_tf_function_on_keras_tensor_depends_on_keras_version():
+    src = """
+    import tensorflow as tf
+    from tensorflow.keras.layers import Input, Dense
+    x = Input(shape=(32,))
+    y = Dense(16, activation='softmax')(x)
+    y = tf.square(x)
+    """
+    assert findings(src) == [(6, "tf-op-on-keras-tensor")]
+    assert findings(src, keras_version=2) == []
+
+
+def test_tf_function_inside_a_layer_call_is_fine():
+    src = """
+    import tensorflow as tf
+    import keras
+
+    class Square(keras.layers.Layer):
+        def call(self, x):
+            return tf.square(x)
+
+    y = Square()(keras.Input((4,)))
+    """
+    assert findings(src) == []
+
+
+def test_messy_code_gives_no_false_positive():
+    src = """
+    import os, json, random
+    import numpy as np
+    import keras
+    from keras import layers
+    from mypackage.blocks import residual_block, CONFIG
+
+    cfg = json.load(open("cfg.json"))
+    units = cfg["units"]
+    x = inp = keras.Input((None, cfg["features"]))
+    x = layers.Dense(units)(x)
+    x = residual_block(x, units)
+    x = layers.Conv1D(CONFIG.filters, CONFIG.kernel)(x)
+    while random.random() > 0.5:
+        x = layers.Dense(random.randint(1, 9))(x)
+    for k in cfg["kernels"]:
+        x = layers.Conv1D(8, k, padding="same")(x)
+    x = layers.Reshape((-1, units))(x)
+    x = layers.Dense(os.cpu_count())(x)
+    arr = np.zeros((3, 4))
+    model = keras.Model(inp, x)
+    model.compile("adam", "mse")
+    """
+    assert findings(src) == []
+
+
+def test_bad_python_is_a_finding_not_a_crash():
+    assert findings("def f(:\n  pass\n") == [(1, "syntax-error")]
+
+
+def test_unreadable_files(tmp_path):
+    from shapecheck.api import check_paths, exit_status
+
+    (tmp_path / "bin.py").write_bytes(b"\x00\x01\x02binary")
+    (tmp_path / "latin.py").write_bytes("# -*- coding: latin-1 -*-\nname = 'café'\n".encode("latin-1"))
+    (tmp_path / "undeclared.py").write_bytes(b"name = '\xe9'\n")
+    (tmp_path / "empty.py").write_bytes(b"")
+    report = check_paths([str(tmp_path)])
+    got = {r.path.rsplit("/", 1)[-1]: [f.code.name for f in r.findings] for r in report.files}
+    assert got == {"bin.py": ["unreadable-file"], "empty.py": [], "latin.py": [], "undeclared.py": ["unreadable-file"]}
+    assert exit_status(report) == 2
