@@ -120,7 +120,7 @@ class Engine:
                 outputs = self._apply_layer(rule, call, node.layer_id)
         except ShapeError as e:
             finding = Finding(e.code, node.span or _NOWHERE, e.message, self._notes(node))
-            return NodeResult((UNKNOWN_TENSOR,), tf_finding or finding)
+            return NodeResult((UNKNOWN_TENSOR,), tf_finding or finding, inferred=False)
         except Unknowable:
             return NodeResult((UNKNOWN_TENSOR,), tf_finding, inferred=False)
         inferred = any(t.shape is not None for t in outputs)
