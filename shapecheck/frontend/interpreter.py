@@ -1187,13 +1187,19 @@ class Interpreter:
         return UNKNOWN
 
     # -- Keras: inputs, layers, models -------------------------------------
-    def add_node(self, node: Node) -> NodeResult:
+    def add_node(self, node: Node, created_at: Optional[Span] = None) -> NodeResult:
         result = self.engine.add(node)
         if node.kind != "input" and not self._frame.replay:
             self.layer_calls += 1
             if result.inferred:
                 self.layer_calls_inferred += 1
-        self.report(result.finding)
+        finding = result.finding
+        if finding is not None and created_at is not None and node.span is not None \
+                and created_at.line != node.span.line:
+            # The layer was created elsewhere (a Sequential list, an attribute set in __init__).
+            note = Note(created_at, f'layer "{node.name}" is created here')
+            finding = Finding(finding.code, finding.span, finding.message, finding.notes + (note,))
+        self.report(finding)
         if node.span is not None and not self._frame.replay and node.span.path == self.path \
                 and node.op != "shapecheck.join":
             self.shapes.append(ShapeEntry(node.span, node.op, result.outputs))
@@ -1271,7 +1277,7 @@ class Interpreter:
                       args=[self.arg_value(a) for a in args], kwargs={k: self.arg_value(v) for k, v in kwargs.items()},
                       layer_id=layer.layer_id, name=layer.name, span=self.span(node), call_stack=self._frame.stack,
                       traced=self._frame.traced)
-        result = self.add_node(irnode)
+        result = self.add_node(irnode, created_at=layer.span)
         return self.outputs_value(irnode, result)
 
     def call_layer_function(self, fname: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
