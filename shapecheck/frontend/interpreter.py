@@ -1425,9 +1425,9 @@ class Interpreter:
         for src, new in zip(model.inputs, inputs):
             if not isinstance(src, Tensor):
                 return UNKNOWN
-            mapping[src.ref] = new
             if isinstance(new, Tensor):
-                self.check_model_input(model, src, new, node)
+                new = self.check_model_input(model, src, new, node)
+            mapping[src.ref] = new
         out_refs = [t.ref for t in _flatten(model.outputs) if isinstance(t, Tensor)]
         needed = self.subgraph(out_refs, set(mapping))
         graph = self.engine.graph
@@ -1469,19 +1469,22 @@ class Interpreter:
                 self.shapes.append(ShapeEntry(span, "keras.Model", outs))
         return out
 
-    def check_model_input(self, model: ModelValue, src: Tensor, new: Tensor, node: cst.CSTNode) -> None:
-        """A model checks its inputs against the shapes it was built for (when data flows)."""
+    def check_model_input(self, model: ModelValue, src: Tensor, new: Tensor, node: cst.CSTNode) -> Any:
+        """Keras's ``Functional._adjust_input_rank``: squeeze or expand a trailing 1, else reject."""
         want, got = src.type.shape, new.type.shape
-        if want is None or got is None:
-            return
-        from ..core.findings import AXIS_MISMATCH, RANK_MISMATCH
+        if want is None or got is None or len(want) == len(got):
+            return new
+        if len(got) == len(want) + 1 and got[-1] == 1:
+            return self.apply_op("keras.ops.squeeze", [new], {"axis": -1}, node)
+        if len(got) == len(want) - 1 and want[-1] == 1:
+            return self.apply_op("keras.ops.expand_dims", [new], {"axis": -1}, node)
+        from ..core.findings import RANK_MISMATCH
 
-        label = model.name or ("sequential" if model.kind == "sequential" else "functional")
-        if len(want) != len(got):
-            self.report(Finding(RANK_MISMATCH, self.span(node),
-                                f'Input 0 of model "{label}" is incompatible: the model was built for inputs of '
-                                f"shape {show_shape(want)} (rank {len(want)}), but received input with shape "
-                                f"{show_shape(got)} (rank {len(got)}).", _stack_notes(self._frame.stack)))
+        name = self.engine.graph.nodes[src.ref.node].name or "input_layer"
+        self.report(Finding(RANK_MISMATCH, self.span(node),
+                            f"Invalid input shape for input with name '{name}'. Expected shape {show_shape(want)}, "
+                            f"but input has incompatible shape {show_shape(got)}", _stack_notes(self._frame.stack)))
+        return UNKNOWN
 
     def subgraph(self, out_refs: list[TensorRef], stop: set[TensorRef]) -> list[int]:
         graph = self.engine.graph
