@@ -1,0 +1,53 @@
+"""The rule registry against Keras's own namespace: real names, every alias, true signatures."""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+from shapecheck.core.rules import LAYER_FUNCTIONS, LAYERS, OPS, load_rules
+
+from . import keras_oracle  # noqa: F401 - sets the backend before Keras is imported
+
+keras = pytest.importorskip("keras")
+load_rules()
+
+
+def test_every_layer_rule_names_a_public_keras_layer():
+    assert sorted(n for n in LAYERS if not hasattr(keras.layers, n)) == []
+
+
+def test_aliases_resolve_to_the_same_rule():
+    by_class: dict[object, list[str]] = {}
+    for name in dir(keras.layers):
+        obj = getattr(keras.layers, name)
+        if inspect.isclass(obj):
+            by_class.setdefault(obj, []).append(name)
+    missing = []
+    for cls, names in by_class.items():
+        rules = {id(LAYERS[n]) for n in names if n in LAYERS}
+        if rules:
+            assert len(rules) == 1, names
+            missing += [n for n in names if n not in LAYERS]
+    assert missing == []
+
+
+@pytest.mark.parametrize("name", sorted(LAYERS))
+def test_positional_parameters_match_the_keras_constructor(name):
+    rule = LAYERS[name]
+    if name == "InputLayer":
+        # keras.Input's signature is what positional calls use.
+        params = list(inspect.signature(keras.Input).parameters)
+    else:
+        params = [p for p in inspect.signature(getattr(keras.layers, name).__init__).parameters if p != "self"]
+    assert params[:len(rule.params)] == list(rule.params)
+
+
+def test_functional_forms_are_public():
+    assert sorted(f for f in LAYER_FUNCTIONS if not hasattr(keras.layers, f)) == []
+
+
+def test_every_keras_ops_rule_names_a_public_function():
+    names = [n for n in OPS if n.startswith("keras.ops.")]
+    assert sorted(n for n in names if not hasattr(keras.ops, n[len("keras.ops."):])) == []
