@@ -54,8 +54,11 @@ def standardize_tuple(call: Call, key: str, n: int, *, allow_zero: bool = False,
 def standardize_padding(call: Call, *, allow_causal: bool = False, key: str = "padding") -> Optional[str]:
     """``argument_validation.standardize_padding``: lower-cased; ``None`` when not followed."""
     v = call.get(key)
-    if not isinstance(v, str):
+    if v is UNKNOWN:
         return None
+    if not isinstance(v, str):
+        raise ShapeError(INVALID_ARGUMENT, f"The `padding` argument must be one of 'valid', 'same'"
+                         f"{', ' + repr('causal') if allow_causal else ''}. Received: padding={v!r}")
     padding = v.lower()
     allowed = ("valid", "same", "causal") if allow_causal else ("valid", "same")
     if padding not in allowed:
@@ -69,9 +72,9 @@ def data_format(call: Call, key: str = "data_format") -> str:
     v = call.get(key)
     if v is None:
         return CHANNELS_LAST
-    if not isinstance(v, str):
+    if v is UNKNOWN:
         raise Unknowable()
-    fmt = v.lower()
+    fmt = str(v).lower()
     if fmt not in (CHANNELS_FIRST, CHANNELS_LAST):
         raise ShapeError(INVALID_ARGUMENT, "The `data_format` argument must be one of "
                          f"{{'channels_first', 'channels_last'}}. Received: data_format={v}")

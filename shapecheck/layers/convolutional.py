@@ -219,9 +219,31 @@ class _Transpose(_Conv):
             raise ShapeError(INVALID_ARGUMENT, "Shapes used to initialize variables must be fully-defined (no `None` "
                              "dimensions): `filters` is None.")
         kernel, strides, padding, dilation = self.geometry(call)
+        output_padding = self.output_padding(call)
+        if padding == "same":
+            _check_same_round_trip(kernel, strides, output_padding, dilation)
         out = tuple(cu.deconv_output_length(n, k, s, padding, op, d) for n, k, s, op, d in
-                    zip(cu.spatial(shape, fmt), kernel, strides, self.output_padding(call), dilation))
+                    zip(cu.spatial(shape, fmt), kernel, strides, output_padding, dilation))
         return call.input.with_shape(cu.assemble(shape[0], out, filters, fmt))
+
+
+def _check_same_round_trip(kernel: tuple[Dim, ...], strides: tuple[Dim, ...], output_padding: tuple[Dim, ...],
+                           dilation: tuple[Dim, ...]) -> None:
+    """With ``padding="same"``, the output must convolve back to the input's length.
+
+    Keras computes ``(length - 1) * strides + effective_kernel % 2 + output_padding``;
+    when the effective kernel is even and ``output_padding`` is 0 that is one stride
+    short, and TensorFlow's backprop-input kernel raises as soon as data flows, for
+    every input length (oneDNN on CPU lets a length of 1 through as an empty axis).
+    """
+    for i, (k, s, op, d) in enumerate(zip(kernel, strides, output_padding, dilation)):
+        effective = dims.add(dims.mul(dims.sub(k, 1), d), 1)
+        if dims.is_known(effective) and op == 0 and cu._is_int(op) and effective % 2 == 0:  # type: ignore[operator]
+            raise ShapeError(INVALID_ARGUMENT, "Size of out_backprop doesn't match computed: with padding=\"same\", "
+                             f"output_padding=0 and an even effective kernel size {effective} at dimension {i}, the "
+                             f"output length (length - 1) * {dims.show(s)} convolves back to one less than the "
+                             "input length; use output_padding=None, an odd kernel, or output_padding >= 1 "
+                             "(strides > 1).")
 
 
 @register
@@ -256,6 +278,8 @@ class Conv2DTranspose(_Transpose):
         Example({"filters": 8, "kernel_size": 2, "strides": 3}, (None, 4, 4, 16), (None, 12, 12, 8)),
         Example({"filters": 8, "kernel_size": 3, "strides": 2, "padding": "same", "output_padding": 0,
                  "data_format": "channels_first"}, (None, 16, 7, 7), (None, 8, 13, 13)),
+        Example({"filters": 8, "kernel_size": 4, "strides": 2, "padding": "same", "output_padding": 0},
+                (None, 3, 3, 2), "invalid-argument"),
         Example({"filters": 8, "kernel_size": 3}, (None, 7, 7), "rank-mismatch"),
         Example({"filters": 8, "kernel_size": 3}, (None, 7, 7, 7, 2), "rank-mismatch"),
         Example({"filters": 8, "kernel_size": 3, "strides": 2, "dilation_rate": 2}, (None, 7, 7, 16),
