@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from shapecheck.core.engine import infer
 
+from . import keras_oracle
 from .keras_oracle import keras_apply
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -42,7 +43,7 @@ def _rejected_by_generic_kernels(op: str, config_json: str, shape: tuple) -> boo
             "print('REJECTED' if r.rejected else 'ACCEPTED')")
     env = {**os.environ, "TF_ENABLE_ONEDNN_OPTS": "0", "TF_CPP_MIN_LOG_LEVEL": "3"}
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env,
-                         cwd=os.path.dirname(os.path.dirname(os.path.abspath(__file__))), timeout=300)
+                         cwd=os.path.dirname(os.path.dirname(os.path.abspath(keras_oracle.__file__))), timeout=300)
     assert "REJECTED" in out.stdout or "ACCEPTED" in out.stdout, out.stderr[-2000:]
     return "REJECTED" in out.stdout
 

@@ -46,7 +46,7 @@ class _Pooling(LayerRule):
         pool, strides = self.geometry(call)
         # Pooling checks `padding` (case-sensitive) only when computing the output shape.
         padding = call.get("padding")
-        if isinstance(padding, str) and padding not in ("valid", "same"):
+        if padding is not UNKNOWN and padding not in ("valid", "same"):
             raise ShapeError(INVALID_ARGUMENT, "Argument `padding` must be either 'valid' or 'same'. "
                              f"Received: padding={padding}")
         if any(s == 0 for s in strides if dims.is_known(s)):
