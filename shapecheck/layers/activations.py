@@ -12,7 +12,7 @@ from typing import Any, Optional
 from ..core.dims import Dim
 from ..core.findings import AXIS_MISMATCH, INVALID_ARGUMENT, ShapeError
 from ..core.rules import Call, Example, InputSpec, LayerRule, register
-from ..core.shapes import TensorType, show_shape
+from ..core.shapes import Shape, TensorType, normalize_axis, show_shape
 from .regularization import number
 
 # keras.activations.ALL_OBJECTS_DICT in Keras 3.15.
@@ -36,6 +36,25 @@ def axes_list(value: Any) -> Optional[list[int]]:
     if all(isinstance(a, int) and not isinstance(a, bool) for a in items):
         return list(items)
     return None
+
+
+def normalized_axes(call: Call, shape: Shape) -> Optional[list[int]]:
+    """The ``axis`` argument as distinct non-negative axes of ``shape``; ``None`` when not followed."""
+    axes = axes_list(call.get("axis"))
+    if axes is None:
+        return None
+    out: list[int] = []
+    for a in axes:
+        n = normalize_axis(a, len(shape))
+        if n is None:
+            raise ShapeError(INVALID_ARGUMENT, f"Axis {a} is out of bounds for input shape {show_shape(shape)}. "
+                             f"Received: axis={call.get('axis')}")
+        if n in out:
+            # Keras builds the layer; the reduction then fails on data.
+            raise ShapeError(INVALID_ARGUMENT, f"Axis {a} is repeated in axis={call.get('axis')} for input shape "
+                             f"{show_shape(shape)}: the reduction fails when data flows.")
+        out.append(n)
+    return out
 
 
 class _Elementwise(LayerRule):
@@ -127,12 +146,8 @@ class Softmax(_Elementwise):
 
     def output(self, call: Call) -> TensorType:
         shape = call.shape
-        axes = axes_list(call.get("axis"))
         # Keras's symbolic pass does not look at the axis; the softmax itself fails on data.
-        for axis in axes or []:
-            if not -len(shape) <= axis < len(shape):
-                raise ShapeError(INVALID_ARGUMENT, f"Softmax axis {axis} is out of bounds for input of rank "
-                                 f"{len(shape)}: input shape {show_shape(shape)}, axis={call.get('axis')}")
+        normalized_axes(call, shape)
         return call.input
 
 
