@@ -1,11 +1,14 @@
-"""Rules for ``keras/src/layers/core``: ``InputLayer`` (and ``keras.Input``), ``Dense``."""
+"""Rules for ``keras/src/layers/core``: ``InputLayer`` (and ``keras.Input``), ``Dense``, ``EinsumDense``,
+``Embedding``, ``Identity``, ``Masking``, ``Lambda``."""
 
 from __future__ import annotations
 
-from typing import Any
+import re
+from dataclasses import dataclass
+from typing import Any, Optional
 
 from ..core import dims
-from ..core.findings import AXIS_MISMATCH, INVALID_INPUT, ShapeError
+from ..core.findings import AXIS_MISMATCH, INVALID_ARGUMENT, INVALID_INPUT, RANK_MISMATCH, ShapeError
 from ..core.ir import UNKNOWN
 from ..core.rules import Call, Example, InputSpec, LayerRule, T, Unknowable, register
 from ..core.shapes import TensorType, show_shape
@@ -159,3 +162,233 @@ class Dense(LayerRule):
 
     def built_spec(self, call: Call) -> InputSpec:
         return InputSpec.fixed({-1: call.shape[-1]}, min_ndim=2)
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+@register
+class Embedding(LayerRule):
+    """Looks up integer indices: ``(batch, ...)`` -> ``(batch, ..., output_dim)``; ``input_length`` is ignored."""
+
+    names = ("Embedding",)
+    params = ("input_dim", "output_dim")
+    examples = (
+        Example({"input_dim": 1000, "output_dim": 64}, T((None, 10), "int32"), (None, 10, 64)),
+        Example({"input_dim": 10, "output_dim": 4}, T((None,), "int32"), (None, 4)),
+        Example({"input_dim": 10, "output_dim": 4, "input_length": 7}, T((None, 3, 2), "int32"), (None, 3, 2, 4)),
+        Example({"input_dim": 0, "output_dim": 4}, T((None, 3), "int32"), "invalid-argument"),
+        Example({"input_dim": 10, "output_dim": 2.5}, T((None, 3), "int32"), "invalid-argument"),
+    )
+
+    def check_config(self, call: Call) -> None:
+        for key in ("input_dim", "output_dim"):
+            v = call.get(key)
+            if v is UNKNOWN:
+                continue
+            if not _is_int(v) or v <= 0:
+                raise ShapeError(INVALID_ARGUMENT, f"`{key}` must be a positive integer. Received: {key}={v} "
+                                 f"(of type {type(v).__name__}).")
+
+    def output(self, call: Call) -> TensorType:
+        return TensorType(call.shape + (call.dim("output_dim"),), "float32")
+
+
+class _Same(LayerRule):
+    def output(self, call: Call) -> TensorType:
+        return call.input
+
+
+@register
+class Identity(_Same):
+    """Returns its input unchanged."""
+
+    names = ("Identity",)
+    examples = (Example({}, (None, 3, 4), (None, 3, 4)), Example({}, (None,), (None,)))
+
+
+@register
+class Masking(_Same):
+    """Masks timesteps equal to ``mask_value``; same shape."""
+
+    names = ("Masking",)
+    params = ("mask_value",)
+    examples = (Example({"mask_value": 0.0}, (None, 10, 8), (None, 10, 8)), Example({}, (None,), (None,)))
+
+
+def _literal_shape(v: Any) -> bool:
+    return isinstance(v, (tuple, list)) and all(d is None or (_is_int(d) and d >= 0) for d in v)
+
+
+@register
+class Lambda(LayerRule):
+    """Wraps a function; the output is known only from a literal ``output_shape`` (batch axis prepended)."""
+
+    names = ("Lambda",)
+    params = ("function", "output_shape", "mask", "arguments")
+    examples = (
+        Example({"function": abs, "output_shape": (3,)}, (None, 3), (None, 3)),
+        Example({"function": abs, "output_shape": (None, 3)}, (4, 3), (4, None, 3)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        out = call.get("output_shape")
+        if not _literal_shape(out):
+            raise Unknowable()
+        first = call.inputs[0].shape
+        if first is None:
+            raise Unknowable()
+        batch = first[0] if first else None
+        return TensorType((batch,) + tuple(out), call.inputs[0].dtype)
+
+
+_EINSUM_FORMS = (
+    ("([a-zA-Z]+),([a-zA-Z]+)->([a-zA-Z]+)", False),
+    ("0([a-zA-Z]+),([a-zA-Z]+)->0([a-zA-Z]+)", True),
+    ("([a-zA-Z]{2,})0,([a-zA-Z]+)->([a-zA-Z]+)0", False),
+)
+
+
+def _split_equation(equation: str) -> tuple[str, str, str, bool, bool]:
+    """``_analyze_einsum_string``'s parse: (input, weight, output specs, left-elided, has ellipsis)."""
+    replaced = re.sub(r"\.\.\.", "0", equation)
+    for pattern, left in _EINSUM_FORMS:
+        m = re.match(pattern, replaced)
+        if m:
+            return m.group(1), m.group(2), m.group(3), left, "0" in m.group(0)
+    raise ShapeError(INVALID_ARGUMENT, f"Invalid einsum equation '{equation}'. Equations must be in the form "
+                     "[X],[Y]->[Z], ...[X],[Y]->...[Z], or [X]...,[Y]->[Z]....")
+
+
+def _at(seq: list, i: int, equation: str, shape: tuple) -> Any:
+    """Python indexing, as Keras does it; an index outside the input is a rank error."""
+    if not -len(seq) <= i < len(seq):
+        raise ShapeError(RANK_MISMATCH, f"The einsum equation '{equation}' does not fit an input of rank "
+                         f"{len(shape)}: input shape {show_shape(shape)} (Keras: list index out of range).")
+    return seq[i]
+
+
+@dataclass(frozen=True)
+class EinsumShapes:
+    output: tuple
+    kernel: tuple
+    bias: Optional[tuple]
+    #: input axes (negative or not, as Keras indexes them) whose size the kernel takes
+    kernel_input_axes: tuple[int, ...]
+
+
+def analyze_einsum(equation: str, bias_axes: Any, shape: tuple, partial: tuple) -> EinsumShapes:
+    """``einsum_dense._analyze_split_string`` over dims: output, kernel and bias shapes, or Keras's error."""
+    input_spec, weight_spec, output_spec, left, ellipsis = _split_equation(equation)
+    elided = len(shape) - len(input_spec)
+    if not ellipsis and elided != 0:
+        # Keras builds it; the einsum then fails on data.
+        raise ShapeError(RANK_MISMATCH, f"The einsum equation '{equation}' needs an input of rank "
+                         f"{len(input_spec)}, but received input with shape {show_shape(shape)}.")
+    out: list = [shape[0], *partial]
+    if elided > 0 and left:
+        for i in range(1, elided):
+            out.insert(1, shape[i])
+    elif elided > 0:
+        out.extend(shape[len(shape) - elided:])
+    if left:
+        in_map = {d: i + elided - len(shape) for i, d in enumerate(input_spec)}
+        out_map = {d: i + elided for i, d in enumerate(output_spec)}
+    else:
+        in_map = {d: i for i, d in enumerate(input_spec)}
+        out_map = {d: i for i, d in enumerate(output_spec)}
+    for d in input_spec:
+        here = _at(list(shape), in_map[d], equation, shape)
+        if d in out_map:
+            there = _at(out, out_map[d], equation, shape)
+            if there is not None and (here is None or dims.differs(here, there)):
+                raise ShapeError(AXIS_MISMATCH, f"Input shape and output shape do not match at shared dimension "
+                                 f"'{d}'. Input shape is {dims.show(here)}, and output shape is "
+                                 f"{dims.show(there)}.")
+    for d in output_spec:
+        if d not in input_spec and d not in weight_spec:
+            raise ShapeError(INVALID_ARGUMENT, f"Dimension '{d}' was specified in the output '{output_spec}' but "
+                             f"has no corresponding dim in the input spec '{input_spec}' or weight spec "
+                             f"'{output_spec}'")
+    kernel: list = []
+    kernel_input_axes: list[int] = []
+    for d in weight_spec:
+        if d in out_map:
+            kernel.append(_at(out, out_map[d], equation, shape))
+        elif d in in_map:
+            kernel.append(_at(list(shape), in_map[d], equation, shape))
+            kernel_input_axes.append(in_map[d])
+        else:
+            raise ShapeError(INVALID_ARGUMENT, f"Weight dimension '{d}' did not have a match in either the input "
+                             f"spec '{input_spec}' or the output spec '{output_spec}'. For this layer, the weight "
+                             "must be fully specified.")
+    bias: Optional[list] = None
+    if bias_axes is not None:
+        skip = elided if left else 0
+        for c in bias_axes:
+            if c not in output_spec:
+                raise ShapeError(INVALID_ARGUMENT, f"Bias dimension '{c}' was requested, but is not part of the "
+                                 f"output spec '{output_spec}'")
+        sizes = {c: _at(out, i + skip, equation, shape) for i, c in enumerate(output_spec)}
+        first = min(output_spec.find(c) for c in bias_axes)
+        bias = [sizes[c] if c in bias_axes else 1 for c in output_spec[first:]]
+        if not left:
+            bias.extend([1] * max(elided, 0))
+    return EinsumShapes(tuple(out), tuple(kernel), None if bias is None else tuple(bias), tuple(kernel_input_axes))
+
+
+@register
+class EinsumDense(LayerRule):
+    """A dense layer written as an einsum: ``output_shape`` gives the non-batch output axes (``None`` = from input).
+
+    The kernel takes its sizes from the input and ``output_shape``, so they must be defined;
+    an axis the input and output share must agree.
+    """
+
+    names = ("EinsumDense",)
+    params = ("equation", "output_shape", "activation", "bias_axes")
+    defaults = {"bias_axes": None}
+    examples = (
+        Example({"equation": "ab,bc->ac", "output_shape": 64, "bias_axes": "c"}, (None, 32), (None, 64)),
+        Example({"equation": "...b,bc->...c", "output_shape": 4}, (None, 7, 3), (None, 7, 4)),
+        Example({"equation": "abc,cde->abde", "output_shape": (None, 4, 2), "bias_axes": "de"}, (None, 5, 3),
+                (None, None, 4, 2)),
+        Example({"equation": "ab...,bc->ac...", "output_shape": (4,)}, (None, 3, 5, 6), (None, 4, 5, 6)),
+        Example({"equation": "...abc,cd->...abd", "output_shape": (5, 7, 4)}, (None, 2, 5, 7, 3),
+                (None, 2, 5, 7, 4)),
+        Example({"equation": "ab,bc->ac", "output_shape": 4}, (None, 3, 2), "rank-mismatch"),
+        Example({"equation": "abc,cd->abd", "output_shape": (5, 4)}, (None, None, 3), "axis-mismatch"),
+        Example({"equation": "abc,cd->abd", "output_shape": (6, 4)}, (None, 5, 3), "axis-mismatch"),
+        Example({"equation": "ab,bc->ac", "output_shape": 4}, (None, None), "axis-mismatch"),
+        Example({"equation": "a...bc,cd->a...bd", "output_shape": (5, 4)}, (None, 2, 5, 3), "invalid-argument"),
+        Example({"equation": "ab,bc->ad", "output_shape": 4}, (None, 3), "invalid-argument"),
+        Example({"equation": "ab,bc->ac", "output_shape": 4, "bias_axes": "d"}, (None, 3), "invalid-argument"),
+    )
+
+    def _analyze(self, call: Call) -> EinsumShapes:
+        equation = call.get("equation")
+        partial = call.get("output_shape")
+        bias_axes = call.get("bias_axes")
+        if not isinstance(equation, str) or not (isinstance(bias_axes, str) or bias_axes is None):
+            raise Unknowable()
+        if _is_int(partial):
+            partial = (partial,)
+        if not isinstance(partial, (list, tuple)):
+            raise Unknowable()
+        partial = tuple(None if d is None else (d if _is_int(d) else dims.unknown()) for d in partial)
+        return analyze_einsum(equation, bias_axes, call.shape, partial)
+
+    def output(self, call: Call) -> TensorType:
+        found = self._analyze(call)
+        for what, weight in (("kernel", found.kernel), ("bias", found.bias)):
+            if weight is not None and None in weight:
+                raise ShapeError(AXIS_MISMATCH, f'Layer "{call.name}" cannot create its {what} of shape '
+                                 f"{show_shape(weight)} from input shape {show_shape(call.shape)}: Shapes used to "
+                                 "initialize variables must be fully-defined (no `None` dimensions).")
+        return call.input.with_shape(found.output)
+
+    def built_spec(self, call: Call) -> Optional[InputSpec]:
+        found = self._analyze(call)
+        shape = call.shape
+        return InputSpec.fixed({a: shape[a] for a in found.kernel_input_axes}, ndim=len(shape))
