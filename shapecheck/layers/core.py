@@ -250,6 +250,23 @@ _EINSUM_FORMS = (
 )
 
 
+# Equations Keras's TensorFlow backend computes with ``tf.matmul`` (``backend/tensorflow/numpy.py``
+# ``einsum``), letters renamed in order of appearance.
+_MATMUL_EINSUMS = frozenset({
+    "a,b->ab", "ab,b->a", "ab,bc->ac", "ab,cb->ac", "abc,cd->abd", "abc,dc->abd", "abcd,abde->abce",
+    "abcd,abed->abce", "abcd,acbe->adbe", "abcd,adbe->acbe", "abcd,aecd->acbe", "abcd,aecd->aceb",
+})
+
+
+def _relabel(equation: str) -> str:
+    """``_normalize_einsum_subscripts``: letters renamed a, b, c, ... in order of first appearance."""
+    names: dict[str, str] = {}
+    for c in equation:
+        if c.isascii() and c.isalpha() and c not in names:
+            names[c] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"[len(names)]
+    return "".join(names.get(c, c) for c in equation)
+
+
 def _split_equation(equation: str) -> tuple[str, str, str, bool, bool]:
     """``_analyze_einsum_string``'s parse: (input, weight, output specs, left-elided, has ellipsis)."""
     replaced = re.sub(r"\.\.\.", "0", equation)
@@ -282,6 +299,9 @@ def analyze_einsum(equation: str, bias_axes: Any, shape: tuple, partial: tuple) 
     """``einsum_dense._analyze_split_string`` over dims: output, kernel and bias shapes, or Keras's error."""
     input_spec, weight_spec, output_spec, left, ellipsis = _split_equation(equation)
     elided = len(shape) - len(input_spec)
+    if not ellipsis and elided > 0 and _relabel(equation) in _MATMUL_EINSUMS:
+        # TensorFlow's backend runs these as a broadcasting matmul: extra leading axes may work.
+        raise Unknowable()
     if not ellipsis and elided != 0:
         # Keras builds it; the einsum then fails on data.
         raise ShapeError(RANK_MISMATCH, f"The einsum equation '{equation}' needs an input of rank "
@@ -357,7 +377,7 @@ class EinsumDense(LayerRule):
         Example({"equation": "ab...,bc->ac...", "output_shape": (4,)}, (None, 3, 5, 6), (None, 4, 5, 6)),
         Example({"equation": "...abc,cd->...abd", "output_shape": (5, 7, 4)}, (None, 2, 5, 7, 3),
                 (None, 2, 5, 7, 4)),
-        Example({"equation": "ab,bc->ac", "output_shape": 4}, (None, 3, 2), "rank-mismatch"),
+        Example({"equation": "abc,cde->abde", "output_shape": (3, 4, 2)}, (None, 3, 5, 2), "rank-mismatch"),
         Example({"equation": "abc,cd->abd", "output_shape": (5, 4)}, (None, None, 3), "axis-mismatch"),
         Example({"equation": "abc,cd->abd", "output_shape": (6, 4)}, (None, 5, 3), "axis-mismatch"),
         Example({"equation": "ab,bc->ac", "output_shape": 4}, (None, None), "axis-mismatch"),

@@ -202,6 +202,7 @@ class Concatenate(LayerRule):
         Example({}, [(None, None, 2), (None, 3, 4)], (None, None, 6)),
         Example({"axis": 0}, [(None, 3), (None, 3)], (None, 3)),
         Example({}, [(None, 3)], (None, 3)),
+        Example({"axis": 2}, [(None, 3)], (None, 3)),
         Example({"axis": 1}, [(None, 3, 4), (None, 3, 5)], "incompatible-shapes"),
         Example({}, [(None, 3, 4), (None, 4)], "incompatible-shapes"),
         Example({"axis": 3}, [(None, 3, 4), (None, 3, 4)], "invalid-argument"),
@@ -215,13 +216,17 @@ class Concatenate(LayerRule):
         if not _int(axis):
             raise Unknowable()
         for s in shapes:
-            if not -len(s) <= axis < len(s):
+            # Keras deletes the axis from each shape (an IndexError below the first axis); one
+            # input is returned as it is, so a positive axis past the end only fails with two or more.
+            if axis < -len(s) or (axis >= len(s) and len(shapes) > 1):
                 raise ShapeError(INVALID_ARGUMENT, f"Concatenation axis {axis} is out of range for input shape "
                                  f"{show_shape(s)}. Received: input_shape={_show_shapes(shapes)}")
         mismatch = ShapeError(INCOMPATIBLE_SHAPES, "A `Concatenate` layer requires inputs with matching shapes "
                               f"except for the concatenation axis. Received: input_shape={_show_shapes(shapes)}")
         if len({len(s) for s in shapes}) > 1:
             raise mismatch
+        if len(shapes) == 1:
+            return inputs[0]
         rank = len(shapes[0])
         pos = axis % rank
         for i in range(rank):
