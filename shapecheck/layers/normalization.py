@@ -13,12 +13,12 @@ from typing import Any, Optional
 
 from ..core import dims
 from ..core.dims import Dim
-from ..core.findings import AXIS_MISMATCH, INVALID_ARGUMENT, ShapeError
+from ..core.findings import AXIS_MISMATCH, INCOMPATIBLE_SHAPES, INVALID_ARGUMENT, ShapeError
 from ..core.ir import LayerRef
 from ..core.rules import Call, Example, InputSpec, LayerRule, register
-from ..core.shapes import Shape, TensorType, normalize_axis, show_shape
+from ..core.shapes import Shape, TensorType, broadcast, normalize_axis, show_shape
 from . import conv_utils as cu
-from .activations import normalized_axes
+from .activations import axes_list, normalized_axes
 from .regularization import number
 
 
@@ -114,7 +114,11 @@ class LayerNormalization(LayerRule):
 
 @register
 class RMSNormalization(LayerRule):
-    """Root-mean-square normalisation over ``axis``; its ``scale`` weight needs those axes defined."""
+    """Root-mean-square normalisation over ``axis``; its ``scale`` weight needs those axes defined.
+
+    Keras multiplies by ``scale`` without reshaping it, so the normalised axes must also
+    broadcast against the input's last axes.
+    """
 
     names = ("RMSNormalization",)
     params = ("axis", "epsilon")
@@ -124,6 +128,7 @@ class RMSNormalization(LayerRule):
         Example({"axis": [1, 2]}, (None, 3, 4), (None, 3, 4)),
         Example({}, (None, None), "axis-mismatch"),
         Example({"axis": 4}, (None, 3), "invalid-argument"),
+        Example({"axis": 1}, (None, 2, 3), "incompatible-shapes"),
     )
 
     def output(self, call: Call) -> TensorType:
@@ -131,6 +136,13 @@ class RMSNormalization(LayerRule):
         axes = normalized_axes(call, shape)
         if axes is not None:
             require_defined(call, shape, axes, "scale")
+            # ops.rms_normalization multiplies by `scale` as it is: it must broadcast on the right.
+            # Keras sorts the axes as given (negative ones first) to shape it.
+            scale = tuple(shape[a] for a in sorted(axes_list(call.get("axis")) or []))
+            if broadcast(shape, scale) is None:
+                raise ShapeError(INCOMPATIBLE_SHAPES, f"RMSNormalization's scale of shape {show_shape(scale)} "
+                                 f"(axis={call.get('axis')}) does not broadcast against the input of shape "
+                                 f"{show_shape(shape)}: Incompatible shapes when data flows.")
         return call.input
 
 
