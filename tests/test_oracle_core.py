@@ -15,6 +15,7 @@ from typing import Any
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from shapecheck.core import dims
 from shapecheck.core.engine import infer
 from shapecheck.core.ir import LayerRef
 from shapecheck.core.rules import T
@@ -22,7 +23,8 @@ from shapecheck.core.rules import T
 from .keras_oracle import keras_apply
 
 # SHAPECHECK_ORACLE_EXAMPLES raises the count for a longer hunt.
-SETTINGS = settings(max_examples=int(os.environ.get("SHAPECHECK_ORACLE_EXAMPLES", "25")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=int(os.environ.get("SHAPECHECK_ORACLE_EXAMPLES", "25")), deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
 SIZES = st.sampled_from([1, 2, 3, 4, 5, None])
 
 
@@ -37,14 +39,22 @@ def _fill(v: Any, size: int) -> Any:
     return v
 
 
-def _has_undefined_axis(v: Any) -> bool:
+def has_undefined_axis(v: Any) -> bool:
     if isinstance(v, T):
-        return _has_undefined_axis(v.shape)
+        return has_undefined_axis(v.shape)
     if isinstance(v, tuple):
         return any(d is None for d in v[1:])
     if isinstance(v, list):
-        return any(_has_undefined_axis(x) for x in v)
+        return any(has_undefined_axis(x) for x in v)
     return False
+
+
+def rejected_for_every_size(op: str, config: dict, inputs: Any) -> None:
+    """Keras's symbolic build accepted and no data could flow through `None`: a finding
+    claims a failure for every size, so try several."""
+    for size in (1, 2, 3, 5):
+        filled = keras_apply(op, config, _fill(inputs, size))
+        assert filled.rejected, f"shapecheck rejects {op}({config}) on {inputs}, but Keras accepts None axes = {size}"
 
 
 def agrees(op: str, config: dict, inputs: Any) -> None:
@@ -55,15 +65,45 @@ def agrees(op: str, config: dict, inputs: Any) -> None:
         assert isinstance(ours, str), (f"Keras rejects {op}({config}) on {inputs}: "
                                        f"{theirs.error or theirs.eager_error!r}; shapecheck says {ours}")
         return
-    if isinstance(ours, str) and _has_undefined_axis(inputs):
-        # Keras's symbolic build accepted it and no data could flow through `None`: the
-        # finding claims a failure for every size, so try several.
-        for size in (1, 2, 3, 5):
-            filled = keras_apply(op, config, _fill(inputs, size))
-            assert filled.rejected, (f"shapecheck says {ours} for {op}({config}) on {inputs}, but Keras accepts "
-                                     f"data with None axes = {size}")
+    if isinstance(ours, str) and has_undefined_axis(inputs):
+        rejected_for_every_size(op, config, inputs)
         return
     assert ours == theirs.single, f"{op}({config}) on {inputs}: Keras {theirs.single}, shapecheck {ours}"
+
+
+def _with_dim(inputs: Any, where: tuple[int, int], value: Any) -> Any:
+    """``inputs`` with axis ``where[1]`` of shape ``where[0]`` set to ``value``."""
+    shapes = inputs if isinstance(inputs, list) else [inputs]
+    out = []
+    for i, s in enumerate(shapes):
+        t = s.shape if isinstance(s, T) else s
+        if i == where[0]:
+            t = t[:where[1]] + (value,) + t[where[1] + 1:]
+        out.append(T(t, s.dtype) if isinstance(s, T) else t)
+    return out if isinstance(inputs, list) else out[0]
+
+
+def opaque_is_sound(op: str, config: dict, inputs: Any) -> None:
+    """A dim the front end could not follow never causes a finding some value of it would not.
+
+    Each defined non-batch axis in turn becomes opaque (``?``); if shapecheck then reports,
+    it must report for every size that axis could have.
+    """
+    shapes = inputs if isinstance(inputs, list) else [inputs]
+    for i, s in enumerate(shapes):
+        t = s.shape if isinstance(s, T) else s
+        if not isinstance(t, tuple):
+            continue
+        for axis, d in enumerate(t):
+            if axis == 0 or not isinstance(d, int):
+                continue
+            ours = infer(op, config, _with_dim(inputs, (i, axis), dims.unknown()))
+            if not isinstance(ours, str):
+                continue
+            for size in sorted({1, 2, 3, 4, 6, d}):
+                concrete = infer(op, config, _with_dim(inputs, (i, axis), size))
+                assert isinstance(concrete, str), (f"{op}({config}) on {inputs} with axis {axis} of input {i} "
+                                                   f"opaque: {ours}, but with {size} shapecheck infers {concrete}")
 
 
 @st.composite
@@ -128,6 +168,7 @@ def test_dropout_noise_shape(noise_shape, input_shape):
 @given(st.one_of(st.integers(-4, 3), st.lists(st.integers(-4, 3), min_size=1, max_size=3)), shape())
 def test_softmax(axis, input_shape):
     agrees("Softmax", {"axis": axis}, input_shape)
+    opaque_is_sound("Softmax", {"axis": axis}, input_shape)
 
 
 @SETTINGS
@@ -135,6 +176,7 @@ def test_softmax(axis, input_shape):
 def test_prelu(shared_axes, input_shape):
     config = {} if shared_axes is None else {"shared_axes": shared_axes}
     agrees("PReLU", config, input_shape)
+    opaque_is_sound("PReLU", config, input_shape)
 
 
 # -- core ---------------------------------------------------------------------------
@@ -221,6 +263,7 @@ def test_einsum_dense(case):
         assert infer("EinsumDense", config, input_shape) is None
         return
     agrees("EinsumDense", config, input_shape)
+    opaque_is_sound("EinsumDense", config, input_shape)
 
 
 @SETTINGS
@@ -233,3 +276,4 @@ def test_spectral_normalization(inner, input_shape, power_iterations):
     config = {"layer": LayerRef(inner, configs[inner]), "power_iterations": power_iterations}
     inputs = T(input_shape, "int32") if inner == "Embedding" else input_shape
     agrees("SpectralNormalization", config, inputs)
+    opaque_is_sound("SpectralNormalization", config, inputs)

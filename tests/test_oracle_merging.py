@@ -17,10 +17,11 @@ from hypothesis import strategies as st
 from shapecheck.api import check_source
 from shapecheck.core import dims
 from .keras_oracle import keras_apply
-from .test_oracle_core import agrees
+from .test_oracle_core import has_undefined_axis, agrees, opaque_is_sound, rejected_for_every_size
 
 # SHAPECHECK_ORACLE_EXAMPLES raises the count for a longer hunt.
-SETTINGS = settings(max_examples=int(os.environ.get("SHAPECHECK_ORACLE_EXAMPLES", "25")), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=int(os.environ.get("SHAPECHECK_ORACLE_EXAMPLES", "25")), deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
 ELEMENTWISE = ("Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum")
 SIZES = st.sampled_from([1, 2, 3, 3, 4, None])
 
@@ -62,6 +63,7 @@ def elementwise_case(draw) -> tuple[str, list]:
 def test_elementwise_merges(case):
     op, shapes = case
     agrees(op, {}, shapes)
+    opaque_is_sound(op, {}, shapes)
 
 
 @SETTINGS
@@ -85,6 +87,7 @@ def concatenate_case(draw) -> tuple[dict, list]:
 @given(concatenate_case())
 def test_concatenate(case):
     agrees("Concatenate", *case)
+    opaque_is_sound("Concatenate", *case)
 
 
 @st.composite
@@ -113,6 +116,7 @@ def dot_case(draw) -> tuple[dict, list]:
 @given(dot_case())
 def test_dot(case):
     agrees("Dot", *case)
+    opaque_is_sound("Dot", *case)
 
 
 @SETTINGS
@@ -144,6 +148,10 @@ def test_functional_forms_through_the_front_end(fn, shapes, axis, positional):
     theirs = keras_apply(f"keras.layers.{fn}", config, shapes)
     if theirs.rejected:
         assert [f.span.line for f in result.findings] == [4], (src, theirs.error or theirs.eager_error)
+        return
+    if result.findings and has_undefined_axis(shapes):
+        assert [f.span.line for f in result.findings] == [4], src
+        rejected_for_every_size(f"keras.layers.{fn}", config, shapes)
         return
     assert not result.findings, (src, [f.message for f in result.findings])
     entry = [e for e in result.shapes if e["span"].line == 4][-1]

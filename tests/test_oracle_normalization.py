@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from shapecheck.api import check_source
 
 from .keras_oracle import keras_apply
-from .test_oracle_core import agrees
+from .test_oracle_core import agrees, opaque_is_sound
 
 # SHAPECHECK_ORACLE_EXAMPLES raises the count for a longer hunt.
 SETTINGS = settings(max_examples=int(os.environ.get("SHAPECHECK_ORACLE_EXAMPLES", "25")), deadline=None,
@@ -36,30 +36,35 @@ def shape(draw, min_rank: int = 1, max_rank: int = 4) -> tuple:
 @given(AXIS, shape(), st.booleans())
 def test_batch_normalization(axis, input_shape, center):
     agrees("BatchNormalization", {"axis": axis, "center": center}, input_shape)
+    opaque_is_sound("BatchNormalization", {"axis": axis, "center": center}, input_shape)
 
 
 @SETTINGS
 @given(AXES, shape(), st.booleans(), st.booleans())
 def test_layer_normalization(axis, input_shape, center, scale):
     agrees("LayerNormalization", {"axis": axis, "center": center, "scale": scale}, input_shape)
+    opaque_is_sound("LayerNormalization", {"axis": axis, "center": center, "scale": scale}, input_shape)
 
 
 @SETTINGS
 @given(AXES, shape())
 def test_rms_normalization(axis, input_shape):
     agrees("RMSNormalization", {"axis": axis}, input_shape)
+    opaque_is_sound("RMSNormalization", {"axis": axis}, input_shape)
 
 
 @SETTINGS
 @given(AXES, shape())
 def test_unit_normalization(axis, input_shape):
     agrees("UnitNormalization", {"axis": axis}, input_shape)
+    opaque_is_sound("UnitNormalization", {"axis": axis}, input_shape)
 
 
 @SETTINGS
 @given(st.sampled_from([1, 2, 3, 4, -1, 0, 8]), AXIS, shape(2, 4))
 def test_group_normalization(groups, axis, input_shape):
     agrees("GroupNormalization", {"groups": groups, "axis": axis}, input_shape)
+    opaque_is_sound("GroupNormalization", {"groups": groups, "axis": axis}, input_shape)
 
 
 @SETTINGS
