@@ -325,3 +325,17 @@ def test_unreadable_files(tmp_path):
     got = {r.path.rsplit("/", 1)[-1]: [f.code.name for f in r.findings] for r in report.files}
     assert got == {"bin.py": ["unreadable-file"], "empty.py": [], "latin.py": [], "undeclared.py": ["unreadable-file"]}
     assert exit_status(report) == 2
+
+
+def test_shared_layer_build_checks_run_once():
+    src = """
+    import keras
+    from keras import layers
+    bn = layers.BatchNormalization(axis=1)
+    a = bn(keras.Input((4, 1)))
+    b = bn(keras.Input((4, None)))
+    d = layers.Dense(3)
+    c = d(keras.Input((None, 5)))
+    e = d(keras.Input((7, 5)))
+    """
+    assert findings(src) == []

@@ -67,8 +67,10 @@ def _render(terms: tuple[tuple[Monomial, int], ...]) -> str:
     ordered = [t for t in terms if t[0]] + [t for t in terms if not t[0]]
     out = ""
     for i, (mono, coef) in enumerate(ordered):
-        body = "*".join(mono)
         mag = abs(coef)
+        # A floor division binds looser than unary minus and products: parenthesise it there.
+        wrap = mag != 1 or len(mono) > 1 or (i == 0 and coef < 0)
+        body = "*".join(f"({a})" if wrap and "//" in a else a for a in mono)
         text = body if mono and mag == 1 else (f"{mag}*{body}" if mono else str(mag))
         if i == 0:
             out = text if coef > 0 else f"-{text}"

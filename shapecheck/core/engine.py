@@ -58,6 +58,8 @@ class Engine:
         self.graph = Graph()
         self.results: dict[int, NodeResult] = {}
         self.built: dict[str, list[InputSpec]] = {}
+        #: layers whose weights exist (called once): their ``build`` checks do not run again
+        self.called: set[str] = set()
 
     # -- public ------------------------------------------------------------
     def add(self, node: Node) -> NodeResult:
@@ -83,6 +85,13 @@ class Engine:
         except Unknowable:
             return None
         return None
+
+    def snapshot(self) -> tuple:
+        """The built state of every layer, to explore a branch that may not run."""
+        return dict(self.built), set(self.called)
+
+    def restore(self, state: tuple) -> None:
+        self.built, self.called = dict(state[0]), set(state[1])
 
     def tensor(self, ref: TensorRef) -> TensorType:
         res = self.results.get(ref.node)
@@ -111,7 +120,7 @@ class Engine:
         kwargs = self._resolve(node.kwargs)
         name = node.name or _short(node.op).lower()
         call = Call(rule, node.config, args, kwargs, name=name, keras_version=self.keras_version,
-                    apply=self._apply_sublayer)
+                    built=node.layer_id in self.called, apply=self._apply_sublayer)
         try:
             if isinstance(rule, OpRule):
                 outputs = self._outputs(rule.output(call))
@@ -135,6 +144,8 @@ class Engine:
             for i, (s, x) in enumerate(zip(self.built[layer_id], call.inputs)):
                 check_spec(s, x, i, call.name)
         outputs = self._outputs(rule.output(call))
+        if layer_id is not None:
+            self.called.add(layer_id)
         if layer_id is not None and layer_id not in self.built:
             try:
                 built = rule.built_spec(call)
@@ -149,7 +160,8 @@ class Engine:
         if rule is None:
             raise Unknowable()
         call = Call(rule, layer.config, args, kwargs, name=layer.config.get("name") or layer.class_name.lower(),
-                    keras_version=self.keras_version, apply=self._apply_sublayer)
+                    keras_version=self.keras_version, built=layer.layer_id in self.called,
+                    apply=self._apply_sublayer)
         return self._apply_layer(rule, call, layer.layer_id)
 
     def _check_tf_op(self, node: Node, rule: Optional[Rule]) -> Optional[Finding]:

@@ -111,7 +111,7 @@ class Call:
     """One application of a rule, as the rule sees it."""
 
     def __init__(self, rule: Rule, config: dict, args: list, kwargs: dict, *,
-                 name: str, keras_version: int = 3,
+                 name: str, keras_version: int = 3, built: bool = False,
                  apply: Optional[Callable[[LayerRef, list, dict], tuple[TensorType, ...]]] = None) -> None:
         self.rule = rule
         self.config = {**rule.defaults, **config}
@@ -119,6 +119,8 @@ class Call:
         self.kwargs = kwargs
         self.name = name
         self.keras_version = keras_version
+        #: the layer was already called once: its weights exist, ``build`` does not run again
+        self.built = built
         self._apply = apply
 
     # -- inputs -----------------------------------------------------------

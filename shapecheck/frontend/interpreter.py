@@ -370,10 +370,10 @@ class Interpreter:
     def exec_both(self, a: list, b: list, env: Env) -> None:
         """Both branches of an unknown condition; keep findings that hold on both."""
         before = len(self.findings)
-        built = dict(self.engine.built)
+        built = self.engine.snapshot()
         env_a, found_a, ended_a, ret_a = self._run_branch(a, env)
         del self.findings[before:]
-        self.engine.built = dict(built)
+        self.engine.restore(built)
         env_b, found_b, ended_b, ret_b = self._run_branch(b, env)
         del self.findings[before:]
         if ended_a and ended_b:
@@ -409,10 +409,10 @@ class Interpreter:
     def exec_branch(self, body: list, env: Env) -> None:
         """A block that may or may not run: its findings are dropped, its bindings joined."""
         before = len(self.findings)
-        built = dict(self.engine.built)
+        built = self.engine.snapshot()
         branch, _, ended, _ = self._run_branch(body, env)
         del self.findings[before:]
-        self.engine.built = built
+        self.engine.restore(built)
         if not ended:
             env.vars = self.join_envs(env, branch)
 
@@ -438,13 +438,13 @@ class Interpreter:
         if target is not None:
             self.assign(target, UNKNOWN, branch_env)
         before = len(self.findings)
-        built = dict(self.engine.built)
+        built = self.engine.snapshot()
         try:
             self.exec_block(body, branch_env)
         except (_Break, _Continue, _Raise, _Return):
             pass
         del self.findings[before:]
-        self.engine.built = built
+        self.engine.restore(built)
         env.vars = self.join_envs(env, branch_env)
         if orelse is not None:
             self.exec_branch(list(orelse.body.body), env)

@@ -193,7 +193,7 @@ class PReLU(LayerRule):
 
     def output(self, call: Call) -> TensorType:
         param = self._param_shape(call)
-        if param is not None and None in param:
+        if param is not None and None in param and not call.built:
             raise ShapeError(AXIS_MISMATCH, f'Layer "{call.name}" needs every non-shared axis defined to create '
                              f"`alpha`, but received input with shape {show_shape(call.shape)}: Shapes used to "
                              "initialize variables must be fully-defined (no `None` dimensions).")

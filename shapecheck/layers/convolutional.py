@@ -61,7 +61,7 @@ class _Conv(LayerRule):
             raise ShapeError(RANK_MISMATCH, "Kernel shape must have the same length as input, but received kernel "
                              f"of shape {kernel_shape} and input of shape {show_shape(shape)}.")
         channels = shape[cu.channel_axis(fmt)]
-        if channels is None:
+        if channels is None and not call.built:
             # Keras cannot create the kernel without the channel axis.
             raise ShapeError(AXIS_MISMATCH, f'Layer "{call.name}" needs a known channel axis to create its kernel, '
                              f"but received input with shape {show_shape(shape)}: the channel dimension of the "

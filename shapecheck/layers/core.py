@@ -153,7 +153,7 @@ class Dense(LayerRule):
 
     def output(self, call: Call) -> TensorType:
         shape = call.shape
-        if shape[-1] is None:
+        if shape[-1] is None and not call.built:
             # Keras cannot create the kernel without the last axis.
             raise ShapeError(AXIS_MISMATCH, f'Layer "{call.name}" needs a known last axis to create its kernel, '
                              f"but received input with shape {show_shape(shape)}: the last dimension of the "
@@ -402,7 +402,7 @@ class EinsumDense(LayerRule):
     def output(self, call: Call) -> TensorType:
         found = self._analyze(call)
         for what, weight in (("kernel", found.kernel), ("bias", found.bias)):
-            if weight is not None and None in weight:
+            if weight is not None and None in weight and not call.built:
                 raise ShapeError(AXIS_MISMATCH, f'Layer "{call.name}" cannot create its {what} of shape '
                                  f"{show_shape(weight)} from input shape {show_shape(call.shape)}: Shapes used to "
                                  "initialize variables must be fully-defined (no `None` dimensions).")

@@ -32,7 +32,7 @@ def check_axis_type(call: Call, layer: str) -> None:
 
 def require_defined(call: Call, shape: Shape, axes: list[int], weight: str) -> None:
     """A weight sized by these axes needs them defined (``add_weight`` rejects ``None``)."""
-    if any(shape[a] is None for a in axes):
+    if not call.built and any(shape[a] is None for a in axes):
         raise ShapeError(AXIS_MISMATCH, f'Layer "{call.name}" needs axes {axes} defined to create `{weight}`, but '
                          f"received input with shape {show_shape(shape)}: Shapes used to initialize variables must "
                          "be fully-defined (no `None` dimensions).")
@@ -210,6 +210,8 @@ class GroupNormalization(LayerRule):
         if found is None:
             return call.input
         axis, dim = found
+        if dim is None and call.built:
+            return call.input
         if dim is None:
             raise ShapeError(AXIS_MISMATCH, f"Axis {axis} of input tensor should have a defined dimension but the "
                              f"layer received an input with shape {show_shape(call.shape)}.")
