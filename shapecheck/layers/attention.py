@@ -1,1 +1,374 @@
-"""Placeholder: rules are added by their family owner."""
+"""Rules for ``keras/src/layers/attention``: dot-product, additive, multi-head and grouped-query attention.
+
+Each maps a query ``(batch, Tq, dim)`` attending over a value ``(batch, Tv, dv)`` (and an
+optional key) to an output shaped like the query (the value's width for ``Attention``),
+plus the attention scores with ``return_attention_scores=True``.  Keras's symbolic build
+checks little; most mismatches (query and key widths, key and value lengths, batch sizes)
+fail only as soon as data flows, and are reported here all the same.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, Optional
+
+from ..core import dims
+from ..core.dims import Dim
+from ..core.findings import (
+    AXIS_MISMATCH,
+    INCOMPATIBLE_SHAPES,
+    INPUT_COUNT,
+    INVALID_ARGUMENT,
+    RANK_MISMATCH,
+    ShapeError,
+)
+from ..core.ir import UNKNOWN
+from ..core.rules import Call, Example, InputSpec, LayerRule, T, Unknowable, register
+from ..core.shapes import UNKNOWN_TENSOR, Shape, TensorType, broadcast, show_shape
+
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _keras_differs(a: Dim, b: Dim) -> bool:
+    """``a != b`` the way Keras compares shape tuples, where ``None`` differs from any size."""
+    if a is None or b is None:
+        return (a is None) != (b is None) and (_is_int(a) or _is_int(b))
+    return dims.differs(a, b)
+
+
+def _tensor(v: Any) -> Any:
+    # `engine.infer` converts only top-level example markers; keep the rules' view uniform.
+    if isinstance(v, T):
+        return TensorType(None if v.shape is None else tuple(v.shape), v.dtype)
+    return v
+
+
+def _scores_flag(call: Call) -> bool:
+    flag = call.kwargs.get("return_attention_scores", False)
+    if flag is UNKNOWN:
+        raise Unknowable()
+    return flag is True
+
+
+def _needs_width(call: Call, what: str, shape: Shape) -> None:
+    if shape[-1] is None and not call.built:
+        raise ShapeError(AXIS_MISMATCH, f'Layer "{call.name}" needs a known last axis of `{what}` to create its '
+                         f"weights, but received {what} with shape {show_shape(shape)}: shapes used to initialize "
+                         "variables must be fully-defined (no `None` dimensions).")
+
+
+class _DotAttention(LayerRule):
+    """``Attention`` and ``AdditiveAttention`` on ``[query, value]`` or ``[query, value, key]``."""
+
+    additive: ClassVar[bool] = False
+
+    def _inputs(self, call: Call) -> tuple[TensorType, TensorType, TensorType]:
+        first = call.args[0] if call.args else call.kwargs.get("inputs", UNKNOWN)
+        cls = self.names[0]
+        if isinstance(first, TensorType):
+            raise ShapeError(INPUT_COUNT, f"{cls} layer must be called on a list of inputs, namely [query, value] "
+                             f"or [query, value, key]. Received: inputs={show_shape(first.shape)}.")
+        if not isinstance(first, (list, tuple)):
+            raise Unknowable()
+        if not 2 <= len(first) <= 3:
+            raise ShapeError(INPUT_COUNT, f"{cls} layer accepts inputs list of length 2 or 3, namely [query, value] "
+                             f"or [query, value, key]. Received length: {len(first)}.")
+        q, v = call.inputs[0], call.inputs[1]
+        k = call.inputs[2] if len(first) > 2 else v
+        return q, v, k
+
+    def concat_scores(self, call: Call) -> bool:
+        return self.additive or call.get("score_mode") == "concat"
+
+    def output(self, call: Call) -> list:
+        q, v, k = self._inputs(call)
+        if q.shape is None or v.shape is None or k.shape is None:
+            raise Unknowable()
+        qs, vs, ks = q.shape, v.shape, k.shape
+        if self.additive and call.get("use_scale") is True:
+            _needs_width(call, "query", qs)
+        self._check_flow(call, qs, vs, ks)
+        out = [q.with_shape((*qs[:-1], vs[-1]))]
+        if _scores_flag(call):
+            out.append(q.with_shape((*qs[:-1], ks[-2])))
+        return out
+
+    def _check_flow(self, call: Call, qs: Shape, vs: Shape, ks: Shape) -> None:
+        """What fails as soon as data flows: ``matmul(query, key^T)`` and ``matmul(scores, value)``."""
+        for what, s in (("query", qs), ("value", vs), ("key", ks)):
+            if len(s) < 2:
+                raise ShapeError(RANK_MISMATCH, f'Layer "{call.name}" expects {what} of shape (batch_size, '
+                                 f"timesteps, dim) (ndim>=2), but received shape {show_shape(s)}.")
+        q_dim, k_dim = qs[-1], ks[-1]
+        if self.concat_scores(call):
+            clash = dims.differs(q_dim, k_dim) and 1 not in (q_dim, k_dim)
+            how = "add (broadcast)"
+        else:
+            clash = dims.differs(q_dim, k_dim)
+            how = "take the dot product of"
+        if clash:
+            raise ShapeError(INCOMPATIBLE_SHAPES, f'Layer "{call.name}" cannot {how} query {show_shape(qs)} and key '
+                             f"{show_shape(ks)}: their last dimensions differ ({dims.show(q_dim)} vs "
+                             f"{dims.show(k_dim)}); the layer builds, but fails as soon as data flows.")
+        if dims.differs(ks[-2], vs[-2]):
+            raise ShapeError(INCOMPATIBLE_SHAPES, f'Layer "{call.name}": key {show_shape(ks)} and value '
+                             f"{show_shape(vs)} must have the same number of timesteps (axis -2), "
+                             f"{dims.show(ks[-2])} vs {dims.show(vs[-2])}; the scores cannot be applied to the "
+                             "value when data flows.")
+        scores_batch = broadcast(qs[:-2], ks[:-2])
+        if scores_batch is None or broadcast(scores_batch, vs[:-2]) is None:
+            raise ShapeError(INCOMPATIBLE_SHAPES, f'Layer "{call.name}": the batch dimensions of query '
+                             f"{show_shape(qs)}, value {show_shape(vs)} and key {show_shape(ks)} do not broadcast.")
+
+
+@register
+class Attention(_DotAttention):
+    """Dot-product attention: ``[query (B, Tq, d), value (B, Tv, dv)]`` -> ``(B, Tq, dv)``; key width must be ``d``."""
+
+    names = ("Attention",)
+    params = ("use_scale", "score_mode", "dropout", "seed")
+    defaults = {"use_scale": False, "score_mode": "dot"}
+    examples = (
+        Example({}, [(None, 4, 3), (None, 5, 3)], (None, 4, 3)),
+        Example({}, [(None, 4, 3), (None, 5, 6), (None, 5, 3)], (None, 4, 6)),
+        Example({"score_mode": "concat", "use_scale": True}, [(None, 4, 3), (None, 5, 6), (None, 5, 1)], (None, 4, 6)),
+        Example({}, [(None, 4, 3), (None, 5, 3)], [(None, 4, 3), (None, 4, 5)],
+                call_kwargs={"return_attention_scores": True}),
+        Example({}, [(None, 4, 3), (None, 5, 6), (None, 5, 4)], "incompatible-shapes"),
+        Example({}, [(None, 4, 3), (None, 5, 6), (None, 6, 3)], "incompatible-shapes"),
+        Example({}, [(None, 4, 3)], "input-count"),
+        Example({}, (None, 4, 3), "input-count"),
+        Example({"score_mode": "add"}, [(None, 4, 3), (None, 5, 3)], "invalid-argument"),
+        Example({}, [(None,), (None,)], "rank-mismatch"),
+    )
+
+    def check_config(self, call: Call) -> None:
+        mode = call.get("score_mode")
+        if mode is not UNKNOWN and mode not in ("dot", "concat"):
+            raise ShapeError(INVALID_ARGUMENT, "Invalid value for argument score_mode. Expected one of {'dot', "
+                             f"'concat'}}. Received: score_mode={mode}")
+
+
+@register
+class AdditiveAttention(_DotAttention):
+    """Additive (Bahdanau) attention: ``[query, value(, key)]`` -> ``(B, Tq, dv)``; widths must broadcast."""
+
+    names = ("AdditiveAttention",)
+    params = ("use_scale", "dropout")
+    defaults = {"use_scale": True}
+    additive = True
+    examples = (
+        Example({}, [(None, 4, 3), (None, 5, 3)], (None, 4, 3)),
+        Example({}, [(None, 4, 1), (None, 5, 4)], [(None, 4, 4), (None, 4, 5)],
+                call_kwargs={"return_attention_scores": True}),
+        Example({"use_scale": False}, [(None, 4, None), (None, 5, 4)], (None, 4, 4)),
+        Example({}, [(None, 4, 3), (None, 5, 4)], "incompatible-shapes"),
+        Example({}, [(None, 4, None), (None, 5, 4)], "axis-mismatch"),
+        Example({}, [(None, 4, 3), (None, 5, 3), (None, 4, 3)], "incompatible-shapes"),
+    )
+
+
+def _positive_int(call: Call, key: str, *, optional: bool = False) -> None:
+    v = call.get(key)
+    if v is UNKNOWN or isinstance(v, dims.Sym) or (optional and v is None):
+        return
+    if not _is_int(v) or v <= 0:
+        extra = " or `None`" if optional else ""
+        raise ShapeError(INVALID_ARGUMENT, f"Received an invalid value for argument `{key}`, expected a positive "
+                         f"integer{extra}. Received: {key}={v}")
+
+
+def _tensor_arg(call: Call, position: int, name: str) -> Optional[TensorType]:
+    v = _tensor(call.arg(position, name, None))
+    if v is None:
+        return None
+    if isinstance(v, TensorType):
+        return v
+    return UNKNOWN_TENSOR
+
+
+def _value_key_agree(value: Shape, key: Shape) -> None:
+    """``value_shape[1:-1] != key_shape[1:-1]``, as Keras compares them when it builds the layer."""
+    a, b = value[1:-1], key[1:-1]
+    if len(a) != len(b) or any(_keras_differs(x, y) for x, y in zip(a, b)):
+        raise ShapeError(INCOMPATIBLE_SHAPES, "All dimensions of `value` and `key`, except the last one, must be "
+                         f"equal. Received: value_shape={show_shape(value)} and key_shape={show_shape(key)}")
+
+
+def _query_value_key(call: Call) -> tuple[Shape, Shape, Shape, bool]:
+    """The three shapes (key defaults to value) and whether a key was given; unknowable if any rank is."""
+    query = call.input
+    value = _tensor_arg(call, 1, "value")
+    key = _tensor_arg(call, 2, "key")
+    if value is None:
+        raise ShapeError(INPUT_COUNT, f'Layer "{call.name}" is missing the required `value` argument: call it as '
+                         "layer(query, value) or layer(query, value, key).")
+    if query.shape is None or value.shape is None or (key is not None and key.shape is None):
+        raise Unknowable()
+    return query.shape, value.shape, (value.shape if key is None else key.shape), key is not None  # type: ignore
+
+
+@register
+class MultiHeadAttention(LayerRule):
+    """Multi-head attention ``(query, value, key=None)``: output shaped like the query (or ``output_shape``)."""
+
+    names = ("MultiHeadAttention",)
+    params = ("num_heads", "key_dim", "value_dim", "dropout", "use_bias", "output_shape", "attention_axes")
+    defaults = {"value_dim": None, "output_shape": None, "attention_axes": None}
+    examples = (
+        Example({"num_heads": 2, "key_dim": 3}, (None, 4, 5), (None, 4, 5), args=((None, 6, 7),)),
+        Example({"num_heads": 2, "key_dim": 3, "output_shape": (2, 4)}, (None, 4, 5), (None, 4, 2, 4),
+                args=((None, 6, 7),)),
+        Example({"num_heads": 2, "key_dim": 3}, (None, 4, 5), [(None, 4, 5), (None, 2, 4, 4)], args=((None, 6, 7),),
+                call_kwargs={"return_attention_scores": True}),
+        Example({"num_heads": 2, "key_dim": 3}, (None, 4, 5), (None, 4, 5), args=((None, 6, 7),),
+                call_kwargs={"key": T((None, 6, 2))}),
+        Example({"num_heads": 2, "key_dim": 3, "attention_axes": (1, 2)}, (None, 4, 3, 5), (None, 4, 3, 5),
+                args=((None, 6, 2, 7),)),
+        Example({"num_heads": 2, "key_dim": 3}, (None, 4, 5), "incompatible-shapes", args=((None, 6, 7),),
+                call_kwargs={"key": T((None, 5, 2))}),
+        Example({"num_heads": 2, "key_dim": 3}, (None, 4, None), "axis-mismatch", args=((None, 6, 7),)),
+        Example({"num_heads": 0, "key_dim": 3}, (None, 4, 5), "invalid-argument", args=((None, 6, 7),)),
+        Example({"num_heads": 2, "key_dim": 3, "attention_axes": 5}, (None, 4, 5), "invalid-argument",
+                args=((None, 6, 7),)),
+        Example({"num_heads": 2, "key_dim": 3}, (None, 4, 5), "rank-mismatch", args=((None, 6, 3, 7),)),
+        Example({"num_heads": 2, "key_dim": 3}, (None, 5), "rank-mismatch", args=((None, 7),)),
+        Example({"num_heads": 2, "key_dim": 3}, (3, 4, 5), "incompatible-shapes", args=((2, 6, 7),)),
+    )
+
+    def check_config(self, call: Call) -> None:
+        _positive_int(call, "num_heads")
+        _positive_int(call, "key_dim")
+        _positive_int(call, "value_dim", optional=True)
+        axes = call.get("attention_axes")
+        if axes not in (None, UNKNOWN) and not _is_int(axes) and not isinstance(axes, (list, tuple)):
+            raise ShapeError(INVALID_ARGUMENT, f"`attention_axes` must be an int, list, or tuple.Received: "
+                             f"attention_axes={axes!r}")
+
+    def _attention_axes(self, call: Call, rank: int) -> Optional[tuple[int, ...]]:
+        """Axes of the projected ``(batch, ..., heads, channels)`` tensors, as Keras normalises them."""
+        axes = call.get("attention_axes")
+        if axes is UNKNOWN:
+            raise Unknowable()
+        if axes is None:
+            return tuple(range(1, rank - 2))
+        raw = (axes,) if _is_int(axes) else tuple(axes)
+        if not all(_is_int(a) for a in raw):
+            raise Unknowable()
+        out = tuple(a if a >= 0 else (rank - 1) + a for a in raw)
+        if any(not -rank <= a < rank for a in out):
+            raise ShapeError(INVALID_ARGUMENT, f"`attention_axes={axes!r}` is out of range for inputs of rank "
+                             f"{rank - 1}: index out of bounds when the attention equation is built.")
+        return out
+
+    def output(self, call: Call) -> list:
+        qs, vs, ks, has_key = _query_value_key(call)
+        if has_key:
+            _value_key_agree(vs, ks)
+        for what, s in (("query", qs), ("key", ks), ("value", vs)):
+            _needs_width(call, what, s)
+        axes = self._attention_axes(call, len(vs) + 1)
+        self._check_flow(call, qs, vs, ks, axes, call.get("attention_axes") is None)
+        extra = call.get("output_shape")
+        if extra is UNKNOWN:
+            raise Unknowable()
+        if extra:
+            extra = (extra,) if _is_int(extra) else tuple(extra)
+            out_shape: Shape = (*qs[:-1], *extra)
+        else:
+            out_shape = qs
+        out = [call.input.with_shape(out_shape)]
+        if _scores_flag(call):
+            # Keras's symbolic scores repeat the query length (its `compute_output_spec`).
+            heads = call.dim("num_heads")
+            out.append(call.input.with_shape((qs[0], heads, qs[1] if len(qs) > 1 else None,
+                                              qs[1] if len(qs) > 1 else None)))
+        return out
+
+    @staticmethod
+    def _check_flow(call: Call, qs: Shape, vs: Shape, ks: Shape, axes: Optional[tuple[int, ...]],
+                    default_axes: bool) -> None:
+        """The einsums of the attention computation, which run only when data flows."""
+        if len(qs) != len(vs):
+            raise ShapeError(RANK_MISMATCH, f'Layer "{call.name}": query {show_shape(qs)} and value '
+                             f"{show_shape(vs)} must have the same rank for the attention einsum.")
+        if default_axes and len(vs) < 3:
+            raise ShapeError(RANK_MISMATCH, f'Layer "{call.name}" expects query and value of rank >= 3 '
+                             f"(batch_size, timesteps, dim), but received value {show_shape(vs)}: there is no "
+                             "attention axis to normalise over.")
+        if axes is None or any(not 1 <= a <= len(vs) - 2 for a in axes):
+            return  # attention over the batch, head or channel axes: not followed
+        for a in range(len(vs) - 1):
+            if a not in axes and dims.differs(qs[a], ks[a]):
+                raise ShapeError(INCOMPATIBLE_SHAPES, f'Layer "{call.name}": query {show_shape(qs)} and key '
+                                 f"{show_shape(ks)} differ on axis {a}, which is not an attention axis; the "
+                                 "attention einsum fails when data flows.")
+
+    def built_spec(self, call: Call) -> InputSpec:
+        shape = call.shape
+        return InputSpec.fixed({-1: shape[-1]}, ndim=len(shape))
+
+
+@register
+class GroupQueryAttention(LayerRule):
+    """Grouped-query attention ``(query, value, key=None)`` on ``(B, T, dim)``: output shaped like the query."""
+
+    names = ("GroupQueryAttention",)
+    params = ("head_dim", "num_query_heads", "num_key_value_heads", "dropout", "use_bias")
+    examples = (
+        Example({"head_dim": 4, "num_query_heads": 4, "num_key_value_heads": 2}, (None, 4, 5), (None, 4, 5),
+                args=((None, 6, 5),)),
+        Example({"head_dim": 4, "num_query_heads": 4, "num_key_value_heads": 2}, (None, 4, 5),
+                [(None, 4, 5), (None, 4, 4, 6)], args=((None, 6, 5),),
+                call_kwargs={"key": T((None, 6, 3)), "return_attention_scores": True}),
+        Example({"head_dim": 4, "num_query_heads": 4, "num_key_value_heads": 3}, (None, 4, 5), "invalid-argument",
+                args=((None, 6, 5),)),
+        Example({"head_dim": 0, "num_query_heads": 4, "num_key_value_heads": 2}, (None, 4, 5), "invalid-argument",
+                args=((None, 6, 5),)),
+        Example({"head_dim": 4, "num_query_heads": 4, "num_key_value_heads": 2}, (None, 4, 5),
+                "incompatible-shapes", args=((None, 6, 7),)),
+        Example({"head_dim": 4, "num_query_heads": 4, "num_key_value_heads": 2}, (None, 4, 5),
+                "incompatible-shapes", args=((None, 6, 5),), call_kwargs={"key": T((None, 7, 3))}),
+        Example({"head_dim": 4, "num_query_heads": 4, "num_key_value_heads": 2}, (None, 4, 3, 5),
+                "rank-mismatch", args=((None, 6, 3, 5),)),
+        Example({"head_dim": 4, "num_query_heads": 4, "num_key_value_heads": 2}, (None, 4, None),
+                "axis-mismatch", args=((None, 6, None),)),
+        Example({"head_dim": 4, "num_query_heads": 4, "num_key_value_heads": 2}, (3, 4, 5),
+                "incompatible-shapes", args=((2, 6, 5),)),
+    )
+
+    def check_config(self, call: Call) -> None:
+        for key in ("head_dim", "num_query_heads", "num_key_value_heads"):
+            v = call.get(key)
+            if _is_int(v) and v <= 0:
+                raise ShapeError(INVALID_ARGUMENT, f"`{key}` must be a positive integer. Received: {key}={v}")
+        q, kv = call.get("num_query_heads"), call.get("num_key_value_heads")
+        if _is_int(q) and _is_int(kv) and kv > 0 and q % kv != 0:
+            raise ShapeError(INVALID_ARGUMENT, "`num_query_heads` must be divisible by `num_key_value_heads`.")
+
+    def output(self, call: Call) -> list:
+        qs, vs, ks, has_key = _query_value_key(call)
+        for what, s in (("query", qs), ("value", vs), ("key", ks)):
+            if len(s) != 3:
+                raise ShapeError(RANK_MISMATCH, f'Layer "{call.name}" expects {what} of shape (batch_size, '
+                                 f"timesteps, dim) (ndim=3), but received shape {show_shape(s)}.")
+        if _keras_differs(qs[-1], vs[-1]):
+            raise ShapeError(INCOMPATIBLE_SHAPES, "The last dimension of `query_shape` and `value_shape` must be "
+                             f"equal, but are {dims.show(qs[-1])}, {dims.show(vs[-1])}. Received: "
+                             f"query_shape={show_shape(qs)}, value_shape={show_shape(vs)}")
+        _value_key_agree(vs, ks)
+        for what, s in (("query", qs), ("key", ks), ("value", vs)):
+            _needs_width(call, what, s)
+        for what, s in (("value", vs), ("key", ks)):
+            if dims.differs(qs[0], s[0]):
+                raise ShapeError(INCOMPATIBLE_SHAPES, f'Layer "{call.name}": query {show_shape(qs)} and {what} '
+                                 f"{show_shape(s)} have different batch sizes; the attention einsum fails when "
+                                 "data flows.")
+        out = [call.input]
+        if _scores_flag(call):
+            out.append(call.input.with_shape((qs[0], call.dim("num_query_heads"), qs[1], ks[1])))
+        return out
+
+    def built_spec(self, call: Call) -> InputSpec:
+        return InputSpec.fixed({-1: call.shape[-1]}, ndim=3)

@@ -21,7 +21,7 @@ from . import rnn_utils as ru
 
 
 def _features(call: Call, shape: Shape) -> None:
-    if shape[-1] is None:
+    if shape[-1] is None and not call.built:
         # Keras cannot create the kernel without the feature axis.
         raise ShapeError(AXIS_MISMATCH, f'Layer "{call.name}" needs a known feature axis to create its kernel, but '
                          f"received input with shape {show_shape(shape)}: shapes used to initialize variables must "
@@ -444,11 +444,11 @@ class _ConvLSTM(LayerRule):
         fmt = cu.data_format(call)
         step = (shape[0], *shape[2:])
         space = cu.spatial(step, fmt)
-        if any(d is None for d in space):
+        if any(d is None for d in space) and not call.built:
             raise ShapeError(INVALID_ARGUMENT, "ConvLSTM layers only support static input shapes for the spatial "
                              f"dimension. Received invalid input shape: input_shape={show_shape(step)}")
         channels = step[cu.channel_axis(fmt)]
-        if channels is None:
+        if channels is None and not call.built:
             raise ShapeError(AXIS_MISMATCH, "The channel dimension of the inputs (last axis) should be defined. "
                              f"Found None. Full input shape received: input_shape={show_shape(step)}")
         kernel, strides, padding, dilation = self.geometry(call)

@@ -152,7 +152,8 @@ def check_time_axis(shape: Shape, name: str) -> None:
 
 
 def check_stateful(call: Call, shape: Shape) -> None:
-    if call.get("stateful") is True and shape[0] is None:
+    # Checked in `build`, which a layer called before does not run again.
+    if call.get("stateful") is True and shape[0] is None and not call.built:
         raise ShapeError(INVALID_ARGUMENT, "When using `stateful=True` in a RNN, the batch size must be static. "
                          f"Found dynamic batch size: sequence.shape={show_shape(shape)}")
 
