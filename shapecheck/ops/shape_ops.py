@@ -1,0 +1,963 @@
+"""Functions that rearrange a tensor: reshape, transpose, expand/squeeze, concatenate, stack, split,
+tile, repeat, pad, one_hot, and indexing (``x[idx]``), in their ``keras.ops``, TensorFlow and
+tf.keras 2 backend spellings."""
+
+from __future__ import annotations
+
+import math
+from typing import Any, ClassVar, Optional
+
+from ..core import dims
+from ..core.dims import Dim
+from ..core.findings import (
+    INCOMPATIBLE_SHAPES,
+    INVALID_ARGUMENT,
+    INVALID_RESHAPE,
+    RANK_MISMATCH,
+    ShapeError,
+)
+from ..core.ir import UNKNOWN
+from ..core.rules import Call, Example, OpRule, T, Unknowable, register
+from ..core.shapes import Shape, TensorType, show_shape
+from .op_utils import axes_indices, axis_index, is_int, known, param, tensor, tensors
+
+# -- reshape ------------------------------------------------------------------------------
+
+
+def _known_product(shape: Shape) -> tuple[int, bool]:
+    """The product of the known axes, and whether every axis is known."""
+    total = 1
+    for d in shape:
+        if dims.is_known(d):
+            total *= d  # type: ignore[operator]
+    return total, all(dims.is_known(d) for d in shape)
+
+
+def reshape_shape(shape: Shape, newshape: Any, arg: str) -> Shape:
+    """``compute_reshape_output_shape``, plus what data certainly cannot satisfy."""
+    if newshape is UNKNOWN:
+        raise Unknowable()
+    if is_int(newshape):
+        newshape = (newshape,)
+    if not isinstance(newshape, (list, tuple)):
+        raise Unknowable()
+    target = tuple(d if is_int(d) else (None if d is None else dims.unknown()) for d in newshape)
+    shown = tuple(newshape)
+    if any(is_int(d) and d < -1 for d in target):
+        raise ShapeError(INVALID_RESHAPE, f"Each dimension in `{arg}` must be a non-negative integer, or `-1` "
+                         f"for a single unknown dimension. Received: {arg}={shown}.")
+    if target.count(-1) > 1:
+        raise ShapeError(INVALID_RESHAPE, f"There must be at most one unknown dimension (-1) in `{arg}`. "
+                         f"Received: {arg}={shown}.")
+    if not all(is_int(d) for d in target):
+        return tuple(None if d == -1 else d for d in target)
+    size, all_known = _known_product(shape)
+    if None in shape:
+        if -1 not in target and size and math.prod(target) % size:
+            # However many elements the undefined axes hold, the total is a multiple of `size`.
+            raise ShapeError(INVALID_RESHAPE, f"The total size of the tensor must be unchanged. Received: "
+                             f"input_shape={show_shape(shape)}, {arg}={shown}")
+        return tuple(None if d == -1 else d for d in target)
+    if not all_known:
+        total = dims.product(shape)
+        if -1 not in target:
+            if dims.differs(total, math.prod(target)):
+                raise ShapeError(INVALID_RESHAPE, f"The total size of the tensor must be unchanged. Received: "
+                                 f"input_shape={show_shape(shape)}, {arg}={shown}")
+            return target
+        rest = math.prod(d for d in target if d != -1)
+        return tuple(dims.floordiv(total, rest) if rest else None if d == -1 else d for d in target)
+    if -1 not in target:
+        if size != math.prod(target):
+            raise ShapeError(INVALID_RESHAPE, f"The total size of the tensor must be unchanged. Received: "
+                             f"input_shape={show_shape(shape)}, {arg}={shown}")
+        return target
+    rest = math.prod(d for d in target if d != -1)
+    if rest == 0 or size % rest:
+        raise ShapeError(INVALID_RESHAPE, "The total size of the tensor must be unchanged, however, the input size "
+                         f"cannot by divided by the specified dimensions in {arg}. Received: "
+                         f"input_shape={show_shape(shape)}, {arg}={shown}")
+    return tuple(size // rest if d == -1 else d for d in target)
+
+
+class _Reshape(OpRule):
+    params: ClassVar[tuple[str, ...]] = ("x", "newshape")
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, self.params[0])
+        return x.with_shape(reshape_shape(x.shape, param(call, self.params[1]), self.params[1]))
+
+
+@register
+class Reshape(_Reshape):
+    """``keras.ops.reshape(x, newshape)``: at most one ``-1``; the number of elements is unchanged."""
+
+    names = ("keras.ops.reshape",)
+    examples = (
+        Example({"newshape": (-1, 6)}, (None, 3, 4), (None, 6)),
+        Example({"newshape": (2, -1)}, (2, 3, 4), (2, 12)),
+        Example({"newshape": (4, 6)}, (2, 3, 4), (4, 6)),
+        Example({"newshape": (5, 7)}, (2, 3, 4), "invalid-reshape"),
+        Example({"newshape": (5, -1)}, (2, 3, 4), "invalid-reshape"),
+        Example({"newshape": (-1, -1)}, (2, 3, 4), "invalid-reshape"),
+        Example({"newshape": (35,)}, (None, 3, 4), "invalid-reshape"),
+    )
+
+
+@register
+class TfReshape(_Reshape):
+    """``tf.reshape(tensor, shape)`` / ``K.reshape(x, shape)``: as ``keras.ops.reshape``."""
+
+    names = ("tensorflow.reshape", "keras.backend.reshape")
+    params = ("tensor", "shape")
+    keras_equivalent = "keras.ops.reshape"
+    examples = (Example({"shape": (-1, 12)}, (None, 3, 4), (None, 12)),
+                Example({"shape": (5, 7)}, (2, 3, 4), "invalid-reshape"))
+
+
+@register
+class Ravel(OpRule):
+    """``keras.ops.ravel(x)``: one axis holding every element."""
+
+    names = ("keras.ops.ravel",)
+    params = ("x",)
+    examples = (Example({}, (2, 3, 4), (24,)), Example({}, (None, 3), (None,)))
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "x")
+        return x.with_shape((dims.product(x.shape),))
+
+
+@register
+class KFlatten(Ravel):
+    """``K.flatten(x)``: one axis holding every element."""
+
+    names = ("keras.backend.flatten",)
+    keras_equivalent = "keras.ops.ravel"
+    examples = (Example({}, (2, 3, 4), (24,)),)
+
+
+@register
+class KBatchFlatten(OpRule):
+    """``K.batch_flatten(x)``: ``(batch, everything else)``."""
+
+    names = ("keras.backend.batch_flatten",)
+    params = ("x",)
+    keras_equivalent = "keras.ops.reshape"
+    examples = (Example({}, (None, 3, 4), (None, 12)),)
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "x")
+        if not x.shape:
+            raise Unknowable()
+        return x.with_shape((x.shape[0], dims.product(x.shape[1:])))
+
+
+# -- transpose ----------------------------------------------------------------------------
+
+
+def transpose_shape(shape: Shape, axes: Any) -> Shape:
+    """``compute_transpose_output_shape``."""
+    if axes is None:
+        return tuple(reversed(shape))
+    axes = known(axes)
+    if not isinstance(axes, (list, tuple)):
+        raise Unknowable()
+    ndim = len(shape)
+    if len(axes) != ndim:
+        raise ShapeError(INVALID_ARGUMENT, "axis must be a list of the same length as the input shape, "
+                         f"expected {ndim}, but received {len(axes)}.")
+    out = []
+    for ax in axes:
+        if not is_int(ax) or not -ndim <= ax < ndim:
+            raise ShapeError(INVALID_ARGUMENT, f"Each axis in `axes` must be an integer in [-{ndim}, {ndim}). "
+                             f"Received: axes={list(axes)}.")
+        out.append(ax % ndim)
+    if len(set(out)) != ndim:
+        raise ShapeError(INVALID_ARGUMENT, "`axes` must be a valid permutation of the input dimensions (no "
+                         f"duplicates). Received: axes={list(axes)} for input of rank {ndim}.")
+    return tuple(shape[a] for a in out)
+
+
+class _Transpose(OpRule):
+    params: ClassVar[tuple[str, ...]] = ("x", "axes")
+    defaults: ClassVar[dict[str, Any]] = {"axes": None}
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, self.params[0])
+        axes = param(call, self.params[1]) if len(self.params) > 1 else None
+        return x.with_shape(transpose_shape(x.shape, axes))
+
+
+@register
+class Transpose(_Transpose):
+    """``keras.ops.transpose(x, axes=None)``: ``axes`` is a permutation of the input's axes (reversed if None)."""
+
+    names = ("keras.ops.transpose",)
+    examples = (
+        Example({}, (None, 3, 4), (4, 3, None)),
+        Example({"axes": (0, 2, 1)}, (None, 3, 4), (None, 4, 3)),
+        Example({"axes": (0, 2)}, (None, 3, 4), "invalid-argument"),
+        Example({"axes": (0, 1, 1)}, (None, 3, 4), "invalid-argument"),
+        Example({"axes": (0, 1, 3)}, (None, 3, 4), "invalid-argument"),
+    )
+
+
+@register
+class TfTranspose(_Transpose):
+    """``tf.transpose(a, perm=None)``: ``perm`` is a permutation of the input's axes."""
+
+    names = ("tensorflow.transpose", "tensorflow.linalg.transpose")
+    params = ("a", "perm")
+    defaults = {"perm": None}
+    keras_equivalent = "keras.ops.transpose"
+    examples = (Example({"perm": (0, 2, 1)}, (None, 3, 4), (None, 4, 3)),
+                Example({"perm": (0, 1)}, (None, 3, 4), "invalid-argument"))
+
+
+@register
+class KPermuteDimensions(_Transpose):
+    """``K.permute_dimensions(x, pattern)``: ``pattern`` is a permutation of the input's axes."""
+
+    names = ("keras.backend.permute_dimensions",)
+    params = ("x", "pattern")
+    keras_equivalent = "keras.ops.transpose"
+    examples = (Example({"pattern": (0, 2, 1)}, (None, 3, 4), (None, 4, 3)),)
+
+
+@register
+class KTranspose(_Transpose):
+    """``K.transpose(x)``: the axes reversed."""
+
+    names = ("keras.backend.transpose",)
+    params = ("x",)
+    keras_equivalent = "keras.ops.transpose"
+    examples = (Example({}, (None, 3), (3, None)),)
+
+
+@register
+class SwapAxes(OpRule):
+    """``keras.ops.swapaxes(x, axis1, axis2)``: two axes exchanged."""
+
+    names = ("keras.ops.swapaxes",)
+    params = ("x", "axis1", "axis2")
+    examples = (Example({"axis1": 1, "axis2": -1}, (None, 3, 4), (None, 4, 3)),
+                Example({"axis1": 1, "axis2": 3}, (None, 3, 4), "invalid-argument"))
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "x")
+        a, b = (axis_index(param(call, p), len(x.shape)) for p in ("axis1", "axis2"))
+        shape = list(x.shape)
+        shape[a], shape[b] = shape[b], shape[a]
+        return x.with_shape(tuple(shape))
+
+
+# -- expand_dims / squeeze ----------------------------------------------------------------
+
+
+class _ExpandDims(OpRule):
+    params: ClassVar[tuple[str, ...]] = ("x", "axis")
+    #: TensorFlow takes a single axis only
+    single_axis: ClassVar[bool] = False
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, self.params[0])
+        axis = known(param(call, self.params[1]))
+        seq = tuple(axis) if isinstance(axis, (list, tuple)) and not self.single_axis else (axis,)
+        out_ndim = len(x.shape) + len(seq)
+        where = axes_indices(seq, out_ndim, repeats_fail=False)
+        rest = iter(x.shape)
+        return x.with_shape(tuple(1 if i in where else next(rest) for i in range(out_ndim)))
+
+
+@register
+class ExpandDims(_ExpandDims):
+    """``keras.ops.expand_dims(x, axis)``: inserts axes of size 1; ``axis`` within the output rank."""
+
+    names = ("keras.ops.expand_dims",)
+    examples = (
+        Example({"axis": -1}, (None, 3), (None, 3, 1)),
+        Example({"axis": 1}, (None, 3), (None, 1, 3)),
+        Example({"axis": (1, 2)}, (None, 3), (None, 1, 1, 3)),
+        Example({"axis": 3}, (None, 3), "invalid-argument"),
+    )
+
+
+@register
+class TfExpandDims(_ExpandDims):
+    """``tf.expand_dims(input, axis)``: one axis of size 1."""
+
+    names = ("tensorflow.expand_dims",)
+    params = ("input", "axis")
+    single_axis = True
+    keras_equivalent = "keras.ops.expand_dims"
+    examples = (Example({"axis": 1}, (None, 3), (None, 1, 3)), Example({"axis": -4}, (None, 3), "invalid-argument"))
+
+
+@register
+class KExpandDims(_ExpandDims):
+    """``K.expand_dims(x, axis=-1)``: one axis of size 1."""
+
+    names = ("keras.backend.expand_dims",)
+    defaults = {"axis": -1}
+    single_axis = True
+    keras_equivalent = "keras.ops.expand_dims"
+    examples = (Example({}, (None, 3), (None, 3, 1)),)
+
+
+class _Squeeze(OpRule):
+    params: ClassVar[tuple[str, ...]] = ("x", "axis")
+    defaults: ClassVar[dict[str, Any]] = {"axis": None}
+    #: Keras's symbolic squeeze rejects an undefined axis; TensorFlow checks it on data
+    none_is_error: ClassVar[bool] = True
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, self.params[0])
+        shape = x.shape
+        axis = param(call, self.params[1])
+        if axis is None:
+            if any(isinstance(d, dims.Sym) or (d is None and not self.none_is_error) for d in shape):
+                raise Unknowable()  # whether that axis is 1 decides the output rank
+            return x.with_shape(tuple(d for d in shape if d != 1))
+        axis = known(axis)
+        where = axes_indices(axis, len(shape), repeats_fail=False)
+        for a in where:
+            if (shape[a] is None and self.none_is_error) or dims.differs(shape[a], 1):
+                raise ShapeError(INVALID_ARGUMENT, f"Cannot squeeze axis {a if self.none_is_error else axis}, "
+                                 f"because the dimension is not 1. Input shape: {show_shape(shape)}")
+        return x.with_shape(tuple(d for i, d in enumerate(shape) if i not in where))
+
+
+@register
+class Squeeze(_Squeeze):
+    """``keras.ops.squeeze(x, axis=None)``: removes axes of size 1; a named axis must be 1 (not None)."""
+
+    names = ("keras.ops.squeeze",)
+    examples = (
+        Example({}, (None, 1, 3, 1), (None, 3)),
+        Example({"axis": -1}, (None, 3, 1), (None, 3)),
+        Example({"axis": 1}, (None, 3), "invalid-argument"),
+        Example({"axis": 1}, (None, None), "invalid-argument"),
+        Example({"axis": 2}, (None, 1), "invalid-argument"),
+    )
+
+
+@register
+class TfSqueeze(_Squeeze):
+    """``tf.squeeze(input, axis=None)`` / ``K.squeeze(x, axis)``: a named axis must be 1 when known."""
+
+    names = ("tensorflow.squeeze", "keras.backend.squeeze")
+    params = ("input", "axis")
+    none_is_error = False
+    keras_equivalent = "keras.ops.squeeze"
+    examples = (Example({"axis": 1}, (None, 1, 3), (None, 3)), Example({"axis": 1}, (None, 3), "invalid-argument"))
+
+
+# -- concatenate / stack / split ----------------------------------------------------------
+
+
+def _same_except(shape: Shape, first: Shape, axis: Optional[int]) -> bool:
+    """Keras's ``shape_equal(..., allow_none=True)`` over dims: False only when certainly different."""
+    if len(shape) != len(first):
+        return False
+    return not any(i != axis and dims.differs(a, b) for i, (a, b) in enumerate(zip(shape, first)))
+
+
+def _first_conflict(shapes: list[Shape], axis: Optional[int]) -> Optional[tuple[Shape, Shape]]:
+    """Two shapes that certainly differ off ``axis`` (data must agree pairwise, not only with the first)."""
+    for i, a in enumerate(shapes):
+        for b in shapes[i + 1:]:
+            if not _same_except(a, b, axis):
+                return a, b
+    return None
+
+
+def concat_shape(shapes: list[Shape], axis_arg: Any) -> Shape:
+    if not shapes:
+        raise ShapeError(INVALID_ARGUMENT, "Need at least one array to concatenate.")
+    first = shapes[0]
+    if not first:
+        raise ShapeError(RANK_MISMATCH, "zero-dimensional arrays cannot be concatenated.")
+    axis = axis_index(axis_arg, len(first))
+    total: Dim = 0
+    for s in shapes:
+        if not _same_except(s, first, axis):
+            raise ShapeError(INCOMPATIBLE_SHAPES, "Every value in `xs` must have the same shape except on the "
+                             f"`axis` dim. But found element of shape {show_shape(s)}, which is different from "
+                             f"the first element's shape {show_shape(first)}.")
+        total = dims.add(total, s[axis])
+    conflict = _first_conflict(shapes, axis)
+    if conflict is not None:
+        raise ShapeError(INCOMPATIBLE_SHAPES, "Every value in `xs` must have the same shape except on the `axis` "
+                         f"dim. But found elements of shapes {show_shape(conflict[0])} and "
+                         f"{show_shape(conflict[1])}.")
+    out = list(first)
+    out[axis] = total
+    return tuple(out)
+
+
+class _Concatenate(OpRule):
+    params: ClassVar[tuple[str, ...]] = ("xs", "axis")
+    #: TensorFlow returns a single value unchanged, whatever the axis
+    single_unchecked: ClassVar[bool] = False
+    defaults: ClassVar[dict[str, Any]] = {"axis": 0}
+
+    def output(self, call: Call) -> TensorType:
+        xs = tensors(call, self.params[0])
+        if len(xs) == 1 and self.single_unchecked:
+            return xs[0]
+        shape = concat_shape([x.shape for x in xs], param(call, self.params[1]))  # type: ignore[misc]
+        return TensorType(shape, xs[0].dtype)
+
+
+@register
+class Concatenate(_Concatenate):
+    """``keras.ops.concatenate(xs, axis=0)``: shapes agree except on ``axis``, whose sizes add up."""
+
+    names = ("keras.ops.concatenate",)
+    examples = (
+        Example({"axis": -1}, [(None, 3), (None, 4)], (None, 7)),
+        Example({"axis": 1}, [(None, 3), (None, None)], (None, None)),
+        Example({}, [(2, 3), (4, 3)], (6, 3)),
+        Example({"axis": -1}, [(None, 2, 3), (None, 4, 3)], "incompatible-shapes"),
+        Example({"axis": -1}, [(None, 3), (None, 2, 3)], "incompatible-shapes"),
+        Example({"axis": 2}, [(None, 3), (None, 3)], "invalid-argument"),
+    )
+
+
+@register
+class TfConcat(_Concatenate):
+    """``tf.concat(values, axis)``: shapes agree except on ``axis``."""
+
+    names = ("tensorflow.concat",)
+    params = ("values", "axis")
+    defaults = {}
+    single_unchecked = True
+    keras_equivalent = "keras.ops.concatenate"
+    examples = (Example({"axis": -1}, [(None, 3), (None, 4)], (None, 7)),
+                Example({"axis": 2}, [(None, 2, 3), (None, 4, 3)], "incompatible-shapes"))
+
+
+@register
+class KConcatenate(_Concatenate):
+    """``K.concatenate(tensors, axis=-1)``: shapes agree except on ``axis``."""
+
+    names = ("keras.backend.concatenate",)
+    params = ("tensors", "axis")
+    defaults = {"axis": -1}
+    keras_equivalent = "keras.ops.concatenate"
+    examples = (Example({}, [(None, 3), (None, 4)], (None, 7)),)
+
+
+class _Stack(OpRule):
+    params: ClassVar[tuple[str, ...]] = ("x", "axis")
+    defaults: ClassVar[dict[str, Any]] = {"axis": 0}
+
+    def output(self, call: Call) -> TensorType:
+        xs = tensors(call, self.params[0])
+        if not xs:
+            raise ShapeError(INVALID_ARGUMENT, "need at least one array to stack.")
+        first = xs[0].shape
+        assert first is not None
+        axis = axis_index(param(call, self.params[1]), len(first) + 1)
+        for x in xs:
+            assert x.shape is not None
+            if not _same_except(x.shape, first, None):
+                raise ShapeError(INCOMPATIBLE_SHAPES, "Every value in `x` must have the same shape. But found "
+                                 f"element of shape {show_shape(x.shape)},  which is different from the first "
+                                 f"element's shape {show_shape(first)}.")
+        conflict = _first_conflict([x.shape for x in xs], None)  # type: ignore[misc]
+        if conflict is not None:
+            raise ShapeError(INCOMPATIBLE_SHAPES, "Every value in `x` must have the same shape. But found "
+                             f"elements of shapes {show_shape(conflict[0])} and {show_shape(conflict[1])}.")
+        out = list(first)
+        out.insert(axis, len(xs))
+        return TensorType(tuple(out), xs[0].dtype)
+
+
+@register
+class Stack(_Stack):
+    """``keras.ops.stack(x, axis=0)``: equal shapes; a new axis of size ``len(x)``."""
+
+    names = ("keras.ops.stack",)
+    examples = (
+        Example({"axis": 1}, [(None, 3), (None, 3)], (None, 2, 3)),
+        Example({}, [(None, 3), (None, 3), (None, 3)], (3, None, 3)),
+        Example({}, [(None, 3), (None, 4)], "incompatible-shapes"),
+        Example({"axis": 3}, [(None, 3), (None, 3)], "invalid-argument"),
+    )
+
+
+@register
+class TfStack(_Stack):
+    """``tf.stack(values, axis=0)`` / ``K.stack(x, axis=0)``: equal shapes; a new axis."""
+
+    names = ("tensorflow.stack", "keras.backend.stack")
+    params = ("values", "axis")
+    keras_equivalent = "keras.ops.stack"
+    examples = (Example({"axis": 1}, [(None, 3), (None, 3)], (None, 2, 3)),
+                Example({}, [(None, 3), (None, 4)], "incompatible-shapes"))
+
+
+def _with(shape: Shape, axis: int, d: Dim) -> Shape:
+    return shape[:axis] + (d,) + shape[axis + 1:]
+
+
+def _split_even(shape: Shape, axis: int, n: Any) -> list[Shape]:
+    if not is_int(n):
+        raise Unknowable()
+    if n <= 0:
+        raise ShapeError(INVALID_ARGUMENT, f"Number of sections must be larger than 0. Received: {n}")
+    size = shape[axis]
+    if dims.is_known(size) and size % n:  # type: ignore[operator]
+        raise ShapeError(INVALID_ARGUMENT, "`x` size on given `axis` must be divisible by `indices_or_sections` "
+                         f"when `indices_or_sections` is an int. But received {size} and {n}.")
+    return [_with(shape, axis, dims.floordiv(size, n))] * n
+
+
+class _Split(OpRule):
+    params: ClassVar[tuple[str, ...]] = ("x", "indices_or_sections", "axis")
+    defaults: ClassVar[dict[str, Any]] = {"axis": 0}
+
+    def output(self, call: Call) -> list[TensorType]:
+        x = tensor(call, self.params[0])
+        shape = x.shape
+        assert shape is not None
+        if not shape:
+            raise ShapeError(RANK_MISMATCH, "split needs an input of rank 1 or more, received shape ().")
+        axis = axis_index(param(call, self.params[2]), len(shape))
+        spec = known(param(call, self.params[1]))
+        if isinstance(spec, (list, tuple)):
+            return [x.with_shape(s) for s in self.pieces(shape, axis, list(spec))]
+        return [x.with_shape(s) for s in _split_even(shape, axis, spec)]
+
+    def pieces(self, shape: Shape, axis: int, spec: list) -> list[Shape]:
+        """Split points (NumPy ``indices``); a piece of negative size is Keras's error."""
+        if not all(is_int(i) and i >= 0 for i in spec):
+            raise Unknowable()
+        if not spec:
+            # Keras builds one piece; TensorFlow's split then fails on data.
+            raise ShapeError(INVALID_ARGUMENT, "`indices_or_sections` must not be an empty list.")
+        bounds = [0, *spec, shape[axis]]
+        sizes = [dims.sub(b, a) for a, b in zip(bounds, bounds[1:])]
+        for size in sizes:
+            if dims.is_known(size) and size < 0:  # type: ignore[operator]
+                raise ShapeError(INVALID_ARGUMENT, f"Cannot convert '{[None if d is None else d for d in sizes]}' "
+                                 "to a shape. Negative dimensions are not allowed: the split points "
+                                 f"{spec} must be increasing and within the axis of size {dims.show(shape[axis])}.")
+        return [_with(shape, axis, d) for d in sizes]
+
+
+@register
+class Split(_Split):
+    """``keras.ops.split(x, indices_or_sections, axis=0)``: ``n`` equal parts (``n`` divides the axis) or at indices."""
+
+    names = ("keras.ops.split",)
+    examples = (
+        Example({"indices_or_sections": 2, "axis": -1}, (None, 6), [(None, 3), (None, 3)]),
+        Example({"indices_or_sections": [1, 4], "axis": 1}, (None, 6), [(None, 1), (None, 3), (None, 2)]),
+        Example({"indices_or_sections": 2, "axis": 1}, (None, None), [(None, None), (None, None)]),
+        Example({"indices_or_sections": 4, "axis": -1}, (None, 6), "invalid-argument"),
+        Example({"indices_or_sections": 2, "axis": 2}, (None, 6), "invalid-argument"),
+    )
+
+
+@register
+class TfSplit(_Split):
+    """``tf.split(value, num_or_size_splits, axis=0)``: ``n`` equal parts, or sizes (one may be -1) adding up."""
+
+    names = ("tensorflow.split",)
+    params = ("value", "num_or_size_splits", "axis")
+    keras_equivalent = "keras.ops.split"
+    examples = (Example({"num_or_size_splits": [2, -1], "axis": 1}, (None, 6), [(None, 2), (None, 4)]),
+                Example({"num_or_size_splits": [2, 3], "axis": 1}, (None, 6), "invalid-argument"),
+                Example({"num_or_size_splits": 4, "axis": 1}, (None, 6), "invalid-argument"))
+
+    def pieces(self, shape: Shape, axis: int, spec: list) -> list[Shape]:
+        """Sizes, one of which may be ``-1``: the rest of the axis."""
+        if not all(is_int(s) and s >= -1 for s in spec) or spec.count(-1) > 1:
+            raise ShapeError(INVALID_ARGUMENT, f"Determined shape must either match input shape along split_dim "
+                             f"exactly if fully specified, or be less than the size of the input along split_dim "
+                             f"if not fully specified. Got: {spec}")
+        size = shape[axis]
+        if len(spec) == 1 and spec[0] == -1:
+            raise ShapeError(INVALID_ARGUMENT, "If there is only one output, it must have the same size as the "
+                             f"input. Output size: -1 for input shape {show_shape(shape)}")
+        given = sum(s for s in spec if s != -1)
+        if dims.is_known(size):
+            if (-1 not in spec and given != size) or (-1 in spec and given > size):  # type: ignore[operator]
+                raise ShapeError(INVALID_ARGUMENT, "Determined shape must either match input shape along "
+                                 "split_dim exactly if fully specified, or be less than the size of the input "
+                                 f"along split_dim if not fully specified. Got: {spec} for an axis of size {size}")
+        rest = dims.sub(size, given)
+        return [_with(shape, axis, rest if s == -1 else s) for s in spec]
+
+
+# -- tile / repeat / pad / one_hot --------------------------------------------------------
+
+
+class _Tile(OpRule):
+    params: ClassVar[tuple[str, ...]] = ("x", "repeats")
+    #: TensorFlow needs one multiple per axis
+    exact: ClassVar[bool] = False
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, self.params[0])
+        reps = known(param(call, self.params[1]))
+        reps = [reps] if is_int(reps) else list(reps) if isinstance(reps, (list, tuple)) else None
+        if reps is None or not all(is_int(r) for r in reps):
+            raise Unknowable()
+        shape = list(x.shape)
+        if any(r < 0 for r in reps):
+            raise ShapeError(INVALID_ARGUMENT, f"Each entry of `repeats` must be non-negative. Received: {reps}")
+        if self.exact and len(reps) != len(shape):
+            raise ShapeError(INVALID_ARGUMENT, f"Expected multiples argument to be a vector of length "
+                             f"{len(shape)} but got length {len(reps)}")
+        if len(shape) > len(reps):
+            reps = [1] * (len(shape) - len(reps)) + reps
+        else:
+            shape = [1] * (len(reps) - len(shape)) + shape
+        return x.with_shape(tuple(dims.mul(d, r) for d, r in zip(shape, reps)))
+
+
+@register
+class Tile(_Tile):
+    """``keras.ops.tile(x, repeats)``: each axis multiplied (repeats padded with 1s, or the shape with 1s)."""
+
+    names = ("keras.ops.tile",)
+    examples = (
+        Example({"repeats": (1, 2)}, (None, 3), (None, 6)),
+        Example({"repeats": 3}, (None, 3), (None, 9)),
+        Example({"repeats": (2, 1, 1)}, (None, 3), (2, None, 3)),
+    )
+
+
+@register
+class TfTile(_Tile):
+    """``tf.tile(input, multiples)`` / ``K.tile(x, n)``: one multiple per axis."""
+
+    names = ("tensorflow.tile",)
+    params = ("input", "multiples")
+    exact = True
+    keras_equivalent = "keras.ops.tile"
+    examples = (Example({"multiples": (1, 2)}, (None, 3), (None, 6)),
+                Example({"multiples": (2,)}, (None, 3), "invalid-argument"))
+
+
+@register
+class KTile(_Tile):
+    """``K.tile(x, n)``: one multiple per axis."""
+
+    names = ("keras.backend.tile",)
+    params = ("x", "n")
+    exact = True
+    keras_equivalent = "keras.ops.tile"
+    examples = (Example({"n": (1, 2)}, (None, 3), (None, 6)),)
+
+
+class _Repeat(OpRule):
+    params: ClassVar[tuple[str, ...]] = ("x", "repeats", "axis")
+    defaults: ClassVar[dict[str, Any]] = {"axis": None}
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, self.params[0])
+        shape = x.shape
+        assert shape is not None
+        reps = known(param(call, self.params[1]))
+        reps = [reps] if is_int(reps) else list(reps) if isinstance(reps, (list, tuple)) else None
+        if reps is None or not all(is_int(r) and r >= 0 for r in reps):
+            raise Unknowable()
+        axis = param(call, self.params[2])
+        if axis is None:
+            size, _ = _known_product(shape)
+            if None in shape and len(reps) > 1 and (size == 0 or len(reps) % size):
+                # However many elements the undefined axes hold, the total is a multiple of `size`.
+                raise ShapeError(INVALID_ARGUMENT, "Size of `repeats` and dimensions of `x` after flattening "
+                                 f"should be compatible. Received: {len(reps)} and {show_shape(shape)}")
+            flat = (dims.product(shape),)
+            return x.with_shape(self.repeated(flat, 0, reps))
+        return x.with_shape(self.repeated(shape, axis_index(axis, len(shape)), reps))
+
+    @staticmethod
+    def repeated(shape: Shape, axis: int, reps: list[int]) -> Shape:
+        size = shape[axis]
+        if len(reps) == 1:
+            return _with(shape, axis, dims.mul(size, reps[0]))
+        if dims.differs(size, len(reps)):
+            raise ShapeError(INVALID_ARGUMENT, "Size of `repeats` and dimensions of `axis` of x should be "
+                             f"compatible. Received: {len(reps)} and {show_shape(shape)}")
+        return _with(shape, axis, sum(reps) if size is not None else None)
+
+
+@register
+class Repeat(_Repeat):
+    """``keras.ops.repeat(x, repeats, axis=None)``: each element repeated along ``axis`` (flattened if None)."""
+
+    names = ("keras.ops.repeat",)
+    examples = (
+        Example({"repeats": 2, "axis": 1}, (None, 3), (None, 6)),
+        Example({"repeats": 2}, (2, 3), (12,)),
+        Example({"repeats": [1, 2, 3], "axis": 1}, (None, 3), (None, 6)),
+        Example({"repeats": [1, 2], "axis": 1}, (None, 3), "invalid-argument"),
+        Example({"repeats": 2, "axis": 2}, (None, 3), "invalid-argument"),
+    )
+
+
+@register
+class TfRepeat(_Repeat):
+    """``tf.repeat(input, repeats, axis=None)``: as ``keras.ops.repeat``."""
+
+    names = ("tensorflow.repeat",)
+    params = ("input", "repeats", "axis")
+    keras_equivalent = "keras.ops.repeat"
+    examples = (Example({"repeats": 2, "axis": 1}, (None, 3), (None, 6)),)
+
+
+@register
+class KRepeatElements(_Repeat):
+    """``K.repeat_elements(x, rep, axis)``: each element repeated ``rep`` times along ``axis``."""
+
+    names = ("keras.backend.repeat_elements",)
+    params = ("x", "rep", "axis")
+    defaults = {}
+    keras_equivalent = "keras.ops.repeat"
+    examples = (Example({"rep": 2, "axis": 1}, (None, 3), (None, 6)),)
+
+
+def _pad_pairs(pad: Any, rank: int, arg: str) -> list[tuple[Any, Any]]:
+    """``Pad._process_pad_width``, then one pair per axis."""
+    pad = known(pad)
+    if is_int(pad):
+        pairs = [(pad, pad)]
+    elif isinstance(pad, (list, tuple)) and pad and is_int(pad[0]):
+        pairs = [tuple(pad)]
+    elif isinstance(pad, (list, tuple)) and pad and all(isinstance(p, (list, tuple)) for p in pad):
+        if len({len(p) for p in pad}) != 1 or len(pad[0]) not in (1, 2) or \
+                (len(pad[0]) == 1 and isinstance(pad, tuple)):
+            raise ShapeError(INVALID_ARGUMENT, f"`{arg}` should be a list of tuples of length 1 or 2. "
+                             f"Received: {arg}={pad}")
+        pairs = [(p[0], p[-1]) for p in pad]
+    else:
+        raise Unknowable()
+    if len(pairs[0]) != 2 or not all(is_int(v) for p in pairs for v in p):
+        raise Unknowable()
+    if len(pairs) != rank:
+        # Keras accepts one pair for every axis symbolically; TensorFlow's pad then wants one per axis.
+        raise ShapeError(INVALID_ARGUMENT, f"`{arg}` must have the same length as `x.shape`. Received: "
+                         f"{arg}={pad} (of length {len(pairs)}) and x.shape={rank} axes")
+    if any(v < 0 for p in pairs for v in p):
+        raise ShapeError(INVALID_ARGUMENT, f"Paddings must be non-negative. Received: {arg}={pad}")
+    return pairs  # type: ignore[return-value]
+
+
+class _Pad(OpRule):
+    params: ClassVar[tuple[str, ...]] = ("x", "pad_width", "mode", "constant_values")
+    #: TensorFlow needs one pair per axis
+    exact: ClassVar[bool] = False
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, self.params[0])
+        shape = x.shape
+        assert shape is not None
+        pad = param(call, self.params[1])
+        if self.exact:
+            pad = known(pad)
+            if not isinstance(pad, (list, tuple)) or len(pad) != len(shape) or \
+                    not all(isinstance(p, (list, tuple)) and len(p) == 2 for p in pad):
+                raise ShapeError(INVALID_ARGUMENT, f"The first dimension of paddings must be the rank of inputs "
+                                 f"[{len(shape)},2], received paddings {pad!r} for input shape "
+                                 f"{show_shape(shape)}")
+        pairs = _pad_pairs(pad, len(shape), self.params[1])
+        return x.with_shape(tuple(dims.add(d, a + b) for d, (a, b) in zip(shape, pairs)))
+
+
+@register
+class Pad(_Pad):
+    """``keras.ops.pad(x, pad_width)``: each axis grows by its ``(before, after)`` pair."""
+
+    names = ("keras.ops.pad",)
+    examples = (
+        Example({"pad_width": ((0, 0), (1, 2))}, (None, 3), (None, 6)),
+        Example({"pad_width": [[1], [2]]}, (2, 3), (4, 7)),
+        Example({"pad_width": 1}, (2, 3), "invalid-argument"),
+        Example({"pad_width": ((0, 0), (1, 1), (1, 1))}, (None, 3), "invalid-argument"),
+    )
+
+
+@register
+class TfPad(_Pad):
+    """``tf.pad(tensor, paddings)``: one ``[before, after]`` pair per axis."""
+
+    names = ("tensorflow.pad",)
+    params = ("tensor", "paddings", "mode", "constant_values")
+    exact = True
+    keras_equivalent = "keras.ops.pad"
+    examples = (Example({"paddings": ((0, 0), (1, 2))}, (None, 3), (None, 6)),
+                Example({"paddings": ((1, 2),)}, (None, 3), "invalid-argument"))
+
+
+class _OneHot(OpRule):
+    params: ClassVar[tuple[str, ...]] = ("x", "num_classes", "axis")
+    defaults: ClassVar[dict[str, Any]] = {"axis": -1}
+    #: the largest axis allowed is the input's rank (TensorFlow) or one less (Keras's symbolic one_hot)
+    append_allowed: ClassVar[bool] = False
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, self.params[0])
+        shape = x.shape
+        assert shape is not None
+        n = param(call, self.params[1])
+        depth: Dim = n if is_int(n) else dims.unknown()
+        axis = known(param(call, "axis") if "axis" in self.params else -1)
+        axis = -1 if axis is None else axis
+        if not is_int(axis):
+            raise Unknowable()
+        top = len(shape) + 1 if self.append_allowed else len(shape)
+        if axis != -1 and not 0 <= axis < top:
+            raise ShapeError(INVALID_ARGUMENT, f"axis must be -1 or between [0, {top}), but received {axis}.")
+        where = len(shape) if axis == -1 else axis
+        return TensorType(shape[:where] + (depth,) + shape[where:], "float32")
+
+
+@register
+class OneHot(_OneHot):
+    """``keras.ops.one_hot(x, num_classes, axis=-1)``: a new axis of size ``num_classes``."""
+
+    names = ("keras.ops.one_hot",)
+    examples = (
+        Example({"num_classes": 10}, T((None,), "int32"), (None, 10)),
+        Example({"num_classes": 4, "axis": 1}, T((None, 3), "int32"), (None, 4, 3)),
+        Example({"num_classes": 4, "axis": 2}, T((None, 3), "int32"), "invalid-argument"),
+        Example({"num_classes": 4, "axis": -2}, T((None, 3), "int32"), "invalid-argument"),
+    )
+
+
+@register
+class TfOneHot(_OneHot):
+    """``tf.one_hot(indices, depth, on_value, off_value, axis=None)``: a new axis of size ``depth``."""
+
+    names = ("tensorflow.one_hot",)
+    append_allowed = True
+    params = ("indices", "depth", "on_value", "off_value", "axis")
+    defaults = {"axis": None}
+    keras_equivalent = "keras.ops.one_hot"
+    examples = (Example({"depth": 10}, T((None,), "int32"), (None, 10)),)
+
+
+@register
+class KOneHot(_OneHot):
+    """``K.one_hot(indices, num_classes)``: a last axis of size ``num_classes``."""
+
+    names = ("keras.backend.one_hot",)
+    params = ("indices", "num_classes")
+    keras_equivalent = "keras.ops.one_hot"
+    examples = (Example({"num_classes": 10}, T((None,), "int32"), (None, 10)),)
+
+
+class _SameShapeAxes(OpRule):
+    params: ClassVar[tuple[str, ...]] = ("x", "axis")
+    defaults: ClassVar[dict[str, Any]] = {"axis": None}
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "x")
+        axis = param(call, "axis")
+        if axis is not None:
+            axes_indices(axis, len(x.shape))
+        return x
+
+
+@register
+class Flip(_SameShapeAxes):
+    """``keras.ops.flip(x, axis=None)``: the same shape; ``axis`` within the rank."""
+
+    names = ("keras.ops.flip",)
+    examples = (Example({"axis": 1}, (None, 3), (None, 3)),)
+
+
+# -- indexing -----------------------------------------------------------------------------
+
+
+def _index_error(shape: Shape, key: Any, what: str) -> ShapeError:
+    return ShapeError(INVALID_ARGUMENT, f"Array has shape {show_shape(shape)} but {what}. Received: `{key!r}`")
+
+
+def _slice_length(s: slice, length: Dim) -> Dim:
+    """Python's length of ``range(*s.indices(length))``; Keras keeps an undefined axis undefined."""
+    if length is None:
+        return None
+    parts = (s.start, s.stop, s.step)
+    if not all(p is None or is_int(p) for p in parts):
+        return dims.unknown()
+    if s.step == 0:
+        raise ShapeError(INVALID_ARGUMENT, "slice step cannot be zero")
+    if dims.is_known(length):
+        return len(range(*s.indices(length)))  # type: ignore[arg-type]
+    if s.start in (None, 0) and s.stop is None and s.step in (None, 1):
+        return length
+    return dims.unknown()
+
+
+def getitem_shape(shape: Shape, key: Any) -> Shape:
+    """``GetItem.compute_output_spec``: ints drop an axis, slices clip like Python, None adds one."""
+    if key is UNKNOWN:
+        raise Unknowable()
+    if is_int(key) or isinstance(key, slice) or key is None or key is Ellipsis:
+        items = [key]
+    elif isinstance(key, tuple):
+        items = list(key)
+    else:
+        raise Unknowable()  # a tensor, a list: gather semantics
+    if items.count(Ellipsis) > 1:
+        raise _index_error(shape, key, "the slice should only have one ellipsis")
+    if Ellipsis not in items:
+        items.append(Ellipsis)
+    rest = list(shape)
+    out: list[Dim] = []
+    while items:
+        k = items.pop(0)
+        if k is Ellipsis:
+            consumed = len(rest) - (len(items) - items.count(None))
+            if consumed < 0:
+                raise _index_error(shape, key, "slice has too many indices")
+            out += rest[:consumed]
+            rest = rest[consumed:]
+            continue
+        if k is None:
+            out.append(1)
+            continue
+        if not rest:
+            raise _index_error(shape, key, "slice has too many indices")
+        length = rest.pop(0)
+        if is_int(k):
+            if dims.is_known(length):
+                index = k if k >= 0 else k + length  # type: ignore[operator]
+                if not 0 <= index < length:  # type: ignore[operator]
+                    raise _index_error(shape, key, f"out-of-bounds index {k} was requested for an axis of "
+                                       f"size {length}")
+        elif isinstance(k, slice):
+            out.append(_slice_length(k, length))
+        else:
+            raise Unknowable()
+    return tuple(out)
+
+
+@register
+class GetItem(OpRule):
+    """``x[idx]``: an int drops an axis (in range when the axis is known), a slice keeps it with Python's
+    length, ``None`` adds an axis of 1, ``...`` stands for the axes not named."""
+
+    names = ("operator.getitem", "keras.ops.get_item")
+    params = ("x", "key")
+    examples = (
+        Example({"key": 0}, (None, 3, 4), (3, 4)),
+        Example({"key": (slice(None), 1)}, (None, 3, 4), (None, 4)),
+        Example({"key": (slice(None), slice(1, 10))}, (None, 3, 4), (None, 2, 4)),
+        Example({"key": (Ellipsis, None, -1)}, (None, 3, 4), (None, 3, 1)),
+        Example({"key": (slice(None), slice(None, None, 2))}, (None, 5), (None, 3)),
+        Example({"key": (slice(None), 5)}, (None, 3, 4), "invalid-argument"),
+        Example({"key": (0, 0, 0, 0)}, (None, 3, 4), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "x")
+        return x.with_shape(getitem_shape(x.shape, param(call, "key")))  # type: ignore[arg-type]

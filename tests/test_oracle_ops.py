@@ -1,0 +1,588 @@
+"""Op rules (``keras.ops``, ``tf.*``, ``K.*``) against Keras and TensorFlow, over generated cases.
+
+For each case shapecheck reports a finding exactly when Keras rejects the call for every
+size the undefined axes could take, and otherwise infers the shape Keras computes
+symbolically.  Keras rejects a call when its symbolic build fails, or when data fails to
+flow for each size tried in place of the ``None`` axes (1, 2, 3, 5): a call that works for
+some sizes only (``x[4]`` on the batch axis) must not be reported.
+
+``tensorflow.*`` rules are compared with the TensorFlow function run eagerly on arrays
+(``None`` axes filled with each size); ``keras.backend.*`` rules with the ``keras.ops``
+call they stand for.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from typing import Any, Callable, Optional
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from shapecheck.core.engine import infer
+from shapecheck.core.rules import T
+
+from .keras_oracle import keras_apply
+
+# SHAPECHECK_ORACLE_EXAMPLES raises the count for a longer hunt.
+SETTINGS = settings(max_examples=int(os.environ.get("SHAPECHECK_ORACLE_EXAMPLES", "25")), deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+FILL = (1, 2, 3, 5)
+# Tried before concluding that Keras rejects a call that shapecheck accepts: some calls
+# work for one size only (a reshape to 4 elements of a (None,) tensor).
+MORE = (4, 6, 8, 9, 12, 16, 24, 36)
+SIZES = st.sampled_from([1, 2, 3, 4, None])
+
+
+def _fill(v: Any, size: int) -> Any:
+    """The same arguments with every ``None`` axis (the batch too) set to ``size``."""
+    if isinstance(v, T):
+        return T(None if v.shape is None else _fill(v.shape, size), v.dtype)
+    if isinstance(v, tuple):
+        return tuple(size if d is None else d for d in v)
+    if isinstance(v, list):
+        return [_fill(x, size) for x in v]
+    return v
+
+
+def _fill_each(v: Any, sizes: Any) -> Any:
+    """The same arguments with the ``None`` axes set, in order, to the sizes ``sizes`` yields."""
+    if isinstance(v, T):
+        return T(None if v.shape is None else _fill_each(v.shape, sizes), v.dtype)
+    if isinstance(v, tuple):
+        return tuple(next(sizes) if d is None else d for d in v)
+    if isinstance(v, list):
+        return [_fill_each(x, sizes) for x in v]
+    return v
+
+
+def _count_undefined(v: Any) -> int:
+    if isinstance(v, T):
+        return _count_undefined(v.shape)
+    if isinstance(v, tuple):
+        return sum(d is None for d in v)
+    if isinstance(v, list):
+        return sum(_count_undefined(x) for x in v)
+    return 0
+
+
+def _mixed_fills(inputs: Any, args: tuple, extra: tuple = ()) -> list[tuple[Any, tuple]]:
+    """Fillings where each ``None`` axis takes its own size: all combinations for up to three
+    such axes, else a sample."""
+    n = _count_undefined([inputs, *args])
+    if n <= 3:
+        combos = [list(c) for c in itertools.product([1, 2, 3, 4, 6, *extra], repeat=n)]
+    else:
+        rng = np.random.default_rng(0)
+        combos = [rng.choice([1, 2, 3, 4, 6, *extra], size=n).tolist() for _ in range(60)]
+    out = []
+    for c in combos:
+        sizes = iter(c)
+        out.append((_fill_each(inputs, sizes), tuple(_fill_each(a, sizes) for a in args)))
+    return out
+
+
+def _undefined(v: Any) -> bool:
+    if isinstance(v, T):
+        return _undefined(v.shape)
+    if isinstance(v, tuple):
+        return None in v
+    if isinstance(v, list):
+        return any(_undefined(x) for x in v)
+    return False
+
+
+def agrees(op: str, config: dict, inputs: Any, args: tuple = (), *, keras_op: Optional[str] = None,
+           keras_config: Optional[dict] = None, sizes: tuple = ()) -> None:
+    """shapecheck's ``op`` and Keras's ``keras_op`` (the same by default) agree on this call."""
+    ours = infer(op, config, inputs, args)
+    kop, kcfg = keras_op or op, config if keras_config is None else keras_config
+    symbolic = keras_apply(kop, kcfg, inputs, args, eager=not _undefined([inputs, *args]))
+    if symbolic.error is not None:
+        assert isinstance(ours, str), f"Keras rejects {kop}({kcfg}) on {inputs} {args}: {symbolic.error!r}; " \
+                                      f"shapecheck says {ours}"
+        return
+    if _undefined([inputs, *args]):
+        data = [keras_apply(kop, kcfg, _fill(inputs, s), tuple(_fill(a, s) for a in args)).rejected for s in FILL]
+    else:
+        data = [symbolic.eager_error is not None]
+    if all(data) and not isinstance(ours, str) and _undefined([inputs, *args]):
+        data += [keras_apply(kop, kcfg, _fill(inputs, s), tuple(_fill(a, s) for a in args)).rejected
+                 for s in MORE + sizes]
+        if all(data):
+            data.append(all(keras_apply(kop, kcfg, i, a).rejected for i, a in _mixed_fills(inputs, args, sizes)))
+    if all(data):
+        assert isinstance(ours, str), f"Keras fails on data for {kop}({kcfg}) on {inputs} {args}; " \
+                                      f"shapecheck says {ours}"
+        return
+    assert not isinstance(ours, str), f"shapecheck says {ours} for {op}({config}) on {inputs} {args}, but Keras " \
+                                      f"accepts it (data fails for sizes {[s for s, d in zip(FILL, data) if d]})"
+    assert ours == _plain(symbolic.single), f"{op}({config}) on {inputs} {args}: Keras {symbolic.single}, " \
+                                            f"shapecheck {ours}"
+
+
+def _plain(v: Any) -> Any:
+    return [tuple(s) for s in v] if isinstance(v, list) else tuple(v)
+
+
+def _array(v: Any, rng: np.random.Generator) -> Any:
+    if isinstance(v, T):
+        shape = v.shape
+        if v.dtype == "bool":
+            return rng.integers(0, 2, size=shape).astype(bool)
+        if v.dtype.startswith("int"):
+            return rng.integers(0, 2, size=shape).astype(v.dtype)
+        return rng.standard_normal(shape).astype(v.dtype)
+    if isinstance(v, tuple):
+        return rng.standard_normal(v).astype("float32")
+    if isinstance(v, list):
+        return [_array(x, rng) for x in v]
+    return v
+
+
+def _tf_function(op: str) -> Callable:
+    import tensorflow as tf
+
+    obj: Any = tf
+    for part in op.split(".")[1:]:
+        obj = getattr(obj, part)
+    return obj
+
+
+def _tf_run(op: str, config: dict, inputs: Any, args: tuple) -> Any:
+    """TensorFlow's output shape(s) for concrete arguments, or the exception it raised."""
+    rng = np.random.default_rng(0)
+    try:
+        out = _tf_function(op)(_array(inputs, rng), *[_array(a, rng) for a in args], **config)
+    except Exception as e:  # noqa: BLE001 - TensorFlow's verdict
+        return e
+    if isinstance(out, (list, tuple)):
+        shapes = [tuple(o.shape) for o in out]
+        return shapes[0] if len(shapes) == 1 else shapes
+    return tuple(out.shape)
+
+
+def agrees_with_tf(op: str, config: dict, inputs: Any, args: tuple = ()) -> None:
+    """On every filling of the ``None`` axes shapecheck and TensorFlow agree; a finding on the
+    original shapes means TensorFlow fails for each filling."""
+    ours = infer(op, config, inputs, args, keras_version=2)
+    fills = FILL + MORE if _undefined([inputs, *args]) else (0,)
+    theirs = [_tf_run(op, config, _fill(inputs, s), tuple(_fill(a, s) for a in args)) for s in fills]
+    failed = [isinstance(t, Exception) for t in theirs]
+    if isinstance(ours, str):
+        assert all(failed), f"shapecheck says {ours} for {op}({config}) on {inputs} {args}; TensorFlow gives {theirs}"
+    for s, t in zip(fills, theirs):
+        mine = infer(op, config, _fill(inputs, s), tuple(_fill(a, s) for a in args), keras_version=2)
+        if isinstance(t, Exception):
+            if not all(failed):
+                continue  # fails for this size only: no finding on the undefined shapes, checked above
+            assert isinstance(mine, str), f"TensorFlow rejects {op}({config}) on {_fill(inputs, s)}: {t!r}; " \
+                                          f"shapecheck says {mine}"
+        else:
+            assert mine == t, f"{op}({config}) on {_fill(inputs, s)} {tuple(_fill(a, s) for a in args)}: TF {t}, shapecheck {mine}"
+    if not all(failed):
+        assert not isinstance(ours, str)
+
+
+# -- strategies ---------------------------------------------------------------------------
+
+
+@st.composite
+def shape(draw, min_rank: int = 1, max_rank: int = 4) -> tuple:
+    """A batch axis (usually None) and up to ``max_rank - 1`` small axes."""
+    batch = draw(st.sampled_from([None, None, 2]))
+    return (batch, *[draw(SIZES) for _ in range(draw(st.integers(min_rank, max_rank)) - 1)])
+
+
+@st.composite
+def broadcast_pair(draw) -> tuple[tuple, tuple]:
+    """Two shapes derived from one: axes replaced by 1, None or another size, leading axes cut."""
+    base = draw(shape(1, 4))
+    other = list(base)
+    for i in range(len(other)):
+        if draw(st.integers(0, 3)) == 0:
+            other[i] = draw(SIZES)
+    if draw(st.booleans()):
+        other = other[draw(st.integers(0, len(other))):]
+    pair = (base, tuple(other))
+    return pair if draw(st.booleans()) else pair[::-1]
+
+
+# -- elementwise --------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(st.sampled_from(["keras.ops.abs", "keras.ops.square", "keras.ops.exp", "keras.ops.relu",
+                        "keras.ops.sigmoid", "keras.ops.negative", "keras.ops.isnan", "keras.ops.round"]),
+       shape(1, 4))
+def test_unary(op, x):
+    agrees(op, {}, x)
+
+
+@SETTINGS
+@given(st.sampled_from(["keras.ops.softmax", "keras.ops.log_softmax"]), shape(1, 4), st.integers(-5, 4))
+def test_softmax_axis(op, x, axis):
+    agrees(op, {"axis": axis}, x)
+
+
+@SETTINGS
+@given(st.sampled_from(["keras.ops.add", "keras.ops.subtract", "keras.ops.multiply", "keras.ops.maximum",
+                        "keras.ops.greater", "keras.ops.power", "keras.ops.equal"]), broadcast_pair())
+def test_binary_broadcast(op, pair):
+    agrees(op, {}, pair[0], (pair[1],))
+
+
+@SETTINGS
+@given(broadcast_pair(), st.sampled_from([0.0, "same", "first"]))
+def test_where(pair, third):
+    x2 = {"same": pair[1], "first": pair[0]}.get(third, third)
+    agrees("keras.ops.where", {}, T(pair[0], "bool"), (pair[1], x2))
+
+
+# -- rearranging --------------------------------------------------------------------------
+
+
+@st.composite
+def reshape_case(draw) -> tuple[tuple, tuple]:
+    x = draw(shape(1, 4))
+    n = draw(st.integers(1, 3))
+    target = [draw(st.sampled_from([1, 2, 3, 4, 6, 12, -1])) for _ in range(n)]
+    if draw(st.booleans()) and None not in x[1:]:
+        # A target that fits: the non-batch elements in one axis, after a -1 for the batch.
+        target = [-1, int(np.prod([d for d in x[1:]], dtype=int))]
+    return x, tuple(target)
+
+
+@SETTINGS
+@given(reshape_case())
+def test_reshape(case):
+    x, target = case
+    # The one size of an undefined axis that fits the target, if any.
+    fits = int(np.prod(target)) // max(1, int(np.prod([d for d in x if d is not None])))
+    agrees("keras.ops.reshape", {"newshape": target}, x, sizes=(fits,) if fits > 0 else ())
+
+
+@st.composite
+def axes_for(draw, rank: int) -> Optional[tuple]:
+    if draw(st.integers(0, 5)) == 0:
+        return None
+    perm = list(draw(st.permutations(range(rank))))
+    if draw(st.integers(0, 3)) == 0:
+        perm = perm[:-1] if draw(st.booleans()) and perm else perm + [draw(st.integers(-rank, rank))]
+    return tuple(p - rank if draw(st.booleans()) else p for p in perm)
+
+
+@SETTINGS
+@given(st.data())
+def test_transpose(data):
+    x = data.draw(shape(1, 4))
+    agrees("keras.ops.transpose", {"axes": data.draw(axes_for(len(x)))}, x)
+
+
+@SETTINGS
+@given(shape(1, 4), st.integers(-5, 4), st.booleans())
+def test_expand_dims(x, axis, as_tuple):
+    agrees("keras.ops.expand_dims", {"axis": (axis,) if as_tuple else axis}, x)
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from([1, 1, 2, None]), min_size=1, max_size=4), st.one_of(st.none(), st.integers(-4, 3)))
+def test_squeeze(body, axis):
+    agrees("keras.ops.squeeze", {"axis": axis}, (None, *body))
+
+
+@st.composite
+def concat_case(draw, stack: bool) -> tuple[list, int]:
+    base = draw(shape(1, 4))
+    n = draw(st.integers(1, 3))
+    axis = draw(st.integers(-len(base) - 1, len(base)))
+    xs = []
+    for _ in range(n):
+        s = list(base)
+        for i in range(len(s)):
+            if draw(st.integers(0, 4)) == 0 or (not stack and i == axis % len(s) and draw(st.booleans())):
+                s[i] = draw(SIZES)
+        if draw(st.integers(0, 8)) == 0:
+            s = s[:-1]
+        xs.append(tuple(s))
+    return xs, axis
+
+
+@SETTINGS
+@given(concat_case(stack=False))
+def test_concatenate(case):
+    xs, axis = case
+    agrees("keras.ops.concatenate", {"axis": axis}, xs)
+
+
+@SETTINGS
+@given(concat_case(stack=True))
+def test_stack(case):
+    xs, axis = case
+    agrees("keras.ops.stack", {"axis": axis}, xs)
+
+
+@SETTINGS
+@given(shape(2, 3), st.integers(-3, 2), st.one_of(st.integers(1, 4), st.lists(st.integers(0, 4), max_size=2)))
+def test_split(x, axis, spec):
+    if isinstance(spec, list):
+        spec = sorted(spec)
+    agrees("keras.ops.split", {"indices_or_sections": spec, "axis": axis}, x)
+
+
+@SETTINGS
+@given(shape(1, 3), st.one_of(st.integers(1, 3), st.lists(st.integers(1, 3), min_size=1, max_size=4).map(tuple)))
+def test_tile(x, reps):
+    agrees("keras.ops.tile", {"repeats": reps}, x)
+
+
+@SETTINGS
+@given(shape(1, 3), st.one_of(st.none(), st.integers(-3, 2)),
+       st.one_of(st.integers(1, 3), st.lists(st.integers(0, 2), min_size=1, max_size=3)))
+def test_repeat(x, axis, reps):
+    agrees("keras.ops.repeat", {"repeats": reps, "axis": axis}, x)
+
+
+@SETTINGS
+@given(shape(1, 3), st.one_of(st.integers(0, 2), st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2)),
+                                                         min_size=1, max_size=4)))
+def test_pad(x, pad):
+    agrees("keras.ops.pad", {"pad_width": pad}, x)
+
+
+@SETTINGS
+@given(shape(1, 3), st.integers(1, 5), st.integers(-4, 3))
+def test_one_hot(x, n, axis):
+    agrees("keras.ops.one_hot", {"num_classes": n, "axis": axis}, T(x, "int32"))
+
+
+_INDEX = st.one_of(st.integers(-4, 3), st.none(), st.just(Ellipsis),
+                   st.builds(slice, st.one_of(st.none(), st.integers(-4, 4)), st.one_of(st.none(), st.integers(-4, 4)),
+                             st.sampled_from([None, 1, 2, -1])))
+
+
+@SETTINGS
+@given(shape(1, 4), st.one_of(st.integers(-4, 3), st.lists(_INDEX, max_size=4).map(tuple)))
+def test_getitem(x, key):
+    agrees("keras.ops.get_item", {"key": key}, x)
+    assert infer("operator.getitem", {"key": key}, x) == infer("keras.ops.get_item", {"key": key}, x)
+
+
+# -- reductions ---------------------------------------------------------------------------
+
+
+@st.composite
+def axis_arg(draw, rank: int) -> Any:
+    kind = draw(st.integers(0, 3))
+    if kind == 0:
+        return None
+    if kind == 1:
+        return draw(st.integers(-rank - 1, rank))
+    return tuple(draw(st.lists(st.integers(-rank, rank), max_size=3)))
+
+
+@SETTINGS
+@given(st.sampled_from(["keras.ops.sum", "keras.ops.mean", "keras.ops.max", "keras.ops.prod", "keras.ops.std",
+                        "keras.ops.any", "keras.ops.argmax", "keras.ops.argmin"]), st.data(), st.booleans())
+def test_reductions(op, data, keepdims):
+    x = data.draw(shape(1, 4).filter(lambda s: 0 not in s))
+    axis = data.draw(axis_arg(len(x)))
+    if op in ("keras.ops.argmax", "keras.ops.argmin") and isinstance(axis, tuple):
+        axis = axis[0] if axis else None
+    agrees(op, {"axis": axis, "keepdims": keepdims}, x)
+
+
+@SETTINGS
+@given(st.sampled_from(["keras.ops.cumsum", "keras.ops.sort", "keras.ops.argsort"]), shape(1, 3),
+       st.one_of(st.none(), st.integers(-4, 3)))
+def test_scans(op, x, axis):
+    agrees(op, {"axis": axis}, x)
+
+
+@SETTINGS
+@given(shape(1, 3), st.integers(0, 5))
+def test_top_k(x, k):
+    agrees("keras.ops.top_k", {"k": k}, x)
+
+
+# -- products -----------------------------------------------------------------------------
+
+
+@st.composite
+def product_pair(draw) -> tuple[tuple, tuple]:
+    a = draw(shape(1, 4))
+    inner = a[-1] if draw(st.integers(0, 3)) else draw(SIZES)
+    rank_b = draw(st.integers(1, 3))
+    b = (inner,) if rank_b == 1 else (*[draw(SIZES) for _ in range(rank_b - 2)], inner, draw(SIZES))
+    return a, b
+
+
+@SETTINGS
+@given(st.sampled_from(["keras.ops.matmul", "keras.ops.dot"]), product_pair())
+def test_products(op, pair):
+    agrees(op, {}, pair[0], (pair[1],))
+
+
+@SETTINGS
+@given(product_pair(), st.integers(0, 2))
+def test_tensordot(pair, axes):
+    agrees("keras.ops.tensordot", {"axes": axes}, pair[0], (pair[1],))
+
+
+# -- TensorFlow ---------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(st.sampled_from(["tensorflow.add", "tensorflow.math.multiply", "tensorflow.maximum", "tensorflow.equal"]),
+       broadcast_pair())
+def test_tf_binary(op, pair):
+    agrees_with_tf(op, {}, pair[0], (pair[1],))
+
+
+@SETTINGS
+@given(st.sampled_from(["tensorflow.square", "tensorflow.nn.relu", "tensorflow.math.log", "tensorflow.sigmoid"]),
+       shape(1, 3))
+def test_tf_unary(op, x):
+    agrees_with_tf(op, {}, x)
+
+
+@SETTINGS
+@given(reshape_case())
+def test_tf_reshape(case):
+    x, target = case
+    agrees_with_tf("tensorflow.reshape", {"shape": target}, x)
+
+
+@SETTINGS
+@given(concat_case(stack=False))
+def test_tf_concat(case):
+    xs, axis = case
+    agrees_with_tf("tensorflow.concat", {"axis": axis}, xs)
+
+
+@SETTINGS
+@given(concat_case(stack=True))
+def test_tf_stack(case):
+    xs, axis = case
+    agrees_with_tf("tensorflow.stack", {"axis": axis}, xs)
+
+
+@SETTINGS
+@given(st.lists(st.sampled_from([1, 1, 2, None]), min_size=1, max_size=4), st.one_of(st.none(), st.integers(-4, 3)))
+def test_tf_squeeze(body, axis):
+    agrees_with_tf("tensorflow.squeeze", {"axis": axis}, (None, *body))
+
+
+@SETTINGS
+@given(shape(1, 4), st.integers(-5, 4))
+def test_tf_expand_dims(x, axis):
+    agrees_with_tf("tensorflow.expand_dims", {"axis": axis}, x)
+
+
+@SETTINGS
+@given(st.data())
+def test_tf_transpose(data):
+    x = data.draw(shape(1, 4))
+    agrees_with_tf("tensorflow.transpose", {"perm": data.draw(axes_for(len(x)))}, x)
+
+
+@SETTINGS
+@given(st.sampled_from(["tensorflow.reduce_sum", "tensorflow.math.reduce_max", "tensorflow.reduce_mean"]),
+       st.data(), st.booleans())
+def test_tf_reductions(op, data, keepdims):
+    x = data.draw(shape(1, 4))
+    agrees_with_tf(op, {"axis": data.draw(axis_arg(len(x))), "keepdims": keepdims}, x)
+
+
+@SETTINGS
+@given(product_pair(), st.booleans(), st.booleans())
+def test_tf_matmul(pair, ta, tb):
+    agrees_with_tf("tensorflow.matmul", {"transpose_a": ta, "transpose_b": tb}, pair[0], (pair[1],))
+
+
+@SETTINGS
+@given(shape(2, 3), st.integers(-3, 2), st.one_of(st.integers(1, 4), st.lists(st.integers(-1, 4), min_size=1,
+                                                                             max_size=3)))
+def test_tf_split(x, axis, spec):
+    agrees_with_tf("tensorflow.split", {"num_or_size_splits": spec, "axis": axis}, x)
+
+
+@SETTINGS
+@given(shape(1, 3), st.lists(st.integers(1, 3), min_size=1, max_size=4).map(tuple))
+def test_tf_tile(x, reps):
+    agrees_with_tf("tensorflow.tile", {"multiples": reps}, x)
+
+
+@SETTINGS
+@given(shape(1, 3), st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2)), min_size=1, max_size=4))
+def test_tf_pad(x, pad):
+    agrees_with_tf("tensorflow.pad", {"paddings": pad}, x)
+
+
+@SETTINGS
+@given(shape(1, 3), st.one_of(st.none(), st.integers(-3, 2)))
+def test_tf_argmax(x, axis):
+    agrees_with_tf("tensorflow.argmax", {"axis": axis}, x)
+
+
+@SETTINGS
+@given(shape(1, 3), st.integers(0, 5))
+def test_tf_top_k(x, k):
+    agrees_with_tf("tensorflow.math.top_k", {"k": k}, x)
+
+
+@SETTINGS
+@given(shape(1, 3), st.integers(1, 4), st.one_of(st.none(), st.integers(-4, 3)))
+def test_tf_one_hot(x, depth, axis):
+    agrees_with_tf("tensorflow.one_hot", {"depth": depth, "axis": axis}, T(x, "int32"))
+
+
+@SETTINGS
+@given(broadcast_pair())
+def test_tf_where(pair):
+    agrees_with_tf("tensorflow.where", {}, T(pair[0], "bool"), (pair[1], pair[0]))
+
+
+# -- tf.keras 2 backend, against the keras.ops call each stands for ------------------------
+
+
+@SETTINGS
+@given(st.sampled_from(["sum", "mean", "max", "prod"]), st.data(), st.booleans())
+def test_backend_reductions(fn, data, keepdims):
+    x = data.draw(shape(1, 4))
+    config = {"axis": data.draw(axis_arg(len(x))), "keepdims": keepdims}
+    agrees(f"keras.backend.{fn}", config, x, keras_op=f"keras.ops.{fn}")
+
+
+@SETTINGS
+@given(concat_case(stack=False))
+def test_backend_concatenate(case):
+    xs, axis = case
+    agrees("keras.backend.concatenate", {"axis": axis}, xs, keras_op="keras.ops.concatenate")
+
+
+@SETTINGS
+@given(st.data())
+def test_backend_permute_dimensions(data):
+    x = data.draw(shape(1, 4))
+    pattern = data.draw(axes_for(len(x)).filter(lambda a: a is not None))
+    agrees("keras.backend.permute_dimensions", {"pattern": pattern}, x, keras_op="keras.ops.transpose",
+           keras_config={"axes": pattern})
+
+
+@SETTINGS
+@given(shape(1, 4), st.integers(-5, 4))
+def test_backend_expand_dims_and_argmax(x, axis):
+    agrees("keras.backend.expand_dims", {"axis": axis}, x, keras_op="keras.ops.expand_dims")
+    agrees("keras.backend.argmax", {"axis": axis}, x, keras_op="keras.ops.argmax")
+
+
+@SETTINGS
+@given(reshape_case())
+def test_backend_reshape(case):
+    x, target = case
+    fits = int(np.prod(target)) // max(1, int(np.prod([d for d in x if d is not None])))
+    agrees("keras.backend.reshape", {"shape": target}, x, keras_op="keras.ops.reshape",
+           keras_config={"newshape": target}, sizes=(fits,) if fits > 0 else ())
