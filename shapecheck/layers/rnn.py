@@ -28,11 +28,12 @@ def _features(call: Call, shape: Shape) -> None:
                          "be fully-defined (no `None` dimensions).")
 
 
-def _sequence_checks(call: Call, shape: Shape, states: list[Shape], what: str) -> None:
+def _sequence_checks(call: Call, shape: Shape, states: list[Shape], what: str, channel_axis: int = -1,
+                     vectors: bool = True) -> None:
     """What ``RNN.build`` and ``RNN.call`` check beyond the input spec."""
     ru.check_stateful(call, shape)
     ru.check_time_axis(shape, call.name)
-    ru.check_initial_states(call, states, what)
+    ru.check_initial_states(call, states, what, channel_axis, vectors, shape[1])
 
 
 class _Recurrent(LayerRule):
@@ -56,7 +57,7 @@ class _Recurrent(LayerRule):
         _features(call, shape)
         units = call.dim("units")
         states = [(shape[0], units)] * self.cell_states
-        _sequence_checks(call, shape, states, "(batch_size, units) each")
+        _sequence_checks(call, shape, states, "(batch_size, units) each", vectors=self.names[0] != "GRU")
         return ru.sequence_outputs(call, shape[0], shape[1], (units,), states)
 
     def built_spec(self, call: Call) -> InputSpec:
@@ -102,9 +103,11 @@ class LSTM(_Recurrent):
         Example({"units": 4, "stateful": True}, (None, 5, 3), "invalid-argument"),
         Example({"units": 4, "use_cudnn": "yes"}, (None, 5, 3), "invalid-argument"),
         Example({"units": 4}, (None, 5, 3), "input-count", call_kwargs={"initial_state": [T((None, 4))]}),
-        Example({"units": 4}, (None, 5, 3), "axis-mismatch",
+        Example({"units": 4}, (None, 5, 3), "incompatible-shapes",
                 call_kwargs={"initial_state": [T((None, 4)), T((None, 3))]}),
-        Example({"units": 4}, (3, 5, 3), "axis-mismatch", call_kwargs={"initial_state": [T((2, 4)), T((2, 4))]}),
+        Example({"units": 4}, (3, 5, 3), "incompatible-shapes",
+                call_kwargs={"initial_state": [T((2, 4)), T((2, 4))]}),
+        Example({"units": 4}, (3, 5, 3), (3, 4), call_kwargs={"initial_state": [T((1, 4)), T((4,))]}),
     )
 
 
@@ -121,7 +124,7 @@ class GRU(_Recurrent):
         Example({"units": 4}, (None, 5), "rank-mismatch"),
         Example({"units": 4}, (None, 5, None), "axis-mismatch"),
         Example({"units": -1}, (None, 5, 3), "invalid-argument"),
-        Example({"units": 4}, (None, 5, 3), "incompatible-shapes", call_kwargs={"initial_state": T((None,))}),
+        Example({"units": 4}, (None, 5, 3), "axis-mismatch", call_kwargs={"initial_state": T((3,))}),
     )
 
 
@@ -169,7 +172,9 @@ class RNN(LayerRule):
         nested = any(isinstance(s, list) for s in ru.rnn_state_list(info.state_size))
         if nested and ru.initial_states(call) is not None:
             raise Unknowable()  # nested initial states of stacked cells: not followed
-        _sequence_checks(call, shape, states, "(batch_size, state_size) each")
+        cell = call.get("cell")
+        gru = isinstance(cell, LayerRef) and cell.class_name == "GRUCell"
+        _sequence_checks(call, shape, states, "(batch_size, state_size) each", vectors=not gru)
         return ru.sequence_outputs(call, batch, shape[1], (info.output_size,), states)
 
     def built_spec(self, call: Call) -> InputSpec:
@@ -460,7 +465,7 @@ class _ConvLSTM(LayerRule):
                                   f"`dilation_rate={cu.show_tuple(dilation)}`, `strides={cu.show_tuple(strides)}`, "
                                   f"`padding={padding}`")
         state = cu.assemble(shape[0], out_space, filters, fmt)
-        _sequence_checks(call, shape, [state, state], f"{show_shape(state)} each")
+        _sequence_checks(call, shape, [state, state], f"{show_shape(state)} each", cu.channel_axis(fmt))
         return ru.sequence_outputs(call, shape[0], shape[1], state[1:], [state, state])
 
     def built_spec(self, call: Call) -> InputSpec:

@@ -118,8 +118,16 @@ def initial_states(call: Call) -> Optional[list[TensorType]]:
     return None
 
 
-def check_initial_states(call: Call, expected: list[Shape], what: str) -> None:
-    """Each initial state must have the shape the cell's state has; missing states fail in ``call``."""
+def check_initial_states(call: Call, expected: list[Shape], what: str, channel_axis: int = -1,
+                         vectors: bool = True, time: Dim = None) -> None:
+    """Initial states must fit the cell's states; missing states fail in ``call``.
+
+    The first state (``h``) meets the recurrent kernel, so its channel axis must equal the
+    state size; every other axis only has to broadcast with the state, since the step adds
+    and multiplies it elementwise (Keras accepts a state of batch 1, or an ``(units,)`` vector
+    unless ``vectors`` is false: ``GRU`` splits its state along axis 1). A wider state of a
+    one-unit cell widens ``h`` too, which the kernel refuses from the second step on.
+    """
     states = initial_states(call)
     if states is None:
         return
@@ -128,15 +136,20 @@ def check_initial_states(call: Call, expected: list[Shape], what: str) -> None:
                          f"({what}), but it received {len(states)}: list index out of range.")
     for i, (state, want) in enumerate(zip(states, expected)):
         got = state.shape
-        if got is None:
-            continue
-        if len(got) != len(want):
-            if len(got) < len(want):
-                raise ShapeError(INCOMPATIBLE_SHAPES, _state_message(call, i, got, want))
-            continue  # higher ranks may broadcast: not followed
-        if any(dims.differs(a, b) for a, b in zip(got, want)):
-            code = AXIS_MISMATCH if len(got) == 2 else INCOMPATIBLE_SHAPES
-            raise ShapeError(code, _state_message(call, i, got, want))
+        if got is None or not got or len(got) > len(want):
+            continue  # extra axes may broadcast: not followed
+        # A state of lower rank broadcasts from the last axis, so its width is its last axis.
+        width = got[channel_axis] if len(got) == len(want) else got[-1]
+        size = want[channel_axis] if len(got) == len(want) else want[-1]
+        if i == 0 and dims.differs(width, size):
+            raise ShapeError(AXIS_MISMATCH, _state_message(call, i, got, want))
+        if len(got) < len(want) and not vectors and len(got) == 1 and len(want) == 2:
+            raise ShapeError(INCOMPATIBLE_SHAPES, _state_message(call, i, got, want))
+        # Aligned from the last axis, as broadcasting aligns them.
+        if any(dims.differs(a, b) and 1 not in (a, b) for a, b in zip(reversed(got), reversed(want))):
+            raise ShapeError(INCOMPATIBLE_SHAPES, _state_message(call, i, got, want))
+        if size == 1 and dims.is_known(width) and width > 1 and dims.is_known(time) and time >= 2:
+            raise ShapeError(INCOMPATIBLE_SHAPES, _state_message(call, i, got, want))
 
 
 def _state_message(call: Call, i: int, got: Shape, want: Shape) -> str:
