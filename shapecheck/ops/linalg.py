@@ -9,7 +9,7 @@ from ..core.dims import Dim
 from ..core.findings import INCOMPATIBLE_SHAPES, INVALID_ARGUMENT, RANK_MISMATCH, ShapeError
 from ..core.rules import Call, Example, OpRule, Unknowable, register
 from ..core.shapes import Shape, TensorType, show_shape
-from .op_utils import broadcast_or_fail, is_int, known, param, shape_of
+from .op_utils import broadcast_or_fail, is_int, known, never_holds, param, shape_of
 
 
 def _dtype(a: Any, b: Any) -> Any:
@@ -181,7 +181,8 @@ class _Tensordot(OpRule):
         left, right = [s1[i] for i in ax1], [s2[j] for j in ax2]
         if is_int(param(call, self.params[2])):
             # TensorFlow's tensordot reshapes both sides: only the number of contracted elements must agree.
-            mismatch = dims.differs(dims.product(left), dims.product(right))
+            lp, rp = dims.product(left), dims.product(right)
+            mismatch = dims.differs(lp, rp) or never_holds(tuple(left), rp) or never_holds(tuple(right), lp)
         else:
             mismatch = any(dims.differs(p, q) for p, q in zip(left, right))
         if mismatch:

@@ -140,3 +140,17 @@ def broadcast_all(shapes: list[Shape]) -> Shape:
     for s in shapes:
         out = broadcast_or_fail(out, s)
     return out
+
+
+def never_holds(shape: Shape, total: object) -> bool:
+    """True when ``shape`` certainly cannot hold ``total`` elements, whatever its ``None`` axes are:
+    its element count is a multiple of the product of its known axes."""
+    if not is_int(total) or any(isinstance(d, dims.Sym) for d in shape):
+        return False
+    known_part = 1
+    for d in shape:
+        if d is not None:
+            known_part *= d  # type: ignore[operator]
+    if None not in shape:
+        return known_part != total
+    return total % known_part != 0 if known_part else total != 0  # type: ignore[operator]
