@@ -920,7 +920,8 @@ class Interpreter:
             return UNKNOWN
         if name in OPS or name.startswith("tensorflow.") or name.startswith("keras.ops.") \
                 or name.startswith("keras.backend."):
-            if _has_tensor(args) or _has_tensor(kwargs):
+            # Functions of Python values only create constant tensors when a rule knows them.
+            if _has_tensor(args) or _has_tensor(kwargs) or name in OPS:
                 return self.apply_op(name, args, kwargs, node)
             return UNKNOWN
         return UNKNOWN

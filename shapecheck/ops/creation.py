@@ -1,0 +1,128 @@
+"""Functions that create tensors from Python values: ``arange``, ``zeros``, ``eye``, ``convert_to_tensor``.
+
+Their shapes come from literal arguments (``ops.arange(17)`` is ``(17,)``); they are
+how constant tensors (position indices, masks) enter a Keras graph.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from ..core import dims
+from ..core.findings import INVALID_ARGUMENT, ShapeError
+from ..core.rules import Call, Example, OpRule, Unknowable, as_dim, register
+from ..core.shapes import TensorType
+from .op_utils import is_int, literal_shape, param
+
+
+def _dtype(call: Call, default: str) -> str:
+    d = param(call, "dtype")
+    return d if isinstance(d, str) else default
+
+
+def _shape_arg(v: Any) -> tuple:
+    """A shape given as an int or a sequence of ints (symbolic sizes allowed)."""
+    if is_int(v) or isinstance(v, dims.Sym):
+        v = (v,)
+    if not isinstance(v, (list, tuple)):
+        raise Unknowable()
+    out = []
+    for d in v:
+        if is_int(d) and d < 0:
+            raise ShapeError(INVALID_ARGUMENT, f"Cannot create a tensor with a negative dimension: {tuple(v)}")
+        out.append(as_dim(d))
+    return tuple(out)
+
+
+@register
+class Arange(OpRule):
+    """``arange(start, stop=None, step=1)``: a 1-D tensor of ``ceil((stop - start) / step)`` values."""
+
+    names = ("keras.ops.arange", "tensorflow.range")
+    params = ("start", "stop", "step", "dtype")
+    defaults = {"stop": None, "step": 1}
+    examples = (
+        Example({}, None, (17,), args=(17,)),
+        Example({}, None, (5,), args=(2, 12, 2)),
+        Example({"start": 0, "stop": 1, "step": 0.25}, None, (4,)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        start, stop, step = param(call, "start"), param(call, "stop"), param(call, "step")
+        if stop is None:
+            start, stop = 0, start
+        numbers = (start, stop, step)
+        floats = any(isinstance(v, float) for v in numbers)
+        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in numbers):
+            return TensorType((dims.unknown(),), _dtype(call, "float32" if floats else "int32"))
+        if step == 0:
+            raise ShapeError(INVALID_ARGUMENT, "arange: `step` must not be zero.")
+        n = max(0, math.ceil((stop - start) / step))
+        return TensorType((n,), _dtype(call, "float32" if floats else "int32"))
+
+
+@register
+class Filled(OpRule):
+    """``zeros(shape)``, ``ones(shape)``, ``empty(shape)``, ``full(shape, value)``: a tensor of that shape."""
+
+    names = ("keras.ops.zeros", "keras.ops.ones", "keras.ops.empty", "keras.ops.full",
+             "tensorflow.zeros", "tensorflow.ones", "tensorflow.fill")
+    params = ("shape", "fill_value", "dtype")
+    examples = (
+        Example({"shape": (2, 3)}, None, (2, 3)),
+        Example({"shape": 4}, None, (4,)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        shape = call.kwargs.get("dims", param(call, "shape"))  # tf.fill(dims, value)
+        return TensorType(_shape_arg(shape), _dtype(call, "float32"))
+
+
+@register
+class Eye(OpRule):
+    """``eye(N, M=None)``: an ``(N, M or N)`` identity matrix."""
+
+    names = ("keras.ops.eye", "tensorflow.eye")
+    params = ("N", "M")
+    defaults = {"M": None}
+    examples = (
+        Example({"N": 3}, None, (3, 3)),
+        Example({"N": 2, "M": 5}, None, (2, 5)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        n = call.kwargs.get("num_rows", param(call, "N"))  # tf.eye(num_rows, num_columns)
+        m = call.kwargs.get("num_columns", param(call, "M"))
+        if m is None:
+            m = n
+        return TensorType((as_dim(n), as_dim(m)), _dtype(call, "float32"))
+
+
+@register
+class ConvertToTensor(OpRule):
+    """``convert_to_tensor(x)`` / ``tf.constant(x)``: a tensor of the literal's (or tensor's) shape."""
+
+    names = ("keras.ops.convert_to_tensor", "keras.ops.array", "tensorflow.constant", "tensorflow.convert_to_tensor")
+    params = ("x", "dtype")
+    examples = (
+        Example({"x": [[1.0, 2.0], [3.0, 4.0], [5.0, 6.0]]}, None, (3, 2)),
+        Example({"x": 3.0}, None, ()),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = call.kwargs.get("value", param(call, "x"))  # tf.constant(value)
+        if isinstance(x, TensorType):
+            return x
+        shape = literal_shape(x)
+        if shape is None:
+            raise Unknowable()
+        return TensorType(shape, _dtype(call, "float32" if _has_float(x) else "int32"))
+
+
+def _has_float(v: Any) -> bool:
+    if isinstance(v, float):
+        return True
+    if isinstance(v, (list, tuple)):
+        return any(_has_float(x) for x in v)
+    return False
