@@ -1,0 +1,124 @@
+"""The fixtures hold for real Keras: valid ones run, invalid ones fail on the annotated line.
+
+Every fixture runs under Keras 3 in a subprocess (never in this process: fixtures are whole
+programs), two shards in parallel; ``# shape:`` expectations are checked against the shapes
+the assigned tensors really have. If shapecheck and Keras disagree on a fixture, this file
+says whether the fixture itself is right.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pytest
+
+from shapecheck.core.findings import CODES
+from tests.fixtures_support import FIXTURES, ROOT, Fixture, all_fixtures, show
+
+FIXTURE_LIST = all_fixtures()
+IDS = [f.rel for f in FIXTURE_LIST]
+SHARDS = 2
+BROKEN_FIXTURE = {"NameError", "UnboundLocalError", "ImportError", "ModuleNotFoundError", "SyntaxError",
+                  "TimeoutError", "KeyboardInterrupt", "SystemExit"}
+
+
+@pytest.fixture(scope="module")
+def keras_results() -> dict[str, dict]:
+    """Run every fixture once under Keras; results by repository-relative path."""
+    paths = [str(f.path) for f in FIXTURE_LIST]
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", KERAS_BACKEND="tensorflow", CUDA_VISIBLE_DEVICES="")
+    with tempfile.TemporaryDirectory() as tmp:
+        jobs = []
+        for shard in range(SHARDS):
+            out = Path(tmp) / f"shard{shard}.json"
+            command = [sys.executable, "-m", "tests.fixtures_support", str(out), *paths[shard::SHARDS]]
+            jobs.append((out, subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                               stderr=subprocess.PIPE, text=True)))
+        results: dict[str, dict] = {}
+        for out, job in jobs:
+            stdout, stderr = job.communicate(timeout=600)
+            assert job.returncode == 0, f"fixture runner crashed:\n{stdout}\n{stderr[-5000:]}"
+            results.update({r["path"]: r for r in json.loads(out.read_text())})
+    return results
+
+
+# --------------------------------------------------------------------- the fixtures themselves
+
+
+def test_enough_fixtures_of_each_kind():
+    kinds = [f.kind for f in FIXTURE_LIST]
+    assert kinds.count("valid") >= 25 and kinds.count("invalid") >= 25 and kinds.count("demo") >= 2
+
+
+@pytest.mark.parametrize("fixture", FIXTURE_LIST, ids=IDS)
+def test_expectations_are_well_formed(fixture: Fixture):
+    unknown = {name for name in fixture.errors.values() if name not in CODES}
+    assert not unknown, f"unknown finding names {unknown}; known: {sorted(CODES)}"
+    if fixture.kind == "valid":
+        assert not fixture.errors, "a valid fixture states no error"
+    elif fixture.kind == "invalid":
+        assert len(fixture.errors) == 1, "an invalid fixture has exactly one bug"
+    else:
+        assert len(fixture.errors) <= 1, "Keras stops at the first error: one bug per demo file"
+    if fixture.kind != "demo":
+        lines = len(fixture.path.read_text().splitlines())
+        assert 30 <= lines <= 120, f"{lines} lines: fixtures are whole, realistic programs"
+
+
+def test_no_stray_files():
+    stray = [p for p in FIXTURES.rglob("*") if p.is_file() and p.suffix == ".py" and p.parent.name not in
+             ("valid", "invalid", "demo")]
+    assert not stray
+
+
+# --------------------------------------------------------------------- Keras agrees
+
+
+@pytest.mark.parametrize("fixture", FIXTURE_LIST, ids=IDS)
+def test_keras_fails_exactly_where_annotated(fixture: Fixture, keras_results):
+    result = keras_results[fixture.rel]
+    error = result["error"]
+    if fixture.error_line is None:
+        assert error is None, (f"Keras raised {error['type']} on line {error['line']} of a fixture that "
+                               f"states no error:\n{error['message']}")
+        return
+    assert error is not None, f"Keras ran the whole file; expected a failure on line {fixture.error_line}"
+    assert error["line"] == fixture.error_line, (
+        f"Keras failed on line {error['line']}, not {fixture.error_line}: {error['type']}: {error['message']}")
+    # A NameError or an ImportError is a broken fixture, not a shape bug Keras found (Keras itself
+    # rejects some arguments with IndexError or TypeError: those count).
+    assert error["type"].rsplit(".", 1)[-1] not in BROKEN_FIXTURE, (
+        f"{error['type']} is not how Keras rejects shapes: {error['message']}")
+
+
+@pytest.mark.parametrize("fixture", [f for f in FIXTURE_LIST if f.shapes],
+                         ids=[f.rel for f in FIXTURE_LIST if f.shapes])
+def test_keras_shapes_match_annotations(fixture: Fixture, keras_results):
+    seen = keras_results[fixture.rel]["shapes"]
+    problems = []
+    for expectation in fixture.shapes:
+        runs = seen.get(str(expectation.line))
+        if not runs:
+            problems.append(f"line {expectation.line}: never ran under Keras (after the failure?)")
+            continue
+        expected = _as_json(expectation.expected)
+        for got in runs:
+            if got != expected:
+                problems.append(f"line {expectation.line}: Keras gives {show(_as_tuples(got))}, "
+                                f"annotated {show(expectation.expected)}")
+    assert not problems, "\n".join(problems)
+
+
+def _as_json(shape):
+    return [_as_json(s) for s in shape] if isinstance(shape, list) else list(shape)
+
+
+def _as_tuples(shape):
+    if isinstance(shape, list) and shape and isinstance(shape[0], list):
+        return [tuple(s) for s in shape]
+    return tuple(shape) if isinstance(shape, list) else shape
