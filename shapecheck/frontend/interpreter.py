@@ -881,7 +881,20 @@ class Interpreter:
     def unknown_call(self, func: Any, args: list, kwargs: dict) -> Any:
         return UNKNOWN
 
-    def call_value(self, func: Any, args: list, kwargs: dict, node: cst.CSTNode) -> Any:  # noqa: C901
+    def call_value(self, func: Any, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+        result = self._call_value(func, args, kwargs, node)
+        if isinstance(func, (FunctionValue, Instance, BoundMethod)) and not self._frame.replay:
+            # --show-shapes lists what helpers and subclassed models return, too.
+            outs = [t for t in _flatten(result) if isinstance(t, Tensor)] if isinstance(result, (list, tuple)) \
+                else ([result] if isinstance(result, Tensor) else [])
+            if outs:
+                label = func.name if isinstance(func, (FunctionValue, BoundMethod)) else func.cls.name
+                span = self.span(node)
+                if span.path == self.path:
+                    self.shapes.append(ShapeEntry(span, f"{label}()", tuple(t.type for t in outs)))
+        return result
+
+    def _call_value(self, func: Any, args: list, kwargs: dict, node: cst.CSTNode) -> Any:  # noqa: C901
         if isinstance(func, QualName):
             return self.call_qualname(names.canonical(func.name), args, kwargs, node)
         if isinstance(func, FunctionValue):
