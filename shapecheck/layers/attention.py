@@ -297,13 +297,19 @@ class MultiHeadAttention(LayerRule):
             raise ShapeError(RANK_MISMATCH, f'Layer "{call.name}" expects query and value of rank >= 3 '
                              f"(batch_size, timesteps, dim), but received value {show_shape(vs)}: there is no "
                              "attention axis to normalise over.")
-        if axes is None or any(not 1 <= a <= len(vs) - 2 for a in axes):
-            return  # attention over the batch, head or channel axes: not followed
-        for a in range(len(vs) - 1):
-            if a not in axes and dims.differs(qs[a], ks[a]):
-                raise ShapeError(INCOMPATIBLE_SHAPES, f'Layer "{call.name}": query {show_shape(qs)} and key '
-                                 f"{show_shape(ks)} differ on axis {a}, which is not an attention axis; the "
-                                 "attention einsum fails when data flows.")
+        if axes is None:
+            return
+        # Outside the attention axes, query and key (value) positions pair up one to one.
+        pairs = [(a, other) for other in (ks, vs) for a in ((0,) if 0 not in axes else ())]
+        if all(1 <= a <= len(vs) - 2 for a in axes):
+            pairs += [(a, ks) for a in range(1, len(vs) - 1) if a not in axes]
+        # else attention over the head or channel axes: only the batch is followed
+        for a, other in pairs:
+            # The einsum pairs them exactly: a 1 does not broadcast there.
+            if dims.differs(qs[a], other[a]):
+                raise ShapeError(INCOMPATIBLE_SHAPES, f'Layer "{call.name}": query {show_shape(qs)} and '
+                                 f"{'key' if other is ks else 'value'} {show_shape(other)} differ on axis {a}, "
+                                 "which is not an attention axis; the attention einsum fails when data flows.")
 
     def built_spec(self, call: Call) -> InputSpec:
         shape = call.shape
