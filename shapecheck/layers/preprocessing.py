@@ -46,8 +46,9 @@ class Augmentation(_SameShape):
 
     names = ("RandomFlip", "RandomRotation", "RandomZoom", "RandomContrast", "RandomTranslation",
              "RandomBrightness")
+    # Checked against Keras under the first name, RandomBrightness (``factor`` is required).
     examples = (
-        Example({}, (None, 32, 32, 3), (None, 32, 32, 3)),
+        Example({"factor": 0.2}, (None, 32, 32, 3), (None, 32, 32, 3)),
     )
 
 
