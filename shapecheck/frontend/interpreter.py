@@ -20,7 +20,7 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from ..core import dims
 from ..core.engine import Engine, NodeResult
-from ..core.findings import DUPLICATE_INPUT_NAME, INPUT_COUNT, Finding, Note, Span
+from ..core.findings import DUPLICATE_INPUT_NAME, INPUT_COUNT, INVALID_ARGUMENT, Finding, Note, Span
 from ..core.ir import UNKNOWN, LayerRef, Node, TensorRef
 from ..core.rules import LAYER_FUNCTIONS, LAYERS, OPS, to_snake_case
 from ..core.shapes import TensorType, show_shape
@@ -675,6 +675,8 @@ class Interpreter:
         if op is None:
             return UNKNOWN
         fn, keras_op = _BINOPS[op]
+        if isinstance(left, (list, tuple)) and type(left) is type(right) and op is cst.Add:
+            return left + right
         if _has_tensor(left) or _has_tensor(right):
             if not keras_op or not (isinstance(left, Tensor) or isinstance(right, Tensor)):
                 return UNKNOWN
@@ -1235,6 +1237,14 @@ class Interpreter:
 
     def make_layer(self, class_name: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
         rule = LAYERS.get(class_name)
+        removed = sorted(k for k in ("batch_input_shape", "batch_size") if k in kwargs)
+        if removed and class_name != "InputLayer" and rule is not None and self.engine.keras_version >= 3:
+            # Keras 3 layers take only input_shape/input_dim of the Keras 2 input arguments.
+            given = ", ".join(f"'{k}': {_show_literal(kwargs[k])}" for k in removed)
+            self.report(Finding(INVALID_ARGUMENT, self.span(node),
+                                f"Unrecognized keyword arguments passed to {class_name}: {{{given}}} (Keras 3 "
+                                "layers no longer take them: put `keras.Input(batch_shape=...)` first instead)",
+                                _stack_notes(self._frame.stack)))
         if class_name == "InputLayer" and rule is not None:
             bound = _bind(rule.params, args, kwargs)
             return LayerValue("InputLayer", bound, self.new_id("L"), str(bound.get("name") or "input_layer"),
@@ -1412,9 +1422,17 @@ class Interpreter:
         x = args[0] if args else kwargs.get("inputs", UNKNOWN)
         if model.kind == "sequential":
             if not model.inputs and isinstance(x, Tensor):
+                # An unbuilt Sequential is built by this call: its layers apply here.
+                frame = self._frame
+                self._frame = Frame(frame.stack, frame.traced, True)
                 out: Any = x
-                for layer in model.layers:
-                    out = self.apply_callable(layer, [out], {}, node)
+                try:
+                    for layer in model.layers:
+                        out = self.apply_callable(layer, [out], {}, node)
+                finally:
+                    self._frame = frame
+                if isinstance(out, Tensor) and not frame.replay:
+                    self.shapes.append(ShapeEntry(self.span(node), "keras.Model", (out.type,)))
                 return out
             return self.replay(model, [x], node)
         flat = _flatten(x)
@@ -1670,6 +1688,10 @@ def _is_generator(fn: cst.FunctionDef) -> bool:
 
 def _same_finding(f: Finding, others: list[Finding]) -> bool:
     return any(f.code is g.code and f.span == g.span and f.message == g.message for g in others)
+
+
+def _show_literal(v: Any) -> str:
+    return repr(v) if _is_literal(v) else "..."
 
 
 def _stack_notes(stack: tuple[Span, ...]) -> tuple[Note, ...]:
