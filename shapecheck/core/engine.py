@@ -192,8 +192,14 @@ class Engine:
                 continue
             what = "keras.Input" if src.kind == "input" else _short(src.op)
             label = f'"{src.name}" ({what})' if src.name else what
+            where = ""
+            if src.call_stack and src.call_stack != node.call_stack:
+                # Produced inside a helper: say which call of it.
+                site = src.call_stack[-1]
+                where = f" (in the call at {site.path}:{site.line})" if site.path != src.span.path \
+                    else f" (in the call at line {site.line})"
             notes.append(Note(src.span, f"input {i} has shape {show_shape(self.tensor(ref).shape)}, "
-                                        f"produced by {label} here"))
+                                        f"produced by {label} here{where}"))
         return tuple(notes) + self._stack_notes(node.call_stack)
 
     @staticmethod
