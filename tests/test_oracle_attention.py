@@ -18,6 +18,7 @@ from shapecheck.core.engine import infer
 from shapecheck.core.rules import T
 
 from .keras_oracle import keras_apply
+from .test_oracle_rnn import opaque_is_sound
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -48,11 +49,11 @@ def agrees(op: str, config: dict, inputs: Any, args: tuple = (), call_kwargs: di
             filled = keras_apply(op, config, _fill(inputs, size), tuple(_fill(list(args), size)),
                                  _fill(call_kwargs, size))
             assert filled.rejected, f"Keras accepts {where} with data ({size} for None); shapecheck {ours}"
-        return
-    if theirs.rejected:
+    elif theirs.rejected:
         assert isinstance(ours, str), f"Keras rejects {where}: {theirs.error or theirs.eager_error!r}; shapecheck {ours}"
     else:
         assert ours == theirs.single, f"{where}: Keras {theirs.single}, shapecheck {ours}"
+    opaque_is_sound(op, config, inputs, args, call_kwargs)
 
 
 width = st.sampled_from([1, 2, 3, 3, 4, None])

@@ -63,6 +63,61 @@ def _concrete(shape: Any, call_kwargs: dict) -> bool:
     return _fill(shape, -1) == shape and _fill(call_kwargs, -1) == call_kwargs
 
 
+def _is_shape(v: Any) -> bool:
+    return isinstance(v, tuple) and all(d is None or isinstance(d, int) for d in v)
+
+
+def _leaves(v: Any, path: tuple = ()) -> list[tuple[tuple, tuple]]:
+    """``(path, shape)`` of every tensor in nested call arguments."""
+    if isinstance(v, T):
+        return [(path, v.shape)]
+    if _is_shape(v):
+        return [(path, v)]
+    if isinstance(v, (list, tuple)):
+        return [leaf for i, x in enumerate(v) for leaf in _leaves(x, path + (i,))]
+    if isinstance(v, dict):
+        return [leaf for k, x in v.items() for leaf in _leaves(x, path + (k,))]
+    return []
+
+
+def _with_dim(v: Any, path: tuple, axis: int, d: Any) -> Any:
+    if not path:
+        if isinstance(v, T):
+            return T(_with_dim(v.shape, (), axis, d), v.dtype)
+        return tuple(d if i == axis else x for i, x in enumerate(v))
+    head, rest = path[0], path[1:]
+    if isinstance(v, dict):
+        return {k: (_with_dim(x, rest, axis, d) if k == head else x) for k, x in v.items()}
+    out = [(_with_dim(x, rest, axis, d) if i == head else x) for i, x in enumerate(v)]
+    return tuple(out) if isinstance(v, tuple) else out
+
+
+def opaque_is_sound(op: str, config: dict, inputs: Any, args: tuple = (), call_kwargs: Optional[dict] = None) -> None:
+    """A dim the front end could not follow never causes a finding some value of it would not.
+
+    Each defined non-batch axis of every tensor in turn becomes opaque (``?``); if shapecheck
+    then reports, it must report for every size that axis could have.
+    """
+    from shapecheck.core import dims
+
+    bundle = [inputs, list(args), dict(call_kwargs or {})]
+
+    def run(b: list) -> Any:
+        return infer(op, config, b[0], tuple(b[1]), b[2])
+
+    for path, shape in _leaves(bundle):
+        for axis, d in enumerate(shape or ()):
+            if axis == 0 or not isinstance(d, int):
+                continue
+            ours = run(_with_dim(bundle, path, axis, dims.unknown()))
+            if not isinstance(ours, str):
+                continue
+            for size in sorted({1, 2, 3, 4, 6, d}):
+                concrete = run(_with_dim(bundle, path, axis, size))
+                assert isinstance(concrete, str), (f"{op}({config}) on {bundle}: axis {axis} of {path} opaque "
+                                                   f"gives {ours}, but with {size} shapecheck infers {concrete}")
+
+
 def _keras_config(config: dict) -> dict:
     if any(_has_nested_ref(v) for v in config.values()):
         return {k: _keras_value(v) for k, v in config.items()}
@@ -86,11 +141,11 @@ def agrees(op: str, config: dict, shape: Any, call_kwargs: Optional[dict] = None
         for size in (1, 3):
             filled = keras_apply(op, _keras_config(config), _fill(shape, size), (), _fill(call_kwargs, size))
             assert filled.rejected, f"Keras accepts {where} with data ({size} for None); shapecheck {ours}"
-        return
-    if theirs.rejected:
+    elif theirs.rejected:
         assert isinstance(ours, str), f"Keras rejects {where}: {theirs.error or theirs.eager_error!r}; shapecheck {ours}"
     else:
         assert ours == theirs.single, f"{where}: Keras {theirs.single}, shapecheck {ours}"
+    opaque_is_sound(op, config, shape, (), call_kwargs)
 
 
 @st.composite
