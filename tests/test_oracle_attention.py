@@ -50,7 +50,8 @@ def agrees(op: str, config: dict, inputs: Any, args: tuple = (), call_kwargs: di
                                  _fill(call_kwargs, size))
             assert filled.rejected, f"Keras accepts {where} with data ({size} for None); shapecheck {ours}"
     elif theirs.rejected:
-        assert isinstance(ours, str), f"Keras rejects {where}: {theirs.error or theirs.eager_error!r}; shapecheck {ours}"
+        why = theirs.error or theirs.eager_error
+        assert isinstance(ours, str), f"Keras rejects {where}: {why!r}; shapecheck {ours}"
     else:
         assert ours == theirs.single, f"{where}: Keras {theirs.single}, shapecheck {ours}"
     opaque_is_sound(op, config, inputs, args, call_kwargs)

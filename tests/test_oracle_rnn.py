@@ -142,7 +142,8 @@ def agrees(op: str, config: dict, shape: Any, call_kwargs: Optional[dict] = None
             filled = keras_apply(op, _keras_config(config), _fill(shape, size), (), _fill(call_kwargs, size))
             assert filled.rejected, f"Keras accepts {where} with data ({size} for None); shapecheck {ours}"
     elif theirs.rejected:
-        assert isinstance(ours, str), f"Keras rejects {where}: {theirs.error or theirs.eager_error!r}; shapecheck {ours}"
+        why = theirs.error or theirs.eager_error
+        assert isinstance(ours, str), f"Keras rejects {where}: {why!r}; shapecheck {ours}"
     else:
         assert ours == theirs.single, f"{where}: Keras {theirs.single}, shapecheck {ours}"
     opaque_is_sound(op, config, shape, (), call_kwargs)

@@ -261,7 +261,6 @@ class StackedRNNCells(LayerRule):
         raise Unknowable()
 
 
-_RECURRENT = {"RNN", "SimpleRNN", "LSTM", "GRU", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"}
 _MERGE_MODES = ("sum", "mul", "ave", "concat", None)
 
 
@@ -297,6 +296,8 @@ class Bidirectional(LayerRule):
                 [(None, 8), (None, 4), (None, 4), (None, 4), (None, 4)]),
         Example({"layer": LayerRef("LSTM", {"units": 4}),
                  "backward_layer": LayerRef("GRU", {"units": 4, "go_backwards": True})}, (None, 5, 3), (None, 8)),
+        Example({"layer": LayerRef("ConvLSTM1D", {"filters": 2, "kernel_size": 3, "return_sequences": True}),
+                 "merge_mode": "ave"}, (None, 4, 6, 3), (None, 4, 4, 2)),
         Example({"layer": LayerRef("LSTM", {"units": 4})}, (None, 5), "rank-mismatch"),
         Example({"layer": LayerRef("LSTM", {"units": 4}), "merge_mode": "max"}, (None, 5, 3), "invalid-argument"),
         Example({"layer": LayerRef("Dense", {"units": 4})}, (None, 5, 3), "invalid-argument"),
@@ -317,7 +318,8 @@ class Bidirectional(LayerRule):
                              '{"sum", "mul", "ave", "concat", None}')
         forward = _layer_arg(call, "layer", "Bidirectional")
         backward = _layer_arg(call, "backward_layer", "Bidirectional", optional=True)
-        if isinstance(forward, LayerRef) and forward.class_name not in _RECURRENT and forward.class_name in LAYERS:
+        known = isinstance(forward, LayerRef) and forward.class_name in LAYERS
+        if known and forward.class_name not in ru.RECURRENT_LAYERS:
             # Keras recreates the layer from its config with `go_backwards=True`, which only RNNs accept.
             raise ShapeError(INVALID_ARGUMENT, f"`Bidirectional` wraps a recurrent layer; {forward.class_name} has "
                              "no `go_backwards` argument and cannot be run backwards.")

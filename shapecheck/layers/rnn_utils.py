@@ -19,6 +19,9 @@ from ..core.shapes import Shape, TensorType, show_shape
 #: cell class -> number of states it carries (each of width ``units``)
 CELL_STATES = {"SimpleRNNCell": 1, "GRUCell": 1, "LSTMCell": 2}
 
+#: layers built on ``RNN``: they carry a ``state_size`` and a ``go_backwards`` argument
+RECURRENT_LAYERS = frozenset({"RNN", "SimpleRNN", "LSTM", "GRU", "ConvLSTM1D", "ConvLSTM2D", "ConvLSTM3D"})
+
 #: a cell's ``state_size``: an int (a single state) or a list (LSTM's ``[h, c]``, stacked cells' nesting)
 StateSize = Union[Dim, list]
 
@@ -60,7 +63,8 @@ def cell_info(cell: Any) -> CellInfo:
     if n is None:
         from ..core.rules import LAYERS
 
-        if cell.class_name in LAYERS:
+        # Recurrent layers carry a `state_size` too (what they do as cells is not followed).
+        if cell.class_name in LAYERS and cell.class_name not in RECURRENT_LAYERS:
             # A Keras layer that is not a cell: it has no `state_size`.
             raise ShapeError(INVALID_ARGUMENT, "The RNN cell should have a `state_size` attribute (single integer "
                              "or list of integers, one integer per RNN state). "
