@@ -66,7 +66,8 @@ batch = st.sampled_from([None, None, None, 2, 3])
 def sequence_like(draw, b: Any, rank: int, last: Any = None) -> tuple:
     """A ``(batch, ..., length, width)`` shape; ``last`` fixes the width."""
     if rank == 1:
-        return (b,)
+        # A vector's only axis meets the others in matmul: give it a size, not the batch's None.
+        return (3 if b is None else b,)
     middle = tuple(draw(length) for _ in range(rank - 2))
     return (b, *middle, draw(width) if last is None else last)
 
@@ -75,19 +76,26 @@ def sequence_like(draw, b: Any, rank: int, last: Any = None) -> tuple:
 def dot_attention_inputs(draw) -> list:
     """[query, value] or [query, value, key], mostly rank 3, widths often shared."""
     rank = draw(st.sampled_from([3, 3, 3, 3, 2, 4, 1]))
+    # Mostly one rank for all; sometimes a query or value of another rank (matmul broadcasts them).
+    other_rank = st.sampled_from([rank] * 7 + [1, 2, 4])
+    q_rank, v_rank = draw(other_rank), draw(other_rank)
     b = draw(batch)
+    if b is None and (rank < 3 or len({rank, q_rank, v_rank}) > 1):
+        # Broadcasting then meets the batch axis with a timestep axis: with `None` there, Keras's
+        # verdict would hang on the batch size of the data.
+        b = draw(st.sampled_from([2, 3]))
     shared = draw(width)
-    q = draw(sequence_like(b, rank, draw(st.sampled_from([shared, shared, None]))))
+    q = draw(sequence_like(b, q_rank, draw(st.sampled_from([shared, shared, None]))))
     v_b = b if b is None else draw(st.sampled_from([b, b, b + 1]))
-    v = draw(sequence_like(v_b, rank))
+    v = draw(sequence_like(v_b, v_rank))
     inputs = [q, v]
     if draw(st.booleans()):
         k_width = draw(st.sampled_from([shared, shared, 1, None]))
         k = draw(sequence_like(v_b, rank, k_width))
-        if draw(st.booleans()) and rank >= 2:
+        if draw(st.booleans()) and len(k) >= 2 and len(v) >= 2:
             k = (*k[:-2], v[-2], k[-1])  # as many timesteps as the value
         inputs.append(k)
-    elif rank >= 2 and draw(st.booleans()):
+    elif len(v) >= 2 and draw(st.booleans()):
         inputs[1] = (*v[:-1], q[-1] if q[-1] is not None else 2)
     count = draw(st.sampled_from([None] * 10 + [1, 4, 0]))
     if count == 0:

@@ -96,10 +96,11 @@ class _DotAttention(LayerRule):
 
     def _check_flow(self, call: Call, qs: Shape, vs: Shape, ks: Shape) -> None:
         """What fails as soon as data flows: ``matmul(query, key^T)`` and ``matmul(scores, value)``."""
-        for what, s in (("query", qs), ("value", vs), ("key", ks)):
-            if len(s) < 2:
-                raise ShapeError(RANK_MISMATCH, f'Layer "{call.name}" expects {what} of shape (batch_size, '
-                                 f"timesteps, dim) (ndim>=2), but received shape {show_shape(s)}.")
+        # Only the key is transposed (or expanded at axis -3); a vector query or value
+        # goes through matmul's broadcasting.
+        if len(ks) < 2:
+            raise ShapeError(RANK_MISMATCH, f'Layer "{call.name}" expects key of shape (batch_size, timesteps, '
+                             f"dim) (ndim>=2), but received shape {show_shape(ks)}.")
         q_dim, k_dim = qs[-1], ks[-1]
         if self.concat_scores(call):
             clash = dims.differs(q_dim, k_dim) and 1 not in (q_dim, k_dim)
@@ -111,10 +112,12 @@ class _DotAttention(LayerRule):
             raise ShapeError(INCOMPATIBLE_SHAPES, f'Layer "{call.name}" cannot {how} query {show_shape(qs)} and key '
                              f"{show_shape(ks)}: their last dimensions differ ({dims.show(q_dim)} vs "
                              f"{dims.show(k_dim)}); the layer builds, but fails as soon as data flows.")
-        if dims.differs(ks[-2], vs[-2]):
+        # matmul(scores, value) pairs the key's timesteps with the value's (a vector value: its length).
+        v_steps = vs[-2] if len(vs) >= 2 else vs[0]
+        if dims.differs(ks[-2], v_steps):
             raise ShapeError(INCOMPATIBLE_SHAPES, f'Layer "{call.name}": key {show_shape(ks)} and value '
                              f"{show_shape(vs)} must have the same number of timesteps (axis -2), "
-                             f"{dims.show(ks[-2])} vs {dims.show(vs[-2])}; the scores cannot be applied to the "
+                             f"{dims.show(ks[-2])} vs {dims.show(v_steps)}; the scores cannot be applied to the "
                              "value when data flows.")
         scores_batch = broadcast(qs[:-2], ks[:-2])
         if scores_batch is None or broadcast(scores_batch, vs[:-2]) is None:
@@ -141,6 +144,7 @@ class Attention(_DotAttention):
         Example({}, (None, 4, 3), "input-count"),
         Example({"score_mode": "add"}, [(None, 4, 3), (None, 5, 3)], "invalid-argument"),
         Example({}, [(None,), (None,)], "rank-mismatch"),
+        Example({}, [(3,), (None, 4, 3)], (3,)),
     )
 
     def check_config(self, call: Call) -> None:
