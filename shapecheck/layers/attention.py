@@ -101,6 +101,11 @@ class _DotAttention(LayerRule):
         if len(ks) < 2:
             raise ShapeError(RANK_MISMATCH, f'Layer "{call.name}" expects key of shape (batch_size, timesteps, '
                              f"dim) (ndim>=2), but received shape {show_shape(ks)}.")
+        if not self.concat_scores(call) and len(qs) == 1 and len(ks) == 2 \
+                and call.kwargs.get("use_causal_mask") is True:
+            raise ShapeError(RANK_MISMATCH, f'Layer "{call.name}": a vector query {show_shape(qs)} and a key '
+                             f"{show_shape(ks)} give scores of rank 1, where `use_causal_mask=True` needs "
+                             "(..., Tq, Tv).")
         q_dim, k_dim = qs[-1], ks[-1]
         if self.concat_scores(call):
             clash = dims.differs(q_dim, k_dim) and 1 not in (q_dim, k_dim)
