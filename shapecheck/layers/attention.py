@@ -101,11 +101,6 @@ class _DotAttention(LayerRule):
         if len(ks) < 2:
             raise ShapeError(RANK_MISMATCH, f'Layer "{call.name}" expects key of shape (batch_size, timesteps, '
                              f"dim) (ndim>=2), but received shape {show_shape(ks)}.")
-        if not self.concat_scores(call) and len(qs) == 1 and len(ks) == 2 \
-                and call.kwargs.get("use_causal_mask") is True:
-            raise ShapeError(RANK_MISMATCH, f'Layer "{call.name}": a vector query {show_shape(qs)} and a key '
-                             f"{show_shape(ks)} give scores of rank 1, where `use_causal_mask=True` needs "
-                             "(..., Tq, Tv).")
         q_dim, k_dim = qs[-1], ks[-1]
         if self.concat_scores(call):
             clash = dims.differs(q_dim, k_dim) and 1 not in (q_dim, k_dim)
@@ -117,18 +112,42 @@ class _DotAttention(LayerRule):
             raise ShapeError(INCOMPATIBLE_SHAPES, f'Layer "{call.name}" cannot {how} query {show_shape(qs)} and key '
                              f"{show_shape(ks)}: their last dimensions differ ({dims.show(q_dim)} vs "
                              f"{dims.show(k_dim)}); the layer builds, but fails as soon as data flows.")
-        # matmul(scores, value) pairs the key's timesteps with the value's (a vector value: its length).
-        v_steps = vs[-2] if len(vs) >= 2 else vs[0]
-        if dims.differs(ks[-2], v_steps):
-            raise ShapeError(INCOMPATIBLE_SHAPES, f'Layer "{call.name}": key {show_shape(ks)} and value '
-                             f"{show_shape(vs)} must have the same number of timesteps (axis -2), "
-                             f"{dims.show(ks[-2])} vs {dims.show(v_steps)}; the scores cannot be applied to the "
-                             "value when data flows.")
-        scores_batch = broadcast(qs[:-2], ks[:-2])
-        if scores_batch is None or broadcast(scores_batch, vs[:-2]) is None:
+        scores = self._scores_shape(call, qs, ks)
+        if scores is None:
             raise ShapeError(INCOMPATIBLE_SHAPES, f'Layer "{call.name}": the batch dimensions of query '
-                             f"{show_shape(qs)}, value {show_shape(vs)} and key {show_shape(ks)} do not broadcast.")
+                             f"{show_shape(qs)} and key {show_shape(ks)} do not broadcast.")
+        if len(scores) < 2 and call.kwargs.get("use_causal_mask") is True:
+            raise ShapeError(RANK_MISMATCH, f'Layer "{call.name}": query {show_shape(qs)} and key '
+                             f"{show_shape(ks)} give scores of shape {show_shape(scores)}, where "
+                             "`use_causal_mask=True` needs (..., Tq, Tv).")
+        _check_apply_scores(call, scores, vs)
 
+    def _scores_shape(self, call: Call, qs: Shape, ks: Shape) -> Optional[Shape]:
+        """The shape of the scores when data flows (``None``: the batch axes do not broadcast)."""
+        if self.concat_scores(call):
+            # sum(tanh(expand_dims(q, -2) + expand_dims(k, -3)), -1)
+            return broadcast((*qs[:-1], 1), (*ks[:-2], 1, ks[-2]))
+        if len(qs) == 1:
+            return (*ks[:-2], ks[-2])  # a vector times a stack of matrices
+        batch = broadcast(qs[:-2], ks[:-2])
+        return None if batch is None else (*batch, qs[-2], ks[-2])
+
+
+def _check_apply_scores(call: Call, scores: Shape, vs: Shape) -> None:
+    """``matmul(scores, value)``: the scores' last axis meets the value's timesteps, batch axes broadcast."""
+    if len(vs) == 1:
+        steps, v_steps = scores[-1], vs[0]
+    elif len(scores) == 1:
+        steps, v_steps = scores[0], vs[-2]
+    else:
+        steps, v_steps = scores[-1], vs[-2]
+    if dims.differs(steps, v_steps):
+        raise ShapeError(INCOMPATIBLE_SHAPES, f'Layer "{call.name}": the scores {show_shape(scores)} cover '
+                         f"{dims.show(steps)} timesteps of the key, but value {show_shape(vs)} has "
+                         f"{dims.show(v_steps)}; the scores cannot be applied to the value when data flows.")
+    if len(vs) >= 2 and len(scores) >= 2 and broadcast(scores[:-2], vs[:-2]) is None:
+        raise ShapeError(INCOMPATIBLE_SHAPES, f'Layer "{call.name}": the batch dimensions of the scores '
+                         f"{show_shape(scores)} and value {show_shape(vs)} do not broadcast.")
 
 @register
 class Attention(_DotAttention):
