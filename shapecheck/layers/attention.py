@@ -224,9 +224,14 @@ def _value_key_agree(value: Shape, key: Shape) -> None:
                          f"equal. Received: value_shape={show_shape(value)} and key_shape={show_shape(key)}")
 
 
+def _query(call: Call) -> TensorType:
+    """The query, passed first or as ``query=``."""
+    return _tensor_arg(call, 0, "query") or UNKNOWN_TENSOR
+
+
 def _query_value_key(call: Call) -> tuple[Shape, Shape, Shape, bool]:
     """The three shapes (key defaults to value) and whether a key was given; unknowable if any rank is."""
-    query = call.input
+    query = _query(call)
     value = _tensor_arg(call, 1, "value")
     key = _tensor_arg(call, 2, "key")
     if value is None:
@@ -256,6 +261,10 @@ class MultiHeadAttention(LayerRule):
                 args=((None, 6, 2, 7),)),
         Example({"num_heads": 2, "key_dim": 3}, (None, 4, 5), "incompatible-shapes", args=((None, 6, 7),),
                 call_kwargs={"key": T((None, 5, 2))}),
+        Example({"num_heads": 2, "key_dim": 3}, None, "incompatible-shapes",
+                call_kwargs={"query": T((None, 4, 5)), "value": T((None, 6, 7)), "key": T((None, 5, 7))}),
+        Example({"num_heads": 2, "key_dim": 3}, None, (None, 4, 5),
+                call_kwargs={"query": T((None, 4, 5)), "value": T((None, 6, 7))}),
         Example({"num_heads": 2, "key_dim": 3}, (None, 4, None), "axis-mismatch", args=((None, 6, 7),)),
         Example({"num_heads": 0, "key_dim": 3}, (None, 4, 5), "invalid-argument", args=((None, 6, 7),)),
         Example({"num_heads": 2, "key_dim": 3, "attention_axes": 5}, (None, 4, 5), "invalid-argument",
@@ -306,11 +315,12 @@ class MultiHeadAttention(LayerRule):
             out_shape: Shape = (*qs[:-1], *extra)
         else:
             out_shape = qs
-        out = [call.input.with_shape(out_shape)]
+        query = _query(call)
+        out = [query.with_shape(out_shape)]
         if _scores_flag(call):
             # Keras's symbolic scores repeat the query length (its `compute_output_spec`).
             heads = call.dim("num_heads")
-            out.append(call.input.with_shape((qs[0], heads, qs[1] if len(qs) > 1 else None,
+            out.append(query.with_shape((qs[0], heads, qs[1] if len(qs) > 1 else None,
                                               qs[1] if len(qs) > 1 else None)))
         return out
 
@@ -339,9 +349,9 @@ class MultiHeadAttention(LayerRule):
                                  f"{'key' if other is ks else 'value'} {show_shape(other)} differ on axis {a}, "
                                  "which is not an attention axis; the attention einsum fails when data flows.")
 
-    def built_spec(self, call: Call) -> InputSpec:
-        shape = call.shape
-        return InputSpec.fixed({-1: shape[-1]}, ndim=len(shape))
+    def built_spec(self, call: Call) -> Optional[InputSpec]:
+        shape = _query(call).shape
+        return None if shape is None else InputSpec.fixed({-1: shape[-1]}, ndim=len(shape))
 
 
 @register
@@ -399,10 +409,12 @@ class GroupQueryAttention(LayerRule):
                 raise ShapeError(INCOMPATIBLE_SHAPES, f'Layer "{call.name}": query {show_shape(qs)} and {what} '
                                  f"{show_shape(s)} have different batch sizes; the attention einsum fails when "
                                  "data flows.")
-        out = [call.input]
+        query = _query(call)
+        out = [query]
         if _scores_flag(call):
-            out.append(call.input.with_shape((qs[0], call.dim("num_query_heads"), qs[1], ks[1])))
+            out.append(query.with_shape((qs[0], call.dim("num_query_heads"), qs[1], ks[1])))
         return out
 
-    def built_spec(self, call: Call) -> InputSpec:
-        return InputSpec.fixed({-1: call.shape[-1]}, ndim=3)
+    def built_spec(self, call: Call) -> Optional[InputSpec]:
+        shape = _query(call).shape
+        return None if shape is None else InputSpec.fixed({-1: shape[-1]}, ndim=3)
