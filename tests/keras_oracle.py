@@ -97,7 +97,16 @@ def _shapes(out: Any) -> list:
 def _make_layer(class_name: str, config: dict) -> Any:
     import keras
 
-    cfg = {k: (_make_layer(v.class_name, v.config) if _is_layer_ref(v) else v) for k, v in config.items()}
+    def build(v: Any) -> Any:  # layers anywhere in the config: RNN([cells]), Pipeline(layers)
+        if _is_layer_ref(v):
+            return _make_layer(v.class_name, v.config)
+        if isinstance(v, list):
+            return [build(x) for x in v]
+        if isinstance(v, dict):
+            return {k: build(x) for k, x in v.items()}
+        return v
+
+    cfg = {k: build(v) for k, v in config.items()}
     cls = getattr(keras.layers, class_name)
     return cls(**cfg)
 

@@ -339,3 +339,16 @@ def test_shared_layer_build_checks_run_once():
     e = d(keras.Input((7, 5)))
     """
     assert findings(src) == []
+
+
+def test_a_rejected_constructor_is_reported_once():
+    # Keras raises at `Conv2D(...)`: the program never reaches the calls below.
+    src = """
+    import keras
+    from keras import layers
+    x = keras.Input(shape=(28, 28, 3))
+    conv = layers.Conv2D(8, 3, padding="full")
+    y = conv(x)
+    z = layers.Dense(4)(y)
+    """
+    assert findings(src) == [(5, "invalid-argument")]

@@ -60,6 +60,8 @@ class Engine:
         self.built: dict[str, list[InputSpec]] = {}
         #: layers whose weights exist (called once): their ``build`` checks do not run again
         self.called: set[str] = set()
+        #: layers whose constructor Keras rejects: reported once there, never applied
+        self.rejected: set[str] = set()
 
     # -- public ------------------------------------------------------------
     def add(self, node: Node) -> NodeResult:
@@ -73,14 +75,20 @@ class Engine:
         return [self.add(n) for n in graph.nodes]
 
     def check_config(self, op: str, config: dict, span: Span, name: str,
-                     call_stack: tuple[Span, ...] = ()) -> Optional[Finding]:
-        """Constructor-time validation (``Conv2D(padding="full")``)."""
+                     call_stack: tuple[Span, ...] = (), layer_id: Optional[str] = None) -> Optional[Finding]:
+        """Constructor-time validation (``Conv2D(padding="full")``).
+
+        A layer rejected here never exists: its later calls give unknown outputs and no
+        second finding.
+        """
         rule = rule_for(op)
         if rule is None:
             return None
         try:
             rule.check_config(Call(rule, config, [], {}, name=name, keras_version=self.keras_version))
         except ShapeError as e:
+            if layer_id is not None:
+                self.rejected.add(layer_id)
             return Finding(e.code, span, e.message, self._stack_notes(call_stack))
         except Unknowable:
             return None
@@ -136,6 +144,8 @@ class Engine:
         return NodeResult(outputs, tf_finding, inferred)
 
     def _apply_layer(self, rule: LayerRule, call: Call, layer_id: Optional[str]) -> tuple[TensorType, ...]:
+        if layer_id is not None and layer_id in self.rejected:
+            raise Unknowable()
         rule.check_config(call)
         spec = rule.input_spec(call)
         if spec is not None:
@@ -241,7 +251,16 @@ def infer(op: str, config: dict, inputs: Any, args: tuple = (), call_kwargs: Opt
 
     engine = Engine(keras_version)
     full = op if "." in op else f"keras.layers.{op}"
-    kw = {k: (_as_tensor(v) if isinstance(v, T) else v) for k, v in (call_kwargs or {}).items()}
+    def tensors(v: Any) -> Any:  # T anywhere in a keyword's lists or dicts; other values as given
+        if isinstance(v, T):
+            return _as_tensor(v)
+        if isinstance(v, list):
+            return [tensors(x) for x in v]
+        if isinstance(v, dict):
+            return {k: tensors(x) for k, x in v.items()}
+        return v
+
+    kw = {k: tensors(v) for k, v in (call_kwargs or {}).items()}
     first = _as_tensor(inputs) if inputs is not None else None
     rule = rule_for(full)
     if rule is None:

@@ -1256,7 +1256,7 @@ class Interpreter:
         layer = LayerValue(class_name, config, self.new_id("L"), name, self.span(node))
         if rule is not None:
             self.report(self.engine.check_config(f"keras.layers.{class_name}", config, self.span(node), name,
-                                                 self._frame.stack))
+                                                 self._frame.stack, layer.layer_id))
         return layer
 
     def literal(self, v: Any, top: bool = True) -> Any:
