@@ -352,3 +352,23 @@ def test_a_rejected_constructor_is_reported_once():
     z = layers.Dense(4)(y)
     """
     assert findings(src) == [(5, "invalid-argument")]
+
+
+def test_bare_slice_keys_fail_on_symbolic_tensors_only():
+    # Keras 3's KerasTensor takes an int or a tuple; inside `call` the tensors are
+    # TensorFlow's, which take any key; tf.keras 2 slices symbolic tensors with TensorFlow.
+    src = """
+    import keras
+    x = keras.Input(shape=(4, 5))
+    a = x[1:3]
+    b = x[:, 1:3]
+    c = x[None]
+    d = x[..., None]
+    class M(keras.Model):
+        def call(self, t):
+            return t[1:3]
+    y = M()(x)
+    """
+    assert findings(src) == [(4, "invalid-argument"), (6, "invalid-argument")]
+    assert findings(src, keras_version=2) == []
+    assert shape_at(src, 5) == (None, 2, 5)

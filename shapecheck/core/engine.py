@@ -128,7 +128,7 @@ class Engine:
         kwargs = self._resolve(node.kwargs)
         name = node.name or _short(node.op).lower()
         call = Call(rule, node.config, args, kwargs, name=name, keras_version=self.keras_version,
-                    built=node.layer_id in self.called, apply=self._apply_sublayer)
+                    built=node.layer_id in self.called, traced=node.traced, apply=self._apply_sublayer)
         try:
             if isinstance(rule, OpRule):
                 outputs = self._outputs(rule.output(call))

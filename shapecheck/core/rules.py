@@ -111,7 +111,7 @@ class Call:
     """One application of a rule, as the rule sees it."""
 
     def __init__(self, rule: Rule, config: dict, args: list, kwargs: dict, *,
-                 name: str, keras_version: int = 3, built: bool = False,
+                 name: str, keras_version: int = 3, built: bool = False, traced: bool = False,
                  apply: Optional[Callable[[LayerRef, list, dict], tuple[TensorType, ...]]] = None) -> None:
         self.rule = rule
         self.config = {**rule.defaults, **config}
@@ -121,6 +121,8 @@ class Call:
         self.keras_version = keras_version
         #: the layer was already called once: its weights exist, ``build`` does not run again
         self.built = built
+        #: inside a layer's ``call`` (traced with backend tensors), not on symbolic Keras tensors
+        self.traced = traced
         self._apply = apply
 
     # -- inputs -----------------------------------------------------------

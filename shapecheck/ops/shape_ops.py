@@ -941,6 +941,16 @@ def getitem_shape(shape: Shape, key: Any) -> Shape:
     return tuple(out)
 
 
+def _tuple_key(key: Any) -> str:
+    """The subscript Keras 3 takes for a bare ``slice``, ``None`` or ``...`` key."""
+    if key is Ellipsis:
+        return "`x` (the whole tensor)"
+    if key is None:
+        return "`x[None, ...]`"
+    text = f"{'' if key.start is None else key.start}:{'' if key.stop is None else key.stop}"
+    return f"`x[{text if key.step is None else f'{text}:{key.step}'}, ...]`"
+
+
 @register
 class GetItem(OpRule):
     """``x[idx]``: an int drops an axis (in range when the axis is known), a slice keeps it with Python's
@@ -956,8 +966,20 @@ class GetItem(OpRule):
         Example({"key": (slice(None), slice(None, None, 2))}, (None, 5), (None, 3)),
         Example({"key": (slice(None), 5)}, (None, 3, 4), "invalid-argument"),
         Example({"key": (0, 0, 0, 0)}, (None, 3, 4), "invalid-argument"),
+        Example({"key": slice(1, 3)}, (None, 3, 4), "invalid-argument"),
+        Example({"key": None}, (None, 3, 4), "invalid-argument"),
+        Example({"key": Ellipsis}, (None, 3, 4), "invalid-argument"),
     )
 
     def output(self, call: Call) -> TensorType:
         x = tensor(call, "x")
-        return x.with_shape(getitem_shape(x.shape, param(call, "key")))  # type: ignore[arg-type]
+        key = param(call, "key")
+        if call.keras_version >= 3 and not call.traced and (isinstance(key, slice) or key is None
+                                                             or key is Ellipsis):
+            # Keras 3's symbolic GetItem takes an int, a tuple or a list: `x[1:3]` on a
+            # KerasTensor fails, `x[1:3, ...]` works (TensorFlow's tensors, in a layer's
+            # `call`, take both).
+            raise ShapeError(INVALID_ARGUMENT, f"Unsupported key type for array slice. Received: `{key}` "
+                                               "(a Keras 3 symbolic tensor takes an int or a tuple here: "
+                                               f"write {_tuple_key(key)})")
+        return x.with_shape(getitem_shape(x.shape, key))  # type: ignore[arg-type]
