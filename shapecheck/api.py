@@ -18,6 +18,7 @@ from typing import Iterable, Iterator, Optional
 import libcst as cst
 
 from .core.findings import (
+    ANALYSIS_LIMIT,
     INTERNAL_ERROR,
     SYNTAX_ERROR,
     UNREADABLE_FILE,
@@ -91,7 +92,7 @@ def read_source(path: str) -> str:
 
 def check_source(source: str, path: str = "<string>", options: Options = Options()) -> FileResult:
     """Analyse one module's source text."""
-    from .frontend.interpreter import Interpreter
+    from .frontend.interpreter import MAX_STEPS, AnalysisLimit, Interpreter
 
     result = FileResult(path)
     try:
@@ -107,9 +108,14 @@ def check_source(source: str, path: str = "<string>", options: Options = Options
         return result
     try:
         interp.run()
+    except AnalysisLimit as e:
+        result.findings.append(Finding(ANALYSIS_LIMIT, e.span,
+                                       f"Analysis stopped here after {MAX_STEPS:,} steps (loops, recursion or "
+                                       "branches that multiply); the code after this point is not checked."))
     except RecursionError:
-        result.findings.append(Finding(INTERNAL_ERROR, Span(path, 1, 1, 1, 1),
-                                       "Analysis stopped: the code is nested too deeply to follow."))
+        result.findings.append(Finding(ANALYSIS_LIMIT, Span(path, 1, 1, 1, 1),
+                                       "Analysis stopped: the code is nested too deeply to follow; "
+                                       "the rest of the file is not checked."))
     except Exception as e:  # noqa: BLE001 - one file's bug must not stop the run
         detail = traceback.format_exc() if options.debug else f"{type(e).__name__}: {e}"
         result.findings.append(Finding(INTERNAL_ERROR, Span(path, 1, 1, 1, 1),

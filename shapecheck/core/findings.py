@@ -63,6 +63,15 @@ An exception escaped shapecheck's own analysis of this file. The rest of the run
 on. Please report it with the file (or a reduced version); `--debug` shows the traceback.
 """,
 )
+ANALYSIS_LIMIT = _code(
+    "SC004", "analysis-limit", "warning", "shapecheck stopped following this file before its end.",
+    """
+The file needs more work than shapecheck gives one file: loops, recursion or branches
+that multiply (or code nested too deeply to follow). The analysis stopped at the line
+shown; findings before that point are reported, the code after it is not checked. The
+other files of the run are checked as usual. A warning does not change the exit status.
+""",
+)
 INVALID_INPUT = _code(
     "SC101", "invalid-input", "error", "`keras.Input` / `InputLayer` arguments that Keras rejects.",
     """

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 import libcst as cst
+from libcst.helpers import get_full_name_for_node
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from ..core import dims
@@ -42,6 +43,19 @@ from .values import (
 MAX_CALL_DEPTH = 12
 MAX_UNROLL = 10_000
 MAX_SEQUENCE = 100_000
+#: statements and calls followed in one file before the analysis stops (a few seconds)
+MAX_STEPS = 300_000
+#: the top-level packages whose objects the front end follows
+KERAS_PACKAGES = frozenset({"keras", "tensorflow", "tf_keras"})
+
+
+class AnalysisLimit(BaseException):
+    """The file needs more steps than ``MAX_STEPS``; a BaseException so that no
+    ``except Exception`` on the way swallows it."""
+
+    def __init__(self, span: Span) -> None:
+        super().__init__(span)
+        self.span = span
 
 _BUILTINS = {
     "range", "len", "int", "float", "str", "bool", "list", "tuple", "dict", "set", "zip", "enumerate",
@@ -179,6 +193,12 @@ class Interpreter:
     _frame: Frame = field(default_factory=Frame)
     _depth: int = 0
     _functions: list[FunctionValue] = field(default_factory=list)
+    _steps: int = 0
+    #: > 0 while following a branch that may not run (an unknown condition, a loop body)
+    _uncertain: int = 0
+    #: functions being executed: id of the FunctionDef -> how many times on the stack
+    _active: dict[int, int] = field(default_factory=dict)
+    _generators: dict[int, bool] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ entry
     @staticmethod
@@ -189,6 +209,11 @@ class Interpreter:
         return Interpreter(path, module, positions, Engine(keras_version))
 
     def run(self) -> None:
+        """Follow the module; :class:`AnalysisLimit` escapes when it needs too many steps."""
+        if not _imports_keras(self.module):
+            # Nothing here can create a Keras tensor: only imported Keras or TensorFlow
+            # objects do (modules are analysed one at a time).
+            return
         env = Env()
         env.vars["__name__"] = "__main__"
         self.exec_block(self.module.body, env)
@@ -229,7 +254,13 @@ class Interpreter:
         for stmt in body:
             self.exec_stmt(stmt, env)
 
+    def step(self, node: cst.CSTNode) -> None:
+        self._steps += 1
+        if self._steps > MAX_STEPS:
+            raise AnalysisLimit(self.span(node))
+
     def exec_stmt(self, stmt: cst.CSTNode, env: Env) -> None:
+        self.step(stmt)
         if isinstance(stmt, cst.SimpleStatementLine):
             for small in stmt.body:
                 self.exec_small(small, env)
@@ -398,12 +429,15 @@ class Interpreter:
         branch = env.copy()
         ended = False
         ret: Optional[_Return] = None
+        self._uncertain += 1
         try:
             self.exec_block(body, branch)
         except _Return as r:
             ended, ret = True, r
         except (_Raise, _Break, _Continue):
             ended = True
+        finally:
+            self._uncertain -= 1
         return branch, self.findings[before:], ended, ret
 
     def exec_branch(self, body: list, env: Env) -> None:
@@ -1011,6 +1045,13 @@ class Interpreter:
         fn.called = fn.called or not symbolic
         if self._depth >= MAX_CALL_DEPTH:
             return UNKNOWN
+        key = id(fn.node)
+        if self._active.get(key) and self._uncertain:
+            # Recursion under a condition we cannot decide: following it would double the
+            # work at every level, and its result could not be known anyway.
+            return UNKNOWN
+        if node is not None:
+            self.step(node)
         local = Env(fn.env)
         if not self.bind_params(fn, local, args, kwargs, bound, symbolic):
             return UNKNOWN
@@ -1018,10 +1059,11 @@ class Interpreter:
         stack = frame.stack + ((self.span(node),) if node is not None else ())
         self._frame = Frame(stack, frame.traced if traced is None else traced, frame.replay)
         self._depth += 1
+        self._active[key] = self._active.get(key, 0) + 1
         try:
             if isinstance(fn.node, cst.Lambda):
                 return self.eval(fn.node.body, local)
-            if _is_generator(fn.node):
+            if self._is_generator(fn.node):
                 return UNKNOWN
             body = fn.node.body
             if isinstance(body, cst.IndentedBlock):
@@ -1038,7 +1080,14 @@ class Interpreter:
             return UNKNOWN
         finally:
             self._depth -= 1
+            self._active[key] -= 1
             self._frame = frame
+
+    def _is_generator(self, fn: cst.FunctionDef) -> bool:
+        key = id(fn)
+        if key not in self._generators:
+            self._generators[key] = _is_generator(fn)
+        return self._generators[key]
 
     def bind_params(self, fn: FunctionValue, local: Env, args: list, kwargs: dict, bound: Any,
                     symbolic: bool) -> bool:
@@ -1666,6 +1715,28 @@ def _isinstance(v: Any, cls: Any) -> Any:
     if isinstance(cls, tuple) and all(isinstance(c, Builtin) and c.name in table for c in cls) and _is_literal(v):
         return isinstance(v, tuple(table[c.name] for c in cls))
     return UNKNOWN
+
+
+def _imports_keras(module: cst.Module) -> bool:
+    """Whether the module imports Keras, TensorFlow or tf_keras anywhere (even in a function)."""
+
+    class Finder(cst.CSTVisitor):
+        found = False
+
+        def visit_Import(self, node: cst.Import) -> None:
+            for alias in node.names:
+                top = get_full_name_for_node(alias.name) or ""
+                self.found |= top.split(".")[0] in KERAS_PACKAGES
+
+        def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
+            if node.relative or node.module is None:
+                return
+            top = get_full_name_for_node(node.module) or ""
+            self.found |= top.split(".")[0] in KERAS_PACKAGES
+
+    finder = Finder()
+    module.visit(finder)
+    return finder.found
 
 
 def _is_generator(fn: cst.FunctionDef) -> bool:
