@@ -206,7 +206,35 @@ def test_subclassed_model_built_or_called():
     net = Net(hidden=64)
     net.build((None, 10))
     """
-    assert findings(src) == [(14, "rank-mismatch")]
+    # tf.keras 2's Model.build runs `call` on placeholders; Keras 3's only marks the model
+    # built, and `call` first runs when the model is called.
+    assert findings(src, keras_version=2) == [(14, "rank-mismatch")]
+    assert findings(src) == []
+    assert findings(src + "y = net(keras.Input((10,)))\n") == [(14, "rank-mismatch")]
+
+
+def test_a_build_method_of_the_class_runs_with_the_shape():
+    src = """
+    import keras
+    from keras import layers
+
+    class Net(keras.Model):
+        def __init__(self):
+            super().__init__()
+            self.proj = layers.Dense(8)
+
+        def build(self, input_shape):
+            self.proj.build(input_shape)
+            self.wide = layers.Dense(input_shape[-1] * 2)
+
+        def call(self, x):
+            return layers.Reshape((3, 5))(self.wide(self.proj(x)))
+
+    net = Net()
+    net.build((None, 10))
+    y = net(keras.Input((10,)))
+    """
+    assert findings(src) == [(15, "invalid-reshape")]
 
 
 def test_unknown_condition_keeps_only_findings_on_every_path():

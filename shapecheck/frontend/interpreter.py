@@ -1460,8 +1460,19 @@ class Interpreter:
         return None if name in ("summary", "compile", "save", "save_weights", "load_weights") else UNKNOWN
 
     def build_instance(self, inst: Instance, shape: Any, node: cst.CSTNode) -> Any:
+        """``model.build(shape)`` on a subclassed model or layer."""
         if shape is UNKNOWN:
             return None
+        if self.engine.keras_version >= 3:
+            # Keras 3's default `build` only marks the model built: `call` first runs at
+            # the first call with data. A `build` of the class's own runs with the shape.
+            build = _class_lookup(inst.cls, "build")
+            if not inst.built and isinstance(build, FunctionValue):
+                inst.built = True
+                self.call_function(build, [shape], {}, node, bound=inst, traced=True)
+            inst.built = True
+            return None
+        # tf.keras 2's Model.build calls `call` on placeholders of that shape.
         t = self.make_input({"batch_shape": shape}, node)
         if isinstance(t, Tensor):
             self.call_instance(inst, [t], {}, node)
