@@ -400,3 +400,25 @@ def test_bare_slice_keys_fail_on_symbolic_tensors_only():
     assert findings(src) == [(4, "invalid-argument"), (6, "invalid-argument")]
     assert findings(src, keras_version=2) == []
     assert shape_at(src, 5) == (None, 2, 5)
+
+
+def test_a_model_called_on_other_axes_than_its_inputs():
+    # Keras checks a model's inputs against its Input shapes (any batch; a trailing 1
+    # squeezed away) before any of its layers runs.
+    src = """
+    import keras
+    from keras import layers
+    backbone = keras.Sequential([keras.Input((32, 32, 3)), layers.Conv2D(8, 3), layers.GlobalAveragePooling2D()])
+    y = backbone(keras.Input(shape=(64, 64, 3)))
+    i = keras.Input((10, 4))
+    m = keras.Model(i, layers.GlobalAveragePooling1D()(i))
+    z = m(keras.Input((12, 4)))
+    ok = m(keras.Input((10, 4, 1), batch_size=8))
+    s = keras.Sequential([keras.Input((10,)), layers.Dense(3)])
+    w = s(keras.Input((4, 10)))
+    """
+    assert findings(src) == [(5, "axis-mismatch"), (8, "axis-mismatch"), (11, "rank-mismatch")]
+    assert shape_at(src, 9) == (8, 4)
+    result = check_source(textwrap.dedent(src), "t.py")
+    assert "Input 0 with name 'input_layer_2' of layer 'functional' is incompatible with the layer: expected " \
+           "shape=(None, 10, 4), found shape=(None, 12, 4)" in result.findings[1].message

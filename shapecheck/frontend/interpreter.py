@@ -199,6 +199,7 @@ class Interpreter:
     #: functions being executed: id of the FunctionDef -> how many times on the stack
     _active: dict[int, int] = field(default_factory=dict)
     _generators: dict[int, bool] = field(default_factory=dict)
+    _input_names: dict[int, str] = field(default_factory=dict)
 
     # ------------------------------------------------------------------ entry
     @staticmethod
@@ -1282,6 +1283,10 @@ class Interpreter:
                       layer_id=self.new_id("L"), name=config.get("name") if isinstance(config.get("name"), str)
                       else None, span=span or self.span(node), call_stack=self._frame.stack)
         result = self.add_node(irnode)
+        if irnode.name is None:
+            # The name Keras gives it (input_layer, input_layer_1, ...), for messages that
+            # quote it; notes keep saying `keras.Input`.
+            self._input_names[irnode.id] = self.auto_name("InputLayer")
         return Tensor(TensorRef(irnode.id, 0), result.outputs[0])
 
     def make_layer(self, class_name: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
@@ -1376,6 +1381,7 @@ class Interpreter:
         name = kwargs.get("name") if isinstance(kwargs.get("name"), str) else None
         if inputs is None and outputs is None:
             return UNKNOWN
+        name = name or self.auto_name("Functional")
         flat_inputs = _flatten(inputs)
         model = ModelValue("functional", self.new_id("M"), name, flat_inputs, outputs)
         if all(isinstance(t, Tensor) for t in flat_inputs):
@@ -1399,7 +1405,7 @@ class Interpreter:
 
     def make_sequential(self, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
         layers_arg = args[0] if args else kwargs.get("layers")
-        name = kwargs.get("name") if isinstance(kwargs.get("name"), str) else None
+        name = kwargs.get("name") if isinstance(kwargs.get("name"), str) else self.auto_name("Sequential")
         model = ModelValue("sequential", self.new_id("M"), name)
         if layers_arg is None:
             return model
@@ -1514,11 +1520,11 @@ class Interpreter:
         if not model.inputs or model.outputs is None:
             return UNKNOWN
         mapping: dict[TensorRef, Any] = {}
-        for src, new in zip(model.inputs, inputs):
+        for index, (src, new) in enumerate(zip(model.inputs, inputs)):
             if not isinstance(src, Tensor):
                 return UNKNOWN
             if isinstance(new, Tensor):
-                new = self.check_model_input(model, src, new, node)
+                new = self.check_model_input(model, index, src, new, node)
             mapping[src.ref] = new
         out_refs = [t.ref for t in _flatten(model.outputs) if isinstance(t, Tensor)]
         needed = self.subgraph(out_refs, set(mapping))
@@ -1561,10 +1567,34 @@ class Interpreter:
                 self.shapes.append(ShapeEntry(span, "keras.Model", outs))
         return out
 
-    def check_model_input(self, model: ModelValue, src: Tensor, new: Tensor, node: cst.CSTNode) -> Any:
-        """Keras's ``Functional._adjust_input_rank``: squeeze or expand a trailing 1, else reject."""
+    def input_name(self, t: Tensor) -> str:
+        return self.engine.graph.nodes[t.ref.node].name or self._input_names.get(t.ref.node, "input_layer")
+
+    def check_model_input(self, model: ModelValue, index: int, src: Tensor, new: Tensor,
+                          node: cst.CSTNode) -> Any:
+        """A model's input spec (its ``Input`` shapes, any batch, a trailing 1 squeezed away),
+        then ``Functional._adjust_input_rank``: squeeze or expand a trailing 1, else reject."""
         want, got = src.type.shape, new.type.shape
-        if want is None or got is None or len(want) == len(got):
+        if want is None or got is None:
+            return new
+        spec = (None, *want[1:]) if want else want
+        expected, found = list(spec), list(got)
+        for axes in (expected, found):
+            if axes and axes[-1] == 1:
+                axes.pop()
+        if any(dims.differs(a, b) for a, b in zip(expected, found)):
+            from ..core.findings import AXIS_MISMATCH, RANK_MISMATCH
+
+            name = self.input_name(src)
+            notes = (Note(self.engine.graph.nodes[src.ref.node].span or self.span(node),
+                          f"the model's input '{name}' is declared here with shape {show_shape(want)}"),)
+            code = AXIS_MISMATCH if len(expected) == len(found) else RANK_MISMATCH
+            self.report(Finding(code, self.span(node),
+                                f"Input {index} with name '{name}' of layer '{model.name or 'functional'}' is "
+                                f"incompatible with the layer: expected shape={show_shape(spec)}, found "
+                                f"shape={show_shape(got)}", notes + _stack_notes(self._frame.stack)))
+            return UNKNOWN
+        if len(want) == len(got):
             return new
         if len(got) == len(want) + 1 and got[-1] == 1:
             return self.apply_op("keras.ops.squeeze", [new], {"axis": -1}, node)
@@ -1572,7 +1602,7 @@ class Interpreter:
             return self.apply_op("keras.ops.expand_dims", [new], {"axis": -1}, node)
         from ..core.findings import RANK_MISMATCH
 
-        name = self.engine.graph.nodes[src.ref.node].name or "input_layer"
+        name = self.input_name(src)
         self.report(Finding(RANK_MISMATCH, self.span(node),
                             f"Invalid input shape for input with name '{name}'. Expected shape {show_shape(want)}, "
                             f"but input has incompatible shape {show_shape(got)}", _stack_notes(self._frame.stack)))
