@@ -422,3 +422,43 @@ def test_a_model_called_on_other_axes_than_its_inputs():
     result = check_source(textwrap.dedent(src), "t.py")
     assert "Input 0 with name 'input_layer_2' of layer 'functional' is incompatible with the layer: expected " \
            "shape=(None, 10, 4), found shape=(None, 12, 4)" in result.findings[1].message
+
+
+def test_a_file_that_needs_too_many_steps_gets_a_warning_and_keeps_its_findings():
+    src = """
+    import keras
+    x = keras.Input((4,))
+    y = keras.layers.Conv2D(3, 3)(x)
+    for i in range(10000):
+        for j in range(10000):
+            k = i * j
+    z = keras.layers.Conv1D(3, 3)(x)
+    """
+    result = check_source(textwrap.dedent(src), "t.py")
+    assert [(f.span.line, f.code.name, f.code.severity) for f in result.findings] == [
+        (4, "rank-mismatch", "error"), (7, "analysis-limit", "warning")]
+
+
+def test_recursion_under_an_unknown_condition_is_not_followed():
+    # Following both branches of every level would take 2**n calls.
+    from shapecheck.frontend.interpreter import Interpreter
+
+    src = textwrap.dedent("""
+    import keras, sys
+    def fib(n):
+        if n < 2:
+            return n
+        return fib(n - 1) + fib(n - 2)
+    x = fib(len(sys.argv) + 30)
+    def block(x, depth):
+        if depth == 0:
+            return x
+        return block(keras.layers.Dense(8)(x), depth - 1)
+    y = block(keras.Input((4,)), 3)
+    z = keras.layers.Conv1D(3, 3)(y)
+    """)
+    interp = Interpreter.for_source(src, "t.py")
+    interp.run()
+    assert interp._steps < 500
+    # A recursion whose condition is known is followed to its end.
+    assert [(f.span.line, f.code.name) for f in interp.findings] == [(13, "rank-mismatch")]

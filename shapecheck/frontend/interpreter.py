@@ -44,7 +44,7 @@ MAX_CALL_DEPTH = 12
 MAX_UNROLL = 10_000
 MAX_SEQUENCE = 100_000
 #: statements and calls followed in one file before the analysis stops (a few seconds)
-MAX_STEPS = 300_000
+MAX_STEPS = 100_000
 #: the top-level packages whose objects the front end follows
 KERAS_PACKAGES = frozenset({"keras", "tensorflow", "tf_keras"})
 
@@ -194,10 +194,10 @@ class Interpreter:
     _depth: int = 0
     _functions: list[FunctionValue] = field(default_factory=list)
     _steps: int = 0
-    #: > 0 while following a branch that may not run (an unknown condition, a loop body)
-    _uncertain: int = 0
-    #: functions being executed: id of the FunctionDef -> how many times on the stack
-    _active: dict[int, int] = field(default_factory=dict)
+    #: how many undecided conditions (branches that may or may not run) were met so far
+    _undecided: int = 0
+    #: functions being executed: id of the FunctionDef -> ``_undecided`` at each activation
+    _active: dict[int, list[int]] = field(default_factory=dict)
     _generators: dict[int, bool] = field(default_factory=dict)
     _input_names: dict[int, str] = field(default_factory=dict)
 
@@ -217,7 +217,10 @@ class Interpreter:
             return
         env = Env()
         env.vars["__name__"] = "__main__"
-        self.exec_block(self.module.body, env)
+        try:
+            self.exec_block(self.module.body, env)
+        except (_Return, _Raise, _Break, _Continue):
+            pass  # the module stops here (a raise on every path): nothing after it runs
         # Functions nobody called here are analysed with symbolic parameters.
         for fn in list(self._functions):
             if not fn.called and not fn.is_method and isinstance(fn.node, cst.FunctionDef):
@@ -430,15 +433,13 @@ class Interpreter:
         branch = env.copy()
         ended = False
         ret: Optional[_Return] = None
-        self._uncertain += 1
+        self._undecided += 1
         try:
             self.exec_block(body, branch)
         except _Return as r:
             ended, ret = True, r
         except (_Raise, _Break, _Continue):
             ended = True
-        finally:
-            self._uncertain -= 1
         return branch, self.findings[before:], ended, ret
 
     def exec_branch(self, body: list, env: Env) -> None:
@@ -626,6 +627,8 @@ class Interpreter:
         if isinstance(node, cst.BooleanOperation):
             left = self.eval(node.left, env)
             t = _truth(left)
+            if t is not True and t is not False:
+                self._undecided += 1  # the right side may not run
             if isinstance(node.operator, cst.And):
                 if t is False:
                     return left
@@ -643,6 +646,7 @@ class Interpreter:
                 return self.eval(node.body, env)
             if t is False:
                 return self.eval(node.orelse, env)
+            self._undecided += 1
             return self.join(self.eval(node.body, env), self.eval(node.orelse, env))
         if isinstance(node, cst.Attribute):
             return self.attribute(self.eval(node.value, env), node.attr.value, node)
@@ -1047,9 +1051,11 @@ class Interpreter:
         if self._depth >= MAX_CALL_DEPTH:
             return UNKNOWN
         key = id(fn.node)
-        if self._active.get(key) and self._uncertain:
-            # Recursion under a condition we cannot decide: following it would double the
-            # work at every level, and its result could not be known anyway.
+        activations = self._active.setdefault(key, [])
+        if activations and activations[-1] != self._undecided:
+            # Recursion past a condition we could not decide (`if n < 2: return n`):
+            # following it would double the work at every level, and its result could not
+            # be known anyway. Recursion on known values (a depth argument) is followed.
             return UNKNOWN
         if node is not None:
             self.step(node)
@@ -1060,7 +1066,7 @@ class Interpreter:
         stack = frame.stack + ((self.span(node),) if node is not None else ())
         self._frame = Frame(stack, frame.traced if traced is None else traced, frame.replay)
         self._depth += 1
-        self._active[key] = self._active.get(key, 0) + 1
+        activations.append(self._undecided)
         try:
             if isinstance(fn.node, cst.Lambda):
                 return self.eval(fn.node.body, local)
@@ -1081,7 +1087,7 @@ class Interpreter:
             return UNKNOWN
         finally:
             self._depth -= 1
-            self._active[key] -= 1
+            activations.pop()
             self._frame = frame
 
     def _is_generator(self, fn: cst.FunctionDef) -> bool:
