@@ -462,3 +462,42 @@ def test_recursion_under_an_unknown_condition_is_not_followed():
     assert interp._steps < 500
     # A recursion whose condition is known is followed to its end.
     assert [(f.span.line, f.code.name) for f in interp.findings] == [(13, "rank-mismatch")]
+
+
+def test_while_loops_iterate_while_their_condition_is_known():
+    src = """
+    import sys
+    import keras
+    from keras import layers
+    x = inp = keras.Input(shape=(64, 64, 3))
+    while x.shape[1] > 4:
+        x = layers.Conv2D(16, 3, strides=2, padding="same")(x)
+    z = layers.Add()([x, layers.Conv2D(16, 1)(inp)])
+    y = inp
+    n = 0
+    while n < len(sys.argv):
+        y = layers.Conv2D(16, 3, strides=2, padding="same")(y)
+        n += 1
+    w = layers.Dense(4)(y)
+    v = layers.Add()([w, layers.Dense(5)(inp)])
+    """
+    assert findings(src) == [(8, "incompatible-shapes"), (15, "incompatible-shapes")]
+    assert shape_at(src, 7) == (None, 4, 4, 16)
+    # Any number of iterations: the axes that change are unknown, the others stay.
+    assert shape_at(src, 14)[0] is None and shape_at(src, 14)[3] == 4
+
+
+def test_a_loop_of_unknown_length_does_not_fix_what_its_second_iteration_changes():
+    # a is (None, 3) after zero and after one iteration, (None, 5) after two: a single
+    # round of the body would wrongly report the Add.
+    src = """
+    import sys
+    import keras
+    from keras import layers
+    inp = keras.Input((8,))
+    a, b = layers.Dense(3)(inp), layers.Dense(3)(inp)
+    for _ in sys.argv:
+        a, b = b, layers.Dense(5)(a)
+    z = layers.Add()([a, layers.Dense(5)(inp)])
+    """
+    assert findings(src) == []

@@ -45,6 +45,9 @@ MAX_UNROLL = 10_000
 MAX_SEQUENCE = 100_000
 #: statements and calls followed in one file before the analysis stops (a few seconds)
 MAX_STEPS = 100_000
+#: rounds of joining a loop body's bindings whose iteration count is unknown
+LOOP_ROUNDS = 4
+_MISSING = object()
 #: the top-level packages whose objects the front end follows
 KERAS_PACKAGES = frozenset({"keras", "tensorflow", "tf_keras"})
 
@@ -277,7 +280,7 @@ class Interpreter:
         elif isinstance(stmt, cst.For):
             self.exec_for(stmt, env)
         elif isinstance(stmt, cst.While):
-            self.exec_unknown_loop(stmt.body.body, env, None, None)
+            self.exec_while(stmt, env)
         elif isinstance(stmt, cst.Try) or isinstance(stmt, cst.TryStar):
             self.exec_block(stmt.body.body, env)
             if stmt.orelse is not None:
@@ -469,19 +472,54 @@ class Interpreter:
         if stmt.orelse is not None:
             self.exec_block(stmt.orelse.body.body, env)
 
+    def exec_while(self, stmt: cst.While, env: Env) -> None:
+        """Iterate while the condition is known (``while x.shape[1] > 4``); from the first
+        undecided test on (or for ``while True``), the loop may run any number of times."""
+        test = stmt.test
+        constant = isinstance(test, cst.Name) and test.value == "True"
+        for _ in range(MAX_UNROLL if not constant else 0):
+            cond = _truth(self.eval(test, env))
+            if cond is False:
+                if stmt.orelse is not None:
+                    self.exec_block(stmt.orelse.body.body, env)
+                return
+            if cond is not True:
+                break
+            try:
+                self.exec_block(stmt.body.body, env)
+            except _Break:
+                return
+            except _Continue:
+                continue
+        self.exec_unknown_loop(stmt.body.body, env, None, stmt.orelse)
+
     def exec_unknown_loop(self, body: Any, env: Env, target: Any, orelse: Any) -> None:
-        branch_env = env.copy()
-        if target is not None:
-            self.assign(target, UNKNOWN, branch_env)
+        """A body that runs any number of times: its bindings are joined until they no
+        longer change (a few rounds, then whatever still changes is unknown); findings
+        inside are dropped, since the body may not run at all."""
         before = len(self.findings)
         built = self.engine.snapshot()
-        try:
-            self.exec_block(body, branch_env)
-        except (_Break, _Continue, _Raise, _Return):
-            pass
+        current = env.copy()
+        for round_ in range(LOOP_ROUNDS):
+            branch_env = current.copy()
+            if target is not None:
+                self.assign(target, UNKNOWN, branch_env)
+            self._undecided += 1
+            try:
+                self.exec_block(body, branch_env)
+            except (_Break, _Continue, _Raise, _Return):
+                pass
+            joined = self.join_envs(current, branch_env)
+            changed = [k for k, v in joined.items() if not _same_value(v, current.vars.get(k, _MISSING))]
+            if round_ == LOOP_ROUNDS - 1:
+                for k in changed:
+                    joined[k] = UNKNOWN
+            current.vars = joined
+            if not changed:
+                break
         del self.findings[before:]
         self.engine.restore(built)
-        env.vars = self.join_envs(env, branch_env)
+        env.vars = current.vars
         if orelse is not None:
             self.exec_branch(list(orelse.body.body), env)
 
@@ -1762,6 +1800,27 @@ def _isinstance(v: Any, cls: Any) -> Any:
     if isinstance(cls, tuple) and all(isinstance(c, Builtin) and c.name in table for c in cls) and _is_literal(v):
         return isinstance(v, tuple(table[c.name] for c in cls))
     return UNKNOWN
+
+
+def _same_value(a: Any, b: Any) -> bool:
+    """The same abstract value: tensors of one type, or equal plain values."""
+    if a is b:
+        return True
+    if isinstance(a, Tensor) and isinstance(b, Tensor):
+        x, y = a.type, b.type
+        if x.dtype != y.dtype or (x.shape is None) != (y.shape is None):
+            return False
+        if x.shape is None or y.shape is None:
+            return True
+        # Two fresh unknown axes are the same abstract value.
+        return len(x.shape) == len(y.shape) and all(
+            d == e or (isinstance(d, dims.Sym) and d.opaque and isinstance(e, dims.Sym) and e.opaque)
+            for d, e in zip(x.shape, y.shape))
+    if isinstance(a, (list, tuple)) and type(a) is type(b) and len(a) == len(b):
+        return all(_same_value(x, y) for x, y in zip(a, b))
+    if isinstance(a, (int, float, str, bool)) and type(a) is type(b):
+        return a == b
+    return False
 
 
 def _imports_keras(module: cst.Module) -> bool:
