@@ -501,3 +501,18 @@ def test_a_loop_of_unknown_length_does_not_fix_what_its_second_iteration_changes
     z = layers.Add()([a, layers.Dense(5)(inp)])
     """
     assert findings(src) == []
+
+
+def test_f_strings_with_known_fields_are_followed():
+    src = """
+    import keras
+    from keras import layers
+    widths = {f"fc{i}": 8 * (i + 1) for i in range(3)}
+    x = layers.Dense(widths["fc1"], name=f"fc_{1}")(keras.Input(shape=(12,)))
+    y = layers.Reshape((4, 5))(x)
+    z = layers.Dense(4, name=f"{x.shape[-1]:03d}{{}}")(x)
+    """
+    result = check_source(textwrap.dedent(src), "t.py")
+    assert [(f.span.line, f.code.name) for f in result.findings] == [(6, "invalid-reshape")]
+    assert '"fc_1" (Dense)' in result.findings[0].notes[0].message
+    assert shape_at(src, 5) == (None, 16)

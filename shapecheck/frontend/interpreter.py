@@ -618,7 +618,7 @@ class Interpreter:
             left, right = self.eval(node.left, env), self.eval(node.right, env)
             return left + right if isinstance(left, str) and isinstance(right, str) else UNKNOWN
         if isinstance(node, cst.FormattedString):
-            return UNKNOWN
+            return self.eval_fstring(node.parts, env)
         if isinstance(node, cst.Name):
             if node.value == "True":
                 return True
@@ -919,6 +919,32 @@ class Interpreter:
                 return obj[index]
             return UNKNOWN
         return UNKNOWN
+
+    def eval_fstring(self, parts: Any, env: Env) -> Any:
+        """``f"fc{i}"`` with every field a known plain value; else unknown."""
+        out = []
+        for part in parts:
+            if isinstance(part, cst.FormattedStringText):
+                if "\\" in part.value:
+                    return UNKNOWN  # escapes: not worth decoding by hand
+                out.append(part.value.replace("{{", "{").replace("}}", "}"))
+                continue
+            if isinstance(part.equal, cst.AssignEqual):
+                return UNKNOWN  # f"{x=}": the source text too
+            value = self.eval(part.expression, env)
+            if not isinstance(value, (int, float, str, bool, type(None))):
+                return UNKNOWN
+            if part.conversion is not None:
+                value = {"r": repr, "s": str, "a": ascii}[part.conversion](value)
+            spec = self.eval_fstring(part.format_spec, env) if part.format_spec else ""
+            if not isinstance(spec, str):
+                return UNKNOWN
+            try:
+                text = format(value, spec)
+            except (ValueError, TypeError):
+                return UNKNOWN
+            out.append(text)
+        return "".join(out)
 
     def eval_index(self, elements: Any, env: Env) -> Any:
         parts = []
