@@ -516,3 +516,23 @@ def test_f_strings_with_known_fields_are_followed():
     assert [(f.span.line, f.code.name) for f in result.findings] == [(6, "invalid-reshape")]
     assert '"fc_1" (Dense)' in result.findings[0].notes[0].message
     assert shape_at(src, 5) == (None, 16)
+
+
+def test_weights_made_by_add_weight_have_their_shape():
+    src = """
+    import keras
+    from keras import layers, ops
+    class Proj(layers.Layer):
+        def __init__(self, units=16, fan_in=None):
+            super().__init__()
+            self.units, self.fan_in = units, fan_in
+        def build(self, input_shape):
+            self.w = self.add_weight(shape=(self.fan_in or input_shape[-1], self.units))
+            self.b = self.add_weight(shape=(self.units,), initializer="zeros")
+        def call(self, x):
+            return ops.matmul(x, self.w) + self.b
+    inp = keras.Input(shape=(24,))
+    out = layers.Add()([Proj()(inp), layers.Dense(8)(inp)])
+    bad = Proj(fan_in=32)(inp)
+    """
+    assert findings(src) == [(12, "incompatible-shapes"), (14, "incompatible-shapes")]

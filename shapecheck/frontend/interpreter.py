@@ -1259,6 +1259,8 @@ class Interpreter:
         if isinstance(obj, Instance):
             if name == "build" and args:
                 return self.build_instance(obj, args[0], node)
+            if name in ("add_weight", "add_variable") and obj.cls.keras_kind:
+                return self.add_weight(args, kwargs, node)
             if name == "__init__":
                 return None
             return UNKNOWN
@@ -1534,6 +1536,22 @@ class Interpreter:
         if name == "get_layer":
             return UNKNOWN
         return None if name in ("summary", "compile", "save", "save_weights", "load_weights") else UNKNOWN
+
+    def add_weight(self, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+        """``self.add_weight(shape=...)`` in a custom layer: a tensor of that shape (Keras 3
+        takes the shape first, tf.keras 2 the name first)."""
+        shape = kwargs.get("shape")
+        if shape is None and args:
+            shape = args[0] if not isinstance(args[0], str) else (args[1] if len(args) > 1 else None)
+        if shape is None:
+            shape = ()  # Keras's default: a scalar weight
+        if isinstance(shape, int):
+            shape = (shape,)
+        if not isinstance(shape, (tuple, list)):
+            return UNKNOWN
+        dtype = kwargs.get("dtype")
+        return self.apply_op("keras.ops.zeros", [tuple(shape)], {"dtype": dtype if isinstance(dtype, str) else
+                                                                 "float32"}, node)
 
     def build_instance(self, inst: Instance, shape: Any, node: cst.CSTNode) -> Any:
         """``model.build(shape)`` on a subclassed model or layer."""
