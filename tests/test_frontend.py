@@ -536,3 +536,21 @@ def test_weights_made_by_add_weight_have_their_shape():
     bad = Proj(fan_in=32)(inp)
     """
     assert findings(src) == [(12, "incompatible-shapes"), (14, "incompatible-shapes")]
+
+
+def test_a_model_class_that_calls_the_functional_constructor():
+    src = """
+    import keras
+    from keras import layers
+    class Tower(keras.Model):
+        def __init__(self, width=48, **kwargs):
+            a = keras.Input(shape=(width,))
+            h = layers.Dense(16)(a)
+            super().__init__(inputs=a, outputs=layers.Dense(2)(h), **kwargs)
+    y = Tower()(keras.Input(shape=(48,)))
+    z = layers.Reshape((3, 3))(y)
+    w = Tower(name="tower_b")(keras.Input(shape=(50,)))
+    """
+    assert findings(src) == [(10, "invalid-reshape"), (11, "axis-mismatch")]
+    assert shape_at(src, 9) == (None, 2)
+    assert "of layer 'tower_b'" in check_source(textwrap.dedent(src), "t.py").findings[1].message

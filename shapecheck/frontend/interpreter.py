@@ -179,6 +179,8 @@ class Frame:
     stack: tuple[Span, ...] = ()
     traced: bool = False
     replay: bool = False
+    #: the instance a method runs on (what a bare ``super()`` refers to)
+    instance: Any = None
 
 
 @dataclass
@@ -1095,7 +1097,7 @@ class Interpreter:
             if name == "print":
                 return None
             if name == "super":
-                return SuperValue(None, None)
+                return SuperValue(self._frame.instance if not args else None, None)
             if name == "setattr" and len(args) == 3 and isinstance(args[0], Instance) and isinstance(args[1], str):
                 args[0].attrs[args[1]] = args[2]
                 return None
@@ -1128,7 +1130,7 @@ class Interpreter:
             return UNKNOWN
         frame = self._frame
         stack = frame.stack + ((self.span(node),) if node is not None else ())
-        self._frame = Frame(stack, frame.traced if traced is None else traced, frame.replay)
+        self._frame = Frame(stack, frame.traced if traced is None else traced, frame.replay, bound)
         self._depth += 1
         activations.append(self._undecided)
         try:
@@ -1253,6 +1255,14 @@ class Interpreter:
         if m.func is not None:
             return self.call_function(m.func, args, kwargs, node, bound=obj)
         if isinstance(obj, SuperValue):
+            inst = obj.instance
+            if name == "__init__" and isinstance(inst, Instance) and inst.cls.keras_kind == "model" and (
+                    len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs):
+                # `super().__init__(inputs=..., outputs=...)`: a functional model in a class.
+                named = kwargs if isinstance(kwargs.get("name"), str) else {**kwargs, "name": inst.name}
+                model = self.make_model(args, named, node)
+                if isinstance(model, ModelValue):
+                    inst.functional = model
             return None
         if isinstance(obj, ModelValue):
             return self.model_method(obj, name, args, kwargs, node)
@@ -1578,7 +1588,7 @@ class Interpreter:
             if not model.inputs and isinstance(x, Tensor):
                 # An unbuilt Sequential is built by this call: its layers apply here.
                 frame = self._frame
-                self._frame = Frame(frame.stack, frame.traced, True)
+                self._frame = Frame(frame.stack, frame.traced, True, frame.instance)
                 out: Any = x
                 try:
                     for layer in model.layers:
@@ -1619,7 +1629,7 @@ class Interpreter:
         graph = self.engine.graph
         span = self.span(node)
         frame = self._frame
-        self._frame = Frame(frame.stack, frame.traced, True)
+        self._frame = Frame(frame.stack, frame.traced, True, frame.instance)
         try:
             for nid in needed:
                 old = graph.nodes[nid]
