@@ -554,3 +554,23 @@ def test_a_model_class_that_calls_the_functional_constructor():
     assert findings(src) == [(10, "invalid-reshape"), (11, "axis-mismatch")]
     assert shape_at(src, 9) == (None, 2)
     assert "of layer 'tower_b'" in check_source(textwrap.dedent(src), "t.py").findings[1].message
+
+
+def test_a_lambda_layer_without_output_shape_follows_its_function():
+    # Keras 3 traces the function on the inputs (TensorFlow functions are fine there).
+    src = """
+    import keras
+    import tensorflow as tf
+    from keras import layers
+    inp = keras.Input((8, 8, 6))
+    x = layers.Lambda(lambda t: t[..., :3])(inp)
+    y = layers.LSTM(4)(x)
+    def scale(t, factor=2.0):
+        return tf.reduce_mean(t, axis=1) * factor
+    z = layers.Lambda(scale, arguments={"factor": 3.0})(inp)
+    w = layers.Conv2D(3, 3)(z)
+    m = keras.Sequential([keras.Input((4, 5)), layers.Lambda(lambda t: keras.ops.sum(t, axis=-1))])
+    """
+    assert findings(src) == [(7, "rank-mismatch"), (11, "rank-mismatch")]
+    assert shape_at(src, 10) == (None, 8, 6)
+    assert shape_at(src, 12) == (None, 4)

@@ -1390,6 +1390,8 @@ class Interpreter:
         config = {k: self.literal(v) for k, v in bound.items()}
         name = config.get("name") if isinstance(config.get("name"), str) else self.auto_name(class_name)
         layer = LayerValue(class_name, config, self.new_id("L"), name, self.span(node))
+        if class_name == "Lambda" and isinstance(bound.get("function"), FunctionValue):
+            layer.function = bound["function"]
         if rule is not None:
             self.report(self.engine.check_config(f"keras.layers.{class_name}", config, self.span(node), name,
                                                  self._frame.stack, layer.layer_id))
@@ -1433,6 +1435,14 @@ class Interpreter:
     def call_layer(self, layer: LayerValue, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
         if layer.class_name == "InputLayer":
             return UNKNOWN
+        if layer.function is not None and layer.config.get("output_shape") is None and args:
+            # Keras 3 infers a Lambda's output by tracing its function on the inputs.
+            extra = layer.config.get("arguments")
+            out = self.call_function(layer.function, [args[0]], dict(extra) if isinstance(extra, dict) else {},
+                                     node, traced=True)
+            if isinstance(out, Tensor) and not self._frame.replay:
+                self.shapes.append(ShapeEntry(self.span(node), "keras.layers.Lambda", (out.type,)))
+            return out
         irnode = Node(0, f"keras.layers.{layer.class_name}", "layer", config=layer.config,
                       args=[self.arg_value(a) for a in args], kwargs={k: self.arg_value(v) for k, v in kwargs.items()},
                       layer_id=layer.layer_id, name=layer.name, span=self.span(node), call_stack=self._frame.stack,

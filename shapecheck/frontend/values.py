@@ -52,6 +52,8 @@ class LayerValue:
     layer_id: str
     name: str
     span: Optional[Span]
+    #: ``Lambda``: the Python function it wraps, followed when no ``output_shape`` is given
+    function: Any = None
 
 
 @dataclass(eq=False)
