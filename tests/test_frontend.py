@@ -574,3 +574,24 @@ def test_a_lambda_layer_without_output_shape_follows_its_function():
     assert findings(src) == [(7, "rank-mismatch"), (11, "rank-mismatch")]
     assert shape_at(src, 10) == (None, 8, 6)
     assert shape_at(src, 12) == (None, 4)
+
+
+def test_an_output_that_needs_an_input_left_out_of_the_model():
+    src = """
+    import sys
+    import keras
+    from keras import layers
+    a = keras.Input((3,), name="a")
+    b = keras.Input((3,), name="b")
+    h = layers.Concatenate()([layers.Dense(2)(a), layers.Dense(2)(b)])
+    m1 = keras.Model(a, layers.Dense(1)(h))
+    m2 = keras.Model([a], {"y": layers.Dense(1)(a), "z": [layers.Dense(1)(a), layers.Dense(1)(b)]})
+    ok = keras.Model([a, b], layers.Dense(1)(h))
+    either = a if len(sys.argv) > 1 else b
+    maybe = keras.Model(a, layers.Dense(1)(either))
+    """
+    result = check_source(textwrap.dedent(src), "t.py")
+    assert [(f.span.line, f.code.name) for f in result.findings] == [(8, "disconnected-output"),
+                                                                      (9, "disconnected-output")]
+    assert [f.message for f in result.findings] == ["Output with path `` is not connected to `inputs`",
+                                                    "Output with path `z.1` is not connected to `inputs`"]

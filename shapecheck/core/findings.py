@@ -93,6 +93,19 @@ Keras requires the names of all layers of a model, its inputs included, to be un
     'a = keras.Input((4,), name="x")\nb = keras.Input((4,), name="x")\nm = keras.Model([a, b], ...)\n',
     'a = keras.Input((4,), name="x_a")\nb = keras.Input((4,), name="x_b")\n',
 )
+DISCONNECTED_OUTPUT = _code(
+    "SC103", "disconnected-output", "error", "A model output needs an input that is not among the model's inputs.",
+    """
+Every output of `keras.Model(inputs, outputs)` must be computable from `inputs` alone.
+When an output depends on another `keras.Input` (one left out of the list, or an input of
+a different model), Keras raises `ValueError: Output with path `...` is not connected to
+`inputs``, where the path is the output's position in `outputs` (empty for a single
+output).
+""",
+    'a = keras.Input((3,))\nb = keras.Input((3,))\nh = layers.Concatenate()([a, b])\n'
+    'm = keras.Model(a, layers.Dense(1)(h))\n',
+    "m = keras.Model([a, b], layers.Dense(1)(h))\n",
+)
 RANK_MISMATCH = _code(
     "SC201", "rank-mismatch", "error", "A layer receives a tensor of the wrong rank.",
     """

@@ -1478,7 +1478,42 @@ class Interpreter:
         model = ModelValue("functional", self.new_id("M"), name, flat_inputs, outputs)
         if all(isinstance(t, Tensor) for t in flat_inputs):
             self.check_input_names(flat_inputs, node)
+            self.check_connected(flat_inputs, outputs, node)
         return model
+
+    def check_connected(self, inputs: list, outputs: Any, node: cst.CSTNode) -> None:
+        """Keras's ``Output with path `...` is not connected to `inputs``: an output that
+        certainly needs a ``keras.Input`` not in ``inputs`` (joins of branches are not
+        certain, so they are not followed)."""
+        from ..core.findings import DISCONNECTED_OUTPUT
+
+        graph = self.engine.graph
+        given = {t.ref.node for t in inputs}
+        for path, out in _flatten_with_path(outputs):
+            if not isinstance(out, Tensor):
+                continue
+            seen: set[int] = set()
+            todo = [out.ref.node]
+            missing: Optional[int] = None
+            while todo and missing is None:
+                nid = todo.pop()
+                if nid in seen or nid in given or nid >= len(graph.nodes):
+                    continue
+                seen.add(nid)
+                n = graph.nodes[nid]
+                if n.kind == "input":
+                    missing = nid
+                elif n.op != "shapecheck.join":
+                    todo.extend(r.node for r in n.tensor_refs())
+            if missing is not None:
+                src = graph.nodes[missing]
+                notes = (Note(src.span or self.span(node), f"it needs the input "
+                              f"'{src.name or self._input_names.get(missing, 'input_layer')}' created here, "
+                              "which is not in `inputs`"),)
+                self.report(Finding(DISCONNECTED_OUTPUT, self.span(node),
+                                    f"Output with path `{path}` is not connected to `inputs`",
+                                    notes + _stack_notes(self._frame.stack)))
+                return
 
     def check_input_names(self, inputs: list, node: cst.CSTNode) -> None:
         seen: dict[str, Tensor] = {}
@@ -1803,6 +1838,15 @@ def _has_tensor(v: Any) -> bool:
     if isinstance(v, dict):
         return any(_has_tensor(x) for x in v.values())
     return False
+
+
+def _flatten_with_path(v: Any, path: tuple = ()) -> list[tuple[str, Any]]:
+    """``keras.tree.flatten_with_path`` with the path joined by dots (dict keys sorted)."""
+    if isinstance(v, (list, tuple)):
+        return [p for i, x in enumerate(v) for p in _flatten_with_path(x, (*path, i))]
+    if isinstance(v, dict):
+        return [p for k in sorted(v, key=str) for p in _flatten_with_path(v[k], (*path, k))]
+    return [(".".join(str(p) for p in path), v)]
 
 
 def _flatten(v: Any) -> list:
