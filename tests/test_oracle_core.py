@@ -254,11 +254,11 @@ def einsum_case(draw) -> tuple[dict, tuple]:
 @given(einsum_case())
 def test_einsum_dense(case):
     config, input_shape = case
-    from shapecheck.layers.core import _MATMUL_EINSUMS, _relabel
+    from shapecheck.ops.einsum import MATMUL_EINSUMS, relabel
 
     equation = config["equation"]
     spec = equation.split(",")[0]
-    if "." not in equation and len(input_shape) > len(spec) and _relabel(equation) in _MATMUL_EINSUMS:
+    if "." not in equation and len(input_shape) > len(spec) and relabel(equation) in MATMUL_EINSUMS:
         # TensorFlow's backend turns these into a broadcasting matmul; shapecheck stays unknown.
         assert infer("EinsumDense", config, input_shape) is None
         return

@@ -12,6 +12,7 @@ from ..core.findings import AXIS_MISMATCH, INVALID_ARGUMENT, INVALID_INPUT, RANK
 from ..core.ir import UNKNOWN
 from ..core.rules import Call, Example, InputSpec, LayerRule, T, Unknowable, register
 from ..core.shapes import TensorType, show_shape
+from ..ops.einsum import MATMUL_EINSUMS, relabel
 
 _DTYPES = {
     "float16", "float32", "float64", "bfloat16", "uint8", "uint16", "uint32", "uint64",
@@ -250,23 +251,6 @@ _EINSUM_FORMS = (
 )
 
 
-# Equations Keras's TensorFlow backend computes with ``tf.matmul`` (``backend/tensorflow/numpy.py``
-# ``einsum``), letters renamed in order of appearance.
-_MATMUL_EINSUMS = frozenset({
-    "a,b->ab", "ab,b->a", "ab,bc->ac", "ab,cb->ac", "abc,cd->abd", "abc,dc->abd", "abcd,abde->abce",
-    "abcd,abed->abce", "abcd,acbe->adbe", "abcd,adbe->acbe", "abcd,aecd->acbe", "abcd,aecd->aceb",
-})
-
-
-def _relabel(equation: str) -> str:
-    """``_normalize_einsum_subscripts``: letters renamed a, b, c, ... in order of first appearance."""
-    names: dict[str, str] = {}
-    for c in equation:
-        if c.isascii() and c.isalpha() and c not in names:
-            names[c] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"[len(names)]
-    return "".join(names.get(c, c) for c in equation)
-
-
 def _split_equation(equation: str) -> tuple[str, str, str, bool, bool]:
     """``_analyze_einsum_string``'s parse: (input, weight, output specs, left-elided, has ellipsis)."""
     replaced = re.sub(r"\.\.\.", "0", equation)
@@ -299,7 +283,7 @@ def analyze_einsum(equation: str, bias_axes: Any, shape: tuple, partial: tuple) 
     """``einsum_dense._analyze_split_string`` over dims: output, kernel and bias shapes, or Keras's error."""
     input_spec, weight_spec, output_spec, left, ellipsis = _split_equation(equation)
     elided = len(shape) - len(input_spec)
-    if not ellipsis and elided > 0 and _relabel(equation) in _MATMUL_EINSUMS:
+    if not ellipsis and elided > 0 and relabel(equation) in MATMUL_EINSUMS:
         # TensorFlow's backend runs these as a broadcasting matmul: extra leading axes may work.
         raise Unknowable()
     if not ellipsis and elided != 0:
