@@ -744,3 +744,63 @@ def test_einsum(case):
 def test_tf_einsum(case):
     subscripts, shapes = case
     agrees_with_tf("tensorflow.einsum", {}, subscripts, shapes)
+
+
+# -- gathering ----------------------------------------------------------------------------
+
+
+def _taken_size(x: tuple, axis: Any) -> Any:
+    """The size of the axis indexed (the flattened ``x`` when ``axis`` is None); 2 when out of range."""
+    if axis is None:
+        return None if None in x else int(np.prod(x, dtype=int))
+    return x[axis] if -len(x) <= axis < len(x) else 2
+
+
+# Index data are 0 or 1 (the oracle's random integers) for tensors, 0 or -1 for literals: an axis
+# of size 1 would fail on the data's values, not on shapes, and is left out for tensor indices.
+_LITERAL_INDICES = st.one_of(st.sampled_from([0, -1]), st.lists(st.sampled_from([0, -1]), min_size=1, max_size=3),
+                             st.lists(st.lists(st.just(0), min_size=2, max_size=2), min_size=1, max_size=2))
+_INDEX_TENSOR = st.lists(SIZES, max_size=2).map(lambda s: T(tuple(s), "int32"))
+
+
+@SETTINGS
+@given(shape(1, 4), st.one_of(st.none(), st.integers(-5, 4)), st.one_of(_LITERAL_INDICES, _INDEX_TENSOR))
+def test_take(x, axis, indices):
+    if isinstance(indices, T):
+        assume(_taken_size(x, axis) != 1)
+        agrees("keras.ops.take", {"axis": axis}, x, (indices,))
+    else:
+        agrees("keras.ops.take", {"indices": indices, "axis": axis}, x)
+
+
+@SETTINGS
+@given(shape(1, 4), st.one_of(st.none(), st.integers(-5, 4)), st.data())
+def test_take_along_axis(x, axis, data):
+    assume(_taken_size(x, axis) != 1)
+    rank = 1 if axis is None else len(x) + data.draw(st.sampled_from([0, 0, 0, 0, -1, 1]))
+    indices = tuple(data.draw(st.sampled_from([x[i] if i < len(x) else 2, 1, None, 2, 3])) for i in range(rank))
+    agrees("keras.ops.take_along_axis", {"axis": axis}, x, (T(indices, "int32"),))
+
+
+@SETTINGS
+@given(shape(1, 4), st.one_of(st.none(), st.integers(-5, 4)), st.one_of(_LITERAL_INDICES, _INDEX_TENSOR))
+def test_tf_gather(x, axis, indices):
+    if isinstance(indices, T):
+        assume(_taken_size(x, 0 if axis is None else axis) != 1)
+        agrees_with_tf("tensorflow.gather", {"axis": axis}, x, (indices,))
+    else:
+        # TensorFlow's gather takes no negative index (Keras's take wraps them).
+        agrees_with_tf("tensorflow.gather", {"indices": _non_negative(indices), "axis": axis}, x)
+
+
+def _non_negative(v: Any) -> Any:
+    return [_non_negative(i) for i in v] if isinstance(v, list) else max(v, 0)
+
+
+@SETTINGS
+@given(shape(1, 4), st.integers(1, 5), st.integers(0, 2))
+def test_tf_gather_nd(x, k, lead):
+    indices: Any = [0] * k
+    for _ in range(lead):
+        indices = [indices, indices]
+    agrees_with_tf("tensorflow.gather_nd", {"indices": indices}, x)

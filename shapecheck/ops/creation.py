@@ -1,19 +1,21 @@
-"""Functions that create tensors from Python values: ``arange``, ``zeros``, ``eye``, ``convert_to_tensor``.
+"""Functions that create tensors: from Python values (``arange``, ``zeros``, ``eye``, ``convert_to_tensor``) or
+in another tensor's shape (``zeros_like``, ``full_like``).
 
-Their shapes come from literal arguments (``ops.arange(17)`` is ``(17,)``); they are
-how constant tensors (position indices, masks) enter a Keras graph.
+The first kind take their shapes from literal arguments (``ops.arange(17)`` is ``(17,)``);
+they are how constant tensors (position indices, masks) enter a Keras graph.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from dataclasses import replace
+from typing import Any, ClassVar
 
 from ..core import dims
-from ..core.findings import INVALID_ARGUMENT, ShapeError
+from ..core.findings import INCOMPATIBLE_SHAPES, INVALID_ARGUMENT, ShapeError
 from ..core.rules import Call, Example, OpRule, Unknowable, as_dim, register
-from ..core.shapes import TensorType
-from .op_utils import is_int, literal_shape, param
+from ..core.shapes import TensorType, show_shape
+from .op_utils import broadcast_to_problem, is_int, literal_shape, param, tensor
 
 
 def _dtype(call: Call, default: str) -> str:
@@ -126,3 +128,73 @@ def _has_float(v: Any) -> bool:
     if isinstance(v, (list, tuple)):
         return any(_has_float(x) for x in v)
     return False
+
+
+class _Like(OpRule):
+    """A tensor of ``x``'s shape; ``dtype`` (when given) replaces ``x``'s."""
+
+    params: ClassVar[tuple[str, ...]] = ("x", "dtype")
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, self.params[0])
+        dtype = param(call, "dtype")
+        return replace(x, dtype=dtype if isinstance(dtype, str) else x.dtype if dtype is None else None)
+
+
+@register
+class ZerosLike(_Like):
+    """``keras.ops.zeros_like(x, dtype=None)`` / ``ones_like``: ``x``'s shape."""
+
+    names = ("keras.ops.zeros_like", "keras.ops.ones_like")
+    examples = (
+        Example({}, (None, 3), (None, 3)),
+        Example({"dtype": "int32"}, (2, None, 4), (2, None, 4)),
+        Example({}, (), ()),
+    )
+
+
+@register
+class FullLike(_Like):
+    """``keras.ops.full_like(x, fill_value, dtype=None)``: ``x``'s shape; a tensor ``fill_value`` must broadcast
+    to it (checked when data flows)."""
+
+    names = ("keras.ops.full_like",)
+    params = ("x", "fill_value", "dtype")
+    examples = (
+        Example({"fill_value": 0.5}, (None, 3), (None, 3)),
+        Example({}, (None, 3), (None, 3), args=((1, 3),)),
+        Example({}, (None, 3), "incompatible-shapes", args=((4,),)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        out = super().output(call)
+        fill = param(call, "fill_value")
+        fill_shape = fill.shape if isinstance(fill, TensorType) else literal_shape(fill)
+        if fill_shape is not None:
+            assert out.shape is not None
+            # The backend broadcasts the fill value to `x`'s shape: Keras builds, then data fails.
+            problem = broadcast_to_problem(fill_shape, out.shape)
+            if problem:
+                raise ShapeError(INCOMPATIBLE_SHAPES, f"{problem}: `fill_value` of shape {show_shape(fill_shape)} "
+                                 f"cannot fill `x` of shape {show_shape(out.shape)}; Keras builds `full_like`, but "
+                                 "it fails as soon as data flows.")
+        return out
+
+
+@register
+class TfZerosLike(_Like):
+    """``tf.zeros_like(input, dtype=None)`` / ``tf.ones_like``: the input's shape."""
+
+    names = ("tensorflow.zeros_like", "tensorflow.ones_like")
+    params = ("input", "dtype")
+    keras_equivalent = "keras.ops.zeros_like"
+    examples = (Example({}, (None, 3), (None, 3)),)
+
+
+@register
+class KZerosLike(_Like):
+    """``K.zeros_like(x, dtype=None)`` / ``K.ones_like``: ``x``'s shape."""
+
+    names = ("keras.backend.zeros_like", "keras.backend.ones_like")
+    keras_equivalent = "keras.ops.zeros_like"
+    examples = (Example({}, (None, 3), (None, 3)),)

@@ -154,3 +154,14 @@ def never_holds(shape: Shape, total: object) -> bool:
     if None not in shape:
         return known_part != total
     return total % known_part != 0 if known_part else total != 0  # type: ignore[operator]
+
+
+def broadcast_to_problem(shape: Shape, target: Shape) -> Optional[str]:
+    """Why ``tf.broadcast_to`` certainly rejects ``shape`` -> ``target`` (in its words); ``None`` when some
+    sizes of the undefined axes let it through.  Each axis, aligned on the right, is 1 or the target's."""
+    if len(shape) > len(target):
+        return f"Rank of input ({len(shape)}) must be no greater than rank of output shape ({len(target)})"
+    for d, t in zip(reversed(shape), reversed(target)):
+        if dims.differs(d, 1) and dims.differs(d, t):
+            return f"Unable to broadcast tensor of shape {_keras_list(shape)} to tensor of shape {_keras_list(target)}"
+    return None
