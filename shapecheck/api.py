@@ -95,12 +95,18 @@ def check_source(source: str, path: str = "<string>", options: Options = Options
     from .frontend.interpreter import MAX_STEPS, AnalysisLimit, Interpreter
 
     result = FileResult(path)
+    # CPython's parser first: it bounds nesting (200 brackets, ~3000 levels of expression),
+    # beyond which libcst's native parser can overflow its stack and kill the process.
+    problem = _python_syntax_error(source)
+    if problem is not None:
+        line, col, msg = problem
+        result.findings.append(Finding(SYNTAX_ERROR, Span(path, line, col, line, col), msg))
+        return result
     try:
         interp = Interpreter.for_source(source, path, options.keras_version)
     except cst.ParserSyntaxError as e:
-        line, col, msg = _python_syntax_error(source) or (e.raw_line, e.raw_column + 1, e.message)
-        result.findings.append(Finding(SYNTAX_ERROR, Span(path, line, col, line, col),
-                                       f"Syntax error: {msg}"))
+        result.findings.append(Finding(SYNTAX_ERROR, Span(path, e.raw_line, e.raw_column + 1, e.raw_line,
+                                                          e.raw_column + 1), f"Syntax error: {e.message}"))
         return result
     except RecursionError:
         result.findings.append(Finding(SYNTAX_ERROR, Span(path, 1, 1, 1, 1),
@@ -132,13 +138,20 @@ def check_source(source: str, path: str = "<string>", options: Options = Options
 
 
 def _python_syntax_error(source: str) -> Optional[tuple[int, int, str]]:
-    """CPython's own message and position for a syntax error (parsing only, nothing runs)."""
+    """CPython's own message and position for a file it cannot parse (parsing only,
+    nothing runs), or ``None`` when it parses."""
+    import warnings
+
     try:
-        ast.parse(source)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # invalid escapes and the like: not ours to report
+            ast.parse(source)
     except SyntaxError as e:
-        return (e.lineno or 1, e.offset or 1, e.msg)
-    except (ValueError, RecursionError, MemoryError):
-        return None
+        return (e.lineno or 1, e.offset or 1, f"Syntax error: {e.msg}")
+    except (RecursionError, MemoryError):
+        return (1, 1, "The file is nested too deeply to be parsed.")
+    except ValueError as e:
+        return (1, 1, f"Syntax error: {e}")
     return None
 
 

@@ -107,6 +107,19 @@ def test_unparsable_file_exits_2_and_the_rest_is_reported(tree):
     assert "[SC201 rank-mismatch]" in out
 
 
+@pytest.mark.parametrize("source", [
+    "import keras\nx = " + "(" * 3000 + "1" + ")" * 3000 + "\n",  # crashed libcst's native parser
+    "import keras\nx = " + "[" * 300 + "]" * 300 + "\n",
+    "import keras\nx = " + "-" * 5000 + "1\n",
+])
+def test_deeply_nested_file_is_a_finding_and_the_rest_is_reported(tree, source):
+    (tree / "pkg" / "deep.py").write_text(source)
+    code, out = run("pkg")
+    assert code == 2
+    assert "pkg/deep.py:" in out and "[SC001 syntax-error]" in out
+    assert "[SC201 rank-mismatch]" in out
+
+
 def test_no_color_when_not_a_terminal(tree):
     code, out = run("pkg")
     assert "\x1b[" not in out
