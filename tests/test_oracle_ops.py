@@ -350,6 +350,66 @@ def test_transpose(data):
     agrees("keras.ops.transpose", {"axes": data.draw(axes_for(len(x)))}, x)
 
 
+@st.composite
+def moveaxis_case(draw) -> tuple[tuple, Any, Any]:
+    """Axes to move and where to: mostly distinct and within the rank, sometimes repeated, out of range or
+    of unequal counts; an int or a sequence."""
+    x = draw(shape(1, 4))
+    rank = len(x)
+    n = draw(st.integers(0, rank))
+    source = draw(st.permutations(range(rank)))[:n]
+    destination = draw(st.permutations(range(rank)))[:n]
+    if draw(st.integers(0, 3)) == 0:
+        source = source + [draw(st.integers(-rank - 1, rank))]
+    if draw(st.integers(0, 3)) == 0:
+        destination = destination + [draw(st.integers(-rank - 1, rank))]
+    source = [a - rank if draw(st.booleans()) else a for a in source]
+
+    def form(axes: list) -> Any:
+        return axes[0] if len(axes) == 1 and draw(st.booleans()) else tuple(axes)
+
+    return x, form(source), form(destination)
+
+
+@SETTINGS
+@given(moveaxis_case())
+def test_moveaxis(case):
+    x, source, destination = case
+    agrees("keras.ops.moveaxis", {"source": source, "destination": destination}, x)
+
+
+@st.composite
+def broadcast_to_case(draw) -> tuple[tuple, tuple]:
+    """A shape and a target: its axes (some set to 1 or another size) under a few leading ones, or cut."""
+    x = draw(shape(1, 4))
+    target = [d if d is not None else draw(st.sampled_from([1, 2, 3])) for d in x]
+    for i in range(len(target)):
+        if draw(st.integers(0, 3)) == 0:
+            target[i] = draw(st.sampled_from([1, 2, 3, 4]))
+    lead = [draw(st.sampled_from([1, 2, 3])) for _ in range(draw(st.integers(0, 2)))]
+    target = lead + target
+    if draw(st.integers(0, 5)) == 0:
+        target = target[draw(st.integers(1, len(target))):]
+    if draw(st.booleans()):
+        # x's axes set to 1 broadcast to anything.
+        x = tuple(1 if draw(st.integers(0, 3)) == 0 else d for d in x)
+    return x, tuple(target)
+
+
+@SETTINGS
+@given(broadcast_to_case())
+def test_broadcast_to(case):
+    x, target = case
+    agrees("keras.ops.broadcast_to", {"shape": target}, x)
+
+
+@SETTINGS
+@given(broadcast_to_case())
+def test_tf_broadcast_to(case):
+    x, target = case
+    agrees_with_tf("tensorflow.broadcast_to", {"shape": target}, x)
+
+
 @SETTINGS
 @given(shape(1, 4), st.integers(-5, 4), st.booleans())
 def test_expand_dims(x, axis, as_tuple):
@@ -474,6 +534,38 @@ def test_scans(op, x, axis):
 @given(shape(1, 3), st.integers(0, 5))
 def test_top_k(x, k):
     agrees("keras.ops.top_k", {"k": k}, x)
+
+
+_ORDS = st.sampled_from([None, None, 1, -1, 2, -2, 0, 3, 0.5, float("inf"), -float("inf"), "fro", "nuc", "max"])
+
+
+@st.composite
+def norm_axis(draw, rank: int) -> Any:
+    kind = draw(st.integers(0, 4))
+    if kind == 0:
+        return None
+    if kind == 1:
+        return draw(st.integers(-rank - 1, rank))
+    return tuple(draw(st.lists(st.integers(-rank - 1, rank), min_size=0 if kind == 4 else kind - 1,
+                               max_size=kind - 1 if kind < 4 else 3)))
+
+
+@SETTINGS
+@given(st.data(), _ORDS, st.booleans())
+def test_norm(data, ord, keepdims):
+    x = data.draw(shape(1, 4))
+    agrees("keras.ops.norm", {"ord": ord, "axis": data.draw(norm_axis(len(x))), "keepdims": keepdims}, x)
+
+
+@SETTINGS
+@given(st.data(), st.sampled_from([None, "euclidean", 1, 2, -1, 0, 0.5, 3, float("inf"), "fro", "nuc"]),
+       st.sampled_from([None, False, True]))
+def test_tf_norm(data, ord, keepdims):
+    x = data.draw(shape(1, 4))
+    config = {"axis": data.draw(norm_axis(len(x))), "keepdims": keepdims}
+    if ord is not None:
+        config["ord"] = ord
+    agrees_with_tf("tensorflow.norm", config, x)
 
 
 # -- products -----------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Products: ``matmul`` (``@``), ``dot``, ``tensordot``, in their Keras, TensorFlow and backend spellings."""
+"""Products (``matmul`` or ``@``, ``dot``, ``tensordot``) and ``norm``, in their Keras, TensorFlow and backend
+spellings."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from ..core.dims import Dim
 from ..core.findings import INCOMPATIBLE_SHAPES, INVALID_ARGUMENT, RANK_MISMATCH, ShapeError
 from ..core.rules import Call, Example, OpRule, Unknowable, register
 from ..core.shapes import Shape, TensorType, show_shape
-from .op_utils import broadcast_or_fail, is_int, known, never_holds, param, shape_of
+from .op_utils import axis_index, broadcast_or_fail, is_int, known, never_holds, param, shape_of, tensor
 
 
 def _dtype(a: Any, b: Any) -> Any:
@@ -215,3 +216,169 @@ class TfTensordot(_Tensordot):
     defaults = {}
     keras_equivalent = "keras.ops.tensordot"
     examples = (Example({"axes": 1}, (None, 3), (None, 4), args=((3, 4),)),)
+
+
+# -- norm ---------------------------------------------------------------------------------
+
+_INF = float("inf")
+_MATRIX_ORDS = (None, "fro", "nuc", _INF, -_INF, 1, -1, 2, -2)
+
+
+def _axis_arg(axis: Any) -> Any:
+    """``axis`` as given: None, or a list of literal ints; unknowable otherwise."""
+    axis = known(axis)
+    if axis is None:
+        return None
+    items = [axis] if is_int(axis) else list(axis) if isinstance(axis, (list, tuple)) else None
+    if items is None or not all(is_int(a) for a in items):
+        raise Unknowable()
+    return items
+
+
+def _reduced(shape: Shape, axes: list[int], keepdims: bool) -> Shape:
+    """``operation_utils.reduce_shape`` as written: a repeated axis is set to 1 twice or deleted twice."""
+    out = list(shape)
+    if keepdims:
+        for a in axes:
+            out[a] = 1
+        return tuple(out)
+    for a in sorted(axes, reverse=True):
+        if a >= len(out):
+            raise ShapeError(INVALID_ARGUMENT, f"list assignment index out of range: Keras's symbolic `norm` deletes "
+                             f"axis {a} of {show_shape(shape)} twice (axis={axes}).")
+        del out[a]
+    return tuple(out)
+
+
+def norm_shape(shape: Shape, ord: Any, axis: Any, keepdims: Any) -> Shape:
+    """``Norm``: Keras's checks of ``ord`` for one or two axes and its symbolic reduction, then what the
+    TensorFlow backend rejects when data flows (other than one or two distinct axes)."""
+    ord, keep = known(ord), known(keepdims)
+    if isinstance(ord, str) and ord not in ("fro", "nuc"):
+        raise ShapeError(INVALID_ARGUMENT, "Invalid `ord` argument. Expected one of {'fro', 'nuc'} when using "
+                         f"string. Received: ord={ord}")
+    axes = _axis_arg(axis)
+    ndim = len(shape)
+    num_axes = ndim if axes is None else len(axes)
+    if num_axes == 1 and isinstance(ord, str):
+        raise ShapeError(INVALID_ARGUMENT, f"Invalid `ord` argument for vector norm. Received: ord={ord}")
+    if num_axes == 2 and ord not in _MATRIX_ORDS:
+        raise ShapeError(INVALID_ARGUMENT, f"Invalid `ord` argument for matrix norm. Received: ord={ord}")
+    where: list[int] = []
+    if axes is None:
+        out: Shape = tuple(1 for _ in shape) if keep else ()
+    else:
+        where = [axis_index(a, ndim) for a in axes]
+        out = _reduced(shape, where, keep)
+    if num_axes not in (1, 2):
+        given = tuple(range(ndim)) if axes is None else tuple(axes)
+        every = ", and `axis=None` takes every axis" if axes is None else ""
+        raise ShapeError(INVALID_ARGUMENT, f"Invalid axis values. Received: axis={given}: a vector norm takes one axis "
+                         f"and a matrix norm two{every} (input shape {show_shape(shape)}); Keras builds `norm`, but it "
+                         "fails as soon as data flows.")
+    if len(set(where)) != len(where) and ord not in (1, -1, _INF, -_INF):
+        # Matrix norms of order ±1 and ±inf reduce one axis after the other: a repeated axis goes through.
+        repeated = next(a for a in where if where.count(a) > 1)
+        raise ShapeError(INVALID_ARGUMENT, f"Invalid reduction arguments: Axes contains duplicate dimension: "
+                         f"{repeated} (axis={axis} on {show_shape(shape)}); Keras builds `norm`, but it fails as "
+                         "soon as data flows.")
+    if axes is not None and num_axes == 2 and keep and ord in (2, -2, "nuc"):
+        # The backend reduces the singular values, then puts the two axes back with `expand_dims`, one
+        # after the other, at the positions given.
+        for k, a in enumerate(axes):
+            rank = ndim - 2 + k
+            if not -rank - 1 <= a <= rank:
+                raise ShapeError(INVALID_ARGUMENT, f"`expand_dims` axis {a} is out of range for a tensor of rank "
+                                 f"{rank}: `norm` with ord={ord}, axis={axis} and keepdims=True reduces "
+                                 f"{show_shape(shape)} to rank {ndim - 2}, then inserts axis {axes[0]} and axis "
+                                 f"{axes[1]} in turn; Keras builds it, but it fails as soon as data flows.")
+    return out
+
+
+def _norm_dtype(x: TensorType) -> Any:
+    return "float32" if x.dtype is not None and ("int" in x.dtype or x.dtype == "bool") else x.dtype
+
+
+@register
+class Norm(OpRule):
+    """``keras.ops.norm(x, ord=None, axis=None, keepdims=False)``: a vector norm over one axis or a matrix norm over
+    two (all axes when ``axis`` is None, so ``x`` must then have rank 1 or 2); those axes removed or kept as 1."""
+
+    names = ("keras.ops.norm",)
+    params = ("x", "ord", "axis", "keepdims")
+    defaults = {"ord": None, "axis": None, "keepdims": False}
+    examples = (
+        Example({"axis": -1}, (None, 3, 4), (None, 3)),
+        Example({"axis": (1, 2), "ord": "fro", "keepdims": True}, (None, 3, 4), (None, 1, 1)),
+        Example({}, (None, 4), ()),
+        Example({"axis": 1, "ord": 1}, (None, 4), (None,)),
+        Example({}, (None, 3, 4), "invalid-argument"),
+        Example({"axis": 1, "ord": "fro"}, (None, 4), "invalid-argument"),
+        Example({"axis": (0, 1), "ord": 3}, (None, 4), "invalid-argument"),
+        Example({"axis": 2}, (None, 4), "invalid-argument"),
+        Example({"ord": "max"}, (None, 4), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "x")
+        assert x.shape is not None
+        shape = norm_shape(x.shape, param(call, "ord"), param(call, "axis"), param(call, "keepdims"))
+        return TensorType(shape, _norm_dtype(x))
+
+
+def tf_norm_shape(shape: Shape, ord: Any, axis: Any, keepdims: Any) -> Shape:
+    """``tf.norm``: one axis (or None: every element, as one vector) for a vector norm, two distinct ones for a
+    matrix norm, each with its own orders."""
+    ord, keep, axis = known(ord), known(keepdims), known(axis)
+    keep = bool(keep)
+    matrix = isinstance(axis, (list, tuple)) and len(axis) == 2
+    if matrix:
+        if not all(is_int(a) for a in axis) or axis[0] == axis[1]:
+            raise ShapeError(INVALID_ARGUMENT, f"'axis' must be None, an integer, or a tuple of 2 unique integers, "
+                             f"got {tuple(axis)}")
+        if ord not in ("euclidean", "fro", 1, 2, _INF):
+            raise ShapeError(INVALID_ARGUMENT, "'ord' must be a supported matrix norm in ['euclidean', 'fro', 1, 2, "
+                             f"inf], got {ord}")
+    else:
+        if not (axis is None or is_int(axis)):
+            raise ShapeError(INVALID_ARGUMENT, f"'axis' must be None, an integer, or a tuple of 2 unique integers, "
+                             f"got {axis}")
+        number = isinstance(ord, (int, float)) and not isinstance(ord, bool)
+        if ord not in ("euclidean", 1, 2, _INF) and not (number and ord > 0):
+            raise ShapeError(INVALID_ARGUMENT, f"'ord' must be a supported vector norm, got {ord}")
+    if axis is None:
+        return tuple(1 for _ in shape) if keep else ()
+    axes = list(axis) if matrix else [axis]
+    for a in axes:
+        if not -len(shape) <= a < len(shape):
+            raise ShapeError(INVALID_ARGUMENT, f"Invalid reduction dimension ({a} for input with {len(shape)} "
+                             f"dimension(s) (tf.norm of {show_shape(shape)}, axis={axis})")
+    where = [a % len(shape) for a in axes]
+    if len(set(where)) != len(where) and ord not in (1, _INF):
+        # Orders 1 and inf reduce one axis after the other (keeping it), then squeeze it once.
+        raise ShapeError(INVALID_ARGUMENT, f"Invalid reduction arguments: Axes contains duplicate dimension: "
+                         f"{where[0]} (tf.norm of {show_shape(shape)}, axis={axis})")
+    return tuple(1 if i in where else d for i, d in enumerate(shape)) if keep else \
+        tuple(d for i, d in enumerate(shape) if i not in where)
+
+
+@register
+class TfNorm(OpRule):
+    """``tf.norm(tensor, ord="euclidean", axis=None, keepdims=None)``: a vector norm over one axis (every element
+    when ``axis`` is None) or a matrix norm over two; those axes removed or kept as 1."""
+
+    names = ("tensorflow.norm", "tensorflow.linalg.norm")
+    params = ("tensor", "ord", "axis", "keepdims")
+    defaults = {"ord": "euclidean", "axis": None, "keepdims": None}
+    keras_equivalent = "keras.ops.norm"
+    examples = (
+        Example({"axis": -1}, (None, 3, 4), (None, 3)),
+        Example({}, (None, 3, 4), ()),
+        Example({"axis": (1, 2), "ord": -1}, (None, 3, 4), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "tensor")
+        assert x.shape is not None
+        shape = tf_norm_shape(x.shape, param(call, "ord"), param(call, "axis"), param(call, "keepdims"))
+        return TensorType(shape, _norm_dtype(x))

@@ -1,5 +1,5 @@
-"""Functions that rearrange a tensor: reshape, transpose, expand/squeeze, concatenate, stack, split,
-tile, repeat, pad, one_hot, and indexing (``x[idx]``), in their ``keras.ops``, TensorFlow and
+"""Functions that rearrange a tensor: reshape, transpose, moveaxis, expand/squeeze, concatenate, stack, split,
+broadcast_to, tile, repeat, pad, one_hot, and indexing (``x[idx]``), in their ``keras.ops``, TensorFlow and
 tf.keras 2 backend spellings."""
 
 from __future__ import annotations
@@ -19,7 +19,17 @@ from ..core.findings import (
 from ..core.ir import UNKNOWN
 from ..core.rules import Call, Example, OpRule, T, Unknowable, register
 from ..core.shapes import Shape, TensorType, show_shape
-from .op_utils import axes_indices, axis_index, is_int, known, param, tensor, tensors
+from .op_utils import (
+    axes_indices,
+    axis_index,
+    broadcast_or_fail,
+    broadcast_to_problem,
+    is_int,
+    known,
+    param,
+    tensor,
+    tensors,
+)
 
 # -- reshape ------------------------------------------------------------------------------
 
@@ -250,6 +260,78 @@ class SwapAxes(OpRule):
         shape = list(x.shape)
         shape[a], shape[b] = shape[b], shape[a]
         return x.with_shape(tuple(shape))
+
+
+_MOVED = object()  # Keras's ``-1``: an axis already placed
+
+
+def _axis_list(v: Any) -> list:
+    v = known(v)
+    items = [v] if is_int(v) else list(v) if isinstance(v, (list, tuple)) else None
+    if items is None or not all(is_int(a) for a in items):
+        raise Unknowable()
+    return items
+
+
+def moveaxis_shape(shape: Shape, source: Any, destination: Any) -> Shape:
+    """``Moveaxis``: Keras's symbolic placement (in its words when it fails), then the permutation the
+    backend transposes by, which must be one."""
+    src, dst = _axis_list(source), _axis_list(destination)
+    if len(src) != len(dst):
+        raise ShapeError(INVALID_ARGUMENT, "`source` and `destination` arguments must have the same number of "
+                         f"elements, but received `source={source}` and `destination={destination}`.")
+    ndim = len(shape)
+    sources = [axis_index(a, ndim) for a in src]
+    destinations = [axis_index(a, ndim) for a in dst]
+    rest: list[Any] = list(shape)
+    out: list[Any] = [_MOVED] * ndim
+    for sc, ds in zip(sources, destinations):
+        out[ds] = rest[sc]
+        rest[sc] = _MOVED
+    i = j = 0
+    while i < ndim:
+        while i < ndim and out[i] is not _MOVED:
+            i += 1
+        while j < ndim and rest[j] is _MOVED:
+            j += 1
+        if i == ndim:
+            break
+        if j == ndim:
+            raise ShapeError(INVALID_ARGUMENT, f"list index out of range (Keras's symbolic `moveaxis` cannot place "
+                             f"the axes of {show_shape(shape)} with source={source}, destination={destination}: "
+                             "each axis must be moved once, to a position of its own).")
+        out[i] = rest[j]
+        i += 1
+        j += 1
+    if sources != destinations:
+        perm = [a for a in range(ndim) if a not in sources]
+        for ds, sc in sorted(zip(destinations, sources)):
+            perm.insert(ds, sc)
+        if sorted(perm) != list(range(ndim)):
+            raise ShapeError(INVALID_ARGUMENT, f"`moveaxis` with source={source}, destination={destination} gives "
+                             f"{perm}, not a permutation of the {ndim} axes of {show_shape(shape)}: Keras builds it, "
+                             "but the transpose fails as soon as data flows.")
+    return tuple(out)
+
+
+@register
+class MoveAxis(OpRule):
+    """``keras.ops.moveaxis(x, source, destination)``: the ``source`` axes move to ``destination``, the others keep
+    their order; one destination per source, each axis moved once."""
+
+    names = ("keras.ops.moveaxis",)
+    params = ("x", "source", "destination")
+    examples = (
+        Example({"source": 1, "destination": -1}, (None, 3, 4, 5), (None, 4, 5, 3)),
+        Example({"source": (0, 1), "destination": (-1, -2)}, (None, 3, 4), (4, 3, None)),
+        Example({"source": (1, 2), "destination": (0,)}, (None, 3, 4), "invalid-argument"),
+        Example({"source": 3, "destination": 0}, (None, 3, 4), "invalid-argument"),
+        Example({"source": (1, 1), "destination": (0, 2)}, (None, 3, 4), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "x")
+        return x.with_shape(moveaxis_shape(x.shape, param(call, "source"), param(call, "destination")))
 
 
 # -- expand_dims / squeeze ----------------------------------------------------------------
@@ -591,6 +673,83 @@ class TfSplit(_Split):
                                  f"along split_dim if not fully specified. Got: {spec} for an axis of size {size}")
         rest = dims.sub(size, given)
         return [_with(shape, axis, rest if s == -1 else s) for s in spec]
+
+
+# -- broadcast_to -------------------------------------------------------------------------
+
+
+def _target_shape(v: Any, arg: str) -> Shape:
+    """A ``shape`` argument; a bare int is no shape (Keras's symbolic pass iterates over it)."""
+    if v is UNKNOWN:
+        raise Unknowable()
+    if is_int(v):
+        raise ShapeError(INVALID_ARGUMENT, f"'int' object is not iterable: `{arg}` must be a tuple of sizes, "
+                         f"write `{arg}=({v},)`.")
+    if not isinstance(v, (list, tuple)):
+        raise Unknowable()
+    out: list[Dim] = []
+    for d in v:
+        if d is UNKNOWN:
+            out.append(dims.unknown())
+        elif d is None or is_int(d) or isinstance(d, dims.Sym):
+            out.append(d)
+        else:
+            raise Unknowable()
+    return tuple(out)
+
+
+class _BroadcastTo(OpRule):
+    params: ClassVar[tuple[str, ...]] = ("x", "shape")
+    #: Keras checks the two shapes symbolically (both ways round) before data flows
+    symbolic: ClassVar[bool] = True
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, self.params[0])
+        shape = x.shape
+        assert shape is not None
+        target = _target_shape(param(call, self.params[1]), self.params[1])
+        if self.symbolic:
+            broadcast_or_fail(shape, target)
+        negative = [d for d in target if is_int(d) and d < 0]
+        if negative:
+            raise ShapeError(INVALID_ARGUMENT, f"Dimension {negative[0]} must be >= 0: cannot broadcast to "
+                             f"{show_shape(target)}.")
+        problem = broadcast_to_problem(shape, target)
+        if problem:
+            when = "; Keras builds `broadcast_to`, but it fails as soon as data flows" if self.symbolic else ""
+            raise ShapeError(INCOMPATIBLE_SHAPES, f"{problem}: each axis of {show_shape(shape)} (aligned on the "
+                             f"right) must be 1 or the target's{when}.")
+        return x.with_shape(target)
+
+
+@register
+class BroadcastTo(_BroadcastTo):
+    """``keras.ops.broadcast_to(x, shape)``: ``shape`` itself; each axis of ``x``, aligned on the right, is 1 or
+    the target's, and ``x`` has no more axes than ``shape``."""
+
+    names = ("keras.ops.broadcast_to",)
+    examples = (
+        Example({"shape": (2, 5, 3)}, (5, 3), (2, 5, 3)),
+        Example({"shape": (2, 4, 3)}, (None, 1, 3), (2, 4, 3)),
+        Example({"shape": (2, 5, 3)}, (5, 1), (2, 5, 3)),
+        Example({"shape": (2, 4, 3)}, (5, 3), "incompatible-shapes"),
+        Example({"shape": (5, 1)}, (5, 3), "incompatible-shapes"),
+        Example({"shape": (3,)}, (5, 3), "incompatible-shapes"),
+        Example({"shape": 3}, (3,), "invalid-argument"),
+    )
+
+
+@register
+class TfBroadcastTo(_BroadcastTo):
+    """``tf.broadcast_to(input, shape)``: ``shape`` itself; each axis of ``input``, aligned on the right, is 1 or
+    the target's."""
+
+    names = ("tensorflow.broadcast_to",)
+    params = ("input", "shape")
+    symbolic = False
+    keras_equivalent = "keras.ops.broadcast_to"
+    examples = (Example({"shape": (2, 5, 3)}, (5, 1), (2, 5, 3)),
+                Example({"shape": (5, 1)}, (5, 3), "incompatible-shapes"))
 
 
 # -- tile / repeat / pad / one_hot --------------------------------------------------------
