@@ -595,3 +595,19 @@ def test_an_output_that_needs_an_input_left_out_of_the_model():
                                                                       (9, "disconnected-output")]
     assert [f.message for f in result.findings] == ["Output with path `` is not connected to `inputs`",
                                                     "Output with path `z.1` is not connected to `inputs`"]
+
+
+def test_tf_keras_2_models_take_inputs_of_other_sizes_and_ranks():
+    # tf.keras 2 only warns when a model is called on other shapes than its Inputs; its
+    # layers decide (Keras 3's input spec and _adjust_input_rank reject these calls).
+    src = """
+    import keras
+    from keras import layers
+    backbone = keras.Sequential([keras.Input((32, 32, 3)), layers.Conv2D(8, 3), layers.GlobalAveragePooling2D()])
+    y = backbone(keras.Input(shape=(64, 64, 3)))
+    s = keras.Sequential([keras.Input((10,)), layers.Dense(3)])
+    w = s(keras.Input((4, 10)))
+    v = s(keras.Input((12,)))
+    """
+    assert findings(src) == [(5, "axis-mismatch"), (7, "rank-mismatch"), (8, "axis-mismatch")]
+    assert findings(src, keras_version=2) == [(8, "axis-mismatch")]

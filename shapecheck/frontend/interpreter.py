@@ -1507,11 +1507,14 @@ class Interpreter:
                     todo.extend(r.node for r in n.tensor_refs())
             if missing is not None:
                 src = graph.nodes[missing]
-                notes = (Note(src.span or self.span(node), f"it needs the input "
-                              f"'{src.name or self._input_names.get(missing, 'input_layer')}' created here, "
-                              "which is not in `inputs`"),)
-                self.report(Finding(DISCONNECTED_OUTPUT, self.span(node),
-                                    f"Output with path `{path}` is not connected to `inputs`",
+                name = src.name or self._input_names.get(missing, "input_layer")
+                notes = (Note(src.span or self.span(node), f"it needs the input '{name}' created here, "
+                                                           "which is not in `inputs`"),)
+                message = (f"Output with path `{path}` is not connected to `inputs`"
+                           if self.engine.keras_version >= 3 else
+                           f"Graph disconnected: cannot obtain value for tensor '{name}' (an input that is not "
+                           "in `inputs`)")
+                self.report(Finding(DISCONNECTED_OUTPUT, self.span(node), message,
                                     notes + _stack_notes(self._frame.stack)))
                 return
 
@@ -1725,7 +1728,8 @@ class Interpreter:
         for axes in (expected, found):
             if axes and axes[-1] == 1:
                 axes.pop()
-        if any(dims.differs(a, b) for a, b in zip(expected, found)):
+        if self.engine.keras_version >= 3 and any(dims.differs(a, b) for a, b in zip(expected, found)):
+            # (tf.keras 2 has no such check: the model's first layer that cares rejects it.)
             from ..core.findings import AXIS_MISMATCH, RANK_MISMATCH
 
             name = self.input_name(src)
@@ -1743,6 +1747,8 @@ class Interpreter:
             return self.apply_op("keras.ops.squeeze", [new], {"axis": -1}, node)
         if len(got) == len(want) - 1 and want[-1] == 1:
             return self.apply_op("keras.ops.expand_dims", [new], {"axis": -1}, node)
+        if self.engine.keras_version < 3:
+            return new  # tf.keras 2 passes it on as it is (with a warning)
         from ..core.findings import RANK_MISMATCH
 
         name = self.input_name(src)
