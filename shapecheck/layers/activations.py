@@ -132,7 +132,8 @@ class ELU(_Elementwise):
 
 @register
 class Softmax(_Elementwise):
-    """Softmax over ``axis`` (an int or a list); same shape.  The axis must exist in the input."""
+    """Softmax over ``axis`` (an int or a list); same shape.  Keras builds the layer whatever the axis; the softmax
+    fails as soon as data flows when an axis is outside the input or repeated."""
 
     names = ("Softmax",)
     params = ("axis",)
@@ -142,13 +143,42 @@ class Softmax(_Elementwise):
         Example({"axis": [1, 2]}, (None, 3, 4), (None, 3, 4)),
         Example({"axis": 1}, (None, 3, 4), (None, 3, 4)),
         Example({"axis": 2}, (None, 10), "invalid-argument"),
+        Example({"axis": 4}, (None, 5, 4), "invalid-argument"),
+        Example({"axis": [1, 3]}, (None, 5, 4), "invalid-argument"),
+        Example({"axis": [1, -2]}, (None, 5, 4), "invalid-argument"),
     )
 
     def output(self, call: Call) -> TensorType:
         shape = call.shape
-        # Keras's symbolic pass does not look at the axis; the softmax itself fails on data.
-        normalized_axes(call, shape)
+        axis = call.get("axis")
+        axes = axes_list(axis)
+        if axes is not None:
+            problem = self._data_failure(axes, isinstance(axis, (list, tuple)), len(shape))
+            if problem:
+                raise ShapeError(INVALID_ARGUMENT, f'Layer "{call.name}" cannot take the softmax of input shape '
+                                 f"{show_shape(shape)} over axis={axis}: the layer builds, but fails as soon as data "
+                                 f"flows ({problem}).")
         return call.input
+
+    @staticmethod
+    def _data_failure(axes: list[int], as_list: bool, rank: int) -> Optional[str]:
+        """What ``Softmax.call`` raises: one axis goes to ``softmax``, several to ``logsumexp``."""
+        if not axes:
+            return "list index out of range: `axis` is an empty list"
+        if len(axes) == 1 or not as_list:
+            a = axes[0]
+            if not -rank <= a < rank:
+                return (f"`dim` must be in the range [-{rank}, {rank}) where {rank} is the number of dimensions in "
+                        f"the input. Received: dim={a}")
+            return None
+        for a in axes:
+            if not -rank <= a < rank:
+                return f"Invalid reduction dimension {a} for input with {rank} dimensions"
+        normalized = [a % rank for a in axes]
+        repeated = [a for a in normalized if normalized.count(a) > 1]
+        if repeated:
+            return f"Invalid reduction arguments: Axes contains duplicate dimension: {repeated[0]}"
+        return None
 
 
 def _prelu_shared(call: Call) -> Optional[list[int]]:
