@@ -193,6 +193,12 @@ def test_embedding(input_dim, output_dim, input_shape, dtype):
 
 
 @SETTINGS
+@given(st.sampled_from([1, 4, 0, -3, 3.5, 2.0, True, False, None, "4"]), shape(1, 3))
+def test_dense_units(units, input_shape):
+    agrees("Dense", {"units": units}, input_shape)
+
+
+@SETTINGS
 @given(st.lists(st.one_of(st.none(), st.integers(0, 4)), max_size=3), shape())
 def test_lambda_with_output_shape(output_shape, input_shape):
     agrees("Lambda", {"function": lambda x: x, "output_shape": tuple(output_shape)}, input_shape)
@@ -243,8 +249,12 @@ def einsum_case(draw) -> tuple[dict, tuple]:
     partial = []
     for c in out_letters if batch_in_ellipsis else out_letters[1:]:
         pick = draw(st.integers(0, 9))
-        partial.append(None if pick == 0 else 5 if pick == 1 else sizes.get(c, 3))
-    config: dict = {"equation": equation, "output_shape": tuple(partial)}
+        partial.append(None if pick == 0 else 5 if pick == 1 else -2 if pick == 2 and draw(st.booleans())
+                       else sizes.get(c, 3))
+    output_shape: Any = tuple(partial)
+    if draw(st.integers(0, 19)) == 0:
+        output_shape = draw(st.sampled_from([2.5, None]))  # not iterable: the constructor fails
+    config: dict = {"equation": equation, "output_shape": output_shape}
     if draw(st.booleans()):
         config["bias_axes"] = "".join(c for c in out_letters if draw(st.booleans())) or out_letters[-1]
     return config, input_shape

@@ -140,7 +140,8 @@ class InputLayer(LayerRule):
 
 @register
 class Dense(LayerRule):
-    """Densely-connected layer: the last axis becomes ``units``; the weights fix the input's last axis."""
+    """Densely-connected layer: the last axis becomes ``units`` (a positive int); the weights fix the input's last
+    axis."""
 
     names = ("Dense",)
     params = ("units", "activation", "use_bias")
@@ -150,7 +151,24 @@ class Dense(LayerRule):
         Example({"units": 4}, (None, 10, 32), (None, 10, 4)),
         Example({"units": 4}, (None,), "rank-mismatch"),
         Example({"units": 4}, (None, None), "axis-mismatch"),
+        Example({"units": 0}, (None, 32), "invalid-argument"),
+        Example({"units": -3}, (None, 32), "invalid-argument"),
+        Example({"units": 3.5}, (None, 32), "invalid-argument"),
     )
+
+    def check_config(self, call: Call) -> None:
+        units = call.get("units")
+        if units is UNKNOWN or isinstance(units, dims.Sym):
+            return
+        if call.keras_version >= 3:
+            # `isinstance(units, int) and units > 0`: True is accepted, "4" and 4.0 are not.
+            bad = not isinstance(units, int) or units <= 0
+        else:
+            # tf.keras 2 converts with int() and rejects a negative result only.
+            bad = units is None or (isinstance(units, (int, float)) and int(units) < 0)
+        if bad:
+            raise ShapeError(INVALID_ARGUMENT, "Received an invalid value for `units`, expected a positive integer. "
+                             f"Received: units={units}")
 
     def output(self, call: Call) -> TensorType:
         shape = call.shape
@@ -159,7 +177,8 @@ class Dense(LayerRule):
             raise ShapeError(AXIS_MISMATCH, f'Layer "{call.name}" needs a known last axis to create its kernel, '
                              f"but received input with shape {show_shape(shape)}: the last dimension of the "
                              "inputs to a Dense layer should be defined. Found None.")
-        return call.input.with_shape(shape[:-1] + (call.dim("units"),))
+        units = 1 if call.get("units") is True else call.dim("units")  # Keras accepts True, a bool being an int
+        return call.input.with_shape(shape[:-1] + (units,))
 
     def built_spec(self, call: Call) -> InputSpec:
         return InputSpec.fixed({-1: call.shape[-1]}, min_ndim=2)
@@ -368,7 +387,17 @@ class EinsumDense(LayerRule):
         Example({"equation": "a...bc,cd->a...bd", "output_shape": (5, 4)}, (None, 2, 5, 3), "invalid-argument"),
         Example({"equation": "ab,bc->ad", "output_shape": 4}, (None, 3), "invalid-argument"),
         Example({"equation": "ab,bc->ac", "output_shape": 4, "bias_axes": "d"}, (None, 3), "invalid-argument"),
+        Example({"equation": "ab,bc->ac", "output_shape": -3}, (None, 3), "invalid-argument"),
+        Example({"equation": "ab,bc->ac", "output_shape": 3.5}, (None, 3), "invalid-argument"),
     )
+
+    def check_config(self, call: Call) -> None:
+        partial = call.get("output_shape")
+        if partial is UNKNOWN or isinstance(partial, (int, list, tuple, str, dims.Sym)):
+            return
+        # The constructor runs `tuple(output_shape)` on anything but an int.
+        raise ShapeError(INVALID_ARGUMENT, f"'{type(partial).__name__}' object is not iterable: `output_shape` must be "
+                         f"an int or a tuple of sizes. Received: output_shape={partial!r}")
 
     def _analyze(self, call: Call) -> EinsumShapes:
         equation = call.get("equation")
@@ -385,6 +414,11 @@ class EinsumDense(LayerRule):
 
     def output(self, call: Call) -> TensorType:
         found = self._analyze(call)
+        for what, weight in (("kernel", found.kernel), ("bias", found.bias), ("output", found.output)):
+            if weight is not None and any(_is_int(d) and d < 0 for d in weight):
+                raise ShapeError(INVALID_ARGUMENT, f"Cannot convert '{show_shape(weight)}' to a shape. Negative "
+                                 f"dimensions are not allowed: the {what} of layer \"{call.name}\" takes a size from "
+                                 f"output_shape={call.get('output_shape')!r}.")
         for what, weight in (("kernel", found.kernel), ("bias", found.bias)):
             if weight is not None and None in weight and not call.built:
                 raise ShapeError(AXIS_MISMATCH, f'Layer "{call.name}" cannot create its {what} of shape '
