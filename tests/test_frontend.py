@@ -611,3 +611,18 @@ def test_tf_keras_2_models_take_inputs_of_other_sizes_and_ranks():
     """
     assert findings(src) == [(5, "axis-mismatch"), (7, "rank-mismatch"), (8, "axis-mismatch")]
     assert findings(src, keras_version=2) == [(8, "axis-mismatch")]
+
+
+def test_an_embedding_first_in_a_sequential_takes_ids_not_its_vocabulary():
+    # Embedding's input_dim is the vocabulary size, not an input shape.
+    src = """
+    import keras
+    from keras import layers
+    model = keras.Sequential([layers.Embedding(5000, 32, input_length=500), layers.LSTM(100)])
+    model.build((None, 500))
+    m2 = keras.Sequential([layers.Embedding(1000, 64), layers.LSTM(8)])
+    m2.build((None, 20))
+    y = layers.Dense(3)(m2.output)
+    """
+    assert findings(src) == [] and findings(src, keras_version=2) == []
+    assert shape_at(src, 8) == (None, 3)

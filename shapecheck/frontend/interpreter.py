@@ -1559,7 +1559,7 @@ class Interpreter:
                     model.inputs = [t]
                     model.outputs = t
                 return
-            declared = _declared_input(layer)
+            declared = _declared_input(layer, self.engine.keras_version)
             if declared is not None:
                 t = self.make_input(declared, node, span)
                 if isinstance(t, Tensor):
@@ -1889,7 +1889,7 @@ def _bind(params: tuple[str, ...], args: list, kwargs: dict) -> dict:
     return bound
 
 
-def _declared_input(layer: Any) -> Optional[dict]:
+def _declared_input(layer: Any, keras_version: int = 3) -> Optional[dict]:
     """``input_shape=`` / ``input_dim=`` / ``batch_input_shape=`` on a Sequential's first layer."""
     if not isinstance(layer, LayerValue):
         return None
@@ -1899,6 +1899,13 @@ def _declared_input(layer: Any) -> Optional[dict]:
         return {"batch_shape": cfg["batch_input_shape"]}
     if "input_shape" in cfg:
         return {"shape": cfg["input_shape"], "batch_size": batch}
+    if layer.class_name == "Embedding":
+        # Its `input_dim` is the vocabulary. tf.keras 2 gives it the input (input_length,)
+        # or (None,); Keras 3 ignores `input_length`.
+        if keras_version >= 3:
+            return None
+        length = cfg.get("input_length")
+        return {"shape": (length if isinstance(length, int) else None,), "batch_size": batch}
     if "input_dim" in cfg:
         dim = cfg["input_dim"]
         length = cfg.get("input_length")
