@@ -626,3 +626,19 @@ def test_an_embedding_first_in_a_sequential_takes_ids_not_its_vocabulary():
     """
     assert findings(src) == [] and findings(src, keras_version=2) == []
     assert shape_at(src, 8) == (None, 3)
+
+
+def test_stacked_lstm_cells_return_their_states_nested():
+    # Keras returns [output, [h1, c1], [h2, c2]] for stacked cells with two states each.
+    src = """
+    import keras
+    from keras import layers
+    enc = layers.RNN([layers.LSTMCell(32), layers.LSTMCell(16)], return_state=True)(keras.Input(shape=(None, 12)))
+    dec = layers.LSTM(16, return_sequences=True)(keras.Input(shape=(None, 8)), initial_state=enc[-1])
+    c = layers.Concatenate()(enc[1])
+    g = layers.RNN([layers.GRUCell(8), layers.GRUCell(4)], return_state=True)(keras.Input(shape=(None, 12)))
+    h = layers.Add()([g[1], g[2]])
+    """
+    assert findings(src) == [(8, "incompatible-shapes")]
+    assert shape_at(src, 5) == (None, None, 16)
+    assert shape_at(src, 6) == (None, 64)

@@ -39,6 +39,8 @@ class NodeResult:
     outputs: tuple[TensorType, ...]
     finding: Optional[Finding] = None
     inferred: bool = True
+    #: how the outputs nest (:meth:`Rule.structure`); ``None`` for flat
+    structure: Any = None
 
 
 def rule_for(node_op: str) -> Optional[Rule]:
@@ -141,7 +143,11 @@ class Engine:
         except Unknowable:
             return NodeResult((UNKNOWN_TENSOR,), tf_finding, inferred=False)
         inferred = any(t.shape is not None for t in outputs)
-        return NodeResult(outputs, tf_finding, inferred)
+        try:
+            structure = rule.structure(call)
+        except (Unknowable, ShapeError):
+            structure = None
+        return NodeResult(outputs, tf_finding, inferred, structure)
 
     def _apply_layer(self, rule: LayerRule, call: Call, layer_id: Optional[str]) -> tuple[TensorType, ...]:
         if layer_id is not None and layer_id in self.rejected:

@@ -220,6 +220,11 @@ class Rule:
     def check_config(self, call: Call) -> None:
         """Raise :class:`ShapeError` for constructor arguments Keras rejects."""
 
+    def structure(self, call: Call) -> Any:
+        """How the flat outputs nest in what the call returns: ``None`` for a flat list (or
+        one tensor), else nested lists of output indices (``[0, [1, 2], [3, 4]]``)."""
+        return None
+
 
 class LayerRule(Rule):
     """A rule for one Keras layer class and its aliases (``Conv2D``, ``Convolution2D``)."""

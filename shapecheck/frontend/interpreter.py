@@ -1430,6 +1430,14 @@ class Interpreter:
 
     def outputs_value(self, node: Node, result: NodeResult) -> Any:
         tensors = [Tensor(TensorRef(node.id, i), t) for i, t in enumerate(result.outputs)]
+        if result.structure is not None:
+            def nest(s: Any) -> Any:
+                return [nest(x) for x in s] if isinstance(s, list) else tensors[s]
+
+            try:
+                return nest(result.structure)
+            except IndexError:
+                return UNKNOWN
         return tensors[0] if len(tensors) == 1 else tensors
 
     def call_layer(self, layer: LayerValue, args: list, kwargs: dict, node: cst.CSTNode) -> Any:

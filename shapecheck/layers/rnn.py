@@ -180,6 +180,21 @@ class RNN(LayerRule):
     def built_spec(self, call: Call) -> InputSpec:
         return InputSpec.fixed({-1: call.shape[-1]}, ndim=3)
 
+    def structure(self, call: Call) -> Any:
+        """Stacked cells with several states each return ``[output, [h1, c1], [h2, c2]]``."""
+        if not call.get("return_state"):
+            return None
+        states = ru.rnn_state_list(ru.cell_info(call.known("cell")).state_size)
+        if not any(isinstance(s, list) for s in states):
+            return None
+        out: list = [0]
+        i = 1
+        for s in states:
+            n = len(ru.flat_sizes(s))
+            out.append(list(range(i, i + n)) if isinstance(s, list) else i)
+            i += n
+        return out
+
 
 class _Cell(LayerRule):
     """One step of a recurrent layer, called as ``cell(inputs, states)`` (not registered itself)."""
