@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from shapecheck.api import check_source
+from shapecheck.api import Options, check_source
 from shapecheck.core import dims
 
 
@@ -642,3 +642,21 @@ def test_stacked_lstm_cells_return_their_states_nested():
     assert findings(src) == [(8, "incompatible-shapes")]
     assert shape_at(src, 5) == (None, None, 16)
     assert shape_at(src, 6) == (None, 64)
+
+
+def test_a_nested_model_whose_layer_weights_reject_the_input_says_it_fails_when_data_flows():
+    # The trailing 1 is squeezed away by the model's input spec, so Keras 3 builds the
+    # call; the convolution's kernel, made for 3 channels, fails at predict/fit.
+    src = """
+    import keras
+    from keras import layers
+    inp = keras.Input(shape=(96, 96, 3))
+    emb = keras.Model(inp, layers.GlobalAveragePooling2D()(layers.Conv2D(32, 3)(inp)))
+    y = emb(keras.Input(shape=(96, 96, 1)))
+    """
+    result = check_source(textwrap.dedent(src), "t.py")
+    assert [(f.span.line, f.code.name) for f in result.findings] == [(6, "axis-mismatch")]
+    assert "fails as soon as data flows" in result.findings[0].message
+    result2 = check_source(textwrap.dedent(src), "t.py", Options(keras_version=2))
+    assert [(f.span.line, f.code.name) for f in result2.findings] == [(6, "axis-mismatch")]
+    assert "data flows" not in result2.findings[0].message

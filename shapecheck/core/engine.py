@@ -130,7 +130,8 @@ class Engine:
         kwargs = self._resolve(node.kwargs)
         name = node.name or _short(node.op).lower()
         call = Call(rule, node.config, args, kwargs, name=name, keras_version=self.keras_version,
-                    built=node.layer_id in self.called, traced=node.traced, apply=self._apply_sublayer)
+                    built=node.layer_id in self.called, traced=node.traced, replay=node.replay,
+                    apply=self._apply_sublayer)
         try:
             if isinstance(rule, OpRule):
                 outputs = self._outputs(rule.output(call))
@@ -158,7 +159,14 @@ class Engine:
             check_spec(spec, call.input, 0, call.name)
         if layer_id is not None and layer_id in self.built:
             for i, (s, x) in enumerate(zip(self.built[layer_id], call.inputs)):
-                check_spec(s, x, i, call.name)
+                try:
+                    check_spec(s, x, i, call.name)
+                except ShapeError as e:
+                    if not call.replay or call.keras_version < 3:
+                        raise  # (tf.keras 2 calls each layer of the model, checks included)
+                    raise ShapeError(e.code, f"{e.message} (the model's call builds, since Keras does not check "
+                                             "the weights of its layers symbolically, but it fails as soon as "
+                                             "data flows: predict, fit)") from None
         outputs = self._outputs(rule.output(call))
         if layer_id is not None:
             self.called.add(layer_id)

@@ -70,6 +70,9 @@ class Node:
     call_stack: tuple[Span, ...] = ()
     #: applied inside a layer's or model's ``call``, where TensorFlow functions see real tensors
     traced: bool = False
+    #: a layer of a nested model, applied again where the model is called: Keras runs the
+    #: model symbolically without re-checking the weights of its layers
+    replay: bool = False
 
     def tensor_refs(self) -> list[TensorRef]:
         out: list[TensorRef] = []
@@ -172,6 +175,7 @@ def _node_to_json(n: Node) -> dict:
         "span": _span_to_json(n.span),
         "call_stack": [_span_to_json(s) for s in n.call_stack],
         "traced": n.traced,
+        "replay": n.replay,
     }
 
 
@@ -188,4 +192,5 @@ def _node_from_json(d: dict) -> Node:
         span=_span_from_json(d["span"]),
         call_stack=tuple(_span_from_json(s) for s in d["call_stack"]),  # type: ignore[misc]
         traced=d.get("traced", False),
+        replay=d.get("replay", False),
     )

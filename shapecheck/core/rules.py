@@ -112,6 +112,7 @@ class Call:
 
     def __init__(self, rule: Rule, config: dict, args: list, kwargs: dict, *,
                  name: str, keras_version: int = 3, built: bool = False, traced: bool = False,
+                 replay: bool = False,
                  apply: Optional[Callable[[LayerRef, list, dict], tuple[TensorType, ...]]] = None) -> None:
         self.rule = rule
         self.config = {**rule.defaults, **config}
@@ -123,6 +124,8 @@ class Call:
         self.built = built
         #: inside a layer's ``call`` (traced with backend tensors), not on symbolic Keras tensors
         self.traced = traced
+        #: a layer of a nested model applied again (see ``Node.replay``)
+        self.replay = replay
         self._apply = apply
 
     # -- inputs -----------------------------------------------------------

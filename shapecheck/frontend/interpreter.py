@@ -1708,7 +1708,7 @@ class Interpreter:
                     return v
 
                 new_node = Node(0, old.op, old.kind, old.config, remap(old.args), remap(old.kwargs),
-                                old.layer_id, old.name, span, frame.stack, traced=True)
+                                old.layer_id, old.name, span, frame.stack, traced=True, replay=True)
                 result = self.add_node(new_node)
                 for i, t in enumerate(result.outputs):
                     mapping[TensorRef(nid, i)] = Tensor(TensorRef(new_node.id, i), t)
