@@ -120,7 +120,10 @@ class InputLayer(LayerRule):
             if shape is UNKNOWN:
                 raise Unknowable()
             if isinstance(shape, int) and not isinstance(shape, bool):
-                raise ShapeError(INVALID_INPUT, f"Cannot convert '{shape}' to a shape.")
+                if call.keras_version < 3:
+                    shape = (shape,)  # tf.keras 2 takes `Input(shape=784)` as (784,)
+                else:
+                    raise ShapeError(INVALID_INPUT, f"Cannot convert '{shape}' to a shape.")
             s = _standardize_shape(shape)
             b = dims.unknown() if batch_size is UNKNOWN else batch_size
             return _standardize_shape((b,) + s)
