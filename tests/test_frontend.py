@@ -660,3 +660,21 @@ def test_a_nested_model_whose_layer_weights_reject_the_input_says_it_fails_when_
     result2 = check_source(textwrap.dedent(src), "t.py", Options(keras_version=2))
     assert [(f.span.line, f.code.name) for f in result2.findings] == [(6, "axis-mismatch")]
     assert "data flows" not in result2.findings[0].message
+
+
+def test_standard_library_helpers_of_plain_values():
+    src = """
+    import functools, itertools, math
+    import keras
+    from keras import layers
+    x = keras.Input(shape=(4, 4, 3))
+    for k, s in itertools.product([3, 5], [1]):
+        y = layers.Conv2D(8, k, strides=s)(x)
+    Conv = functools.partial(layers.Conv2D, kernel_size=3, padding="same")
+    z = Conv(16)(x)
+    w = layers.LSTM(4)(z)
+    q = layers.Dense(math.ceil(4.2) + 1)(layers.Flatten()(x))
+    r = layers.Reshape((2, 2))(q)
+    """
+    assert findings(src) == [(7, "negative-dimension"), (10, "rank-mismatch"), (12, "invalid-reshape")]
+    assert shape_at(src, 9) == (None, 4, 4, 16)

@@ -11,6 +11,8 @@ never a finding.  Nothing of the analysed code is ever executed.
 
 from __future__ import annotations
 
+import itertools
+import math
 import operator
 from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
@@ -34,6 +36,7 @@ from .values import (
     Instance,
     LayerValue,
     ModelValue,
+    Partial,
     QualName,
     SuperValue,
     SymValue,
@@ -59,6 +62,16 @@ class AnalysisLimit(BaseException):
     def __init__(self, span: Span) -> None:
         super().__init__(span)
         self.span = span
+
+_PURE_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    **{f"math.{n}": getattr(math, n) for n in (
+        "ceil", "floor", "trunc", "sqrt", "isqrt", "prod", "gcd", "lcm", "log", "log2", "log10", "exp", "pow",
+        "comb", "perm", "fabs", "factorial")},
+    **{f"itertools.{n}": getattr(itertools, n) for n in (
+        "product", "chain", "combinations", "combinations_with_replacement", "permutations", "accumulate",
+        "islice", "zip_longest", "pairwise", "starmap")},
+    "operator.mul": operator.mul, "operator.add": operator.add, "operator.floordiv": operator.floordiv,
+}
 
 _BUILTINS = {
     "range", "len", "int", "float", "str", "bool", "list", "tuple", "dict", "set", "zip", "enumerate",
@@ -1018,6 +1031,8 @@ class Interpreter:
             return self.call_method(func, args, kwargs, node)
         if isinstance(func, Builtin):
             return self.call_builtin(func.name, args, kwargs, node)
+        if isinstance(func, Partial):
+            return self.call_value(func.func, [*func.args, *args], {**func.kwargs, **kwargs}, node)
         return UNKNOWN
 
     def call_qualname(self, name: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
@@ -1044,6 +1059,19 @@ class Interpreter:
             if _has_tensor(args) or _has_tensor(kwargs) or name in OPS:
                 return self.apply_op(name, args, kwargs, node)
             return UNKNOWN
+        if name == "functools.partial" and args:
+            return Partial(args[0], list(args[1:]), dict(kwargs))
+        pure = _PURE_FUNCTIONS.get(name)
+        if pure is not None and _is_literal(list(args)) and _is_literal(list(kwargs.values())):
+            # Standard-library functions of plain values (math.ceil, itertools.product).
+            try:
+                value = pure(*args, **kwargs)
+                if isinstance(value, (int, float, str, bool, tuple, list)):
+                    return value
+                items = list(itertools.islice(value, MAX_SEQUENCE + 1))
+                return items if len(items) <= MAX_SEQUENCE else UNKNOWN
+            except Exception:  # noqa: BLE001 - the user's own runtime errors are not ours to report
+                return UNKNOWN
         return UNKNOWN
 
     def call_builtin(self, name: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:

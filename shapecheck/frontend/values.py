@@ -113,6 +113,15 @@ class Builtin:
 
 
 @dataclass(eq=False)
+class Partial:
+    """``functools.partial(func, *args, **kwargs)``."""
+
+    func: Any
+    args: list
+    kwargs: dict
+
+
+@dataclass(eq=False)
 class SuperValue:
     instance: Any
     cls: Optional[ClassValue]
