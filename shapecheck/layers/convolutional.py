@@ -111,6 +111,11 @@ class _Standard(_Conv):
         if call.get("filters") is None:
             raise ShapeError(INVALID_ARGUMENT, "Shapes used to initialize variables must be fully-defined (no `None` "
                              "dimensions): `filters` is None.")
+        given = call.get("filters")
+        if isinstance(given, float) and call.keras_version >= 3:
+            # `Conv2D(64 / 4, 3)`: Keras 3 keeps the float, and the kernel's shape cannot be made.
+            raise ShapeError(INVALID_ARGUMENT, f"Cannot convert the kernel shape to a shape: found invalid "
+                             f"dimension '{given}' of type '<class 'float'>' (`filters` must be an integer).")
         groups = call.dim("groups")
         if cu.certainly_indivisible(channels, groups):
             raise ShapeError(AXIS_MISMATCH, "The number of input channels must be evenly divisible by the number "
@@ -135,6 +140,7 @@ class Conv1D(_Standard):
         Example({"filters": 8, "kernel_size": 3, "strides": 2, "padding": "same"}, (None, 9, 4), (None, 5, 8)),
         Example({"filters": 8, "kernel_size": 3, "data_format": "channels_first"}, (None, 4, 10), (None, 8, 8)),
         Example({"filters": 8, "kernel_size": 3}, (None, None, 4), (None, None, 8)),
+        Example({"filters": 8.0, "kernel_size": 3}, (None, 10, 4), "invalid-argument"),
         Example({"filters": 8, "kernel_size": 5}, (None, 4, 4), "negative-dimension"),
         Example({"filters": 8, "kernel_size": 3}, (None, 10), "rank-mismatch"),
         Example({"filters": 8, "kernel_size": 3}, (None, 10, 4, 4), "rank-mismatch"),
@@ -218,6 +224,11 @@ class _Transpose(_Conv):
         if call.get("filters") is None:
             raise ShapeError(INVALID_ARGUMENT, "Shapes used to initialize variables must be fully-defined (no `None` "
                              "dimensions): `filters` is None.")
+        given = call.get("filters")
+        if isinstance(given, float) and call.keras_version >= 3:
+            # `Conv2D(64 / 4, 3)`: Keras 3 keeps the float, and the kernel's shape cannot be made.
+            raise ShapeError(INVALID_ARGUMENT, f"Cannot convert the kernel shape to a shape: found invalid "
+                             f"dimension '{given}' of type '<class 'float'>' (`filters` must be an integer).")
         kernel, strides, padding, dilation = self.geometry(call)
         output_padding = self.output_padding(call)
         if padding == "same":

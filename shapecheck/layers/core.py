@@ -177,9 +177,9 @@ class Dense(LayerRule):
         shape = call.shape
         if shape[-1] is None and not call.built:
             # Keras cannot create the kernel without the last axis.
-            raise ShapeError(AXIS_MISMATCH, f'Layer "{call.name}" needs a known last axis to create its kernel, '
-                             f"but received input with shape {show_shape(shape)}: the last dimension of the "
-                             "inputs to a Dense layer should be defined. Found None.")
+            raise ShapeError(AXIS_MISMATCH, "Shapes used to initialize variables must be fully-defined (no `None` "
+                             f"dimensions). Received: shape=(None, {call.get('units')}) for variable "
+                             f"path='{call.name}/kernel' (the input {show_shape(shape)} has no last axis size)")
         units = 1 if call.get("units") is True else call.dim("units")  # Keras accepts True, a bool being an int
         return call.input.with_shape(shape[:-1] + (units,))
 
