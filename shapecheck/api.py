@@ -97,11 +97,13 @@ def check_source(source: str, path: str = "<string>", options: Options = Options
     result = FileResult(path)
     # CPython's parser first: it bounds nesting (200 brackets, ~3000 levels of expression),
     # beyond which libcst's native parser can overflow its stack and kill the process.
-    problem = _python_syntax_error(source)
-    if problem is not None:
-        line, col, msg = problem
+    tree = _python_parse(source)
+    if not isinstance(tree, ast.Module):
+        line, col, msg = tree
         result.findings.append(Finding(SYNTAX_ERROR, Span(path, line, col, line, col), msg))
         return result
+    if not _imports_keras(tree):
+        return result  # nothing here can make a Keras tensor: no need for libcst's slower parse
     try:
         interp = Interpreter.for_source(source, path, options.keras_version)
     except cst.ParserSyntaxError as e:
@@ -137,22 +139,33 @@ def check_source(source: str, path: str = "<string>", options: Options = Options
     return result
 
 
-def _python_syntax_error(source: str) -> Optional[tuple[int, int, str]]:
-    """CPython's own message and position for a file it cannot parse (parsing only,
-    nothing runs), or ``None`` when it parses."""
+def _imports_keras(tree: ast.Module) -> bool:
+    """Whether the module imports Keras, TensorFlow or tf_keras anywhere (even in a function)."""
+    from .frontend.interpreter import KERAS_PACKAGES
+
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import) and any(a.name.split(".")[0] in KERAS_PACKAGES for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").split(".")[0] in KERAS_PACKAGES:
+            return True
+    return False
+
+
+def _python_parse(source: str) -> ast.Module | tuple[int, int, str]:
+    """CPython's parse of the file (parsing only, nothing runs), or its message and
+    position when it cannot parse it."""
     import warnings
 
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # invalid escapes and the like: not ours to report
-            ast.parse(source)
+            return ast.parse(source)
     except SyntaxError as e:
         return (e.lineno or 1, e.offset or 1, f"Syntax error: {e.msg}")
     except (RecursionError, MemoryError):
         return (1, 1, "The file is nested too deeply to be parsed.")
     except ValueError as e:
         return (1, 1, f"Syntax error: {e}")
-    return None
 
 
 def check_file(path: str, options: Options = Options()) -> FileResult:
