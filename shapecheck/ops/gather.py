@@ -45,11 +45,14 @@ class _Take(OpRule):
     defaults: ClassVar[dict[str, Any]] = {"axis": None}
 
     def output(self, call: Call) -> TensorType:
+        taken = indices_shape(param(call, self.params[1]))
+        axis = known(param(call, self.params[2]))
+        source = param(call, self.params[0])
+        if axis is None and isinstance(source, TensorType):
+            return source.with_shape(taken)  # whatever the rank of `x`
         x = tensor(call, self.params[0])
         shape = x.shape
         assert shape is not None
-        taken = indices_shape(param(call, self.params[1]))
-        axis = known(param(call, self.params[2]))
         if axis is None:
             return x.with_shape(taken)
         a = self.axis(axis, len(shape))

@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 from ..core import dims
 from ..core.dims import Dim
 from ..core.findings import INCOMPATIBLE_SHAPES, INVALID_ARGUMENT, RANK_MISMATCH, ShapeError
+from ..core.ir import UNKNOWN
 from ..core.rules import Call, Example, OpRule, Unknowable, register
 from ..core.shapes import Shape, TensorType, show_shape
 from .op_utils import axis_index, broadcast_or_fail, is_int, known, never_holds, param, shape_of, tensor
@@ -252,8 +253,9 @@ def _reduced(shape: Shape, axes: list[int], keepdims: bool) -> Shape:
 
 def norm_shape(shape: Shape, ord: Any, axis: Any, keepdims: Any) -> Shape:
     """``Norm``: Keras's checks of ``ord`` for one or two axes and its symbolic reduction, then what the
-    TensorFlow backend rejects when data flows (other than one or two distinct axes)."""
-    ord, keep = known(ord), known(keepdims)
+    TensorFlow backend rejects when data flows (other than one or two distinct axes).  An ``ord`` the front
+    end could not follow (``np.inf``) leaves only the checks that do not depend on it."""
+    keep = known(keepdims)
     if isinstance(ord, str) and ord not in ("fro", "nuc"):
         raise ShapeError(INVALID_ARGUMENT, "Invalid `ord` argument. Expected one of {'fro', 'nuc'} when using "
                          f"string. Received: ord={ord}")
@@ -262,7 +264,7 @@ def norm_shape(shape: Shape, ord: Any, axis: Any, keepdims: Any) -> Shape:
     num_axes = ndim if axes is None else len(axes)
     if num_axes == 1 and isinstance(ord, str):
         raise ShapeError(INVALID_ARGUMENT, f"Invalid `ord` argument for vector norm. Received: ord={ord}")
-    if num_axes == 2 and ord not in _MATRIX_ORDS:
+    if num_axes == 2 and ord is not UNKNOWN and ord not in _MATRIX_ORDS:
         raise ShapeError(INVALID_ARGUMENT, f"Invalid `ord` argument for matrix norm. Received: ord={ord}")
     where: list[int] = []
     if axes is None:
@@ -278,6 +280,8 @@ def norm_shape(shape: Shape, ord: Any, axis: Any, keepdims: Any) -> Shape:
                          "fails as soon as data flows.")
     if len(set(where)) != len(where) and ord not in (1, -1, _INF, -_INF):
         # Matrix norms of order ±1 and ±inf reduce one axis after the other: a repeated axis goes through.
+        if ord is UNKNOWN:
+            raise Unknowable()
         repeated = next(a for a in where if where.count(a) > 1)
         raise ShapeError(INVALID_ARGUMENT, f"Invalid reduction arguments: Axes contains duplicate dimension: "
                          f"{repeated} (axis={axis} on {show_shape(shape)}); Keras builds `norm`, but it fails as "
@@ -329,14 +333,13 @@ class Norm(OpRule):
 def tf_norm_shape(shape: Shape, ord: Any, axis: Any, keepdims: Any) -> Shape:
     """``tf.norm``: one axis (or None: every element, as one vector) for a vector norm, two distinct ones for a
     matrix norm, each with its own orders."""
-    ord, keep, axis = known(ord), known(keepdims), known(axis)
-    keep = bool(keep)
+    keep, axis = bool(known(keepdims)), known(axis)
     matrix = isinstance(axis, (list, tuple)) and len(axis) == 2
     if matrix:
         if not all(is_int(a) for a in axis) or axis[0] == axis[1]:
             raise ShapeError(INVALID_ARGUMENT, f"'axis' must be None, an integer, or a tuple of 2 unique integers, "
                              f"got {tuple(axis)}")
-        if ord not in ("euclidean", "fro", 1, 2, _INF):
+        if ord is not UNKNOWN and ord not in ("euclidean", "fro", 1, 2, _INF):
             raise ShapeError(INVALID_ARGUMENT, "'ord' must be a supported matrix norm in ['euclidean', 'fro', 1, 2, "
                              f"inf], got {ord}")
     else:
@@ -344,7 +347,7 @@ def tf_norm_shape(shape: Shape, ord: Any, axis: Any, keepdims: Any) -> Shape:
             raise ShapeError(INVALID_ARGUMENT, f"'axis' must be None, an integer, or a tuple of 2 unique integers, "
                              f"got {axis}")
         number = isinstance(ord, (int, float)) and not isinstance(ord, bool)
-        if ord not in ("euclidean", 1, 2, _INF) and not (number and ord > 0):
+        if ord is not UNKNOWN and ord not in ("euclidean", 1, 2, _INF) and not (number and ord > 0):
             raise ShapeError(INVALID_ARGUMENT, f"'ord' must be a supported vector norm, got {ord}")
     if axis is None:
         return tuple(1 for _ in shape) if keep else ()
@@ -356,6 +359,8 @@ def tf_norm_shape(shape: Shape, ord: Any, axis: Any, keepdims: Any) -> Shape:
     where = [a % len(shape) for a in axes]
     if len(set(where)) != len(where) and ord not in (1, _INF):
         # Orders 1 and inf reduce one axis after the other (keeping it), then squeeze it once.
+        if ord is UNKNOWN:
+            raise Unknowable()
         raise ShapeError(INVALID_ARGUMENT, f"Invalid reduction arguments: Axes contains duplicate dimension: "
                          f"{where[0]} (tf.norm of {show_shape(shape)}, axis={axis})")
     return tuple(1 if i in where else d for i, d in enumerate(shape)) if keep else \
