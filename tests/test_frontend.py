@@ -678,3 +678,17 @@ def test_standard_library_helpers_of_plain_values():
     """
     assert findings(src) == [(7, "negative-dimension"), (10, "rank-mismatch"), (12, "invalid-reshape")]
     assert shape_at(src, 9) == (None, 4, 4, 16)
+
+
+def test_time_distributed_over_a_model():
+    src = """
+    import keras
+    from keras import layers
+    cnn = keras.Sequential([keras.Input(shape=(16, 16, 3)), layers.Conv2D(4, 3), layers.GlobalAveragePooling2D()])
+    feats = layers.TimeDistributed(cnn)(keras.Input(shape=(6, 16, 16, 3)))
+    x = layers.Conv2D(8, 3)(feats)
+    bad = layers.TimeDistributed(cnn)(keras.Input(shape=(6, 20, 20, 3)))
+    y = layers.LSTM(8)(feats)
+    """
+    assert findings(src) == [(6, "rank-mismatch"), (7, "axis-mismatch")]
+    assert shape_at(src, 5) == (None, 6, 4)

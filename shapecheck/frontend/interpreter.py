@@ -1420,6 +1420,8 @@ class Interpreter:
         layer = LayerValue(class_name, config, self.new_id("L"), name, self.span(node))
         if class_name == "Lambda" and isinstance(bound.get("function"), FunctionValue):
             layer.function = bound["function"]
+        if class_name == "TimeDistributed" and isinstance(bound.get("layer"), (ModelValue, Instance)):
+            layer.wrapped = bound["layer"]
         if rule is not None:
             self.report(self.engine.check_config(f"keras.layers.{class_name}", config, self.span(node), name,
                                                  self._frame.stack, layer.layer_id))
@@ -1479,6 +1481,15 @@ class Interpreter:
             if isinstance(out, Tensor) and not self._frame.replay:
                 self.shapes.append(ShapeEntry(self.span(node), "keras.layers.Lambda", (out.type,)))
             return out
+        if layer.wrapped is not None and args and isinstance(args[0], Tensor):
+            # TimeDistributed(model): the model on one timestep, the time axis put back.
+            step = self.apply_op("shapecheck.time_step", [args[0]], {}, node)
+            if not isinstance(step, Tensor) or step.type.shape is None:
+                return UNKNOWN
+            out = self.call_value(layer.wrapped, [step], {}, node)
+            if not isinstance(out, Tensor):
+                return UNKNOWN
+            return self.apply_op("shapecheck.time_distributed", [args[0], out], {}, node)
         irnode = Node(0, f"keras.layers.{layer.class_name}", "layer", config=layer.config,
                       args=[self.arg_value(a) for a in args], kwargs={k: self.arg_value(v) for k, v in kwargs.items()},
                       layer_id=layer.layer_id, name=layer.name, span=self.span(node), call_stack=self._frame.stack,

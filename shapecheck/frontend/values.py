@@ -54,6 +54,8 @@ class LayerValue:
     span: Optional[Span]
     #: ``Lambda``: the Python function it wraps, followed when no ``output_shape`` is given
     function: Any = None
+    #: ``TimeDistributed`` over a model: the model, applied to one timestep
+    wrapped: Any = None
 
 
 @dataclass(eq=False)
