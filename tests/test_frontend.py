@@ -692,3 +692,22 @@ def test_time_distributed_over_a_model():
     """
     assert findings(src) == [(6, "rank-mismatch"), (7, "axis-mismatch")]
     assert shape_at(src, 5) == (None, 6, 4)
+
+
+def test_image_data_format_is_keras_default():
+    # The layer rules take data_format=None as channels_last, Keras's default; the classic
+    # MNIST example's branch on it is decided the same way.
+    src = """
+    from tensorflow import keras
+    from tensorflow.keras import backend as K
+    from keras import layers
+    if K.image_data_format() == "channels_first":
+        input_shape = (1, 28, 28)
+    else:
+        input_shape = (28, 28, 1)
+    model = keras.Sequential()
+    model.add(layers.Conv2D(32, kernel_size=(3, 3), activation="relu", input_shape=input_shape))
+    model.add(layers.MaxPooling2D(pool_size=(2, 2)))
+    y = layers.Reshape((13, 13, 16))(model.output)
+    """
+    assert findings(src) == [(13, "invalid-reshape")]

@@ -1046,6 +1046,8 @@ class Interpreter:
                 and isinstance(args[0], Tensor):
             shape = args[0].type.shape
             return UNKNOWN if shape is None else tuple(_shape_value(d) for d in shape)
+        if name in ("keras.backend.image_data_format", "keras.config.image_data_format"):
+            return "channels_last"  # Keras's default, which the layer rules assume for data_format=None
         if name.startswith("keras.layers."):
             short = name[len("keras.layers."):]
             if short in LAYERS or (short[:1].isupper() and "." not in short):
