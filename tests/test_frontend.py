@@ -710,4 +710,4 @@ def test_image_data_format_is_keras_default():
     model.add(layers.MaxPooling2D(pool_size=(2, 2)))
     y = layers.Reshape((13, 13, 16))(model.output)
     """
-    assert findings(src) == [(13, "invalid-reshape")]
+    assert findings(src) == [(12, "invalid-reshape")]

@@ -122,6 +122,8 @@ def keras_einsum_shape(subscripts: str, shapes: list[Shape]) -> Shape:
             kept.remove(s)
             reduced.add(s)
     target = output_spec if output_spec is not None else "..." + "".join(sorted(kept))
+    if "#" in target:
+        raise Unknowable()  # the character our size tokens are made of
     sizes = _Sizes()
     expanded_shapes: list[Shape] = []
     for shape, spec in zip(shapes, specs):
