@@ -238,17 +238,19 @@ def is_unknown(v: Any) -> bool:
     return v is UNKNOWN
 
 
-def _as_tensor(v: Any) -> Any:
+def _as_tensor(v: Any, tuples: bool = True) -> Any:
+    """Example markers as tensors: ``T``, and plain tuples unless ``tuples`` is false (in
+    keyword arguments a tuple is a value: ``axes=(1, 2)``)."""
     from .rules import T
 
     if isinstance(v, T):
         return TensorType(None if v.shape is None else tuple(v.shape), v.dtype)
-    if isinstance(v, tuple):
+    if isinstance(v, tuple) and tuples:
         return TensorType(v)
     if isinstance(v, list):
-        return [_as_tensor(x) for x in v]
+        return [_as_tensor(x, tuples) for x in v]
     if isinstance(v, dict):
-        return {k: _as_tensor(x) for k, x in v.items()}
+        return {k: _as_tensor(x, tuples) for k, x in v.items()}
     return v
 
 
@@ -261,20 +263,9 @@ def infer(op: str, config: dict, inputs: Any, args: tuple = (), call_kwargs: Opt
     unknown output, or the finding's name (``"rank-mismatch"``).  Used by the rule
     examples, the unit tests and the comparison with Keras.
     """
-    from .rules import T
-
     engine = Engine(keras_version)
     full = op if "." in op else f"keras.layers.{op}"
-    def tensors(v: Any) -> Any:  # T anywhere in a keyword's lists or dicts; other values as given
-        if isinstance(v, T):
-            return _as_tensor(v)
-        if isinstance(v, list):
-            return [tensors(x) for x in v]
-        if isinstance(v, dict):
-            return {k: tensors(x) for k, x in v.items()}
-        return v
-
-    kw = {k: tensors(v) for k, v in (call_kwargs or {}).items()}
+    kw = {k: _as_tensor(v, tuples=False) for k, v in (call_kwargs or {}).items()}
     first = _as_tensor(inputs) if inputs is not None else None
     rule = rule_for(full)
     if rule is None:

@@ -478,14 +478,20 @@ class Interpreter:
             return
         for item in items:
             self.assign(stmt.target, item, env)
-            try:
-                self.exec_block(stmt.body.body, env)
-            except _Break:
+            if not self.exec_iteration(stmt.body.body, env):
                 return
-            except _Continue:
-                continue
         if stmt.orelse is not None:
             self.exec_block(stmt.orelse.body.body, env)
+
+    def exec_iteration(self, body: Any, env: Env) -> bool:
+        """One pass of a loop body; false when it breaks out of the loop."""
+        try:
+            self.exec_block(body, env)
+        except _Break:
+            return False
+        except _Continue:
+            pass
+        return True
 
     def exec_while(self, stmt: cst.While, env: Env) -> None:
         """Iterate while the condition is known (``while x.shape[1] > 4``); from the first
@@ -500,12 +506,8 @@ class Interpreter:
                 return
             if cond is not True:
                 break
-            try:
-                self.exec_block(stmt.body.body, env)
-            except _Break:
+            if not self.exec_iteration(stmt.body.body, env):
                 return
-            except _Continue:
-                continue
         self.exec_unknown_loop(stmt.body.body, env, None, stmt.orelse)
 
     def exec_unknown_loop(self, body: Any, env: Env, target: Any, orelse: Any) -> None:
