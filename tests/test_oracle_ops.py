@@ -18,6 +18,7 @@ import os
 from typing import Any, Callable, Optional
 
 import numpy as np
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -923,3 +924,57 @@ def test_tf_gather_nd(x, k, lead):
     for _ in range(lead):
         indices = [indices, indices]
     agrees_with_tf("tensorflow.gather_nd", {"indices": indices}, x)
+
+
+# -- inside a layer's call ------------------------------------------------------------------
+
+
+def _traced_infer(op: str, config: dict, args: list) -> Any:
+    """shapecheck's rule applied as inside a layer's ``call`` (on backend tensors)."""
+    from shapecheck.core.findings import ShapeError
+    from shapecheck.core.rules import OPS, Call, Unknowable, load_rules
+    from shapecheck.core.shapes import TensorType
+
+    load_rules()
+    rule = OPS[op]
+    call = Call(rule, config, [TensorType(a) if isinstance(a, tuple) else a for a in args], {}, name="op",
+                traced=True)
+    try:
+        return rule.output(call).shape
+    except ShapeError as e:
+        return e.code.name
+    except Unknowable:
+        return None
+
+
+def _traced_keras(op: str, config: dict, args: list) -> Any:
+    import keras
+
+    fn = getattr(keras.ops, op.rsplit(".", 1)[1])
+    tensors = [i for i, a in enumerate(args) if isinstance(a, tuple)]
+
+    class Wrap(keras.layers.Layer):
+        def call(self, *xs):
+            values = list(args)
+            for i, x in zip(tensors, xs):
+                values[i] = x
+            return fn(*values, **config)
+
+    try:
+        return tuple(Wrap()(*[keras.KerasTensor(args[i]) for i in tensors]).shape)
+    except Exception as e:  # noqa: BLE001 - Keras's verdict
+        return e
+
+
+@pytest.mark.parametrize("op,config,args", [
+    ("keras.ops.einsum", {}, ["ba", (3, 4)]),  # the backend renames the labels: no transpose
+    ("keras.ops.einsum", {}, ["Ij,jk->Ik", (3, 4), (4, 5)]),  # Keras's symbolic Einsum never runs
+    ("keras.ops.einsum", {}, ["ij,jk->ik", (None, 4), (4, 5)]),
+    ("keras.ops.einsum", {}, ["...ij,jk", (2, 3, 4), (4, 5)]),
+    ("keras.ops.moveaxis", {"source": (0, 1), "destination": (1, 1)}, [(2, 3, 4)]),
+    ("keras.ops.moveaxis", {"source": 0, "destination": -1}, [(2, 3, 4)]),
+])
+def test_traced_calls(op, config, args):
+    """Inside a layer's ``call`` the backend runs, not Keras's symbolic operation."""
+    ours, theirs = _traced_infer(op, config, args), _traced_keras(op, config, args)
+    assert not isinstance(theirs, Exception) and ours == theirs, f"{op}{args}: Keras {theirs!r}, shapecheck {ours}"

@@ -301,9 +301,26 @@ class Einsum(OpRule):
     def output(self, call: Call) -> TensorType:
         subscripts, operands = _operands(call)
         shapes = [shape_of(v) for v in operands]
+        if call.traced:
+            return TensorType(traced_einsum_shape(subscripts, shapes), _dtype(operands))
         out = keras_einsum_shape(subscripts, shapes)
         keras_backend_check(subscripts, shapes)
         return TensorType(out, _dtype(operands))
+
+
+def traced_einsum_shape(subscripts: str, shapes: list[Shape]) -> Shape:
+    """Inside a layer's ``call`` the operands are backend tensors: Keras's symbolic ``Einsum`` never runs, the
+    backend does (its subscripts renamed, which orders an implicit output by first appearance)."""
+    keras_backend_check(subscripts, shapes)
+    normalized = relabel(subscripts)
+    if normalized in RESHAPE_EINSUMS:
+        raise Unknowable()  # the static shape the reshapes leave is not followed
+    if normalized in MATMUL_EINSUMS:
+        try:
+            return keras_einsum_shape(normalized, shapes)  # letters in order: no implicit output to reorder
+        except ShapeError:
+            raise Unknowable() from None
+    return tf_einsum_shape(normalized, shapes)
 
 
 @register

@@ -273,9 +273,9 @@ def _axis_list(v: Any) -> list:
     return items
 
 
-def moveaxis_shape(shape: Shape, source: Any, destination: Any) -> Shape:
+def moveaxis_shape(shape: Shape, source: Any, destination: Any, traced: bool = False) -> Shape:
     """``Moveaxis``: Keras's symbolic placement (in its words when it fails), then the permutation the
-    backend transposes by, which must be one."""
+    backend transposes by, which must be one.  Inside a layer's ``call`` (``traced``) only the backend runs."""
     src, dst = _axis_list(source), _axis_list(destination)
     if len(src) != len(dst):
         raise ShapeError(INVALID_ARGUMENT, "`source` and `destination` arguments must have the same number of "
@@ -283,6 +283,8 @@ def moveaxis_shape(shape: Shape, source: Any, destination: Any) -> Shape:
     ndim = len(shape)
     sources = [axis_index(a, ndim) for a in src]
     destinations = [axis_index(a, ndim) for a in dst]
+    if traced:
+        return _moveaxis_backend(shape, sources, destinations, source, destination)
     rest: list[Any] = list(shape)
     out: list[Any] = [_MOVED] * ndim
     for sc, ds in zip(sources, destinations):
@@ -303,15 +305,24 @@ def moveaxis_shape(shape: Shape, source: Any, destination: Any) -> Shape:
         out[i] = rest[j]
         i += 1
         j += 1
-    if sources != destinations:
-        perm = [a for a in range(ndim) if a not in sources]
-        for ds, sc in sorted(zip(destinations, sources)):
-            perm.insert(ds, sc)
-        if sorted(perm) != list(range(ndim)):
-            raise ShapeError(INVALID_ARGUMENT, f"`moveaxis` with source={source}, destination={destination} gives "
-                             f"{perm}, not a permutation of the {ndim} axes of {show_shape(shape)}: Keras builds it, "
-                             "but the transpose fails as soon as data flows.")
+    _moveaxis_backend(shape, sources, destinations, source, destination)
     return tuple(out)
+
+
+def _moveaxis_backend(shape: Shape, sources: list[int], destinations: list[int], source: Any,
+                      destination: Any) -> Shape:
+    """The TensorFlow backend's ``moveaxis``: a transpose by the permutation it builds, which must be one."""
+    if sources == destinations:
+        return shape
+    ndim = len(shape)
+    perm = [a for a in range(ndim) if a not in sources]
+    for ds, sc in sorted(zip(destinations, sources)):
+        perm.insert(ds, sc)
+    if sorted(perm) != list(range(ndim)):
+        raise ShapeError(INVALID_ARGUMENT, f"`moveaxis` with source={source}, destination={destination} gives "
+                         f"{perm}, not a permutation of the {ndim} axes of {show_shape(shape)}: Keras builds it, "
+                         "but the transpose fails as soon as data flows.")
+    return tuple(shape[p] for p in perm)
 
 
 @register
@@ -331,7 +342,7 @@ class MoveAxis(OpRule):
 
     def output(self, call: Call) -> TensorType:
         x = tensor(call, "x")
-        return x.with_shape(moveaxis_shape(x.shape, param(call, "source"), param(call, "destination")))
+        return x.with_shape(moveaxis_shape(x.shape, param(call, "source"), param(call, "destination"), call.traced))
 
 
 # -- expand_dims / squeeze ----------------------------------------------------------------
