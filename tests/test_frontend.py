@@ -711,3 +711,25 @@ def test_image_data_format_is_keras_default():
     y = layers.Reshape((13, 13, 16))(model.output)
     """
     assert findings(src) == [(12, "invalid-reshape")]
+
+
+def test_a_list_grown_in_a_loop_of_unknown_length_is_unknown():
+    # One round appends one skip, four rounds four: after the loop the list could hold
+    # any number, so the decoder loop over it is not followed.
+    src = """
+    import sys
+    import keras
+    from keras import layers
+    x = keras.Input((64, 64, 3))
+    skips = []
+    for f in sys.argv:
+        x = layers.Conv2D(8, 3, padding="same")(x)
+        skips.append(x)
+        x = layers.MaxPooling2D()(x)
+    for s in reversed(skips):
+        x = layers.UpSampling2D()(x)
+        x = layers.Concatenate()([x, layers.Conv2D(4, 1)(keras.Input((64, 64, 3)))])
+    y = layers.Dense(len(skips))(keras.Input((3,)))
+    z = layers.Reshape((5,))(y)
+    """
+    assert findings(src) == []
