@@ -27,6 +27,9 @@ PROGRAMS = {
     "dense_zero_units": "y = layers.Dense(0)(keras.Input((4,)))\n",
     "dense_float_units": "y = layers.Dense(3.5)(keras.Input((4,)))\n",
     "dense_negative_units": "y = layers.Dense(-3)(keras.Input((4,)))\n",
+    "lstm_float_units": "y = layers.LSTM(64 / 2)(keras.Input((8, 4)))\n",
+    "gru_float_units": "y = layers.GRU(4.5)(keras.Input((8, 4)))\n",
+    "cropping_past_the_length": "y = layers.Cropping1D((6, 5))(keras.Input((10, 3)))\n",
     "subclass_build_runs_call": textwrap.dedent("""\
         class M(keras.Model):
             def __init__(self):

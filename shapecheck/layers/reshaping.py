@@ -404,6 +404,10 @@ class _Cropping(LayerRule):
         space = tuple(None if d is None else dims.sub(d, dims.add(a, b))
                       for d, (a, b) in zip(cu.spatial(shape, fmt), crops))
         if not all(cu.certainly_positive(d) for d in space):
+            if self.rank == 1:
+                raise ShapeError(NEGATIVE_DIMENSION, "`cropping` parameter of `Cropping1D` layer must be smaller than "
+                                 f"the input length. Received: input_shape={show_shape(shape)}, "
+                                 f"cropping={crops[0]}")
             raise ShapeError(NEGATIVE_DIMENSION, "Values in `cropping` argument should be smaller than the "
                              f"corresponding spatial dimension of the input. Received: "
                              f"input_shape={show_shape(shape)}, cropping={crops}")

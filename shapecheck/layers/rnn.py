@@ -36,6 +36,22 @@ def _sequence_checks(call: Call, shape: Shape, states: list[Shape], what: str, c
     ru.check_initial_states(call, states, what, channel_axis, vectors, shape[1])
 
 
+def _integer_units(call: Call, name: str, features: Any) -> None:
+    """``LSTM(64 / 2)``: a float ``units`` fails when the weights are made, in either Keras."""
+    units = call.get("units")
+    if not isinstance(units, float):
+        return
+    if call.keras_version < 3:
+        value = units * 3 if name == "GRU" else units
+        raise ShapeError(INVALID_ARGUMENT, "Dimension value must be integer or None or have an __index__ method, got "
+                         f"value '{value}' with type '<class 'float'>'")
+    if name == "LSTM":
+        raise ShapeError(INVALID_ARGUMENT, f"Cannot convert '({dims.show(features)}, {units * 4})' to a shape. Found "
+                         f"invalid dimension '{units * 4}' of type '<class 'float'>'.")
+    raise ShapeError(INVALID_ARGUMENT, "state_size must be an integer, or a list/tuple of integers (one for each "
+                     "state tensor).")
+
+
 class _Recurrent(LayerRule):
     """``SimpleRNN``, ``LSTM``, ``GRU``: an ``RNN`` over their own cell (not registered itself)."""
 
@@ -55,6 +71,7 @@ class _Recurrent(LayerRule):
     def output(self, call: Call) -> list:
         shape = call.shape
         _features(call, shape)
+        _integer_units(call, self.names[0], shape[-1])
         units = call.dim("units")
         states = [(shape[0], units)] * self.cell_states
         _sequence_checks(call, shape, states, "(batch_size, units) each", vectors=self.names[0] != "GRU")
@@ -93,6 +110,7 @@ class LSTM(_Recurrent):
     params = ("units", "activation", "recurrent_activation", "use_bias")
     cell_states = 2
     examples = (
+        Example({"units": 32.0}, (None, 8, 4), "invalid-argument"),
         Example({"units": 4}, (None, 5, 3), (None, 4)),
         Example({"units": 4, "return_sequences": True}, (None, None, 3), (None, None, 4)),
         Example({"units": 4, "return_state": True}, (None, 5, 3), [(None, 4), (None, 4), (None, 4)]),
@@ -118,6 +136,7 @@ class GRU(_Recurrent):
     names = ("GRU",)
     params = ("units", "activation", "recurrent_activation", "use_bias")
     examples = (
+        Example({"units": 4.5}, (None, 8, 4), "invalid-argument"),
         Example({"units": 4}, (None, 5, 3), (None, 4)),
         Example({"units": 4, "return_state": True, "reset_after": False}, (None, 5, 3), [(None, 4), (None, 4)]),
         Example({"units": 4, "go_backwards": True, "return_sequences": True}, (8, 5, 3), (8, 5, 4)),
