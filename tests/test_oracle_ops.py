@@ -978,3 +978,84 @@ def test_traced_calls(op, config, args):
     """Inside a layer's ``call`` the backend runs, not Keras's symbolic operation."""
     ours, theirs = _traced_infer(op, config, args), _traced_keras(op, config, args)
     assert not isinstance(theirs, Exception) and ours == theirs, f"{op}{args}: Keras {theirs!r}, shapecheck {ours}"
+
+
+# -- keras.random -------------------------------------------------------------------------
+
+
+_RANDOM_DTYPES = {
+    "keras.random.normal": [None, "float32", "float16"],
+    "keras.random.truncated_normal": [None, "float32", "float64"],
+    "keras.random.uniform": [None, "float32", "float16", "int32", "bool"],
+    "keras.random.randint": ["int32", "int64", "uint8", "float32"],
+}
+
+
+@SETTINGS
+@given(st.sampled_from(sorted(_RANDOM_DTYPES)), st.lists(st.integers(-1, 4), max_size=4).map(tuple), st.data())
+def test_random_sampled(op, size, data):
+    config: dict = {"shape": size, "dtype": data.draw(st.sampled_from(_RANDOM_DTYPES[op]))}
+    if op == "keras.random.randint":
+        config.update(minval=0, maxval=3)
+    agrees(op, config, None)
+
+
+def _eager_shape(op: str, config: dict, x: tuple) -> Any:
+    """The shape Keras's ``op`` gives on an array of shape ``x`` (run eagerly: these are backend
+    functions, which Keras tensors cannot enter), or the finding it raises."""
+    import keras
+
+    fn = getattr(keras.random, op.rsplit(".", 1)[1])
+    try:
+        return tuple(fn(np.ones(x, "float32"), **config).shape)
+    except Exception as e:  # noqa: BLE001 - Keras's verdict
+        return e
+
+
+@SETTINGS
+@given(st.lists(st.integers(1, 4), min_size=1, max_size=4).map(tuple), st.sampled_from([0.0, 0.5]))
+def test_random_dropout(x, rate):
+    theirs = _eager_shape("keras.random.dropout", {"rate": rate}, x)
+    assert not isinstance(theirs, Exception) and infer("keras.random.dropout", {"rate": rate}, x) == theirs
+
+
+@SETTINGS
+@given(st.lists(st.integers(1, 4), min_size=1, max_size=3).map(tuple), st.integers(1, 5))
+def test_random_categorical(x, n):
+    ours, theirs = infer("keras.random.categorical", {"num_samples": n}, x), \
+        _eager_shape("keras.random.categorical", {"num_samples": n}, x)
+    if isinstance(theirs, Exception):
+        assert isinstance(ours, str), f"Keras rejects categorical on {x}: {theirs!r}; shapecheck says {ours}"
+    else:
+        assert ours == theirs
+
+
+# -- triangles, outer, roll, hstack/vstack -----------------------------------------------
+
+
+@SETTINGS
+@given(st.sampled_from(["keras.ops.triu", "keras.ops.tril"]), shape(1, 4), st.integers(-2, 2))
+def test_triangles(op, x, k):
+    agrees(op, {"k": k}, x)
+
+
+@SETTINGS
+@given(shape(1, 3), shape(1, 3))
+def test_outer(x1, x2):
+    agrees("keras.ops.outer", {}, x1, (x2,))
+
+
+@SETTINGS
+@given(shape(1, 4), st.integers(-2, 2), st.one_of(st.none(), st.integers(-5, 4),
+                                                  st.lists(st.integers(-4, 3), min_size=2, max_size=2).map(tuple)))
+def test_roll(x, shift, axis):
+    if isinstance(axis, tuple):
+        shift = (shift, 1)  # type: ignore[assignment]
+    agrees("keras.ops.roll", {"shift": shift, "axis": axis}, x)
+
+
+@SETTINGS
+@given(st.sampled_from(["keras.ops.hstack", "keras.ops.vstack"]), concat_case(stack=False))
+def test_hvstack(op, case):
+    xs, _ = case
+    agrees(op, {}, xs)

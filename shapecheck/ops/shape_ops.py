@@ -1153,3 +1153,166 @@ class GetItem(OpRule):
                                                "(a Keras 3 symbolic tensor takes an int or a tuple here: "
                                                f"write {_tuple_key(key)})")
         return x.with_shape(getitem_shape(x.shape, key))  # type: ignore[arg-type]
+
+
+# -- triangles, outer, roll, stacks ------------------------------------------------------
+
+
+class _Triangle(OpRule):
+    """``x``'s shape.  The symbolic build takes any rank, but the backend needs a matrix or a batch of them:
+    rank 1 or 0 fails as soon as data flows."""
+
+    params: ClassVar[tuple[str, ...]] = ("x", "k")
+    defaults: ClassVar[dict[str, Any]] = {"k": 0}
+    upper: ClassVar[bool] = False
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "x")
+        assert x.shape is not None
+        if len(x.shape) < 2:
+            raise ShapeError(RANK_MISMATCH, f"input must be at least 2-dim, received shape: {show_shape(x.shape)}; "
+                             "Keras builds the call, but it fails as soon as data flows.")
+        k = param(call, "k")
+        # The TensorFlow backend bands with `k` itself: `tril` with k >= 0 keeps k upper diagonals, which
+        # must exist (k <= columns); `triu` with k <= 0 keeps -k lower ones (-k <= rows).
+        if is_int(k):
+            rows, cols = x.shape[-2], x.shape[-1]
+            if not self.upper and k >= 0 and is_int(cols) and k > cols:
+                raise ShapeError(INVALID_ARGUMENT, f"num_upper must be negative or less or equal to number of "
+                                 f"columns ({cols}) got: {k}; Keras builds `tril`, but it fails as soon as data "
+                                 "flows (TensorFlow backend).")
+            if self.upper and k <= 0 and is_int(rows) and -k > rows:
+                raise ShapeError(INVALID_ARGUMENT, f"num_lower must be negative or less or equal to number of "
+                                 f"rows ({rows}) got: {-k}; Keras builds `triu`, but it fails as soon as data "
+                                 "flows (TensorFlow backend).")
+        return x
+
+
+@register
+class Triu(_Triangle):
+    """``keras.ops.triu(x, k=0)``: ``x``'s shape, rank 2 or more; with the TensorFlow backend ``k <= 0``
+    must not exceed the rows."""
+
+    names = ("keras.ops.triu",)
+    upper = True
+    examples = (
+        Example({}, (None, 3, 3), (None, 3, 3)),
+        Example({"k": -1}, (2, 4), (2, 4)),
+        Example({}, (None,), "rank-mismatch"),
+        Example({"k": -3}, (2, 3), "invalid-argument"),
+    )
+
+
+@register
+class Tril(_Triangle):
+    """``keras.ops.tril(x, k=0)``: ``x``'s shape, rank 2 or more; with the TensorFlow backend ``k >= 0``
+    must not exceed the columns."""
+
+    names = ("keras.ops.tril",)
+    examples = (
+        Example({}, (None, 3, 3), (None, 3, 3)),
+        Example({"k": 3}, (None, 4), (None, 4)),
+        Example({}, (None,), "rank-mismatch"),
+        Example({"k": 2}, (None, 1), "invalid-argument"),
+    )
+
+
+@register
+class Outer(OpRule):
+    """``keras.ops.outer(x1, x2)``: ``(size of x1, size of x2)``, each input flattened (a size is undefined when
+    any of its axes is)."""
+
+    names = ("keras.ops.outer",)
+    params = ("x1", "x2")
+    examples = (
+        Example({}, (None, 3), (None, 4), args=((2, 2),)),
+        Example({}, (2, 3), (6, 4), args=((4,),)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        sizes = []
+        dtypes = []
+        for name in self.params:
+            v = param(call, name)
+            if isinstance(v, TensorType):
+                if v.shape is None:
+                    raise Unknowable()
+                sizes.append(None if None in v.shape else dims.product(v.shape))
+                dtypes.append(v.dtype)
+            elif isinstance(v, (int, float)) and not isinstance(v, bool):
+                sizes.append(1)  # Keras's symbolic build counts a non-tensor as one value
+            else:
+                raise Unknowable()  # a list: the build counts 1, the data its length
+        dtype = dtypes[0] if dtypes and all(d == dtypes[0] for d in dtypes) and len(dtypes) == 2 else None
+        return TensorType(tuple(sizes), dtype)
+
+
+@register
+class Roll(OpRule):
+    """``keras.ops.roll(x, shift, axis=None)``: ``x``'s shape; each axis must be in range."""
+
+    names = ("keras.ops.roll",)
+    params = ("x", "shift", "axis")
+    defaults = {"axis": None}
+    examples = (
+        Example({"shift": 1}, (None, 3), (None, 3)),
+        Example({"shift": (1, 2), "axis": (0, -1)}, (None, 3, 4), (None, 3, 4)),
+        Example({"shift": 1, "axis": 2}, (None, 3), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "x")
+        assert x.shape is not None
+        axis = param(call, "axis")
+        if axis is not None:
+            axis = known(axis)
+            for a in axis if isinstance(axis, (list, tuple)) else (axis,):
+                axis_index(a, len(x.shape))  # a repeated axis rolls twice
+        return x
+
+
+class _HVStack(OpRule):
+    params: ClassVar[tuple[str, ...]] = ("xs",)
+    #: the axis the sizes add up on
+    axis: ClassVar[int] = 0
+
+    def output(self, call: Call) -> TensorType:
+        xs = tensors(call, "xs")
+        if not xs:
+            raise ShapeError(INVALID_ARGUMENT, "Need at least one array to stack.")
+        first = xs[0].shape
+        assert first is not None
+        if len(first) <= self.axis:
+            if call.traced:  # the backend stacks low-rank arrays as NumPy does
+                raise Unknowable()
+            raise ShapeError(RANK_MISMATCH, f"`{self.names[0].split('.')[-1]}` needs arrays of rank "
+                             f"{self.axis + 1} or more here; received the shape {show_shape(first)}.")
+        shape = concat_shape([x.shape for x in xs], self.axis)  # type: ignore[misc]
+        dtype = xs[0].dtype if all(x.dtype == xs[0].dtype for x in xs) else None
+        return TensorType(shape, dtype)
+
+
+@register
+class Hstack(_HVStack):
+    """``keras.ops.hstack(xs)``: shapes agree except on axis 1, whose sizes add up; rank 2 or more."""
+
+    names = ("keras.ops.hstack",)
+    axis = 1
+    examples = (
+        Example({}, [(None, 3), (None, 4)], (None, 7)),
+        Example({}, [(None, 3, 2), (None, 4, 5)], "incompatible-shapes"),
+        Example({}, [(3,), (4,)], "rank-mismatch"),
+    )
+
+
+@register
+class Vstack(_HVStack):
+    """``keras.ops.vstack(xs)``: shapes agree except on axis 0, whose sizes add up; rank 1 or more."""
+
+    names = ("keras.ops.vstack",)
+    axis = 0
+    examples = (
+        Example({}, [(2, 3), (4, 3)], (6, 3)),
+        Example({}, [(None, 3), (2, 3)], (None, 3)),
+        Example({}, [(2, 3), (2, 4)], "incompatible-shapes"),
+    )
