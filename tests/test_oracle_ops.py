@@ -1059,3 +1059,10 @@ def test_roll(x, shift, axis):
 def test_hvstack(op, case):
     xs, _ = case
     agrees(op, {}, xs)
+
+
+@SETTINGS
+@given(shape(2, 5), st.lists(st.integers(-1, 5), min_size=1, max_size=3).map(tuple),
+       st.sampled_from([None, "channels_last", "channels_first"]))
+def test_image_resize(x, size, data_format):
+    agrees("keras.ops.image.resize", {"size": size, "data_format": data_format}, x)

@@ -21,7 +21,8 @@ _KERAS_PREFIXES = (
     "keras.src.",
     "keras._tf_keras.keras.",
 )
-_OPS_SUBMODULES = ("numpy", "nn", "math", "core", "linalg", "image")
+#: keras.ops submodules whose functions keras.ops also exports (keras.ops.image's are not)
+_OPS_SUBMODULES = ("numpy", "nn", "math", "core", "linalg")
 
 MODEL = "keras.Model"
 SEQUENTIAL = "keras.Sequential"

@@ -3,4 +3,4 @@
 Importing this package registers every rule (see :mod:`shapecheck.core.rules`).
 """
 
-from . import control, creation, einsum, elementwise, gather, linalg, reduction, random_ops, shape_ops  # noqa: F401
+from . import control, creation, einsum, elementwise, gather, image, linalg, reduction, random_ops, shape_ops  # noqa: F401
