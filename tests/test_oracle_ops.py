@@ -1066,3 +1066,12 @@ def test_hvstack(op, case):
        st.sampled_from([None, "channels_last", "channels_first"]))
 def test_image_resize(x, size, data_format):
     agrees("keras.ops.image.resize", {"size": size, "data_format": data_format}, x)
+
+
+@SETTINGS
+@given(shape(3, 4), st.one_of(st.integers(1, 4), st.tuples(st.integers(1, 4), st.integers(1, 4))),
+       st.one_of(st.none(), st.integers(1, 3)), st.sampled_from(["valid", "same"]),
+       st.sampled_from([None, "channels_first"]))
+def test_image_extract_patches(x, size, strides, padding, data_format):
+    agrees("keras.ops.image.extract_patches", {"size": size, "strides": strides, "padding": padding,
+                                               "data_format": data_format}, x)
