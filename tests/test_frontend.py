@@ -733,3 +733,25 @@ def test_a_list_grown_in_a_loop_of_unknown_length_is_unknown():
     z = layers.Reshape((5,))(y)
     """
     assert findings(src) == []
+
+
+def test_tensorflow_functions_on_tensors_made_from_constants_are_fine():
+    # tf.zeros(...) and keras.ops.ones(...) outside a model are TensorFlow tensors, not
+    # symbolic Keras tensors: TensorFlow functions and any slice take them under Keras 3.
+    src = """
+    import numpy as np
+    import tensorflow as tf
+    import keras
+    c = tf.zeros((3, 4))
+    d = tf.square(c)
+    e = c[1:3]
+    k = keras.ops.ones((2, 5))
+    f = tf.matmul(k, tf.ones((5, 2)))
+    x = keras.Input((4,))
+    g = tf.add(x, tf.zeros((4,)))
+    h = x[:, tf.newaxis]
+    i = x[:, np.newaxis, :]
+    """
+    assert findings(src) == [(11, "tf-op-on-keras-tensor")]
+    assert shape_at(src, 7) == (2, 4)
+    assert shape_at(src, 12) == (None, 1, 4) and shape_at(src, 13) == (None, 1, 4)

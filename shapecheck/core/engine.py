@@ -41,6 +41,9 @@ class NodeResult:
     inferred: bool = True
     #: how the outputs nest (:meth:`Rule.structure`); ``None`` for flat
     structure: Any = None
+    #: the outputs are symbolic Keras tensors (they descend from a ``keras.Input``), not
+    #: TensorFlow tensors computed from constants (``tf.zeros(...)``, ``keras.ops.ones(...)``)
+    symbolic: bool = True
 
 
 def rule_for(node_op: str) -> Optional[Rule]:
@@ -69,9 +72,15 @@ class Engine:
     def add(self, node: Node) -> NodeResult:
         node.id = len(self.graph.nodes)
         self.graph.nodes.append(node)
-        result = self._evaluate(node)
+        symbolic = node.kind == "input" or any(self._symbolic(r) for r in node.tensor_refs())
+        result = self._evaluate(node, symbolic)
+        result.symbolic = symbolic
         self.results[node.id] = result
         return result
+
+    def _symbolic(self, ref: TensorRef) -> bool:
+        res = self.results.get(ref.node)
+        return res is not None and res.symbolic
 
     def run(self, graph: Graph) -> list[NodeResult]:
         return [self.add(n) for n in graph.nodes]
@@ -121,16 +130,16 @@ class Engine:
             return {k: self._resolve(x) for k, x in v.items()}
         return v
 
-    def _evaluate(self, node: Node) -> NodeResult:
+    def _evaluate(self, node: Node, symbolic: bool = True) -> NodeResult:
         rule = rule_for(node.op)
-        tf_finding = self._check_tf_op(node, rule)
+        tf_finding = self._check_tf_op(node, rule) if symbolic else None
         if rule is None:
             return NodeResult((UNKNOWN_TENSOR,), tf_finding, inferred=False)
         args = self._resolve(node.args)
         kwargs = self._resolve(node.kwargs)
         name = node.name or _short(node.op).lower()
         call = Call(rule, node.config, args, kwargs, name=name, keras_version=self.keras_version,
-                    built=node.layer_id in self.called, traced=node.traced, replay=node.replay,
+                    built=node.layer_id in self.called, traced=node.traced or not symbolic, replay=node.replay,
                     apply=self._apply_sublayer)
         try:
             if isinstance(rule, OpRule):

@@ -852,6 +852,8 @@ class Interpreter:
 
     def attribute(self, obj: Any, attr: str, node: cst.CSTNode) -> Any:
         if isinstance(obj, QualName):
+            if attr == "newaxis" and names.canonical(obj.name) in ("tensorflow", "numpy", "keras.ops"):
+                return None  # tf.newaxis, np.newaxis
             return QualName(f"{obj.name}.{attr}")
         if isinstance(obj, Tensor):
             return self.tensor_attribute(obj, attr)

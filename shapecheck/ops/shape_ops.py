@@ -1077,6 +1077,8 @@ def getitem_shape(shape: Shape, key: Any) -> Shape:
         items = list(key)
     else:
         raise Unknowable()  # a tensor, a list: gather semantics
+    if any(k is UNKNOWN for k in items):
+        raise Unknowable()  # could be `tf.newaxis`, a tensor, a list: not followed
     if items.count(Ellipsis) > 1:
         raise _index_error(shape, key, "the slice should only have one ellipsis")
     if Ellipsis not in items:
