@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 import libcst as cst
-from libcst.helpers import get_full_name_for_node
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from ..core import dims
@@ -228,11 +227,10 @@ class Interpreter:
         return Interpreter(path, module, positions, Engine(keras_version))
 
     def run(self) -> None:
-        """Follow the module; :class:`AnalysisLimit` escapes when it needs too many steps."""
-        if not _imports_keras(self.module):
-            # Nothing here can create a Keras tensor: only imported Keras or TensorFlow
-            # objects do (modules are analysed one at a time).
-            return
+        """Follow the module; :class:`AnalysisLimit` escapes when it needs too many steps.
+
+        (``api.check_source`` skips modules that import no Keras or TensorFlow before
+        parsing them with libcst.)"""
         env = Env()
         env.vars["__name__"] = "__main__"
         try:
@@ -1995,28 +1993,6 @@ def _same_value(a: Any, b: Any) -> bool:
     if isinstance(a, (int, float, str, bool)) and type(a) is type(b):
         return a == b
     return False
-
-
-def _imports_keras(module: cst.Module) -> bool:
-    """Whether the module imports Keras, TensorFlow or tf_keras anywhere (even in a function)."""
-
-    class Finder(cst.CSTVisitor):
-        found = False
-
-        def visit_Import(self, node: cst.Import) -> None:
-            for alias in node.names:
-                top = get_full_name_for_node(alias.name) or ""
-                self.found |= top.split(".")[0] in KERAS_PACKAGES
-
-        def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-            if node.relative or node.module is None:
-                return
-            top = get_full_name_for_node(node.module) or ""
-            self.found |= top.split(".")[0] in KERAS_PACKAGES
-
-    finder = Finder()
-    module.visit(finder)
-    return finder.found
 
 
 def _is_generator(fn: cst.FunctionDef) -> bool:
