@@ -104,8 +104,9 @@ def check_source(source: str, path: str = "<string>", options: Options = Options
         return result
     if not _imports_keras(tree):
         return result  # nothing here can make a Keras tensor: no need for libcst's slower parse
+    keras_version = 2 if _uses_tf_keras(tree) else options.keras_version
     try:
-        interp = Interpreter.for_source(source, path, options.keras_version)
+        interp = Interpreter.for_source(source, path, keras_version)
     except cst.ParserSyntaxError as e:
         result.findings.append(Finding(SYNTAX_ERROR, Span(path, e.raw_line, e.raw_column + 1, e.raw_line,
                                                           e.raw_column + 1), f"Syntax error: {e.message}"))
@@ -147,6 +148,19 @@ def _imports_keras(tree: ast.Module) -> bool:
         if isinstance(node, ast.Import) and any(a.name.split(".")[0] in KERAS_PACKAGES for a in node.names):
             return True
         if isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").split(".")[0] in KERAS_PACKAGES:
+            return True
+    return False
+
+
+def _uses_tf_keras(tree: ast.Module) -> bool:
+    """The module runs under tf.keras 2 whatever the setting: it imports ``tf_keras`` or sets
+    ``TF_USE_LEGACY_KERAS`` (which makes ``tf.keras`` tf_keras)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import) and any(a.name.split(".")[0] == "tf_keras" for a in node.names):
+            return True
+        if isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").split(".")[0] == "tf_keras":
+            return True
+        if isinstance(node, ast.Constant) and node.value == "TF_USE_LEGACY_KERAS":
             return True
     return False
 

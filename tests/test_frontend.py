@@ -755,3 +755,67 @@ def test_tensorflow_functions_on_tensors_made_from_constants_are_fine():
     assert findings(src) == [(11, "tf-op-on-keras-tensor")]
     assert shape_at(src, 7) == (2, 4)
     assert shape_at(src, 12) == (None, 1, 4) and shape_at(src, 13) == (None, 1, 4)
+
+
+def test_the_global_image_data_format_applies_to_later_layers():
+    src = """
+    import sys
+    import keras
+    from keras import layers
+    keras.config.set_image_data_format("channels_first")
+    x = layers.Conv2D(16, 5)(keras.Input((3, 8, 8)))
+    inp = keras.Input((3, 16, 16))
+    c = layers.Concatenate(axis=1)([layers.Conv2D(8, 3, padding="same")(inp), inp])
+    if len(sys.argv) > 1:
+        keras.backend.set_image_data_format("channels_last")
+    y = layers.Conv2D(4, 3)(keras.Input((3, 8, 8)))
+    """
+    assert findings(src) == []
+    assert shape_at(src, 6) == (None, 16, 4, 4)
+    assert shape_at(src, 8) == (None, 11, 16, 16)
+
+
+def test_a_try_whose_handler_catches_keras_errors():
+    src = """
+    import keras
+    from keras import layers
+    inp = keras.Input((4, 4, 3))
+    try:
+        x = layers.Conv2D(8, 5)(inp)
+    except ValueError:
+        x = layers.Conv2D(8, 1)(inp)
+    try:
+        import tensorflow as tf
+    except ImportError:
+        tf = None
+    y = layers.Conv2D(8, 5)(inp)
+    try:
+        z = layers.Reshape((5,))(layers.Dense(3)(inp))
+    except (KeyError, ImportError):
+        pass
+    """
+    assert findings(src) == [(13, "negative-dimension"), (15, "invalid-reshape")]
+
+
+def test_a_file_that_imports_tf_keras_follows_tf_keras_2():
+    src = """
+    import tf_keras as keras
+    i = keras.Input((32, 32, 3))
+    fcn = keras.Model(i, keras.layers.Conv2D(4, 3, padding="same")(i))
+    y = fcn(keras.Input((64, 64, 3)))
+    z = keras.layers.BatchNormalization(axis=[1, 3])(keras.Input((8, 8, 4)))
+    """
+    assert findings(src) == []
+
+
+def test_a_patched_module_attribute_is_followed():
+    src = """
+    import functools
+    import keras
+    from keras import layers
+    layers.Conv2D = functools.partial(layers.Conv2D, padding="same")
+    x = layers.Conv2D(8, 5)(keras.Input((4, 4, 3)))
+    y = keras.layers.Conv2D(8, 5)(keras.Input((4, 4, 3)))
+    """
+    assert findings(src) == []
+    assert shape_at(src, 6) == (None, 4, 4, 8) and shape_at(src, 7) == (None, 4, 4, 8)

@@ -30,6 +30,7 @@ PROGRAMS = {
     "lstm_float_units": "y = layers.LSTM(64 / 2)(keras.Input((8, 4)))\n",
     "gru_float_units": "y = layers.GRU(4.5)(keras.Input((8, 4)))\n",
     "cropping_past_the_length": "y = layers.Cropping1D((6, 5))(keras.Input((10, 3)))\n",
+    "batchnorm_over_two_axes": "y = layers.BatchNormalization(axis=[1, 3])(keras.Input((8, 8, 4)))\n",
     "subclass_build_runs_call": textwrap.dedent("""\
         class M(keras.Model):
             def __init__(self):

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable, Optional
 
 import libcst as cst
+from libcst.helpers import get_full_name_for_node
 from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from ..core import dims
@@ -217,6 +218,13 @@ class Interpreter:
     _active: dict[int, list[int]] = field(default_factory=dict)
     _generators: dict[int, bool] = field(default_factory=dict)
     _input_names: dict[int, str] = field(default_factory=dict)
+    #: module attributes the file assigns (canonical name -> value)
+    _module_attrs: dict[str, Any] = field(default_factory=dict)
+    #: Keras's global image data format (``keras.config.set_image_data_format``), what a layer's
+    #: ``data_format=None`` means
+    _data_format: Any = "channels_last"
+    #: > 0 while following code that may not run (a branch, a loop of unknown length)
+    _maybe: int = 0
 
     # ------------------------------------------------------------------ entry
     @staticmethod
@@ -295,11 +303,7 @@ class Interpreter:
         elif isinstance(stmt, cst.While):
             self.exec_while(stmt, env)
         elif isinstance(stmt, cst.Try) or isinstance(stmt, cst.TryStar):
-            self.exec_block(stmt.body.body, env)
-            if stmt.orelse is not None:
-                self.exec_block(stmt.orelse.body.body, env)
-            if stmt.finalbody is not None:
-                self.exec_block(stmt.finalbody.body.body, env)
+            self.exec_try(stmt, env)
         elif isinstance(stmt, cst.With):
             for item in stmt.items:
                 value = self.eval(item.item, env)
@@ -450,12 +454,15 @@ class Interpreter:
         ended = False
         ret: Optional[_Return] = None
         self._undecided += 1
+        self._maybe += 1
         try:
             self.exec_block(body, branch)
         except _Return as r:
             ended, ret = True, r
         except (_Raise, _Break, _Continue):
             ended = True
+        finally:
+            self._maybe -= 1
         return branch, self.findings[before:], ended, ret
 
     def exec_branch(self, body: list, env: Env) -> None:
@@ -480,6 +487,21 @@ class Interpreter:
                 return
         if stmt.orelse is not None:
             self.exec_block(stmt.orelse.body.body, env)
+
+    def exec_try(self, stmt: Any, env: Env) -> None:
+        """``try``: when a handler may catch what Keras raises (``ValueError``, ``TypeError``,
+        ``Exception``, a name we do not know), the body may stop anywhere and a handler may
+        run, so both are followed as blocks that may not run (their findings dropped)."""
+        if not any(_may_catch_keras_errors(h) for h in stmt.handlers):
+            self.exec_block(stmt.body.body, env)
+            if stmt.orelse is not None:
+                self.exec_block(stmt.orelse.body.body, env)
+        else:
+            self.exec_branch(list(stmt.body.body) + (list(stmt.orelse.body.body) if stmt.orelse else []), env)
+            for handler in stmt.handlers:
+                self.exec_branch(list(handler.body.body), env)
+        if stmt.finalbody is not None:
+            self.exec_block(stmt.finalbody.body.body, env)
 
     def exec_iteration(self, body: Any, env: Env) -> bool:
         """One pass of a loop body; false when it breaks out of the loop."""
@@ -520,10 +542,13 @@ class Interpreter:
             if target is not None:
                 self.assign(target, UNKNOWN, branch_env)
             self._undecided += 1
+            self._maybe += 1
             try:
                 self.exec_block(body, branch_env)
             except (_Break, _Continue, _Raise, _Return):
                 pass
+            finally:
+                self._maybe -= 1
             joined = self.join_envs(current, branch_env)
             changed = [k for k, v in joined.items() if not _same_value(v, current.vars.get(k, _MISSING))]
             if round_ == LOOP_ROUNDS - 1:
@@ -599,6 +624,9 @@ class Interpreter:
                 self.assign(e.value, v, env)
         elif isinstance(target, cst.Attribute):
             obj = self.eval(target.value, env)
+            if isinstance(obj, QualName):
+                # `layers.Conv2D = partial(layers.Conv2D, padding="same")`: a patched module
+                self._module_attrs[names.canonical(f"{obj.name}.{target.attr.value}")] = value
             if isinstance(obj, Instance):
                 obj.attrs[target.attr.value] = value
             elif isinstance(obj, ClassValue):
@@ -852,6 +880,9 @@ class Interpreter:
         if isinstance(obj, QualName):
             if attr == "newaxis" and names.canonical(obj.name) in ("tensorflow", "numpy", "keras.ops"):
                 return None  # tf.newaxis, np.newaxis
+            patched = self._module_attrs.get(names.canonical(f"{obj.name}.{attr}"), _MISSING)
+            if patched is not _MISSING:
+                return patched
             return QualName(f"{obj.name}.{attr}")
         if isinstance(obj, Tensor):
             return self.tensor_attribute(obj, attr)
@@ -1049,7 +1080,13 @@ class Interpreter:
             shape = args[0].type.shape
             return UNKNOWN if shape is None else tuple(_shape_value(d) for d in shape)
         if name in ("keras.backend.image_data_format", "keras.config.image_data_format"):
-            return "channels_last"  # Keras's default, which the layer rules assume for data_format=None
+            return self._data_format
+        if name in ("keras.backend.set_image_data_format", "keras.config.set_image_data_format"):
+            value = args[0] if args else kwargs.get("data_format", UNKNOWN)
+            if value not in ("channels_last", "channels_first") or (self._maybe and value != self._data_format):
+                value = UNKNOWN  # set on a path that may not run: either format from here on
+            self._data_format = value
+            return None
         if name.startswith("keras.layers."):
             short = name[len("keras.layers."):]
             if short in LAYERS or (short[:1].isupper() and "." not in short):
@@ -1420,6 +1457,9 @@ class Interpreter:
         params = rule.params if rule is not None else ()
         bound = _bind(params, args, kwargs)
         config = {k: self.literal(v) for k, v in bound.items()}
+        if self._data_format != "channels_last" and rule is not None and config.get("data_format") is None \
+                and ("data_format" in rule.params or "data_format" in rule.defaults):
+            config["data_format"] = self._data_format  # the global setting the file chose
         name = config.get("name") if isinstance(config.get("name"), str) else self.auto_name(class_name)
         layer = LayerValue(class_name, config, self.new_id("L"), name, self.span(node))
         if class_name == "Lambda" and isinstance(bound.get("function"), FunctionValue):
@@ -1992,6 +2032,25 @@ def _same_value(a: Any, b: Any) -> bool:
         return all(_same_value(x, y) for x, y in zip(a, b))
     if isinstance(a, (int, float, str, bool)) and type(a) is type(b):
         return a == b
+    return False
+
+
+#: exceptions that never catch what Keras raises for a shape (ValueError, TypeError, TensorFlow's errors)
+_UNRELATED_EXCEPTIONS = frozenset({
+    "ImportError", "ModuleNotFoundError", "KeyError", "IndexError", "AttributeError", "NameError",
+    "FileNotFoundError", "OSError", "IOError", "StopIteration", "ZeroDivisionError", "AssertionError",
+    "KeyboardInterrupt", "SystemExit", "NotImplementedError", "UnicodeDecodeError", "json.JSONDecodeError",
+})
+
+
+def _may_catch_keras_errors(handler: Any) -> bool:
+    if handler.type is None:
+        return True  # a bare except
+    kinds = handler.type.elements if isinstance(handler.type, cst.Tuple) else [handler.type]
+    for k in kinds:
+        name = get_full_name_for_node(k.value if isinstance(k, cst.Element) else k)
+        if name is None or name not in _UNRELATED_EXCEPTIONS:
+            return True
     return False
 
 

@@ -15,7 +15,7 @@ from ..core import dims
 from ..core.dims import Dim
 from ..core.findings import AXIS_MISMATCH, INCOMPATIBLE_SHAPES, INVALID_ARGUMENT, ShapeError
 from ..core.ir import LayerRef
-from ..core.rules import Call, Example, InputSpec, LayerRule, register
+from ..core.rules import Call, Example, InputSpec, LayerRule, Unknowable, register
 from ..core.shapes import Shape, TensorType, broadcast, normalize_axis, show_shape
 from . import conv_utils as cu
 from .activations import axes_list, normalized_axes
@@ -56,6 +56,8 @@ class BatchNormalization(LayerRule):
 
     def _axis(self, call: Call) -> Optional[int]:
         axis = call.get("axis")
+        if call.keras_version < 3 and isinstance(axis, (list, tuple)):
+            raise Unknowable()  # tf.keras 2 normalizes over several axes: not followed
         if isinstance(axis, (list, tuple, dict, str)) or axis is None:
             raise ShapeError(INVALID_ARGUMENT, f"`axis` of BatchNormalization must be an integer (Keras calls "
                              f"int(axis)). Received: axis={axis!r}")
