@@ -1418,8 +1418,10 @@ class Interpreter:
             finding = Finding(finding.code, finding.span, finding.message, finding.notes + (note,))
         self.report(finding)
         if node.span is not None and not self._frame.replay and node.span.path == self.path \
-                and node.op != "shapecheck.join":
-            self.shapes.append(ShapeEntry(node.span, node.op, result.outputs))
+                and node.op not in ("shapecheck.join", "shapecheck.time_step"):
+            # The front end's own pseudo-ops show as the call they stand for.
+            label = "keras.layers.TimeDistributed" if node.op == "shapecheck.time_distributed" else node.op
+            self.shapes.append(ShapeEntry(node.span, label, result.outputs))
         return result
 
     def make_input(self, bound: dict, node: cst.CSTNode, span: Optional[Span] = None) -> Any:
