@@ -14,7 +14,7 @@ from ..core import dims
 from ..core.findings import INVALID_ARGUMENT, RANK_MISMATCH, ShapeError
 from ..core.rules import Call, Example, OpRule, T, Unknowable, register
 from ..core.shapes import Shape, TensorType, show_shape
-from .op_utils import axis_index, broadcast_or_fail, is_int, known, literal_shape, param, tensor
+from .op_utils import axis_index, broadcast_or_fail, is_int, known, param, shape_of, tensor
 
 
 def _keras_list(shape: Shape) -> str:
@@ -30,14 +30,9 @@ def _integers(v: Any) -> bool:
 
 def indices_shape(v: Any) -> Shape:
     """The shape of an indices argument: a tensor's, or a Python int or nested list of ints'."""
-    if isinstance(v, TensorType):
-        if v.shape is None:
-            raise Unknowable()
-        return v.shape
-    shape = literal_shape(v)
-    if shape is None or not _integers(v):
+    if not isinstance(v, TensorType) and not _integers(v):
         raise Unknowable()
-    return shape
+    return shape_of(v)
 
 
 class _Take(OpRule):
