@@ -130,7 +130,7 @@ class Engine:
             return {k: self._resolve(x) for k, x in v.items()}
         return v
 
-    def _evaluate(self, node: Node, symbolic: bool = True) -> NodeResult:
+    def _evaluate(self, node: Node, symbolic: bool) -> NodeResult:
         rule = rule_for(node.op)
         tf_finding = self._check_tf_op(node, rule) if symbolic else None
         if rule is None:
@@ -200,8 +200,6 @@ class Engine:
     def _check_tf_op(self, node: Node, rule: Optional[Rule]) -> Optional[Finding]:
         """Keras 3 rejects any TensorFlow function applied to a symbolic Keras tensor."""
         if self.keras_version < 3 or node.traced or not node.op.startswith("tensorflow."):
-            return None
-        if not node.tensor_refs():
             return None
         fn = node.op.replace("tensorflow.", "tf.", 1)
         equivalent = getattr(rule, "keras_equivalent", None)

@@ -23,7 +23,17 @@ from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from ..core import dims
 from ..core.engine import Engine, NodeResult
-from ..core.findings import DUPLICATE_INPUT_NAME, INPUT_COUNT, INVALID_ARGUMENT, Finding, Note, Span
+from ..core.findings import (
+    AXIS_MISMATCH,
+    DISCONNECTED_OUTPUT,
+    DUPLICATE_INPUT_NAME,
+    INPUT_COUNT,
+    INVALID_ARGUMENT,
+    RANK_MISMATCH,
+    Finding,
+    Note,
+    Span,
+)
 from ..core.ir import UNKNOWN, LayerRef, Node, TensorRef
 from ..core.rules import LAYER_FUNCTIONS, LAYERS, OPS, to_snake_case
 from ..core.shapes import TensorType, show_shape
@@ -1464,8 +1474,9 @@ class Interpreter:
             config["data_format"] = self._data_format  # the global setting the file chose
         name = config.get("name") if isinstance(config.get("name"), str) else self.auto_name(class_name)
         layer = LayerValue(class_name, config, self.new_id("L"), name, self.span(node))
-        if class_name == "Lambda" and isinstance(bound.get("function"), FunctionValue):
-            layer.function = bound["function"]
+        if class_name == "Lambda" and isinstance(bound.get("function"), FunctionValue) \
+                and config.get("output_shape") is None:
+            layer.wrapped = bound["function"]
         if class_name == "TimeDistributed" and isinstance(bound.get("layer"), (ModelValue, Instance)):
             layer.wrapped = bound["layer"]
         if rule is not None:
@@ -1519,20 +1530,26 @@ class Interpreter:
     def call_layer(self, layer: LayerValue, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
         if layer.class_name == "InputLayer":
             return UNKNOWN
-        if layer.function is not None and layer.config.get("output_shape") is None and args:
+        if layer.class_name == "Lambda" and layer.wrapped is not None and args:
             # Keras 3 infers a Lambda's output by tracing its function on the inputs.
             extra = layer.config.get("arguments")
-            out = self.call_function(layer.function, [args[0]], dict(extra) if isinstance(extra, dict) else {},
+            out = self.call_function(layer.wrapped, [args[0]], dict(extra) if isinstance(extra, dict) else {},
                                      node, traced=True)
             if isinstance(out, Tensor) and not self._frame.replay:
                 self.shapes.append(ShapeEntry(self.span(node), "keras.layers.Lambda", (out.type,)))
             return out
-        if layer.wrapped is not None and args and isinstance(args[0], Tensor):
+        if layer.class_name == "TimeDistributed" and layer.wrapped is not None and args \
+                and isinstance(args[0], Tensor):
             # TimeDistributed(model): the model on one timestep, the time axis put back.
             step = self.apply_op("shapecheck.time_step", [args[0]], {}, node)
             if not isinstance(step, Tensor) or step.type.shape is None:
                 return UNKNOWN
-            out = self.call_value(layer.wrapped, [step], {}, node)
+            frame = self._frame
+            self._frame = Frame(frame.stack, frame.traced, True, frame.instance)  # no shape entry of its own
+            try:
+                out = self.call_value(layer.wrapped, [step], {}, node)
+            finally:
+                self._frame = frame
             if not isinstance(out, Tensor):
                 return UNKNOWN
             return self.apply_op("shapecheck.time_distributed", [args[0], out], {}, node)
@@ -1578,8 +1595,6 @@ class Interpreter:
         """Keras's ``Output with path `...` is not connected to `inputs``: an output that
         certainly needs a ``keras.Input`` not in ``inputs`` (joins of branches are not
         certain, so they are not followed)."""
-        from ..core.findings import DISCONNECTED_OUTPUT
-
         graph = self.engine.graph
         given = {t.ref.node for t in inputs}
         for path, out in _flatten_with_path(outputs):
@@ -1823,8 +1838,6 @@ class Interpreter:
                 axes.pop()
         if self.engine.keras_version >= 3 and any(dims.differs(a, b) for a, b in zip(expected, found)):
             # (tf.keras 2 has no such check: the model's first layer that cares rejects it.)
-            from ..core.findings import AXIS_MISMATCH, RANK_MISMATCH
-
             name = self.input_name(src)
             notes = (Note(self.engine.graph.nodes[src.ref.node].span or self.span(node),
                           f"the model's input '{name}' is declared here with shape {show_shape(want)}"),)
@@ -1842,8 +1855,6 @@ class Interpreter:
             return self.apply_op("keras.ops.expand_dims", [new], {"axis": -1}, node)
         if self.engine.keras_version < 3:
             return new  # tf.keras 2 passes it on as it is (with a warning)
-        from ..core.findings import RANK_MISMATCH
-
         name = self.input_name(src)
         self.report(Finding(RANK_MISMATCH, self.span(node),
                             f"Invalid input shape for input with name '{name}'. Expected shape {show_shape(want)}, "

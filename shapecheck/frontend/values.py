@@ -52,9 +52,8 @@ class LayerValue:
     layer_id: str
     name: str
     span: Optional[Span]
-    #: ``Lambda``: the Python function it wraps, followed when no ``output_shape`` is given
-    function: Any = None
-    #: ``TimeDistributed`` over a model: the model, applied to one timestep
+    #: what the front end follows in place of the rule: a ``Lambda``'s Python function (when
+    #: no ``output_shape`` is given), the model a ``TimeDistributed`` applies to each timestep
     wrapped: Any = None
 
 
