@@ -102,9 +102,11 @@ def check_source(source: str, path: str = "<string>", options: Options = Options
         line, col, msg = tree
         result.findings.append(Finding(SYNTAX_ERROR, Span(path, line, col, line, col), msg))
         return result
-    if not _imports_keras(tree):
+    packages = _imported_packages(tree)
+    if not packages & KERAS_PACKAGES:
         return result  # nothing here can make a Keras tensor: no need for libcst's slower parse
-    keras_version = 2 if _uses_tf_keras(tree) else options.keras_version
+    # A module that imports tf_keras runs under tf.keras 2 whatever the setting.
+    keras_version = 2 if "tf_keras" in packages else options.keras_version
     try:
         interp = Interpreter.for_source(source, path, keras_version)
     except cst.ParserSyntaxError as e:
@@ -140,29 +142,22 @@ def check_source(source: str, path: str = "<string>", options: Options = Options
     return result
 
 
-def _imports_keras(tree: ast.Module) -> bool:
-    """Whether the module imports Keras, TensorFlow or tf_keras anywhere (even in a function)."""
-    from .frontend.interpreter import KERAS_PACKAGES
+#: the top-level packages whose objects the front end follows
+KERAS_PACKAGES = frozenset({"keras", "tensorflow", "tf_keras"})
 
+
+def _imported_packages(tree: ast.Module) -> set[str]:
+    """The top-level packages the module imports anywhere (even in a function), with
+    ``TF_USE_LEGACY_KERAS`` standing for ``tf_keras`` (it makes ``tf.keras`` tf_keras)."""
+    found: set[str] = set()
     for node in ast.walk(tree):
-        if isinstance(node, ast.Import) and any(a.name.split(".")[0] in KERAS_PACKAGES for a in node.names):
-            return True
-        if isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").split(".")[0] in KERAS_PACKAGES:
-            return True
-    return False
-
-
-def _uses_tf_keras(tree: ast.Module) -> bool:
-    """The module runs under tf.keras 2 whatever the setting: it imports ``tf_keras`` or sets
-    ``TF_USE_LEGACY_KERAS`` (which makes ``tf.keras`` tf_keras)."""
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Import) and any(a.name.split(".")[0] == "tf_keras" for a in node.names):
-            return True
-        if isinstance(node, ast.ImportFrom) and not node.level and (node.module or "").split(".")[0] == "tf_keras":
-            return True
-        if isinstance(node, ast.Constant) and node.value == "TF_USE_LEGACY_KERAS":
-            return True
-    return False
+        if isinstance(node, ast.Import):
+            found.update(a.name.split(".")[0] for a in node.names)
+        elif isinstance(node, ast.ImportFrom) and not node.level and node.module:
+            found.add(node.module.split(".")[0])
+        elif isinstance(node, ast.Constant) and node.value == "TF_USE_LEGACY_KERAS":
+            found.add("tf_keras")
+    return found
 
 
 def _python_parse(source: str) -> ast.Module | tuple[int, int, str]:

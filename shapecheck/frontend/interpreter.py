@@ -61,8 +61,6 @@ MAX_STEPS = 100_000
 #: rounds of joining a loop body's bindings whose iteration count is unknown
 LOOP_ROUNDS = 4
 _MISSING = object()
-#: the top-level packages whose objects the front end follows
-KERAS_PACKAGES = frozenset({"keras", "tensorflow", "tf_keras"})
 
 
 class AnalysisLimit(BaseException):
