@@ -8,6 +8,7 @@ from . import (  # noqa: F401
     attention,
     convolutional,
     core,
+    image_preprocessing,
     merging,
     normalization,
     pooling,

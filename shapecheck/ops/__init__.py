@@ -3,4 +3,17 @@
 Importing this package registers every rule (see :mod:`shapecheck.core.rules`).
 """
 
-from . import control, creation, einsum, elementwise, gather, image, linalg, reduction, random_ops, shape_ops  # noqa: F401
+from . import (  # noqa: F401
+    control,
+    creation,
+    einsum,
+    elementwise,
+    gather,
+    image,
+    linalg,
+    math,
+    nn,
+    random_ops,
+    reduction,
+    shape_ops,
+)
