@@ -6,11 +6,16 @@ committed pages differ from what this writes, so the docs cannot drift from the 
 
 from __future__ import annotations
 
+import inspect
+import re
 import sys
 from pathlib import Path
+from typing import Any
 
+from .core import findings
+from .core.engine import infer
 from .core.findings import CODES, Code
-from .core.rules import LAYER_FUNCTIONS, LAYERS, OPS, load_rules
+from .core.rules import LAYER_FUNCTIONS, LAYERS, OPS, Call, LayerRule, Rule, load_rules
 
 DOCS_URL = "docs/rules/{number}-{name}.md"
 
@@ -34,27 +39,111 @@ def rules_index() -> str:
     return "\n".join(out) + "\n"
 
 
+class _Reads(dict):
+    """A rule's config that records the keys the rule reads."""
+
+    def __init__(self, data: dict, reads: set) -> None:
+        super().__init__(data)
+        self.reads = reads
+
+    def get(self, key: Any, default: Any = None) -> Any:
+        self.reads.add(key)
+        return super().get(key, default)
+
+    def __getitem__(self, key: Any) -> Any:
+        self.reads.add(key)
+        return super().__getitem__(key)
+
+    def __contains__(self, key: Any) -> bool:
+        self.reads.add(key)
+        return super().__contains__(key)
+
+
+def _arguments_read() -> dict[int, set]:
+    """For each rule (by id), the constructor arguments it reads while its examples run."""
+    reads: dict[int, set] = {}
+    original = Call.__init__
+
+    def recording_init(self: Call, rule: Rule, config: dict, *args: Any, **kwargs: Any) -> None:
+        original(self, rule, config, *args, **kwargs)
+        self.config = _Reads(self.config, reads.setdefault(id(rule), set()))
+
+    Call.__init__ = recording_init  # type: ignore[method-assign]
+    try:
+        for table in (LAYERS, OPS):
+            for name, rule in table.items():
+                for ex in rule.examples:
+                    infer(name, ex.config, ex.inputs, ex.args, ex.call_kwargs)
+    finally:
+        Call.__init__ = original  # type: ignore[method-assign]
+    return reads
+
+
+_CODE_NAMES = {k: v for k, v in vars(findings).items() if isinstance(v, Code)}
+
+
+def _codes(rule: Rule) -> list[str]:
+    """The finding names a rule can raise: those its examples show, those its classes name, and
+    rank-mismatch / axis-mismatch for a layer whose input spec checks rank / axes."""
+    names = {ex.expect for ex in rule.examples if isinstance(ex.expect, str)}
+    for cls in type(rule).__mro__:
+        if cls.__module__.startswith("shapecheck.") and cls.__module__ != "shapecheck.core.rules":
+            try:
+                source = inspect.getsource(cls)
+            except (OSError, TypeError):  # a class made at run time: its examples still count
+                continue
+            names |= {code.name for ident, code in _CODE_NAMES.items() if re.search(rf"\b{ident}\b", source)}
+    if isinstance(rule, LayerRule):
+        spec = rule.spec
+        if type(rule).input_spec is not LayerRule.input_spec or (
+                spec is not None and (spec.ndim, spec.min_ndim, spec.max_ndim) != (None, None, None)):
+            names.add(findings.RANK_MISMATCH.name)
+        if spec is not None and spec.axes:
+            names.add(findings.AXIS_MISMATCH.name)
+    return sorted(names)
+
+
+def _table(table: dict, reads: dict[int, set], layers: bool) -> list[str]:
+    groups: dict[int, tuple] = {}
+    for name, rule in table.items():
+        groups.setdefault(id(rule), (rule, []))[1].append(name)
+    rows = []
+    for rule, rule_names in sorted(groups.values(), key=lambda x: x[1][0]):
+        names = ", ".join(f"`{n}`" for n in (rule_names if layers else sorted(rule_names)))
+        args = ", ".join(f"`{a}`" for a in rule.params if a in reads.get(id(rule), ())) or ""
+        extra = sorted(a for a in reads.get(id(rule), ()) if isinstance(a, str) and a not in rule.params)
+        args = ", ".join(x for x in (args, ", ".join(f"`{a}`" for a in extra)) if x)
+        codes = ", ".join(f"[{c}](rules/{findings.CODES[c].number}-{c}.md)" for c in _codes(rule))
+        row = [names]
+        if layers:
+            row.append(", ".join(f"`keras.layers.{f}`" for f, r in LAYER_FUNCTIONS.items() if r is rule))
+            row.append(type(rule).__module__.rsplit(".", 1)[-1])
+        row += [args, codes, str(len(rule.examples))]
+        rows.append("| " + " | ".join(row) + " |")
+    return rows
+
+
 def layers_page() -> str:
     load_rules()
+    from . import layers, ops
+
+    reads = _arguments_read()
     out = ["# Layer and op coverage", "",
            "Generated from the rule registry by `python -m shapecheck.docs`. Every rule's examples are checked "
-           "against Keras itself by the test suite.", "",
-           "## Layers", "", "| rule | Keras names | functional form | module | examples |", "|---|---|---|---|---|"]
-    seen: dict[int, tuple] = {}
-    for name, rule in LAYERS.items():
-        seen.setdefault(id(rule), (rule, []))[1].append(name)
-    for rule, rule_names in sorted(seen.values(), key=lambda x: x[1][0]):
-        funcs = ", ".join(f"`{f}`" for f, r in LAYER_FUNCTIONS.items() if r is rule)
-        module = type(rule).__module__.rsplit(".", 1)[-1]
-        out.append(f"| {type(rule).__name__} | {', '.join(f'`{n}`' for n in rule_names)} | {funcs} | {module} "
-                   f"| {len(rule.examples)} |")
-    out += ["", "## Functions", "", "| rule | names | examples |", "|---|---|---|"]
-    seen_ops: dict[int, tuple] = {}
-    for name, op in OPS.items():
-        seen_ops.setdefault(id(op), (op, []))[1].append(name)
-    for op, op_names in sorted(seen_ops.values(), key=lambda x: x[1][0]):
-        out.append(f"| {type(op).__name__} | {', '.join(f'`{n}`' for n in sorted(op_names))} "
-                   f"| {len(op.examples)} |")
+           "against Keras itself by the test suite. *Arguments* are the constructor (or function) arguments a "
+           "rule reads while its examples run; *findings* are those its examples show, those its code names, "
+           "and the rank and axis checks of a layer's input spec.", "",
+           f"## Layers ({len(LAYERS)} names)", "",
+           "| Keras names | functional form | family | arguments | findings | examples |",
+           "|---|---|---|---|---|---|"]
+    out += _table(LAYERS, reads, layers=True)
+    out += ["", "### Not covered", "", "| layer | why |", "|---|---|"]
+    out += [f"| `{n}` | {why} |" for n, why in sorted(layers.NOT_COVERED.items())]
+    out += ["", f"## Functions ({len(OPS)} names)", "", "| names | arguments | findings | examples |",
+            "|---|---|---|---|"]
+    out += _table(OPS, reads, layers=False)
+    out += ["", "### Not covered", "", "| function | why |", "|---|---|"]
+    out += [f"| `{n}` | {why} |" for n, why in sorted(ops.NOT_COVERED.items())]
     return "\n".join(out) + "\n"
 
 

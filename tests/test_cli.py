@@ -139,3 +139,15 @@ def test_static_check_never_imports_tensorflow(tree):
             "print('tensorflow' in sys.modules, 'keras' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=tree).stdout
     assert out.strip() == "False False"
+
+
+def test_list_layers_names_public_keras_layers_aliases_included():
+    keras = pytest.importorskip("keras")
+    code, out = run("--list-layers", "--format", "json")
+    assert code == 0
+    listed = json.loads(out)["layers"]
+    assert listed == sorted(listed)
+    assert {"keras.layers.Conv2D", "keras.layers.Convolution2D", "keras.layers.AvgPool2D"} <= set(listed)
+    assert [n for n in listed if not hasattr(keras.layers, n.split(".")[-1])] == []
+    code, text_out = run("--list-layers")
+    assert code == 0 and text_out.splitlines() == listed
