@@ -2,14 +2,103 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Optional
 
 from ..core import dims
-from ..core.findings import AXIS_MISMATCH, INVALID_ARGUMENT, RANK_MISMATCH, ShapeError
-from ..core.rules import Call, Example, OpRule, Unknowable, register
-from ..core.shapes import TensorType, show_shape
+from ..core.dims import Dim
+from ..core.findings import (
+    AXIS_MISMATCH,
+    INCOMPATIBLE_SHAPES,
+    INVALID_ARGUMENT,
+    NEGATIVE_DIMENSION,
+    RANK_MISMATCH,
+    ShapeError,
+)
+from ..core.ir import UNKNOWN
+from ..core.rules import Call, Example, OpRule, T, Unknowable, register
+from ..core.shapes import Shape, TensorType, show_shape
 from ..layers import conv_utils as cu
 from .op_utils import is_int, known, param, tensor
+
+# What the TensorFlow backend accepts (keras/src/backend/tensorflow/image.py); checked on data only,
+# so Keras's symbolic build lets any value through and the first call on data fails.
+AFFINE_INTERPOLATIONS = ("nearest", "bilinear")
+AFFINE_FILL_MODES = ("constant", "nearest", "wrap", "reflect")
+MAP_COORDINATES_FILL_MODES = ("constant", "nearest", "wrap", "mirror", "reflect")
+SCALE_AND_TRANSLATE_METHODS = ("linear", "bilinear", "trilinear", "cubic", "bicubic", "tricubic", "lanczos3",
+                               "lanczos5")
+
+
+def _data_format(call: Call) -> Optional[str]:
+    """``backend.standardize_data_format``: ``None`` is the global default (the front end puts a
+    file's ``set_image_data_format`` into the config); ``None`` returned when not followed."""
+    v = param(call, "data_format")
+    if v is None:
+        return cu.CHANNELS_LAST
+    if v is UNKNOWN or isinstance(v, dims.Sym):
+        return None
+    fmt = str(v).lower()
+    if fmt not in (cu.CHANNELS_FIRST, cu.CHANNELS_LAST):
+        raise ShapeError(INVALID_ARGUMENT, "The `data_format` argument must be one of "
+                         f"{{'channels_first', 'channels_last'}}. Received: data_format={fmt}")
+    return fmt
+
+
+def _fmt_known(call: Call) -> str:
+    fmt = _data_format(call)
+    if fmt is None:
+        raise Unknowable()
+    return fmt
+
+
+def _images(call: Call, name: str = "images", ranks: tuple[int, ...] = (3, 4)) -> TensorType:
+    """A tensor argument of one of ``ranks``, or Keras's "Invalid images rank"."""
+    t = tensor(call, name)
+    assert t.shape is not None
+    if len(t.shape) not in ranks:
+        expected = " or ".join(f"rank {r}" for r in ranks)
+        raise ShapeError(RANK_MISMATCH, f"Invalid {name} rank: expected {expected}. Received input with shape: "
+                         f"{name}.shape={show_shape(t.shape)}")
+    return t
+
+
+def _choice(call: Call, name: str, allowed: tuple[str, ...]) -> None:
+    """A string argument the backend checks against a fixed set (an unfollowed value passes)."""
+    v = param(call, name)
+    if v is UNKNOWN or isinstance(v, dims.Sym):
+        return
+    if not isinstance(v, str) or v not in allowed:
+        raise ShapeError(INVALID_ARGUMENT, f"Invalid value for argument `{name}`. Expected one of {allowed}. "
+                         f"Received: {name}={v!r}")
+
+
+def _number(v: Any) -> Optional[float]:
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        return float(v)
+    return None
+
+
+def _spatial_axes(fmt: str) -> tuple[int, int]:
+    """Height and width axes, counted from the end (rank 3 and rank 4 alike)."""
+    return (-3, -2) if fmt == cu.CHANNELS_LAST else (-2, -1)
+
+
+def _channels_axis(fmt: str) -> int:
+    return -1 if fmt == cu.CHANNELS_LAST else -3
+
+
+def _undefined_or(d: Dim) -> bool:
+    """``None`` or a value the front end could not follow: any size, at least 1."""
+    return d is None or (isinstance(d, dims.Sym) and d.opaque)
+
+
+def _batch_compatible(images: Shape, n: Dim, what: str) -> None:
+    """``ImageProjectiveTransformV3``: ``n`` transforms for ``images`` (rank 3: one image) must be
+    1 or the number of images."""
+    batch = images[0] if len(images) == 4 else 1
+    if is_int(n) and n != 1 and dims.differs(n, batch):
+        raise ShapeError(INCOMPATIBLE_SHAPES, f"Input transform should be num_images x 8 or 1 x 8: {what} "
+                         f"holds {n} transforms for images of shape {show_shape(images)}")
 
 
 @register
@@ -118,3 +207,179 @@ class ExtractPatches(OpRule):
                                        f"{cu.show_tuple(dilation)}`")
         result = cu.assemble(batched[0], out, filters, fmt)
         return images.with_shape(result if len(shape) == 4 else result[1:])
+
+
+@register
+class RGBToGrayscale(OpRule):
+    """``keras.ops.image.rgb_to_grayscale(images)``: the channels axis (3 or 1 channels) becomes 1."""
+
+    names = ("keras.ops.image.rgb_to_grayscale",)
+    params = ("images", "data_format")
+    defaults = {"data_format": None}
+    examples = (
+        Example({}, (None, 8, 8, 3), (None, 8, 8, 1)),
+        Example({"data_format": "channels_first"}, (3, 8, 8), (1, 8, 8)),
+        Example({}, (None, 8, 8, None), (None, 8, 8, 1)),
+        Example({}, (None, 8, 8, 4), "axis-mismatch"),
+        Example({}, (None, 8, 3), (None, 8, 1)),
+        Example({}, (8, 3), "rank-mismatch"),
+        Example({"data_format": "nchw"}, (None, 8, 8, 3), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        fmt = _data_format(call)
+        images = _images(call)
+        shape = list(images.shape or ())
+        if fmt is None:
+            raise Unknowable()
+        axis = _channels_axis(fmt)
+        if is_int(shape[axis]) and shape[axis] not in (1, 3):
+            raise ShapeError(AXIS_MISMATCH, "Invalid channel size: expected 3 (RGB) or 1 (Grayscale). Received "
+                             f"input with shape: images.shape={show_shape(tuple(shape))}")
+        shape[axis] = 1
+        return images.with_shape(tuple(shape))
+
+
+class _ColorSpace(OpRule):
+    """Shared by ``rgb_to_hsv`` and ``hsv_to_rgb``: float images with 3 channels, shape unchanged."""
+
+    params = ("images", "data_format")
+    defaults = {"data_format": None}
+
+    def output(self, call: Call) -> TensorType:
+        fmt = _data_format(call)
+        images = _images(call)
+        dtype = images.dtype
+        if dtype is not None and not (dtype.startswith("float") or dtype.startswith("bfloat")):
+            raise ShapeError(INVALID_ARGUMENT, f"Invalid images dtype: expected float dtype. Received: "
+                             f"images.dtype={dtype}")
+        if fmt is None:
+            raise Unknowable()
+        assert images.shape is not None
+        channels = images.shape[_channels_axis(fmt)]
+        if is_int(channels) and channels != 3:
+            raise ShapeError(AXIS_MISMATCH, f"Input images must have 3 channels, but received images with "
+                             f"{channels} channels.")
+        return images
+
+
+@register
+class RGBToHSV(_ColorSpace):
+    """``keras.ops.image.rgb_to_hsv(images)``: float images with 3 channels; the shape is kept."""
+
+    names = ("keras.ops.image.rgb_to_hsv",)
+    examples = (
+        Example({}, (None, 8, 8, 3), (None, 8, 8, 3)),
+        Example({"data_format": "channels_first"}, (3, 4, 4), (3, 4, 4)),
+        Example({}, (None, 8, 8, 1), "axis-mismatch"),
+        Example({}, T((None, 8, 8, 3), "int32"), "invalid-argument"),
+        Example({}, (None, 2, 8, 8, 3), "rank-mismatch"),
+    )
+
+
+@register
+class HSVToRGB(_ColorSpace):
+    """``keras.ops.image.hsv_to_rgb(images)``: float images with 3 channels; the shape is kept."""
+
+    names = ("keras.ops.image.hsv_to_rgb",)
+    examples = (
+        Example({}, (None, 8, 8, 3), (None, 8, 8, 3)),
+        Example({"data_format": "channels_first"}, (None, 3, 4, None), (None, 3, 4, None)),
+        Example({"data_format": "channels_first"}, (None, 4, 4, 3), "axis-mismatch"),
+        Example({}, T((None, 8, 8, 3), "uint8"), "invalid-argument"),
+    )
+
+
+@register
+class GaussianBlur(OpRule):
+    """``keras.ops.image.gaussian_blur(images, kernel_size=(3, 3), sigma=(1.0, 1.0))``: the shape is
+    kept. On data the backend reads ``kernel_size[0], kernel_size[1]`` and ``sigma[0], sigma[1]``:
+    a scalar or a single value fails there, and so does a kernel size below 1."""
+
+    names = ("keras.ops.image.gaussian_blur",)
+    params = ("images", "kernel_size", "sigma", "data_format")
+    defaults = {"kernel_size": (3, 3), "sigma": (1.0, 1.0), "data_format": None}
+    examples = (
+        Example({}, (None, 8, 8, 3), (None, 8, 8, 3)),
+        Example({"kernel_size": (5, 5), "sigma": (2.0, 2.0), "data_format": "channels_first"}, (3, 8, 8),
+                (3, 8, 8)),
+        Example({"kernel_size": 3}, (None, 8, 8, 3), "invalid-argument"),
+        Example({"kernel_size": (0, 3)}, (None, 8, 8, 3), "invalid-argument"),
+        Example({"sigma": 1.0}, (None, 8, 8, 3), "invalid-argument"),
+        Example({}, (8, 8), "rank-mismatch"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        _data_format(call)
+        images = _images(call)
+        for name in ("kernel_size", "sigma"):
+            v = param(call, name)
+            if v is UNKNOWN or isinstance(v, dims.Sym):
+                continue
+            if not isinstance(v, (list, tuple)) or len(v) < 2:
+                raise ShapeError(INVALID_ARGUMENT, f"`{name}` needs two values (height, width): the backend reads "
+                                 f"{name}[0] and {name}[1]. Received: {name}={v!r}")
+            if name == "kernel_size" and any(is_int(k) and k <= 0 for k in v[:2]):
+                raise ShapeError(INVALID_ARGUMENT, f"`kernel_size` must be positive. Received: kernel_size={v!r}")
+        return images
+
+
+@register
+class ElasticTransform(OpRule):
+    """``keras.ops.image.elastic_transform(images)``: the shape is kept. On data the backend checks
+    ``interpolation`` and ``fill_mode``, and builds a blur kernel of ``6 * int(sigma) | 1`` taps,
+    which fails for ``sigma <= -1``."""
+
+    names = ("keras.ops.image.elastic_transform",)
+    params = ("images", "alpha", "sigma", "interpolation", "fill_mode", "fill_value", "seed", "data_format")
+    defaults = {"alpha": 20.0, "sigma": 5.0, "interpolation": "bilinear", "fill_mode": "reflect",
+                "fill_value": 0.0, "seed": None, "data_format": None}
+    examples = (
+        Example({}, (None, 6, 6, 2), (None, 6, 6, 2)),
+        Example({"data_format": "channels_first", "interpolation": "nearest"}, (2, 5, 5), (2, 5, 5)),
+        Example({"fill_mode": "mirror"}, (None, 6, 6, 2), "invalid-argument"),
+        Example({"interpolation": "bicubic"}, (None, 6, 6, 2), "invalid-argument"),
+        Example({"sigma": -1.0}, (None, 6, 6, 2), "invalid-argument"),
+        Example({}, (None, 1, 6, 6, 2), "rank-mismatch"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        _data_format(call)
+        _choice(call, "interpolation", AFFINE_INTERPOLATIONS)
+        _choice(call, "fill_mode", AFFINE_FILL_MODES)
+        images = _images(call)
+        sigma = _number(param(call, "sigma"))
+        if sigma is not None and int(sigma) < 0:
+            raise ShapeError(INVALID_ARGUMENT, f"`sigma` gives a blur kernel of {6 * int(sigma) | 1} taps: "
+                             f"Requires start <= limit. Received: sigma={sigma}")
+        return images
+
+
+@register
+class SobelEdges(OpRule):
+    """``keras.ops.image.sobel_edges(images)``: a batch of images, a last axis of 2 added (the
+    vertical and horizontal gradients). On data the images are reflect-padded by 1, so height
+    and width must be at least 2."""
+
+    names = ("keras.ops.image.sobel_edges",)
+    params = ("images", "data_format")
+    defaults = {"data_format": None}
+    examples = (
+        Example({}, (None, 8, 8, 3), (None, 8, 8, 3, 2)),
+        Example({"data_format": "channels_first"}, (2, 3, 4, 5), (2, 3, 4, 5, 2)),
+        Example({}, (8, 8, 3), "rank-mismatch"),
+        Example({}, (None, 1, 8, 3), "axis-mismatch"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        fmt = _data_format(call)
+        images = _images(call, ranks=(4,))
+        shape = images.shape
+        assert shape is not None
+        if fmt is None:
+            raise Unknowable()
+        for axis in _spatial_axes(fmt):
+            if shape[axis] == 1:
+                raise ShapeError(AXIS_MISMATCH, "paddings must be less than the dimension size: sobel_edges "
+                                 f"reflect-pads height and width by 1 (images.shape={show_shape(shape)})")
+        return images.with_shape((*shape, 2))

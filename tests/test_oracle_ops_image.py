@@ -1,0 +1,96 @@
+"""``keras.ops.image`` rules against Keras itself, over generated cases.
+
+Each case is compared the way ``tests/test_oracle_ops.py`` compares ops: Keras's symbolic
+build on ``KerasTensor`` inputs, then data (random arrays, each ``None`` axis filled with
+several sizes), since many of these ops check their arguments only on data (the TensorFlow
+backend's ``interpolation``, ``fill_mode``, transform sizes, kernel sizes).  shapecheck
+reports a finding exactly when Keras rejects the call for every size tried, and otherwise
+infers the shape Keras computes symbolically.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shapecheck.core.engine import infer
+
+from .test_oracle_core import opaque_is_sound
+from .test_oracle_ops import SETTINGS, agrees
+
+FORMATS = st.sampled_from([None, "channels_last", "channels_first"])
+SIZE = st.sampled_from([1, 2, 3, 4, 5, None])
+
+
+@st.composite
+def images(draw, ranks: tuple[int, ...] = (3, 4), channels: Optional[Any] = None,
+           invalid_ranks: tuple[int, ...] = (2, 5), fmt: Optional[str] = None) -> tuple:
+    """An image (rank 3) or a batch (rank 4), now and then another rank; ``channels`` draws the
+    channels axis (placed for ``fmt``)."""
+    rank = draw(st.sampled_from(ranks * 4 + invalid_ranks))
+    shape = [draw(SIZE) for _ in range(rank)]
+    if rank == 4 and draw(st.booleans()):
+        shape[0] = None
+    if channels is not None and rank >= 3:
+        shape[-3 if fmt == "channels_first" else -1] = draw(channels)
+    return tuple(shape)
+
+
+def _both(op: str, config: dict, x: tuple, args: tuple = ()) -> None:
+    agrees(op, config, x, args)
+    if not args:
+        opaque_is_sound(op, config, x)
+
+
+# -- colour spaces ---------------------------------------------------------------------
+
+@SETTINGS
+@given(st.data(), st.sampled_from(["keras.ops.image.rgb_to_grayscale", "keras.ops.image.rgb_to_hsv",
+                                   "keras.ops.image.hsv_to_rgb"]),
+       st.sampled_from([None, "channels_last", "channels_first", "Channels_First", "nhwc"]))
+def test_colour_spaces(data, op, fmt):
+    x = data.draw(images(channels=st.sampled_from([1, 3, 3, 2, None]), fmt=fmt.lower() if fmt else None))
+    config = {} if fmt is None else {"data_format": fmt}
+    _both(op, config, x)
+
+
+@SETTINGS
+@given(st.sampled_from(["keras.ops.image.rgb_to_hsv", "keras.ops.image.hsv_to_rgb",
+                        "keras.ops.image.rgb_to_grayscale"]), st.sampled_from(["int32", "uint8", "float16"]))
+def test_colour_space_dtypes(op, dtype):
+    from shapecheck.core.rules import T
+
+    from .keras_oracle import keras_apply
+
+    x = T((None, 4, 4, 3), dtype)
+    ours = infer(op, {}, x)
+    theirs = keras_apply(op, {}, x)
+    assert isinstance(ours, str) == theirs.rejected, (op, dtype, ours, theirs.error)
+
+
+# -- shape-keeping filters -------------------------------------------------------------
+
+@SETTINGS
+@given(images(), st.sampled_from([(3, 3), (5, 3), (1, 1), (3, 3, 3), 3, (3,), (0, 3), (-1, 3)]),
+       st.sampled_from([(1.0, 1.0), (2.0, 0.5), 1.0, (1.0,), (0.0, 0.0)]), FORMATS)
+def test_gaussian_blur(x, kernel_size, sigma, fmt):
+    _both("keras.ops.image.gaussian_blur", {"kernel_size": kernel_size, "sigma": sigma, "data_format": fmt}, x)
+
+
+@SETTINGS
+@given(images(), st.sampled_from(["bilinear", "nearest", "bicubic", "Nearest"]),
+       st.sampled_from(["reflect", "constant", "nearest", "wrap", "mirror"]),
+       st.sampled_from([5.0, 1.0, 0.0, -0.5, -1.0, -2.5]), FORMATS)
+def test_elastic_transform(x, interpolation, fill_mode, sigma, fmt):
+    # Data runs loop over every image and channel: keep them few.
+    x = tuple(min(d, 3) if d is not None else None for d in x)
+    _both("keras.ops.image.elastic_transform", {"interpolation": interpolation, "fill_mode": fill_mode,
+                                                 "sigma": sigma, "data_format": fmt}, x)
+
+
+@SETTINGS
+@given(images(ranks=(4,), invalid_ranks=(3, 5)), FORMATS)
+def test_sobel_edges(x, fmt):
+    _both("keras.ops.image.sobel_edges", {"data_format": fmt}, x)
