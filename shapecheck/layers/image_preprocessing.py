@@ -1,4 +1,716 @@
 """Rules for the image augmentation and bounding-box layers of
-``keras/src/layers/preprocessing/image_preprocessing``, and ``Pipeline``."""
+``keras/src/layers/preprocessing/image_preprocessing``, and ``Pipeline``.
+
+Every augmentation layer returns its input's shape (``compute_output_shape`` is the
+identity), so Keras's symbolic build lets almost anything through; what fails is the
+first batch of data.  ``BaseImagePreprocessingLayer.call`` accepts a single image
+(rank 3) or a batch (rank 4) and nothing else; the colour-space layers convert to
+grayscale (1 or 3 channels) or to HSV (exactly 3 channels); a few need a large
+enough image.  Constructor arguments Keras validates (factor ranges, ``value_range``,
+``interpolation``, ``fill_mode``, ``kernel_size`` …) are reported where the layer is
+created.  Dict inputs (``{"images": ..., "bounding_boxes": ...}``) give unknown outputs.
+"""
 
 from __future__ import annotations
+
+from typing import Any, ClassVar, Optional
+
+from ..core import dims
+from ..core.findings import AXIS_MISMATCH, INVALID_ARGUMENT, RANK_MISMATCH, ShapeError
+from ..core.ir import UNKNOWN, LayerRef
+from ..core.rules import Call, Example, LayerRule, Unknowable, register
+from ..core.shapes import Shape, TensorType, show_shape
+from . import conv_utils as cu
+
+_INTERPOLATIONS = ("nearest", "bilinear")
+_AFFINE_FILL_MODES = ("reflect", "wrap", "constant", "nearest")
+
+
+# -- argument checks (mirrors of the constructors' own) --------------------------------
+
+def _is_number(v: Any) -> bool:
+    """What ``isinstance(v, (int, float))`` accepts in Keras (``bool`` included)."""
+    return isinstance(v, (int, float))
+
+
+def _followed(v: Any) -> bool:
+    """A literal the front end followed, down to its elements."""
+    if v is UNKNOWN:
+        return False
+    if isinstance(v, (list, tuple)):
+        return all(_followed(x) for x in v)
+    return not isinstance(v, dims.Sym)
+
+
+def _bad(key: str, v: Any, why: str) -> ShapeError:
+    return ShapeError(INVALID_ARGUMENT, f"The `{key}` argument {why}. Received: {key}={v!r}")
+
+
+def check_factor(call: Call, key: str, lo: float, hi: float, *, value: Any = UNKNOWN) -> None:
+    """``BaseImagePreprocessingLayer._set_factor``: a number in ``[lo, hi]``, or two numbers
+    with ``factor[0] <= hi`` and ``factor[1] >= lo``."""
+    v = call.get(key) if value is UNKNOWN else value
+    if not _followed(v):
+        return
+    why = f"should be a number (or a list of two numbers) in the range [{lo}, {hi}]"
+    if isinstance(v, (list, tuple)):
+        if len(v) != 2 or not all(_is_number(x) for x in v):
+            raise _bad(key, v, why)
+        if v[0] > hi or v[1] < lo:
+            raise _bad(key, v, why)
+    elif _is_number(v):
+        if not lo <= v <= hi:
+            raise _bad(key, v, why)
+    else:
+        raise _bad(key, v, why)
+
+
+def check_each_factor(call: Call, key: str, lo: float, hi: float, *, value: Any = UNKNOWN) -> None:
+    """``RandomShear`` / ``Solarization``: a number, or two numbers, each in ``[lo, hi]``."""
+    v = call.get(key) if value is UNKNOWN else value
+    if not _followed(v):
+        return
+    why = f"should be a number (or a list of two numbers) in the range [{lo}, {hi}]"
+    items = v if isinstance(v, (list, tuple)) else [v]
+    if isinstance(v, (list, tuple)) and len(v) != 2:
+        raise _bad(key, v, why)
+    for x in items:
+        if not _is_number(x) or not lo <= x <= hi:
+            raise _bad(key, v, why)
+
+
+def check_value_range(call: Call, key: str = "value_range") -> None:
+    """``_set_value_range``: a list or tuple of two numbers."""
+    v = call.get(key)
+    if v is UNKNOWN:
+        return
+    if not isinstance(v, (list, tuple)) or len(v) != 2:
+        raise _bad(key, v, "should be a list of two numbers")
+
+
+def check_choice(call: Call, key: str, choices: tuple) -> None:
+    """``interpolation`` / ``fill_mode``: Keras raises ``NotImplementedError`` for others."""
+    v = call.get(key)
+    if _followed(v) and v not in choices:
+        raise ShapeError(INVALID_ARGUMENT, f"Unknown `{key}` {v}. Expected of one {choices}.")
+
+
+def _sub_factor(v: Any) -> Any:
+    """The ``(lower, upper)`` pair a composite layer hands to its sub-layers (``_set_factor`` with
+    bounds ``(0, 1)``); ``UNKNOWN`` when not followed."""
+    if not _followed(v):
+        return UNKNOWN
+    if isinstance(v, (list, tuple)):
+        return tuple(sorted(v))
+    return (max(-v, 0), v)
+
+
+# -- the shared rule ------------------------------------------------------------------
+
+class _Image(LayerRule):
+    """An augmentation of a single image ``(h, w, c)`` or a batch ``(b, h, w, c)``
+    (``(c, h, w)`` / ``(b, c, h, w)`` with ``channels_first``): the output has the input's shape."""
+
+    defaults = {"data_format": None}
+    #: the channel counts the layer's colour conversion accepts (``None``: any)
+    channels: ClassVar[Optional[tuple[int, ...]]] = None
+    #: the colour conversion reads the channels where ``data_format`` says (else: last axis)
+    channels_follow_format: ClassVar[bool] = True
+
+    def check_config(self, call: Call) -> None:
+        if "data_format" in call.config:
+            try:
+                cu.data_format(call)
+            except Unknowable:
+                pass
+        self.check_args(call)
+
+    def check_args(self, call: Call) -> None:
+        """The layer's own constructor checks."""
+
+    def accepted_channels(self, call: Call) -> Optional[tuple[int, ...]]:
+        return self.channels
+
+    def output(self, call: Call) -> TensorType:
+        first = call.args[0] if call.args else call.kwargs.get("inputs", UNKNOWN)
+        if isinstance(first, dict):
+            raise Unknowable()  # images with bounding boxes, labels, masks: not followed
+        shape = call.shape
+        if len(shape) not in (3, 4):
+            raise ShapeError(RANK_MISMATCH, "Expected image tensor to have rank 3 (single image) or 4 (batch of "
+                             f"images). Received: data.shape={show_shape(shape)}")
+        self.check_channels(call, shape)
+        self.check_image(call, shape)
+        return call.input.with_shape(shape)
+
+    def channel_axis(self, call: Call) -> int:
+        if not self.channels_follow_format:
+            return -1
+        return -1 if cu.data_format(call) == cu.CHANNELS_LAST else -3
+
+    def check_channels(self, call: Call, shape: Shape) -> None:
+        allowed = self.accepted_channels(call)
+        if allowed is None:
+            return
+        c = shape[self.channel_axis(call)]
+        if dims.is_known(c) and c not in allowed:
+            want = " or ".join(str(n) for n in allowed)
+            raise ShapeError(AXIS_MISMATCH, f"`{call.rule.names[0]}` converts colours: it needs images with {want} "
+                             f"channels, but received images with {c} channels (shape {show_shape(shape)}).")
+
+    def spatial(self, call: Call, shape: Shape) -> tuple[Any, Any]:
+        """``(height, width)`` of an image or a batch."""
+        if cu.data_format(call) == cu.CHANNELS_LAST:
+            return shape[-3], shape[-2]
+        return shape[-2], shape[-1]
+
+    def check_image(self, call: Call, shape: Shape) -> None:
+        """Further checks on the image (size) that fail when data flows."""
+
+
+# -- layers ---------------------------------------------------------------------------
+
+@register
+class AutoContrast(_Image):
+    """Stretches each image's values to the full ``value_range``; same shape."""
+
+    names = ("AutoContrast",)
+    params = ("value_range",)
+    examples = (
+        Example({}, (None, 32, 32, 3), (None, 32, 32, 3)),
+        Example({"value_range": (0, 1)}, (8, 8, 4), (8, 8, 4)),
+        Example({}, (None, 32), "rank-mismatch"),
+        Example({"value_range": 255}, (None, 32, 32, 3), "invalid-argument"),
+    )
+
+    def check_args(self, call: Call) -> None:
+        check_value_range(call)
+
+
+@register
+class Equalization(_Image):
+    """Histogram equalization per channel; same shape."""
+
+    names = ("Equalization",)
+    params = ("value_range", "bins", "data_format")
+    examples = (
+        Example({}, (None, 16, 16, 3), (None, 16, 16, 3)),
+        Example({"bins": 64, "data_format": "channels_first"}, (None, 2, 16, 16), (None, 2, 16, 16)),
+        Example({}, (None, 2, 16, 16, 3), "rank-mismatch"),
+        Example({"value_range": (0, 1, 2)}, (None, 16, 16, 3), "invalid-argument"),
+    )
+
+    def check_args(self, call: Call) -> None:
+        check_value_range(call)
+
+
+@register
+class ContrastLimitedAdaptiveHistogramEqualization(_Image):
+    """CLAHE on a ``tile_grid_size`` grid of tiles; same shape.
+
+    Images whose height (width) is not a multiple of the grid are padded symmetrically
+    to one; TensorFlow's ``MirrorPad`` refuses a padding larger than the axis itself.
+    """
+
+    names = ("ContrastLimitedAdaptiveHistogramEqualization",)
+    params = ("value_range", "clip_limit", "tile_grid_size", "data_format")
+    defaults = {"data_format": None, "tile_grid_size": (8, 8)}
+    examples = (
+        Example({}, (None, 64, 64, 3), (None, 64, 64, 3)),
+        Example({"tile_grid_size": (2, 2), "data_format": "channels_first"}, (None, 1, 5, 7), (None, 1, 5, 7)),
+        Example({}, (None, 64), "rank-mismatch"),
+        Example({"tile_grid_size": (8, 8)}, (None, 3, 64, 3), "invalid-argument"),
+    )
+
+    def check_image(self, call: Call, shape: Shape) -> None:
+        grid = call.get("tile_grid_size")
+        if not _followed(grid):
+            return
+        if not isinstance(grid, (list, tuple)) or len(grid) != 2:
+            raise _bad("tile_grid_size", grid, "must be a pair of integers (grid height, grid width)")
+        for size, g, what in zip(self.spatial(call, shape), grid, ("height", "width")):
+            if not isinstance(g, int) or isinstance(g, bool) or not dims.is_known(size):
+                continue
+            if g == 0:
+                raise _bad("tile_grid_size", grid, "must have non-zero entries")
+            if g < 0:
+                continue
+            tile = -(-size // g)
+            pad = tile * g - size
+            if pad > size:
+                raise ShapeError(INVALID_ARGUMENT, f"An image {what} of {size} cannot be padded to a multiple of the "
+                                 f"{g} tiles of `tile_grid_size={tuple(grid)}`: the symmetric padding it needs "
+                                 f"({pad}) exceeds the image {what} (input shape {show_shape(shape)}).")
+
+
+@register
+class CutMix(_Image):
+    """Pastes patches of other images of the batch; same shape."""
+
+    names = ("CutMix",)
+    params = ("factor", "seed", "data_format")
+    examples = (
+        Example({}, (None, 32, 32, 3), (None, 32, 32, 3)),
+        Example({"factor": (0.2, 0.8)}, (32, 32, 3), (32, 32, 3)),
+        Example({}, (None, 32), "rank-mismatch"),
+        Example({"factor": 1.5}, (None, 32, 32, 3), "invalid-argument"),
+    )
+
+    def check_args(self, call: Call) -> None:
+        check_factor(call, "factor", 0, 1)
+
+
+@register
+class MixUp(_Image):
+    """Blends each image with another of the batch; same shape."""
+
+    names = ("MixUp",)
+    params = ("alpha", "data_format", "seed")
+    examples = (
+        Example({}, (None, 32, 32, 3), (None, 32, 32, 3)),
+        Example({"alpha": 0.4}, (32, 32, 1), (32, 32, 1)),
+        Example({}, (None, 4, 32, 32, 3), "rank-mismatch"),
+        Example({"data_format": "NHWC"}, (None, 32, 32, 3), "invalid-argument"),
+    )
+
+
+@register
+class RandomColorDegeneration(_Image):
+    """Blends images with their grayscale version; needs RGB images (3 channels) and says so
+    symbolically, in ``compute_output_shape``."""
+
+    names = ("RandomColorDegeneration",)
+    params = ("factor", "value_range", "data_format", "seed")
+    channels = (3,)
+    examples = (
+        Example({"factor": 0.5}, (None, 32, 32, 3), (None, 32, 32, 3)),
+        Example({"factor": (0.1, 0.6), "data_format": "channels_first"}, (3, 8, 8), (3, 8, 8)),
+        Example({"factor": 0.5}, (None, 32, 32, 1), "axis-mismatch"),
+        Example({"factor": 0.5}, (None, 32), "rank-mismatch"),
+        Example({"factor": 2.0}, (None, 32, 32, 3), "invalid-argument"),
+    )
+
+    def check_args(self, call: Call) -> None:
+        check_factor(call, "factor", -1, 1)
+        check_value_range(call)
+
+
+@register
+class RandomColorJitter(_Image):
+    """Random brightness, contrast, saturation and hue in turn; same shape.
+
+    Its saturation and hue steps convert to HSV (exactly 3 channels) on the *last* axis:
+    Keras builds those sub-layers without the jitter's ``data_format``.
+    """
+
+    names = ("RandomColorJitter",)
+    params = ("value_range", "brightness_factor", "contrast_factor", "saturation_factor", "hue_factor", "seed",
+              "data_format")
+    defaults = {"data_format": None, "brightness_factor": None, "contrast_factor": None,
+                "saturation_factor": None, "hue_factor": None}
+    channels_follow_format = False
+    examples = (
+        Example({"brightness_factor": 0.2, "hue_factor": 0.2}, (None, 32, 32, 3), (None, 32, 32, 3)),
+        Example({"contrast_factor": 0.5}, (None, 32, 32, 5), (None, 32, 32, 5)),
+        Example({"saturation_factor": 0.5}, (None, 32, 32, 1), "axis-mismatch"),
+        Example({"saturation_factor": 0.5, "data_format": "channels_first"}, (None, 3, 32, 32), "axis-mismatch"),
+        Example({"hue_factor": 1.5}, (None, 32, 32, 3), "invalid-argument"),
+    )
+
+    def check_args(self, call: Call) -> None:
+        given = {k: call.get(k) for k in ("brightness_factor", "contrast_factor", "saturation_factor",
+                                           "hue_factor")}
+        if given["brightness_factor"] is not None:
+            check_factor(call, "brightness_factor", -1, 1)
+            check_value_range(call)
+        if given["contrast_factor"] is not None:
+            check_factor(call, "contrast_factor", 0, 1)
+        if given["saturation_factor"] is not None:
+            check_factor(call, "saturation_factor", -1, 1)
+            check_value_range(call)
+        if given["hue_factor"] is not None:
+            check_factor(call, "hue_factor", 0, 1)
+
+    def accepted_channels(self, call: Call) -> Optional[tuple[int, ...]]:
+        hsv = [call.get(k) for k in ("saturation_factor", "hue_factor")]
+        if any(v is not None and v is not UNKNOWN for v in hsv):
+            return (3,)
+        return None
+
+
+@register
+class RandomElasticTransform(_Image):
+    """Random elastic distortion; same shape."""
+
+    names = ("RandomElasticTransform",)
+    params = ("factor", "scale", "interpolation", "fill_mode", "fill_value", "value_range", "seed", "data_format")
+    examples = (
+        Example({}, (None, 32, 32, 3), (None, 32, 32, 3)),
+        Example({"factor": 0.5, "scale": (0.1, 0.5)}, (32, 32, 3), (32, 32, 3)),
+        Example({}, (None, 32), "rank-mismatch"),
+        Example({"fill_mode": "zeros"}, (None, 32, 32, 3), "invalid-argument"),
+    )
+
+    def check_args(self, call: Call) -> None:
+        check_factor(call, "factor", 0, 1)
+        check_factor(call, "scale", 0, 1)
+        check_choice(call, "interpolation", _INTERPOLATIONS)
+        check_choice(call, "fill_mode", ("constant", "nearest", "wrap", "mirror", "reflect"))
+
+
+@register
+class RandomErasing(_Image):
+    """Erases a random rectangle of each image; same shape."""
+
+    names = ("RandomErasing",)
+    params = ("factor", "scale", "fill_value", "value_range", "seed", "data_format")
+    examples = (
+        Example({}, (None, 32, 32, 3), (None, 32, 32, 3)),
+        Example({"scale": 0.5, "fill_value": 0.0}, (32, 32, 3), (32, 32, 3)),
+        Example({}, (None, 32), "rank-mismatch"),
+        Example({"scale": (0.5, 2.0, 3.0)}, (None, 32, 32, 3), "invalid-argument"),
+    )
+
+    def check_args(self, call: Call) -> None:
+        check_factor(call, "factor", 0, 1)
+        check_factor(call, "scale", 0, 1)
+
+    def check_image(self, call: Call, shape: Shape) -> None:
+        v = call.get("fill_value")
+        if v is None or not _followed(v) or _is_number(v):
+            return
+        if isinstance(v, (list, tuple)) and len(v) == 3:
+            return  # broadcast against the images: not followed
+        raise _bad("fill_value", v, "should be a number (or a list of three numbers)")
+
+
+@register
+class RandomGaussianBlur(_Image):
+    """Random Gaussian blur with an odd ``kernel_size``; same shape."""
+
+    names = ("RandomGaussianBlur",)
+    params = ("factor", "kernel_size", "sigma", "value_range", "data_format", "seed")
+    examples = (
+        Example({}, (None, 32, 32, 3), (None, 32, 32, 3)),
+        Example({"kernel_size": (3, 5), "sigma": 0.5}, (32, 32, 1), (32, 32, 1)),
+        Example({}, (None, 32), "rank-mismatch"),
+        Example({"kernel_size": 4}, (None, 32, 32, 3), "invalid-argument"),
+    )
+
+    def check_args(self, call: Call) -> None:
+        check_factor(call, "factor", 0, 1)
+        check_factor(call, "sigma", 0, 1)
+        v = call.get("kernel_size")
+        if not _followed(v):
+            return
+        items = list(v) if isinstance(v, (list, tuple)) else [v]
+        if isinstance(v, (list, tuple)) and len(v) != 2:
+            raise _bad("kernel_size", v, "should be a number (or a list of two numbers)")
+        for x in items:
+            if not _is_number(x) or x % 2 == 0:
+                raise _bad("kernel_size", v, "must be an odd number")
+
+
+@register
+class RandomGrayscale(_Image):
+    """Converts images to grayscale at random (kept as 1 or 3 channels); same shape."""
+
+    names = ("RandomGrayscale",)
+    params = ("factor", "data_format", "seed")
+    channels = (1, 3)
+    examples = (
+        Example({}, (None, 32, 32, 3), (None, 32, 32, 3)),
+        Example({"factor": 1.0, "data_format": "channels_first"}, (None, 1, 32, 32), (None, 1, 32, 32)),
+        Example({}, (None, 32, 32, 4), "axis-mismatch"),
+        Example({"factor": -0.5}, (None, 32, 32, 3), "invalid-argument"),
+    )
+
+    def check_args(self, call: Call) -> None:
+        v = call.get("factor")
+        if not _followed(v):
+            return
+        if not _is_number(v) or not 0 <= v <= 1:
+            raise _bad("factor", v, "should be between 0 and 1")
+
+
+@register
+class RandomHue(_Image):
+    """Random hue shift in HSV space: needs RGB images (3 channels); same shape."""
+
+    names = ("RandomHue",)
+    params = ("factor", "value_range", "data_format", "seed")
+    channels = (3,)
+    examples = (
+        Example({"factor": 0.5}, (None, 32, 32, 3), (None, 32, 32, 3)),
+        Example({"factor": (0.1, 0.3), "data_format": "channels_first"}, (3, 16, 16), (3, 16, 16)),
+        Example({"factor": 0.5}, (None, 32, 32, 4), "axis-mismatch"),
+        Example({"factor": 0.5}, (None, 32), "rank-mismatch"),
+        Example({"factor": -0.2}, (None, 32, 32, 3), "invalid-argument"),
+    )
+
+    def check_args(self, call: Call) -> None:
+        check_factor(call, "factor", 0, 1)
+
+
+@register
+class RandomSaturation(_Image):
+    """Random saturation change in HSV space: needs RGB images (3 channels); same shape."""
+
+    names = ("RandomSaturation",)
+    params = ("factor", "value_range", "data_format", "seed")
+    channels = (3,)
+    examples = (
+        Example({"factor": 0.5}, (None, 32, 32, 3), (None, 32, 32, 3)),
+        Example({"factor": 0.5}, (None, 32, 32, 1), "axis-mismatch"),
+        Example({"factor": 0.5, "value_range": (0, 1, 2)}, (None, 32, 32, 3), "invalid-argument"),
+    )
+
+    def check_args(self, call: Call) -> None:
+        check_factor(call, "factor", -1, 1)
+        check_value_range(call)
+
+
+@register
+class RandomInvert(_Image):
+    """Inverts images at random; same shape."""
+
+    names = ("RandomInvert",)
+    params = ("factor", "value_range", "seed", "data_format")
+    examples = (
+        Example({}, (None, 32, 32, 3), (None, 32, 32, 3)),
+        Example({"factor": 0.5}, (16, 16, 2), (16, 16, 2)),
+        Example({}, (None, 32), "rank-mismatch"),
+        Example({"factor": 3}, (None, 32, 32, 3), "invalid-argument"),
+    )
+
+    def check_args(self, call: Call) -> None:
+        check_factor(call, "factor", 0, 1)
+
+
+@register
+class RandomPerspective(_Image):
+    """Random perspective warp; same shape.
+
+    The warp solves for the homography that moves the image's four corners: an image one
+    pixel high or wide has coincident corners, and TensorFlow's ``MatrixSolve`` fails.
+    """
+
+    names = ("RandomPerspective",)
+    params = ("factor", "scale", "interpolation", "fill_value", "seed", "data_format")
+    examples = (
+        Example({}, (None, 32, 32, 3), (None, 32, 32, 3)),
+        Example({"scale": 0.5, "interpolation": "nearest"}, (32, 32, 3), (32, 32, 3)),
+        Example({}, (None, 1, 32, 3), "axis-mismatch"),
+        Example({}, (None, 32), "rank-mismatch"),
+        Example({"scale": 1.5}, (None, 32, 32, 3), "invalid-argument"),
+    )
+
+    def check_args(self, call: Call) -> None:
+        check_factor(call, "factor", 0, 1)
+        v = call.get("scale")
+        if _followed(v) and (not _is_number(v) or not 0 <= v <= 1):
+            raise _bad("scale", v, "should be a number in the range [0,1]")
+        check_choice(call, "interpolation", _INTERPOLATIONS)
+
+    def check_image(self, call: Call, shape: Shape) -> None:
+        for size, what in zip(self.spatial(call, shape), ("height", "width")):
+            if size == 1:
+                raise ShapeError(AXIS_MISMATCH, f"`RandomPerspective` cannot warp an image of {what} 1 (input shape "
+                                 f"{show_shape(shape)}): its corners coincide and the perspective transform is "
+                                 "not invertible.")
+
+
+@register
+class RandomPosterization(_Image):
+    """Keeps ``factor`` bits of each colour value; same shape."""
+
+    names = ("RandomPosterization",)
+    params = ("factor", "value_range", "data_format", "seed")
+    examples = (
+        Example({"factor": 4}, (None, 32, 32, 3), (None, 32, 32, 3)),
+        Example({"factor": (2, 6)}, (32, 32, 3), (32, 32, 3)),
+        Example({"factor": 4}, (None, 32), "rank-mismatch"),
+        Example({"factor": 0}, (None, 32, 32, 3), "invalid-argument"),
+    )
+
+    def check_args(self, call: Call) -> None:
+        check_factor(call, "factor", 1, 8)
+        check_value_range(call)
+
+
+@register
+class RandomSharpness(_Image):
+    """Random sharpening (a depthwise 3x3 smoothing kernel blended back); same shape."""
+
+    names = ("RandomSharpness",)
+    params = ("factor", "value_range", "data_format", "seed")
+    examples = (
+        Example({"factor": 0.5}, (None, 32, 32, 3), (None, 32, 32, 3)),
+        Example({"factor": (0.2, 0.4), "data_format": "channels_first"}, (None, 5, 8, 8), (None, 5, 8, 8)),
+        Example({"factor": 0.5}, (None, 32), "rank-mismatch"),
+        Example({"factor": -0.5}, (None, 32, 32, 3), "invalid-argument"),
+    )
+
+    def check_args(self, call: Call) -> None:
+        check_factor(call, "factor", 0, 1)
+        check_value_range(call)
+
+
+@register
+class RandomShear(_Image):
+    """Random shear along x and y; same shape."""
+
+    names = ("RandomShear",)
+    params = ("x_factor", "y_factor", "interpolation", "fill_mode", "fill_value", "data_format", "seed")
+    examples = (
+        Example({"x_factor": 0.3}, (None, 32, 32, 3), (None, 32, 32, 3)),
+        Example({"x_factor": (0.1, 0.2), "y_factor": 0.5}, (32, 32, 3), (32, 32, 3)),
+        Example({"x_factor": 0.3}, (None, 32), "rank-mismatch"),
+        Example({"y_factor": -0.3}, (None, 32, 32, 3), "invalid-argument"),
+    )
+
+    def check_args(self, call: Call) -> None:
+        check_each_factor(call, "x_factor", 0, 1)
+        check_each_factor(call, "y_factor", 0, 1)
+        check_choice(call, "fill_mode", _AFFINE_FILL_MODES)
+        check_choice(call, "interpolation", _INTERPOLATIONS)
+
+
+@register
+class Solarization(_Image):
+    """Inverts values above a random threshold; same shape."""
+
+    names = ("Solarization",)
+    params = ("addition_factor", "threshold_factor", "value_range", "seed")
+    examples = (
+        Example({"threshold_factor": 0.5}, (None, 32, 32, 3), (None, 32, 32, 3)),
+        Example({"addition_factor": (0.1, 0.2), "value_range": (0, 1)}, (32, 32, 3), (32, 32, 3)),
+        Example({}, (None, 32), "rank-mismatch"),
+        Example({"addition_factor": 1.5}, (None, 32, 32, 3), "invalid-argument"),
+    )
+
+    def check_args(self, call: Call) -> None:
+        check_each_factor(call, "addition_factor", 0, 1)
+        check_each_factor(call, "threshold_factor", 0, 1)
+        check_value_range(call)
+
+
+@register
+class MaxNumBoundingBoxes(_Image):
+    """Pads or truncates the bounding boxes of a dict input to ``max_number``; images pass unchanged."""
+
+    names = ("MaxNumBoundingBoxes",)
+    params = ("max_number", "fill_value")
+    examples = (
+        Example({"max_number": 4}, (None, 32, 32, 3), (None, 32, 32, 3)),
+        Example({"max_number": 4}, (None, 32), "rank-mismatch"),
+        Example({"max_number": None}, (None, 32, 32, 3), "invalid-argument"),
+    )
+
+    def check_args(self, call: Call) -> None:
+        for key in ("max_number", "fill_value"):
+            v = call.get(key)
+            if not _followed(v) or (key == "fill_value" and key not in call.config):
+                continue
+            try:
+                int(v)
+            except (TypeError, ValueError):
+                raise _bad(key, v, "must be an integer") from None
+
+
+class _Composite(_Image):
+    """``AugMix`` and ``RandAugment``: chains of the augmentations above, built in the
+    constructor with the same ``factor`` pair, ``value_range`` and ``interpolation``."""
+
+    def check_args(self, call: Call) -> None:
+        check_factor(call, "factor", 0, 1)
+        pair = _sub_factor(call.get("factor"))
+        if pair is not UNKNOWN:
+            # RandomShear and Solarization need each end in [0, 1].
+            check_each_factor(call, "factor", 0, 1, value=pair)
+        check_value_range(call)
+        check_choice(call, "interpolation", _INTERPOLATIONS)
+
+
+@register
+class RandAugment(_Composite):
+    """Applies ``num_ops`` augmentations drawn from eleven; same shape.
+
+    All eleven are computed on every call, the grayscale conversion of
+    ``RandomColorDegeneration`` among them: images need 1 or 3 channels.
+    """
+
+    names = ("RandAugment",)
+    params = ("value_range", "num_ops", "factor", "interpolation", "seed", "data_format")
+    channels = (1, 3)
+    examples = (
+        Example({}, (None, 32, 32, 3), (None, 32, 32, 3)),
+        Example({"num_ops": 3, "factor": (0.2, 0.4)}, (32, 32, 1), (32, 32, 1)),
+        Example({}, (None, 32, 32, 4), "axis-mismatch"),
+        Example({}, (None, 32), "rank-mismatch"),
+        Example({"factor": (-0.5, 0.5)}, (None, 32, 32, 3), "invalid-argument"),
+        Example({"interpolation": "bicubic"}, (None, 32, 32, 3), "invalid-argument"),
+    )
+
+
+@register
+class AugMix(_Composite):
+    """Mixes ``num_chains`` random chains of augmentations; same shape.
+
+    With ``all_ops`` (the default) a chain may draw ``RandomColorDegeneration``, whose
+    grayscale conversion needs 1 or 3 channels; which augmentations run is drawn with
+    Python's ``random`` on every call, so other channel counts fail on most batches
+    (and reliably within a few).
+    """
+
+    names = ("AugMix",)
+    params = ("value_range", "num_chains", "chain_depth", "factor", "alpha", "all_ops", "interpolation", "seed",
+              "data_format")
+    defaults = {"data_format": None, "all_ops": True}
+    examples = (
+        Example({}, (None, 32, 32, 3), (None, 32, 32, 3)),
+        Example({"all_ops": False}, (None, 32, 32, 4), (None, 32, 32, 4)),
+        Example({}, (None, 32), "rank-mismatch"),
+        Example({"factor": 1.5}, (None, 32, 32, 3), "invalid-argument"),
+        Example({"value_range": 255}, (None, 32, 32, 3), "invalid-argument"),
+    )
+
+    def accepted_channels(self, call: Call) -> Optional[tuple[int, ...]]:
+        return (1, 3) if call.get("all_ops") is True else None
+
+
+# -- Pipeline -------------------------------------------------------------------------
+
+@register
+class Pipeline(LayerRule):
+    """Applies its ``layers`` in order, each to the previous one's output."""
+
+    names = ("Pipeline",)
+    params = ("layers", "name")
+    examples = (
+        Example({"layers": [LayerRef("AutoContrast", {}), LayerRef("RandomFlip", {})]}, (None, 32, 32, 3),
+                (None, 32, 32, 3)),
+        Example({"layers": [LayerRef("Resizing", {"height": 16, "width": 8}), LayerRef("RandomHue", {"factor": 0.2})]},
+                (32, 32, 3), (16, 8, 3)),
+        Example({"layers": [LayerRef("RandomHue", {"factor": 0.2})]}, (None, 32, 32, 1), "axis-mismatch"),
+        Example({"layers": [LayerRef("RandomInvert", {})]}, (None, 32), "rank-mismatch"),
+        Example({"layers": []}, (None, 32, 32, 3), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        layers = call.known("layers")
+        if not isinstance(layers, (list, tuple)):
+            raise Unknowable()
+        if not layers:
+            raise ShapeError(INVALID_ARGUMENT, "`Pipeline([])` has no layers: calling it fails (its output is "
+                             "never assigned).")
+        first = call.args[0] if call.args else call.kwargs.get("inputs", UNKNOWN)
+        if not isinstance(first, TensorType):
+            raise Unknowable()
+        x: TensorType = first
+        for layer in layers:
+            out = call.apply(layer, x)
+            if len(out) != 1:
+                raise Unknowable()
+            x = out[0]
+        return x
