@@ -218,6 +218,43 @@ class Embedding(LayerRule):
         return TensorType(call.shape + (call.dim("output_dim"),), "float32")
 
 
+@register
+class ReversibleEmbedding(Embedding):
+    """An ``Embedding`` whose ``call(x, reverse=True)`` projects back onto the vocabulary:
+    ``(batch, ..., output_dim)`` -> ``(batch, ..., input_dim)`` (a matmul with the transposed
+    embeddings, so the last axis must be ``output_dim`` once data flows)."""
+
+    names = ("ReversibleEmbedding",)
+    params = ("input_dim", "output_dim", "tie_weights", "embeddings_initializer", "embeddings_regularizer",
+              "embeddings_constraint", "mask_zero", "reverse_dtype", "logit_soft_cap")
+    examples = (
+        Example({"input_dim": 100, "output_dim": 16}, T((None, 10), "int32"), (None, 10, 16)),
+        Example({"input_dim": 100, "output_dim": 16}, (None, 10, 16), (None, 10, 100), call_kwargs={"reverse": True}),
+        Example({"input_dim": 100, "output_dim": 16, "tie_weights": False}, (None, 16), (None, 100),
+                call_kwargs={"reverse": True}),
+        Example({"input_dim": 100, "output_dim": 16}, (None, 10, 8), "axis-mismatch", call_kwargs={"reverse": True}),
+        Example({"input_dim": 0, "output_dim": 16}, T((None, 10), "int32"), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        reverse = call.arg(1, "reverse", False)
+        if reverse is UNKNOWN:
+            raise Unknowable()
+        if not reverse:
+            return super().output(call)
+        shape = call.shape
+        if not shape:
+            raise ShapeError(RANK_MISMATCH, "ReversibleEmbedding(reverse=True) needs an input of rank 1 or more; "
+                             "received shape ().")
+        width = call.dim("output_dim")
+        if shape[-1] is not None and dims.differs(shape[-1], width):
+            raise ShapeError(AXIS_MISMATCH, f"ReversibleEmbedding(reverse=True) multiplies by the transposed "
+                             f"embeddings of shape ({dims.show(width)}, {dims.show(call.dim('input_dim'))}): the "
+                             f"last axis of the input must be {dims.show(width)}, but received input with shape "
+                             f"{show_shape(shape)}")
+        return TensorType(shape[:-1] + (call.dim("input_dim"),), "float32")
+
+
 class _Same(LayerRule):
     def output(self, call: Call) -> TensorType:
         return call.input
