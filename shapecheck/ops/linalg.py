@@ -7,7 +7,7 @@ from typing import Any, ClassVar
 
 from ..core import dims
 from ..core.dims import Dim
-from ..core.findings import INCOMPATIBLE_SHAPES, INVALID_ARGUMENT, RANK_MISMATCH, ShapeError
+from ..core.findings import AXIS_MISMATCH, INCOMPATIBLE_SHAPES, INVALID_ARGUMENT, RANK_MISMATCH, ShapeError
 from ..core.ir import UNKNOWN
 from ..core.rules import Call, Example, OpRule, Unknowable, register
 from ..core.shapes import Shape, TensorType, show_shape
@@ -387,3 +387,769 @@ class TfNorm(OpRule):
         assert x.shape is not None
         shape = tf_norm_shape(x.shape, param(call, "ord"), param(call, "axis"), param(call, "keepdims"))
         return TensorType(shape, _norm_dtype(x))
+
+
+# -- decompositions and solvers (keras.ops.linalg) ----------------------------------------
+
+
+def _matrix(call: Call, name: str, what: str) -> TensorType:
+    """``_assert_2d``: a tensor of rank 2 or more."""
+    x = tensor(call, name)
+    assert x.shape is not None
+    if len(x.shape) < 2:
+        raise ShapeError(RANK_MISMATCH, f"Expected input to have rank >= 2. Received input with shape "
+                         f"{show_shape(x.shape)} (`{what}`).")
+    return x
+
+
+def _square(x: TensorType, what: str) -> None:
+    """``_assert_square``: Keras compares the last two axes with ``!=`` (an undefined one against a defined
+    one differs)."""
+    assert x.shape is not None
+    if _none_mismatch(x.shape[-2], x.shape[-1]):
+        raise ShapeError(AXIS_MISMATCH, f"Expected a square matrix. Received non-square input with shape "
+                         f"{show_shape(x.shape)} (`{what}`).")
+
+
+def _min_dim(a: Dim, b: Dim, what: str, shape: Shape) -> Dim:
+    """Python's ``min`` over two axes, as Keras's symbolic build takes it: an undefined axis fails."""
+    if a is None or b is None:
+        raise ShapeError(INVALID_ARGUMENT, f"'<' not supported between 'int' and 'NoneType': `{what}` needs the "
+                         f"last two axes defined, received shape {show_shape(shape)}.")
+    if is_int(a) and is_int(b):
+        return min(a, b)  # type: ignore[type-var]
+    if dims.equal(a, b):
+        return a
+    return dims.unknown()
+
+
+class _SquareOp(OpRule):
+    """A square matrix (or a batch of them) in; ``out`` says what comes out."""
+
+    params: ClassVar[tuple[str, ...]] = ("x",)
+
+    def out(self, x: TensorType) -> Any:
+        return x
+
+    def output(self, call: Call) -> Any:
+        what = self.names[0].split(".")[-1]
+        x = _matrix(call, "x", what)
+        _square(x, what)
+        return self.out(x)
+
+
+@register
+class Cholesky(_SquareOp):
+    """``keras.ops.cholesky(x, upper=False)``: ``x``'s shape, ``(..., M, M)``."""
+
+    names = ("keras.ops.cholesky",)
+    params = ("x", "upper")
+    defaults = {"upper": False}
+    examples = (
+        Example({}, (None, None, None), (None, None, None)),
+        Example({}, (3,), "rank-mismatch"),
+        Example({}, (None, 3, 4), "axis-mismatch"),
+        Example({}, (None, 3), "axis-mismatch"),
+    )
+
+
+@register
+class CholeskyInverse(_SquareOp):
+    """``keras.ops.cholesky_inverse(x, upper=False)``: ``x``'s shape, ``(..., M, M)``."""
+
+    names = ("keras.ops.cholesky_inverse",)
+    params = ("x", "upper")
+    defaults = {"upper": False}
+    examples = (Example({}, (None, 3, 3), (None, 3, 3)), Example({}, (2, 3), "axis-mismatch"))
+
+
+@register
+class Inv(_SquareOp):
+    """``keras.ops.inv(x)``: ``x``'s shape, ``(..., M, M)``."""
+
+    names = ("keras.ops.inv",)
+    examples = (Example({}, (None, 3, 3), (None, 3, 3)), Example({}, (2, 3), "axis-mismatch"),
+                Example({}, (4,), "rank-mismatch"))
+
+
+@register
+class Det(_SquareOp):
+    """``keras.ops.det(x)``: the batch axes of ``(..., M, M)``."""
+
+    names = ("keras.ops.det",)
+    examples = (Example({}, (None, 3, 3), (None,)), Example({}, (2, 2), ()), Example({}, (2, 3), "axis-mismatch"))
+
+    def out(self, x: TensorType) -> Any:
+        return x.with_shape(x.shape[:-2])  # type: ignore[index]
+
+
+class _Eig(_SquareOp):
+    def out(self, x: TensorType) -> Any:
+        return [x.with_shape(x.shape[:-1]), x]  # type: ignore[index]
+
+
+@register
+class Eig(_Eig):
+    """``keras.ops.eig(x)``: eigenvalues ``(..., M)`` and eigenvectors ``(..., M, M)``."""
+
+    names = ("keras.ops.eig",)
+    examples = (Example({}, (None, 3, 3), [(None, 3), (None, 3, 3)]), Example({}, (3, 2), "axis-mismatch"))
+
+
+@register
+class Eigh(_Eig):
+    """``keras.ops.eigh(x)``: eigenvalues ``(..., M)`` and eigenvectors ``(..., M, M)``."""
+
+    names = ("keras.ops.eigh",)
+    examples = (Example({}, (None, 3, 3), [(None, 3), (None, 3, 3)]), Example({}, (3,), "rank-mismatch"))
+
+
+@register
+class Logdet(OpRule):
+    """``keras.ops.logdet(x)``: the batch axes of ``(..., M, M)``.  The symbolic build checks nothing; the
+    backend needs a square matrix (rank 2 or more) once data flows."""
+
+    names = ("keras.ops.logdet",)
+    params = ("x",)
+    examples = (Example({}, (None, 3, 3), (None,)), Example({}, (2, 3), "axis-mismatch"),
+                Example({}, (3,), "rank-mismatch"))
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "x")
+        assert x.shape is not None
+        if len(x.shape) < 2:
+            raise ShapeError(RANK_MISMATCH, f"logdet needs a matrix, received shape {show_shape(x.shape)}; Keras "
+                             "builds the call, but it fails as soon as data flows.")
+        if dims.differs(x.shape[-2], x.shape[-1]):
+            raise ShapeError(AXIS_MISMATCH, f"logdet needs square matrices, received shape "
+                             f"{show_shape(x.shape)}; Keras builds the call, but it fails as soon as data flows.")
+        return x.with_shape(x.shape[:-2])
+
+
+@register
+class Slogdet(OpRule):
+    """``keras.ops.slogdet(x)``: a sign of shape ``()`` (as Keras's symbolic build says) and the log of the
+    absolute determinant, the batch axes of ``(..., M, M)``.  The backend needs square matrices."""
+
+    names = ("keras.ops.slogdet",)
+    params = ("x",)
+    examples = (Example({}, (None, 3, 3), [(), (None,)]), Example({}, (2, 3), "axis-mismatch"))
+
+    def output(self, call: Call) -> list[TensorType]:
+        x = Logdet.output(self, call)  # type: ignore[arg-type]
+        return [x.with_shape(()), x]
+
+
+@register
+class LuFactor(OpRule):
+    """``keras.ops.lu_factor(x)``: ``(..., M, N)`` and pivots ``(..., min(M, N))``; the symbolic build needs
+    both axes defined, the TensorFlow backend one square matrix (its ``invert_permutation`` takes one vector
+    of pivots: a batch fails once data flows)."""
+
+    names = ("keras.ops.lu_factor",)
+    params = ("x",)
+    examples = (Example({}, (3, 3), [(3, 3), (3,)]),
+                Example({}, (None, 3, 3), "rank-mismatch"),
+                Example({}, (None, 3, 2), "axis-mismatch"),
+                Example({}, (None, None), "invalid-argument"))
+
+    def output(self, call: Call) -> list[TensorType]:
+        x = _matrix(call, "x", "lu_factor")
+        shape = x.shape
+        assert shape is not None
+        k = _min_dim(shape[-2], shape[-1], "lu_factor", shape)
+        if dims.differs(shape[-2], shape[-1]):
+            raise ShapeError(AXIS_MISMATCH, f"LU decomposition is only supported for square matrices in "
+                             f"Tensorflow, received shape {show_shape(shape)}; Keras builds the call, but it fails "
+                             "as soon as data flows.")
+        if len(shape) > 2:
+            raise ShapeError(RANK_MISMATCH, f"invert_permutation expects a 1D vector: the TensorFlow backend's "
+                             f"`lu_factor` takes one matrix, received shape {show_shape(shape)}; Keras builds the "
+                             "call, but it fails as soon as data flows.")
+        return [x, x.with_shape(shape[:-2] + (k,))]
+
+
+@register
+class Qr(OpRule):
+    """``keras.ops.qr(x, mode="reduced")``: ``q (..., M, K)`` and ``r (..., K, N)`` with ``K = min(M, N)``
+    (``complete``: ``(..., M, M)`` and ``(..., M, N)``); the last two axes must be defined."""
+
+    names = ("keras.ops.qr",)
+    params = ("x", "mode")
+    defaults = {"mode": "reduced"}
+    examples = (
+        Example({}, (None, 4, 3), [(None, 4, 3), (None, 3, 3)]),
+        Example({"mode": "complete"}, (None, 4, 3), [(None, 4, 4), (None, 4, 3)]),
+        Example({}, (None, 4), "invalid-argument"),
+        Example({}, (4,), "rank-mismatch"),
+        Example({"mode": "full"}, (None, 4, 3), "invalid-argument"),
+    )
+
+    def check_config(self, call: Call) -> None:
+        mode = param(call, "mode")
+        if mode is not UNKNOWN and mode not in ("reduced", "complete"):
+            raise ShapeError(INVALID_ARGUMENT, "`mode` argument value not supported. Expected one of {'reduced', "
+                             f"'complete'}}. Received: mode={mode}")
+
+    def output(self, call: Call) -> list[TensorType]:
+        self.check_config(call)
+        x = tensor(call, "x")
+        shape = x.shape
+        assert shape is not None
+        if len(shape) < 2:
+            raise ShapeError(RANK_MISMATCH, f"Input should have rank >= 2. Received: input.shape = "
+                             f"{show_shape(shape)}")
+        m, n = shape[-2], shape[-1]
+        if m is None or n is None:
+            raise ShapeError(INVALID_ARGUMENT, "Input should have its last 2 dimensions fully-defined. Received: "
+                             f"input.shape = {show_shape(shape)}")
+        mode = known(param(call, "mode"))
+        base = shape[:-2]
+        if mode == "reduced":
+            k = _min_dim(m, n, "qr", shape)
+            return [x.with_shape(base + (m, k)), x.with_shape(base + (k, n))]
+        return [x.with_shape(base + (m, m)), x.with_shape(base + (m, n))]
+
+
+@register
+class Svd(OpRule):
+    """``keras.ops.svd(x, full_matrices=True, compute_uv=True)``: ``u``, ``s (..., K)`` and ``v`` with
+    ``K = min(M, N)`` (``s`` alone without ``compute_uv``); the last two axes must be defined."""
+
+    names = ("keras.ops.svd",)
+    params = ("x", "full_matrices", "compute_uv")
+    defaults = {"full_matrices": True, "compute_uv": True}
+    examples = (
+        Example({}, (None, 4, 3), [(None, 4, 4), (None, 3), (None, 3, 3)]),
+        Example({"full_matrices": False}, (None, 4, 3), [(None, 4, 3), (None, 3), (None, 3, 3)]),
+        Example({"compute_uv": False}, (None, 4, 3), (None, 3)),
+        Example({}, (None, 4), "invalid-argument"),
+        Example({}, (4,), "rank-mismatch"),
+    )
+
+    def output(self, call: Call) -> Any:
+        x = _matrix(call, "x", "svd")
+        shape = x.shape
+        assert shape is not None
+        m, n = shape[-2], shape[-1]
+        k = _min_dim(m, n, "svd", shape)
+        base = shape[:-2]
+        s = x.with_shape(base + (k,))
+        full, uv = known(param(call, "full_matrices")), known(param(call, "compute_uv"))
+        if not uv:
+            return s
+        if full:
+            return [x.with_shape(base + (m, m)), s, x.with_shape(base + (n, n))]
+        return [x.with_shape(base + (m, k)), s, x.with_shape(base + (k, n))]
+
+
+@register
+class MatrixRank(OpRule):
+    """``keras.ops.matrix_rank(x, tol=None)``: the batch axes of ``(..., M, N)``, int32."""
+
+    names = ("keras.ops.matrix_rank",)
+    params = ("x", "tol")
+    defaults = {"tol": None}
+    examples = (Example({}, (None, 4, 3), (None,)), Example({}, (4,), "rank-mismatch"))
+
+    def output(self, call: Call) -> TensorType:
+        x = _matrix(call, "x", "matrix_rank")
+        return TensorType(x.shape[:-2], "int32")  # type: ignore[index]
+
+
+@register
+class Pinv(OpRule):
+    """``keras.ops.pinv(x, rcond=None)``: ``(..., N, M)`` for ``(..., M, N)``."""
+
+    names = ("keras.ops.pinv",)
+    params = ("x", "rcond")
+    defaults = {"rcond": None}
+    examples = (Example({}, (None, 4, 3), (None, 3, 4)), Example({}, (4,), "rank-mismatch"))
+
+    def output(self, call: Call) -> TensorType:
+        x = _matrix(call, "x", "pinv")
+        s = x.shape
+        assert s is not None
+        return x.with_shape(s[:-2] + (s[-1], s[-2]))
+
+
+class _Solve(OpRule):
+    """``a (..., M, M)`` and ``b`` of ``a``'s rank (``(..., M, K)``) or one less (``(..., M)``): ``b``'s
+    shape.  The TensorFlow backend then needs the same batch axes."""
+
+    def output(self, call: Call) -> TensorType:
+        what = self.names[0].split(".")[-1]
+        a = _matrix(call, "a", what)
+        _square(a, what)
+        b = tensor(call, "b")
+        sa, sb = a.shape, b.shape
+        assert sa is not None and sb is not None
+        if not sb:
+            raise ShapeError(RANK_MISMATCH, f"Expected input to have rank >= 1. Received scalar input (`{what}`).")
+        if len(sa) == len(sb) and _none_mismatch(sa[-2], sb[-2]):
+            raise ShapeError(INCOMPATIBLE_SHAPES, "Incompatible shapes between `a` and `b`. Expected "
+                             f"`a.shape[-2] == b.shape[-2]`. Received: a.shape={show_shape(sa)}, "
+                             f"b.shape={show_shape(sb)}")
+        if len(sa) == len(sb) + 1 and _none_mismatch(sa[-1], sb[-1]):
+            raise ShapeError(INCOMPATIBLE_SHAPES, "Incompatible shapes between `a` and `b`. Expected "
+                             f"`a.shape[-1] == b.shape[-1]`. Received: a.shape={show_shape(sa)}, "
+                             f"b.shape={show_shape(sb)}")
+        self.data_checks(sa, sb, what)
+        return b
+
+    def data_checks(self, sa: Shape, sb: Shape, what: str) -> None:
+        """What the backend rejects once data flows: ranks other than ``a``'s or one less, a vector ``b``
+        whose length is not ``M``, batch axes that differ."""
+        if len(sb) == len(sa) - 1:
+            sb = sb + (1,)
+        if len(sb) != len(sa):
+            raise ShapeError(RANK_MISMATCH, f"`{what}` needs `b` of rank {len(sa)} or {len(sa) - 1} for `a` of "
+                             f"shape {show_shape(sa)}, received {show_shape(sb)}; Keras builds the call, but it "
+                             "fails as soon as data flows.")
+        if dims.differs(sa[-1], sb[-2]) or any(dims.differs(p, q) for p, q in zip(sa[:-2], sb[:-2])):
+            raise ShapeError(INCOMPATIBLE_SHAPES, f"`{what}` of `a` {show_shape(sa)} and `b` {show_shape(sb)}: "
+                             "the batch axes and `a.shape[-1] == b.shape[-2]` must agree; Keras builds the call, "
+                             "but it fails as soon as data flows.")
+
+
+@register
+class Solve(_Solve):
+    """``keras.ops.solve(a, b)``: ``b``'s shape; ``a`` is ``(..., M, M)``, ``b`` ``(..., M, K)`` or ``(..., M)``."""
+
+    names = ("keras.ops.solve",)
+    params = ("a", "b")
+    examples = (
+        Example({}, (None, 3, 3), (None, 3, 2), args=((None, 3, 2),)),
+        Example({}, (3, 3), (3,), args=((3,),)),
+        Example({}, (None, 3, 3), "incompatible-shapes", args=((None, 4, 2),)),
+        Example({}, (None, 3, 4), "axis-mismatch", args=((None, 3, 2),)),
+    )
+
+
+@register
+class SolveTriangular(_Solve):
+    """``keras.ops.solve_triangular(a, b, lower=False)``: ``b``'s shape; ``a`` is ``(..., M, M)``, ``b``
+    ``(..., M, K)`` or ``(..., M)``."""
+
+    names = ("keras.ops.solve_triangular",)
+    params = ("a", "b", "lower")
+    defaults = {"lower": False}
+    examples = (
+        Example({}, (None, 3, 3), (None, 3, 2), args=((None, 3, 2),)),
+        Example({"lower": True}, (3, 3), (3,), args=((3,),)),
+        Example({}, (1, 2, 2), (2, 2), args=((2, 2),)),
+        Example({}, (3, 3), "incompatible-shapes", args=((2,),)),
+        Example({}, (3, 2, 2), "rank-mismatch", args=((2,),)),
+    )
+
+    def data_checks(self, sa: Shape, sb: Shape, what: str) -> None:
+        """``triangular_solve`` broadcasts the batch axes; ``b`` (a vector made a column) needs rank 2."""
+        if len(sb) == len(sa) - 1:
+            sb = sb + (1,)
+        if len(sb) < 2:
+            raise ShapeError(RANK_MISMATCH, f"In[1] ndims must be >= 2: `{what}` of `a` {show_shape(sa)} and `b` "
+                             f"{show_shape(sb)}; Keras builds the call, but it fails as soon as data flows.")
+        if dims.differs(sa[-1], sb[-2]):
+            raise ShapeError(INCOMPATIBLE_SHAPES, f"`{what}` of `a` {show_shape(sa)} and `b` {show_shape(sb)}: "
+                             "`a.shape[-1] == b.shape[-2]` must hold; Keras builds the call, but it fails as soon "
+                             "as data flows.")
+        broadcast_or_fail(sa[:-2], sb[:-2])
+
+
+@register
+class Lstsq(OpRule):
+    """``keras.ops.lstsq(a, b, rcond=None)``: ``a (M, N)``, ``b (M,)`` or ``(M, K)`` give ``(N,)`` or
+    ``(N, K)``."""
+
+    names = ("keras.ops.lstsq",)
+    params = ("a", "b", "rcond")
+    defaults = {"rcond": None}
+    examples = (
+        Example({}, (4, 3), (3,), args=((4,),)),
+        Example({}, (4, 3), (3, 2), args=((4, 2),)),
+        Example({}, (None, 3), "incompatible-shapes", args=((4, 2),)),
+        Example({}, (None, 4, 3), "rank-mismatch", args=((4,),)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        a, b = tensor(call, "a"), tensor(call, "b")
+        sa, sb = a.shape, b.shape
+        assert sa is not None and sb is not None
+        if len(sa) != 2:
+            raise ShapeError(RANK_MISMATCH, f"Expected a to have rank 2. Received: a.shape={show_shape(sa)}")
+        if len(sb) not in (1, 2):
+            raise ShapeError(RANK_MISMATCH, f"Expected b to have rank 1 or 2. Received: b.shape={show_shape(sb)}")
+        if _none_mismatch(sb[0], sa[0]):
+            raise ShapeError(INCOMPATIBLE_SHAPES, "Expected b.shape[0] to be equal to a.shape[0]. Received: "
+                             f"a.shape={show_shape(sa)}, b.shape={show_shape(sb)}")
+        return a.with_shape((sa[1], sb[1]) if len(sb) == 2 else (sa[1],))
+
+
+# -- products, diagonals and correlations (keras.ops.numpy) -------------------------------
+
+
+def _shape_arg(v: Any) -> Shape:
+    """A tensor's shape; Keras's symbolic build sees a Python number or list as shapeless (``()``)."""
+    if isinstance(v, TensorType):
+        return shape_of(v)
+    if v is UNKNOWN:
+        raise Unknowable()
+    return shape_of(v)
+
+
+@register
+class Cdist(OpRule):
+    """``keras.ops.cdist(x, y)``: ``x (..., M, D)`` and ``y (..., N, D)`` give ``(..., M, N)``, the batch axes
+    broadcast."""
+
+    names = ("keras.ops.cdist",)
+    params = ("x", "y")
+    examples = (
+        Example({}, (None, 4, 3), (None, 4, 5), args=((None, 5, 3),)),
+        Example({}, (4, 3), (2, 4, 5), args=((2, 5, 3),)),
+        Example({}, (None, 4, 3), "incompatible-shapes", args=((None, 5, 2),)),
+        Example({}, (3,), "rank-mismatch", args=((5, 3),)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x, y = tensor(call, "x"), tensor(call, "y")
+        sx, sy = x.shape, y.shape
+        assert sx is not None and sy is not None
+        if len(sx) < 2 or len(sy) < 2:
+            raise ShapeError(RANK_MISMATCH, f"Inputs to `cdist` must have rank >= 2. Received shapes: "
+                             f"x.shape={show_shape(sx)}, y.shape={show_shape(sy)}")
+        if dims.differs(sx[-1], sy[-1]):
+            raise ShapeError(INCOMPATIBLE_SHAPES, f"The last dimension of inputs to `cdist` must match. Received "
+                             f"shapes: x.shape={show_shape(sx)}, y.shape={show_shape(sy)}")
+        batch = broadcast_or_fail(sx[:-2], sy[:-2])
+        return TensorType(batch + (sx[-2], sy[-2]), "float32")
+
+
+@register
+class Kron(OpRule):
+    """``keras.ops.kron(x1, x2)``: as Keras's symbolic build computes it, the product of the axes paired from
+    the front (the shorter rank wins; the backend's data has the longer rank)."""
+
+    names = ("keras.ops.kron",)
+    params = ("x1", "x2")
+    examples = (Example({}, (None, 3), (None, 12), args=((2, 4),)), Example({}, (2, 3), (8,), args=((4,),)))
+
+    def output(self, call: Call) -> TensorType:
+        s1, s2 = _shape_arg(param(call, "x1")), _shape_arg(param(call, "x2"))
+        return TensorType(tuple(dims.mul(a, b) for a, b in zip(s1, s2)), _dtype(param(call, "x1"), param(call, "x2")))
+
+
+@register
+class Inner(OpRule):
+    """``keras.ops.inner(x1, x2)``: the last axes meet: ``x1.shape[:-1] + x2.shape[:-1]`` (a scalar scales the
+    other)."""
+
+    names = ("keras.ops.inner",)
+    params = ("x1", "x2")
+    examples = (
+        Example({}, (None, 3), (None, 4), args=((4, 3),)),
+        Example({}, (2, 3), (2, 3), args=((),)),
+        Example({}, (None, 3), "incompatible-shapes", args=((4, 2),)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        a, b = param(call, "x1"), param(call, "x2")
+        s1, s2 = _shape_arg(a), _shape_arg(b)
+        if not s1:
+            return TensorType(s2, _dtype(a, b))
+        if not s2:
+            return TensorType(s1, _dtype(a, b))
+        if dims.differs(s1[-1], s2[-1]):
+            raise ShapeError(INCOMPATIBLE_SHAPES, "`inner` requires the last dimension of `x1` and `x2` to match. "
+                             f"Received: x1.shape={show_shape(s1)}, x2.shape={show_shape(s2)}.")
+        return TensorType(s1[:-1] + s2[:-1], _dtype(a, b))
+
+
+@register
+class Vdot(OpRule):
+    """``keras.ops.vdot(x1, x2)``: a scalar; the backend flattens both, so they must hold as many elements."""
+
+    names = ("keras.ops.vdot",)
+    params = ("x1", "x2")
+    examples = (Example({}, (2, 3), (), args=((6,),)), Example({}, (2, 3), "incompatible-shapes", args=((5,),)),
+                Example({}, (None, 3), "incompatible-shapes", args=((4,),)))
+
+    def output(self, call: Call) -> TensorType:
+        a, b = param(call, "x1"), param(call, "x2")
+        s1, s2 = _shape_arg(a), _shape_arg(b)
+        p1 = None if None in s1 else dims.product(s1)
+        p2 = None if None in s2 else dims.product(s2)
+        if dims.differs(p1, p2) or (p2 is not None and never_holds(s1, p2)) or \
+                (p1 is not None and never_holds(s2, p1)):
+            raise ShapeError(INCOMPATIBLE_SHAPES, f"`vdot` flattens both inputs: {show_shape(s1)} and "
+                             f"{show_shape(s2)} cannot hold as many elements; Keras builds the call, but it fails as "
+                             "soon as data flows.")
+        return TensorType((), _dtype(a, b))
+
+
+def _keras_index(shape: Shape, axis: Any, what: str) -> int:
+    """Python's ``shape[axis]`` (negative counts from the end; out of range fails)."""
+    axis = known(axis)
+    if not is_int(axis):
+        raise Unknowable()
+    if not -len(shape) <= axis < len(shape):
+        raise ShapeError(INVALID_ARGUMENT, f"list index out of range: `{what}` {axis} for the shape "
+                         f"{show_shape(shape)}")
+    return axis % len(shape)
+
+
+@register
+class Cross(OpRule):
+    """``keras.ops.cross(x1, x2, axisa=-1, axisb=-1, axisc=-1, axis=None)``: vectors of 2 or 3 along ``axisa``
+    and ``axisb``, the other axes broadcast; a vector axis of 3 is inserted at ``axisc`` unless both are 2."""
+
+    names = ("keras.ops.cross",)
+    params = ("x1", "x2", "axisa", "axisb", "axisc", "axis")
+    defaults = {"axisa": -1, "axisb": -1, "axisc": -1, "axis": None}
+    examples = (
+        Example({}, (None, 3), (None, 3), args=((None, 3),)),
+        Example({}, (None, 2), (None,), args=((None, 2),)),
+        Example({"axisa": 0, "axisb": 0}, (3, 4), (4, 3), args=((3, 4),)),
+        Example({}, (None, 4), "invalid-argument", args=((None, 3),)),
+        Example({}, (2,), "invalid-argument", args=((2,),)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        a, b = param(call, "x1"), param(call, "x2")
+        s1, s2 = list(_shape_arg(a)), list(_shape_arg(b))
+        axis = known(param(call, "axis"))
+        axisa, axisb, axisc = (axis, axis, axis) if axis is not None else \
+            (param(call, "axisa"), param(call, "axisb"), param(call, "axisc"))
+        ia, ib = _keras_index(tuple(s1), axisa, "axisa"), _keras_index(tuple(s2), axisb, "axisb")
+        n1, n2 = s1.pop(ia), s2.pop(ib)
+        rest = broadcast_or_fail(tuple(s1), tuple(s2))
+        for n, name in ((n1, "x1"), (n2, "x2")):
+            if is_int(n) and n not in (2, 3):
+                raise ShapeError(INVALID_ARGUMENT, f"`{name}`'s dim on the vector axis must be either 2 or 3, but "
+                                 f"received: {n}")
+            if isinstance(n, dims.Sym):
+                raise Unknowable()
+        value = (3,) if 3 in (n1, n2) else ()
+        c = axis_index(axisc, len(rest) + len(value))
+        out = rest[:c] + value + rest[c:]
+        return TensorType(out, _dtype(a, b))
+
+
+def _offset_problem(rows: Dim, cols: Dim, offset: int) -> bool:
+    """The backend's ``diag_part`` of ``(rows, cols)`` matrices with this offset fails (no such diagonal)."""
+    return (is_int(cols) and offset >= cols) or (is_int(rows) and offset <= -rows)  # type: ignore[operator]
+
+
+def _diag_length(rows: Dim, cols: Dim, offset: int) -> Dim:
+    """Keras's length of a diagonal (``None`` when an axis is undefined)."""
+    if rows is None or cols is None:
+        return None
+    if not (is_int(rows) and is_int(cols)):
+        return dims.unknown()
+    remaining = cols - offset if offset > 0 else rows + offset  # type: ignore[operator]
+    return max(0, min(remaining, rows, cols))  # type: ignore[type-var]
+
+
+@register
+class Diagonal(OpRule):
+    """``keras.ops.diagonal(x, offset=0, axis1=0, axis2=1)``: ``axis1`` and ``axis2`` removed, the diagonal's
+    length appended; the diagonal must exist once data flows."""
+
+    names = ("keras.ops.diagonal",)
+    params = ("x", "offset", "axis1", "axis2")
+    defaults = {"offset": 0, "axis1": 0, "axis2": 1}
+    examples = (
+        Example({"axis1": 1, "axis2": 2}, (None, 3, 4), (None, 3)),
+        Example({"axis1": -2, "axis2": -1, "offset": 1}, (2, 3, 4), (2, 3)),
+        Example({}, (3,), "invalid-argument"),
+        Example({"axis1": 1, "axis2": -1}, (3, 4), "invalid-argument"),
+        Example({"offset": 5}, (3, 4), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "x")
+        shape = x.shape
+        assert shape is not None
+        offset = known(param(call, "offset"))
+        a1 = axis_index(param(call, "axis1"), len(shape))
+        a2 = axis_index(param(call, "axis2"), len(shape))
+        if a1 == a2:
+            raise ShapeError(INVALID_ARGUMENT, "`axis1` and `axis2` cannot be the same. Received: "
+                             f"axis1={param(call, 'axis1')}, axis2={param(call, 'axis2')}")
+        if len(shape) < 2:
+            raise ShapeError(RANK_MISMATCH, "`diagonal` requires an array of at least two dimensions, but `x` is "
+                             f"of shape {show_shape(shape)}.")
+        if not is_int(offset):
+            raise Unknowable()
+        rows, cols = shape[a1], shape[a2]
+        if _offset_problem(rows, cols, offset):
+            raise ShapeError(INVALID_ARGUMENT, f"diagonal index is out of bound: offset={offset} for matrices of "
+                             f"{dims.show(rows)} by {dims.show(cols)} (shape {show_shape(shape)}); Keras builds the "
+                             "call, but it fails as soon as data flows.")
+        rest = tuple(d for i, d in enumerate(shape) if i not in (a1, a2))
+        return x.with_shape(rest + (_diag_length(rows, cols, offset),))
+
+
+@register
+class Diag(OpRule):
+    """``keras.ops.diag(x, k=0)``: a vector becomes a square matrix of its length plus ``|k|``; a matrix gives
+    its ``k``-th diagonal (which must exist once data flows)."""
+
+    names = ("keras.ops.diag",)
+    params = ("x", "k")
+    defaults = {"k": 0}
+    examples = (
+        Example({}, (None,), (None, None)),
+        Example({"k": -1}, (3,), (4, 4)),
+        Example({"k": 1}, (3, 4), (3,)),
+        Example({}, (2, 3, 4), "rank-mismatch"),
+        Example({"k": 4}, (None, 4), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "x")
+        shape = x.shape
+        assert shape is not None
+        k = known(param(call, "k"))
+        if len(shape) not in (1, 2):
+            raise ShapeError(RANK_MISMATCH, f"`x` must be 1-D or 2-D, but received shape {show_shape(shape)}.")
+        if not is_int(k):
+            raise Unknowable()
+        if len(shape) == 1:
+            n = None if shape[0] is None else dims.add(shape[0], abs(k))
+            return x.with_shape((n, n))
+        if _offset_problem(shape[0], shape[1], k):
+            raise ShapeError(INVALID_ARGUMENT, f"diagonal index is out of bound: k={k} for a matrix of shape "
+                             f"{show_shape(shape)}; Keras builds the call, but it fails as soon as data flows.")
+        return x.with_shape((_diag_length(shape[0], shape[1], k),))
+
+
+@register
+class Diagflat(OpRule):
+    """``keras.ops.diagflat(x, k=0)``: a square matrix of ``x``'s size plus ``|k|``."""
+
+    names = ("keras.ops.diagflat",)
+    params = ("x", "k")
+    defaults = {"k": 0}
+    examples = (Example({}, (2, 3), (6, 6)), Example({"k": 1}, (None, 3), (None, None)))
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "x")
+        shape = x.shape
+        assert shape is not None
+        k = known(param(call, "k"))
+        if not is_int(k):
+            raise Unknowable()
+        n = None if None in shape else dims.add(dims.product(shape), abs(k))
+        return x.with_shape((n, n))
+
+
+@register
+class Trace(OpRule):
+    """``keras.ops.trace(x, offset=0, axis1=0, axis2=1)``: ``axis1`` and ``axis2`` removed; the TensorFlow
+    backend's ``eye`` needs ``-rows <= offset <= columns``."""
+
+    names = ("keras.ops.trace",)
+    params = ("x", "offset", "axis1", "axis2")
+    defaults = {"offset": 0, "axis1": 0, "axis2": 1}
+    examples = (
+        Example({"axis1": 1, "axis2": 2}, (None, 3, 3), (None,)),
+        Example({}, (2, 3, 4), (4,)),
+        Example({"axis1": 1, "axis2": -1}, (2, 3), "invalid-argument"),
+        Example({"offset": 5}, (2, 3), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "x")
+        shape = x.shape
+        assert shape is not None
+        a1 = axis_index(param(call, "axis1"), len(shape))
+        a2 = axis_index(param(call, "axis2"), len(shape))
+        if a1 == a2:
+            raise ShapeError(INVALID_ARGUMENT, "`axis1` and `axis2` must be different. Received: "
+                             f"axis1={param(call, 'axis1')}, axis2={param(call, 'axis2')}")
+        offset = known(param(call, "offset"))
+        rows, cols = shape[a1], shape[a2]
+        if is_int(offset) and ((is_int(cols) and offset > cols) or (is_int(rows) and offset < -rows)):
+            raise ShapeError(INVALID_ARGUMENT, f"Dimension must be >= 0: the TensorFlow backend's `trace` builds an "
+                             f"eye of {dims.show(rows)} by {dims.show(cols)} with offset {offset}; Keras builds the "
+                             "call, but it fails as soon as data flows.")
+        dtype = x.dtype
+        if dtype in ("bool", "int8", "int16"):
+            dtype = "int32"
+        elif dtype in ("uint8", "uint16"):
+            dtype = "uint32"
+        return TensorType(tuple(d for i, d in enumerate(shape) if i not in (a1, a2)), dtype)
+
+
+@register
+class Corrcoef(OpRule):
+    """``keras.ops.corrcoef(x)``: ``x``'s shape, as Keras's symbolic build says (the data of a matrix
+    ``(M, N)`` gives ``(M, M)``); the backend multiplies ``x`` by its transpose, so a vector fails once data
+    flows, and for rank 3 or more its covariance ``(..., M, M)`` must broadcast with the outer product of the
+    deviations ``(..., M, ..., M)``."""
+
+    names = ("keras.ops.corrcoef",)
+    params = ("x",)
+    examples = (Example({}, (3, 5), (3, 5)), Example({}, (3, 3, 3), (3, 3, 3)),
+                Example({}, (4,), "rank-mismatch"), Example({}, (2, 3, 4), "incompatible-shapes"))
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "x")
+        shape = x.shape
+        assert shape is not None
+        if len(shape) == 1:
+            raise ShapeError(RANK_MISMATCH, f"In[0] ndims must be >= 2: the backend's `corrcoef` multiplies "
+                             f"{show_shape(shape)} by its transpose; Keras builds the call, but it fails as soon "
+                             "as data flows.")
+        if len(shape) >= 3:
+            cov = shape[:-1] + (shape[-2],)
+            outer = shape[:-1] + shape[:-1]
+            broadcast_or_fail(cov, outer)
+        dtype = "float64" if x.dtype == "int64" else ("float32" if x.dtype is None or "float" not in x.dtype
+                                                       else x.dtype)
+        return TensorType(shape, dtype)
+
+
+@register
+class Correlate(OpRule):
+    """``keras.ops.correlate(x1, x2, mode="valid")``: two defined vectors; ``valid`` gives
+    ``max - min + 1`` (the backend needs ``len(x2) <= len(x1)``), ``same`` the longer length, ``full``
+    ``len(x1) + len(x2) - 1``."""
+
+    names = ("keras.ops.correlate",)
+    params = ("x1", "x2", "mode")
+    defaults = {"mode": "valid"}
+    examples = (
+        Example({}, (5,), (3,), args=((3,),)),
+        Example({"mode": "full"}, (5,), (7,), args=((3,),)),
+        Example({"mode": "same"}, (3,), (5,), args=((5,),)),
+        Example({}, (3,), "invalid-argument", args=((5,),)),
+        Example({}, (None,), "invalid-argument", args=((3,),)),
+        Example({}, (2, 3), "rank-mismatch", args=((3,),)),
+        Example({"mode": "middle"}, (5,), "invalid-argument", args=((3,),)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        a, b = param(call, "x1"), param(call, "x2")
+        s1, s2 = _shape_arg(a), _shape_arg(b)
+        for s, name in ((s1, "x1"), (s2, "x2")):
+            if len(s) != 1:
+                raise ShapeError(RANK_MISMATCH, f"`{name}` must be a 1-dimensional tensor, but received shape "
+                                 f"{show_shape(s)}")
+        n, m = s1[0], s2[0]
+        if n is None or m is None:
+            raise ShapeError(INVALID_ARGUMENT, "'>=' not supported between instances of 'NoneType' and 'int': "
+                             f"`correlate` needs defined lengths, received {show_shape(s1)} and {show_shape(s2)}")
+        mode = known(param(call, "mode"))
+        if mode not in ("valid", "same", "full"):
+            raise ShapeError(INVALID_ARGUMENT, f"`mode` must be either `valid`, `same`, or `full`, but received: "
+                             f"{mode}")
+        if not (is_int(n) and is_int(m)):
+            return TensorType((dims.add(dims.add(n, m), -1) if mode == "full" else dims.unknown(),), "float32")
+        if mode == "valid" and m > n:  # type: ignore[operator]
+            raise ShapeError(INVALID_ARGUMENT, f"Computed output size would be negative: `correlate` in `valid` mode "
+                             f"of a vector of {n} with one of {m}; Keras builds the call, but it fails as soon as "
+                             "data flows.")
+        length = {"valid": max(n, m) - min(n, m) + 1, "same": max(n, m), "full": n + m - 1}[mode]  # type: ignore
+        return TensorType((length,), "float32")

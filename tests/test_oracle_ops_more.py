@@ -1,0 +1,181 @@
+"""More ``keras.ops`` rules against Keras itself, over generated cases: linear algebra (``keras.ops.linalg``),
+the math functions (FFTs, ``stft``, segment reductions, …) and the remaining shape manipulations.
+
+Each case goes through ``agrees`` from tests/test_oracle_ops.py: shapecheck reports a finding exactly when
+Keras rejects the call for every size the undefined axes could take (symbolically, or on random data), and
+otherwise infers the shape Keras computes symbolically.  Functions whose data must be of a kind (a positive
+definite matrix for ``cholesky``) are run on such data.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shapecheck.core.engine import infer
+from shapecheck.core.rules import T
+
+from .keras_oracle import keras_apply
+from .test_oracle_core import opaque_is_sound
+from .test_oracle_ops import FILL, SETTINGS, SIZES, _fill, _undefined, agrees, shape
+
+# -- linalg -------------------------------------------------------------------------------
+
+
+@st.composite
+def matrix(draw, min_rank: int = 0, max_rank: int = 4, square: float = 0.6) -> tuple:
+    """Mostly batches of matrices, often square, sometimes of too low a rank."""
+    rank = draw(st.integers(min_rank, max_rank))
+    s = [draw(SIZES) for _ in range(rank)]
+    if rank >= 2 and draw(st.floats(0, 1)) < square:
+        s[-1] = s[-2]
+    if s and draw(st.booleans()):
+        s[0] = None
+    return tuple(s)
+
+
+def _psd(shape: tuple, rng: np.random.Generator) -> np.ndarray:
+    """Positive definite matrices of the given (square) shape; any other shape as random data."""
+    a = rng.standard_normal(shape).astype("float32")
+    if len(shape) >= 2 and shape[-1] == shape[-2]:
+        return (a @ np.swapaxes(a, -1, -2) + shape[-1] * np.eye(shape[-1], dtype="float32")).astype("float32")
+    return a
+
+
+def agrees_on_psd(op: str, config: dict, x: tuple) -> None:
+    """``agrees`` for a function of a positive definite matrix: data runs on such matrices."""
+    ours = infer(op, config, x)
+    symbolic = keras_apply(op, config, x, eager=False)
+    if symbolic.error is not None:
+        assert isinstance(ours, str), f"Keras rejects {op}({config}) on {x}: {symbolic.error!r}; shapecheck {ours}"
+        return
+    fills = FILL if _undefined(x) else (0,)
+    rng = np.random.default_rng(0)
+    data = [keras_apply(op, config, _psd(_fill(x, s), rng)).rejected for s in fills]
+    if all(data):
+        assert isinstance(ours, str), f"Keras fails on data for {op}({config}) on {x}; shapecheck says {ours}"
+        return
+    assert not isinstance(ours, str), f"shapecheck says {ours} for {op}({config}) on {x}, Keras accepts it"
+    assert ours == symbolic.single, f"{op}({config}) on {x}: Keras {symbolic.single}, shapecheck {ours}"
+
+
+@SETTINGS
+@given(st.sampled_from(["keras.ops.cholesky", "keras.ops.cholesky_inverse", "keras.ops.logdet"]), matrix(),
+       st.booleans())
+def test_positive_definite(op, x, upper):
+    agrees_on_psd(op, {} if op == "keras.ops.logdet" else {"upper": upper}, x)
+
+
+@SETTINGS
+@given(st.sampled_from(["keras.ops.inv", "keras.ops.det", "keras.ops.eig", "keras.ops.eigh", "keras.ops.slogdet",
+                        "keras.ops.matrix_rank", "keras.ops.pinv", "keras.ops.lu_factor"]), matrix())
+def test_matrix_functions(op, x):
+    agrees(op, {}, x)
+    opaque_is_sound(op, {}, x)
+
+
+@SETTINGS
+@given(matrix(), st.sampled_from(["reduced", "complete", "r"]))
+def test_qr(x, mode):
+    agrees("keras.ops.qr", {"mode": mode}, x)
+
+
+@SETTINGS
+@given(matrix(), st.booleans(), st.booleans())
+def test_svd(x, full_matrices, compute_uv):
+    agrees("keras.ops.svd", {"full_matrices": full_matrices, "compute_uv": compute_uv}, x)
+    opaque_is_sound("keras.ops.svd", {"full_matrices": full_matrices, "compute_uv": compute_uv}, x)
+
+
+@st.composite
+def solve_case(draw) -> tuple[tuple, tuple]:
+    a = draw(matrix(1, 4, square=0.9))
+    b = list(a[:-1] if draw(st.booleans()) else a)
+    for i in range(len(b)):
+        if draw(st.integers(0, 4)) == 0:
+            b[i] = draw(SIZES)
+    if draw(st.integers(0, 5)) == 0:
+        b = b[1:]
+    return a, tuple(b)
+
+
+@SETTINGS
+@given(st.sampled_from(["keras.ops.solve", "keras.ops.solve_triangular"]), solve_case())
+def test_solve(op, case):
+    a, b = case
+    agrees(op, {}, a, (b,))
+
+
+@SETTINGS
+@given(matrix(1, 3, square=0.3), st.data())
+def test_lstsq(a, data):
+    b = tuple(data.draw(st.sampled_from([a[0], *([a[0]] * 3), 2, None])) if i == 0 else data.draw(SIZES)
+              for i in range(data.draw(st.integers(0, 3))))
+    agrees("keras.ops.lstsq", {}, a, (b,))
+
+
+@st.composite
+def pair_like(draw, min_rank: int = 1, max_rank: int = 4) -> tuple[tuple, tuple]:
+    """Two shapes, the second mostly derived from the first (axes changed, leading axes cut)."""
+    a = draw(matrix(min_rank, max_rank, square=0.3))
+    b = list(a)
+    for i in range(len(b)):
+        if draw(st.integers(0, 3)) == 0:
+            b[i] = draw(SIZES)
+    if b and draw(st.integers(0, 3)) == 0:
+        b = b[draw(st.integers(0, len(b))):]
+    return (a, tuple(b)) if draw(st.booleans()) else (tuple(b), a)
+
+
+@SETTINGS
+@given(pair_like(0, 4))
+def test_cdist(pair):
+    agrees("keras.ops.cdist", {}, pair[0], (pair[1],))
+
+
+@SETTINGS
+@given(st.sampled_from(["keras.ops.kron", "keras.ops.inner", "keras.ops.vdot"]), pair_like(0, 3))
+def test_products(op, pair):
+    agrees(op, {}, pair[0], (pair[1],))
+
+
+@SETTINGS
+@given(pair_like(1, 3), st.data())
+def test_cross(pair, data):
+    a, b = (tuple(data.draw(st.sampled_from([2, 3, 3, 2, 4, None])) if i == len(s) - 1 else d
+                  for i, d in enumerate(s)) for s in pair)
+    axes = st.integers(-3, 2)
+    config = ({"axis": data.draw(axes)} if data.draw(st.integers(0, 4)) == 0 else
+              {"axisa": data.draw(axes), "axisb": data.draw(axes), "axisc": data.draw(axes)})
+    agrees("keras.ops.cross", config, a, (b,))
+
+
+@SETTINGS
+@given(matrix(1, 4), st.integers(-4, 4), st.integers(-3, 2), st.integers(-3, 2))
+def test_diagonal_trace(x, offset, axis1, axis2):
+    config = {"offset": offset, "axis1": axis1, "axis2": axis2}
+    agrees("keras.ops.diagonal", config, x)
+    agrees("keras.ops.trace", config, x)
+    opaque_is_sound("keras.ops.diagonal", config, x)
+
+
+@SETTINGS
+@given(matrix(0, 3), st.integers(-4, 4))
+def test_diag(x, k):
+    agrees("keras.ops.diag", {"k": k}, x)
+    agrees("keras.ops.diagflat", {"k": k}, x)
+
+
+@SETTINGS
+@given(matrix(0, 4))
+def test_corrcoef(x):
+    agrees("keras.ops.corrcoef", {}, x)
+
+
+@SETTINGS
+@given(matrix(0, 2), matrix(0, 2), st.sampled_from(["valid", "same", "full", "other"]))
+def test_correlate(a, b, mode):
+    agrees("keras.ops.correlate", {"mode": mode}, a, (b,))
