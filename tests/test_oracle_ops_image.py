@@ -26,11 +26,11 @@ SIZE = st.sampled_from([1, 2, 3, 4, 5, None])
 
 @st.composite
 def images(draw, ranks: tuple[int, ...] = (3, 4), channels: Optional[Any] = None,
-           invalid_ranks: tuple[int, ...] = (2, 5), fmt: Optional[str] = None) -> tuple:
+           invalid_ranks: tuple[int, ...] = (2, 5), fmt: Optional[str] = None, sizes: Any = SIZE) -> tuple:
     """An image (rank 3) or a batch (rank 4), now and then another rank; ``channels`` draws the
     channels axis (placed for ``fmt``)."""
     rank = draw(st.sampled_from(ranks * 4 + invalid_ranks))
-    shape = [draw(SIZE) for _ in range(rank)]
+    shape = [draw(sizes) for _ in range(rank)]
     if rank == 4 and draw(st.booleans()):
         shape[0] = None
     if channels is not None and rank >= 3:
@@ -94,3 +94,41 @@ def test_elastic_transform(x, interpolation, fill_mode, sigma, fmt):
 @given(images(ranks=(4,), invalid_ranks=(3, 5)), FORMATS)
 def test_sobel_edges(x, fmt):
     _both("keras.ops.image.sobel_edges", {"data_format": fmt}, x)
+
+
+# -- padding and cropping --------------------------------------------------------------
+
+SIDE = st.sampled_from([None, None, 0, 1, 2, 3, 6, -1])
+SIDE_VALUE = st.sampled_from([0, 1, 1, 2, 2, 3, 4, 6, 8] * 2 + [-1])
+
+
+@st.composite
+def sides(draw, prefix: str) -> dict:
+    """Mostly two of the three (before, after, target) per axis; sometimes one or three."""
+    names = {"pad": ("top_padding", "bottom_padding", "target_height", "left_padding", "right_padding",
+                     "target_width"),
+             "crop": ("top_cropping", "bottom_cropping", "target_height", "left_cropping", "right_cropping",
+                      "target_width")}[prefix]
+    out: dict = {}
+    for axis in (names[:3], names[3:]):
+        if draw(st.integers(0, 9)) == 0:
+            for n in axis:
+                out[n] = draw(SIDE)
+        else:
+            left_out = draw(st.sampled_from(axis))
+            for n in axis:
+                out[n] = None if n == left_out else draw(SIDE_VALUE)
+    return out
+
+
+@SETTINGS
+@given(images(sizes=st.sampled_from([1, 2, 4, 6, None])), sides("pad"), FORMATS)
+def test_pad_images(x, args, fmt):
+    config = {**args, "data_format": fmt}
+    _both("keras.ops.image.pad_images", config, x)
+
+
+@SETTINGS
+@given(images(sizes=st.sampled_from([2, 4, 6, 8, 8, None])), sides("crop"), FORMATS)
+def test_crop_images(x, args, fmt):
+    _both("keras.ops.image.crop_images", {**args, "data_format": fmt}, x)

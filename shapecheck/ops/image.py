@@ -383,3 +383,154 @@ class SobelEdges(OpRule):
                 raise ShapeError(AXIS_MISMATCH, "paddings must be less than the dimension size: sobel_edges "
                                  f"reflect-pads height and width by 1 (images.shape={show_shape(shape)})")
         return images.with_shape((*shape, 2))
+
+
+def _side_args(call: Call, names: tuple[str, str, str]) -> tuple[Any, Any, Any]:
+    """Two of (before, after, target) given: ``None`` for the missing one; ints, else unknowable."""
+    values = tuple(param(call, n) for n in names)
+    if any(v is UNKNOWN or isinstance(v, dims.Sym) for v in values):
+        raise Unknowable()
+    if any(v is not None and not is_int(v) for v in values):
+        raise Unknowable()
+    return values  # type: ignore[return-value]
+
+
+def _exactly_two(values: tuple, names: tuple[str, str, str]) -> None:
+    if list(values).count(None) != 1:
+        shown = ", ".join(f"{n}={v}" for n, v in zip(names, values))
+        raise ShapeError(INVALID_ARGUMENT, f"Must specify exactly two of {', '.join(names)}. Received: {shown}")
+    for n, v in zip(names, values):
+        if v is not None and v < 0:
+            raise ShapeError(INVALID_ARGUMENT, f"{n} must be >= 0. Received: {n}={v}")
+
+
+_PAD_H = ("top_padding", "bottom_padding", "target_height")
+_PAD_W = ("left_padding", "right_padding", "target_width")
+_CROP_H = ("top_cropping", "bottom_cropping", "target_height")
+_CROP_W = ("left_cropping", "right_cropping", "target_width")
+
+
+def _pad_axis(size: Dim, before: Any, after: Any, target: Any, names: tuple[str, str, str]) -> Dim:
+    """One axis of ``PadImages.compute_output_spec``, plus what data then checks."""
+    if target is None:
+        return dims.add(dims.add(before, size), after)
+    given = before if after is None else after
+    missing = names[1] if after is None else names[0]
+    rest = dims.sub(dims.sub(target, size), given) if size is not None else None
+    if is_int(rest) and rest < 0:
+        raise ShapeError(INVALID_ARGUMENT, f"{missing} must be >= 0. Received: {missing}={rest}")
+    if _undefined_or(size) and target - given < 1:
+        # Any size of the axis (at least 1) leaves a negative padding once data flows.
+        raise ShapeError(INVALID_ARGUMENT, f"{missing} must be >= 0: {names[2]}={target} leaves "
+                         f"{target - given} for the image and {missing} together")
+    return target
+
+
+@register
+class PadImages(OpRule):
+    """``keras.ops.image.pad_images(images, top_padding, left_padding, bottom_padding, right_padding,
+    target_height, target_width)``: two of (top, bottom, target height) and two of (left, right,
+    target width); the third follows and must not be negative."""
+
+    names = ("keras.ops.image.pad_images",)
+    params = ("images", "top_padding", "left_padding", "bottom_padding", "right_padding", "target_height",
+              "target_width", "data_format")
+    defaults = {"top_padding": None, "left_padding": None, "bottom_padding": None, "right_padding": None,
+                "target_height": None, "target_width": None, "data_format": None}
+    examples = (
+        Example({"top_padding": 1, "bottom_padding": 2, "left_padding": 0, "right_padding": 3}, (None, 4, 4, 3),
+                (None, 7, 7, 3)),
+        Example({"top_padding": 1, "target_height": 8, "left_padding": 2, "target_width": 6}, (4, 4, 3), (8, 6, 3)),
+        Example({"top_padding": 1, "target_height": 8, "left_padding": 2, "target_width": 6,
+                 "data_format": "channels_first"}, (None, 3, None, 4), (None, 3, 8, 6)),
+        Example({"top_padding": 1, "bottom_padding": 1, "left_padding": 1, "right_padding": 1},
+                (None, None, 4, 3), (None, None, 6, 3)),
+        Example({"top_padding": 1, "target_height": 4, "left_padding": 0, "right_padding": 0}, (None, 4, 4, 3),
+                "invalid-argument"),
+        Example({"top_padding": 2, "target_height": 2, "left_padding": 0, "right_padding": 0},
+                (None, None, 4, 3), "invalid-argument"),
+        Example({"top_padding": 1, "bottom_padding": 1, "target_height": 6, "left_padding": 0,
+                 "right_padding": 0}, (None, 4, 4, 3), "invalid-argument"),
+        Example({"top_padding": -1, "bottom_padding": 1, "left_padding": 0, "right_padding": 0},
+                (None, 4, 4, 3), "invalid-argument"),
+        Example({"top_padding": 1, "bottom_padding": 1, "left_padding": 0, "right_padding": 0}, (4, 3),
+                "rank-mismatch"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        fmt = _data_format(call)
+        images = _images(call)
+        h_args = _side_args(call, _PAD_H)
+        w_args = _side_args(call, _PAD_W)
+        _exactly_two(h_args, _PAD_H)
+        _exactly_two(w_args, _PAD_W)
+        if fmt is None:
+            raise Unknowable()
+        shape = list(images.shape or ())
+        h, w = _spatial_axes(fmt)
+        shape[h] = _pad_axis(shape[h], *h_args, _PAD_H)
+        shape[w] = _pad_axis(shape[w], *w_args, _PAD_W)
+        return images.with_shape(tuple(shape))
+
+
+def _crop_axis(size: Dim, before: Any, after: Any, target: Any, names: tuple[str, str, str],
+               shape: Shape) -> Dim:
+    """One axis of ``CropImages.compute_output_spec``."""
+    if size is None and target is None:
+        raise ShapeError(INVALID_ARGUMENT, f"When the {names[2][len('target_'):]} of the images is unknown, "
+                         f"`{names[2]}` must be specified. Received images.shape={show_shape(shape)} and "
+                         f"{names[2]}={target}")
+    if target is None:
+        out = dims.sub(dims.sub(size, before), after)
+        if is_int(out) and out < 0:
+            raise ShapeError(NEGATIVE_DIMENSION, f"{names[2]} must be >= 0. Received: {names[2]}={out}")
+        return out
+    given = before if after is None else after
+    missing = names[1] if after is None else names[0]
+    rest = dims.sub(dims.sub(size, target), given) if size is not None else None
+    if is_int(rest) and rest < 0:
+        raise ShapeError(NEGATIVE_DIMENSION, f"{missing} must be >= 0. Received: {missing}={rest}")
+    return target
+
+
+@register
+class CropImages(OpRule):
+    """``keras.ops.image.crop_images(images, top_cropping, left_cropping, bottom_cropping,
+    right_cropping, target_height, target_width)``: two of (top, bottom, target height) and two
+    of (left, right, target width); an undefined height or width needs its target."""
+
+    names = ("keras.ops.image.crop_images",)
+    params = ("images", "top_cropping", "left_cropping", "bottom_cropping", "right_cropping", "target_height",
+              "target_width", "data_format")
+    defaults = {"top_cropping": None, "left_cropping": None, "bottom_cropping": None, "right_cropping": None,
+                "target_height": None, "target_width": None, "data_format": None}
+    examples = (
+        Example({"top_cropping": 1, "bottom_cropping": 2, "left_cropping": 0, "right_cropping": 1},
+                (None, 8, 8, 3), (None, 5, 7, 3)),
+        Example({"top_cropping": 1, "target_height": 4, "left_cropping": 2, "target_width": 3}, (8, 8, 3),
+                (4, 3, 3)),
+        Example({"top_cropping": 1, "target_height": 4, "left_cropping": 2, "target_width": 3,
+                 "data_format": "channels_first"}, (None, 3, None, None), (None, 3, 4, 3)),
+        Example({"top_cropping": 1, "bottom_cropping": 1, "left_cropping": 0, "right_cropping": 0},
+                (None, None, 8, 3), "invalid-argument"),
+        Example({"top_cropping": 4, "bottom_cropping": 5, "left_cropping": 0, "right_cropping": 0},
+                (None, 8, 8, 3), "negative-dimension"),
+        Example({"top_cropping": 2, "target_height": 7, "left_cropping": 0, "right_cropping": 0},
+                (None, 8, 8, 3), "negative-dimension"),
+        Example({"top_cropping": 1, "left_cropping": 0, "right_cropping": 0}, (None, 8, 8, 3), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        fmt = _data_format(call)
+        images = _images(call)
+        h_args = _side_args(call, _CROP_H)
+        w_args = _side_args(call, _CROP_W)
+        _exactly_two(h_args, _CROP_H)
+        _exactly_two(w_args, _CROP_W)
+        if fmt is None:
+            raise Unknowable()
+        shape = list(images.shape or ())
+        h, w = _spatial_axes(fmt)
+        shape[h], shape[w] = (_crop_axis(shape[h], *h_args, _CROP_H, images.shape or ()),
+                              _crop_axis(shape[w], *w_args, _CROP_W, images.shape or ()))
+        return images.with_shape(tuple(shape))
