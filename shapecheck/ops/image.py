@@ -534,3 +534,147 @@ class CropImages(OpRule):
         shape[h], shape[w] = (_crop_axis(shape[h], *h_args, _CROP_H, images.shape or ()),
                               _crop_axis(shape[w], *w_args, _CROP_W, images.shape or ()))
         return images.with_shape(tuple(shape))
+
+
+@register
+class AffineTransform(OpRule):
+    """``keras.ops.image.affine_transform(images, transform)``: the shape is kept. ``transform`` is
+    one transform ``(8,)`` or a batch ``(n, 8)``; on data there must be one transform or one per
+    image, and ``interpolation`` / ``fill_mode`` are checked."""
+
+    names = ("keras.ops.image.affine_transform",)
+    params = ("images", "transform", "interpolation", "fill_mode", "fill_value", "data_format")
+    defaults = {"interpolation": "bilinear", "fill_mode": "constant", "fill_value": 0, "data_format": None}
+    examples = (
+        Example({}, (None, 8, 8, 3), (None, 8, 8, 3), args=((None, 8),)),
+        Example({"data_format": "channels_first"}, (3, 8, 8), (3, 8, 8), args=((8,),)),
+        Example({}, (2, 8, 8, 3), (2, 8, 8, 3), args=((1, 8),)),
+        Example({}, (None, 8, 8, 3), "invalid-argument", args=((None, 6),)),
+        Example({}, (2, 8, 8, 3), "incompatible-shapes", args=((3, 8),)),
+        Example({"fill_mode": "mirror"}, (None, 8, 8, 3), "invalid-argument", args=((8,),)),
+        Example({}, (8, 8), "rank-mismatch", args=((8,),)),
+        Example({}, (None, 8, 8, 3), "rank-mismatch", args=((None, 1, 8),)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        _data_format(call)
+        images = _images(call)
+        transform = tensor(call, "transform")
+        shape, tshape = images.shape, transform.shape
+        assert shape is not None and tshape is not None
+        if len(tshape) not in (1, 2):
+            raise ShapeError(RANK_MISMATCH, "Invalid transform rank: expected rank 1 (single transform) or rank 2 "
+                             f"(batch of transforms). Received input with shape: transform.shape="
+                             f"{show_shape(tshape)}")
+        _choice(call, "interpolation", AFFINE_INTERPOLATIONS)
+        _choice(call, "fill_mode", AFFINE_FILL_MODES)
+        if is_int(tshape[-1]) and tshape[-1] != 8:
+            raise ShapeError(INVALID_ARGUMENT, "Input transform should be num_images x 8 or 1 x 8: "
+                             f"transform.shape={show_shape(tshape)}")
+        if len(tshape) == 2:
+            _batch_compatible(shape, tshape[0], "transform")
+        return images
+
+
+def _points(t: TensorType, name: str) -> Shape:
+    shape = t.shape
+    assert shape is not None
+    tail = shape[-2:]
+    if len(shape) not in (2, 3) or any(dims.equal(d, k) is not True for d, k in zip(tail, (4, 2))):
+        if len(shape) in (2, 3) and not any(dims.differs(d, k) or d is None for d, k in zip(tail, (4, 2))):
+            raise Unknowable()  # a value the front end could not follow: maybe (4, 2)
+        raise ShapeError(RANK_MISMATCH if len(shape) not in (2, 3) else INVALID_ARGUMENT,
+                         f"Invalid {name} shape: expected (4,2) for a single image or (N,4,2) for a batch. Received "
+                         f"shape: {show_shape(shape)}")
+    return shape
+
+
+@register
+class PerspectiveTransform(OpRule):
+    """``keras.ops.image.perspective_transform(images, start_points, end_points)``: the shape is
+    kept. The point sets are ``(4, 2)`` or ``(n, 4, 2)``, of the same shape (Keras compares the
+    shapes as tuples: an undefined axis only matches an undefined one); on data ``n`` must be 1
+    or the number of images."""
+
+    names = ("keras.ops.image.perspective_transform",)
+    params = ("images", "start_points", "end_points", "interpolation", "fill_value", "data_format")
+    defaults = {"interpolation": "bilinear", "fill_value": 0, "data_format": None}
+    examples = (
+        Example({}, (None, 8, 8, 3), (None, 8, 8, 3), args=((None, 4, 2), (None, 4, 2))),
+        Example({"data_format": "channels_first"}, (3, 8, 8), (3, 8, 8), args=((4, 2), (4, 2))),
+        Example({}, (None, 8, 8, 3), "invalid-argument", args=((None, 4, 2), (2, 4, 2))),
+        Example({}, (None, 8, 8, 3), "invalid-argument", args=((None, 4, 3), (None, 4, 3))),
+        Example({}, (2, 8, 8, 3), "incompatible-shapes", args=((3, 4, 2), (3, 4, 2))),
+        Example({"interpolation": "bicubic"}, (2, 8, 8, 3), "invalid-argument", args=((4, 2), (4, 2))),
+        Example({}, (8, 8), "rank-mismatch", args=((4, 2), (4, 2))),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        _data_format(call)
+        images = _images(call)
+        start = _points(tensor(call, "start_points"), "start_points")
+        end = _points(tensor(call, "end_points"), "end_points")
+        if len(start) != len(end) or any(a is None and b is not None or b is None and a is not None
+                                          or dims.differs(a, b) for a, b in zip(start, end)):
+            raise ShapeError(INVALID_ARGUMENT, "start_points and end_points must have the same shape. Received "
+                             f"start_points.shape={show_shape(start)}, end_points.shape={show_shape(end)}")
+        if any(a is not None and dims.equal(a, b) is None for a, b in zip(start, end)):
+            raise Unknowable()
+        _choice(call, "interpolation", AFFINE_INTERPOLATIONS)
+        if len(start) == 3:
+            assert images.shape is not None
+            _batch_compatible(images.shape, start[0], "start_points")
+        return images
+
+
+@register
+class MapCoordinates(OpRule):
+    """``keras.ops.image.map_coordinates(inputs, coordinates, order)``: ``coordinates`` is
+    ``(rank of inputs, *out)`` and the result ``out``. Keras compares the leading axis with the
+    rank as it is, so an undefined one fails; on data ``order`` must be 0 or 1 and ``fill_mode``
+    one the backend knows."""
+
+    names = ("keras.ops.image.map_coordinates",)
+    params = ("inputs", "coordinates", "order", "fill_mode", "fill_value")
+    defaults = {"fill_mode": "constant", "fill_value": 0}
+    examples = (
+        Example({"order": 1}, (8, 8), (5, 6), args=((2, 5, 6),)),
+        Example({"order": 0}, (None, 8, 3), (None, 7), args=((3, None, 7),)),
+        Example({"order": 1}, (8, 8), "incompatible-shapes", args=((3, 5),)),
+        Example({"order": 1}, (8, 8), "incompatible-shapes", args=((None, 5),)),
+        Example({"order": 1}, (8,), "rank-mismatch", args=((1,),)),
+        Example({"order": 3}, (8, 8), "invalid-argument", args=((2, 5),)),
+        Example({"order": 1, "fill_mode": "symmetric"}, (8, 8), "invalid-argument", args=((2, 5),)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        inputs = tensor(call, "inputs")
+        coords = tensor(call, "coordinates")
+        shape, cshape = inputs.shape, coords.shape
+        assert shape is not None and cshape is not None
+        if not cshape:
+            raise ShapeError(RANK_MISMATCH, "`coordinates` must have a leading axis (the rank of `inputs`); "
+                             "received a scalar")
+        lead = cshape[0]
+        if lead is None or dims.differs(lead, len(shape)):
+            raise ShapeError(INCOMPATIBLE_SHAPES, "First dim of `coordinates` must be the same as the rank of "
+                             f"`inputs`. Received inputs with shape: {show_shape(shape)} and coordinate leading "
+                             f"dim of {dims.show(lead)}")
+        if len(cshape) < 2:
+            raise ShapeError(RANK_MISMATCH, "Invalid coordinates rank: expected at least rank 2. Received input "
+                             f"with shape: {show_shape(cshape)}")
+        _choice(call, "fill_mode", MAP_COORDINATES_FILL_MODES)
+        order = param(call, "order")
+        if order is not UNKNOWN and not isinstance(order, dims.Sym) and not _is_order(order):
+            raise ShapeError(INVALID_ARGUMENT, f"map_coordinates currently requires order<=1. Received: "
+                             f"order={order!r}")
+        if dims.equal(lead, len(shape)) is None:
+            raise Unknowable()
+        return TensorType(tuple(cshape[1:]), inputs.dtype)
+
+
+def _is_order(v: Any) -> bool:
+    try:
+        return bool(v == 0 or v == 1)
+    except Exception:  # noqa: BLE001 - an exotic literal: not 0 or 1
+        return False
