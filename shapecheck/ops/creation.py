@@ -13,9 +13,10 @@ from typing import Any, ClassVar
 
 from ..core import dims
 from ..core.findings import INCOMPATIBLE_SHAPES, INVALID_ARGUMENT, ShapeError
+from ..core.ir import UNKNOWN
 from ..core.rules import Call, Example, OpRule, Unknowable, as_dim, register
 from ..core.shapes import TensorType, show_shape
-from .op_utils import broadcast_to_problem, is_int, literal_shape, param, tensor
+from .op_utils import broadcast_or_fail, broadcast_to_problem, is_int, known, literal_shape, param, tensor
 
 
 def _dtype(call: Call, default: str) -> str:
@@ -198,3 +199,193 @@ class KZerosLike(_Like):
     names = ("keras.backend.zeros_like", "keras.backend.ones_like")
     keras_equivalent = "keras.ops.zeros_like"
     examples = (Example({}, (None, 3), (None, 3)),)
+
+
+@register
+class EmptyLike(_Like):
+    """``keras.ops.empty_like(x, dtype=None)``: ``x``'s shape."""
+
+    names = ("keras.ops.empty_like",)
+    examples = (Example({}, (None, 3), (None, 3)), Example({"dtype": "int32"}, (2, None), (2, None)))
+
+
+def _count(call: Call, name: str, v: Any) -> Any:
+    """A non-negative int count argument as a dimension (opaque when unknown)."""
+    if isinstance(v, dims.Sym) or v is UNKNOWN:
+        return as_dim(v)
+    if not is_int(v):
+        raise ShapeError(INVALID_ARGUMENT, f"`{name}` must be a non-negative integer. Received: {name}={v!r}")
+    if v < 0:
+        raise ShapeError(INVALID_ARGUMENT, f"`{name}` must be a non-negative integer. Received: {name}={v}")
+    return v
+
+
+@register
+class Window(OpRule):
+    """``keras.ops.hamming(x)``, ``hanning``, ``bartlett``, ``blackman``: a window of ``x`` points (an int; a
+    symbolic tensor is rejected)."""
+
+    names = ("keras.ops.bartlett", "keras.ops.blackman", "keras.ops.hamming", "keras.ops.hanning")
+    params = ("x",)
+    examples = (Example({"x": 5}, None, (5,)), Example({"x": 0}, None, (0,)), Example({"x": -2}, None, "invalid-argument"))
+
+    def output(self, call: Call) -> TensorType:
+        x = param(call, "x")
+        if isinstance(x, TensorType):
+            if call.traced and x.shape == ():
+                return TensorType((dims.unknown(),), "float32")
+            raise Unknowable()  # Keras rejects a symbolic tensor, accepts one made from constants
+        if isinstance(x, float):
+            return TensorType((dims.unknown(),), "float32")
+        return TensorType((_count(call, "x", x),), "float32")
+
+
+@register
+class Kaiser(Window):
+    """``keras.ops.kaiser(x, beta)``: a window of ``x`` points."""
+
+    names = ("keras.ops.kaiser",)
+    params = ("x", "beta")
+    examples = (Example({"x": 5, "beta": 0.5}, None, (5,)), Example({"x": -1, "beta": 0.5}, None, "invalid-argument"))
+
+
+def _shape_or_scalar(v: Any) -> Any:
+    if isinstance(v, TensorType):
+        if v.shape is None:
+            raise Unknowable()
+        return v.shape
+    s = literal_shape(v)
+    if s is None:
+        raise Unknowable()
+    return s
+
+
+class _Spaced(OpRule):
+    """``linspace``-like: ``num`` points between ``start`` and ``stop`` (broadcast together), on a new ``axis``."""
+
+    defaults: ClassVar[dict[str, Any]] = {"num": 50, "endpoint": True, "dtype": None, "axis": 0}
+
+    def output(self, call: Call) -> TensorType:
+        start, stop = param(call, "start"), param(call, "stop")
+        base = broadcast_or_fail(_shape_or_scalar(start), _shape_or_scalar(stop))
+        num = _count(call, "num", param(call, "num"))
+        axis = known(param(call, "axis"))
+        if not is_int(axis):
+            raise Unknowable()
+        a = axis if -len(base) - 1 <= axis <= len(base) else None
+        if a is None:
+            raise ShapeError(INVALID_ARGUMENT, f"axis {axis} is out of bounds for an array with dimension "
+                             f"{len(base) + 1}.")
+        a = a % (len(base) + 1)
+        out = base[:a] + (num,) + base[a:]
+        self.check(call, out, start)
+        dtype = param(call, "dtype")
+        if not isinstance(dtype, str):
+            d = start.dtype if isinstance(start, TensorType) else "float32"
+            dtype = d if isinstance(d, str) and d.startswith(("float", "bfloat", "complex")) else "float32"
+        return TensorType(out, dtype)
+
+    def check(self, call: Call, out: tuple, start: Any) -> None:
+        """What fails when data flows."""
+
+
+@register
+class Linspace(_Spaced):
+    """``keras.ops.linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0)``: the
+    broadcast shape of ``start`` and ``stop`` with ``num`` inserted at ``axis``; ``retstep=True`` is rejected
+    on symbolic tensors."""
+
+    names = ("keras.ops.linspace",)
+    params = ("start", "stop", "num", "endpoint", "retstep", "dtype", "axis")
+    defaults = {**_Spaced.defaults, "retstep": False}
+    examples = (
+        Example({"num": 5}, (None, 3), (5, None, 3), args=((3,),)),
+        Example({"num": 4, "axis": -1}, (None, 3), (None, 3, 4), args=(1.0,)),
+        Example({"start": 0.0, "stop": 1.0, "num": 7}, None, (7,)),
+        Example({"num": 5, "axis": 3}, (None, 3), "invalid-argument", args=(1.0,)),
+        Example({"num": 5}, (None, 3), "incompatible-shapes", args=((4,),)),
+        Example({"num": 5, "retstep": True}, (None, 3), "invalid-argument", args=(1.0,)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        out = super().output(call)
+        retstep = known(param(call, "retstep"))
+        if retstep:
+            if not call.traced and any(isinstance(param(call, p), TensorType) for p in ("start", "stop")):
+                raise ShapeError(INVALID_ARGUMENT, "linspace(retstep=True) returns a step that is not a tensor: on "
+                                 "symbolic Keras tensors Keras raises `All operation outputs must be tensors`.")
+            raise Unknowable()
+        return out
+
+
+@register
+class Logspace(_Spaced):
+    """``keras.ops.logspace(start, stop, num=50, endpoint=True, base=10, dtype=None, axis=0)``: as ``linspace``."""
+
+    names = ("keras.ops.logspace",)
+    params = ("start", "stop", "num", "endpoint", "base", "dtype", "axis")
+    defaults = {**_Spaced.defaults, "base": 10}
+    examples = (
+        Example({"num": 5}, (None, 3), (5, None, 3), args=((3,),)),
+        Example({"num": -1}, (None, 3), "invalid-argument", args=(1.0,)),
+    )
+
+
+@register
+class Geomspace(_Spaced):
+    """``keras.ops.geomspace(start, stop, num=50, endpoint=True, dtype=None, axis=0)``: as ``linspace``; the
+    backend multiplies the result by ``start``'s sign, which must broadcast to it."""
+
+    names = ("keras.ops.geomspace",)
+    params = ("start", "stop", "num", "endpoint", "dtype", "axis")
+    examples = (
+        Example({"num": 5}, (None, 3), (5, None, 3), args=((3,),)),
+        Example({"num": 4, "axis": -1}, (2, 3), "incompatible-shapes", args=((3,),)),
+    )
+
+    def check(self, call: Call, out: tuple, start: Any) -> None:
+        try:
+            broadcast_or_fail(out, _shape_or_scalar(start))
+        except ShapeError as e:
+            raise ShapeError(e.code, f"{e.message} geomspace multiplies its result by the sign of `start`: Keras "
+                             "builds it, but it fails as soon as data flows.") from None
+
+
+@register
+class Tri(OpRule):
+    """``keras.ops.tri(N, M=None, k=0, dtype=None)``: an ``(N, M or N)`` lower-triangular matrix of ones."""
+
+    names = ("keras.ops.tri",)
+    params = ("N", "M", "k", "dtype")
+    defaults = {"M": None, "k": 0, "dtype": None}
+    examples = (
+        Example({"N": 3}, None, (3, 3)),
+        Example({"N": 2, "M": 5, "k": 1}, None, (2, 5)),
+        Example({"N": -1}, None, "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        n = param(call, "N")
+        m = param(call, "M")
+        if isinstance(n, TensorType) or isinstance(m, TensorType):
+            raise Unknowable()
+        n_dim = _count(call, "N", n)
+        m_dim = n_dim if m is None else _count(call, "M", m)
+        return TensorType((n_dim, m_dim), _dtype(call, "float32"))
+
+
+@register
+class Identity(OpRule):
+    """``keras.ops.identity(n, dtype=None)``: an ``(n, n)`` identity matrix."""
+
+    names = ("keras.ops.identity",)
+    params = ("n", "dtype")
+    defaults = {"dtype": None}
+    examples = (Example({"n": 3}, None, (3, 3)), Example({"n": 2.5}, None, "invalid-argument"))
+
+    def output(self, call: Call) -> TensorType:
+        n = param(call, "n")
+        if isinstance(n, TensorType):
+            raise Unknowable()
+        d = _count(call, "n", n)
+        return TensorType((d, d), _dtype(call, "float32"))

@@ -353,3 +353,353 @@ class KClip(_Clip):
     params = ("x", "min_value", "max_value")
     keras_equivalent = "keras.ops.clip"
     examples = (Example({"min_value": 0.0, "max_value": 1.0}, (None, 3), (None, 3)),)
+
+
+# -- the rest of keras.ops's elementwise functions ----------------------------------------
+
+_FLOATS = ("float", "bfloat", "complex")
+
+
+def _dtype(v: Any) -> Any:
+    """The dtype of a tensor argument or a Python number; ``None`` when unknown."""
+    if isinstance(v, TensorType):
+        return v.dtype
+    if isinstance(v, bool):
+        return "bool"
+    if isinstance(v, int):
+        return "int32"
+    if isinstance(v, float):
+        return "float32"
+    return None
+
+
+def _is_int_dtype(d: Any) -> bool:
+    return isinstance(d, str) and (d.startswith("int") or d.startswith("uint"))
+
+
+def _not_int_dtype(d: Any) -> bool:
+    """Certainly not an integer dtype: a float, complex or boolean one."""
+    return isinstance(d, str) and (d == "bool" or d.startswith(_FLOATS))
+
+
+def _float_result(d: Any) -> Any:
+    """``result_type(d, float)``: floats stay, the rest become ``float32``."""
+    if not isinstance(d, str):
+        return None
+    return d if d.startswith(_FLOATS) else "float32"
+
+
+class _FloatUnary(_SameShape):
+    #: the backend kernel takes floating-point tensors only (it fails on int and bool data)
+    float_only: ClassVar[bool] = False
+    #: the result is ``result_type(x, float)`` (else ``x``'s dtype)
+    to_float: ClassVar[bool] = True
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, self.params[0])
+        d = _dtype(param(call, self.params[0]))
+        name = call.rule.names[0] if len(call.rule.names) == 1 else "this function"
+        if self.float_only and isinstance(d, str) and (d == "bool" or _is_int_dtype(d)):
+            raise ShapeError(INVALID_ARGUMENT, f"{name} takes floating-point tensors only: received dtype {d}. "
+                             "Keras builds it, but it fails as soon as data flows; cast the input first.")
+        if isinstance(d, str) and d.startswith("complex") and "keras.ops.fabs" in call.rule.names:
+            raise ShapeError(INVALID_ARGUMENT, f"fabs does not support complex inputs. Received: dtype={d}")
+        return TensorType(x.shape, _float_result(d) if self.to_float else d)
+
+
+@register
+class FloatUnary(_FloatUnary):
+    """``keras.ops.cbrt(x)``, ``angle``, ``deg2rad``, ``rad2deg``, ``i0``, ``sinc``, ``fabs``: the input's shape,
+    a floating-point dtype."""
+
+    names = tuple(f"keras.ops.{n}" for n in ("angle", "cbrt", "deg2rad", "rad2deg", "i0", "sinc", "fabs"))
+    examples = (
+        Example({}, (None, 3), (None, 3)),
+        Example({}, T((2, None, 4), "int32"), (2, None, 4)),
+        Example({}, (), ()),
+    )
+
+
+@register
+class Erfc(_FloatUnary):
+    """``keras.ops.erfc(x)``: the input's shape; TensorFlow's kernel takes floats only."""
+
+    names = ("keras.ops.erfc",)
+    float_only = True
+    examples = (
+        Example({}, (None, 3), (None, 3)),
+        Example({}, T((None, 3), "int32"), "invalid-argument"),
+    )
+
+
+@register
+class SparseSigmoid(_FloatUnary):
+    """``keras.ops.sparse_sigmoid(x)``: the input's shape and dtype; it fails on int and bool data."""
+
+    names = ("keras.ops.sparse_sigmoid",)
+    float_only = True
+    to_float = False
+    examples = (
+        Example({}, (None, 3), (None, 3)),
+        Example({}, T((None, 3), "bool"), "invalid-argument"),
+    )
+
+
+@register
+class Signbit(_SameShape):
+    """``keras.ops.signbit(x)``, ``isneginf``, ``isposinf``, ``isreal``: a boolean tensor of the input's shape."""
+
+    names = tuple(f"keras.ops.{n}" for n in ("signbit", "isneginf", "isposinf", "isreal"))
+    out_dtype = "bool"
+    examples = (Example({}, (None, 3), (None, 3)), Example({}, T((2,), "int32"), (2,)))
+
+
+def _int_only(name: str, *values: Any) -> None:
+    """The backend casts the operands to their common dtype, which must be an integer one: a float operand, or
+    only boolean ones, fail."""
+    ds = [_dtype(v) for v in values]
+    bad = next((d for d in ds if isinstance(d, str) and d.startswith(_FLOATS)), None)
+    if bad is None and all(d == "bool" for d in ds):
+        bad = "bool"
+    if bad is not None:
+        raise ShapeError(INVALID_ARGUMENT, f"{name} takes integer tensors only: received dtype {bad}. Keras "
+                         "builds it, but it fails as soon as data flows.")
+
+
+@register
+class BitwiseInvert(_SameShape):
+    """``keras.ops.bitwise_invert(x)`` / ``bitwise_not``: the input's shape; integer tensors only."""
+
+    names = ("keras.ops.bitwise_invert", "keras.ops.bitwise_not")
+    examples = (
+        Example({}, T((None, 3), "int32"), (None, 3)),
+        Example({}, (None, 3), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        _int_only("bitwise_invert", param(call, "x"))
+        return super().output(call)
+
+
+@register
+class SaturateCast(Cast):
+    """``keras.ops.saturate_cast(x, dtype)``: the same shape in another dtype (values clipped to its range)."""
+
+    names = ("keras.ops.saturate_cast",)
+    examples = (Example({"dtype": "uint8"}, (None, 5), (None, 5)),)
+
+
+def _binary_shape(call: Call, a: Any, b: Any) -> Any:
+    return broadcast_or_fail(shape_of(a), shape_of(b))
+
+
+class _BinaryFunction(OpRule):
+    """Two operands broadcast together (NumPy rules)."""
+
+    params: ClassVar[tuple[str, ...]] = ("x1", "x2")
+    #: the result's dtype: ``"float"`` for ``result_type(x1, x2, float)``, ``"bool"``, or ``None`` for x1's
+    result: ClassVar[Any] = None
+    #: Keras's symbolic spec reads ``.dtype`` of both operands: a Python number is rejected
+    tensors_only: ClassVar[bool] = False
+
+    def check(self, call: Call, a: Any, b: Any) -> None:
+        """Dtype requirements of the backend kernel."""
+
+    def output(self, call: Call) -> TensorType:
+        a, b = (param(call, p) for p in self.params[:2])
+        if self.tensors_only and not call.traced and not (isinstance(a, TensorType) and isinstance(b, TensorType)):
+            raise ShapeError(INVALID_ARGUMENT, f"{call.rule.names[0]}: both operands must be tensors on symbolic "
+                             f"Keras tensors (Keras reads their `.dtype`); received {type(a).__name__} and "
+                             f"{type(b).__name__}. Wrap a Python number in keras.ops.convert_to_tensor.")
+        shape = _binary_shape(call, a, b)
+        self.check(call, a, b)
+        da, db = _dtype(a), _dtype(b)
+        if self.result == "bool":
+            dtype: Any = "bool"
+        elif self.result == "float":
+            dtype = _float_result(da if isinstance(a, TensorType) else db)
+        else:
+            dtype = da if isinstance(a, TensorType) else db
+        return TensorType(shape, dtype)
+
+
+@register
+class BinaryFunction(_BinaryFunction):
+    """``keras.ops.fmax(x1, x2)``, ``fmin``, ``fmod``: NumPy broadcasting."""
+
+    names = tuple(f"keras.ops.{n}" for n in ("fmax", "fmin", "fmod"))
+    examples = (
+        Example({}, (None, 3), (None, 3), args=((3,),)),
+        Example({}, (None, 1, 4), (None, 5, 4), args=((5, 1),)),
+        Example({}, (None, 3), (None, 3), args=(2.0,)),
+        Example({}, (None, 3), "incompatible-shapes", args=((None, 4),)),
+    )
+
+
+@register
+class FloatBinaryFunction(_BinaryFunction):
+    """``keras.ops.logaddexp(x1, x2)``, ``logaddexp2``, ``nextafter``, ``divide_no_nan``: NumPy broadcasting,
+    a floating-point result."""
+
+    names = tuple(f"keras.ops.{n}" for n in ("logaddexp", "logaddexp2", "nextafter", "divide_no_nan"))
+    result = "float"
+    examples = (
+        Example({}, (None, 3), (None, 3), args=((3,),)),
+        Example({}, T((None, 3), "int32"), (None, 3), args=(2,)),
+        Example({}, (None, 2, 3), "incompatible-shapes", args=((4, 3),)),
+    )
+
+
+@register
+class Heaviside(_BinaryFunction):
+    """``keras.ops.heaviside(x1, x2)``: NumPy broadcasting; on symbolic tensors both operands must be tensors."""
+
+    names = ("keras.ops.heaviside",)
+    result = "float"
+    tensors_only = True
+    examples = (
+        Example({}, (None, 3), (None, 3), args=((3,),)),
+        Example({}, (None, 3), "invalid-argument", args=(0.5,)),
+        Example({}, (None, 3), "incompatible-shapes", args=((2,),)),
+    )
+
+
+@register
+class Gcd(_BinaryFunction):
+    """``keras.ops.gcd(x1, x2)`` / ``lcm``: NumPy broadcasting; integer operands only."""
+
+    names = ("keras.ops.gcd", "keras.ops.lcm")
+    examples = (
+        Example({}, T((None, 3), "int32"), (None, 3), args=(T((3,), "int32"),)),
+        Example({}, (None, 3), "invalid-argument", args=(T((3,), "int32"),)),
+        Example({}, T((None, 3), "int32"), "incompatible-shapes", args=(T((2,), "int32"),)),
+    )
+
+    def check(self, call: Call, a: Any, b: Any) -> None:
+        _int_only(call.rule.names[0].rsplit(".", 1)[-1] if len(call.rule.names) == 1 else "gcd/lcm", a, b)
+
+
+@register
+class Ldexp(_BinaryFunction):
+    """``keras.ops.ldexp(x1, x2)``: NumPy broadcasting; the exponent ``x2`` must be integer."""
+
+    names = ("keras.ops.ldexp",)
+    result = "float"
+    examples = (
+        Example({}, (None, 3), (None, 3), args=(T((3,), "int32"),)),
+        Example({}, (None, 3), "invalid-argument", args=((3,),)),
+    )
+
+    def check(self, call: Call, a: Any, b: Any) -> None:
+        d = _dtype(b)
+        if _not_int_dtype(d):
+            raise ShapeError(INVALID_ARGUMENT, f"ldexp exponent must be an integer type. Received: x2 dtype={d}")
+
+
+@register
+class Isclose(_BinaryFunction):
+    """``keras.ops.isclose(x1, x2, rtol=1e-05, atol=1e-08, equal_nan=False)``: a boolean tensor of the broadcast
+    shape."""
+
+    names = ("keras.ops.isclose",)
+    params = ("x1", "x2", "rtol", "atol", "equal_nan")
+    result = "bool"
+    examples = (
+        Example({"rtol": 0.1}, (None, 3), (None, 3), args=((3,),)),
+        Example({}, (None, 3), "incompatible-shapes", args=((4,),)),
+    )
+
+
+@register
+class Allclose(OpRule):
+    """``keras.ops.allclose(x1, x2, ...)``: one boolean; the operands must broadcast (checked when data flows)."""
+
+    names = ("keras.ops.allclose",)
+    params = ("x1", "x2", "rtol", "atol", "equal_nan")
+    examples = (
+        Example({}, (None, 3), (), args=((3,),)),
+        Example({}, (None, 3), (), args=(1.0,)),
+        Example({}, (None, 3), "incompatible-shapes", args=((4,),)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        a, b = param(call, "x1"), param(call, "x2")
+        try:
+            broadcast_or_fail(shape_of(a), shape_of(b))
+        except ShapeError as e:
+            raise ShapeError(e.code, f"{e.message} Keras builds `allclose` (a scalar), but it fails as soon as "
+                             "data flows.") from None
+        return TensorType((), "bool")
+
+
+@register
+class Isin(OpRule):
+    """``keras.ops.isin(x1, x2, assume_unique=False, invert=False)``: a boolean tensor of ``x1``'s shape."""
+
+    names = ("keras.ops.isin",)
+    params = ("x1", "x2", "assume_unique", "invert")
+    examples = (
+        Example({}, (None, 3), (None, 3), args=((4, 5),)),
+        Example({}, (None, 3), (None, 3), args=([1.0, 2.0],)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x1 = param(call, "x1")
+        if not isinstance(x1, TensorType) and not call.traced and isinstance(param(call, "x2"), TensorType):
+            raise ShapeError(INVALID_ARGUMENT, "isin: `x1` must be a tensor when `x2` is a symbolic Keras tensor "
+                             "(Keras reads `x1.shape`).")
+        return TensorType(tensor(call, "x1").shape, "bool")
+
+
+class _Bitwise(OpRule):
+    """``bitwise_and(x, y)`` and the shifts: integer operands broadcast together, but Keras's symbolic spec is
+    ``x``'s shape (the broadcast shape when the backend runs)."""
+
+    params: ClassVar[tuple[str, ...]] = ("x", "y")
+    #: ``y`` may be a Python int (the shifts)
+    int_y: ClassVar[bool] = False
+
+    def output(self, call: Call) -> TensorType:
+        x, y = param(call, "x"), param(call, "y")
+        name = call.rule.names[0].rsplit(".", 1)[-1] if len(call.rule.names) == 1 else "bitwise"
+        if not call.traced:
+            y_ok = isinstance(y, TensorType) or (self.int_y and isinstance(y, int))
+            if not isinstance(x, TensorType) and isinstance(y, TensorType) or (isinstance(x, TensorType) and not y_ok):
+                raise ShapeError(INVALID_ARGUMENT, f"{name}: on symbolic Keras tensors both operands must be tensors"
+                                 f"{' (or y a Python int)' if self.int_y else ''}; Keras reads their `.dtype`.")
+        shape = broadcast_or_fail(shape_of(x), shape_of(y))
+        _int_only(name, x, y)
+        if isinstance(x, TensorType) and not call.traced:
+            shape = x.shape  # type: ignore[assignment]
+        return TensorType(shape, _dtype(x) if isinstance(x, TensorType) else _dtype(y))
+
+
+@register
+class BitwiseBinary(_Bitwise):
+    """``keras.ops.bitwise_and(x, y)``, ``bitwise_or``, ``bitwise_xor``: ``x``'s shape (Keras's symbolic spec);
+    both operands integer tensors that broadcast."""
+
+    names = ("keras.ops.bitwise_and", "keras.ops.bitwise_or", "keras.ops.bitwise_xor")
+    examples = (
+        Example({}, T((None, 3), "int32"), (None, 3), args=(T((3,), "int32"),)),
+        Example({}, T((3,), "int32"), (3,), args=(T((2, 3), "int32"),)),
+        Example({}, T((None, 3), "int32"), "invalid-argument", args=(1,)),
+        Example({}, T((None, 3), "int32"), "incompatible-shapes", args=(T((4,), "int32"),)),
+        Example({}, (None, 3), "invalid-argument", args=((3,),)),
+    )
+
+
+@register
+class Shift(_Bitwise):
+    """``keras.ops.left_shift(x, y)``, ``right_shift``, ``bitwise_left_shift``, ``bitwise_right_shift``: ``x``'s
+    shape (Keras's symbolic spec); integer operands that broadcast, ``y`` a tensor or a Python int."""
+
+    names = ("keras.ops.left_shift", "keras.ops.right_shift", "keras.ops.bitwise_left_shift",
+             "keras.ops.bitwise_right_shift")
+    int_y = True
+    examples = (
+        Example({}, T((None, 3), "int32"), (None, 3), args=(2,)),
+        Example({}, T((None, 3), "int32"), (None, 3), args=(T((None, 1), "int32"),)),
+        Example({}, T((None, 3), "int32"), "incompatible-shapes", args=(T((2,), "int32"),)),
+        Example({}, T((None, 3), "bool"), "invalid-argument", args=(1,)),
+    )
