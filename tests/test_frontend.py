@@ -819,3 +819,43 @@ def test_a_patched_module_attribute_is_followed():
     """
     assert findings(src) == []
     assert shape_at(src, 6) == (None, 4, 4, 8) and shape_at(src, 7) == (None, 4, 4, 8)
+
+
+CUSTOM_WITH_DECLARED_SHAPE = """
+import keras
+from keras import layers
+
+class Widen(layers.Layer):
+    def __init__(self, factor, **kwargs):
+        super().__init__(**kwargs)
+        self.factor = factor
+
+    def call(self, x):
+        return layers.Dense(x.shape[-1] * 3)(x)
+
+    def compute_output_shape(self, input_shape):
+        return (*input_shape[:-1], input_shape[-1] * self.factor)
+
+x = keras.Input(shape=(5, 4))
+y = Widen(2)(x)
+z = layers.Conv1D(8, 3)(y)
+"""
+
+
+def test_keras3_takes_a_custom_layers_output_from_its_compute_output_shape():
+    # Keras 3 builds the symbolic output from compute_output_shape and never traces call there.
+    assert shape_at(CUSTOM_WITH_DECLARED_SHAPE, 17) == (None, 5, 8)
+    assert shape_at(CUSTOM_WITH_DECLARED_SHAPE, 18) == (None, 3, 8)
+
+
+def test_keras2_traces_call_instead():
+    result = check_source(textwrap.dedent(CUSTOM_WITH_DECLARED_SHAPE), "t.py", Options(keras_version=2))
+    outs = [e["outputs"][0].shape for e in result.shapes if e["span"].line == 17]
+    assert outs and outs[-1][1:] == (5, 12)
+
+
+def test_compute_output_shape_that_cannot_be_followed_leaves_calls_result():
+    src = CUSTOM_WITH_DECLARED_SHAPE.replace("return (*input_shape[:-1], input_shape[-1] * self.factor)",
+                                             "return unknown_helper(input_shape)")
+    assert shape_at(src, 17) == (None, 5, 12)
+    assert findings(src) == []

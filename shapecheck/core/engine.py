@@ -52,8 +52,12 @@ def rule_for(node_op: str) -> Optional[Rule]:
     return OPS.get(node_op)
 
 
+#: how provenance notes name the front end's pseudo-ops: after the call they stand for
+_SHOWN = {"shapecheck.time_distributed": "TimeDistributed", "shapecheck.declared_shape": "compute_output_shape"}
+
+
 def _short(op: str) -> str:
-    return op.rsplit(".", 1)[-1]
+    return _SHOWN.get(op) or op.rsplit(".", 1)[-1]
 
 
 class Engine:

@@ -1325,7 +1325,25 @@ class Interpreter:
         if not isinstance(method, FunctionValue):
             return UNKNOWN
         result = self.call_function(method, args, kwargs, node, bound=inst, traced=True)
-        return result
+        declared = self.declared_output(inst, first, node)
+        return result if declared is None else declared
+
+    def declared_output(self, inst: Instance, first: Any, node: cst.CSTNode) -> Any:
+        """A layer of the analysed code that defines ``compute_output_shape``: Keras 3 makes its
+        symbolic output from the shape that returns (tf.keras 2 traces ``call``)."""
+        method = _class_lookup(inst.cls, "compute_output_shape")
+        if not isinstance(method, FunctionValue) or self.engine.keras_version < 3:
+            return None
+        inputs = first if isinstance(first, list) else [first]
+        if not inputs or not all(isinstance(t, Tensor) and t.type.shape is not None for t in inputs):
+            return None
+        shapes = [tuple(_shape_value(d) for d in t.type.shape) for t in inputs]
+        declared = self.literal(self.call_function(method, [shapes if isinstance(first, list) else shapes[0]], {},
+                                                   node, bound=inst, traced=True))
+        if not isinstance(declared, (tuple, list)) or UNKNOWN in declared:
+            return None
+        return self.apply_op("shapecheck.declared_shape", inputs, {"shape": declared}, node,
+                             name=inst.name)
 
     def call_method(self, m: BoundMethod, args: list, kwargs: dict, node: cst.CSTNode) -> Any:  # noqa: C901
         obj, name = m.obj, m.name
@@ -1426,7 +1444,7 @@ class Interpreter:
             finding = Finding(finding.code, finding.span, finding.message, finding.notes + (note,))
         self.report(finding)
         if node.span is not None and not self._frame.replay and node.span.path == self.path \
-                and node.op not in ("shapecheck.join", "shapecheck.time_step"):
+                and node.op not in ("shapecheck.join", "shapecheck.time_step", "shapecheck.declared_shape"):
             # The front end's own pseudo-ops show as the call they stand for.
             label = "keras.layers.TimeDistributed" if node.op == "shapecheck.time_distributed" else node.op
             self.shapes.append(ShapeEntry(node.span, label, result.outputs))
@@ -1568,9 +1586,9 @@ class Interpreter:
             return UNKNOWN
         return self.call_layer(layer, [inputs], {}, node)
 
-    def apply_op(self, op: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+    def apply_op(self, op: str, args: list, kwargs: dict, node: cst.CSTNode, name: Optional[str] = None) -> Any:
         irnode = Node(0, op, "op", args=[self.arg_value(a) for a in args],
-                      kwargs={k: self.arg_value(v) for k, v in kwargs.items()},
+                      kwargs={k: self.arg_value(v) for k, v in kwargs.items()}, name=name,
                       span=self.span(node), call_stack=self._frame.stack, traced=self._frame.traced)
         result = self.add_node(irnode)
         return self.outputs_value(irnode, result)

@@ -1,11 +1,13 @@
-"""The front end's own pseudo-ops: a tensor that is one of two (after an unknown ``if``), and
-the timestep a `TimeDistributed` model sees."""
+"""The front end's own pseudo-ops: a tensor that is one of two (after an unknown ``if``), the
+timestep a `TimeDistributed` model sees, and the output a custom layer's ``compute_output_shape``
+declares."""
 
 from __future__ import annotations
 
 from ..core import dims
-from ..core.rules import Call, Example, OpRule, Unknowable, register
+from ..core.rules import Call, Example, OpRule, Unknowable, as_dim, register
 from ..core.shapes import TensorType
+from .op_utils import param
 
 
 @register
@@ -61,3 +63,26 @@ class TimeDistributed(OpRule):
                 or len(x.shape) < 2 or len(y.shape) < 1:
             raise Unknowable()
         return y.with_shape((y.shape[0], x.shape[1], *y.shape[1:]))
+
+
+@register
+class DeclaredShape(OpRule):
+    """``shapecheck.declared_shape(x, shape=...)``: the output of a layer defined in the analysed
+    code whose ``compute_output_shape`` returned ``shape`` (a shape, or a list of shapes for
+    several outputs). Keras 3 builds the symbolic output from it instead of tracing ``call``;
+    its dtype is the layer's compute dtype, which the front end does not follow."""
+
+    names = ("shapecheck.declared_shape",)
+    params = ("x", "shape")
+    examples = (
+        Example({"shape": (None, 8)}, (None, 4), (None, 8)),
+        Example({"shape": [(None, 8), (None, 2)]}, (None, 4), [(None, 8), (None, 2)]),
+    )
+
+    def output(self, call: Call) -> list[TensorType]:
+        shape = param(call, "shape")
+        if isinstance(shape, (tuple, list)) and shape and all(isinstance(s, (tuple, list)) for s in shape):
+            return [TensorType(tuple(as_dim(d) for d in s), None) for s in shape]
+        if isinstance(shape, (tuple, list)):
+            return [TensorType(tuple(as_dim(d) for d in shape), None)]
+        raise Unknowable()
