@@ -1,0 +1,208 @@
+"""Image augmentation layers, ``Pipeline`` and the image rules of ``preprocessing.py`` against
+Keras itself, over generated configurations and input shapes.
+
+The augmentation layers' symbolic build accepts any shape (``compute_output_shape`` is the
+identity); what Keras rejects shows when data flows, which the oracle does whenever every
+non-batch axis is known, and which ``agrees`` asks for every size of the ``None`` axes
+before it accepts a finding.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+from hypothesis import Phase, given, settings
+from hypothesis import strategies as st
+
+from shapecheck.core.engine import infer
+from shapecheck.core.ir import LayerRef
+
+from .keras_oracle import KerasResult, keras_apply
+from .test_oracle_core import SETTINGS, _fill, agrees, has_undefined_axis, opaque_is_sound
+
+SIZES = st.sampled_from([1, 2, 3, 3, 4, 5, 8, None])
+FORMATS = st.sampled_from([None, "channels_last", "channels_first", "channels_first", "NCHW"])
+
+FACTOR_01 = st.sampled_from([0.0, 0.5, 1.0, 1.5, -0.5, (0.2, 0.8), (0.8, 0.2), (-0.5, 0.5), (0.5, 2.0),
+                             (0.1, 0.2, 0.3), True, "a", None])
+FACTOR_11 = st.sampled_from([0.0, -0.5, 0.5, 1.0, -1.5, 2.0, (-0.5, 0.5), (0.5, -0.5), (-2.0, -1.5), (1.5, 2.0),
+                             (0.1,), "a", None])
+VALUE_RANGE = st.sampled_from([(0, 255), (0, 1), (255, 0), [0, 1], 255, (0, 1, 2), (1,)])
+INTERPOLATION = st.sampled_from(["bilinear", "nearest", "bicubic"])
+FILL_MODE = st.sampled_from(["reflect", "wrap", "constant", "nearest", "mirror", "zeros"])
+
+#: layer -> (required parameters, optional parameters), each a strategy of values
+LAYERS: dict[str, tuple[dict, dict]] = {
+    "AutoContrast": ({}, {"value_range": VALUE_RANGE}),
+    "Equalization": ({}, {"value_range": VALUE_RANGE, "bins": st.sampled_from([2, 16, 256])}),
+    "ContrastLimitedAdaptiveHistogramEqualization": (
+        {}, {"tile_grid_size": st.sampled_from([(8, 8), (2, 2), (3, 2), (1, 1), (4, 5), (0, 2), (2, -2), 4, (2,)]),
+             "clip_limit": st.sampled_from([4.0, 0.0, 1.0])}),
+    "CutMix": ({}, {"factor": FACTOR_01}),
+    "MixUp": ({}, {"alpha": st.sampled_from([0.2, 1.0])}),
+    "RandAugment": ({}, {"factor": FACTOR_01, "value_range": VALUE_RANGE, "num_ops": st.sampled_from([1, 2, 3]),
+                         "interpolation": INTERPOLATION}),
+    "RandomColorDegeneration": ({"factor": FACTOR_11}, {"value_range": VALUE_RANGE}),
+    "RandomColorJitter": ({}, {"value_range": VALUE_RANGE, "brightness_factor": FACTOR_11,
+                              "contrast_factor": FACTOR_01, "saturation_factor": FACTOR_11,
+                              "hue_factor": FACTOR_01}),
+    "RandomElasticTransform": ({}, {"factor": FACTOR_01, "scale": FACTOR_01, "interpolation": INTERPOLATION,
+                                    "fill_mode": FILL_MODE}),
+    "RandomErasing": ({}, {"factor": FACTOR_01, "scale": FACTOR_01,
+                           "fill_value": st.sampled_from([None, 0.0, 3, "a", (1.0, 2.0)])}),
+    "RandomGaussianBlur": ({}, {"factor": FACTOR_01, "sigma": FACTOR_01,
+                                "kernel_size": st.sampled_from([3, 5, 1, 4, 3.0, (3, 5), (3, 4), (3,), "a"])}),
+    "RandomGrayscale": ({}, {"factor": st.sampled_from([0.0, 0.5, 1.0, 1.5, -0.5, (0.2, 0.3), None])}),
+    "RandomHue": ({"factor": FACTOR_01}, {"value_range": VALUE_RANGE}),
+    "RandomSaturation": ({"factor": FACTOR_11}, {"value_range": VALUE_RANGE}),
+    "RandomInvert": ({}, {"factor": FACTOR_01, "value_range": VALUE_RANGE}),
+    "RandomPerspective": ({}, {"factor": FACTOR_01, "scale": st.sampled_from([0.0, 0.5, 1.0, 1.5, -0.1]),
+                               "interpolation": INTERPOLATION}),
+    "RandomPosterization": ({"factor": st.sampled_from([1, 4, 8, 0, 9, (2, 6), (6, 2), (0, 9), 4.5, None])},
+                            {"value_range": VALUE_RANGE}),
+    "RandomSharpness": ({"factor": FACTOR_01}, {"value_range": VALUE_RANGE}),
+    "RandomShear": ({}, {"x_factor": FACTOR_01, "y_factor": FACTOR_01, "interpolation": INTERPOLATION,
+                         "fill_mode": FILL_MODE}),
+    "Solarization": ({}, {"addition_factor": FACTOR_01, "threshold_factor": FACTOR_01,
+                          "value_range": VALUE_RANGE}),
+    "MaxNumBoundingBoxes": ({"max_number": st.sampled_from([1, 4, 2.5, "3", "a", None])},
+                            {"fill_value": st.sampled_from([-1, 0, "a"])}),
+}
+
+
+@st.composite
+def image_shape(draw) -> tuple:
+    """Mostly single images and batches, sometimes another rank.
+
+    The oracle runs data with a batch of 2 in place of a ``None`` first axis; the first axis of a
+    single image (its height, or its channels with ``channels_first``) is no batch, so it is known.
+    """
+    rank = draw(st.sampled_from([1, 2, 3, 3, 4, 4, 4, 5]))
+    first = draw(st.sampled_from([1, 2, 3, 4]) if rank == 3 else st.sampled_from([None, None, None, 1, 3]))
+    return (first, *[draw(SIZES) for _ in range(rank - 1)])
+
+
+@st.composite
+def layer_config(draw, name: str) -> dict:
+    required, optional = LAYERS[name]
+    config = {k: draw(v) for k, v in required.items()}
+    for k, v in optional.items():
+        if draw(st.booleans()):
+            config[k] = draw(v)
+    fmt = draw(FORMATS)
+    if fmt is not None:
+        config["data_format"] = fmt
+    return config
+
+
+@SETTINGS
+@given(st.sampled_from(sorted(LAYERS)), st.data(), image_shape())
+def test_augmentation_layers(name, data, input_shape):
+    config = data.draw(layer_config(name))
+    agrees(name, config, input_shape)
+    opaque_is_sound(name, config, input_shape)
+
+
+# -- AugMix: which augmentations run is drawn with Python's `random` on every call ---------
+
+def augmix_apply(config: dict, inputs: Any, seeds: range = range(4)) -> KerasResult:
+    """Keras's verdict on ``AugMix(**config)(inputs)`` over several draws of its chains: rejected
+    when any draw fails (a training run meets many)."""
+    result = None
+    for seed in seeds:
+        random.seed(seed)
+        result = keras_apply("AugMix", config, inputs)
+        if result.rejected:
+            return result
+    assert result is not None
+    return result
+
+
+@SETTINGS
+@given(st.data(), image_shape())
+def test_augmix(data, input_shape):
+    config: dict = {}
+    for key, values in {"factor": FACTOR_01, "value_range": VALUE_RANGE, "interpolation": INTERPOLATION,
+                        "all_ops": st.booleans(), "num_chains": st.sampled_from([1, 3]),
+                        "data_format": FORMATS}.items():
+        if data.draw(st.booleans()):
+            config[key] = data.draw(values)
+    ours = infer("AugMix", config, input_shape)
+    theirs = augmix_apply(config, input_shape)
+    if theirs.rejected:
+        assert isinstance(ours, str), f"Keras rejects AugMix({config}) on {input_shape}: " \
+                                      f"{theirs.error or theirs.eager_error!r}; shapecheck says {ours}"
+    elif isinstance(ours, str):
+        assert has_undefined_axis(input_shape), f"shapecheck rejects AugMix({config}) on {input_shape}, Keras not"
+        for size in (1, 2, 3, 5):
+            assert augmix_apply(config, _fill(input_shape, size)).rejected, (config, input_shape, size)
+    else:
+        assert ours == theirs.single
+    opaque_is_sound("AugMix", config, input_shape)
+
+
+# -- Pipeline -----------------------------------------------------------------------------
+
+# Only layers whose rules live here or agree with Keras: the image rules of preprocessing.py do
+# not (see test_existing_image_rules), and a Pipeline of them would fail for their sake.
+INNER = st.sampled_from([
+    LayerRef("AutoContrast", {}), LayerRef("RandomInvert", {"factor": 0.5}), LayerRef("RandomHue", {"factor": 0.2}),
+    LayerRef("RandomGrayscale", {}), LayerRef("RandomPerspective", {}), LayerRef("RandomShear", {"x_factor": 0.2}),
+    LayerRef("RandomColorJitter", {"saturation_factor": 0.5}), LayerRef("ContrastLimitedAdaptiveHistogramEqualization", {}),
+    LayerRef("Dense", {"units": 3}), LayerRef("Flatten", {}),
+    LayerRef("CutMix", {}),
+])
+
+
+@SETTINGS
+@given(st.lists(INNER, max_size=3), image_shape())
+def test_pipeline(layers, input_shape):
+    agrees("Pipeline", {"layers": layers}, input_shape)
+    opaque_is_sound("Pipeline", {"layers": layers}, input_shape)
+
+
+# -- the image rules of shapecheck/layers/preprocessing.py ---------------------------------
+
+KNOWN_DISAGREEMENTS = pytest.mark.xfail(
+    reason="preprocessing.py's Augmentation and _ResizeLike rules: no rank 3/4 check, no constructor checks, "
+           "channels_first and rank-3 images unknown (reported to the lead)", strict=False)
+
+EXISTING: dict[str, tuple[dict, dict]] = {
+    "RandomFlip": ({}, {"mode": st.sampled_from(["horizontal", "vertical", "horizontal_and_vertical", "diagonal"])}),
+    "RandomRotation": ({"factor": FACTOR_11}, {"fill_mode": FILL_MODE, "interpolation": INTERPOLATION}),
+    "RandomZoom": ({"height_factor": FACTOR_11}, {"width_factor": FACTOR_11, "fill_mode": FILL_MODE,
+                                                  "interpolation": INTERPOLATION}),
+    "RandomContrast": ({"factor": FACTOR_01}, {"value_range": VALUE_RANGE}),
+    "RandomTranslation": ({"height_factor": FACTOR_11, "width_factor": FACTOR_11},
+                          {"fill_mode": FILL_MODE, "interpolation": INTERPOLATION}),
+    "RandomBrightness": ({"factor": FACTOR_11}, {"value_range": VALUE_RANGE}),
+    "Resizing": ({"height": st.sampled_from([1, 3, 8, 0, -2]), "width": st.sampled_from([1, 3, 8, 0])},
+                 {"interpolation": st.sampled_from(["bilinear", "nearest", "area", "cubic", "bad"]),
+                  "crop_to_aspect_ratio": st.booleans(), "pad_to_aspect_ratio": st.booleans()}),
+    "CenterCrop": ({"height": st.sampled_from([1, 3, 8, 0]), "width": st.sampled_from([1, 3, 8, 0])}, {}),
+    "RandomCrop": ({"height": st.sampled_from([1, 3, 8, 0]), "width": st.sampled_from([1, 3, 8, 0])}, {}),
+}
+
+
+@st.composite
+def existing_config(draw, name: str) -> dict:
+    required, optional = EXISTING[name]
+    config = {k: draw(v) for k, v in required.items()}
+    for k, v in optional.items():
+        if draw(st.booleans()):
+            config[k] = draw(v)
+    fmt = draw(FORMATS)
+    if fmt is not None:
+        config["data_format"] = fmt
+    return config
+
+
+@KNOWN_DISAGREEMENTS
+@settings(SETTINGS, phases=(Phase.explicit, Phase.generate))  # a known failure: no shrinking
+@given(st.sampled_from(sorted(EXISTING)), st.data(), image_shape())
+def test_existing_image_rules(name, data, input_shape):
+    config = data.draw(existing_config(name))
+    agrees(name, config, input_shape)
+    opaque_is_sound(name, config, input_shape)
