@@ -1,4 +1,517 @@
 """Rules for the ``keras.ops.nn`` functions that are not plain elementwise activations:
-convolution, pooling, normalization, attention, losses and the CTC functions."""
+convolution, pooling, normalization, attention, losses and the CTC functions.
+
+Each rule mirrors the op's ``compute_output_spec`` in ``keras/src/ops/nn.py`` (what a
+model definition sees) and, where that symbolic path lets through what the TensorFlow
+backend rejects as soon as data flows (``conv`` on a rank-2 input, ``padding="causal"``,
+``strides > 1`` with ``dilation_rate > 1``, a transposed convolution whose output does not
+convolve back to its input), reports that too: only when it fails for every size the
+undefined axes could take.
+"""
 
 from __future__ import annotations
+
+from typing import Any, ClassVar, Optional
+
+from ..core import dims
+from ..core.dims import Dim
+from ..core.findings import (
+    AXIS_MISMATCH,
+    INCOMPATIBLE_SHAPES,
+    INVALID_ARGUMENT,
+    NEGATIVE_DIMENSION,
+    RANK_MISMATCH,
+    ShapeError,
+)
+from ..core.ir import UNKNOWN
+from ..core.rules import Call, Example, OpRule, T, Unknowable, register
+from ..core.shapes import Shape, TensorType, show_shape
+from ..layers import conv_utils as cu
+from .op_utils import axis_index, is_int, known, param, tensor
+
+# -- shared argument handling ---------------------------------------------------------------
+
+
+def _fmt(v: Any) -> str:
+    """``backend.standardize_data_format``: ``None`` is the default ``channels_last``."""
+    if v is None:
+        return cu.CHANNELS_LAST
+    v = known(v)
+    fmt = str(v).lower()
+    if fmt not in (cu.CHANNELS_FIRST, cu.CHANNELS_LAST):
+        raise ShapeError(INVALID_ARGUMENT, "The `data_format` argument must be one of "
+                         f"{{'channels_first', 'channels_last'}}. Received: data_format={v}")
+    return fmt
+
+
+def _padding(v: Any) -> str:
+    """``padding.lower()``, as each op does before anything else."""
+    v = known(v)
+    if not isinstance(v, str):
+        raise ShapeError(INVALID_ARGUMENT, f"`padding` must be a string ('valid' or 'same'): "
+                         f"'{type(v).__name__}' object has no attribute 'lower'. Received: padding={v!r}")
+    return v.lower()
+
+
+def _per_axis(v: Any, n: int, name: str, *, minimum: int = 1) -> tuple[Dim, ...]:
+    """An int or a sequence of ints broadcast over ``n`` spatial axes (NumPy broadcasting lets a
+    sequence of one through); a value the front end could not follow is opaque."""
+    if v is UNKNOWN:
+        return tuple(dims.unknown() for _ in range(n))
+    if is_int(v) or isinstance(v, dims.Sym):
+        values: tuple = (v,) * n
+    elif isinstance(v, (list, tuple)):
+        if len(v) == 1 and n != 1:
+            values = tuple(v) * n
+        elif len(v) != n:
+            raise ShapeError(INVALID_ARGUMENT, f"`{name}` must be an int or a tuple of {n} integers, one per "
+                             f"spatial axis: operands could not be broadcast together. Received {name}={v!r}")
+        else:
+            values = tuple(v)
+    else:
+        raise Unknowable()
+    out = []
+    for x in values:
+        if is_int(x):
+            if x < minimum:
+                raise ShapeError(INVALID_ARGUMENT, f"`{name}` values must be >= {minimum}. Received {name}={v!r}")
+            out.append(x)
+        elif isinstance(x, dims.Sym):
+            out.append(x)
+        else:
+            raise Unknowable()
+    return tuple(out)
+
+
+def _is_sym(d: Dim) -> bool:
+    return isinstance(d, dims.Sym)
+
+
+def _same(a: Dim, b: Dim) -> Optional[bool]:
+    """Python's ``==`` on two dimensions as Keras compares shapes (``None == None``); ``None``
+    when a dimension the front end could not follow makes it undecidable."""
+    if _is_sym(a) or _is_sym(b):
+        eq = dims.equal(a, b) if a is not None and b is not None else None
+        return True if eq is True else None
+    return a == b
+
+
+def _same_shape(a: Shape, b: Shape) -> Optional[bool]:
+    if len(a) != len(b):
+        return False
+    verdicts = [_same(x, y) for x, y in zip(a, b)]
+    if False in verdicts:
+        return False
+    return None if None in verdicts else True
+
+
+def _backend_rank(shape: Shape, what: str) -> None:
+    """The TensorFlow backend's convolutions and poolings take 1-, 2- and 3-D inputs only."""
+    if len(shape) not in (3, 4, 5):
+        raise ShapeError(RANK_MISMATCH, f"Input rank not supported: {len(shape)}. Expected values are [3, 4, 5] "
+                         f"({what} on data; input shape {show_shape(shape)}).")
+
+
+def _valid_lengths(space: tuple[Dim, ...], kernel: tuple[Dim, ...], strides: tuple[Dim, ...],
+                   dilation: tuple[Dim, ...], padding: str, what: str) -> tuple[Dim, ...]:
+    out = tuple(cu.conv_output_length(n, k, s, padding, d) for n, k, s, d in zip(space, kernel, strides, dilation))
+    cu.check_positive_lengths(out, what)
+    return out
+
+
+def _no_strided_dilation(strides: tuple[Dim, ...], dilation: tuple[Dim, ...]) -> None:
+    if any(is_int(s) and s > 1 for s in strides) and any(is_int(d) and d > 1 for d in dilation):
+        raise ShapeError(INVALID_ARGUMENT, "`strides > 1` not supported in conjunction with `dilation_rate > 1`. "
+                         f"Received: strides={cu.show_tuple(strides)} and dilation_rate={cu.show_tuple(dilation)}")
+
+
+def _channels(shape: Shape, fmt: str) -> Dim:
+    if len(shape) < (1 if fmt == cu.CHANNELS_LAST else 2):
+        raise ShapeError(RANK_MISMATCH, f"The input has no channel axis: tuple index out of range. Received input "
+                         f"shape {show_shape(shape)}.")
+    return shape[-1] if fmt == cu.CHANNELS_LAST else shape[1]
+
+
+def _check_channels(x: Shape, kernel_in: Dim, fmt: str) -> None:
+    """``check_conv_input_channels``: compared only when both are known integers."""
+    c = _channels(x, fmt)
+    if is_int(c) and is_int(kernel_in) and c != kernel_in:
+        raise ShapeError(AXIS_MISMATCH, "The number of input channels must match the kernel's input channels. "
+                         f"Received: input channels={c}, kernel input channels={kernel_in}, data_format='{fmt}'.")
+
+
+# -- convolutions -----------------------------------------------------------------------------
+
+
+class _ConvOp(OpRule):
+    """What ``conv``, ``depthwise_conv`` and ``separable_conv`` share: the kernel has the input's
+    rank, ``(*kernel_spatial, in_channels, out)``; ``compute_conv_output_shape`` on the rest."""
+
+    params: ClassVar[tuple[str, ...]] = ("inputs", "kernel", "strides", "padding", "data_format", "dilation_rate")
+    defaults: ClassVar[dict[str, Any]] = {"strides": 1, "padding": "valid", "data_format": None, "dilation_rate": 1}
+    kernel_param: ClassVar[str] = "kernel"
+    #: the largest spatial rank the TensorFlow backend runs
+    max_spatial: ClassVar[int] = 3
+
+    def geometry(self, call: Call, out_channels: Any) -> tuple[TensorType, Shape, str, tuple[Dim, ...]]:
+        x = tensor(call, "inputs")
+        kernel = tensor(call, self.kernel_param).shape
+        fmt = _fmt(param(call, "data_format"))
+        padding = _padding(param(call, "padding"))
+        shape = x.shape
+        assert shape is not None and kernel is not None
+        if len(kernel) < 2 or len(shape) < 1:
+            raise ShapeError(RANK_MISMATCH, f"The kernel needs rank >= 2 (spatial axes, input channels, output "
+                             f"channels): tuple index out of range. Received kernel shape {show_shape(kernel)}.")
+        _check_channels(shape, kernel[-2], fmt)
+        filters = out_channels(kernel)
+        kernel_shape = (*kernel[:-2], _channels(shape, fmt), filters)
+        if len(kernel_shape) != len(shape):
+            raise ShapeError(RANK_MISMATCH, "Kernel shape must have the same length as input, but received kernel "
+                             f"of shape {show_shape(kernel_shape)} and input of shape {show_shape(shape)}.")
+        n = len(shape) - 2
+        dilation = param(call, "dilation_rate")
+        if isinstance(dilation, (list, tuple)) and len(dilation) != max(n, 0):
+            raise ShapeError(INVALID_ARGUMENT, "Dilation must be None, scalar or tuple/list of length of inputs' "
+                             f"spatial shape, but received `dilation_rate={dilation}` and input of shape "
+                             f"{show_shape(shape)}.")
+        strides_t = _per_axis(param(call, "strides"), n, "strides")
+        dilation_t = _per_axis(dilation, n, "dilation_rate")
+        if padding not in ("valid", "same", "causal"):
+            raise ShapeError(INVALID_ARGUMENT, f"`padding` must be either `'valid'` or `'same'`. Received {padding}.")
+        space = cu.spatial(shape, fmt)
+        ksize = tuple(kernel[:-2])
+        if padding == "valid" and any(k is None for k, d in zip(ksize, space) if d is not None):
+            raise ShapeError(INVALID_ARGUMENT, "unsupported operand type(s) for -: 'NoneType' and 'int': a kernel "
+                             f"with an undefined spatial axis {show_shape(kernel)} under padding='valid'.")
+        if any(k is None for k in ksize):
+            ksize = tuple(dims.unknown() if k is None else k for k in ksize)
+        if padding == "same" or padding == "causal":
+            out = tuple(cu.conv_output_length(d, k, s, "same") for d, k, s in zip(space, ksize, strides_t))
+        else:
+            out = _valid_lengths(space, ksize, strides_t, dilation_t, "valid",
+                                 f"`inputs shape={show_shape(shape)}`, `kernel shape={show_shape(kernel_shape)}`, "
+                                 f"`dilation_rate={cu.show_tuple(dilation_t)}`, `strides={cu.show_tuple(strides_t)}`, "
+                                 f"`padding={padding}`")
+        # What the TensorFlow backend rejects as soon as data flows.
+        _backend_rank(shape, call.rule.names[0])
+        if n > self.max_spatial:
+            raise ShapeError(RANK_MISMATCH, f"`inputs` rank must be 3 (1D conv) or 4 (2D conv). Received: "
+                             f"{len(shape)} (input shape {show_shape(shape)}).")
+        if padding == "causal":
+            raise ShapeError(INVALID_ARGUMENT, "Value for attr 'padding' of \"CAUSAL\" is not in the list of allowed "
+                             "values: \"SAME\", \"VALID\", \"EXPLICIT\" (the op has no causal padding; pad the "
+                             "input on the left, or use a Conv1D layer).")
+        return x, cu.assemble(shape[0], out, filters, fmt), fmt, strides_t + dilation_t
+
+
+@register
+class Conv(_ConvOp):
+    """``keras.ops.conv(inputs, kernel, strides=1, padding="valid", data_format=None, dilation_rate=1)``:
+    a kernel of shape ``(*spatial, in_channels, filters)``, of the input's rank; channels become
+    ``filters``, each spatial axis follows the conv arithmetic."""
+
+    names = ("keras.ops.conv",)
+    examples = (
+        Example({}, (None, 10, 3), (None, 8, 4), args=((3, 3, 4),)),
+        Example({"strides": 2, "padding": "same"}, (None, 9, 9, 3), (None, 5, 5, 8), args=((3, 3, 3, 8),)),
+        Example({"data_format": "channels_first"}, (2, 3, 6, 6), (2, 5, 4, 4), args=((3, 3, 3, 5),)),
+        Example({}, (None, 10, 3), "axis-mismatch", args=((3, 2, 4),)),
+        Example({}, (None, 10, 10, 3), "rank-mismatch", args=((3, 3, 4),)),
+        Example({}, (None, 2, 3), "negative-dimension", args=((3, 3, 4),)),
+        Example({"padding": "causal"}, (2, 10, 3), "invalid-argument", args=((3, 3, 4),)),
+        Example({"strides": 2, "dilation_rate": 2}, (2, 10, 3), "invalid-argument", args=((3, 3, 4),)),
+        Example({}, (2, 3), "rank-mismatch", args=((3, 4),)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x, out, _, geom = self.geometry(call, lambda k: k[-1])
+        n = len(out) - 2
+        _no_strided_dilation(geom[:n], geom[n:])
+        return x.with_shape(out)
+
+
+@register
+class DepthwiseConv(_ConvOp):
+    """``keras.ops.depthwise_conv(inputs, kernel, ...)``: a kernel ``(*spatial, in_channels,
+    multiplier)``; channels become ``in_channels * multiplier``; 1-D and 2-D only on data."""
+
+    names = ("keras.ops.depthwise_conv",)
+    max_spatial = 2
+    examples = (
+        Example({}, (None, 10, 3), (None, 8, 6), args=((3, 3, 2),)),
+        Example({"strides": 2, "dilation_rate": 2, "padding": "same"}, (2, 8, 8, 3), (2, 4, 4, 3),
+                args=((3, 3, 3, 1),)),
+        Example({}, (None, 10, 4), "axis-mismatch", args=((3, 3, 2),)),
+        Example({}, (2, 8, 8, 8, 3), "rank-mismatch", args=((3, 3, 3, 3, 1),)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x, out, _, _ = self.geometry(call, lambda k: dims.mul(k[-1], k[-2]))
+        return x.with_shape(out)
+
+
+@register
+class SeparableConv(_ConvOp):
+    """``keras.ops.separable_conv(inputs, depthwise_kernel, pointwise_kernel, ...)``: a depthwise
+    convolution, then a pointwise ``(1, ..., in_channels * multiplier, filters)`` kernel; channels
+    become ``filters``; 1-D and 2-D only on data."""
+
+    names = ("keras.ops.separable_conv",)
+    params = ("inputs", "depthwise_kernel", "pointwise_kernel", "strides", "padding", "data_format",
+              "dilation_rate")
+    kernel_param = "depthwise_kernel"
+    max_spatial = 2
+    examples = (
+        Example({}, (None, 10, 10, 3), (None, 8, 8, 7), args=((3, 3, 3, 2), (1, 1, 6, 7))),
+        Example({"padding": "same"}, (None, 10, 4), (None, 10, 5), args=((3, 4, 1), (1, 4, 5))),
+        Example({}, (None, 10, 10, 3), "axis-mismatch", args=((3, 3, 3, 2), (1, 1, 5, 7))),
+        Example({}, (None, 10, 10, 3), "axis-mismatch", args=((3, 3, 2, 2), (1, 1, 4, 7))),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        pointwise = tensor(call, "pointwise_kernel").shape
+        assert pointwise is not None
+        if not pointwise:
+            raise ShapeError(RANK_MISMATCH, "`pointwise_kernel` must have a rank: tuple index out of range.")
+        x, out, fmt, _ = self.geometry(call, lambda k: dims.mul(k[-1], k[-2]))
+        depth = out[-1] if fmt == cu.CHANNELS_LAST else out[1]
+        n = len(out) - 2
+        # On data the pointwise kernel is a (1, ..., depth, filters) convolution kernel.
+        if len(pointwise) != n + 2:
+            raise ShapeError(RANK_MISMATCH, f"Shape {show_shape(pointwise)} must have rank {n + 2}: the pointwise "
+                             "kernel is (1, ..., in_channels * depth_multiplier, filters).")
+        if any(is_int(d) and d != 1 for d in pointwise[:-2]):
+            raise ShapeError(AXIS_MISMATCH, f"The pointwise kernel's spatial axes must be 1. Received pointwise "
+                             f"kernel shape {show_shape(pointwise)}.")
+        if is_int(depth) and is_int(pointwise[-2]) and depth != pointwise[-2]:
+            raise ShapeError(AXIS_MISMATCH, f"The pointwise kernel's input channels ({pointwise[-2]}) must be the "
+                             f"depthwise output channels (in_channels * depth_multiplier = {depth}).")
+        out = list(out)
+        out[-1 if fmt == cu.CHANNELS_LAST else 1] = pointwise[-1]
+        return x.with_shape(tuple(out))
+
+
+@register
+class ConvTranspose(OpRule):
+    """``keras.ops.conv_transpose(inputs, kernel, strides=1, padding="valid", output_padding=None,
+    data_format=None, dilation_rate=1)``: a kernel ``(*spatial, filters, in_channels)``; each spatial
+    axis grows to ``(length - 1) * strides + kernel`` (valid) or ``length * strides`` (same),
+    ``output_padding`` replacing the remainder; on data the output must convolve back to the input."""
+
+    names = ("keras.ops.conv_transpose",)
+    params = ("inputs", "kernel", "strides", "padding", "output_padding", "data_format", "dilation_rate")
+    defaults = {"strides": 1, "padding": "valid", "output_padding": None, "data_format": None, "dilation_rate": 1}
+    examples = (
+        Example({"strides": 2}, (None, 8, 3), (None, 17, 4), args=((3, 4, 3),)),
+        Example({"strides": 2, "output_padding": 1}, (None, 8, 3), (None, 18, 4), args=((3, 4, 3),)),
+        Example({"strides": 2, "padding": "same"}, (None, 5, 5, 3), (None, 10, 10, 2), args=((3, 3, 2, 3),)),
+        Example({"data_format": "channels_first"}, (2, 3, 4), (2, 6, 6), args=((3, 6, 3),)),
+        Example({}, (None, 8, 3), "axis-mismatch", args=((3, 4, 2),)),
+        Example({"strides": 2, "output_padding": 2}, (2, 8, 3), "invalid-argument", args=((3, 4, 3),)),
+        Example({"padding": "same", "output_padding": 0}, (2, 8, 3), "invalid-argument", args=((2, 4, 3),)),
+        Example({"padding": "causal"}, (2, 8, 3), "invalid-argument", args=((3, 4, 3),)),
+        Example({}, (2, 3), "rank-mismatch", args=((4, 3),)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "inputs")
+        kernel = tensor(call, "kernel").shape
+        fmt = _fmt(param(call, "data_format"))
+        padding = _padding(param(call, "padding"))
+        shape = x.shape
+        assert shape is not None and kernel is not None
+        if len(kernel) < 1 or len(shape) < 1:
+            raise ShapeError(RANK_MISMATCH, f"The kernel needs rank >= 2 (spatial axes, filters, input channels): "
+                             f"tuple index out of range. Received kernel shape {show_shape(kernel)}.")
+        c = _channels(shape, fmt)
+        if is_int(c) and is_int(kernel[-1]) and c != kernel[-1]:
+            raise ShapeError(AXIS_MISMATCH, "The number of input channels must match the kernel's input channels. "
+                             f"Received: input channels={c}, kernel input channels={kernel[-1]}, data_format='{fmt}'.")
+        if len(kernel) < 2:
+            raise ShapeError(RANK_MISMATCH, f"The kernel needs rank >= 2: tuple index out of range. Received kernel "
+                             f"shape {show_shape(kernel)}.")
+        # Fewer than one spatial axis: the backend has no such transposed convolution.
+        _backend_rank(shape, "keras.ops.conv_transpose")
+        n = len(shape) - 2
+        ksize = tuple(kernel[:-2])
+        filters = kernel[-2]
+        if len(ksize) < n:
+            raise ShapeError(RANK_MISMATCH, f"Kernel shape {show_shape(kernel)} has fewer spatial axes than the input "
+                             f"{show_shape(shape)}: tuple index out of range.")
+        space = cu.spatial(shape, fmt)
+        strides = param(call, "strides")
+        if isinstance(strides, (list, tuple)) and len(strides) < n:
+            raise ShapeError(INVALID_ARGUMENT, f"`strides` must have one value per spatial axis ({n}): tuple index "
+                             f"out of range. Received strides={strides!r}")
+        dilation = param(call, "dilation_rate")
+        if isinstance(dilation, (list, tuple)) and len(dilation) < n:
+            raise ShapeError(INVALID_ARGUMENT, f"`dilation_rate` must have one value per spatial axis ({n}): tuple "
+                             f"index out of range. Received dilation_rate={dilation!r}")
+        output_padding = param(call, "output_padding")
+        if isinstance(output_padding, (list, tuple)) and len(output_padding) < n:
+            raise ShapeError(INVALID_ARGUMENT, f"`output_padding` must have one value per spatial axis ({n}): tuple "
+                             f"index out of range. Received output_padding={output_padding!r}")
+        if any(isinstance(v, (list, tuple)) and len(v) > n for v in (strides, dilation, output_padding)):
+            raise Unknowable()
+        strides_t = _per_axis(strides, n, "strides")
+        dilation_t = _per_axis(dilation, n, "dilation_rate")
+        if output_padding is None:
+            op_t: tuple = (None,) * n
+        else:
+            op_t = _per_axis(output_padding, n, "output_padding", minimum=0)
+        defined = [d is not None for d in space]
+        if any(defined) and padding not in ("valid", "same"):
+            raise ShapeError(INVALID_ARGUMENT, "The `padding` argument must be one of 'valid', 'same'. Received: "
+                             f"padding={padding}")
+        if any(k is None for k, d in zip(ksize, defined) if d):
+            raise ShapeError(INVALID_ARGUMENT, "unsupported operand type(s) for -: 'NoneType' and 'int': a kernel "
+                             f"with an undefined spatial axis {show_shape(kernel)}.")
+        ksize = tuple(dims.unknown() if k is None else k for k in ksize[:n])
+        out = tuple(cu.deconv_output_length(d, k, s, padding if padding in ("valid", "same") else None, op, r)
+                    for d, k, s, op, r in zip(space, ksize, strides_t, op_t, dilation_t))
+        # What the TensorFlow backend rejects as soon as data flows.
+        if len(kernel) != len(shape):
+            raise Unknowable()  # TensorFlow runs some of these (a 4-D kernel on a 1-D input of length 1)
+        if padding not in ("valid", "same"):
+            raise ShapeError(INVALID_ARGUMENT, "The `padding` argument must be one of 'valid', 'same'. Received: "
+                             f"padding={padding}")
+        for i, (d, k, s, op, r) in enumerate(zip(space, ksize, strides_t, op_t, dilation_t)):
+            if op is None or not (is_int(k) and is_int(s) and is_int(r)):
+                continue
+            effective = (k - 1) * r + 1
+            if padding == "same" and effective % 2 + op == 0 and not (is_int(d) and d > 1):
+                continue  # one short: oneDNN on CPU lets an axis of length 1 through (an empty axis)
+            # The output must convolve back to the input's length.
+            ok = op < s if padding == "valid" else 1 <= effective % 2 + op <= s
+            if not ok:
+                raise ShapeError(INVALID_ARGUMENT, f"Conv2DCustomBackpropInput: Size of out_backprop doesn't match "
+                                 f"computed: at spatial axis {i}, output_padding={op} with strides={s}, an effective "
+                                 f"kernel of {effective} and padding='{padding}' gives an output that does not "
+                                 "convolve back to the input's length (valid needs output_padding < strides; same "
+                                 "needs 1 <= kernel % 2 + output_padding <= strides).")
+        return x.with_shape(cu.assemble(shape[0], out, filters, fmt))
+
+
+# -- pooling ----------------------------------------------------------------------------------
+
+
+class _PoolOp(OpRule):
+    """``max_pool`` / ``average_pool(inputs, pool_size, strides=None, padding="valid", data_format=None)``:
+    ``compute_pooling_output_shape``, strides defaulting to ``pool_size``; 1- to 3-D on data."""
+
+    params = ("inputs", "pool_size", "strides", "padding", "data_format")
+    defaults = {"strides": None, "padding": "valid", "data_format": None}
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "inputs")
+        fmt = _fmt(param(call, "data_format"))
+        padding = _padding(param(call, "padding"))
+        shape = x.shape
+        assert shape is not None
+        if len(shape) < 2:
+            raise Unknowable()
+        n = len(shape) - 2
+        pool = _per_axis(param(call, "pool_size"), n, "pool_size")
+        strides_v = param(call, "strides")
+        strides = pool if strides_v is None else _per_axis(strides_v, n, "strides")
+        if padding not in ("valid", "same"):
+            raise ShapeError(INVALID_ARGUMENT, "Argument `padding` must be either 'valid' or 'same'. Received: "
+                             f"padding={padding}")
+        space = cu.spatial(shape, fmt)
+        out = _valid_lengths(space, pool, strides, (1,) * n, padding,
+                             f"`inputs.shape={show_shape(shape)}`, `pool_size={cu.show_tuple(pool)}`, "
+                             f"`strides={cu.show_tuple(strides)}`, `padding={padding}`")
+        _backend_rank(shape, call.rule.names[0])
+        return x.with_shape(cu.assemble(shape[0], out, _channels(shape, fmt), fmt))
+
+
+@register
+class MaxPool(_PoolOp):
+    """``keras.ops.max_pool``: the spatial axes pooled, batch and channels kept."""
+
+    names = ("keras.ops.max_pool",)
+    examples = (
+        Example({"pool_size": 2}, (None, 10, 3), (None, 5, 3)),
+        Example({"pool_size": 3, "strides": 1, "padding": "same"}, (None, 7, None, 3), (None, 7, None, 3)),
+        Example({"pool_size": 2, "data_format": "channels_first"}, (None, 3, 8, 8), (None, 3, 4, 4)),
+        Example({"pool_size": 4}, (None, 3, 3), "negative-dimension"),
+        Example({"pool_size": 2, "padding": "full"}, (None, 10, 3), "invalid-argument"),
+        Example({"pool_size": 2}, (2, 10), "rank-mismatch"),
+    )
+
+
+@register
+class AveragePool(_PoolOp):
+    """``keras.ops.average_pool``: the spatial axes pooled, batch and channels kept."""
+
+    names = ("keras.ops.average_pool",)
+    examples = (
+        Example({"pool_size": (2, 3)}, (None, 10, 9, 3), (None, 5, 3, 3)),
+        Example({"pool_size": 2, "strides": 3, "padding": "same"}, (None, 10, 3), (None, 4, 3)),
+        Example({"pool_size": (2, 2, 2)}, (None, 10, 9, 3), "invalid-argument"),
+        Example({"pool_size": 2}, (2, 4, 4, 4, 4, 3), "rank-mismatch"),
+    )
+
+
+class _AdaptivePool(OpRule):
+    """``adaptive_*_pool(inputs, output_size, data_format=None)``, as its ``compute_output_spec`` has it:
+    ``output_size`` must be a tuple; channels first gives ``(batch, channels, *output_size)``;
+    channels last keeps ``inputs.shape[:-len(output_size)]`` before it (Keras 3.15 keeps one spatial
+    axis too many there: ``(2, 8, 8, 3)`` pooled to ``(4, 4)`` reads ``(2, 8, 4, 4, 3)``, while data
+    gives ``(2, 4, 4, 3)``)."""
+
+    params = ("inputs", "output_size", "data_format")
+    defaults = {"data_format": None}
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "inputs")
+        size = known(param(call, "output_size"))
+        fmt = param(call, "data_format")
+        shape = x.shape
+        assert shape is not None
+        if fmt not in (None, cu.CHANNELS_LAST, cu.CHANNELS_FIRST):
+            raise Unknowable()
+        if not isinstance(size, tuple):
+            raise ShapeError(INVALID_ARGUMENT, "`output_size` must be a tuple for a symbolic input (Keras computes "
+                             f"`shape[:-len(output_size)] + output_size`). Received output_size={size!r}")
+        if not all(is_int(s) for s in size):
+            raise Unknowable()
+        if len(shape) not in (3, 4, 5):
+            raise ShapeError(RANK_MISMATCH, f"{call.rule.names[0].rsplit('.', 1)[-1]} supports 1D, 2D, or 3D inputs "
+                             f"only. Received input shape {show_shape(shape)}.")
+        if len(size) > len(shape) - 2:
+            raise Unknowable()  # the 1-D kernels read the first size only
+        if len(size) < len(shape) - 2:
+            raise ShapeError(INVALID_ARGUMENT, f"`output_size` needs one size per spatial axis "
+                             f"({len(shape) - 2}): not enough values to unpack. Received output_size={size!r}")
+        if fmt == cu.CHANNELS_FIRST:
+            out = (shape[0], shape[1], *size)
+        else:
+            out = (*shape[:-len(size)], *size, shape[-1]) if size else (*shape, shape[-1])
+        return x.with_shape(out)
+
+
+@register
+class AdaptiveAveragePool(_AdaptivePool):
+    """``keras.ops.adaptive_average_pool``: the spatial axes set to ``output_size``."""
+
+    names = ("keras.ops.adaptive_average_pool",)
+    examples = (
+        Example({"output_size": (4, 4), "data_format": "channels_first"}, (None, 3, None, 9), (None, 3, 4, 4)),
+        Example({"output_size": (4,)}, (None, None, 3), (None, None, 4, 3)),
+        Example({"output_size": 4}, (None, 9, 9, 3), "invalid-argument"),
+    )
+
+
+@register
+class AdaptiveMaxPool(_AdaptivePool):
+    """``keras.ops.adaptive_max_pool``: the spatial axes set to ``output_size``."""
+
+    names = ("keras.ops.adaptive_max_pool",)
+    examples = (
+        Example({"output_size": (2, 3, 4), "data_format": "channels_first"}, (None, 3, None, 9, 9),
+                (None, 3, 2, 3, 4)),
+        Example({"output_size": [4, 4]}, (None, 9, 9, 3), "invalid-argument"),
+        Example({"output_size": (4,)}, (None, 9), "rank-mismatch"),
+    )

@@ -1,0 +1,224 @@
+"""The ``keras.ops.nn`` rules (convolution, pooling, normalization, attention, losses, CTC)
+against Keras itself, over generated cases.
+
+For each case shapecheck reports a finding exactly when Keras rejects the call: its symbolic
+build (``compute_output_spec``) fails, or data fails to flow through the TensorFlow backend
+for every size tried in place of the ``None`` axes (there a rule may also leave the output
+unknown).  Otherwise shapecheck infers the shape Keras computes symbolically, or leaves it
+unknown (never wrong, only less precise).  Data
+is passed as TensorFlow tensors: ``adaptive_*_pool`` fails on NumPy arrays whatever their shape.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Optional
+
+import numpy as np
+from hypothesis import given
+from hypothesis import strategies as st
+
+from shapecheck.core import dims
+from shapecheck.core.engine import infer
+from shapecheck.core.rules import T
+
+from .keras_oracle import _shapes, _symbolic
+from .test_oracle_core import opaque_is_sound
+from .test_oracle_ops import FILL, MORE, SETTINGS, _fill, _mixed_fills, _undefined
+
+SIZES = st.sampled_from([1, 2, 3, 4, None])
+
+
+def _data(v: Any, rng: np.random.Generator) -> Any:
+    import tensorflow as tf
+
+    if isinstance(v, (T, tuple)):
+        shape = v.shape if isinstance(v, T) else v
+        dtype = v.dtype if isinstance(v, T) else "float32"
+        if dtype == "bool":
+            return tf.constant(rng.integers(0, 2, size=shape).astype(bool))
+        if dtype.startswith("int"):
+            return tf.constant(rng.integers(0, 2, size=shape).astype(dtype))
+        return tf.constant(rng.standard_normal(shape).astype(dtype))
+    if isinstance(v, list):
+        return [_data(x, rng) for x in v]
+    return v
+
+
+def _op(name: str) -> Any:
+    import keras
+
+    obj: Any = keras
+    for part in name.split(".")[1:]:
+        obj = getattr(obj, part)
+    return obj
+
+
+def _eager_rejects(op: str, config: dict, inputs: Any, args: tuple, kwargs: dict) -> bool:
+    rng = np.random.default_rng(0)
+    try:
+        _op(op)(_data(inputs, rng), *[_data(a, rng) for a in args],
+                **config, **{k: _data(v, rng) for k, v in kwargs.items()})
+    except Exception:  # noqa: BLE001 - Keras's verdict
+        return True
+    return False
+
+
+def _symbolic_run(op: str, config: dict, inputs: Any, args: tuple, kwargs: dict) -> Any:
+    try:
+        out = _op(op)(_symbolic(inputs), *[_symbolic(a) for a in args],
+                      **config, **{k: _symbolic(v) for k, v in kwargs.items()})
+    except Exception as e:  # noqa: BLE001 - Keras's verdict
+        return e
+    shapes = _shapes(out)
+    return shapes[0] if len(shapes) == 1 else shapes
+
+
+def agrees(op: str, config: dict, inputs: Any, args: tuple = (), kwargs: Optional[dict] = None) -> Any:
+    """shapecheck's rule and Keras agree on ``op(inputs, *args, **config, **kwargs)``; returns ours."""
+    kwargs = kwargs or {}
+    keyword_tensors = tuple(kwargs.values())
+    ours = infer(op, config, inputs, args, {k: v if isinstance(v, T) else T(v) for k, v in kwargs.items()})
+    theirs = _symbolic_run(op, config, inputs, args, kwargs)
+    if isinstance(theirs, Exception):
+        assert isinstance(ours, str), f"Keras rejects {op}({config}) on {inputs} {args} {kwargs}: {theirs!r}; " \
+                                      f"shapecheck says {ours}"
+        return ours
+    undefined = _undefined([inputs, *args, *keyword_tensors])
+
+    def run(i: Any, a: tuple, kw_values: tuple) -> bool:
+        return _eager_rejects(op, config, i, a, dict(zip(kwargs, kw_values)))
+
+    every = (*args, *keyword_tensors)
+    if undefined:
+        data = [run(_fill(inputs, s), tuple(_fill(a, s) for a in args), tuple(_fill(v, s) for v in keyword_tensors))
+                for s in FILL]
+    else:
+        data = [run(inputs, args, keyword_tensors)]
+    if all(data) and undefined and not isinstance(ours, str):
+        data += [run(_fill(inputs, s), tuple(_fill(a, s) for a in args), tuple(_fill(v, s) for v in keyword_tensors))
+                 for s in MORE]
+        if all(data):
+            data.append(all(run(i, a[:len(args)], a[len(args):]) for i, a in _mixed_fills(inputs, every)))
+    if all(data):
+        # A rule may leave unknown (never wrong) what only the backend's kernels reject.
+        assert ours is None or isinstance(ours, str), f"Keras fails on data for {op}({config}) on {inputs} {args} {kwargs}; " \
+                                      f"shapecheck says {ours}"
+        return ours
+    assert not isinstance(ours, str), f"shapecheck says {ours} for {op}({config}) on {inputs} {args} {kwargs}, " \
+                                      "but Keras accepts it"
+    if ours is not None:
+        assert ours == theirs, f"{op}({config}) on {inputs} {args} {kwargs}: Keras {theirs}, shapecheck {ours}"
+    return ours
+
+
+# -- convolution ------------------------------------------------------------------------------
+
+FMT = st.sampled_from([None, "channels_last", "channels_first"])
+
+
+@st.composite
+def conv_case(draw, transpose: bool = False) -> tuple:
+    n = draw(st.sampled_from([1, 1, 2, 2, 3]))
+    fmt = draw(FMT)
+    space = tuple(draw(st.sampled_from([1, 2, 3, 5, 7, None])) for _ in range(n))
+    channels = draw(st.sampled_from([1, 2, 3, None]))
+    batch = draw(st.sampled_from([None, 2]))
+    x = (batch, channels, *space) if fmt == "channels_first" else (batch, *space, channels)
+    if draw(st.integers(0, 9)) == 0:
+        x = x[:draw(st.integers(1, len(x)))] if draw(st.booleans()) else x + (2,)
+    ksize = tuple(draw(st.sampled_from([1, 2, 3])) for _ in range(n))
+    kin = channels if channels is not None and draw(st.integers(0, 4)) else draw(st.sampled_from([1, 2, 3]))
+    kout = draw(st.sampled_from([1, 2, 4]))
+    kernel = (*ksize, kout, kin) if transpose else (*ksize, kin, kout)
+    if draw(st.integers(0, 9)) == 0:
+        kernel = kernel[1:] if draw(st.booleans()) else (2, *kernel)
+    config: dict = {"strides": draw(st.sampled_from([1, 1, 2, 3, (1, 2)[:n] if n == 2 else 2]))}
+    config["padding"] = draw(st.sampled_from(["valid", "same", "SAME", "causal"]))
+    config["dilation_rate"] = draw(st.sampled_from([1, 1, 2]))
+    if fmt is not None:
+        config["data_format"] = fmt
+    if transpose:
+        config["output_padding"] = draw(st.sampled_from([None, None, 0, 1, 2]))
+    return x, kernel, config
+
+
+@SETTINGS
+@given(conv_case())
+def test_conv(case):
+    x, kernel, config = case
+    agrees("keras.ops.conv", config, x, (kernel,))
+
+
+@SETTINGS
+@given(conv_case())
+def test_depthwise_conv(case):
+    x, kernel, config = case
+    agrees("keras.ops.depthwise_conv", config, x, (kernel,))
+
+
+@SETTINGS
+@given(conv_case(), st.sampled_from([0, 0, 1, 2]), st.sampled_from([1, 3]))
+def test_separable_conv(case, pw_change, filters):
+    x, kernel, config = case
+    depth = kernel[-1] * kernel[-2] if len(kernel) >= 2 else 1
+    pointwise = (*(1,) * (len(kernel) - 2), depth, filters)
+    if pw_change == 1:
+        pointwise = (*pointwise[:-2], depth + 1, filters)
+    elif pw_change == 2:
+        pointwise = pointwise[1:] if len(pointwise) > 2 else (2, *pointwise)
+    agrees("keras.ops.separable_conv", config, x, (kernel, pointwise))
+
+
+@SETTINGS
+@given(conv_case(transpose=True))
+def test_conv_transpose(case):
+    x, kernel, config = case
+    agrees("keras.ops.conv_transpose", config, x, (kernel,))
+
+
+def test_conv_opaque_dims():
+    """An input axis the front end could not follow never causes a finding some size of it would not."""
+    for op, x, kernel in [("keras.ops.conv", (2, 3, 3), (3, 3, 4)), ("keras.ops.conv_transpose", (2, 3, 3), (3, 4, 3)),
+                          ("keras.ops.depthwise_conv", (2, 2, 2, 3), (3, 3, 3, 1))]:
+        for axis in range(1, len(x)):
+            opaque = x[:axis] + (dims.unknown(),) + x[axis + 1:]
+            verdict = infer(op, {}, opaque, (kernel,))
+            if isinstance(verdict, str):
+                for size in (1, 2, 3, 4, 6):
+                    assert isinstance(infer(op, {}, x[:axis] + (size,) + x[axis + 1:], (kernel,)), str), (op, x, axis)
+
+
+# -- pooling ----------------------------------------------------------------------------------
+
+
+@st.composite
+def pool_case(draw) -> tuple:
+    n = draw(st.sampled_from([0, 1, 1, 2, 2, 3, 4]))
+    fmt = draw(FMT)
+    space = tuple(draw(st.sampled_from([1, 2, 3, 5, None])) for _ in range(n))
+    channels = draw(st.sampled_from([1, 3, None]))
+    x = (draw(st.sampled_from([None, 2])), channels, *space) if fmt == "channels_first" else \
+        (draw(st.sampled_from([None, 2])), *space, channels)
+    pool = draw(st.sampled_from([1, 2, 3, (2,), (2, 1), (1, 2, 2)]))
+    config: dict = {"pool_size": pool, "strides": draw(st.sampled_from([None, None, 1, 2, (2, 1)])),
+                    "padding": draw(st.sampled_from(["valid", "same", "Same", "full"]))}
+    if fmt is not None:
+        config["data_format"] = fmt
+    return x, config
+
+
+@SETTINGS
+@given(st.sampled_from(["keras.ops.max_pool", "keras.ops.average_pool"]), pool_case())
+def test_pool(op, case):
+    x, config = case
+    agrees(op, config, x)
+    opaque_is_sound(op, config, x)
+
+
+@SETTINGS
+@given(st.sampled_from(["keras.ops.adaptive_average_pool", "keras.ops.adaptive_max_pool"]),
+       st.integers(0, 4), FMT, st.sampled_from([2, (2,), (3, 2), [3, 2], (1, 2, 3), (2, 2, 2, 2)]), st.data())
+def test_adaptive_pool(op, n, fmt, size, data):
+    x = (None, *[data.draw(SIZES) for _ in range(n)], data.draw(st.sampled_from([3, None])))
+    config = {"output_size": size} if fmt is None else {"output_size": size, "data_format": fmt}
+    agrees(op, config, x)
