@@ -1,0 +1,726 @@
+"""Random multi-layer model-building programs, labelled by Keras and rendered as source text.
+
+A program is an ``Input`` and a list of :class:`Step` (one layer call each, maybe repeated in a
+loop). :class:`KerasChain` applies the steps with real Keras (symbolically, then the same layer
+objects on random data when every non-batch axis is known) and records each call's output shape
+or the first call Keras rejects; :func:`render` writes the same program as Python source
+(functional API with helpers and loops, ``Sequential([...])`` or ``model.add``) and says on
+which line each call runs, in execution order.  Nothing of the rendered text is executed: the
+layers are built here from the drawn configs directly.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional
+
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+
+from hypothesis import strategies as st  # noqa: E402
+
+
+# --------------------------------------------------------------------------- programs
+
+
+@dataclass
+class Spec:
+    """A layer constructor call: ``layers.<cls>(**kwargs)``, the first ``npos`` values positional."""
+
+    cls: str
+    kwargs: dict = field(default_factory=dict)
+    npos: int = 0
+
+    def render(self) -> str:
+        items = list(self.kwargs.items())
+        parts = [_literal(v) for _, v in items[:self.npos]]
+        parts += [f"{k}={_literal(v)}" for k, v in items[self.npos:]]
+        return f"layers.{self.cls}({', '.join(parts)})"
+
+    def make(self) -> Any:
+        import keras
+
+        kwargs = {k: (v.make() if isinstance(v, Spec) else v) for k, v in self.kwargs.items()}
+        return getattr(keras.layers, self.cls)(**kwargs)
+
+
+def _literal(v: Any) -> str:
+    return v.render() if isinstance(v, Spec) else repr(v)
+
+
+@dataclass
+class Step:
+    """``out = spec(inputs)``; ``style`` is how the inputs are passed: ``one`` (``f(a)``),
+    ``list`` (``f([a, b])``) or ``two`` (``f(a, b)``). ``repeat`` > 1 applies a fresh layer
+    of the same config that many times, each to the previous output."""
+
+    spec: Spec
+    inputs: tuple[str, ...]
+    out: str
+    style: str = "one"
+    repeat: int = 1
+
+
+@dataclass
+class Program:
+    input_shape: tuple  # without the batch axis
+    dtype: str = "float32"
+    batch_size: Optional[int] = None
+    steps: list[Step] = field(default_factory=list)
+
+    @property
+    def linear(self) -> bool:
+        """Sequential can express it: each step takes the previous output alone."""
+        prev = "v0"
+        for s in self.steps:
+            if s.style != "one" or s.inputs != (prev,):
+                return False
+            prev = s.out
+        return True
+
+
+# --------------------------------------------------------------------------- Keras's verdict
+
+
+@dataclass
+class Call:
+    """One executed layer call: its step, and Keras's output shape (``None`` when rejected)."""
+
+    step: int
+    shape: Optional[tuple]
+
+
+class KerasChain:
+    """Apply steps with Keras one by one; stop at the first call Keras rejects."""
+
+    def __init__(self, program: Program, eager: bool = True) -> None:
+        import keras
+        import numpy as np
+
+        self.program = program
+        self.eager = eager
+        self.rng = np.random.default_rng(0)
+        self.calls: list[Call] = []
+        self.error: Optional[BaseException] = None
+        x = keras.Input(shape=program.input_shape, batch_size=program.batch_size, dtype=program.dtype)
+        self.symbolic: dict[str, Any] = {"v0": x}
+        self.concrete: dict[str, Any] = {"v0": self._data(tuple(x.shape), program.dtype)}
+
+    def _data(self, shape: tuple, dtype: str) -> Any:
+        if any(d is None for d in shape[1:]):
+            return None
+        full = tuple(2 if d is None else d for d in shape)
+        if dtype.startswith("int"):
+            return self.rng.integers(0, 2, size=full).astype(dtype)
+        return self.rng.standard_normal(full).astype("float32")
+
+    def shape(self, name: str) -> tuple:
+        return tuple(self.symbolic[name].shape)
+
+    @property
+    def rejected(self) -> bool:
+        return self.error is not None
+
+    def apply(self, step: Step) -> bool:
+        """Run ``step`` (all its repeats); False once Keras rejected a call."""
+        assert not self.rejected
+        self.program.steps.append(step)
+        index = len(self.program.steps) - 1
+        sym = [self.symbolic[n] for n in step.inputs]
+        con = [self.concrete[n] for n in step.inputs]
+        for _ in range(step.repeat):
+            try:
+                layer = step.spec.make()
+                out = _call(layer, step.style, sym)
+                if isinstance(out, (list, tuple)):
+                    raise AssertionError(f"the generator made a call with several outputs: {step}")
+                if self.eager and all(c is not None for c in con) and not step.spec.cls.startswith("AdaptiveMax"):
+                    # (AdaptiveMaxPooling on data kills the process with SIGFPE in TensorFlow's kernel for
+                    # small axes, e.g. length 2 to output_size 1: its symbolic verdict is all we take)
+                    con = [_np().asarray(_call(layer, step.style, con))]
+                else:
+                    con = [None]
+            except AssertionError:
+                raise
+            except Exception as e:  # noqa: BLE001 - Keras's verdict
+                self.calls.append(Call(index, None))
+                self.error = e
+                return False
+            sym = [out]
+            self.calls.append(Call(index, tuple(out.shape)))
+        self.symbolic[step.out] = sym[0]
+        self.concrete[step.out] = con[0]
+        return True
+
+
+def _np() -> Any:
+    import numpy
+
+    return numpy
+
+
+def _call(layer: Any, style: str, values: list) -> Any:
+    if style == "list":
+        return layer(list(values))
+    return layer(*values)
+
+
+def keras_run(program: Program, input_shape: Optional[tuple] = None) -> KerasChain:
+    """Replay a whole program (optionally on another input shape)."""
+    copy = Program(input_shape if input_shape is not None else program.input_shape, program.dtype,
+                   program.batch_size)
+    chain = KerasChain(copy)
+    for step in program.steps:
+        if not chain.apply(step):
+            break
+    return chain
+
+
+# --------------------------------------------------------------------------- layer configs
+
+Draw = Callable[[Any], Any]
+
+
+def _pick(draw: Draw, xs: list) -> Any:
+    return draw(st.sampled_from(xs))
+
+
+def _int(draw: Draw, lo: int, hi: int) -> int:
+    return draw(st.integers(lo, max(lo, hi)))
+
+
+def _spatial(shape: tuple) -> list:
+    return list(shape[1:-1])
+
+
+def _smallest(shape: tuple, default: int = 4) -> int:
+    known = [d for d in _spatial(shape) if d is not None]
+    return min(known) if known else default
+
+
+def _per_axis(draw: Draw, n: int, lo: int, hi: int) -> Any:
+    values = tuple(_int(draw, lo, hi) for _ in range(n))
+    if n == 1 or (len(set(values)) == 1 and draw(st.booleans())):
+        return values[0]
+    return values
+
+
+def conv(kind: str, n: int) -> Callable:
+    """Conv{n}D, Conv{n}DTranspose, SeparableConv{n}D, DepthwiseConv{n}D."""
+    cls = {"conv": f"Conv{n}D", "transpose": f"Conv{n}DTranspose", "separable": f"SeparableConv{n}D",
+           "depthwise": f"DepthwiseConv{n}D"}[kind]
+
+    def make(draw: Draw, shape: tuple, wild: bool) -> Spec:
+        m = _smallest(shape)
+        cfg: dict = {}
+        if kind != "depthwise":
+            cfg["filters"] = _int(draw, 1, 6)
+        paddings = ["valid", "same"] + (["causal"] if kind == "conv" and n == 1 else [])
+        padding = _pick(draw, paddings)
+        mode = _pick(draw, ["plain", "plain", "strides", "dilation"] + (["both"] if wild else []))
+        dilation = 2 if mode in ("dilation", "both") else 1
+        hi = m + 2 if wild else (m if padding == "valid" and kind != "transpose" else 5)
+        if dilation > 1 and not wild:
+            hi = min(hi, (m - 1) // 2 + 1) if padding == "valid" else hi
+        cfg["kernel_size"] = _per_axis(draw, n, 1, min(hi, 5))
+        if mode in ("strides", "both"):
+            cfg["strides"] = _per_axis(draw, n, 1, 3)
+        cfg["padding"] = padding
+        if kind == "depthwise":
+            cfg["depth_multiplier"] = _int(draw, 1, 2)
+        if dilation > 1:
+            cfg["dilation_rate"] = dilation
+        return Spec(cls, cfg, _positional(draw, cfg, ["filters", "kernel_size", "strides", "padding"]
+                                          if kind != "depthwise" else ["kernel_size", "strides", "padding"]))
+
+    return make
+
+
+def _positional(draw: Draw, cfg: dict, order: list[str]) -> int:
+    """How many leading config values may be written positionally (they follow Keras's order)."""
+    keys = list(cfg)
+    n = 0
+    while n < len(keys) and n < len(order) and keys[n] == order[n]:
+        n += 1
+    return _int(draw, 0, min(n, 2))
+
+
+def pooling(kind: str, n: int) -> Callable:
+    cls = f"{kind}Pooling{n}D"
+
+    def make(draw: Draw, shape: tuple, wild: bool) -> Spec:
+        m = _smallest(shape)
+        padding = _pick(draw, ["valid", "same"])
+        hi = m + 2 if wild else (m if padding == "valid" else 4)
+        cfg: dict = {"pool_size": _per_axis(draw, n, 1, min(hi, 4))}
+        if draw(st.booleans()):
+            cfg["strides"] = _per_axis(draw, n, 1, 3)
+        cfg["padding"] = padding
+        return Spec(cls, cfg, _positional(draw, cfg, ["pool_size", "strides", "padding"]))
+
+    return make
+
+
+def global_pooling(kind: str, n: int) -> Callable:
+    def make(draw: Draw, shape: tuple, wild: bool) -> Spec:
+        cfg = {"keepdims": True} if draw(st.booleans()) else {}
+        return Spec(f"Global{kind}Pooling{n}D", cfg)
+
+    return make
+
+
+def adaptive_pooling(kind: str, n: int) -> Callable:
+    def make(draw: Draw, shape: tuple, wild: bool) -> Spec:
+        m = _smallest(shape)
+        return Spec(f"Adaptive{kind}Pooling{n}D", {"output_size": _per_axis(draw, n, 1, m + 2 if wild else m)},
+                    _int(draw, 0, 1))
+
+    return make
+
+
+def cropping(n: int) -> Callable:
+    def make(draw: Draw, shape: tuple, wild: bool) -> Spec:
+        pairs = []
+        for d in _spatial(shape):
+            size = d if d is not None else 4
+            hi = size + 1 if wild else (size - 1) // 2
+            pairs.append((_int(draw, 0, hi), _int(draw, 0, hi)))
+        value: Any = pairs[0] if n == 1 else tuple(pairs)
+        if n > 1 and all(a == b for a, b in pairs) and draw(st.booleans()):
+            value = tuple(a for a, _ in pairs)
+        return Spec(f"Cropping{n}D", {"cropping": value}, _int(draw, 0, 1))
+
+    return make
+
+
+def upsampling(n: int) -> Callable:
+    def make(draw: Draw, shape: tuple, wild: bool) -> Spec:
+        cfg: dict = {"size": _per_axis(draw, n, 1, 3)}
+        if n == 2 and draw(st.booleans()):
+            cfg["interpolation"] = _pick(draw, ["nearest", "bilinear"])
+        return Spec(f"UpSampling{n}D", cfg, _int(draw, 0, 1))
+
+    return make
+
+
+def zero_padding(n: int) -> Callable:
+    def make(draw: Draw, shape: tuple, wild: bool) -> Spec:
+        if draw(st.booleans()):
+            value: Any = _int(draw, 0, 2)
+        else:
+            value = tuple((_int(draw, 0, 2), _int(draw, 0, 2)) for _ in range(n))
+            if n == 1:
+                value = value[0]
+        return Spec(f"ZeroPadding{n}D", {"padding": value}, _int(draw, 0, 1))
+
+    return make
+
+
+def rnn(cls: str) -> Callable:
+    def make(draw: Draw, shape: tuple, wild: bool) -> Spec:
+        cfg: dict = {"units": _int(draw, 1, 6)}
+        if draw(st.booleans()):
+            cfg["return_sequences"] = draw(st.booleans())
+        if draw(st.integers(0, 4)) == 0:
+            cfg["go_backwards"] = True
+        return Spec(cls, cfg, _int(draw, 0, 1))
+
+    return make
+
+
+def bidirectional(draw: Draw, shape: tuple, wild: bool) -> Spec:
+    inner = rnn(_pick(draw, ["LSTM", "GRU", "SimpleRNN"]))(draw, shape, wild)
+    cfg: dict = {"layer": inner}
+    if draw(st.booleans()):
+        cfg["merge_mode"] = _pick(draw, ["concat", "sum", "ave", "mul"])
+    return Spec("Bidirectional", cfg, _int(draw, 0, 1))
+
+
+def conv_lstm(n: int) -> Callable:
+    def make(draw: Draw, shape: tuple, wild: bool) -> Spec:
+        known = [d for d in shape[2:-1] if d is not None]
+        m = min(known) if known else 4
+        padding = _pick(draw, ["valid", "same"])
+        hi = m + 2 if wild else (m if padding == "valid" else 3)
+        cfg: dict = {"filters": _int(draw, 1, 4), "kernel_size": _per_axis(draw, n, 1, min(hi, 3))}
+        if draw(st.integers(0, 3)) == 0:
+            cfg["strides"] = _per_axis(draw, n, 1, 2)
+        cfg["padding"] = padding
+        if draw(st.booleans()):
+            cfg["return_sequences"] = draw(st.booleans())
+        return Spec(f"ConvLSTM{n}D", cfg, _positional(draw, cfg, ["filters", "kernel_size", "strides", "padding"]))
+
+    return make
+
+
+def dense(draw: Draw, shape: tuple, wild: bool) -> Spec:
+    return Spec("Dense", {"units": _int(draw, 1, 8)}, _int(draw, 0, 1))
+
+
+def time_distributed(draw: Draw, shape: tuple, wild: bool) -> Spec:
+    return Spec("TimeDistributed", {"layer": dense(draw, shape, wild)}, _int(draw, 0, 1))
+
+
+def einsum_dense(draw: Draw, shape: tuple, wild: bool) -> Spec:
+    units = _int(draw, 1, 6)
+    rank = len(shape)
+    if wild:
+        rank = _pick(draw, [2, 3, rank])
+    if rank == 2:
+        cfg: dict = {"equation": "ab,bc->ac", "output_shape": units}
+    elif rank == 3:
+        cfg = {"equation": "abc,cd->abd", "output_shape": (shape[1] if len(shape) > 1 else 4, units)
+               if draw(st.booleans()) else (None, units)}
+    else:
+        cfg = {"equation": "...b,bc->...c", "output_shape": units}
+    if draw(st.booleans()):
+        cfg["bias_axes"] = cfg["equation"][-1]
+    return Spec("EinsumDense", cfg, _int(draw, 0, 2))
+
+
+def activation(draw: Draw, shape: tuple, wild: bool) -> Spec:
+    cls = _pick(draw, ["Activation", "ReLU", "LeakyReLU", "Softmax", "Dropout", "GaussianNoise"])
+    if cls == "Activation":
+        return Spec(cls, {"activation": _pick(draw, ["relu", "tanh", "softmax", "gelu"])}, _int(draw, 0, 1))
+    if cls == "Dropout":
+        return Spec(cls, {"rate": _pick(draw, [0.1, 0.5])}, _int(draw, 0, 1))
+    if cls == "GaussianNoise":
+        return Spec(cls, {"stddev": 0.1})
+    return Spec(cls, {})
+
+
+def normalization(draw: Draw, shape: tuple, wild: bool) -> Spec:
+    cls = _pick(draw, ["BatchNormalization", "LayerNormalization", "UnitNormalization", "GroupNormalization"])
+    if cls == "GroupNormalization":
+        c = shape[-1] if shape[-1] is not None else 4
+        divisors = [g for g in range(1, c + 1) if c % g == 0]
+        groups = _int(draw, 1, c + 2) if wild else _pick(draw, divisors)
+        return Spec(cls, {"groups": groups}, _int(draw, 0, 1))
+    cfg: dict = {}
+    if draw(st.integers(0, 3)) == 0:
+        cfg["axis"] = _int(draw, -len(shape), len(shape) - 1) if wild else _int(draw, 1, len(shape) - 1)
+    return Spec(cls, cfg, _int(draw, 0, 1) if cfg else 0)
+
+
+def rescaling(draw: Draw, shape: tuple, wild: bool) -> Spec:
+    cfg: dict = {"scale": _pick(draw, [1 / 255, 2.0, 0.5])}
+    if draw(st.booleans()):
+        cfg["offset"] = -1.0
+    return Spec("Rescaling", cfg, _int(draw, 0, 2))
+
+
+def resizing(cls: str) -> Callable:
+    def make(draw: Draw, shape: tuple, wild: bool) -> Spec:
+        cfg = {"height": _int(draw, 1, 8), "width": _int(draw, 1, 8)}
+        if cls == "Resizing" and draw(st.booleans()):
+            cfg["interpolation"] = _pick(draw, ["nearest", "bilinear"])
+        return Spec(cls, cfg, _int(draw, 0, 2))
+
+    return make
+
+
+def flatten(draw: Draw, shape: tuple, wild: bool) -> Spec:
+    return Spec("Flatten", {})
+
+
+def repeat_vector(draw: Draw, shape: tuple, wild: bool) -> Spec:
+    return Spec("RepeatVector", {"n": _int(draw, 1, 4)}, _int(draw, 0, 1))
+
+
+def permute(draw: Draw, shape: tuple, wild: bool) -> Spec:
+    axes = list(range(1, len(shape)))
+    dims = list(draw(st.permutations(axes)))
+    if wild:
+        dims = [_int(draw, 0, len(shape)) for _ in axes[:_int(draw, 1, len(axes) + 1)]]
+    return Spec("Permute", {"dims": tuple(dims)}, _int(draw, 0, 1))
+
+
+def reshape(draw: Draw, shape: tuple, wild: bool) -> Spec:
+    rest = shape[1:]
+    if any(d is None for d in rest) or wild:
+        target = tuple(_int(draw, 1, 6) for _ in range(_int(draw, 1, 3)))
+        if draw(st.booleans()):
+            i = _int(draw, 0, len(target) - 1)
+            target = target[:i] + (-1,) + target[i + 1:]
+    else:
+        total = 1
+        for d in rest:
+            total *= d
+        factors = _factor(draw, total, _int(draw, 1, 3))
+        if draw(st.integers(0, 2)) == 0:
+            i = _int(draw, 0, len(factors) - 1)
+            factors = factors[:i] + [-1] + factors[i + 1:]
+        target = tuple(factors)
+    return Spec("Reshape", {"target_shape": target}, _int(draw, 0, 1))
+
+
+def _factor(draw: Draw, total: int, parts: int) -> list:
+    out = []
+    for _ in range(parts - 1):
+        divisors = [d for d in range(1, total + 1) if total % d == 0 and d <= 16]
+        d = _pick(draw, divisors)
+        out.append(d)
+        total //= d
+    return out + [total]
+
+
+def mha(draw: Draw, shape: tuple, wild: bool) -> Spec:
+    cfg: dict = {"num_heads": _int(draw, 1, 3), "key_dim": _int(draw, 1, 4)}
+    if draw(st.integers(0, 2)) == 0:
+        cfg["output_shape"] = _int(draw, 1, 6)
+    return Spec("MultiHeadAttention", cfg, _int(draw, 0, 2))
+
+
+def attention(draw: Draw, shape: tuple, wild: bool) -> Spec:
+    cfg = {"use_scale": True} if draw(st.booleans()) else {}
+    return Spec("Attention", cfg)
+
+
+def embedding(draw: Draw, shape: tuple, wild: bool) -> Spec:
+    return Spec("Embedding", {"input_dim": _int(draw, 2, 20), "output_dim": _int(draw, 1, 6)}, _int(draw, 0, 2))
+
+
+# single-input layers that take an input of the given rank (the batch axis included)
+_ANY = [dense, activation, normalization, flatten, reshape, rescaling, einsum_dense]
+SINGLE: dict[int, list[Callable]] = {
+    2: _ANY + [repeat_vector],
+    3: _ANY + [permute, time_distributed, bidirectional, mha, attention]
+       + [rnn(c) for c in ("LSTM", "GRU", "SimpleRNN")]
+       + [conv(k, 1) for k in ("conv", "transpose", "separable", "depthwise")]
+       + [pooling(k, 1) for k in ("Max", "Average")] + [global_pooling(k, 1) for k in ("Max", "Average")]
+       + [adaptive_pooling(k, 1) for k in ("Max", "Average")] + [cropping(1), upsampling(1), zero_padding(1)],
+    4: _ANY + [permute, time_distributed, conv_lstm(1), resizing("Resizing"), resizing("CenterCrop")]
+       + [conv(k, 2) for k in ("conv", "transpose", "separable", "depthwise")]
+       + [pooling(k, 2) for k in ("Max", "Average")] + [global_pooling(k, 2) for k in ("Max", "Average")]
+       + [adaptive_pooling(k, 2) for k in ("Max", "Average")] + [cropping(2), upsampling(2), zero_padding(2)],
+    5: _ANY + [permute, conv_lstm(2)]
+       + [conv(k, 3) for k in ("conv", "transpose")]
+       + [pooling(k, 3) for k in ("Max", "Average")] + [global_pooling(k, 3) for k in ("Max", "Average")]
+       + [adaptive_pooling(k, 3) for k in ("Max", "Average")] + [cropping(3), upsampling(3), zero_padding(3)],
+}
+# layers called on two tensors, and how they take them
+MERGES = ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot"]
+TWO_INPUTS = {"MultiHeadAttention": "two", "Attention": "list"}
+
+
+def _too_big(shape: tuple) -> bool:
+    total = 1
+    for d in shape[1:]:
+        total *= d if d is not None else 4
+    return total > 4096 or any(d is not None and d > 48 for d in shape[1:])
+
+
+_GROWING = {"UpSampling", "ZeroPadding", "Transpose", "RepeatVector", "Resizing"}
+
+
+def draw_input(draw: Draw) -> Program:
+    rank = _pick(draw, [2, 3, 3, 4, 4, 5])
+    if rank == 2 and draw(st.integers(0, 3)) == 0:
+        return Program((_int(draw, 1, 8),), dtype="int32")  # token ids for an Embedding
+    if rank == 5:
+        dims = [_int(draw, 1, 6) for _ in range(3)] + [_int(draw, 1, 4)]
+    elif rank == 4:
+        dims = [_int(draw, 1, 10) for _ in range(2)] + [_int(draw, 1, 4)]
+    elif rank == 3:
+        dims = [_int(draw, 1, 10), _int(draw, 1, 8)]
+        if draw(st.integers(0, 5)) == 0:
+            dims[0] = None  # a sequence of any length
+    else:
+        dims = [_int(draw, 1, 16)]
+    batch = 2 if draw(st.integers(0, 5)) == 0 else None
+    return Program(tuple(dims), batch_size=batch)
+
+
+def draw_chain(draw: Draw, max_steps: int = 6, merges: bool = True) -> KerasChain:
+    """Draw and apply steps until ``max_steps`` or the first call Keras rejects."""
+    program = draw_input(draw)
+    chain = KerasChain(Program(program.input_shape, program.dtype, program.batch_size))
+    current = "v0"
+    names = iter(f"v{i}" for i in range(1, 1000))
+    if program.dtype == "int32":
+        if not chain.apply(Step(embedding(draw, chain.shape(current), False), (current,), next(names))):
+            return chain
+        current = chain.program.steps[-1].out
+    for _ in range(_int(draw, 1, max_steps)):
+        shape = chain.shape(current)
+        wild = draw(st.integers(0, 4)) == 0
+        if merges and draw(st.integers(0, 5)) == 0:
+            step = _merge_steps(draw, chain, current, names, wild)
+            if step is None:
+                return chain
+            current = step
+            continue
+        rank = len(shape)
+        if wild and draw(st.booleans()):
+            rank = _pick(draw, sorted(SINGLE))  # a layer made for another rank
+        options = SINGLE.get(rank, _ANY)
+        if _too_big(shape):
+            options = [f for f in options if not any(g in getattr(f, "__qualname__", "") for g in ("upsampling",))]
+            options = [dense, flatten, activation] + [f for f in options if "pooling" in f.__qualname__]
+        maker = _pick(draw, options)
+        spec = maker(draw, shape, wild)
+        if _too_big(shape) and any(g in spec.cls for g in _GROWING):
+            spec = Spec("Dense", {"units": 4}, 1)
+        style = TWO_INPUTS.get(spec.cls, "one")
+        inputs = (current,) * (2 if style != "one" else 1)
+        repeat = 1
+        if style == "one" and draw(st.integers(0, 5)) == 0 and spec.cls in (
+                "Dense", "Activation", "LayerNormalization", "Conv1D", "Conv2D", "Conv3D", "Dropout", "ReLU",
+                "MaxPooling1D", "MaxPooling2D", "LSTM", "GRU", "SimpleRNN", "BatchNormalization"):
+            repeat = _int(draw, 2, 3)
+        out = next(names)
+        if not chain.apply(Step(spec, inputs, out, style, repeat)):
+            return chain
+        current = out
+    return chain
+
+
+def _merge_steps(draw: Draw, chain: KerasChain, current: str, names: Any, wild: bool) -> Optional[str]:
+    """A branch off ``current`` and the merge of both (or of ``current`` with an earlier tensor)."""
+    shape = chain.shape(current)
+    earlier = [s.out for s in chain.program.steps if s.out != current] + ["v0"]
+    if wild or draw(st.integers(0, 9)) == 0:
+        other = _pick(draw, earlier)
+    else:
+        kind = _pick(draw, ["same", "same", "dense", "any"])
+        if kind == "same":
+            spec = _pick(draw, [Spec("Dense", {"units": shape[-1] or 4}, 1), Spec("Activation", {"activation": "relu"}, 1),
+                                Spec("LayerNormalization")])
+        elif kind == "dense":
+            spec = Spec("Dense", {"units": _int(draw, 1, 6)}, 1)
+        else:
+            spec = _pick(draw, SINGLE.get(len(shape), _ANY))(draw, shape, False)
+        style = TWO_INPUTS.get(spec.cls, "one")
+        other = next(names)
+        if not chain.apply(Step(spec, (current,) * (2 if style != "one" else 1), other, style)):
+            return None
+    cls = _pick(draw, MERGES + ["MultiHeadAttention", "Attention"])
+    rank = len(shape)
+    if cls == "Concatenate":
+        cfg: dict = {"axis": _int(draw, -rank + 1, rank - 1) if draw(st.booleans()) else -1}
+        if cfg["axis"] == 0:
+            cfg["axis"] = -1
+        spec = Spec(cls, cfg, _int(draw, 0, 1))
+    elif cls == "Dot":
+        spec = Spec(cls, {"axes": _int(draw, 1, max(1, rank - 1)) if draw(st.booleans()) else -1}, _int(draw, 0, 1))
+    elif cls == "MultiHeadAttention":
+        spec = mha(draw, shape, wild)
+    elif cls == "Attention":
+        spec = attention(draw, shape, wild)
+    else:
+        spec = Spec(cls)
+    style = TWO_INPUTS.get(cls, "list")
+    pair = (current, other) if draw(st.booleans()) else (other, current)
+    out = next(names)
+    if not chain.apply(Step(spec, pair, out, style)):
+        return None
+    return out
+
+
+# --------------------------------------------------------------------------- source text
+
+
+@dataclass
+class Rendered:
+    source: str
+    lines: list[int]  # per executed call (Keras's order), the line of the call
+    input_line: int
+
+
+def render(program: Program, mode: str, helpers: list[bool], loops: list[bool], model: bool = True) -> Rendered:
+    """The program as source: ``mode`` is ``functional``, ``sequential`` or ``add``. In functional
+    mode ``helpers[i]`` puts step i in a helper function, ``loops[i]`` writes a repeated step as a
+    ``for`` loop (else unrolled)."""
+    head = ["import keras", "from keras import layers", ""]
+    input_args = [repr(program.input_shape)]
+    if program.batch_size is not None:
+        input_args.append(f"batch_size={program.batch_size}")
+    if program.dtype != "float32":
+        input_args.append(f"dtype={program.dtype!r}")
+    input_expr = f"keras.Input(shape={', '.join(input_args)})" if len(input_args) == 1 else \
+        f"keras.Input(shape={input_args[0]}, {', '.join(input_args[1:])})"
+    lines = list(head)
+    step_lines: list[list[int]] = []  # per step, the line of each repeat
+
+    def call_expr(step: Step, args: list[str]) -> str:
+        if step.style == "list":
+            return f"{step.spec.render()}([{', '.join(args)}])"
+        return f"{step.spec.render()}({', '.join(args)})"
+
+    if mode == "sequential":
+        lines.append("model = keras.Sequential([")
+        seq_line = len(lines)
+        lines.append(f"    {input_expr},")
+        input_line = len(lines)
+        for step in program.steps:
+            step_lines.append([seq_line] * step.repeat)
+            for _ in range(step.repeat):
+                lines.append(f"    {step.spec.render()},")
+        lines.append("])")
+    elif mode == "add":
+        lines.append("model = keras.Sequential()")
+        lines.append(f"model.add({input_expr})")
+        input_line = len(lines)
+        for step, loop in zip(program.steps, loops):
+            if step.repeat > 1 and loop:
+                lines.append(f"for _ in range({step.repeat}):")
+                lines.append(f"    model.add({step.spec.render()})")
+                step_lines.append([len(lines)] * step.repeat)
+            else:
+                here = []
+                for _ in range(step.repeat):
+                    lines.append(f"model.add({step.spec.render()})")
+                    here.append(len(lines))
+                step_lines.append(here)
+    else:
+        body: list[str] = []
+        where: list[tuple[str, Any]] = []  # per step: ("head", [line]) or ("body", [offset])
+        for i, (step, helper, loop) in enumerate(zip(program.steps, helpers, loops)):
+            params = [f"t{j}" for j in range(len(step.inputs))]
+            if helper:
+                sig = ", ".join(params + (["n"] if step.repeat > 1 and loop else []))
+                lines.append(f"def block{i}({sig}):")
+                if step.repeat > 1 and loop:
+                    lines.append("    for _ in range(n):")
+                    lines.append(f"        t0 = {call_expr(step, ['t0'])}")
+                    where.append(("head", [len(lines)] * step.repeat))
+                    lines.append("    return t0")
+                elif step.repeat > 1:
+                    here = []
+                    for _ in range(step.repeat):
+                        lines.append(f"    t0 = {call_expr(step, ['t0'])}")
+                        here.append(len(lines))
+                    where.append(("head", here))
+                    lines.append("    return t0")
+                else:
+                    lines.append(f"    return {call_expr(step, params)}")
+                    where.append(("head", [len(lines)]))
+                lines += ["", ""]
+                args = ", ".join(list(step.inputs) + ([str(step.repeat)] if step.repeat > 1 and loop else []))
+                body.append(f"{step.out} = block{i}({args})")
+            elif step.repeat > 1 and loop:
+                body.append(f"{step.out} = {step.inputs[0]}")
+                body.append(f"for _ in range({step.repeat}):")
+                body.append(f"    {step.out} = {call_expr(step, [step.out])}")
+                where.append(("body", [len(body)] * step.repeat))
+            elif step.repeat > 1:
+                here = []
+                args = list(step.inputs)
+                for _ in range(step.repeat):
+                    body.append(f"{step.out} = {call_expr(step, args)}")
+                    args = [step.out]
+                    here.append(len(body))
+                where.append(("body", here))
+            else:
+                body.append(f"{step.out} = {call_expr(step, list(step.inputs))}")
+                where.append(("body", [len(body)]))
+        lines.append(f"v0 = {input_expr}")
+        input_line = len(lines)
+        offset = len(lines)
+        lines += body
+        for kind, ls in where:
+            step_lines.append(ls if kind == "head" else [offset + x for x in ls])
+        if program.steps and model:
+            lines.append(f"model = keras.Model(v0, {program.steps[-1].out})")
+    return Rendered("\n".join(lines) + "\n", [ln for ls in step_lines for ln in ls], input_line)

@@ -1,0 +1,118 @@
+"""Whole programs against Keras: random multi-layer chains, built and labelled by Keras.
+
+Each example draws a model-building program layer by layer, every layer's config drawn from
+the shape it meets (mostly valid; now and then a wild config or a layer made for another rank,
+or a merge with a tensor of another shape). Keras builds it (symbolically, then on random data
+when every non-batch axis is known) and records every call's output shape or the first call it
+rejects. The same program is rendered as source (functional API with helpers and loops,
+``Sequential([...])`` or ``model.add``) and checked by :func:`shapecheck.api.check_source`:
+every call Keras accepted has exactly Keras's shape, and an error finding is reported exactly at
+the call Keras rejected, none elsewhere.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Optional
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from shapecheck.api import check_source
+from shapecheck.core import dims
+
+from .chains_support import KerasChain, Program, Rendered, draw_chain, keras_run, render
+
+# SHAPECHECK_ORACLE_EXAMPLES raises the count for a longer hunt.
+SETTINGS = settings(max_examples=int(os.environ.get("SHAPECHECK_ORACLE_EXAMPLES", "25")), deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+def _ours(entry: dict) -> Optional[tuple]:
+    outputs = entry["outputs"]
+    assert len(outputs) == 1, f"several outputs at line {entry['span'].line}: {outputs}"
+    shape = outputs[0].shape
+    return None if shape is None else tuple(shape)
+
+
+def _same(keras_shape: tuple, ours: Optional[tuple]) -> bool:
+    """Every axis Keras knows, we know the same; where Keras says None we claim no number."""
+    if ours is None or len(ours) != len(keras_shape):
+        return False
+    return all((isinstance(o, int) and o == k) if k is not None else not isinstance(o, int)
+               for k, o in zip(keras_shape, ours))
+
+
+def _show(shape: Any) -> str:
+    return "None" if shape is None else "(" + ", ".join(str(dims.to_json(d)) for d in shape) + ")"
+
+
+def _rejected_for_every_size(program: Program, call: int) -> bool:
+    """Keras accepted call ``call`` with a ``None`` input axis: does it reject it for every size?"""
+    for size in (1, 2, 3, 5):
+        shape = tuple(size if d is None else d for d in program.input_shape)
+        chain = keras_run(program, shape)
+        if not chain.rejected or len(chain.calls) - 1 != call:
+            return False
+    return True
+
+
+def agrees(chain: KerasChain, rendered: Rendered) -> None:
+    program = chain.program
+    result = check_source(rendered.source, "chain.py")
+    context = f"\n--- program ---\n{rendered.source}--- Keras: " + (
+        f"rejects call {len(chain.calls)} (line {rendered.lines[len(chain.calls) - 1]}): {chain.error!r}"
+        if chain.rejected else "accepts") + "\n--- shapecheck findings ---\n" + "\n".join(
+        f"line {f.span.line}: {f.code.name} {f.level}: {f.message}" for f in result.findings)
+    broken = [f for f in result.findings if f.code.name in ("internal-error", "analysis-limit", "syntax-error")]
+    assert not broken, context
+    entries = [e for e in result.shapes if e["layer"].startswith("keras.layers.")]
+    inputs = [e for e in entries if e["layer"] == "keras.layers.InputLayer"]
+    calls = [e for e in entries if e["layer"] != "keras.layers.InputLayer"]
+    assert len(inputs) == 1 and inputs[0]["span"].line == rendered.input_line, context
+    assert _same(tuple(chain.symbolic["v0"].shape), _ours(inputs[0])), context
+    assert len(calls) >= len(chain.calls), (
+        f"Keras made {len(chain.calls)} calls, shapecheck recorded {len(calls)}" + context)
+    errors = sorted({f.span.line for f in result.findings if f.level == "error"})
+    for i, call in enumerate(chain.calls):
+        line, entry = rendered.lines[i], calls[i]
+        assert entry["span"].line == line, f"call {i}: line {entry['span'].line}, expected {line}" + context
+        if call.shape is None:
+            continue
+        ours = _ours(entry)
+        if not _same(call.shape, ours):
+            assert False, f"line {line}: Keras {_show(call.shape)}, shapecheck {_show(ours)}" + context
+    if chain.rejected:
+        assert errors == [rendered.lines[len(chain.calls) - 1]], context
+        return
+    if errors and None in program.input_shape:
+        # Keras's symbolic build lets a None axis through; a finding claims a failure for every size.
+        first = next(i for i, c in enumerate(chain.calls) if rendered.lines[i] == errors[0])
+        assert errors == [rendered.lines[first]] and _rejected_for_every_size(program, first), context
+        return
+    assert not errors, context
+
+
+@SETTINGS
+@given(st.data())
+def test_functional_chains(data):
+    """Branches and merges, helper functions and loops, written with the functional API."""
+    chain = draw_chain(data.draw, max_steps=6, merges=True)
+    steps = chain.program.steps
+    helpers = [data.draw(st.integers(0, 4)) == 0 for _ in steps]
+    loops = [data.draw(st.booleans()) for _ in steps]
+    agrees(chain, render(chain.program, "functional", helpers, loops, model=not chain.rejected))
+
+
+@SETTINGS
+@given(st.data())
+def test_sequential_chains(data):
+    """Linear chains as ``Sequential([...])`` or ``model.add`` (a repeated layer sometimes in a loop)."""
+    chain = draw_chain(data.draw, max_steps=6, merges=False)
+    steps = chain.program.steps
+    if not chain.program.linear:  # a two-input attention call: only the functional API writes it
+        mode = "functional"
+    else:
+        mode = data.draw(st.sampled_from(["sequential", "add"]))
+    loops = [data.draw(st.booleans()) for _ in steps]
+    agrees(chain, render(chain.program, mode, [False] * len(steps), loops, model=not chain.rejected))
