@@ -173,3 +173,44 @@ def test_map_coordinates(data, x, order, fill_mode):
     assume(not (fill_mode == "mirror" and 1 in x))
     coords = data.draw(coordinates(len(x)))
     agrees("keras.ops.image.map_coordinates", {"order": order, "fill_mode": fill_mode}, x, (coords,))
+
+
+# -- patches ---------------------------------------------------------------------------
+
+PATCH = st.sampled_from([1, 2, 2, 3] * 5 + [0])
+
+
+@st.composite
+def patch_arg(draw, n: int, *, allow_none: bool) -> Any:
+    kinds = ["int"] * 4 + ["tuple"] * 3 + ["none" if allow_none else "int"] * 4 + ["one", "other"]
+    kind = draw(st.sampled_from(kinds))
+    if kind == "none":
+        return None
+    if kind == "int":
+        return draw(st.sampled_from([1, 1, 2, 3]))
+    if kind == "one":
+        return (draw(st.sampled_from([1, 2])),)
+    if kind == "other":
+        return tuple(draw(st.sampled_from([1, 2])) for _ in range(5 - n))
+    return tuple(draw(st.sampled_from([1, 1, 1, 2] * 3 + [0])) for _ in range(n))
+
+
+@SETTINGS
+@given(st.data(), st.sampled_from([2, 3]), st.sampled_from(["valid", "same"] * 4 + ["causal", "VALID"]), FORMATS)
+def test_extract_patches(data, n, padding, fmt):
+    """``extract_patches`` with 2 or 3 values in ``size`` (3: as ``extract_patches_3d``)."""
+    x = data.draw(images(ranks=(n + 1, n + 2), invalid_ranks=(n, n + 3)))
+    size = data.draw(st.one_of(st.tuples(*[PATCH] * n), PATCH if n == 2 else st.nothing()))
+    config = {"size": size, "strides": data.draw(patch_arg(n, allow_none=True)),
+              "dilation_rate": data.draw(patch_arg(n, allow_none=False)), "padding": padding, "data_format": fmt}
+    _both("keras.ops.image.extract_patches", config, x)
+
+
+@SETTINGS
+@given(st.data(), st.sampled_from(["valid", "same"] * 4 + ["causal"]), FORMATS)
+def test_extract_patches_3d(data, padding, fmt):
+    x = data.draw(images(ranks=(4, 5), invalid_ranks=(3, 6)))
+    size = data.draw(st.one_of(PATCH, PATCH, st.tuples(PATCH, PATCH, PATCH), st.tuples(PATCH, PATCH)))
+    config = {"size": size, "strides": data.draw(patch_arg(3, allow_none=True)),
+              "dilation_rate": data.draw(patch_arg(3, allow_none=False)), "padding": padding, "data_format": fmt}
+    _both("keras.ops.image.extract_patches_3d", config, x)

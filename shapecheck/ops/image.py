@@ -147,18 +147,75 @@ class Resize(OpRule):
         return images.with_shape(tuple(out))
 
 
-def _pair(v: Any) -> tuple:
+def _patch_tuple(v: Any, n: int, name: str, *, one_broadcasts: bool) -> tuple:
+    """An int or ``n`` ints (a single-item tuple too, where NumPy broadcasting lets it through)."""
+    v = known(v)
     if is_int(v):
-        return (v, v)
-    if isinstance(v, (list, tuple)) and len(v) == 2:
-        return tuple(v)
-    raise Unknowable()  # 3-D patches, or a value the front end could not follow
+        return (v,) * n
+    if isinstance(v, (list, tuple)):
+        if len(v) == 1 and one_broadcasts:
+            v = tuple(v) * n
+        if len(v) != n:
+            raise ShapeError(INVALID_ARGUMENT, f"`{name}` must be an int or a tuple of {n} integers for {n}-D "
+                             f"patches. Received: {name}={v!r}")
+        if all(is_int(x) for x in v):
+            return tuple(v)
+    raise Unknowable()
+
+
+def _patches(call: Call, images: TensorType, size: tuple, n: int) -> TensorType:
+    """``ExtractPatches.compute_output_spec`` for ``n``-D patches (2: images, 3: volumes), and what
+    ``backend.nn.conv`` checks on data."""
+    shape = images.shape
+    assert shape is not None
+    fmt = _data_format(call)
+    if len(shape) not in (n + 1, n + 2):
+        raise ShapeError(RANK_MISMATCH, f"{n}-D patches need rank {n + 1} (one {'volume' if n == 3 else 'image'}) "
+                         f"or rank {n + 2} (a batch). Received input with shape: {show_shape(shape)}")
+    if any(k <= 0 for k in size):
+        raise ShapeError(INVALID_ARGUMENT, f"`size` must be positive. Received: size={size}")
+    padding = known(param(call, "padding"))
+    if padding not in ("valid", "same"):
+        # Keras's shape arithmetic takes "causal" too, but TensorFlow's convolution rejects it on data.
+        raise ShapeError(INVALID_ARGUMENT, f"`padding` must be either `'valid'` or `'same'`. Received {padding}.")
+    strides_arg = param(call, "strides")
+    strides = size if strides_arg is None else _patch_tuple(strides_arg, n, "strides", one_broadcasts=n == 2)
+    dilation = _patch_tuple(param(call, "dilation_rate"), n, "dilation_rate", one_broadcasts=False)
+    if any(s == 0 for s in strides):
+        raise ShapeError(INVALID_ARGUMENT, f"`strides` must be positive. Received: strides={strides}")
+    if any(s < 0 for s in strides):
+        raise Unknowable()
+    if any(d <= 0 for d in dilation):
+        raise ShapeError(INVALID_ARGUMENT, f"all values of `dilation_rate` must be positive. Received: "
+                         f"dilation_rate={dilation}")
+    if any(s > 1 for s in strides) and any(d > 1 for d in dilation):
+        raise ShapeError(INVALID_ARGUMENT, f"`strides > 1` not supported in conjunction with `dilation_rate > 1`. "
+                         f"Received: strides={strides} and dilation_rate={dilation}")
+    if fmt is None:
+        raise Unknowable()
+    batched = shape if len(shape) == n + 2 else (1, *shape)
+    channels = batched[-1] if fmt == cu.CHANNELS_LAST else batched[1]
+    if channels is None:
+        # Keras multiplies the patch size by the channel count to build the shape.
+        raise ShapeError(AXIS_MISMATCH, "patches need a defined channel axis: unsupported operand type(s) for *: "
+                         f"'int' and 'NoneType' (images.shape={show_shape(shape)})")
+    out = tuple(cu.conv_output_length(d, k, s, padding, r)
+                for d, k, s, r in zip(cu.spatial(batched, fmt), size, strides, dilation))
+    filters = dims.mul(dims.product(list(size)), channels)
+    cu.check_positive_lengths(out, f"`inputs shape={show_shape(batched)}`, `kernel shape="
+                                   f"{cu.show_tuple((*size, channels, filters))}`, `dilation_rate="
+                                   f"{cu.show_tuple(dilation)}`")
+    result = cu.assemble(batched[0], out, filters, fmt)
+    return images.with_shape(result if len(shape) == n + 2 else result[1:])
 
 
 @register
 class ExtractPatches(OpRule):
     """``keras.ops.image.extract_patches(images, size)``: a convolution's positions, each patch
-    flattened into the channels: ``(batch, rows, cols, size_h * size_w * channels)``."""
+    flattened into the channels: ``(batch, rows, cols, size_h * size_w * channels)``. A ``size``
+    of three values extracts 3-D patches, as ``extract_patches_3d``. On data TensorFlow's
+    convolution rejects ``"causal"`` padding, strides above 1 together with a dilation above 1,
+    and dilations below 1."""
 
     names = ("keras.ops.image.extract_patches",)
     params = ("images", "size", "strides", "dilation_rate", "padding", "data_format")
@@ -168,14 +225,16 @@ class ExtractPatches(OpRule):
         Example({"size": (3, 3), "strides": 1, "padding": "same"}, (2, 5, 5, 2), (2, 5, 5, 18)),
         Example({"size": 2, "data_format": "channels_first"}, (None, 3, 8, 6), (None, 12, 4, 3)),
         Example({"size": 4}, (16, 16, 3), (4, 4, 48)),
+        Example({"size": (2, 2, 2)}, (4, 4, 4, 3), (2, 2, 2, 24)),
         Example({"size": 8}, (None, 4, 4, 3), "negative-dimension"),
         Example({"size": 2}, (None, 4, 4, None), "axis-mismatch"),
+        Example({"size": 2, "strides": 2, "dilation_rate": 2}, (None, 8, 8, 3), "invalid-argument"),
+        Example({"size": 2, "padding": "VALID"}, (None, 8, 8, 3), "invalid-argument"),
+        Example({"size": 2}, (None, 2, 8, 8, 3), "rank-mismatch"),
     )
 
     def output(self, call: Call) -> TensorType:
         images = tensor(call, "images")
-        shape = images.shape
-        assert shape is not None
         size = known(param(call, "size"))
         if not is_int(size) and not isinstance(size, (list, tuple)):
             raise ShapeError(INVALID_ARGUMENT, "Invalid `size` argument. Expected an int or a tuple. "
@@ -183,31 +242,40 @@ class ExtractPatches(OpRule):
         if isinstance(size, (list, tuple)) and len(size) not in (2, 3):
             raise ShapeError(INVALID_ARGUMENT, "Invalid `size` argument. Expected a tuple of length 2 or 3. "
                              f"Received: size={size} with length {len(size)}")
-        kernel = _pair(size)
-        strides = kernel if param(call, "strides") is None else _pair(known(param(call, "strides")))
-        dilation = _pair(known(param(call, "dilation_rate")))
-        padding = known(param(call, "padding"))
-        fmt = param(call, "data_format")
-        if not isinstance(padding, str) or padding.lower() not in ("valid", "same") \
-                or fmt not in (None, "channels_last", "channels_first") or len(shape) not in (3, 4):
-            raise Unknowable()
-        batched = shape if len(shape) == 4 else (1, *shape)
-        fmt = fmt or "channels_last"
-        channels = batched[3] if fmt == "channels_last" else batched[1]
-        space = batched[1:3] if fmt == "channels_last" else batched[2:4]
-        out = tuple(cu.conv_output_length(n, k, s, padding.lower(), d)
-                    for n, k, s, d in zip(space, kernel, strides, dilation))
-        if channels is None:
-            # Keras multiplies the patch size by the channel count to build the shape.
-            raise ShapeError(AXIS_MISMATCH, "`extract_patches` needs a defined channel axis: unsupported operand "
-                             f"type(s) for *: 'int' and 'NoneType' (images.shape={show_shape(shape)})")
-        filters = dims.mul(dims.mul(kernel[0], kernel[1]), channels)
-        cu.check_positive_lengths(out, f"`inputs shape={show_shape(batched)}`, `kernel shape="
-                                       f"{cu.show_tuple((*kernel, channels, filters))}`, `dilation_rate="
-                                       f"{cu.show_tuple(dilation)}`")
-        result = cu.assemble(batched[0], out, filters, fmt)
-        return images.with_shape(result if len(shape) == 4 else result[1:])
+        n = 3 if isinstance(size, (list, tuple)) and len(size) == 3 else 2
+        return _patches(call, images, _patch_tuple(size, n, "size", one_broadcasts=False), n)
 
+
+@register
+class ExtractPatches3D(OpRule):
+    """``keras.ops.image.extract_patches_3d(volumes, size)``: 3-D patches of a volume
+    ``(depth, height, width, channels)`` or a batch of them, each flattened into the channels:
+    ``size_d * size_h * size_w * channels``. ``size`` is an int or three ints (two fail on data);
+    ``strides`` defaults to ``size`` and must have three values on data."""
+
+    names = ("keras.ops.image.extract_patches_3d",)
+    params = ("volumes", "size", "strides", "dilation_rate", "padding", "data_format")
+    defaults = {"strides": None, "dilation_rate": 1, "padding": "valid", "data_format": None}
+    examples = (
+        Example({"size": 2}, (None, 8, 8, 8, 3), (None, 4, 4, 4, 24)),
+        Example({"size": (2, 3, 1), "strides": 1, "padding": "same"}, (4, 4, 4, 2), (4, 4, 4, 12)),
+        Example({"size": 2, "data_format": "channels_first"}, (None, 3, 4, 6, 8), (None, 24, 2, 3, 4)),
+        Example({"size": 2, "strides": 1, "dilation_rate": 2}, (None, 5, 5, 5, 1), (None, 3, 3, 3, 8)),
+        Example({"size": (2, 2)}, (8, 8, 8, 3), "invalid-argument"),
+        Example({"size": 2, "strides": (2, 2)}, (None, 8, 8, 8, 3), "invalid-argument"),
+        Example({"size": 5}, (None, 4, 8, 8, 3), "negative-dimension"),
+        Example({"size": 2}, (8, 8, 3), "rank-mismatch"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        volumes = tensor(call, "volumes")
+        size = known(param(call, "size"))
+        if is_int(size):
+            size = (size,) * 3
+        if not isinstance(size, (list, tuple)) or len(size) != 3:
+            raise ShapeError(INVALID_ARGUMENT, "Invalid `size` argument. Expected an int or a tuple of length 3. "
+                             f"Received: size={size}")
+        return _patches(call, volumes, _patch_tuple(size, 3, "size", one_broadcasts=False), 3)
 
 @register
 class RGBToGrayscale(OpRule):
