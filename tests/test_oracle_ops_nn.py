@@ -222,3 +222,78 @@ def test_adaptive_pool(op, n, fmt, size, data):
     x = (None, *[data.draw(SIZES) for _ in range(n)], data.draw(st.sampled_from([3, None])))
     config = {"output_size": size} if fmt is None else {"output_size": size, "data_format": fmt}
     agrees(op, config, x)
+
+
+# -- normalization ----------------------------------------------------------------------------
+
+
+@st.composite
+def shape(draw, min_rank: int = 1, max_rank: int = 4) -> tuple:
+    return (draw(st.sampled_from([None, 2])), *[draw(SIZES) for _ in range(draw(st.integers(min_rank, max_rank)) - 1)])
+
+
+@st.composite
+def vector_for(draw, x: tuple, axis: int) -> tuple:
+    """A vector as long as ``x.shape[axis]`` mostly, else another length or rank."""
+    d = x[axis] if -len(x) <= axis < len(x) else 3
+    pick = draw(st.integers(0, 5))
+    if pick == 0:
+        return (draw(SIZES),)
+    if pick == 1:
+        return (1, d)
+    return (d,)
+
+
+@SETTINGS
+@given(shape(1, 4), st.integers(-4, 3), st.data())
+def test_batch_normalization(x, axis, data):
+    mean = data.draw(vector_for(x, axis))
+    variance = mean if data.draw(st.booleans()) else data.draw(vector_for(x, axis))
+    kwargs = {}
+    for name in ("offset", "scale"):
+        if data.draw(st.booleans()):
+            kwargs[name] = data.draw(vector_for(x, axis))
+    agrees("keras.ops.batch_normalization", {"axis": axis}, x, (mean, variance), kwargs)
+
+
+@SETTINGS
+@given(shape(1, 4), st.sampled_from([None, 0, -1, 3, (0, 1), [1, -1], (1, 1), ()]), st.booleans())
+def test_moments(x, axes, keepdims):
+    agrees("keras.ops.moments", {"axes": axes, "keepdims": keepdims}, x)
+    opaque_is_sound("keras.ops.moments", {"axes": axes, "keepdims": keepdims}, x)
+
+
+@st.composite
+def norm_params(draw, x: tuple) -> tuple:
+    """A parameter shape for normalization over ``axis``: the normalized axes, x's last axis, ones."""
+    pick = draw(st.integers(0, 4))
+    if pick == 0:
+        return ()
+    if pick == 1:
+        return (x[-1],) if x else (1,)
+    if pick == 2:
+        return tuple(draw(st.sampled_from([1, d])) for d in x)
+    if pick == 3:
+        return (draw(SIZES),)
+    return x[1:]
+
+
+@SETTINGS
+@given(shape(0, 4), st.sampled_from([-1, 1, 2, -3, (1, 2), (-1,), 4]), st.data())
+def test_layer_normalization(x, axis, data):
+    args = tuple(data.draw(st.one_of(st.none(), norm_params(x))) for _ in range(2))
+    kwargs = {n: a for n, a in zip(("gamma", "beta"), args) if a is not None}
+    agrees("keras.ops.layer_normalization", {"axis": axis}, x, (), kwargs)
+
+
+@SETTINGS
+@given(shape(0, 4), st.sampled_from([-1, 1, 2, -3, (1, 2), 4]), st.data())
+def test_rms_normalization(x, axis, data):
+    scale = data.draw(st.one_of(st.none(), norm_params(x)))
+    agrees("keras.ops.rms_normalization", {"axis": axis}, x, (), {} if scale is None else {"scale": scale})
+
+
+@SETTINGS
+@given(shape(0, 4), st.sampled_from([-1, 0, 2, 4, None, (0, 1)]), st.sampled_from([2, 1, 3, 0, 1.5]))
+def test_normalize(x, axis, order):
+    agrees("keras.ops.normalize", {"axis": axis, "order": order}, x)

@@ -27,7 +27,7 @@ from ..core.ir import UNKNOWN
 from ..core.rules import Call, Example, OpRule, T, Unknowable, register
 from ..core.shapes import Shape, TensorType, show_shape
 from ..layers import conv_utils as cu
-from .op_utils import axis_index, is_int, known, param, tensor
+from .op_utils import axis_index, is_int, known, never_holds, param, tensor
 
 # -- shared argument handling ---------------------------------------------------------------
 
@@ -515,3 +515,235 @@ class AdaptiveMaxPool(_AdaptivePool):
         Example({"output_size": [4, 4]}, (None, 9, 9, 3), "invalid-argument"),
         Example({"output_size": (4,)}, (None, 9), "rank-mismatch"),
     )
+
+
+# -- normalization ----------------------------------------------------------------------------
+
+
+def _keras_shape(shape: Shape) -> str:
+    return show_shape(shape)
+
+
+@register
+class BatchNormalization(OpRule):
+    """``keras.ops.batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3)``:
+    ``mean``, ``variance`` (and ``offset``, ``scale`` when given) are vectors of length
+    ``x.shape[axis]``, compared as Keras compares shapes (``None`` equals only ``None``); an
+    ``offset`` without a ``scale`` fails (Keras reads ``scale.shape``).  Output: ``x``'s shape."""
+
+    names = ("keras.ops.batch_normalization",)
+    params = ("x", "mean", "variance", "axis", "offset", "scale", "epsilon")
+    defaults = {"offset": None, "scale": None, "epsilon": 1e-3}
+    examples = (
+        Example({"axis": -1}, (None, 5, 3), (None, 5, 3), args=((3,), (3,))),
+        Example({"axis": 1}, (None, 4, 6), (None, 4, 6), args=((4,), (4,)), call_kwargs={"scale": T((4,))}),
+        Example({"axis": -1}, (None, 5, 3), "incompatible-shapes", args=((5,), (5,))),
+        Example({"axis": -1}, (None, 5, None), "incompatible-shapes", args=((3,), (3,))),
+        Example({"axis": -1}, (None, 5, 3), "incompatible-shapes", args=((3,), (3,)), call_kwargs={"offset": T((3,))}),
+        Example({"axis": 3}, (None, 5, 3), "invalid-argument", args=((3,), (3,))),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "x")
+        shape = x.shape
+        assert shape is not None
+        axis = known(param(call, "axis"))
+        if not is_int(axis):
+            raise Unknowable()
+        if not -len(shape) <= axis < len(shape):
+            raise ShapeError(INVALID_ARGUMENT, f"tuple index out of range: axis={axis} for x of shape "
+                             f"{show_shape(shape)}.")
+        expected = (shape[axis],)
+        offset, scale = param(call, "offset"), param(call, "scale")
+        named = [("mean", param(call, "mean")), ("variance", param(call, "variance"))]
+        if offset is not None:
+            named.append(("offset", offset))
+        if offset is not scale:
+            named.append(("scale", scale))
+        for name, v in named:
+            if v is None:
+                raise ShapeError(INCOMPATIBLE_SHAPES, f"`{name}` must be given with `offset` ('NoneType' object has "
+                                 "no attribute 'shape'): pass both `offset` and `scale`, or `scale` alone.")
+            if v is UNKNOWN or not isinstance(v, TensorType):
+                raise Unknowable()
+            if v.shape is None:
+                raise Unknowable()
+            same = _same_shape(v.shape, expected)
+            if same is False:
+                raise ShapeError(INCOMPATIBLE_SHAPES, f"Arguments `{name}` must be a vector of length `x.shape[axis]`. "
+                                 f"Expected: `{show_shape(expected)}`. Received: `{show_shape(v.shape)}`.")
+            if same is None:
+                raise Unknowable()
+        return x
+
+
+@register
+class Moments(OpRule):
+    """``keras.ops.moments(x, axes, keepdims=False, synchronized=False)``: the mean and the variance,
+    each ``x``'s shape with ``axes`` removed (kept as 1 with ``keepdims``)."""
+
+    names = ("keras.ops.moments",)
+    params = ("x", "axes", "keepdims", "synchronized")
+    defaults = {"keepdims": False, "synchronized": False}
+    examples = (
+        Example({"axes": (0, 1)}, (None, 5, 3), [(3,), (3,)]),
+        Example({"axes": [1], "keepdims": True}, (None, 5, 3), [(None, 1, 3), (None, 1, 3)]),
+        Example({"axes": 2}, (None, 5, 3), [(None, 5), (None, 5)]),
+        Example({"axes": (3,)}, (None, 5, 3), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> list[TensorType]:
+        x = tensor(call, "x")
+        shape = x.shape
+        assert shape is not None
+        axes = known(param(call, "axes"))
+        keep = known(param(call, "keepdims"))
+        if axes is None:
+            out: Shape = tuple(1 for _ in shape) if keep else ()
+        else:
+            seq = (axes,) if is_int(axes) else tuple(axes) if isinstance(axes, (list, tuple)) else None
+            if seq is None or not all(is_int(a) for a in seq):
+                raise Unknowable()
+            where = [axis_index(a, len(shape)) for a in seq]
+            if len(set(where)) != len(where):
+                if keep:
+                    raise Unknowable()
+                rest = list(shape)
+                for a in sorted(where, reverse=True):
+                    if a >= len(rest):  # Keras deletes a repeated axis twice
+                        raise ShapeError(INVALID_ARGUMENT, f"list assignment index out of range: repeated axis in "
+                                         f"axes={axes!r} for x of shape {show_shape(shape)}.")
+                    del rest[a]
+                raise Unknowable()
+            out = tuple(1 if i in where else d for i, d in enumerate(shape)) if keep else \
+                tuple(d for i, d in enumerate(shape) if i not in where)
+        return [x.with_shape(out), x.with_shape(out)]
+
+
+def _norm_axes(axis: Any, rank: int) -> tuple[int, ...]:
+    axis = known(axis)
+    seq = (axis,) if is_int(axis) else tuple(axis) if isinstance(axis, (list, tuple)) else None
+    if seq is None or not all(is_int(a) for a in seq):
+        raise Unknowable()
+    return tuple(axis_index(a, rank) for a in seq)
+
+
+def _broadcasts(a: Shape, b: Shape, what: str) -> None:
+    from .op_utils import broadcast_or_fail
+
+    try:
+        broadcast_or_fail(a, b)
+    except ShapeError as e:
+        raise ShapeError(INCOMPATIBLE_SHAPES, f"{what}: {e.message}") from None
+
+
+def _optional_tensor(call: Call, name: str) -> Optional[Shape]:
+    v = param(call, name)
+    if v is None:
+        return None
+    if not isinstance(v, TensorType) or v.shape is None:
+        raise Unknowable()
+    return v.shape
+
+
+@register
+class LayerNormalization(OpRule):
+    """``keras.ops.layer_normalization(x, gamma=None, beta=None, axis=-1, epsilon=None)``: ``x``'s
+    shape.  On data ``axis`` must be in range, and ``gamma``/``beta`` must broadcast against ``x``
+    (reshaped to the normalized axes first when their rank differs and ``axis`` is not literally
+    ``rank - 1``: with the default ``axis=-1`` a ``(3,)`` gamma is reshaped, a scalar one fails)."""
+
+    names = ("keras.ops.layer_normalization",)
+    params = ("x", "gamma", "beta", "axis", "epsilon")
+    defaults = {"gamma": None, "beta": None, "axis": -1, "epsilon": None}
+    examples = (
+        Example({}, (None, 5, 3), (None, 5, 3), args=((3,), (3,))),
+        Example({"axis": (1, 2)}, (2, 5, 3), (2, 5, 3), args=((5, 3),)),
+        Example({"axis": 1}, (2, 5, 3), (2, 5, 3), args=((5,),)),
+        Example({}, (2, 5, 3), "incompatible-shapes", args=((4,),)),
+        Example({"axis": 1}, (2, 5, 3), "incompatible-shapes", args=((3,),)),
+        Example({"axis": 3}, (2, 5, 3), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "x")
+        shape = x.shape
+        assert shape is not None
+        rank = len(shape)
+        axes = sorted(_norm_axes(param(call, "axis"), rank))
+        raw = param(call, "axis")
+        raw = sorted([raw] if is_int(raw) else raw)
+        for name in ("gamma", "beta"):
+            v = _optional_tensor(call, name)
+            if v is None:
+                continue
+            # Keras compares the axes as given: `axis=-1` is not `[ndims - 1]`.
+            if len(v) != rank and raw != [rank - 1]:
+                # Reshaped to 1s but the normalized axes.
+                target = tuple(shape[a] for a in sorted(set(axes)))
+                n, m = dims.product(list(target)), dims.product(list(v))
+                if (is_int(m) and never_holds(target, m)) or (is_int(n) and never_holds(v, n)):
+                    raise ShapeError(INCOMPATIBLE_SHAPES, f"`{name}` of shape {show_shape(v)} cannot be reshaped to "
+                                     f"the normalized axes {axes} of x {show_shape(shape)} ({n} values).")
+                continue
+            _broadcasts(shape, v, f"`{name}` must broadcast against x")
+            reduced = tuple(1 if i in axes else d for i, d in enumerate(shape))
+            _broadcasts(reduced, v, f"`{name}` must broadcast against the statistics")
+        return x
+
+
+@register
+class RMSNormalization(OpRule):
+    """``keras.ops.rms_normalization(x, scale=None, axis=-1, epsilon=None)``: ``x``'s shape; on data
+    ``axis`` must be in range and ``scale`` must broadcast against ``x``."""
+
+    names = ("keras.ops.rms_normalization",)
+    params = ("x", "scale", "axis", "epsilon")
+    defaults = {"scale": None, "axis": -1, "epsilon": None}
+    examples = (
+        Example({}, (None, 5, 3), (None, 5, 3), args=((3,),)),
+        Example({"axis": (1, 2)}, (None, 5, 3), (None, 5, 3), args=((5, 3),)),
+        Example({}, (2, 5, 3), "incompatible-shapes", args=((5,),)),
+        Example({"axis": -4}, (2, 5, 3), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "x")
+        shape = x.shape
+        assert shape is not None
+        run = shape if shape else (1,)
+        _norm_axes(param(call, "axis"), len(run))
+        scale = _optional_tensor(call, "scale")
+        if scale is not None:
+            _broadcasts(run, scale, "`scale` must broadcast against x")
+        return x
+
+
+@register
+class Normalize(OpRule):
+    """``keras.ops.normalize(x, axis=-1, order=2, epsilon=None)``: ``x``'s shape; ``axis`` in range;
+    on data ``order`` must be an int >= 1."""
+
+    names = ("keras.ops.normalize",)
+    params = ("x", "axis", "order", "epsilon")
+    defaults = {"axis": -1, "order": 2, "epsilon": None}
+    examples = (
+        Example({}, (None, 5, 3), (None, 5, 3)),
+        Example({"axis": 1, "order": 1}, (None, 5, 3), (None, 5, 3)),
+        Example({"axis": 3}, (None, 5, 3), "invalid-argument"),
+        Example({"order": 0}, (2, 5, 3), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "x")
+        shape = x.shape
+        assert shape is not None
+        axis = known(param(call, "axis"))
+        if axis is not None:
+            _norm_axes(axis, len(shape))
+        order = known(param(call, "order"))
+        if not is_int(order) or order < 1:
+            raise ShapeError(INVALID_ARGUMENT, f"Argument `order` must be an int >= 1. Received: order={order}")
+        if order != 2 and not is_int(axis):
+            raise Unknowable()  # a matrix norm, or a norm over every axis
+        return x
