@@ -242,11 +242,18 @@ class Window(OpRule):
 
 @register
 class Kaiser(Window):
-    """``keras.ops.kaiser(x, beta)``: a window of ``x`` points."""
+    """``keras.ops.kaiser(x, beta)``: a window of ``x`` points, at least one under TensorFlow."""
 
     names = ("keras.ops.kaiser",)
     params = ("x", "beta")
-    examples = (Example({"x": 5, "beta": 0.5}, None, (5,)), Example({"x": -1, "beta": 0.5}, None, "invalid-argument"))
+    examples = (Example({"x": 5, "beta": 0.5}, None, (5,)), Example({"x": 0, "beta": 0.5}, None, "invalid-argument"))
+
+    def output(self, call: Call) -> TensorType:
+        x = param(call, "x")
+        if is_int(x) and x == 0:
+            # tf.signal.kaiser_window builds a range that is empty only from one point up.
+            raise ShapeError(INVALID_ARGUMENT, "kaiser: the TensorFlow backend needs at least one point. Received: x=0")
+        return super().output(call)
 
 
 def _shape_or_scalar(v: Any) -> Any:

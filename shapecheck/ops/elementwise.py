@@ -12,7 +12,7 @@ from ..core import dims
 from ..core.findings import INVALID_ARGUMENT, ShapeError
 from ..core.rules import Call, Example, OpRule, T, Unknowable, register
 from ..core.shapes import TensorType
-from .op_utils import axis_index, broadcast_all, broadcast_or_fail, param, shape_of, tensor
+from .op_utils import axis_index, broadcast_all, broadcast_or_fail, is_int, param, shape_of, tensor
 
 _UNARY = (
     "abs", "absolute", "negative", "square", "sqrt", "exp", "exp2", "log", "log1p", "log2", "log10", "expm1",
@@ -489,10 +489,6 @@ class SaturateCast(Cast):
     examples = (Example({"dtype": "uint8"}, (None, 5), (None, 5)),)
 
 
-def _binary_shape(call: Call, a: Any, b: Any) -> Any:
-    return broadcast_or_fail(shape_of(a), shape_of(b))
-
-
 class _BinaryFunction(OpRule):
     """Two operands broadcast together (NumPy rules)."""
 
@@ -511,7 +507,7 @@ class _BinaryFunction(OpRule):
             raise ShapeError(INVALID_ARGUMENT, f"{call.rule.names[0]}: both operands must be tensors on symbolic "
                              f"Keras tensors (Keras reads their `.dtype`); received {type(a).__name__} and "
                              f"{type(b).__name__}. Wrap a Python number in keras.ops.convert_to_tensor.")
-        shape = _binary_shape(call, a, b)
+        shape = broadcast_or_fail(shape_of(a), shape_of(b))
         self.check(call, a, b)
         da, db = _dtype(a), _dtype(b)
         if self.result == "bool":
@@ -668,7 +664,10 @@ class _Bitwise(OpRule):
                 raise ShapeError(INVALID_ARGUMENT, f"{name}: on symbolic Keras tensors both operands must be tensors"
                                  f"{' (or y a Python int)' if self.int_y else ''}; Keras reads their `.dtype`.")
         shape = broadcast_or_fail(shape_of(x), shape_of(y))
-        _int_only(name, x, y)
+        if self.int_y and is_int(y):
+            _int_only(name, x)  # the backend shifts x by a Python int without casting x
+        else:
+            _int_only(name, x, y)
         if isinstance(x, TensorType) and not call.traced:
             shape = x.shape  # type: ignore[assignment]
         return TensorType(shape, _dtype(x) if isinstance(x, TensorType) else _dtype(y))
