@@ -20,7 +20,7 @@ from shapecheck.core.rules import T
 
 from .keras_oracle import keras_apply
 from .test_oracle_core import opaque_is_sound
-from .test_oracle_ops import FILL, SETTINGS, SIZES, _fill, _undefined, agrees, shape
+from .test_oracle_ops import FILL, MORE, SETTINGS, SIZES, _fill, _undefined, agrees, shape
 
 # -- linalg -------------------------------------------------------------------------------
 
@@ -52,7 +52,7 @@ def agrees_on_psd(op: str, config: dict, x: tuple) -> None:
     if symbolic.error is not None:
         assert isinstance(ours, str), f"Keras rejects {op}({config}) on {x}: {symbolic.error!r}; shapecheck {ours}"
         return
-    fills = FILL if _undefined(x) else (0,)
+    fills = FILL + MORE if _undefined(x) else (0,)
     rng = np.random.default_rng(0)
     data = [keras_apply(op, config, _psd(_fill(x, s), rng)).rejected for s in fills]
     if all(data):
@@ -179,3 +179,148 @@ def test_corrcoef(x):
 @given(matrix(0, 2), matrix(0, 2), st.sampled_from(["valid", "same", "full", "other"]))
 def test_correlate(a, b, mode):
     agrees("keras.ops.correlate", {"mode": mode}, a, (b,))
+
+
+# -- shape manipulation -------------------------------------------------------------------
+
+
+@SETTINGS
+@given(pair_like(0, 3), st.sampled_from([None, 0, 1, -1, 2, -3]))
+def test_append(pair, axis):
+    agrees("keras.ops.append", {"axis": axis}, pair[0], (pair[1],))
+
+
+@SETTINGS
+@given(shape(1, 3), st.sampled_from([1, 2, 3, 4, 7, 0, -1, [1]]), st.integers(-4, 3))
+def test_array_split(x, n, axis):
+    agrees("keras.ops.array_split", {"indices_or_sections": n, "axis": axis}, x)
+    opaque_is_sound("keras.ops.array_split", {"indices_or_sections": n, "axis": axis}, x)
+
+
+@SETTINGS
+@given(st.sampled_from(["keras.ops.hsplit", "keras.ops.vsplit", "keras.ops.dsplit"]), matrix(0, 4),
+       st.one_of(st.integers(1, 4), st.lists(st.integers(0, 5), max_size=3)))
+def test_named_splits(op, x, spec):
+    agrees(op, {"indices_or_sections": spec}, x)
+
+
+@SETTINGS
+@given(st.lists(matrix(0, 4, square=0.3), min_size=1, max_size=3), st.data())
+def test_dstack(xs, data):
+    base = xs[0]
+    xs = [base if data.draw(st.booleans()) else x for x in xs]
+    agrees("keras.ops.dstack", {}, xs)
+
+
+@SETTINGS
+@given(matrix(0, 3), st.integers(-1, 4), st.integers(-3, 2))
+def test_diff(x, n, axis):
+    agrees("keras.ops.diff", {"n": n, "axis": axis}, x)
+    opaque_is_sound("keras.ops.diff", {"n": n, "axis": axis}, x)
+
+
+@SETTINGS
+@given(st.sampled_from(["keras.ops.fliplr", "keras.ops.flipud"]), matrix(0, 3))
+def test_flips(op, x):
+    agrees(op, {}, x)
+
+
+@SETTINGS
+@given(matrix(0, 4), st.integers(-2, 4), st.tuples(st.integers(-4, 3), st.integers(-4, 3)))
+def test_rot90(x, k, axes):
+    agrees("keras.ops.rot90", {"k": k, "axes": axes}, x)
+
+
+@SETTINGS
+@given(st.lists(matrix(0, 2), min_size=1, max_size=3), st.sampled_from(["xy", "ij", "yx"]))
+def test_meshgrid(xs, indexing):
+    agrees("keras.ops.meshgrid", {"indexing": indexing}, xs[0], tuple(xs[1:]))
+
+
+@SETTINGS
+@given(st.lists(pair_like(0, 3), min_size=1, max_size=2), st.integers(0, 1))
+def test_select(pairs, extra):
+    conds = [T(p[0], "bool") for p in pairs]
+    choices = [p[1] for p in pairs] + [pairs[0][1]] * extra
+    agrees("keras.ops.select", {}, conds, (choices,))
+
+
+@SETTINGS
+@given(matrix(0, 2), st.sampled_from([None, 0, 2, 5, -1]))
+def test_vander(x, n):
+    agrees("keras.ops.vander", {"N": n}, x)
+
+
+@SETTINGS
+@given(matrix(0, 4), st.integers(-2, 6), st.sampled_from([-1, 0, 1, 2, -2, None, 4]))
+def test_argpartition(x, kth, axis):
+    agrees("keras.ops.argpartition", {"kth": kth, "axis": axis}, x)
+
+
+@SETTINGS
+@given(matrix(0, 3))
+def test_nonzero(x):
+    agrees("keras.ops.nonzero", {}, x)
+
+
+@SETTINGS
+@given(matrix(0, 3), st.sampled_from([None, 0, 1, -1, 3]), st.sampled_from([None, 4]), st.booleans(),
+       st.booleans(), st.booleans())
+def test_unique(x, axis, size, index, inverse, counts):
+    agrees("keras.ops.unique", {"axis": axis, "size": size, "return_index": index, "return_inverse": inverse,
+                                "return_counts": counts}, x)
+
+
+@SETTINGS
+@given(matrix(0, 3), st.sampled_from(["float32", "int8", "int32", "float16", "float64", "int64", "uint8"]),
+       st.sampled_from(["float32", "int32", "int8", "float16"]))
+def test_view(x, dtype, src):
+    agrees("keras.ops.view", {"dtype": dtype}, T(x, src))
+
+
+@SETTINGS
+@given(matrix(0, 3), st.lists(st.sampled_from([1, 2, 3, 4, None]), min_size=1, max_size=3))
+def test_unravel_index(x, target):
+    agrees("keras.ops.unravel_index", {"shape": tuple(target)}, T(x, "int32"))
+
+
+@SETTINGS
+@given(st.sampled_from(["keras.ops.view_as_complex", "keras.ops.view_as_real"]), matrix(0, 3),
+       st.sampled_from([2, 2, None, 3, 1]))
+def test_complex_views(op, x, last):
+    agrees(op, {}, x + (last,) if x and last != 2 and len(x) < 3 else x[:-1] + (last,) if x else x)
+
+
+@SETTINGS
+@given(matrix(1, 3), st.sampled_from([None, 1, 2, 3]), st.integers(-3, 2))
+def test_unstack(x, num, axis):
+    agrees("keras.ops.unstack", {"num": num, "axis": axis}, x)
+
+
+@SETTINGS
+@given(matrix(1, 3), st.data())
+def test_slice(x, data):
+    rank = len(x) if data.draw(st.integers(0, 5)) else data.draw(st.integers(1, 3))
+    start = [data.draw(st.integers(-1, 4)) for _ in range(rank)]
+    size = [data.draw(st.integers(-2, 4)) for _ in range(len(x) if data.draw(st.integers(0, 5)) else rank)]
+    agrees("keras.ops.slice", {"start_indices": start, "shape": size}, x)
+
+
+@SETTINGS
+@given(pair_like(1, 3), st.integers(0, 2))
+def test_slice_update(pair, start):
+    x, u = pair
+    agrees("keras.ops.slice_update", {}, x, ([start] * len(x), u))
+
+
+@SETTINGS
+@given(matrix(1, 3), st.integers(1, 3), st.data())
+def test_scatter(target, depth, data):
+    # Indices of depth 0 and the `mul` reduction (a loop over the updates, which broadcasts) are left out.
+    idx = (data.draw(st.sampled_from([2, None])), depth)
+    values = idx[:-1] + target[depth:]
+    values = tuple(d if data.draw(st.integers(0, 5)) else data.draw(SIZES) for d in values)
+    target = tuple(max(d or 3, 2) for d in target)  # the oracle's indices are 0 or 1: in range
+    agrees("keras.ops.scatter", {"shape": target}, T(idx, "int32"), (values,))
+    agrees("keras.ops.scatter_update", {"reduction": data.draw(st.sampled_from([None, "add", "max", "sub"]))},
+           target, (T(idx, "int32"), values))

@@ -690,7 +690,7 @@ class _Solve(OpRule):
             raise ShapeError(INCOMPATIBLE_SHAPES, "Incompatible shapes between `a` and `b`. Expected "
                              f"`a.shape[-2] == b.shape[-2]`. Received: a.shape={show_shape(sa)}, "
                              f"b.shape={show_shape(sb)}")
-        if len(sa) == len(sb) + 1 and _none_mismatch(sa[-1], sb[-1]):
+        if len(sa) == len(sb) - 1 and _none_mismatch(sa[-1], sb[-1]):
             raise ShapeError(INCOMPATIBLE_SHAPES, "Incompatible shapes between `a` and `b`. Expected "
                              f"`a.shape[-1] == b.shape[-1]`. Received: a.shape={show_shape(sa)}, "
                              f"b.shape={show_shape(sb)}")
@@ -1074,6 +1074,17 @@ class Trace(OpRule):
             raise ShapeError(INVALID_ARGUMENT, f"Dimension must be >= 0: the TensorFlow backend's `trace` builds an "
                              f"eye of {dims.show(rows)} by {dims.show(cols)} with offset {offset}; Keras builds the "
                              "call, but it fails as soon as data flows.")
+        if is_int(offset) and offset and is_int(rows) and is_int(cols):
+            # The backend's `eye(N, M, k)` pads an eye of min(M - k, N + k): its shape is not (N, M) when the
+            # offset passes a corner, and it must still broadcast against the matrices.
+            n, m, k = rows, cols, offset
+            core = min(m - k, n + k)  # type: ignore[operator]
+            r = core + max(-k, 0) + max(n - m + k, 0)  # type: ignore[operator]
+            c = core + max(k, 0) + max(m - n - k, 0)  # type: ignore[operator]
+            if (r != n and 1 not in (r, n)) or (c != m and 1 not in (c, m)):
+                raise ShapeError(INVALID_ARGUMENT, f"Incompatible shapes: the TensorFlow backend's `trace` builds an "
+                                 f"eye of {r} by {c} for matrices of {n} by {m} with offset {k}; Keras builds the "
+                                 "call, but it fails as soon as data flows.")
         dtype = x.dtype
         if dtype in ("bool", "int8", "int16"):
             dtype = "int32"

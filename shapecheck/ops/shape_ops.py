@@ -10,6 +10,7 @@ from typing import Any, ClassVar, Optional
 from ..core import dims
 from ..core.dims import Dim
 from ..core.findings import (
+    AXIS_MISMATCH,
     INCOMPATIBLE_SHAPES,
     INVALID_ARGUMENT,
     INVALID_RESHAPE,
@@ -22,11 +23,13 @@ from ..core.shapes import Shape, TensorType, show_shape
 from .op_utils import (
     axes_indices,
     axis_index,
+    broadcast_all,
     broadcast_or_fail,
     broadcast_to_problem,
     is_int,
     known,
     param,
+    shape_of,
     tensor,
     tensors,
 )
@@ -1318,3 +1321,830 @@ class Vstack(_HVStack):
         Example({}, [(None, 3), (2, 3)], (None, 3)),
         Example({}, [(2, 3), (2, 4)], "incompatible-shapes"),
     )
+
+
+# -- more keras.ops shape functions: append, splits, dstack, diff, flips, rot90, meshgrid ---------
+
+
+def _later(what: str) -> str:
+    return f"{what}; Keras builds the call, but it fails as soon as data flows."
+
+
+@register
+class Append(OpRule):
+    """``keras.ops.append(x1, x2, axis=None)``: both flattened and joined (``axis=None``), or joined on ``axis``
+    (the other axes agree, the joined ones are defined)."""
+
+    names = ("keras.ops.append",)
+    params = ("x1", "x2", "axis")
+    defaults = {"axis": None}
+    examples = (
+        Example({}, (2, 3), (10,), args=((4,),)),
+        Example({}, (None, 3), (None,), args=((4,),)),
+        Example({"axis": 1}, (None, 3), (None, 7), args=((None, 4),)),
+        Example({"axis": 1}, (None, 3), "incompatible-shapes", args=((2, 5, 4),)),
+        Example({"axis": 0}, (None, 3), "invalid-argument", args=((2, 3),)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        a, b = tensor(call, "x1"), tensor(call, "x2")
+        s1, s2 = a.shape, b.shape
+        assert s1 is not None and s2 is not None
+        dtype = a.dtype if a.dtype == b.dtype else None
+        axis = known(param(call, "axis"))
+        if axis is None:
+            if None in s1 or None in s2:
+                return TensorType((None,), dtype)
+            return TensorType((dims.add(dims.product(s1), dims.product(s2)),), dtype)
+        if not is_int(axis):
+            raise Unknowable()
+        if len(s1) != len(s2) or not -len(s1) <= axis < len(s1) or not _same_except(s2, s1, axis % len(s1)):
+            if len(s1) == len(s2) and not -len(s1) <= axis < len(s1):
+                raise ShapeError(INVALID_ARGUMENT, f"list assignment index out of range: axis={axis} for the shape "
+                                 f"{show_shape(s1)}")
+            raise ShapeError(INCOMPATIBLE_SHAPES, "`append` requires inputs to have the same shape except the "
+                             f"`axis={axis}`, but received shape {show_shape(s1)} and {show_shape(s2)}.")
+        ax = axis % len(s1)
+        if s1[ax] is None or s2[ax] is None:
+            raise ShapeError(INVALID_ARGUMENT, "unsupported operand type(s) for +: Keras's symbolic `append` adds the "
+                             f"sizes of axis {axis}, and one is undefined: {show_shape(s1)} and {show_shape(s2)}")
+        return TensorType(_with(s1, ax, dims.add(s1[ax], s2[ax])), dtype)
+
+
+@register
+class ArraySplit(OpRule):
+    """``keras.ops.array_split(x, indices_or_sections, axis=0)``: ``n`` parts as even as can be (the first
+    ones one longer)."""
+
+    names = ("keras.ops.array_split",)
+    params = ("x", "indices_or_sections", "axis")
+    defaults = {"axis": 0}
+    examples = (
+        Example({"indices_or_sections": 2, "axis": 1}, (None, 5), [(None, 3), (None, 2)]),
+        Example({"indices_or_sections": 2}, (None, 5), [(None, 5), (None, 5)]),
+        Example({"indices_or_sections": 0, "axis": 1}, (None, 5), "invalid-argument"),
+        Example({"indices_or_sections": [1, 2], "axis": 1}, (None, 5), "invalid-argument"),
+        Example({"indices_or_sections": 2, "axis": 2}, (None, 5), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> list[TensorType]:
+        x = tensor(call, "x")
+        shape = x.shape
+        assert shape is not None
+        n, axis = known(param(call, "indices_or_sections")), known(param(call, "axis"))
+        if not is_int(n):
+            raise ShapeError(INVALID_ARGUMENT, "Argument `indices_or_sections` must be of type `int`. Received: "
+                             f"indices_or_sections={n}")
+        if n <= 0:
+            raise ShapeError(INVALID_ARGUMENT, "Argument `indices_or_sections` must be a positive integer. "
+                             f"Received: indices_or_sections={n}")
+        if not is_int(axis):
+            raise ShapeError(INVALID_ARGUMENT, f"Argument `axis` must be of type `int`. Received: {axis}")
+        if not -len(shape) <= axis < len(shape):
+            # Keras's symbolic build adds the rank once, then indexes as Python does (axis=-3 of a rank-2
+            # tensor is its last axis); the backend rejects it.
+            raise ShapeError(INVALID_ARGUMENT, f"axis {axis} is out of bounds for an array of rank {len(shape)} "
+                             "(`array_split`)" + ("" if axis >= 0 and axis >= len(shape) else
+                                                  "; Keras builds the call, but it fails as soon as data flows."))
+        ax = axis % len(shape)
+        size = shape[ax]
+        if size is None:
+            return [x.with_shape(_with(shape, ax, None)) for _ in range(n)]
+        if not is_int(size):
+            return [x.with_shape(_with(shape, ax, dims.unknown())) for _ in range(n)]
+        q, r = divmod(size, n)  # type: ignore[operator]
+        return [x.with_shape(_with(shape, ax, q + (1 if i < r else 0))) for i in range(n)]
+
+
+class _NamedSplit(OpRule):
+    """``_compute_split_output_spec`` on a fixed axis."""
+
+    params: ClassVar[tuple[str, ...]] = ("x", "indices_or_sections")
+    min_rank: ClassVar[int] = 1
+
+    def split_axis(self, rank: int) -> int:
+        raise NotImplementedError
+
+    def output(self, call: Call) -> list[TensorType]:
+        x = tensor(call, "x")
+        shape = x.shape
+        assert shape is not None
+        what = self.names[0].split(".")[-1]
+        if len(shape) < self.min_rank:
+            raise ShapeError(RANK_MISMATCH, f"`{what}` only works on arrays of at least {self.min_rank} "
+                             f"dimension{'s' if self.min_rank > 1 else ''}. Received array with shape "
+                             f"{show_shape(shape)}.")
+        axis = self.split_axis(len(shape))
+        spec = known(param(call, "indices_or_sections"))
+        if isinstance(spec, (list, tuple)):
+            return [x.with_shape(s) for s in Split.pieces(self, shape, axis, list(spec))]  # type: ignore[arg-type]
+        return [x.with_shape(s) for s in _split_even(shape, axis, spec)]
+
+
+@register
+class Hsplit(_NamedSplit):
+    """``keras.ops.hsplit(x, indices_or_sections)``: ``split`` on axis 1 (axis 0 of a vector)."""
+
+    names = ("keras.ops.hsplit",)
+    examples = (
+        Example({"indices_or_sections": 2}, (None, 6), [(None, 3), (None, 3)]),
+        Example({"indices_or_sections": [2]}, (6,), [(2,), (4,)]),
+        Example({"indices_or_sections": 4}, (None, 6), "invalid-argument"),
+    )
+
+    def split_axis(self, rank: int) -> int:
+        return 0 if rank == 1 else 1
+
+
+@register
+class Vsplit(_NamedSplit):
+    """``keras.ops.vsplit(x, indices_or_sections)``: ``split`` on axis 0; rank 2 or more."""
+
+    names = ("keras.ops.vsplit",)
+    min_rank = 2
+    examples = (
+        Example({"indices_or_sections": 2}, (4, 6), [(2, 6), (2, 6)]),
+        Example({"indices_or_sections": 2}, (6,), "rank-mismatch"),
+        Example({"indices_or_sections": 3}, (4, 6), "invalid-argument"),
+    )
+
+    def split_axis(self, rank: int) -> int:
+        return 0
+
+
+@register
+class Dsplit(_NamedSplit):
+    """``keras.ops.dsplit(x, indices_or_sections)``: ``split`` on axis 2; rank 3 or more."""
+
+    names = ("keras.ops.dsplit",)
+    min_rank = 3
+    examples = (
+        Example({"indices_or_sections": 2}, (None, 3, 4), [(None, 3, 2), (None, 3, 2)]),
+        Example({"indices_or_sections": 2}, (None, 4), "rank-mismatch"),
+    )
+
+    def split_axis(self, rank: int) -> int:
+        return 2
+
+
+@register
+class Dstack(OpRule):
+    """``keras.ops.dstack(xs)``: each made rank 3 or more (``(N,)`` -> ``(1, N, 1)``, ``(M, N)`` ->
+    ``(M, N, 1)``), then joined on axis 2."""
+
+    names = ("keras.ops.dstack",)
+    params = ("xs",)
+    examples = (
+        Example({}, [(None, 3), (None, 3)], (None, 3, 2)),
+        Example({}, [(3,), (3,)], (1, 3, 2)),
+        Example({}, [(None, 3, 2), (None, 3, 4)], (None, 3, 6)),
+        Example({}, [(None, 3), (None, 4)], "incompatible-shapes"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        xs = tensors(call, "xs")
+        if not xs:
+            raise ShapeError(INVALID_ARGUMENT, "list index out of range: `dstack` needs at least one tensor.")
+        shapes = []
+        for x in xs:
+            s = x.shape
+            assert s is not None
+            shapes.append((1, 1, 1) if not s else (1, s[0], 1) if len(s) == 1 else s + (1,) if len(s) == 2 else s)
+        first = shapes[0]
+        total: Dim = 0
+        for s in shapes:
+            if not _same_except(s, first, 2):
+                raise ShapeError(INCOMPATIBLE_SHAPES, "Every value in `xs` must have the same shape except on the "
+                                 f"`axis` dim. But found element of shape {show_shape(s)}, which is different from "
+                                 f"the first element's shape {show_shape(first)}.")
+            total = dims.add(total, s[2])
+        conflict = _first_conflict(shapes, 2)
+        if conflict is not None:
+            raise ShapeError(INCOMPATIBLE_SHAPES, _later(f"`dstack` of elements of shapes "
+                                                         f"{show_shape(conflict[0])} and {show_shape(conflict[1])}"))
+        dtype = xs[0].dtype if all(x.dtype == xs[0].dtype for x in xs) else None
+        return TensorType(_with(first, 2, total), dtype)
+
+
+@register
+class Diff(OpRule):
+    """``keras.ops.diff(a, n=1, axis=-1)``: ``axis`` shortened by ``n`` (not below 0); ``n`` must not be
+    negative once data flows."""
+
+    names = ("keras.ops.diff",)
+    params = ("a", "n", "axis")
+    defaults = {"n": 1, "axis": -1}
+    examples = (
+        Example({}, (None, 5), (None, 4)),
+        Example({"n": 2, "axis": 0}, (3, 5), (1, 5)),
+        Example({"n": 7}, (None, 5), (None, 0)),
+        Example({"axis": 2}, (None, 5), "invalid-argument"),
+        Example({"n": -1}, (None, 5), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "a")
+        shape = x.shape
+        assert shape is not None
+        axis = axis_index(param(call, "axis"), len(shape))
+        n = known(param(call, "n"))
+        if not is_int(n):
+            raise Unknowable()
+        if n < 0:
+            raise ShapeError(INVALID_ARGUMENT, _later(f"Order `n` must be non-negative. Received n={n}"))
+        size = shape[axis]
+        if size is None:
+            return x
+        out = max(size - n, 0) if is_int(size) else (size if n == 0 else dims.unknown())  # type: ignore[operator]
+        return x.with_shape(_with(shape, axis, out))
+
+
+@register
+class Fliplr(OpRule):
+    """``keras.ops.fliplr(x)``: ``x``'s shape; rank 2 or more."""
+
+    names = ("keras.ops.fliplr",)
+    params = ("x",)
+    min_rank: ClassVar[int] = 2
+    examples = (Example({}, (None, 3), (None, 3)), Example({}, (3,), "rank-mismatch"))
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "x")
+        assert x.shape is not None
+        if len(x.shape) < self.min_rank:
+            raise ShapeError(RANK_MISMATCH, f"`{self.names[0].split('.')[-1]}` requires input with "
+                             f"{self.min_rank} or more dimensions. Received: x.shape={show_shape(x.shape)}")
+        return x
+
+
+@register
+class Flipud(Fliplr):
+    """``keras.ops.flipud(x)``: ``x``'s shape; rank 1 or more."""
+
+    names = ("keras.ops.flipud",)
+    min_rank = 1
+    examples = (Example({}, (None, 3), (None, 3)), Example({}, (), "rank-mismatch"))
+
+
+@register
+class Rot90(OpRule):
+    """``keras.ops.rot90(array, k=1, axes=(0, 1))``: the two axes swapped, as Keras's symbolic build says for
+    any ``k``; the axes must be two distinct axes of the array."""
+
+    names = ("keras.ops.rot90",)
+    params = ("array", "k", "axes")
+    defaults = {"k": 1, "axes": (0, 1)}
+    examples = (
+        Example({}, (None, 3), (3, None)),
+        Example({"axes": (1, 2)}, (None, 3, 4), (None, 4, 3)),
+        Example({}, (3,), "rank-mismatch"),
+        Example({"axes": (1, 1)}, (None, 3), "invalid-argument"),
+        Example({"axes": (0, -2)}, (2, 3), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "array")
+        shape = x.shape
+        assert shape is not None
+        axes = known(param(call, "axes"))
+        if len(shape) < 2:
+            raise ShapeError(RANK_MISMATCH, "Input array must have at least 2 dimensions. Received: "
+                             f"array.shape={list(shape)}")
+        if not isinstance(axes, (list, tuple)) or not all(is_int(a) for a in axes):
+            raise Unknowable()
+        if len(axes) != 2 or axes[0] == axes[1]:
+            raise ShapeError(INVALID_ARGUMENT, f"Invalid axes: {axes}. Axes must be a tuple of two different "
+                             "dimensions.")
+        a, b = axes
+        if not (-len(shape) <= a < len(shape) and -len(shape) <= b < len(shape)):
+            raise ShapeError(INVALID_ARGUMENT, f"list index out of range: axes={axes} for the shape "
+                             f"{show_shape(shape)}")
+        if a % len(shape) == b % len(shape):
+            raise ShapeError(INVALID_ARGUMENT, _later(f"`rot90` axes {axes} name one axis of {show_shape(shape)} "
+                                                      "twice"))
+        out = list(shape)
+        out[a], out[b] = out[b], out[a]
+        return x.with_shape(tuple(out))
+
+
+@register
+class Meshgrid(OpRule):
+    """``keras.ops.meshgrid(*x, indexing="xy")``: one tensor per input, each of the inputs' sizes (the first
+    two swapped with ``xy``, which needs two inputs or more)."""
+
+    names = ("keras.ops.meshgrid",)
+    params = ("x",)
+    examples = (
+        Example({}, (3,), [(4, 3), (4, 3)], args=((4,),)),
+        Example({"indexing": "ij"}, (3,), [(3, 4, 5)] * 3, args=((4,), (5,))),
+        Example({"indexing": "ij"}, (None,), [(None, 4), (None, 4)], args=((2, 2),)),
+        Example({}, (3,), "invalid-argument"),
+        Example({"indexing": "yx"}, (3,), "invalid-argument", args=((4,),)),
+    )
+
+    def output(self, call: Call) -> list[TensorType]:
+        indexing = call.kwargs.get("indexing", call.config.get("indexing", "xy"))
+        if indexing is UNKNOWN:
+            raise Unknowable()
+        if indexing not in ("xy", "ij"):
+            raise ShapeError(INVALID_ARGUMENT, f"Valid values for `indexing` are 'xy' and 'ij', but received "
+                             f"{indexing}.")
+        sizes: list[Dim] = []
+        xs = []
+        for v in call.args:
+            if isinstance(v, TensorType):
+                if v.shape is None:
+                    raise Unknowable()
+                s = v.shape
+                xs.append(v)
+            else:
+                s = shape_of(v)
+                xs.append(TensorType(s, "float32"))
+            sizes.append(1 if not s else None if None in s else dims.product(s))
+        if indexing == "xy":
+            if len(sizes) < 2:
+                raise ShapeError(INVALID_ARGUMENT, "list index out of range: `meshgrid` with indexing='xy' "
+                                 f"swaps the first two sizes, and received {len(sizes)} input(s).")
+            sizes[0], sizes[1] = sizes[1], sizes[0]
+        return [TensorType(tuple(sizes), x.dtype) for x in xs]
+
+
+# -- select, vander, argpartition, nonzero, unique, view, unravel_index, complex views -----------
+
+
+@register
+class Select(OpRule):
+    """``keras.ops.select(condlist, choicelist, default=0)``: the first choice's shape, as Keras's symbolic
+    build says; the lists must be non-empty, and once data flows as long as each other, every condition
+    and choice broadcasting together."""
+
+    names = ("keras.ops.select",)
+    params = ("condlist", "choicelist", "default")
+    defaults = {"default": 0}
+    examples = (
+        Example({}, [T((None, 3), "bool")], (None, 3), args=([(None, 3)],)),
+        Example({}, [T((None, 3), "bool")], "incompatible-shapes", args=([(None, 4)],)),
+        Example({}, [T((None, 3), "bool"), T((None, 3), "bool")], "invalid-argument", args=([(None, 3)],)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        conds, choices = param(call, "condlist"), param(call, "choicelist")
+        if not isinstance(conds, (list, tuple)) or not isinstance(choices, (list, tuple)):
+            if conds is UNKNOWN or choices is UNKNOWN:
+                raise Unknowable()
+            raise ShapeError(INVALID_ARGUMENT, "condlist and choicelist must be lists.")
+        if not conds or not choices:
+            raise ShapeError(INVALID_ARGUMENT, "condlist and choicelist must not be empty.")
+        cs, xs = tensors(call, "condlist"), tensors(call, "choicelist")
+        first = xs[0]
+        if len(cs) != len(xs):
+            raise ShapeError(INVALID_ARGUMENT, _later(f"condlist must have length equal to choicelist ({len(cs)} vs "
+                                                      f"{len(xs)})"))
+        default = param(call, "default")
+        extra = [shape_of(default)] if default is not UNKNOWN else []
+        broadcast_all([c.shape for c in cs] + [x.shape for x in xs] + extra)  # type: ignore[misc]
+        return first
+
+
+@register
+class Vander(OpRule):
+    """``keras.ops.vander(x, N=None, increasing=False)``: a vector ``(M,)`` gives ``(M, N or M)``."""
+
+    names = ("keras.ops.vander",)
+    params = ("x", "N", "increasing")
+    defaults = {"N": None, "increasing": False}
+    examples = (
+        Example({}, (4,), (4, 4)),
+        Example({"N": 2}, (None,), (None, 2)),
+        Example({}, (None, 3), "rank-mismatch"),
+        Example({"N": -1}, (4,), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "x")
+        shape = x.shape
+        assert shape is not None
+        if len(shape) != 1:
+            raise ShapeError(RANK_MISMATCH, f"Input tensor must be 1-dimensional. Received: input.shape="
+                             f"{show_shape(shape)}")
+        n = known(param(call, "N"))
+        if n is not None and (not is_int(n) or n < 0):
+            raise ShapeError(INVALID_ARGUMENT, f"Argument `N` must be a nonnegative `int`. Received: N={n}")
+        if not isinstance(known(param(call, "increasing")), bool):
+            raise ShapeError(INVALID_ARGUMENT, "Argument `increasing` must be of type `bool`.")
+        return x.with_shape(shape + (shape[0] if n is None else n,))
+
+
+@register
+class Argpartition(OpRule):
+    """``keras.ops.argpartition(x, kth, axis=-1)``: ``x``'s shape (flattened for ``axis=None``), int32.  The
+    TensorFlow backend scatters the ``kth + 1`` smallest positions of every row into ``x`` through a mask
+    summed over the first axis: once data flows, with ``axis`` moved last, each axis but the last may not be
+    longer than the one before, and the second last must hold ``kth + 1``."""
+
+    names = ("keras.ops.argpartition",)
+    params = ("x", "kth", "axis")
+    defaults = {"axis": -1}
+    examples = (
+        Example({"kth": 1}, (5,), (5,)),
+        Example({"kth": 1, "axis": None}, (None, 5), (None,)),
+        Example({"kth": 1}, (3, 5), (3, 5)),
+        Example({"kth": 3}, (2, 5), "invalid-argument"),
+        Example({"kth": 1, "axis": 2}, (2, 5), "invalid-argument"),
+        Example({"kth": 1.5}, (5,), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "x")
+        shape = x.shape
+        assert shape is not None
+        kth, axis = known(param(call, "kth")), known(param(call, "axis"))
+        if not is_int(kth):
+            raise ShapeError(INVALID_ARGUMENT, f"kth must be an integer. Received:kth = {kth}")
+        if axis is None:
+            return TensorType((None if None in shape else dims.product(shape),), "int32")
+        ax = axis_index(axis, len(shape)) if shape else None
+        if ax is None:
+            raise ShapeError(INVALID_ARGUMENT, _later(f"axis {axis} is out of bounds for an array with dimension 0"))
+        moved = list(shape)
+        moved[ax], moved[-1] = moved[-1], moved[ax]
+        if len(moved) >= 2:
+            n = moved[-1]
+            k = max(kth, 0)
+            if is_int(n):
+                k = min(k, n - 1)  # type: ignore[operator]
+            elif k > 0:
+                k = None  # type: ignore[assignment]
+            rows = moved[-2]
+            bad = (k is not None and is_int(rows) and k + 1 > rows)  # type: ignore[operator]
+            bad = bad or any(is_int(a) and is_int(b) and b > a for a, b in zip(moved[:-2], moved[1:-1]))
+            if bad:
+                raise ShapeError(INVALID_ARGUMENT, _later(f"`argpartition` of {show_shape(shape)} with kth={kth} "
+                                                          f"on axis {axis}: the TensorFlow backend's mask indexes "
+                                                          "outside `x`"))
+        return TensorType(shape, "int32")
+
+
+@register
+class Nonzero(OpRule):
+    """``keras.ops.nonzero(x)``: one vector of indices per axis, of a length only the data tells; a scalar
+    fails once data flows."""
+
+    names = ("keras.ops.nonzero",)
+    params = ("x",)
+    examples = (Example({}, (None, 3), [(None,), (None,)]), Example({}, (), "rank-mismatch"))
+
+    def output(self, call: Call) -> list[TensorType]:
+        x = tensor(call, "x")
+        assert x.shape is not None
+        if not x.shape:
+            raise ShapeError(RANK_MISMATCH, _later("WhereOp : Unhandled input dimensions: 0 (`nonzero` of a scalar)"))
+        return [TensorType((None,), "int32") for _ in x.shape]
+
+
+@register
+class Unique(OpRule):
+    """``keras.ops.unique(x, sorted=True, return_index=False, return_inverse=False, return_counts=False,
+    axis=None, size=None, fill_value=None)``: the unique values, of a length only the data tells (``size``
+    when given); with ``axis`` that axis's length is unknown; index, inverse and counts vectors as asked."""
+
+    names = ("keras.ops.unique",)
+    params = ("x", "sorted", "return_index", "return_inverse", "return_counts", "axis", "size", "fill_value")
+    defaults = {"sorted": True, "return_index": False, "return_inverse": False, "return_counts": False,
+                "axis": None, "size": None, "fill_value": None}
+    examples = (
+        Example({}, (None, 3), (None,)),
+        Example({"size": 4, "return_counts": True}, (None, 3), [(4,), (4,)]),
+        Example({"axis": 1, "return_inverse": True}, (2, 3), [(2, None), (3,)]),
+        Example({"axis": 2}, (2, 3), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> Any:
+        x = tensor(call, "x")
+        shape = x.shape
+        assert shape is not None
+        size, axis = known(param(call, "size")), known(param(call, "axis"))
+        u: Dim = size if is_int(size) else None
+        if axis is None:
+            values: Shape = (u,)
+            inverse = shape
+        else:
+            ax = axis_index(axis, len(shape))
+            values = _with(shape, ax, u)
+            inverse = (shape[ax],)
+        outs = [x.with_shape(values)]
+        if known(param(call, "return_index")):
+            outs.append(TensorType((u,), "int32"))
+        if known(param(call, "return_inverse")):
+            outs.append(TensorType(inverse, "int32"))
+        if known(param(call, "return_counts")):
+            outs.append(TensorType((u,), "int32"))
+        return outs[0] if len(outs) == 1 else outs
+
+
+_ITEMSIZE = {"bool": 1, "int8": 1, "uint8": 1, "int16": 2, "uint16": 2, "float16": 2, "bfloat16": 2,
+             "int32": 4, "uint32": 4, "float32": 4, "int64": 8, "uint64": 8, "float64": 8, "complex64": 8,
+             "complex128": 16}
+
+
+@register
+class View(OpRule):
+    """``keras.ops.view(x, dtype=None)``: the same bytes as another dtype: the last axis scaled by the ratio
+    of the item sizes (its bytes must divide into the new items)."""
+
+    names = ("keras.ops.view",)
+    params = ("x", "dtype")
+    defaults = {"dtype": None}
+    examples = (
+        Example({"dtype": "int8"}, (None, 4), (None, 16)),
+        Example({"dtype": "float64"}, (None, 4), (None, 2)),
+        Example({"dtype": "int32"}, (None, 3), (None, 3)),
+        Example({"dtype": "float64"}, (None, 3), "invalid-argument"),
+        Example({"dtype": "int8"}, (), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "x")
+        shape = x.shape
+        assert shape is not None
+        dtype = known(param(call, "dtype"))
+        new = x.dtype if dtype is None else str(getattr(dtype, "name", dtype))
+        old_size, new_size = _ITEMSIZE.get(str(x.dtype)), _ITEMSIZE.get(str(new))
+        if old_size is None or new_size is None:
+            raise Unknowable()
+        if old_size == new_size:
+            return TensorType(shape, new)
+        if not shape:
+            raise ShapeError(INVALID_ARGUMENT, "Cannot view a scalar as a different dtype if item sizes are "
+                             "different.")
+        last = shape[-1]
+        if last is None:
+            return TensorType(shape, new)
+        if is_int(last) and (last * old_size) % new_size:  # type: ignore[operator]
+            raise ShapeError(INVALID_ARGUMENT, f"Cannot view array of shape {show_shape(shape)} and dtype {x.dtype} "
+                             f"as dtype {new} because the total number of bytes is not divisible by the new "
+                             "itemsize.")
+        scaled = dims.floordiv(dims.mul(last, old_size), new_size)
+        return TensorType(shape[:-1] + (scaled,), new)
+
+
+@register
+class UnravelIndex(OpRule):
+    """``keras.ops.unravel_index(indices, shape)``: one tensor of ``indices``'s shape per axis of ``shape``
+    (``(None,)`` each when ``shape`` holds None, which the backend rejects once data flows)."""
+
+    names = ("keras.ops.unravel_index",)
+    params = ("indices", "shape")
+    examples = (
+        Example({"shape": (3, 4)}, T((None,), "int32"), [(None,), (None,)]),
+        Example({"shape": (3, 4, 5)}, T((2,), "int32"), [(2,), (2,), (2,)]),
+    )
+
+    def output(self, call: Call) -> list[TensorType]:
+        idx = tensor(call, "indices")
+        target = known(param(call, "shape"))
+        if not isinstance(target, (list, tuple)):
+            raise Unknowable()
+        if None in target:
+            raise ShapeError(INVALID_ARGUMENT, _later(f"`shape` argument cannot contain `None`. Received: "
+                                                      f"shape={target}"))
+        return [TensorType(idx.shape, idx.dtype) for _ in target]
+
+
+@register
+class ViewAsComplex(OpRule):
+    """``keras.ops.view_as_complex(x)``: ``x``'s shape without its last axis, which must be 2 once data
+    flows."""
+
+    names = ("keras.ops.view_as_complex",)
+    params = ("x",)
+    examples = (Example({}, (None, 3, 2), (None, 3)), Example({}, (None, 3), "axis-mismatch"))
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "x")
+        shape = x.shape
+        assert shape is not None
+        if not shape:
+            raise ShapeError(RANK_MISMATCH, _later("Last dimension of input must be size 2 (real and imaginary). "
+                                                   "Received shape: ()"))
+        if dims.differs(shape[-1], 2):
+            raise ShapeError(AXIS_MISMATCH, _later("Last dimension of input must be size 2 (real and imaginary). "
+                                                   f"Received shape: {show_shape(shape)}"))
+        return TensorType(shape[:-1], "complex64")
+
+
+@register
+class ViewAsReal(OpRule):
+    """``keras.ops.view_as_real(x)``: ``x``'s shape and a last axis of 2."""
+
+    names = ("keras.ops.view_as_real",)
+    params = ("x",)
+    examples = (Example({}, (None, 3), (None, 3, 2)),)
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "x")
+        assert x.shape is not None
+        return TensorType(x.shape + (2,), "float32")
+
+
+# -- unstack, slice, slice_update, scatter, scatter_update ---------------------------------------
+
+
+@register
+class Unstack(OpRule):
+    """``keras.ops.unstack(x, num=None, axis=0)``: ``num`` (or the axis's size, which must then be defined)
+    tensors without ``axis``; once data flows the axis must be ``num`` long."""
+
+    names = ("keras.ops.unstack",)
+    params = ("x", "num", "axis")
+    defaults = {"num": None, "axis": 0}
+    examples = (
+        Example({"axis": 1}, (None, 2, 3), [(None, 3), (None, 3)]),
+        Example({"num": 2}, (None, 3), [(3,), (3,)]),
+        Example({}, (None, 3), "invalid-argument"),
+        Example({"num": 2, "axis": 1}, (None, 3), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> list[TensorType]:
+        x = tensor(call, "x")
+        shape = x.shape
+        assert shape is not None
+        axis = axis_index(param(call, "axis"), len(shape))
+        num = known(param(call, "num"))
+        size = shape[axis]
+        if num is None:
+            if size is None:
+                raise ShapeError(INVALID_ARGUMENT, f"Cannot infer argument `num` from shape {show_shape(shape)}. "
+                                 "Either provide a tensor with a concrete shape in the `axis` dimension or "
+                                 "explicitly pass the `num` argument.")
+            num = size
+        if not is_int(num):
+            raise Unknowable()
+        if dims.differs(size, num):
+            raise ShapeError(INVALID_ARGUMENT, _later(f"Input shape axis {axis} must equal {num}, got shape "
+                                                      f"{show_shape(shape)}"))
+        rest = shape[:axis] + shape[axis + 1:]
+        return [x.with_shape(rest) for _ in range(num)]
+
+
+def _int_list(v: Any) -> Optional[list]:
+    """A literal list of ints (``None`` for a tensor or anything else)."""
+    if isinstance(v, (list, tuple)) and all(is_int(i) for i in v):
+        return list(v)
+    return None
+
+
+@register
+class Slice(OpRule):
+    """``keras.ops.slice(inputs, start_indices, shape)``: ``shape``, ``-1`` taking the rest of the axis; once
+    data flows each slice must lie inside ``inputs``."""
+
+    names = ("keras.ops.slice",)
+    params = ("inputs", "start_indices", "shape")
+    examples = (
+        Example({"start_indices": [0, 1], "shape": [2, -1]}, (4, 5), (2, 4)),
+        Example({"start_indices": [0, 1], "shape": [-1, 2]}, (None, 5), (None, 2)),
+        Example({"start_indices": [0, 1], "shape": [2]}, (4, 5), "rank-mismatch"),
+        Example({"start_indices": [3, 1], "shape": [2, 2]}, (4, 5), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "inputs")
+        shape = x.shape
+        assert shape is not None
+        size = known(param(call, "shape"))
+        start = param(call, "start_indices")
+        if not isinstance(size, (list, tuple)):
+            raise Unknowable()
+        if len(size) != len(shape):
+            raise ShapeError(RANK_MISMATCH, "The number of dimensions in `inputs` must match the number of "
+                             f"dimensions in `shape`. Received inputs.shape={show_shape(shape)} and shape={size}")
+        starts = None if isinstance(start, TensorType) else _int_list(known(start))
+        if starts is not None and len(starts) != len(shape):
+            raise ShapeError(RANK_MISMATCH, "The number of dimensions in `start_indices` must match the number of "
+                             f"dimensions in `inputs`. Received start_indices={starts} and inputs.shape="
+                             f"{show_shape(shape)}")
+        if isinstance(start, TensorType) and start.shape is not None and len(start.shape) == 1 and \
+                dims.differs(start.shape[0], len(shape)):
+            raise ShapeError(RANK_MISMATCH, "The number of dimensions in `start_indices` must match the number of "
+                             f"dimensions in `inputs`. Received start_indices of shape {show_shape(start.shape)} and "
+                             f"inputs.shape={show_shape(shape)}")
+        if any(is_int(s) and s < -1 for s in size):
+            raise ShapeError(INVALID_ARGUMENT, f"Cannot convert '{list(size)}' to a shape. Negative dimensions are "
+                             "not allowed.")
+        out: list[Dim] = []
+        for i, (d, s) in enumerate(zip(shape, size)):
+            b = starts[i] if starts is not None else None
+            if b is not None and is_int(d) and (b < 0 or b > d or (s != -1 and is_int(s) and b + s > d)):
+                raise ShapeError(INVALID_ARGUMENT, _later(f"Expected begin[{i}] and size[{i}] inside the axis: "
+                                                          f"start {b} and size {s} for an axis of {d}"))
+            if b is not None and b < 0:
+                raise ShapeError(INVALID_ARGUMENT, _later(f"Expected begin[{i}] >= 0, but got {b}"))
+            if s != -1:
+                out.append(s if is_int(s) else dims.unknown())
+            elif b is None or d is None:
+                out.append(None)
+            else:
+                out.append(dims.sub(d, b))
+        return x.with_shape(tuple(out))
+
+
+@register
+class SliceUpdate(OpRule):
+    """``keras.ops.slice_update(inputs, start_indices, updates)``: ``inputs``'s shape; once data flows
+    ``updates`` has ``inputs``'s rank and no longer axes."""
+
+    names = ("keras.ops.slice_update",)
+    params = ("inputs", "start_indices", "updates")
+    examples = (
+        Example({"start_indices": [0, 1]}, (4, 5), (4, 5), args=(), call_kwargs={"updates": T((2, 2))}),
+        Example({"start_indices": [0, 1]}, (4, 5), "rank-mismatch", call_kwargs={"updates": T((2,))}),
+        Example({"start_indices": [0, 1]}, (4, 5), "incompatible-shapes", call_kwargs={"updates": T((5, 2))}),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x, u = tensor(call, "inputs"), tensor(call, "updates")
+        sx, su = x.shape, u.shape
+        assert sx is not None and su is not None
+        if len(sx) != len(su):
+            raise ShapeError(RANK_MISMATCH, _later(f"input and update must have the same rank, input shape is "
+                                                   f"{show_shape(sx)}, update shape is {show_shape(su)}"))
+        start = param(call, "start_indices")
+        starts = None if isinstance(start, TensorType) or start is UNKNOWN else _int_list(start)
+        if starts is not None and len(starts) != len(sx):
+            raise ShapeError(RANK_MISMATCH, _later(f"index must be a vector with length equal to the number of "
+                                                   f"input dimensions: start_indices={starts} for {show_shape(sx)}"))
+        for a, b in zip(sx, su):
+            if is_int(a) and is_int(b) and b > a:  # type: ignore[operator]
+                raise ShapeError(INCOMPATIBLE_SHAPES, _later(f"Update dim size {b} greater than dynamic slice "
+                                                             f"dimension {a}: updates {show_shape(su)} for inputs "
+                                                             f"{show_shape(sx)}"))
+        return x
+
+
+def _scatter_problem(indices: Shape, updates: Shape, target: Shape) -> Optional[str]:
+    """Why ``scatter_nd`` of ``indices`` ``(..., K)`` certainly rejects ``updates``: they must be
+    ``indices.shape[:-1] + target[K:]``."""
+    if not indices:
+        return f"indices of shape {show_shape(indices)} have no index axis"
+    depth = indices[-1]
+    if not is_int(depth):
+        return None
+    if depth > len(target):  # type: ignore[operator]
+        return f"indices of depth {depth} for a target of rank {len(target)}"
+    want = indices[:-1] + tuple(target[depth:])  # type: ignore[misc]
+    if len(want) != len(updates) or any(dims.differs(p, q) for p, q in zip(want, updates)):
+        return (f"updates must be of shape {show_shape(want)} for indices {show_shape(indices)} into "
+                f"{show_shape(target)}, received {show_shape(updates)}")
+    return None
+
+
+@register
+class Scatter(OpRule):
+    """``keras.ops.scatter(indices, values, shape)``: a tensor of ``shape``; once data flows ``values`` is
+    ``indices.shape[:-1] + shape[indices.shape[-1]:]``."""
+
+    names = ("keras.ops.scatter",)
+    params = ("indices", "values", "shape")
+    examples = (
+        Example({"shape": (4, 3)}, T((2, 1), "int32"), (4, 3), args=((2, 3),)),
+        Example({"shape": (4, 3)}, T((None, 2), "int32"), (4, 3), args=((None,),)),
+        Example({"shape": (4, 3)}, T((2, 1), "int32"), "incompatible-shapes", args=((2, 4),)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        idx, values = tensor(call, "indices"), tensor(call, "values")
+        target = _target_shape(param(call, "shape"), "shape")
+        why = _scatter_problem(idx.shape, values.shape, target)  # type: ignore[arg-type]
+        if why:
+            raise ShapeError(INCOMPATIBLE_SHAPES, _later(why))
+        return TensorType(target, values.dtype)
+
+
+@register
+class ScatterUpdate(OpRule):
+    """``keras.ops.scatter_update(inputs, indices, updates, reduction=None)``: ``inputs``'s shape; once data
+    flows ``updates`` is ``indices.shape[:-1] + inputs.shape[indices.shape[-1]:]``."""
+
+    names = ("keras.ops.scatter_update",)
+    params = ("inputs", "indices", "updates", "reduction")
+    defaults = {"reduction": None}
+    examples = (
+        Example({}, (4, 3), (4, 3), args=(T((2, 1), "int32"), (2, 3))),
+        Example({"reduction": "add"}, (4, 3), (4, 3), args=(T((2, 2), "int32"), (2,))),
+        Example({}, (4, 3), "incompatible-shapes", args=(T((2, 1), "int32"), (2, 4))),
+        Example({"reduction": "sub"}, (4, 3), "invalid-argument", args=(T((2, 1), "int32"), (2, 3))),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        reduction = known(param(call, "reduction"))
+        if reduction is not None and str(reduction).lower() not in ("add", "max", "min", "mul"):
+            raise ShapeError(INVALID_ARGUMENT, f"Invalid reduction: {reduction}. Supported values are: None, 'add', "
+                             "'max', 'min', 'mul'.")
+        x, idx, u = tensor(call, "inputs"), tensor(call, "indices"), tensor(call, "updates")
+        if reduction is not None and str(reduction).lower() == "mul":
+            return x  # a loop over the updates, each broadcast against its slice
+        why = _scatter_problem(idx.shape, u.shape, x.shape)  # type: ignore[arg-type]
+        if why:
+            raise ShapeError(INCOMPATIBLE_SHAPES, _later(why))
+        return x
