@@ -11,8 +11,8 @@ Two things differ from :func:`tests.test_oracle_core.agrees`:
   is made here, with tokens from the layer's vocabulary (:func:`_run_on_data`).
 * Layers that need ``adapt()`` before data can flow (a lookup or ``TextVectorization``
   without ``vocabulary``, a ``Discretization`` with only ``num_bins``) are compared with
-  Keras's symbolic call only: their eager call fails until ``adapt``, which a program may
-  call after building the model.
+  Keras's symbolic call, and with the failures of their call on data other than the one
+  for want of ``adapt`` (which a program may call after building the model).
 """
 
 from __future__ import annotations
@@ -69,35 +69,48 @@ def _run_on_data(op: str, config: dict, inputs: Any, call_kwargs: dict, tokens: 
     return None
 
 
+def _needs_adapt(e: BaseException) -> bool:
+    """The failure of a layer called on data before ``adapt()`` (an uninitialised lookup table)."""
+    import tensorflow as tf
+
+    return isinstance(e, tf.errors.FailedPreconditionError) or "adapt" in str(e)
+
+
 def keras_result(op: str, config: dict, inputs: Any, call_kwargs: Optional[dict] = None,
-                 tokens: Optional[list] = None, eager: bool = True) -> KerasResult:
-    """Keras's verdict: the symbolic call, then (``eager``, every non-batch axis known) a call on
-    data made of ``tokens`` (the oracle's own random data when ``tokens`` is ``None``)."""
+                 tokens: Optional[list] = None, adapted: bool = True) -> KerasResult:
+    """Keras's verdict: the symbolic call, then (every non-batch axis known) a call on data made
+    of ``tokens`` (the oracle's own random data when ``tokens`` is ``None``).
+
+    For a layer that is not ``adapted``, the call on data fails for want of ``adapt()``; any
+    other failure of it (before the lookup: the input's shape) still counts.
+    """
     call_kwargs = call_kwargs or {}
-    if tokens is None:
-        return keras_apply(op, config, inputs, call_kwargs=call_kwargs, eager=eager)
+    if tokens is None and adapted:
+        return keras_apply(op, config, inputs, call_kwargs=call_kwargs)
     result = keras_apply(op, config, inputs, call_kwargs=call_kwargs, eager=False)
-    if eager and not result.rejected and _all_known(inputs):
-        result.eager_error = _run_on_data(op, config, inputs, call_kwargs, tokens)
+    if not result.rejected and _all_known(inputs):
+        error = _run_on_data(op, config, inputs, call_kwargs, tokens or [0, 1])
+        if error is not None and not (not adapted and _needs_adapt(error)):
+            result.eager_error = error
     return result
 
 
 def check(op: str, config: dict, inputs: Any, call_kwargs: Optional[dict] = None,
-          tokens: Optional[list] = None, eager: bool = True) -> None:
+          tokens: Optional[list] = None, adapted: bool = True) -> None:
     """shapecheck and Keras agree: the same output shape, or both reject.
 
     A finding on inputs with an undefined axis (where Keras's symbolic call passed and no data
     could flow) must hold for every size tried in place of the ``None`` axes.
     """
     ours = infer(op, config, inputs, (), call_kwargs)
-    theirs = keras_result(op, config, inputs, call_kwargs, tokens, eager)
+    theirs = keras_result(op, config, inputs, call_kwargs, tokens, adapted)
     if theirs.rejected:
         assert isinstance(ours, str), (f"Keras rejects {op}({config}) on {inputs} {call_kwargs or ''}: "
                                        f"{theirs.error or theirs.eager_error!r}; shapecheck says {ours}")
         return
     if isinstance(ours, str) and has_undefined_axis(inputs):
         for size in (1, 2, 3, 5):
-            filled = keras_result(op, config, _fill(inputs, size), call_kwargs, tokens, eager)
+            filled = keras_result(op, config, _fill(inputs, size), call_kwargs, tokens, adapted)
             assert filled.rejected, (f"shapecheck rejects {op}({config}) on {inputs}: {ours}, but Keras accepts "
                                      f"None axes = {size}")
         return
@@ -108,59 +121,74 @@ def check(op: str, config: dict, inputs: Any, call_kwargs: Optional[dict] = None
 SIZES = st.sampled_from([1, 2, 3, None])
 
 
+def _rarely(draw, value: Any, usual: Any) -> Any:
+    """``value`` one time in eight, else ``usual``: invalid settings, drawn often enough to test them
+    but not so often that valid configurations become rare."""
+    return value if draw(st.integers(0, 7)) == 0 else usual
+
+
+def pick(draw, usual: list, bad: tuple = ()) -> Any:
+    """One of ``usual``, or (one time in eight) one of the invalid values ``bad``."""
+    if bad and draw(st.integers(0, 7)) == 0:
+        return draw(st.sampled_from(list(bad)))
+    return draw(st.sampled_from(usual))
+
+
 @st.composite
 def shape(draw, min_rank: int = 1, max_rank: int = 4, sizes: Any = SIZES) -> tuple:
     return (None, *[draw(sizes) for _ in range(draw(st.integers(min_rank, max_rank)) - 1)])
-
-
-def _special_and_vocab_tokens(vocabulary: Any, fallback: list) -> list:
-    if isinstance(vocabulary, list) and vocabulary:
-        return vocabulary
-    return fallback
 
 
 # -- categorical encodings ------------------------------------------------------------------
 
 
 @SETTINGS
-@given(st.sampled_from([1, 3, 5, 0, -1, 2.5, None, "3"]),
-       st.sampled_from(["one_hot", "multi_hot", "count", "binary", "int", "onehot"]),
-       shape(1, 4), st.sampled_from(["int32", "int64"]))
-def test_category_encoding(num_tokens, output_mode, input_shape, dtype):
-    config = {"num_tokens": num_tokens, "output_mode": output_mode}
+@given(st.data(), shape(1, 4), st.sampled_from(["int32", "int64"]))
+def test_category_encoding(data, input_shape, dtype):
+    config = {"num_tokens": pick(data.draw, [1, 3, 5], (0, -1, 2.5, None, "3")),
+              "output_mode": pick(data.draw, ["one_hot", "multi_hot", "count", "binary"], ("int", "onehot"))}
     inputs = T(input_shape, dtype)
     check("CategoryEncoding", config, inputs)
     opaque_is_sound("CategoryEncoding", config, inputs)
 
 
 @SETTINGS
-@given(st.sampled_from([None, None, [], [0.0], [0.0, 1.0], [1.0, 0.0], [-0.5, 0.0, 0.5]]),
-       st.sampled_from([None, None, 0, 3, -1]),
-       st.sampled_from(["int", "one_hot", "multi_hot", "count", "binary"]), st.booleans(), shape(1, 4))
-def test_discretization(bin_boundaries, num_bins, output_mode, sparse, input_shape):
-    config = {"bin_boundaries": bin_boundaries, "num_bins": num_bins, "output_mode": output_mode, "sparse": sparse}
-    # With only num_bins the layer needs adapt() before data flows: symbolic comparison only.
-    check("Discretization", config, input_shape, eager=bin_boundaries is not None)
+@given(st.data(), shape(1, 4))
+def test_discretization(data, input_shape):
+    draw = data.draw
+    config: dict = {"output_mode": pick(draw, ["int", "one_hot", "multi_hot", "count"], ("binary", "tf_idf")),
+                    "sparse": _rarely(draw, True, False)}
+    if draw(st.booleans()):
+        config["bin_boundaries"] = pick(draw, [[], [0.0], [0.0, 1.0], [-0.5, 0.0, 0.5], [0.0, 0.0]], ([1.0, 0.0],))
+        if draw(st.integers(0, 7)) == 0:
+            config["num_bins"] = 3
+    elif _rarely(draw, False, True):
+        config["num_bins"] = pick(draw, [0, 1, 3], (-1,))
+    # With only num_bins the layer needs adapt() before data flows (see keras_result).
+    check("Discretization", config, input_shape, adapted=config.get("bin_boundaries") is not None)
     opaque_is_sound("Discretization", config, input_shape)
 
 
 @SETTINGS
-@given(st.sampled_from([1, 3, 0, -2, None]), st.sampled_from(["int", "one_hot", "multi_hot", "count", "binary"]),
-       st.sampled_from([None, None, 1, [1, 2], 1.5, (1, 2, 3)]), st.sampled_from([None, 0]), st.booleans(),
-       shape(1, 4), st.sampled_from(["int64", "string"]))
-def test_hashing(num_bins, output_mode, salt, mask_value, sparse, input_shape, dtype):
-    config = {"num_bins": num_bins, "output_mode": output_mode, "salt": salt, "sparse": sparse}
-    if mask_value is not None:
-        config["mask_value"] = "0" if dtype == "string" else mask_value
+@given(st.data(), shape(1, 4), st.sampled_from(["int64", "string"]))
+def test_hashing(data, input_shape, dtype):
+    draw = data.draw
+    config = {"num_bins": pick(draw, [1, 3, 8], (0, -2, None)),
+              "output_mode": pick(draw, ["int", "one_hot", "multi_hot", "count"], ("binary",)),
+              "salt": pick(draw, [None, None, 1, [1, 2]], (1.5, (1, 2, 3))), "sparse": _rarely(draw, True, False)}
+    if config["sparse"] is False and config["output_mode"] != "int" and draw(st.booleans()):
+        config["sparse"] = True
+    if draw(st.booleans()):
+        config["mask_value"] = "0" if dtype == "string" else 0
     inputs = T(input_shape, dtype)
     check("Hashing", config, inputs, tokens=["0", "a", "b"] if dtype == "string" else [0, 1, 2])
     opaque_is_sound("Hashing", config, inputs)
 
 
 @SETTINGS
-@given(st.sampled_from([2, 2, 2, 2, 1, 3]), st.data(), st.sampled_from(["int", "one_hot", "multi_hot"]),
-       st.sampled_from([4, 0]), st.sampled_from(["int64", "string"]))
-def test_hashed_crossing(n, data, output_mode, num_bins, dtype):
+@given(st.sampled_from([2, 2, 2, 2, 1, 3]), st.data(), st.sampled_from([4, 0]), st.sampled_from(["int64", "string"]))
+def test_hashed_crossing(n, data, num_bins, dtype):
+    output_mode = pick(data.draw, ["int", "one_hot"], ("multi_hot",))
     first = data.draw(shape(1, 3, st.sampled_from([1, 1, 2, None])))
     shapes = [first if data.draw(st.integers(0, 3)) else data.draw(shape(1, 3, st.sampled_from([1, 2, None])))
               for _ in range(n)]
@@ -179,19 +207,23 @@ _MODES = st.sampled_from(["int", "int", "one_hot", "multi_hot", "count", "tf_idf
 @st.composite
 def lookup_config(draw, strings: bool) -> dict:
     if strings:
-        vocabularies = [None, None, ["a", "b", "c"], ["[UNK]", "a", "b"], ["", "[UNK]", "a"], ["a", "b", "a"],
-                        [], ["a", ""]]
+        vocabularies = [None, ["a", "b", "c"], ["[UNK]", "a", "b"], ["", "[UNK]", "a"], ["a"]]
+        invalid = [["a", "b", "a"], [], ["a", ""]]
         mask = st.sampled_from([None, None, ""])
     else:
-        vocabularies = [None, None, [3, 4, 5], [-1, 3, 4], [0, -1, 3], [3, 4, 3], [], [3, 0], [3, -1]]
+        vocabularies = [None, [3, 4, 5], [-1, 3, 4], [0, -1, 3], [3]]
+        invalid = [[3, 4, 3], [], [3, 0], [3, -1]]
         mask = st.sampled_from([None, None, 0])
-    config: dict = {"vocabulary": draw(st.sampled_from(vocabularies)), "output_mode": draw(_MODES),
-                    "mask_token": draw(mask), "num_oov_indices": draw(st.sampled_from([1, 1, 0, 2, -1])),
-                    "max_tokens": draw(st.sampled_from([None, None, 1, 3, 5, 10])),
-                    "pad_to_max_tokens": draw(st.booleans()), "invert": draw(st.sampled_from([False, False, True]))}
-    if config["output_mode"] in ("tf_idf", "tf-idf") and draw(st.integers(0, 3)):
-        size = len(config["vocabulary"] or []) + draw(st.sampled_from([0, 0, 0, 1]))
-        config["idf_weights"] = [1.0] * size if config["vocabulary"] else None
+    mode = draw(st.sampled_from(["int", "one_hot", "multi_hot", "count", "tf_idf", "binary", "tf-idf"]))
+    config: dict = {"vocabulary": _rarely(draw, draw(st.sampled_from(invalid)), draw(st.sampled_from(vocabularies))),
+                    "output_mode": _rarely(draw, "onehot", mode), "mask_token": draw(mask),
+                    "num_oov_indices": _rarely(draw, -1, draw(st.sampled_from([1, 1, 0, 2]))),
+                    "invert": _rarely(draw, True, False)}
+    max_tokens = _rarely(draw, 1, draw(st.sampled_from([None, None, 3, 5, 10])))
+    config["max_tokens"] = max_tokens
+    config["pad_to_max_tokens"] = _rarely(draw, True, max_tokens is not None and draw(st.booleans()))
+    if config["output_mode"] in ("tf_idf", "tf-idf") and config["vocabulary"] and _rarely(draw, False, True):
+        config["idf_weights"] = [1.0] * (len(config["vocabulary"]) + _rarely(draw, 1, 0))
     if draw(st.integers(0, 9)) == 0:
         config["sparse"] = True
     return config
@@ -209,8 +241,8 @@ def _lookup_tokens(config: dict, strings: bool) -> list:
 @given(lookup_config(strings=True), shape(1, 3))
 def test_string_lookup(config, input_shape):
     inputs = T(input_shape, "int64" if config["invert"] else "string")
-    # Without a vocabulary the layer needs adapt() before data flows: symbolic comparison only.
-    check("StringLookup", config, inputs, tokens=_lookup_tokens(config, True), eager=config["vocabulary"] is not None)
+    # Without a vocabulary the layer needs adapt() before data flows (see keras_result).
+    check("StringLookup", config, inputs, tokens=_lookup_tokens(config, True), adapted=config["vocabulary"] is not None)
     opaque_is_sound("StringLookup", config, inputs)
 
 
@@ -219,28 +251,31 @@ def test_string_lookup(config, input_shape):
 def test_integer_lookup(config, input_shape):
     inputs = T(input_shape, "int64")
     check("IntegerLookup", config, inputs, tokens=_lookup_tokens(config, False),
-          eager=config["vocabulary"] is not None)
+          adapted=config["vocabulary"] is not None)
     opaque_is_sound("IntegerLookup", config, inputs)
 
 
 @SETTINGS
-@given(st.sampled_from([None, None, ["a", "b", "c"], ["", "[UNK]", "a"], ["[UNK]", "a"], ["a", "a"], ["a", ""]]),
-       st.sampled_from(["int", "int", "multi_hot", "count", "tf_idf", "one_hot", "binary", "bad"]),
-       st.sampled_from([None, None, 0, 3, -1, 2.5]), st.sampled_from(["whitespace", "character", None, "comma"]),
-       st.sampled_from([None, None, 2, 0, (1, 2), (0,), [1, 2]]), st.sampled_from([None, None, 3, 4, 10]),
-       st.booleans(), st.data(), shape(1, 3))
-def test_text_vectorization(vocabulary, output_mode, length, split, ngrams, max_tokens, pad, data, input_shape):
-    config: dict = {"vocabulary": vocabulary, "output_mode": output_mode, "output_sequence_length": length,
-                    "split": split, "ngrams": ngrams, "max_tokens": max_tokens, "pad_to_max_tokens": pad}
-    if output_mode == "tf_idf" and vocabulary and data.draw(st.booleans()):
-        config["idf_weights"] = [1.0] * len(vocabulary)
-    if data.draw(st.integers(0, 9)) == 0:
-        config["standardize"] = data.draw(st.sampled_from(["lower", None, "upper"]))
-    if data.draw(st.integers(0, 9)) == 0:
+@given(st.data(), shape(1, 3))
+def test_text_vectorization(data, input_shape):
+    draw = data.draw
+    vocabulary = pick(draw, [None, ["a", "b", "c"], ["", "[UNK]", "a"], ["[UNK]", "a"]], (["a", "a"], ["a", ""]))
+    mode = pick(draw, ["int", "int", "multi_hot", "count", "tf_idf", "one_hot", "binary"], ("bad",))
+    length = pick(draw, [None, 0, 3] if mode == "int" else [None], (3, -1, 2.5))
+    max_tokens = pick(draw, [None, None, 4, 10], (1, 3))
+    config: dict = {"vocabulary": vocabulary, "output_mode": mode, "output_sequence_length": length,
+                    "split": pick(draw, ["whitespace", "character", None], ("comma",)),
+                    "ngrams": pick(draw, [None, None, 2, 0, (1, 2)], ((0,), [1, 2])), "max_tokens": max_tokens,
+                    "pad_to_max_tokens": _rarely(draw, True, max_tokens is not None and draw(st.booleans()))}
+    if mode == "tf_idf" and vocabulary and _rarely(draw, False, True):
+        config["idf_weights"] = [1.0] * (len(vocabulary) + _rarely(draw, 1, 0))
+    if draw(st.integers(0, 9)) == 0:
+        config["standardize"] = draw(st.sampled_from(["lower", None, "upper"]))
+    if draw(st.integers(0, 9)) == 0:
         config["ragged"] = True
     inputs = T(input_shape, "string")
-    # Without a vocabulary the layer needs adapt() before data flows: symbolic comparison only.
-    check("TextVectorization", config, inputs, tokens=["a b", "c"], eager=vocabulary is not None)
+    # Without a vocabulary the layer needs adapt() before data flows (see keras_result).
+    check("TextVectorization", config, inputs, tokens=["a b", "c"], adapted=vocabulary is not None)
     opaque_is_sound("TextVectorization", config, inputs)
 
 
@@ -248,29 +283,35 @@ def test_text_vectorization(vocabulary, output_mode, length, split, ngrams, max_
 
 
 @SETTINGS
-@given(st.sampled_from([2, 4, 8, 16]), st.sampled_from([1, 2, 4, 4, 0, -1]), st.sampled_from([None, None, 2, 4, 32]),
-       st.sampled_from([1, 4, 4, 0]), st.sampled_from(["hann", "hann", "hamming", None, "blackman"]),
-       shape(2, 3, st.sampled_from([1, 3, 8, 16, None])))
-def test_mel_spectrogram(fft_length, stride, sequence_length, num_mel_bins, window, input_shape):
+@given(st.data(), shape(2, 3, st.sampled_from([1, 3, 8, 16, 40, None])))
+def test_mel_spectrogram(data, input_shape):
     # Rank 2 and 3 only: on a rank-1 input the samples are the batch axis, which the oracle's
     # data fixes at 2 (and no model has a known batch there).
-    config = {"fft_length": fft_length, "sequence_stride": stride, "sequence_length": sequence_length,
-              "num_mel_bins": num_mel_bins, "window": window}
+    draw = data.draw
+    fft_length = draw(st.sampled_from([2, 4, 8, 16]))
+    config = {"fft_length": fft_length, "sequence_stride": pick(draw, [1, 2, 4, 5], (0, -1)),
+              "sequence_length": pick(draw, [None, None, 2, fft_length], (32,)),
+              "num_mel_bins": pick(draw, [1, 4, 10], (0,)),
+              "window": pick(draw, ["hann", "hann", "hamming", None], ("blackman",))}
     check("MelSpectrogram", config, input_shape)
     opaque_is_sound("MelSpectrogram", config, input_shape)
 
 
 @SETTINGS
-@given(st.sampled_from([1, 4, 6, 8]), st.sampled_from([None, None, 1, 2, 3, 9, 0]),
-       st.sampled_from([None, None, 4, 8, 16]), st.sampled_from(["log", "magnitude", "psd", "stft", "real", "angle",
-                                                                 "bad"]),
-       st.sampled_from(["valid", "same", "causal"]), st.booleans(),
-       st.sampled_from([None, "channels_first", "channels_last", "NHWC"]),
-       st.sampled_from(["density", "spectrum", None, "bad"]), shape(2, 4, st.sampled_from([1, 2, 8, 16, None])))
-def test_stft_spectrogram(frame_length, frame_step, fft_length, mode, padding, expand_dims, data_format, scaling,
-                          input_shape):
-    config = {"frame_length": frame_length, "frame_step": frame_step, "fft_length": fft_length, "mode": mode,
-              "padding": padding, "expand_dims": expand_dims, "data_format": data_format, "scaling": scaling}
+@given(st.data(), shape(3, 3, st.sampled_from([1, 2, 8, 16, 17, None])))
+def test_stft_spectrogram(data, input_shape):
+    draw = data.draw
+    frame_length = draw(st.sampled_from([2, 4, 6, 8]))
+    config = {"frame_length": _rarely(draw, 1, frame_length),
+              "frame_step": pick(draw, [None, None, 1, 2, 3], (9, 0)),
+              "fft_length": pick(draw, [None, None, 8, 16], (4,)),
+              "mode": pick(draw, ["log", "magnitude", "psd", "stft", "real", "imag", "angle"], ("bad",)),
+              "padding": pick(draw, ["valid", "same"], ("causal",)), "expand_dims": draw(st.booleans()),
+              "data_format": pick(draw, [None, "channels_first", "channels_last"], ("NHWC",)),
+              "scaling": pick(draw, ["density", "spectrum", None], ("bad",))}
+    # Sometimes another rank.
+    if draw(st.integers(0, 7)) == 0:
+        input_shape = draw(shape(2, 4, st.sampled_from([1, 2, 8, 16, None])))
     check("STFTSpectrogram", config, input_shape)
     opaque_is_sound("STFTSpectrogram", config, input_shape)
 
@@ -279,9 +320,9 @@ def test_stft_spectrogram(frame_length, frame_step, fft_length, mode, padding, e
 
 
 @SETTINGS
-@given(st.sampled_from([2, 5, 0]), st.sampled_from([1, 3, 4]), st.sampled_from([None, False, True]),
-       st.booleans(), st.data())
-def test_reversible_embedding(input_dim, output_dim, reverse, tie_weights, data):
+@given(st.sampled_from([1, 3, 4]), st.sampled_from([None, False, True]), st.booleans(), st.data())
+def test_reversible_embedding(output_dim, reverse, tie_weights, data):
+    input_dim = pick(data.draw, [2, 5], (0, -1, 2.5))
     config = {"input_dim": input_dim, "output_dim": output_dim, "tie_weights": tie_weights}
     kwargs = {} if reverse is None else {"reverse": reverse}
     if reverse:

@@ -3,6 +3,9 @@
 ``Rescaling``, ``Normalization`` and the image augmentation layers keep the shape;
 ``Resizing``, ``CenterCrop`` and ``RandomCrop`` set the height and width of an image
 batch ``(batch, height, width, channels)`` or a single image ``(height, width, channels)``.
+The categorical layers (``CategoryEncoding``, ``Discretization``, ``Hashing``,
+``HashedCrossing``, ``StringLookup``, ``IntegerLookup``, ``TextVectorization``) encode over a
+number of tokens; ``MelSpectrogram`` and ``STFTSpectrogram`` frame audio.
 """
 
 from __future__ import annotations
@@ -17,7 +20,6 @@ from ..core.findings import (
     INCOMPATIBLE_SHAPES,
     INPUT_COUNT,
     INVALID_ARGUMENT,
-    NEGATIVE_DIMENSION,
     RANK_MISMATCH,
     ShapeError,
 )
@@ -771,6 +773,9 @@ class MelSpectrogram(LayerRule):
         if _is_number(stride) and stride < 1:
             # Keras divides by it (0), or gets a negative number of frames; ``stft`` fails on data.
             raise _bad(f"`sequence_stride` must be positive. Received: sequence_stride={stride}")
+        if _is_number(call.get("num_mel_bins")) and call.get("num_mel_bins") < 1:
+            # No mel filter bank: the weight matrix of shape (1, num_mel_bins) cannot be built on data.
+            raise _bad(f"`num_mel_bins` must be positive. Received: num_mel_bins={call.get('num_mel_bins')}")
         # What ``call`` checks on data.
         if isinstance(window, str) and window not in ("hann", "hamming"):
             raise _bad(f'If a string is passed to `window`, it must be one of `"hann"`, `"hamming"`. '
@@ -846,6 +851,10 @@ class STFTSpectrogram(LayerRule):
             fft = 2 ** (length - 1).bit_length() if _is_int(length) and length > 0 else UNKNOWN
         if step is None:
             step = length // 2 if _is_int(length) else UNKNOWN
+        if _is_int(step) and step < 1:
+            # ``frame_length // 2`` for a frame of 1: a convolution with stride 0.
+            raise _bad(f"The frame step is {step} (`frame_step` defaults to `frame_length // 2`): the "
+                       f"convolution needs a positive stride. Received frame_length={length}")
         freqs = fft // 2 + 1 if _is_int(fft) else dims.unknown()
         if call.get("mode") == "stft":
             freqs = dims.mul(freqs, 2)
