@@ -89,6 +89,8 @@ class Call:
 
     step: int
     shape: Optional[tuple]
+    stage: str = "call"  # where Keras rejected: "make" (the constructor), "call" (symbolic) or "data"
+    unknown: bool = False  # Keras's symbolic input had an undefined non-batch axis
 
 
 class KerasChain:
@@ -103,6 +105,7 @@ class KerasChain:
         self.rng = np.random.default_rng(0)
         self.calls: list[Call] = []
         self.error: Optional[BaseException] = None
+        self.inconsistent: list[str] = []  # calls whose output on data has another shape than Keras's symbolic one
         x = keras.Input(shape=program.input_shape, batch_size=program.batch_size, dtype=program.dtype)
         self.symbolic: dict[str, Any] = {"v0": x}
         self.concrete: dict[str, Any] = {"v0": self._data(tuple(x.shape), program.dtype)}
@@ -132,19 +135,32 @@ class KerasChain:
         for _ in range(step.repeat):
             try:
                 layer = step.spec.make()
+            except Exception as e:  # noqa: BLE001 - Keras's verdict
+                self.calls.append(Call(index, None, "make"))
+                self.error = e
+                return False
+            unknown = any(d is None for t in sym for d in tuple(t.shape)[1:])
+            try:
                 out = _call(layer, step.style, sym)
-                if isinstance(out, (list, tuple)):
-                    raise AssertionError(f"the generator made a call with several outputs: {step}")
+            except Exception as e:  # noqa: BLE001 - Keras's verdict
+                self.calls.append(Call(index, None, "call", unknown))
+                self.error = e
+                return False
+            if isinstance(out, (list, tuple)):
+                raise AssertionError(f"the generator made a call with several outputs: {step}")
+            try:
                 if self.eager and all(c is not None for c in con) and not step.spec.cls.startswith("AdaptiveMax"):
                     # (AdaptiveMaxPooling on data kills the process with SIGFPE in TensorFlow's kernel for
                     # small axes, e.g. length 2 to output_size 1: its symbolic verdict is all we take)
                     con = [_np().asarray(_call(layer, step.style, con))]
+                    if any(k is not None and k != d for k, d in zip(out.shape[1:], con[0].shape[1:])) \
+                            or len(out.shape) != con[0].ndim:
+                        self.inconsistent.append(f"{step.spec.render()}: symbolic {tuple(out.shape)}, "
+                                                 f"on data {tuple(con[0].shape)}")
                 else:
                     con = [None]
-            except AssertionError:
-                raise
             except Exception as e:  # noqa: BLE001 - Keras's verdict
-                self.calls.append(Call(index, None))
+                self.calls.append(Call(index, None, "data", unknown))
                 self.error = e
                 return False
             sym = [out]
@@ -317,12 +333,12 @@ def zero_padding(n: int) -> Callable:
     return make
 
 
-def rnn(cls: str) -> Callable:
+def rnn(cls: str, backwards: bool = True) -> Callable:
     def make(draw: Draw, shape: tuple, wild: bool) -> Spec:
         cfg: dict = {"units": _int(draw, 1, 6)}
         if draw(st.booleans()):
             cfg["return_sequences"] = draw(st.booleans())
-        if draw(st.integers(0, 4)) == 0:
+        if backwards and draw(st.integers(0, 4)) == 0:
             cfg["go_backwards"] = True
         return Spec(cls, cfg, _int(draw, 0, 1))
 
@@ -330,7 +346,10 @@ def rnn(cls: str) -> Callable:
 
 
 def bidirectional(draw: Draw, shape: tuple, wild: bool) -> Spec:
-    inner = rnn(_pick(draw, ["LSTM", "GRU", "SimpleRNN"]))(draw, shape, wild)
+    # EXCLUDED (shapecheck gap, reported): Bidirectional(LSTM(1, go_backwards=True)) fails in
+    # Keras's constructor ("Forward layer and backward layer should have different `go_backwards`
+    # value"); shapecheck reports nothing.
+    inner = rnn(_pick(draw, ["LSTM", "GRU", "SimpleRNN"]), backwards=False)(draw, shape, wild)
     cfg: dict = {"layer": inner}
     if draw(st.booleans()):
         cfg["merge_mode"] = _pick(draw, ["concat", "sum", "ave", "mul"])
@@ -365,15 +384,24 @@ def time_distributed(draw: Draw, shape: tuple, wild: bool) -> Spec:
 def einsum_dense(draw: Draw, shape: tuple, wild: bool) -> Spec:
     units = _int(draw, 1, 6)
     rank = len(shape)
-    if wild:
-        rank = _pick(draw, [2, 3, rank])
-    if rank == 2:
-        cfg: dict = {"equation": "ab,bc->ac", "output_shape": units}
+    # EXCLUDED (shapecheck gap, reported): an equation written for another input rank. shapecheck
+    # leaves the output unknown and reports nothing; Keras's symbolic build accepts it with a garbled
+    # shape ('abc,cd->abd' on (None, 9, 6, 2) gives (None, 9, 5, 2)) and TensorFlow's einsum then
+    # fails on data, except when the extra axes are 1 ('ab,bc->ac' on (None, 1, 1) gives (None, 1, 1)).
+    # EXCLUDED (Keras bug, reported): '...b,bc->...c' on rank 4 or more. Keras's symbolic shape
+    # reverses the axes under the ellipsis ((None, 1, 7, 3) -> (None, 7, 1, 2)) while data give
+    # (2, 1, 7, 2); shapecheck follows the symbolic one. Rank 2 and 3 are unaffected.
+    if rank <= 3 and draw(st.integers(0, 3)) == 0:
+        cfg: dict = {"equation": "...b,bc->...c", "output_shape": units}
+    elif rank == 2:
+        cfg = {"equation": "ab,bc->ac", "output_shape": units}
     elif rank == 3:
         cfg = {"equation": "abc,cd->abd", "output_shape": (shape[1] if len(shape) > 1 else 4, units)
                if draw(st.booleans()) else (None, units)}
     else:
-        cfg = {"equation": "...b,bc->...c", "output_shape": units}
+        letters = "abcdefgh"[:rank]
+        out = letters[:-1] + "z"
+        cfg = {"equation": f"{letters},{letters[-1]}z->{out}", "output_shape": tuple(shape[1:-1]) + (units,)}
     if draw(st.booleans()):
         cfg["bias_axes"] = cfg["equation"][-1]
     return Spec("EinsumDense", cfg, _int(draw, 0, 2))
@@ -544,7 +572,7 @@ def draw_chain(draw: Draw, max_steps: int = 6, merges: bool = True) -> KerasChai
         current = chain.program.steps[-1].out
     for _ in range(_int(draw, 1, max_steps)):
         shape = chain.shape(current)
-        wild = draw(st.integers(0, 4)) == 0
+        wild = draw(st.integers(0, 3)) == 0
         if merges and draw(st.integers(0, 5)) == 0:
             step = _merge_steps(draw, chain, current, names, wild)
             if step is None:
@@ -555,6 +583,16 @@ def draw_chain(draw: Draw, max_steps: int = 6, merges: bool = True) -> KerasChai
         if wild and draw(st.booleans()):
             rank = _pick(draw, sorted(SINGLE))  # a layer made for another rank
         options = SINGLE.get(rank, _ANY)
+        if rank != len(shape):
+            # EXCLUDED (Keras surprise, reported): adaptive pooling checks no rank. On (None, 6, 1),
+            # AdaptiveAveragePooling2D((7, 4)) builds to (None, 7, 4, 1) and runs on data to (2, 7, 1);
+            # shapecheck reports rank-mismatch.
+            options = [f for f in options if not f.__qualname__.startswith("adaptive_pooling")]
+            if len(shape) not in (3, 4):
+                # EXCLUDED (shapecheck gap, reported): Resizing / CenterCrop on rank 2 or 5. shapecheck
+                # leaves it unknown; Keras rejects: CenterCrop symbolically, Resizing on data
+                # (IndexError on (None, 6), after a symbolic shape of (1, 4); ValueError on rank 5).
+                options = [f for f in options if not f.__qualname__.startswith("resizing")]
         if _too_big(shape):
             options = [f for f in options if not any(g in getattr(f, "__qualname__", "") for g in ("upsampling",))]
             options = [dense, flatten, activation] + [f for f in options if "pooling" in f.__qualname__]
@@ -626,6 +664,7 @@ class Rendered:
     source: str
     lines: list[int]  # per executed call (Keras's order), the line of the call
     input_line: int
+    make_lines: list[int]  # per executed call, the line of the layer's constructor
 
 
 def render(program: Program, mode: str, helpers: list[bool], loops: list[bool], model: bool = True) -> Rendered:
@@ -642,6 +681,7 @@ def render(program: Program, mode: str, helpers: list[bool], loops: list[bool], 
         f"keras.Input(shape={input_args[0]}, {', '.join(input_args[1:])})"
     lines = list(head)
     step_lines: list[list[int]] = []  # per step, the line of each repeat
+    make_lines: list[int] = []
 
     def call_expr(step: Step, args: list[str]) -> str:
         if step.style == "list":
@@ -657,6 +697,7 @@ def render(program: Program, mode: str, helpers: list[bool], loops: list[bool], 
             step_lines.append([seq_line] * step.repeat)
             for _ in range(step.repeat):
                 lines.append(f"    {step.spec.render()},")
+                make_lines.append(len(lines))
         lines.append("])")
     elif mode == "add":
         lines.append("model = keras.Sequential()")
@@ -723,4 +764,5 @@ def render(program: Program, mode: str, helpers: list[bool], loops: list[bool], 
             step_lines.append(ls if kind == "head" else [offset + x for x in ls])
         if program.steps and model:
             lines.append(f"model = keras.Model(v0, {program.steps[-1].out})")
-    return Rendered("\n".join(lines) + "\n", [ln for ls in step_lines for ln in ls], input_line)
+    calls = [ln for ls in step_lines for ln in ls]
+    return Rendered("\n".join(lines) + "\n", calls, input_line, make_lines if mode == "sequential" else calls)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from typing import Any, Optional
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from shapecheck.api import check_source
@@ -61,7 +61,7 @@ def agrees(chain: KerasChain, rendered: Rendered) -> None:
     program = chain.program
     result = check_source(rendered.source, "chain.py")
     context = f"\n--- program ---\n{rendered.source}--- Keras: " + (
-        f"rejects call {len(chain.calls)} (line {rendered.lines[len(chain.calls) - 1]}): {chain.error!r}"
+        f"rejects call {len(chain.calls)} ({chain.calls[-1].stage}): {chain.error!r}"
         if chain.rejected else "accepts") + "\n--- shapecheck findings ---\n" + "\n".join(
         f"line {f.span.line}: {f.code.name} {f.level}: {f.message}" for f in result.findings)
     broken = [f for f in result.findings if f.code.name in ("internal-error", "analysis-limit", "syntax-error")]
@@ -74,6 +74,7 @@ def agrees(chain: KerasChain, rendered: Rendered) -> None:
     assert len(calls) >= len(chain.calls), (
         f"Keras made {len(chain.calls)} calls, shapecheck recorded {len(calls)}" + context)
     errors = sorted({f.span.line for f in result.findings if f.level == "error"})
+    failed = len(chain.calls) - 1  # the call Keras rejected, when it did
     for i, call in enumerate(chain.calls):
         line, entry = rendered.lines[i], calls[i]
         assert entry["span"].line == line, f"call {i}: line {entry['span'].line}, expected {line}" + context
@@ -83,7 +84,16 @@ def agrees(chain: KerasChain, rendered: Rendered) -> None:
         if not _same(call.shape, ours):
             assert False, f"line {line}: Keras {_show(call.shape)}, shapecheck {_show(ours)}" + context
     if chain.rejected:
-        assert errors == [rendered.lines[len(chain.calls) - 1]], context
+        stage = chain.calls[failed].stage
+        line = (rendered.make_lines if stage == "make" else rendered.lines)[failed]
+        # Keras stops there: a finding on a call written after it (a later repeat) says nothing.
+        later = set(rendered.lines[failed + 1:]) | set(rendered.make_lines[failed + 1:])
+        if stage == "data" and chain.calls[failed].unknown:
+            # Keras's own symbolic shapes had lost an axis that only the data knew: unknown is
+            # not wrong, a finding there is welcome but not owed.
+            assert set(errors) <= {line} | later, f"an error before line {line}" + context
+            return
+        assert line in errors and set(errors) <= {line} | later, f"expected an error at line {line}" + context
         return
     if errors and None in program.input_shape:
         # Keras's symbolic build lets a None axis through; a finding claims a failure for every size.
@@ -98,6 +108,7 @@ def agrees(chain: KerasChain, rendered: Rendered) -> None:
 def test_functional_chains(data):
     """Branches and merges, helper functions and loops, written with the functional API."""
     chain = draw_chain(data.draw, max_steps=6, merges=True)
+    assume(not chain.inconsistent)  # Keras's shape on data differs from its symbolic one: no label
     steps = chain.program.steps
     helpers = [data.draw(st.integers(0, 4)) == 0 for _ in steps]
     loops = [data.draw(st.booleans()) for _ in steps]
@@ -109,6 +120,7 @@ def test_functional_chains(data):
 def test_sequential_chains(data):
     """Linear chains as ``Sequential([...])`` or ``model.add`` (a repeated layer sometimes in a loop)."""
     chain = draw_chain(data.draw, max_steps=6, merges=False)
+    assume(not chain.inconsistent)  # Keras's shape on data differs from its symbolic one: no label
     steps = chain.program.steps
     if not chain.program.linear:  # a two-input attention call: only the functional API writes it
         mode = "functional"
