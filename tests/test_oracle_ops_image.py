@@ -214,3 +214,94 @@ def test_extract_patches_3d(data, padding, fmt):
     config = {"size": size, "strides": data.draw(patch_arg(3, allow_none=True)),
               "dilation_rate": data.draw(patch_arg(3, allow_none=False)), "padding": padding, "data_format": fmt}
     _both("keras.ops.image.extract_patches_3d", config, x)
+
+
+# -- two images: ssim ------------------------------------------------------------------
+
+@st.composite
+def second_image(draw, x: tuple) -> tuple:
+    """Mostly ``x`` itself; else ``x`` with an axis changed, another rank, or as many values in
+    another shape."""
+    kind = draw(st.sampled_from(["same", "same", "axis", "rank", "reshaped"]))
+    if kind == "same" or not x:
+        return x
+    if kind == "axis":
+        i = draw(st.integers(0, len(x) - 1))
+        return x[:i] + (draw(st.sampled_from([1, 2, 3, None])),) + x[i + 1:]
+    if kind == "rank":
+        return (1, *x) if len(x) == 3 else x[1:]
+    return tuple(reversed(x))
+
+
+@SETTINGS
+@given(st.data(), st.sampled_from([11, 3, 2, 1, 0]), FORMATS)
+def test_ssim(data, filter_size, fmt):
+    x = data.draw(images(sizes=st.sampled_from([1, 2, 3, 4, None]), invalid_ranks=(2,)))
+    y = data.draw(second_image(x))
+    if y != x:
+        # Two shapes that differ meet (the same number of values) only for sizes of their undefined
+        # axes that the oracle's fills seldom try: keep the undefined ones to the batch.
+        known = data.draw(st.sampled_from([3, 4, 12]))
+        x, y = ((s[0], *[known if d is None else d for d in s[1:]]) if len(s) == 4 else
+                tuple(known if d is None else d for d in s) for s in (x, y))
+    agrees("keras.ops.image.ssim", {"filter_size": filter_size, "data_format": fmt}, x, (y,))
+
+
+# -- scale_and_translate: tensors passed by keyword (output_shape is a plain tuple) ------
+
+def agrees_with_keywords(op: str, config: dict, x: tuple, tensors: dict) -> None:
+    """``agrees`` for calls whose tensors after the first go by keyword: Keras symbolically, then on
+    data for each size of the undefined axes."""
+    from shapecheck.core.rules import T
+
+    from .keras_oracle import keras_apply
+    from .test_oracle_ops import FILL, _fill, _undefined
+
+    kw = {k: T(v) for k, v in tensors.items()}
+    ours = infer(op, config, x, (), kw)
+    symbolic = keras_apply(op, config, x, call_kwargs=kw, eager=False)
+    if symbolic.error is not None:
+        assert isinstance(ours, str), f"Keras rejects {op}({config}) on {x} {tensors}: {symbolic.error!r}; " \
+                                      f"shapecheck says {ours}"
+        return
+    sizes = FILL if _undefined([x, *tensors.values()]) else (2,)
+    data = [keras_apply(op, config, _fill(x, s), call_kwargs={k: T(_fill(v, s)) for k, v in tensors.items()})
+            .rejected for s in sizes]
+    if all(data):
+        assert isinstance(ours, str), f"Keras fails on data for {op}({config}) on {x} {tensors}; shapecheck says {ours}"
+        return
+    assert not isinstance(ours, str), f"shapecheck says {ours} for {op}({config}) on {x} {tensors}, but Keras " \
+                                      f"accepts it"
+    assert ours is None or ours == tuple(symbolic.single), (op, config, x, tensors, ours, symbolic.single)
+
+
+@SETTINGS
+@given(st.data(), st.sampled_from(["bilinear", "linear", "cubic", "lanczos3", "nearest"]), st.booleans())
+def test_scale_and_translate(data, method, antialias):
+    x = data.draw(images(ranks=(3, 4), invalid_ranks=(2,)))
+    rank = len(x)
+    spatial = data.draw(st.one_of(
+        st.lists(st.integers(-rank, rank - 1), min_size=0, max_size=3, unique=True).map(tuple),
+        st.just(1)))
+    out_rank = data.draw(st.sampled_from([rank, rank, rank - 1]))
+    output_shape = tuple(data.draw(st.sampled_from([1, 2, 3, 5, 0])) for _ in range(out_rank))
+    if data.draw(st.integers(0, 9)) == 0:
+        output_shape = (-1, *output_shape[1:])
+    n = len(spatial) if isinstance(spatial, tuple) else 1
+    scale = data.draw(st.sampled_from([(n,), (n,), (max(n - 1, 0),), (n + 1,), (None,), ()]))
+    translation = data.draw(st.sampled_from([(n,), (n,), (max(n - 1, 0),), ()]))
+    config = {"output_shape": output_shape, "spatial_dims": spatial, "method": method, "antialias": antialias}
+    agrees_with_keywords("keras.ops.image.scale_and_translate", config, x,
+                         {"scale": scale, "translation": translation})
+
+
+# -- resize: the arguments the existing rule reads, and those the backend checks on data ---
+
+@SETTINGS
+@given(images(), st.sampled_from([(2, 2), (3, 5), (1, 4), (0, 2), (2,)]),
+       st.sampled_from(["bilinear", "nearest", "area", "bicubic", "cubic"]),
+       st.sampled_from(["constant", "constant", "reflect"]), st.booleans(), st.booleans(), FORMATS)
+def test_resize(x, size, interpolation, fill_mode, crop, pad, fmt):
+    config = {"size": size, "interpolation": interpolation, "fill_mode": fill_mode, "crop_to_aspect_ratio": crop,
+              "pad_to_aspect_ratio": pad, "data_format": fmt}
+    _both("keras.ops.image.resize", config, x)

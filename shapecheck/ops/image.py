@@ -22,6 +22,7 @@ from .op_utils import is_int, known, param, tensor
 
 # What the TensorFlow backend accepts (keras/src/backend/tensorflow/image.py); checked on data only,
 # so Keras's symbolic build lets any value through and the first call on data fails.
+RESIZE_INTERPOLATIONS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic", "area")
 AFFINE_INTERPOLATIONS = ("nearest", "bilinear")
 AFFINE_FILL_MODES = ("constant", "nearest", "wrap", "reflect")
 MAP_COORDINATES_FILL_MODES = ("constant", "nearest", "wrap", "mirror", "reflect")
@@ -104,12 +105,14 @@ def _batch_compatible(images: Shape, n: Dim, what: str) -> None:
 @register
 class Resize(OpRule):
     """``keras.ops.image.resize(images, size)``: height and width become ``size``; rank 3 (one
-    image) or 4 (a batch); ``data_format`` places the spatial axes."""
+    image) or 4 (a batch); ``data_format`` places the spatial axes. On data the backend checks
+    ``interpolation`` and accepts only ``fill_mode="constant"``."""
 
     names = ("keras.ops.image.resize",)
     params = ("images", "size", "interpolation", "antialias", "crop_to_aspect_ratio", "pad_to_aspect_ratio",
               "fill_mode", "fill_value", "data_format")
-    defaults = {"crop_to_aspect_ratio": False, "pad_to_aspect_ratio": False, "data_format": None}
+    defaults = {"interpolation": "bilinear", "antialias": False, "crop_to_aspect_ratio": False,
+                "pad_to_aspect_ratio": False, "fill_mode": "constant", "fill_value": 0.0, "data_format": None}
     examples = (
         Example({"size": (2, 2)}, (None, 4, 4, 3), (None, 2, 2, 3)),
         Example({"size": (8, 6)}, (4, 4, 3), (8, 6, 3)),
@@ -119,6 +122,9 @@ class Resize(OpRule):
         Example({"size": (0, 2)}, (None, 4, 4, 3), "invalid-argument"),
         Example({"size": (2, 2), "crop_to_aspect_ratio": True, "pad_to_aspect_ratio": True}, (None, 4, 4, 3),
                 "invalid-argument"),
+        Example({"size": (2, 2), "interpolation": "cubic"}, (None, 4, 4, 3), "invalid-argument"),
+        Example({"size": (2, 2), "fill_mode": "reflect"}, (None, 4, 4, 3), "invalid-argument"),
+        Example({"size": (2, 2), "data_format": "NHWC"}, (None, 4, 4, 3), "invalid-argument"),
     )
 
     def output(self, call: Call) -> TensorType:
@@ -138,10 +144,13 @@ class Resize(OpRule):
         if param(call, "pad_to_aspect_ratio") is True and param(call, "crop_to_aspect_ratio") is True:
             raise ShapeError(INVALID_ARGUMENT, "Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can be "
                              "`True`.")
-        fmt = param(call, "data_format")
-        if fmt not in (None, "channels_last", "channels_first"):
+        fmt = _data_format(call)
+        # Checked by the TensorFlow backend, on data only.
+        _choice(call, "interpolation", RESIZE_INTERPOLATIONS)
+        _choice(call, "fill_mode", ("constant",))
+        if fmt is None:
             raise Unknowable()
-        h, w = (-2, -1) if fmt == "channels_first" else (-3, -2)
+        h, w = _spatial_axes(fmt)
         out = list(shape)
         out[h], out[w] = (s if is_int(s) or isinstance(s, dims.Sym) else dims.unknown() for s in size)
         return images.with_shape(tuple(out))
@@ -746,3 +755,149 @@ def _is_order(v: Any) -> bool:
         return bool(v == 0 or v == 1)
     except Exception:  # noqa: BLE001 - an exotic literal: not 0 or 1
         return False
+
+
+def _can_equal(left: tuple, right: tuple) -> bool:
+    """Whether ``prod(left) == prod(right)`` for some sizes (at least 1) of their ``None`` axes."""
+    def split(shape: tuple) -> tuple[int, int]:
+        k = 1
+        for d in shape:
+            if is_int(d):
+                k *= d
+        return k, sum(d is None for d in shape)
+
+    (a, na), (b, nb) = split(left), split(right)
+    if na and nb:
+        return True
+    if na:
+        return a != 0 and b % a == 0
+    if nb:
+        return b != 0 and a % b == 0
+    return a == b
+
+
+@register
+class SSIM(OpRule):
+    """``keras.ops.image.ssim(image1, image2)``: one value per image: ``()`` for a single image,
+    ``(batch,)`` for a batch. On data both must have the same rank, height and width must be at
+    least ``filter_size - 1`` (a valid convolution; one less than the filter gives an empty map), and ``image2`` must hold as many values as ``image1``
+    (or as one of its channels: it is reshaped to ``image1``'s height and width)."""
+
+    names = ("keras.ops.image.ssim",)
+    params = ("image1", "image2", "max_val", "filter_size", "filter_sigma", "k1", "k2", "data_format")
+    defaults = {"max_val": 1.0, "filter_size": 11, "filter_sigma": 1.5, "k1": 0.01, "k2": 0.03, "data_format": None}
+    examples = (
+        Example({}, (None, 16, 16, 3), (None,), args=((None, 16, 16, 3),)),
+        Example({"filter_size": 3}, (8, 8, 3), (), args=((8, 8, 3),)),
+        Example({"data_format": "channels_first"}, (2, 3, 12, 12), (2,), args=((2, 3, 12, 12),)),
+        Example({}, (2, 8, 16, 3), "negative-dimension", args=((2, 8, 16, 3),)),
+        Example({}, (16, 16, 3), "incompatible-shapes", args=((1, 16, 16, 3),)),
+        Example({}, (2, 16, 16, 3), "incompatible-shapes", args=((2, 16, 16, 2),)),
+        Example({"filter_size": 0}, (2, 16, 16, 3), "invalid-argument", args=((2, 16, 16, 3),)),
+        Example({}, (16, 16), "rank-mismatch", args=((16, 16, 1),)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        fmt = _data_format(call)
+        image1 = _images(call, "image1")
+        image2 = _images(call, "image2")
+        s1, s2 = image1.shape, image2.shape
+        assert s1 is not None and s2 is not None
+        out = () if len(s1) == 3 else (s1[0],)
+        if len(s1) != len(s2):
+            raise ShapeError(INCOMPATIBLE_SHAPES, f"image1 and image2 must have the same rank. Received "
+                             f"image1.shape={show_shape(s1)}, image2.shape={show_shape(s2)}")
+        size = param(call, "filter_size")
+        if is_int(size) and size <= 0:
+            raise ShapeError(INVALID_ARGUMENT, f"filter must not have zero elements: filter_size={size}")
+        if fmt is None:
+            raise Unknowable()
+        h, w = (s1[a] for a in _spatial_axes(fmt))
+        # TensorFlow's convolution gives an empty map (and a NaN) when the filter is one larger than the
+        # image, and fails only below that.
+        if is_int(size) and any(is_int(d) and d < size - 1 for d in (h, w)):
+            raise ShapeError(NEGATIVE_DIMENSION, f"Computed output size would be negative: a {size}x{size} valid "
+                             f"filter on images of shape {show_shape(s1)}")
+        if not any(isinstance(d, dims.Sym) for d in (*s1, *s2)) \
+                and not _can_equal(s2, s1) and not _can_equal(s2, (h, w)):
+            raise ShapeError(INCOMPATIBLE_SHAPES, f"image2 must hold as many values as image1 (or as one of its "
+                             f"channels). Received image1.shape={show_shape(s1)}, image2.shape={show_shape(s2)}")
+        return image1.with_shape(out)
+
+
+@register
+class ScaleAndTranslate(OpRule):
+    """``keras.ops.image.scale_and_translate(images, output_shape, scale, translation, spatial_dims,
+    method)``: Keras's symbolic result is ``output_shape`` as given. On data each spatial dim ``d``
+    (taken modulo the rank) indexes ``output_shape``, the i-th one reads ``scale[i]`` and
+    ``translation[i]``, and ``method`` must be one the backend knows."""
+
+    names = ("keras.ops.image.scale_and_translate",)
+    params = ("images", "output_shape", "scale", "translation", "spatial_dims", "method", "antialias")
+    defaults = {"antialias": True}
+    examples = (
+        Example({"output_shape": (2, 8, 8, 3), "spatial_dims": (1, 2), "method": "bilinear"}, (2, 4, 4, 3),
+                (2, 8, 8, 3), call_kwargs={"scale": T((2,)), "translation": T((2,))}),
+        Example({"output_shape": (2, 8, 8, 3), "spatial_dims": (1, 2), "method": "nearest"}, (2, 4, 4, 3),
+                "invalid-argument", call_kwargs={"scale": T((2,)), "translation": T((2,))}),
+        Example({"output_shape": (2, 8, 8, 3), "spatial_dims": (1, 2), "method": "cubic"}, (2, 4, 4, 3),
+                "invalid-argument", call_kwargs={"scale": T((1,)), "translation": T((2,))}),
+        Example({"output_shape": (2, 8), "spatial_dims": (1, 2), "method": "linear"}, (2, 4, 4, 3),
+                "invalid-argument", call_kwargs={"scale": T((2,)), "translation": T((2,))}),
+        Example({"output_shape": (2, -8, 8, 3), "spatial_dims": (1, 2), "method": "linear"}, (2, 4, 4, 3),
+                "invalid-argument", call_kwargs={"scale": T((2,)), "translation": T((2,))}),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        images = tensor(call, "images")
+        out = known(param(call, "output_shape"))
+        if not isinstance(out, (list, tuple)) or not all(is_int(d) for d in out):
+            raise Unknowable()
+        if any(d < 0 for d in out):
+            raise ShapeError(INVALID_ARGUMENT, f"Cannot convert '{tuple(out)}' to a shape. Negative dimensions are "
+                             "not allowed.")
+        _choice(call, "method", SCALE_AND_TRANSLATE_METHODS)
+        spatial = param(call, "spatial_dims")
+        if spatial is UNKNOWN or _contains_unknown_value(spatial):
+            raise Unknowable()
+        if not isinstance(spatial, (list, tuple)):
+            raise ShapeError(INVALID_ARGUMENT, f"`spatial_dims` must be a sequence of axes. Received: "
+                             f"spatial_dims={spatial!r}")
+        if not all(is_int(d) for d in spatial):
+            raise Unknowable()
+        rank = len(images.shape or ())
+        if spatial and rank == 0:
+            raise ShapeError(RANK_MISMATCH, "`images` must have the spatial axes `spatial_dims` names: received "
+                             "a scalar")
+        shape = images.shape or ()
+        current = list(shape)
+        for d in spatial:
+            axis = d % rank
+            if axis >= len(out):
+                raise ShapeError(INVALID_ARGUMENT, f"spatial dim {d} (axis {axis} of the images) indexes "
+                                 f"output_shape={tuple(out)}, which has {len(out)} entries")
+            if dims.differs(current[axis], shape[axis]):
+                # An axis named twice is resized twice, from its original size each time.
+                raise ShapeError(INCOMPATIBLE_SHAPES, f"spatial_dims={tuple(spatial)} resizes axis {axis} twice: "
+                                 f"from {dims.show(shape[axis])} to {out[axis]}, then from {out[axis]} as if it "
+                                 f"were {dims.show(shape[axis])}")
+            current[axis] = out[axis]
+        for name in ("scale", "translation"):
+            shape = tensor(call, name).shape
+            assert shape is not None
+            if not spatial:
+                continue
+            if len(shape) == 0:
+                raise ShapeError(RANK_MISMATCH, f"`{name}` needs one value per spatial dim; received a scalar")
+            if len(shape) == 1 and is_int(shape[0]) and shape[0] < len(spatial):
+                raise ShapeError(INVALID_ARGUMENT, f"`{name}` has {shape[0]} values for {len(spatial)} spatial "
+                                 f"dims: slice index {shape[0]} of dimension 0 out of bounds")
+            if len(shape) != 1:
+                raise Unknowable()
+        return images.with_shape(tuple(out))
+
+
+def _contains_unknown_value(v: Any) -> bool:
+    if v is UNKNOWN or isinstance(v, dims.Sym):
+        return True
+    return isinstance(v, (list, tuple)) and any(_contains_unknown_value(x) for x in v)
