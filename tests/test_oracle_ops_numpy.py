@@ -187,11 +187,14 @@ def test_windows(op, n):
 
 @SETTINGS
 @given(st.sampled_from(["linspace", "logspace", "geomspace"]), broadcast_pair(), st.sampled_from(["both", "start",
-       "stop", "none"]), st.sampled_from([0, 1, 5, -1]), st.integers(-4, 4), st.booleans())
-def test_spaced(op, pair, tensors, num, axis, endpoint):
+       "stop", "none"]), st.sampled_from([0, 1, 5, -1]), st.integers(-4, 4), st.booleans(),
+       st.sampled_from([False, False, False, True]))
+def test_spaced(op, pair, tensors, num, axis, endpoint, retstep):
     start: Any = pair[0] if tensors in ("both", "start") else 1.0
     stop: Any = pair[1] if tensors in ("both", "stop") else 2.0
-    config = {"num": num, "axis": axis, "endpoint": endpoint}
+    config: dict = {"num": num, "axis": axis, "endpoint": endpoint}
+    if op == "linspace" and retstep and tensors != "none":
+        config["retstep"] = True  # a step that is no tensor: rejected on symbolic tensors
     if tensors == "none":
         agrees(f"keras.ops.{op}", {**config, "start": start, "stop": stop}, None)
         return
@@ -214,3 +217,65 @@ def test_identity(n):
 @given(shape(1, 4), st.sampled_from([None, "int32"]))
 def test_empty_like(x, dtype):
     agrees("keras.ops.empty_like", {"dtype": dtype}, x)
+
+
+# -- inside a layer's call: the backend runs, not Keras's symbolic spec ------------------------
+
+
+def _traced_infer(op: str, config: dict, args: list) -> Any:
+    from shapecheck.core.findings import ShapeError
+    from shapecheck.core.rules import OPS, Call, Unknowable, load_rules
+    from shapecheck.core.shapes import TensorType
+
+    load_rules()
+    rule = OPS[op]
+    values = [TensorType(a.shape, a.dtype) if isinstance(a, T) else a for a in args]
+    try:
+        return rule.output(Call(rule, config, values, {}, name="op", traced=True)).shape
+    except ShapeError as e:
+        return e.code.name
+    except Unknowable:
+        return None
+
+
+def _traced_keras(op: str, config: dict, args: list) -> Any:
+    import keras
+
+    fn = getattr(keras.ops, op.rsplit(".", 1)[1])
+    tensors = [i for i, a in enumerate(args) if isinstance(a, T)]
+
+    class Wrap(keras.layers.Layer):
+        def call(self, *xs):
+            values = list(args)
+            for i, x in zip(tensors, xs):
+                values[i] = x
+            return fn(*values, **config)
+
+    try:
+        return tuple(Wrap()(*[keras.KerasTensor(args[i].shape, dtype=args[i].dtype) for i in tensors]).shape)
+    except Exception as e:  # noqa: BLE001 - Keras's verdict
+        return e
+
+
+@SETTINGS
+@given(st.sampled_from(["bitwise_and", "left_shift", "heaviside", "quantile", "percentile"]), broadcast_pair(),
+       st.sampled_from(["tensor", "int", "list"]))
+def test_traced(op, pair, kind):
+    """Inside a layer's ``call``: bitwise functions broadcast, Python numbers are fine, ``q``'s whole shape leads."""
+    x, y = pair
+    if op in ("quantile", "percentile"):
+        q: Any = {"tensor": T((2,), "float32"), "int": 0.5, "list": [0.5]}[kind]
+        args: list = [T(x, "float32"), q]
+        config: dict = {"axis": -1}
+    else:
+        dtype = "float32" if op == "heaviside" else "int32"
+        args = [T(x, dtype), {"tensor": T(y, dtype), "int": 1, "list": 1}[kind]]
+        config = {}
+    ours, theirs = _traced_infer(f"keras.ops.{op}", config, args), _traced_keras(f"keras.ops.{op}", config, args)
+    if isinstance(theirs, Exception):
+        assert isinstance(ours, str), f"{op}{args}: Keras {theirs!r}, shapecheck {ours}"
+    elif ours is None:
+        # Unknown is not wrong: the quantiles of an undefined axis, whose static shape TensorFlow loses.
+        assert op in ("quantile", "percentile") and None in x, f"{op}{args}: Keras {theirs}, shapecheck unknown"
+    else:
+        assert ours == theirs, f"{op}{args}: Keras {theirs}, shapecheck {ours}"

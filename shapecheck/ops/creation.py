@@ -286,10 +286,11 @@ class _Spaced(OpRule):
         a = a % (len(base) + 1)
         out = base[:a] + (num,) + base[a:]
         self.check(call, out, start)
-        dtype = param(call, "dtype")
-        if not isinstance(dtype, str):
+        # result_type(dtype or start's, float): an integer dtype gives float32
+        d = param(call, "dtype")
+        if d is None:
             d = start.dtype if isinstance(start, TensorType) else "float32"
-            dtype = d if isinstance(d, str) and d.startswith(("float", "bfloat", "complex")) else "float32"
+        dtype = (d if d.startswith(("float", "bfloat", "complex")) else "float32") if isinstance(d, str) else None
         return TensorType(out, dtype)
 
     def check(self, call: Call, out: tuple, start: Any) -> None:

@@ -413,6 +413,9 @@ class _Quantile(OpRule):
             lead = ()
         else:
             raise Unknowable()
+        if call.traced and None in x.shape:  # type: ignore[operator]
+            # The backend reshapes with -1 where an axis is undefined: TensorFlow's static shape loses axes.
+            raise Unknowable()
         return TensorType(tuple(lead) + shape, _float_dtype(x.dtype))
 
 
