@@ -236,6 +236,11 @@ class ReversibleEmbedding(Embedding):
         Example({"input_dim": 0, "output_dim": 16}, T((None, 10), "int32"), "invalid-argument"),
     )
 
+    def check_config(self, call: Call) -> None:
+        if call.keras_version < 3:  # not a layer of tf.keras 2
+            raise Unknowable()
+        super().check_config(call)
+
     def output(self, call: Call) -> TensorType:
         reverse = call.arg(1, "reverse", False)
         if reverse is UNKNOWN:

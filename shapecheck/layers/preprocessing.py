@@ -140,6 +140,14 @@ def _bad(message: str) -> ShapeError:
     return ShapeError(INVALID_ARGUMENT, message)
 
 
+def _keras3_only(call: Call) -> None:
+    """tf.keras 2 runs these layers' ``call`` on symbolic tensors, with other shapes and other
+    errors (one-hot of a rank-2 input, more than two crossed features, the lookup encodings);
+    the rules below follow Keras 3 only, and say nothing under ``--keras-version 2``."""
+    if call.keras_version < 3:
+        raise Unknowable()
+
+
 def _mode(call: Call, allowed: tuple[str, ...], aliases: Optional[dict] = None) -> Optional[str]:
     """``output_mode`` after Keras's aliases; ``None`` when the front end could not follow it.
 
@@ -204,6 +212,7 @@ class CategoryEncoding(LayerRule):
     )
 
     def check_config(self, call: Call) -> None:
+        _keras3_only(call)
         _mode(call, ("count", "one_hot", "multi_hot"), {"binary": "multi_hot"})
         n = call.get("num_tokens")
         if n is None:
@@ -258,6 +267,7 @@ class Discretization(LayerRule):
     )
 
     def check_config(self, call: Call) -> None:
+        _keras3_only(call)
         sparse, mode = call.get("sparse"), call.get("output_mode")
         if sparse is True and mode == "int":
             raise _bad("`sparse=True` may only be used if `output_mode` is `'one_hot'`, `'multi_hot'`, or "
@@ -336,6 +346,7 @@ class Hashing(LayerRule):
     )
 
     def check_config(self, call: Call) -> None:
+        _keras3_only(call)
         n = call.get("num_bins")
         if n is None or (n is not UNKNOWN and not isinstance(n, dims.Sym)
                          and (not (_is_number(n) or isinstance(n, bool)) or n <= 0)):
@@ -390,6 +401,7 @@ class HashedCrossing(LayerRule):
     )
 
     def check_config(self, call: Call) -> None:
+        _keras3_only(call)
         _mode(call, ("int", "one_hot"))
 
     def output(self, call: Call) -> TensorType:
@@ -542,6 +554,7 @@ class _Lookup(LayerRule):
         return size
 
     def check_config(self, call: Call) -> None:
+        _keras3_only(call)
         c = self._lookup_config(call)
         mode = self.check_lookup(call, c)
         self.depth(call, c, mode)
@@ -664,6 +677,7 @@ class TextVectorization(LayerRule):
     )
 
     def check_config(self, call: Call) -> None:
+        _keras3_only(call)
         std, split, ngrams = call.get("standardize"), call.get("split"), call.get("ngrams")
         if isinstance(std, str) and std not in _STANDARDIZE:
             raise _bad(f"Unknown value for `standardize` argument of TextVectorization. Allowed values are: "
@@ -758,6 +772,7 @@ class MelSpectrogram(LayerRule):
     )
 
     def check_config(self, call: Call) -> None:
+        _keras3_only(call)
         fft, seq = call.get("fft_length"), call.get("sequence_length")
         seq = seq or fft
         if _is_number(fft) and _is_number(seq) and fft < seq:
@@ -825,6 +840,7 @@ class STFTSpectrogram(LayerRule):
     )
 
     def check_config(self, call: Call) -> None:
+        _keras3_only(call)
         length, step, fft = call.get("frame_length"), call.get("frame_step"), call.get("fft_length")
         if _is_number(step) and _is_number(length) and (step > length or step < 1):
             raise _bad("`frame_step` should be a positive integer not greater than `frame_length`. "
