@@ -60,6 +60,9 @@ class Step:
     out: str
     style: str = "one"
     repeat: int = 1
+    named: bool = False  # functional source: the layer gets a name of its own (``layer3 = ...``)
+    reuse: Optional[int] = None  # the (named) earlier step whose layer object is called again
+    function: bool = False  # a merge written in its lowercase form: ``layers.concatenate([a, b], axis=1)``
 
 
 @dataclass
@@ -74,7 +77,7 @@ class Program:
         """Sequential can express it: each step takes the previous output alone."""
         prev = "v0"
         for s in self.steps:
-            if s.style != "one" or s.inputs != (prev,):
+            if s.style != "one" or s.inputs != (prev,) or s.reuse is not None:
                 return False
             prev = s.out
         return True
@@ -106,6 +109,7 @@ class KerasChain:
         self.calls: list[Call] = []
         self.error: Optional[BaseException] = None
         self.inconsistent: list[str] = []  # calls whose output on data has another shape than Keras's symbolic one
+        self.layers: dict[int, Any] = {}  # step -> its (last) layer object
         x = keras.Input(shape=program.input_shape, batch_size=program.batch_size, dtype=program.dtype)
         self.symbolic: dict[str, Any] = {"v0": x}
         self.concrete: dict[str, Any] = {"v0": self._data(tuple(x.shape), program.dtype)}
@@ -134,11 +138,12 @@ class KerasChain:
         con = [self.concrete[n] for n in step.inputs]
         for _ in range(step.repeat):
             try:
-                layer = step.spec.make()
+                layer = self.layers[step.reuse] if step.reuse is not None else step.spec.make()
             except Exception as e:  # noqa: BLE001 - Keras's verdict
                 self.calls.append(Call(index, None, "make"))
                 self.error = e
                 return False
+            self.layers[index] = layer
             unknown = any(d is None for t in sym for d in tuple(t.shape)[1:])
             try:
                 out = _call(layer, step.style, sym)
@@ -550,6 +555,8 @@ def draw_input(draw: Draw) -> Program:
         dims = [_int(draw, 1, 6) for _ in range(3)] + [_int(draw, 1, 4)]
     elif rank == 4:
         dims = [_int(draw, 1, 10) for _ in range(2)] + [_int(draw, 1, 4)]
+        if draw(st.integers(0, 7)) == 0:
+            dims[0] = dims[1] = None  # an image of any size
     elif rank == 3:
         dims = [_int(draw, 1, 10), _int(draw, 1, 8)]
         if draw(st.integers(0, 5)) == 0:
@@ -560,7 +567,7 @@ def draw_input(draw: Draw) -> Program:
     return Program(tuple(dims), batch_size=batch)
 
 
-def draw_chain(draw: Draw, max_steps: int = 6, merges: bool = True) -> KerasChain:
+def draw_chain(draw: Draw, max_steps: int = 6, merges: bool = True, shared: bool = False) -> KerasChain:
     """Draw and apply steps until ``max_steps`` or the first call Keras rejects."""
     program = draw_input(draw)
     chain = KerasChain(Program(program.input_shape, program.dtype, program.batch_size))
@@ -578,6 +585,15 @@ def draw_chain(draw: Draw, max_steps: int = 6, merges: bool = True) -> KerasChai
             if step is None:
                 return chain
             current = step
+            continue
+        named = [i for i, s in enumerate(chain.program.steps) if s.named and s.style == "one"]
+        if shared and named and draw(st.integers(0, 4)) == 0:
+            # call an earlier layer object again, on whatever shape is current
+            j = _pick(draw, named)
+            out = next(names)
+            if not chain.apply(Step(chain.program.steps[j].spec, (current,), out, reuse=j)):
+                return chain
+            current = out
             continue
         rank = len(shape)
         if wild and draw(st.booleans()):
@@ -608,7 +624,8 @@ def draw_chain(draw: Draw, max_steps: int = 6, merges: bool = True) -> KerasChai
                 "MaxPooling1D", "MaxPooling2D", "LSTM", "GRU", "SimpleRNN", "BatchNormalization"):
             repeat = _int(draw, 2, 3)
         out = next(names)
-        if not chain.apply(Step(spec, inputs, out, style, repeat)):
+        name = shared and repeat == 1 and draw(st.integers(0, 2)) == 0
+        if not chain.apply(Step(spec, inputs, out, style, repeat, named=name)):
             return chain
         current = out
     return chain
@@ -651,7 +668,8 @@ def _merge_steps(draw: Draw, chain: KerasChain, current: str, names: Any, wild: 
     style = TWO_INPUTS.get(cls, "list")
     pair = (current, other) if draw(st.booleans()) else (other, current)
     out = next(names)
-    if not chain.apply(Step(spec, pair, out, style)):
+    function = cls in MERGES and draw(st.integers(0, 2)) == 0
+    if not chain.apply(Step(spec, pair, out, style, function=function)):
         return None
     return out
 
@@ -683,10 +701,14 @@ def render(program: Program, mode: str, helpers: list[bool], loops: list[bool], 
     step_lines: list[list[int]] = []  # per step, the line of each repeat
     make_lines: list[int] = []
 
-    def call_expr(step: Step, args: list[str]) -> str:
+    def call_expr(step: Step, args: list[str], layer: Optional[str] = None) -> str:
+        if step.function:
+            extra = "".join(f", {k}={_literal(v)}" for k, v in step.spec.kwargs.items())
+            return f"layers.{step.spec.cls.lower()}([{', '.join(args)}]{extra})"
+        made = layer or step.spec.render()
         if step.style == "list":
-            return f"{step.spec.render()}([{', '.join(args)}])"
-        return f"{step.spec.render()}({', '.join(args)})"
+            return f"{made}([{', '.join(args)}])"
+        return f"{made}({', '.join(args)})"
 
     if mode == "sequential":
         lines.append("model = keras.Sequential([")
@@ -717,9 +739,17 @@ def render(program: Program, mode: str, helpers: list[bool], loops: list[bool], 
     else:
         body: list[str] = []
         where: list[tuple[str, Any]] = []  # per step: ("head", [line]) or ("body", [offset])
+        makes: list[tuple[str, Any]] = []  # per step, where its constructor is, when not on the call's line
         for i, (step, helper, loop) in enumerate(zip(program.steps, helpers, loops)):
             params = [f"t{j}" for j in range(len(step.inputs))]
-            if helper:
+            makes.append(None)
+            if step.named or step.reuse is not None:
+                if step.named:
+                    body.append(f"layer{i} = {step.spec.render()}")
+                    makes[-1] = ("body", [len(body)])
+                body.append(f"{step.out} = {call_expr(step, list(step.inputs), f'layer{step.reuse if step.reuse is not None else i}')}")
+                where.append(("body", [len(body)]))
+            elif helper:
                 sig = ", ".join(params + (["n"] if step.repeat > 1 and loop else []))
                 lines.append(f"def block{i}({sig}):")
                 if step.repeat > 1 and loop:
@@ -760,9 +790,13 @@ def render(program: Program, mode: str, helpers: list[bool], loops: list[bool], 
         input_line = len(lines)
         offset = len(lines)
         lines += body
-        for kind, ls in where:
+        for (kind, ls), made in zip(where, makes):
             step_lines.append(ls if kind == "head" else [offset + x for x in ls])
+            if made is not None:
+                make_lines.extend(offset + x for x in made[1])
+            else:
+                make_lines.extend(step_lines[-1])
         if program.steps and model:
             lines.append(f"model = keras.Model(v0, {program.steps[-1].out})")
     calls = [ln for ls in step_lines for ln in ls]
-    return Rendered("\n".join(lines) + "\n", calls, input_line, make_lines if mode == "sequential" else calls)
+    return Rendered("\n".join(lines) + "\n", calls, input_line, make_lines if mode != "add" else calls)

@@ -106,8 +106,8 @@ def agrees(chain: KerasChain, rendered: Rendered) -> None:
 @SETTINGS
 @given(st.data())
 def test_functional_chains(data):
-    """Branches and merges, helper functions and loops, written with the functional API."""
-    chain = draw_chain(data.draw, max_steps=6, merges=True)
+    """Branches and merges, shared layers, helper functions and loops, written with the functional API."""
+    chain = draw_chain(data.draw, max_steps=6, merges=True, shared=True)
     assume(not chain.inconsistent)  # Keras's shape on data differs from its symbolic one: no label
     steps = chain.program.steps
     helpers = [data.draw(st.integers(0, 4)) == 0 for _ in steps]
