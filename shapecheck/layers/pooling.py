@@ -246,9 +246,10 @@ class GlobalMaxPooling3D(_GlobalPooling):
 class _AdaptivePooling(LayerRule):
     """``BaseAdaptivePooling``: each spatial axis becomes the matching ``output_size``.
 
-    Keras declares no input spec: a wrong rank is accepted symbolically and fails as
-    soon as data flows (or, for a 2-D layer on a 3-D input, yields another shape than
-    the symbolic one), so the rank is checked here.
+    Keras declares no input spec: a wrong rank is accepted symbolically and fails as soon
+    as data flows, so the rank is checked here -- except rank 3, which every adaptive
+    pooling layer accepts (the op pools it as one sequence; a 2-D or 3-D layer's symbolic
+    shape is then not what data gives, but Keras raises nothing).
     """
 
     rank: ClassVar[int] = 2
@@ -289,7 +290,7 @@ class _AdaptivePooling(LayerRule):
         if any(dims.is_known(s) and s < 0 for s in sizes):  # type: ignore[operator]
             raise ShapeError(INVALID_ARGUMENT, f"Cannot convert '{show_shape(sizes)}' to a shape. Negative "
                              "dimensions are not allowed.")
-        if len(shape) != self.rank + 2:
+        if len(shape) not in (self.rank + 2, 3):
             raise ShapeError(RANK_MISMATCH, f'Input 0 of layer "{call.name}" is incompatible with the layer: '
                              f"expected ndim={self.rank + 2}, found ndim={len(shape)}. Full shape received: "
                              f"{show_shape(shape)}")
@@ -323,6 +324,8 @@ class AdaptiveAveragePooling2D(_AdaptivePooling):
     rank = 2
     examples = (
         Example({"output_size": (2, 3)}, (None, 10, 9, 3), (None, 2, 3, 3)),
+        Example({"output_size": (7, 4)}, (None, 6, 1), (None, 7, 4, 1)),
+        Example({"output_size": 2}, (None, 6, 5, 4, 3), "rank-mismatch"),
         Example({"output_size": -1}, (None, 10, 9, 3), "invalid-argument"),
         Example({"output_size": 2, "data_format": "CHANNELS_LAST"}, (None, 10, 9, 3), "invalid-argument"),
     )

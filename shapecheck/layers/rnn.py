@@ -335,6 +335,7 @@ class Bidirectional(LayerRule):
         Example({"layer": LayerRef("LSTM", {"units": 4})}, (None, 5), "rank-mismatch"),
         Example({"layer": LayerRef("LSTM", {"units": 4}), "merge_mode": "max"}, (None, 5, 3), "invalid-argument"),
         Example({"layer": LayerRef("Dense", {"units": 4})}, (None, 5, 3), "invalid-argument"),
+        Example({"layer": LayerRef("LSTM", {"units": 4, "go_backwards": True})}, (None, 5, 3), "invalid-argument"),
         Example({"layer": LayerRef("LSTM", {"units": 4}), "backward_layer": LayerRef("LSTM", {"units": 4})},
                 (None, 5, 3), "invalid-argument"),
         Example({"layer": LayerRef("LSTM", {"units": 4}),
@@ -359,6 +360,11 @@ class Bidirectional(LayerRule):
                              "no `go_backwards` argument and cannot be run backwards.")
         if isinstance(forward, LayerRef) and isinstance(backward, LayerRef):
             self._same_flags(forward, backward)
+        elif known and backward is None and _flag(forward, "go_backwards") is True:
+            # The backward copy is made with go_backwards=True: both would run backwards.
+            raise ShapeError(INVALID_ARGUMENT, "Forward layer and backward layer should have different "
+                             "`go_backwards` value. Received: forward_layer.go_backwards True, "
+                             "backward_layer.go_backwards=True")
 
     @staticmethod
     def _same_flags(forward: LayerRef, backward: LayerRef) -> None:
