@@ -18,7 +18,7 @@ from typing import Any, ClassVar, Optional
 from ..core import dims
 from ..core.findings import AXIS_MISMATCH, INVALID_ARGUMENT, RANK_MISMATCH, ShapeError
 from ..core.ir import UNKNOWN, LayerRef
-from ..core.rules import Call, Example, LayerRule, Unknowable, register
+from ..core.rules import LAYERS, Call, Example, LayerRule, Unknowable, register
 from ..core.shapes import Shape, TensorType, show_shape
 from . import conv_utils as cu
 
@@ -88,6 +88,35 @@ def check_value_range(call: Call, key: str = "value_range") -> None:
         raise _bad(key, v, "should be a list of two numbers")
 
 
+def check_value_range_at_call(call: Call, target: Optional[tuple] = None) -> None:
+    """A ``value_range`` the constructor keeps as given and ``call`` indexes: ``value_range[0]`` and
+    ``[1]`` must exist; rescaling to ``target`` (``_transform_value_range``) unpacks exactly two
+    unless the first two already equal ``target``."""
+    v = call.get("value_range")
+    if not _followed(v):
+        return
+    if not isinstance(v, (list, tuple)) or len(v) < 2:
+        raise ShapeError(INVALID_ARGUMENT, "The `value_range` argument should be a list of two numbers: calling "
+                         f"the layer indexes it and fails. Received: value_range={v!r}")
+    if target is not None and len(v) != 2 and tuple(v[:2]) != target:
+        raise ShapeError(INVALID_ARGUMENT, "The `value_range` argument should be a list of two numbers: calling "
+                         f"the layer unpacks it into (min, max) and fails. Received: value_range={v!r}")
+
+
+def check_fill_value_at_call(call: Call) -> None:
+    """``fill_value`` becomes a float tensor when the affine transform runs: a number."""
+    v = call.get("fill_value")
+    if "fill_value" in call.config and _followed(v) and not _is_number(v):
+        raise _bad("fill_value", v, "should be a number: calling the layer converts it to a float tensor")
+
+
+def _upper(v: Any) -> Any:
+    """The upper end of a factor once ``_set_factor`` sorted it; ``UNKNOWN`` when not followed."""
+    if not _followed(v):
+        return UNKNOWN
+    return max(v) if isinstance(v, (list, tuple)) else v
+
+
 def check_choice(call: Call, key: str, choices: tuple) -> None:
     """``interpolation`` / ``fill_mode``: Keras raises ``NotImplementedError`` for others."""
     v = call.get(key)
@@ -116,6 +145,8 @@ class _Image(LayerRule):
     channels: ClassVar[Optional[tuple[int, ...]]] = None
     #: the colour conversion reads the channels where ``data_format`` says (else: last axis)
     channels_follow_format: ClassVar[bool] = True
+    #: axes (``h``, ``w``, ``c``) the layer's code needs defined when traced, for a batch / a single image
+    traced_needs: ClassVar[tuple[str, str]] = ("", "")
 
     def check_config(self, call: Call) -> None:
         if "data_format" in call.config:
@@ -140,8 +171,41 @@ class _Image(LayerRule):
             raise ShapeError(RANK_MISMATCH, "Expected image tensor to have rank 3 (single image) or 4 (batch of "
                              f"images). Received: data.shape={show_shape(shape)}")
         self.check_channels(call, shape)
+        self.check_call_args(call)
         self.check_image(call, shape)
+        if call.traced:
+            self.check_traced(call, shape)
+            shape = self.traced_shape(call, shape)
         return call.input.with_shape(shape)
+
+    def check_traced(self, call: Call, shape: Shape) -> None:
+        """Traced with backend tensors (inside a ``Pipeline`` or a layer's ``call``), the layer's
+        Python code meets ``None`` axes that data would have filled; some of it fails there."""
+        needs = self.traced_needs[0 if len(shape) == 4 else 1]
+        what = self._undefined(call, shape, needs) if needs else None
+        if what is not None:
+            raise self.fail_traced(call, shape, what)
+
+    def traced_shape(self, call: Call, shape: Shape) -> Shape:
+        """The output shape TensorFlow's graph gives (its ops' static shapes, not ``compute_output_shape``)."""
+        return shape
+
+    def _undefined(self, call: Call, shape: Shape, which: str) -> Optional[str]:
+        """The first axis among ``which`` (``h``, ``w``, ``c``) that Keras leaves undefined (``None``)."""
+        h, w = self.spatial(call, shape)
+        c = shape[self.channel_axis(call)]
+        for key, d, what in (("h", h, "height"), ("w", w, "width"), ("c", c, "channels")):
+            if key in which and d is None:
+                return what
+        return None
+
+    def fail_traced(self, call: Call, shape: Shape, what: str) -> ShapeError:
+        return ShapeError(AXIS_MISMATCH, f"`{call.rule.names[0]}` traced on images of undefined {what} (shape "
+                          f"{show_shape(shape)}), as inside a `Pipeline` or a layer's `call`: its Python code needs "
+                          f"the {what} as a number and fails. Give the input a defined {what}.")
+
+    def check_call_args(self, call: Call) -> None:
+        """Arguments the constructor keeps as given and ``call`` rejects, whatever the images."""
 
     def channel_axis(self, call: Call) -> int:
         if not self.channels_follow_format:
@@ -192,6 +256,7 @@ class Equalization(_Image):
     """Histogram equalization per channel; same shape."""
 
     names = ("Equalization",)
+    traced_needs = ("c", "c")  # a Python loop over the channels
     params = ("value_range", "bins", "data_format")
     examples = (
         Example({}, (None, 16, 16, 3), (None, 16, 16, 3)),
@@ -213,6 +278,7 @@ class ContrastLimitedAdaptiveHistogramEqualization(_Image):
     """
 
     names = ("ContrastLimitedAdaptiveHistogramEqualization",)
+    traced_needs = ("hw", "hwc")  # tile sizes from the static shape
     params = ("value_range", "clip_limit", "tile_grid_size", "data_format")
     defaults = {"data_format": None, "tile_grid_size": (8, 8)}
     examples = (
@@ -222,18 +288,29 @@ class ContrastLimitedAdaptiveHistogramEqualization(_Image):
         Example({"tile_grid_size": (8, 8)}, (None, 3, 64, 3), "invalid-argument"),
     )
 
-    def check_image(self, call: Call, shape: Shape) -> None:
+    def check_call_args(self, call: Call) -> None:
+        check_value_range_at_call(call, (0, 255))
+        v = call.get("clip_limit")
+        if "clip_limit" in call.config and _followed(v) and not _is_number(v):
+            raise _bad("clip_limit", v, "should be a number")
         grid = call.get("tile_grid_size")
         if not _followed(grid):
             return
         if not isinstance(grid, (list, tuple)) or len(grid) != 2:
             raise _bad("tile_grid_size", grid, "must be a pair of integers (grid height, grid width)")
+        for g in grid:
+            if isinstance(g, float):
+                raise _bad("tile_grid_size", grid, "must be a pair of integers: reshaping by a float size fails")
+            if isinstance(g, int) and g <= 0:
+                # g == 0 divides by zero; a negative g gives a negative padding.
+                raise _bad("tile_grid_size", grid, "must be a pair of positive integers")
+
+    def check_image(self, call: Call, shape: Shape) -> None:
+        grid = call.get("tile_grid_size")
+        if not _followed(grid):
+            return
         for size, g, what in zip(self.spatial(call, shape), grid, ("height", "width")):
             if not isinstance(g, int) or isinstance(g, bool) or not dims.is_known(size):
-                continue
-            if g == 0:
-                raise _bad("tile_grid_size", grid, "must have non-zero entries")
-            if g < 0:
                 continue
             tile = -(-size // g)
             pad = tile * g - size
@@ -248,6 +325,7 @@ class CutMix(_Image):
     """Pastes patches of other images of the batch; same shape."""
 
     names = ("CutMix",)
+    traced_needs = ("hw", "")  # crop sizes: a float times the dynamic int32 size
     params = ("factor", "seed", "data_format")
     examples = (
         Example({}, (None, 32, 32, 3), (None, 32, 32, 3)),
@@ -280,6 +358,7 @@ class RandomColorDegeneration(_Image):
     symbolically, in ``compute_output_shape``."""
 
     names = ("RandomColorDegeneration",)
+    traced_needs = ("c", "c")  # the grayscale conversion checks the static channels
     params = ("factor", "value_range", "data_format", "seed")
     channels = (3,)
     examples = (
@@ -293,6 +372,10 @@ class RandomColorDegeneration(_Image):
     def check_args(self, call: Call) -> None:
         check_factor(call, "factor", -1, 1)
         check_value_range(call)
+
+    def accepted_channels(self, call: Call) -> Optional[tuple[int, ...]]:
+        # Traced, `compute_output_shape` does not run: only the grayscale conversion checks.
+        return (1, 3) if call.traced else (3,)
 
 
 @register
@@ -331,11 +414,24 @@ class RandomColorJitter(_Image):
         if given["hue_factor"] is not None:
             check_factor(call, "hue_factor", 0, 1)
 
+    def check_call_args(self, call: Call) -> None:
+        if call.get("contrast_factor") is not None:
+            check_value_range_at_call(call)
+        if call.get("hue_factor") is not None:
+            check_value_range_at_call(call, (0, 1))
+
     def accepted_channels(self, call: Call) -> Optional[tuple[int, ...]]:
         hsv = [call.get(k) for k in ("saturation_factor", "hue_factor")]
         if any(v is not None and v is not UNKNOWN for v in hsv):
             return (3,)
         return None
+
+    def traced_shape(self, call: Call, shape: Shape) -> Shape:
+        """The HSV conversion's static shape has 3 channels."""
+        axis = self.channel_axis(call) % len(shape)
+        if shape[axis] is None and self.accepted_channels(call) == (3,):
+            return shape[:axis] + (3,) + shape[axis + 1:]
+        return shape
 
 
 @register
@@ -343,6 +439,7 @@ class RandomElasticTransform(_Image):
     """Random elastic distortion; same shape."""
 
     names = ("RandomElasticTransform",)
+    traced_needs = ("hwc", "hwc")
     params = ("factor", "scale", "interpolation", "fill_mode", "fill_value", "value_range", "seed", "data_format")
     examples = (
         Example({}, (None, 32, 32, 3), (None, 32, 32, 3)),
@@ -357,12 +454,28 @@ class RandomElasticTransform(_Image):
         check_choice(call, "interpolation", _INTERPOLATIONS)
         check_choice(call, "fill_mode", ("constant", "nearest", "wrap", "mirror", "reflect"))
 
+    @staticmethod
+    def _transforms(call: Call) -> Optional[bool]:
+        """Whether a transformation is drawn at all: not when either upper end is 0."""
+        ups = [_upper(call.get(k)) if k in call.config else 1 for k in ("factor", "scale")]
+        return None if UNKNOWN in ups else all(u != 0 for u in ups)
+
+    def check_call_args(self, call: Call) -> None:
+        check_fill_value_at_call(call)
+        if self._transforms(call):
+            check_value_range_at_call(call)
+
+    def check_traced(self, call: Call, shape: Shape) -> None:
+        if self._transforms(call):
+            super().check_traced(call, shape)
+
 
 @register
 class RandomErasing(_Image):
     """Erases a random rectangle of each image; same shape."""
 
     names = ("RandomErasing",)
+    traced_needs = ("hw", "hw")  # crop sizes: a float times the dynamic int32 size
     params = ("factor", "scale", "fill_value", "value_range", "seed", "data_format")
     examples = (
         Example({}, (None, 32, 32, 3), (None, 32, 32, 3)),
@@ -375,13 +488,20 @@ class RandomErasing(_Image):
         check_factor(call, "factor", 0, 1)
         check_factor(call, "scale", 0, 1)
 
-    def check_image(self, call: Call, shape: Shape) -> None:
+    def check_call_args(self, call: Call) -> None:
+        check_value_range_at_call(call)
         v = call.get("fill_value")
         if v is None or not _followed(v) or _is_number(v):
             return
-        if isinstance(v, (list, tuple)) and len(v) == 3:
-            return  # broadcast against the images: not followed
-        raise _bad("fill_value", v, "should be a number (or a list of three numbers)")
+        if not (isinstance(v, (list, tuple)) and len(v) == 3):
+            raise _bad("fill_value", v, "should be a number (or a list of three numbers)")
+
+    def check_image(self, call: Call, shape: Shape) -> None:
+        v = call.get("fill_value")
+        if isinstance(v, (list, tuple)) and _followed(v) and dims.is_known(shape[-1]) and shape[-1] != len(v):
+            # `full_like(images, fill_value)` broadcasts the three values along the last axis.
+            raise ShapeError(INVALID_ARGUMENT, f"`fill_value={v!r}` is broadcast along the last axis of the images, "
+                             f"which has size {shape[-1]} (input shape {show_shape(shape)}).")
 
 
 @register
@@ -410,12 +530,20 @@ class RandomGaussianBlur(_Image):
             if not _is_number(x) or x % 2 == 0:
                 raise _bad("kernel_size", v, "must be an odd number")
 
+    def check_call_args(self, call: Call) -> None:
+        check_value_range_at_call(call)
+        v = call.get("kernel_size")
+        items = list(v) if isinstance(v, (list, tuple)) else [v]
+        if _followed(v) and any(_is_number(x) and x < 0 for x in items):
+            raise _bad("kernel_size", v, "must be positive: the Gaussian kernel of a negative size cannot be built")
+
 
 @register
 class RandomGrayscale(_Image):
     """Converts images to grayscale at random (kept as 1 or 3 channels); same shape."""
 
     names = ("RandomGrayscale",)
+    traced_needs = ("c", "c")  # the grayscale conversion checks the static channels
     params = ("factor", "data_format", "seed")
     channels = (1, 3)
     examples = (
@@ -451,6 +579,16 @@ class RandomHue(_Image):
     def check_args(self, call: Call) -> None:
         check_factor(call, "factor", 0, 1)
 
+    def check_call_args(self, call: Call) -> None:
+        check_value_range_at_call(call, (0, 1))
+
+    def traced_shape(self, call: Call, shape: Shape) -> Shape:
+        """The HSV conversion's static shape has 3 channels."""
+        axis = self.channel_axis(call) % len(shape)
+        if shape[axis] is None and self.accepted_channels(call) == (3,):
+            return shape[:axis] + (3,) + shape[axis + 1:]
+        return shape
+
 
 @register
 class RandomSaturation(_Image):
@@ -469,6 +607,13 @@ class RandomSaturation(_Image):
         check_factor(call, "factor", -1, 1)
         check_value_range(call)
 
+    def traced_shape(self, call: Call, shape: Shape) -> Shape:
+        """The HSV conversion's static shape has 3 channels."""
+        axis = self.channel_axis(call) % len(shape)
+        if shape[axis] is None and self.accepted_channels(call) == (3,):
+            return shape[:axis] + (3,) + shape[axis + 1:]
+        return shape
+
 
 @register
 class RandomInvert(_Image):
@@ -486,6 +631,9 @@ class RandomInvert(_Image):
     def check_args(self, call: Call) -> None:
         check_factor(call, "factor", 0, 1)
 
+    def check_call_args(self, call: Call) -> None:
+        check_value_range_at_call(call)
+
 
 @register
 class RandomPerspective(_Image):
@@ -496,6 +644,7 @@ class RandomPerspective(_Image):
     """
 
     names = ("RandomPerspective",)
+    traced_needs = ("hw", "hw")  # corner coordinates from the static shape
     params = ("factor", "scale", "interpolation", "fill_value", "seed", "data_format")
     examples = (
         Example({}, (None, 32, 32, 3), (None, 32, 32, 3)),
@@ -511,6 +660,9 @@ class RandomPerspective(_Image):
         if _followed(v) and (not _is_number(v) or not 0 <= v <= 1):
             raise _bad("scale", v, "should be a number in the range [0,1]")
         check_choice(call, "interpolation", _INTERPOLATIONS)
+
+    def check_call_args(self, call: Call) -> None:
+        check_fill_value_at_call(call)
 
     def check_image(self, call: Call, shape: Shape) -> None:
         for size, what in zip(self.spatial(call, shape), ("height", "width")):
@@ -536,6 +688,17 @@ class RandomPosterization(_Image):
     def check_args(self, call: Call) -> None:
         check_factor(call, "factor", 1, 8)
         check_value_range(call)
+
+    def check_call_args(self, call: Call) -> None:
+        v = call.get("factor")
+        if not _followed(v):
+            return
+        lower, upper = sorted(v) if isinstance(v, (list, tuple)) else (max(-v, 1), v)
+        if any(isinstance(x, float) for x in (lower, upper)) and \
+                (lower != upper or not all(float(x).is_integer() for x in (lower, upper))):
+            # A random number of bits is drawn with integer bounds; a float one cannot be converted.
+            raise _bad("factor", v, "should be integers: calling the layer draws the number of bits with "
+                       "integer bounds")
 
 
 @register
@@ -574,6 +737,9 @@ class RandomShear(_Image):
         check_each_factor(call, "y_factor", 0, 1)
         check_choice(call, "fill_mode", _AFFINE_FILL_MODES)
         check_choice(call, "interpolation", _INTERPOLATIONS)
+
+    def check_call_args(self, call: Call) -> None:
+        check_fill_value_at_call(call)
 
 
 @register
@@ -641,6 +807,7 @@ class RandAugment(_Composite):
     """
 
     names = ("RandAugment",)
+    traced_needs = ("c", "c")  # the grayscale conversion checks the static channels
     params = ("value_range", "num_ops", "factor", "interpolation", "seed", "data_format")
     channels = (1, 3)
     examples = (
@@ -709,7 +876,16 @@ class Pipeline(LayerRule):
             raise Unknowable()
         x: TensorType = first
         for layer in layers:
-            out = call.apply(layer, x)
+            rule = LAYERS.get(layer.class_name) if isinstance(layer, LayerRef) else None
+            if isinstance(rule, _Image):
+                # Pipeline has no `compute_output_shape`: Keras traces its `call`, so the image layers
+                # run on backend tensors (see `_Image.check_traced`), not on symbolic Keras tensors.
+                sub = Call(rule, layer.config, [x], {}, name=layer.config.get("name") or layer.class_name.lower(),
+                           keras_version=call.keras_version, traced=True)
+                rule.check_config(sub)
+                out: tuple = (rule.output(sub),)
+            else:
+                out = call.apply(layer, x)
             if len(out) != 1:
                 raise Unknowable()
             x = out[0]
