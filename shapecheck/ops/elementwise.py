@@ -660,7 +660,7 @@ class _Bitwise(OpRule):
         name = call.rule.names[0].rsplit(".", 1)[-1] if len(call.rule.names) == 1 else "bitwise"
         if not call.traced:
             y_ok = isinstance(y, TensorType) or (self.int_y and isinstance(y, int))
-            if not isinstance(x, TensorType) and isinstance(y, TensorType) or (isinstance(x, TensorType) and not y_ok):
+            if (isinstance(y, TensorType) and not isinstance(x, TensorType)) or (isinstance(x, TensorType) and not y_ok):
                 raise ShapeError(INVALID_ARGUMENT, f"{name}: on symbolic Keras tensors both operands must be tensors"
                                  f"{' (or y a Python int)' if self.int_y else ''}; Keras reads their `.dtype`.")
         shape = broadcast_or_fail(shape_of(x), shape_of(y))
