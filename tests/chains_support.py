@@ -211,13 +211,24 @@ def _int(draw: Draw, lo: int, hi: int) -> int:
     return draw(st.integers(lo, max(lo, hi)))
 
 
-def _spatial(shape: tuple) -> list:
-    return list(shape[1:-1])
+def _spatial(shape: tuple, fmt: Optional[str] = None) -> list:
+    return list(shape[2:] if fmt == "channels_first" else shape[1:-1])
 
 
-def _smallest(shape: tuple, default: int = 4) -> int:
-    known = [d for d in _spatial(shape) if d is not None]
+def _smallest(shape: tuple, default: int = 4, fmt: Optional[str] = None) -> int:
+    known = [d for d in _spatial(shape, fmt) if d is not None]
     return min(known) if known else default
+
+
+def _fmt(draw: Draw) -> Optional[str]:
+    """Now and then channels_first (the layers' data_format); else the default."""
+    return "channels_first" if draw(st.integers(0, 5)) == 0 else None
+
+
+def _with_fmt(cfg: dict, fmt: Optional[str]) -> dict:
+    if fmt is not None:
+        cfg["data_format"] = fmt
+    return cfg
 
 
 def _per_axis(draw: Draw, n: int, lo: int, hi: int) -> Any:
@@ -233,7 +244,8 @@ def conv(kind: str, n: int) -> Callable:
            "depthwise": f"DepthwiseConv{n}D"}[kind]
 
     def make(draw: Draw, shape: tuple, wild: bool) -> Spec:
-        m = _smallest(shape)
+        fmt = _fmt(draw)
+        m = _smallest(shape, fmt=fmt)
         cfg: dict = {}
         if kind != "depthwise":
             cfg["filters"] = _int(draw, 1, 6)
@@ -252,6 +264,7 @@ def conv(kind: str, n: int) -> Callable:
             cfg["depth_multiplier"] = _int(draw, 1, 2)
         if dilation > 1:
             cfg["dilation_rate"] = dilation
+        _with_fmt(cfg, fmt)
         return Spec(cls, cfg, _positional(draw, cfg, ["filters", "kernel_size", "strides", "padding"]
                                           if kind != "depthwise" else ["kernel_size", "strides", "padding"]))
 
@@ -271,13 +284,15 @@ def pooling(kind: str, n: int) -> Callable:
     cls = f"{kind}Pooling{n}D"
 
     def make(draw: Draw, shape: tuple, wild: bool) -> Spec:
-        m = _smallest(shape)
+        fmt = _fmt(draw)
+        m = _smallest(shape, fmt=fmt)
         padding = _pick(draw, ["valid", "same"])
         hi = m + 2 if wild else (m if padding == "valid" else 4)
         cfg: dict = {"pool_size": _per_axis(draw, n, 1, min(hi, 4))}
         if draw(st.booleans()):
             cfg["strides"] = _per_axis(draw, n, 1, 3)
         cfg["padding"] = padding
+        _with_fmt(cfg, fmt)
         return Spec(cls, cfg, _positional(draw, cfg, ["pool_size", "strides", "padding"]))
 
     return make
@@ -285,7 +300,9 @@ def pooling(kind: str, n: int) -> Callable:
 
 def global_pooling(kind: str, n: int) -> Callable:
     def make(draw: Draw, shape: tuple, wild: bool) -> Spec:
-        cfg = {"keepdims": True} if draw(st.booleans()) else {}
+        cfg = _with_fmt({}, _fmt(draw))
+        if draw(st.booleans()):
+            cfg["keepdims"] = True
         return Spec(f"Global{kind}Pooling{n}D", cfg)
 
     return make
@@ -293,24 +310,26 @@ def global_pooling(kind: str, n: int) -> Callable:
 
 def adaptive_pooling(kind: str, n: int) -> Callable:
     def make(draw: Draw, shape: tuple, wild: bool) -> Spec:
-        m = _smallest(shape)
-        return Spec(f"Adaptive{kind}Pooling{n}D", {"output_size": _per_axis(draw, n, 1, m + 2 if wild else m)},
-                    _int(draw, 0, 1))
+        fmt = _fmt(draw)
+        m = _smallest(shape, fmt=fmt)
+        cfg = _with_fmt({"output_size": _per_axis(draw, n, 1, m + 2 if wild else m)}, fmt)
+        return Spec(f"Adaptive{kind}Pooling{n}D", cfg, _int(draw, 0, 1))
 
     return make
 
 
 def cropping(n: int) -> Callable:
     def make(draw: Draw, shape: tuple, wild: bool) -> Spec:
+        fmt = _fmt(draw) if n > 1 else None
         pairs = []
-        for d in _spatial(shape):
+        for d in _spatial(shape, fmt):
             size = d if d is not None else 4
             hi = size + 1 if wild else (size - 1) // 2
             pairs.append((_int(draw, 0, hi), _int(draw, 0, hi)))
         value: Any = pairs[0] if n == 1 else tuple(pairs)
         if n > 1 and all(a == b for a, b in pairs) and draw(st.booleans()):
             value = tuple(a for a, _ in pairs)
-        return Spec(f"Cropping{n}D", {"cropping": value}, _int(draw, 0, 1))
+        return Spec(f"Cropping{n}D", _with_fmt({"cropping": value}, fmt), _int(draw, 0, 1))
 
     return make
 
@@ -318,6 +337,8 @@ def cropping(n: int) -> Callable:
 def upsampling(n: int) -> Callable:
     def make(draw: Draw, shape: tuple, wild: bool) -> Spec:
         cfg: dict = {"size": _per_axis(draw, n, 1, 3)}
+        if n > 1:
+            _with_fmt(cfg, _fmt(draw))
         if n == 2 and draw(st.booleans()):
             cfg["interpolation"] = _pick(draw, ["nearest", "bilinear"])
         return Spec(f"UpSampling{n}D", cfg, _int(draw, 0, 1))
@@ -333,7 +354,8 @@ def zero_padding(n: int) -> Callable:
             value = tuple((_int(draw, 0, 2), _int(draw, 0, 2)) for _ in range(n))
             if n == 1:
                 value = value[0]
-        return Spec(f"ZeroPadding{n}D", {"padding": value}, _int(draw, 0, 1))
+        return Spec(f"ZeroPadding{n}D", _with_fmt({"padding": value}, _fmt(draw) if n > 1 else None),
+                    _int(draw, 0, 1))
 
     return make
 
@@ -363,7 +385,8 @@ def bidirectional(draw: Draw, shape: tuple, wild: bool) -> Spec:
 
 def conv_lstm(n: int) -> Callable:
     def make(draw: Draw, shape: tuple, wild: bool) -> Spec:
-        known = [d for d in shape[2:-1] if d is not None]
+        fmt = _fmt(draw)
+        known = [d for d in (shape[3:] if fmt else shape[2:-1]) if d is not None]
         m = min(known) if known else 4
         padding = _pick(draw, ["valid", "same"])
         hi = m + 2 if wild else (m if padding == "valid" else 3)
@@ -371,6 +394,7 @@ def conv_lstm(n: int) -> Callable:
         if draw(st.integers(0, 3)) == 0:
             cfg["strides"] = _per_axis(draw, n, 1, 2)
         cfg["padding"] = padding
+        _with_fmt(cfg, fmt)
         if draw(st.booleans()):
             cfg["return_sequences"] = draw(st.booleans())
         return Spec(f"ConvLSTM{n}D", cfg, _positional(draw, cfg, ["filters", "kernel_size", "strides", "padding"]))
