@@ -36,8 +36,8 @@ def _data(v: Any, rng: np.random.Generator) -> Any:
         dtype = v.dtype if isinstance(v, T) else "float32"
         if dtype == "bool":
             return tf.constant(rng.integers(0, 2, size=shape).astype(bool))
-        if dtype.startswith("int"):
-            return tf.constant(rng.integers(0, 2, size=shape).astype(dtype))
+        if dtype.startswith("int"):  # zeros: a valid class, label and length everywhere
+            return tf.constant(np.zeros(shape, dtype))
         return tf.constant(rng.standard_normal(shape).astype(dtype))
     if isinstance(v, list):
         return [_data(x, rng) for x in v]
@@ -73,8 +73,10 @@ def _symbolic_run(op: str, config: dict, inputs: Any, args: tuple, kwargs: dict)
     return shapes[0] if len(shapes) == 1 else shapes
 
 
-def agrees(op: str, config: dict, inputs: Any, args: tuple = (), kwargs: Optional[dict] = None) -> Any:
-    """shapecheck's rule and Keras agree on ``op(inputs, *args, **config, **kwargs)``; returns ours."""
+def agrees(op: str, config: dict, inputs: Any, args: tuple = (), kwargs: Optional[dict] = None,
+           sizes: tuple = ()) -> Any:
+    """shapecheck's rule and Keras agree on ``op(inputs, *args, **config, **kwargs)``; returns ours.
+    ``sizes`` are more sizes to try for the ``None`` axes before concluding that data always fails."""
     kwargs = kwargs or {}
     keyword_tensors = tuple(kwargs.values())
     ours = infer(op, config, inputs, args, {k: v if isinstance(v, T) else T(v) for k, v in kwargs.items()})
@@ -96,7 +98,7 @@ def agrees(op: str, config: dict, inputs: Any, args: tuple = (), kwargs: Optiona
         data = [run(inputs, args, keyword_tensors)]
     if all(data) and undefined and not isinstance(ours, str):
         data += [run(_fill(inputs, s), tuple(_fill(a, s) for a in args), tuple(_fill(v, s) for v in keyword_tensors))
-                 for s in MORE]
+                 for s in MORE + sizes]
         if all(data):
             data.append(all(run(i, a[:len(args)], a[len(args):]) for i, a in _mixed_fills(inputs, every)))
     if all(data):
@@ -297,3 +299,92 @@ def test_rms_normalization(x, axis, data):
 @given(shape(0, 4), st.sampled_from([-1, 0, 2, 4, None, (0, 1)]), st.sampled_from([2, 1, 3, 0, 1.5]))
 def test_normalize(x, axis, order):
     agrees("keras.ops.normalize", {"axis": axis, "order": order}, x)
+
+
+# -- losses -----------------------------------------------------------------------------------
+
+
+@st.composite
+def loss_pair(draw) -> tuple:
+    """Two shapes derived from one: axes replaced by None, 1 or another size, or one cut."""
+    base = draw(shape(0, 4))
+    other = list(base)
+    for i in range(len(other)):
+        if draw(st.integers(0, 3)) == 0:
+            other[i] = draw(SIZES)
+    if other and draw(st.integers(0, 5)) == 0:
+        other = other[:-1]
+    return base, tuple(other)
+
+
+@SETTINGS
+@given(loss_pair(), st.booleans())
+def test_binary_crossentropy(pair, from_logits):
+    agrees("keras.ops.binary_crossentropy", {"from_logits": from_logits}, pair[0], (pair[1],))
+
+
+@SETTINGS
+@given(loss_pair(), st.booleans(), st.sampled_from([-1, 0, 1, 2, -4]))
+def test_categorical_crossentropy(pair, from_logits, axis):
+    agrees("keras.ops.categorical_crossentropy", {"from_logits": from_logits, "axis": axis}, pair[0], (pair[1],))
+
+
+@SETTINGS
+@given(loss_pair(), st.booleans(), st.sampled_from([-1, -1, 0, 1, 2, -4]), st.integers(0, 2))
+def test_sparse_categorical_crossentropy(pair, from_logits, axis, target_kind):
+    output, other = pair
+    target = other[:-1] if target_kind == 0 and other else (*other[:-1], 1) if target_kind == 1 and other else other
+    agrees("keras.ops.sparse_categorical_crossentropy", {"from_logits": from_logits, "axis": axis},
+           T(target, "int32"), (output,))
+
+
+# -- encodings, rearrangements, psnr, polar -----------------------------------------------
+
+
+@SETTINGS
+@given(shape(0, 4), st.sampled_from([3, 1, None]), st.sampled_from([-1, 0, 1, 2, 3, -2]))
+def test_multi_hot(x, num_classes, axis):
+    config = {"axis": axis} if num_classes is None else {"num_classes": num_classes, "axis": axis}
+    agrees("keras.ops.multi_hot", config, T(x, "int32"))
+
+
+@SETTINGS
+@given(st.sampled_from(["keras.ops.depth_to_space", "keras.ops.space_to_depth"]), shape(3, 5),
+       st.sampled_from([2, 2, 3, 1]), st.sampled_from([None, "channels_last", "channels_first"]))
+def test_depth_space(op, x, block_size, fmt):
+    config = {"block_size": block_size} if fmt is None else {"block_size": block_size, "data_format": fmt}
+    x = tuple(d if d is None or d < 4 else d for d in x)
+    agrees(op, config, x)
+    opaque_is_sound(op, config, x)
+
+
+@SETTINGS
+@given(shape(3, 5), st.sampled_from([1, 2, (2, 1), (1, 2, 3)]), st.sampled_from([1, 2]), st.sampled_from([0, 1]),
+       st.sampled_from([1, 2, (1, 2)]))
+def test_unfold(x, kernel_size, dilation, padding, stride):
+    agrees("keras.ops.unfold", {"kernel_size": kernel_size, "dilation": dilation, "padding": padding,
+                                "stride": stride}, x)
+
+
+@SETTINGS
+@given(st.sampled_from([(None, 4, 9), (2, 12, 9), (None, 8, 4), (None, None, 4), (2, 4, None), (None, 6, 9),
+                        (None, 4), (2, 4, 1)]),
+       st.sampled_from([2, 3, (2, 3)]), st.sampled_from([1, 2, (2, 1)]), st.sampled_from([1, 2]),
+       st.sampled_from([0, 1]))
+def test_fold(x, output_size, kernel_size, stride, padding):
+    # Block counts the undefined axis might need: the positions along each output axis, multiplied.
+    counts = {a * b for a in range(1, 8) for b in range(1, 8)} - set(MORE)
+    agrees("keras.ops.fold", {"output_size": output_size, "kernel_size": kernel_size, "stride": stride,
+                              "padding": padding}, x, sizes=tuple(sorted(counts)))
+
+
+@SETTINGS
+@given(loss_pair())
+def test_psnr(pair):
+    agrees("keras.ops.psnr", {"max_val": 1.0}, pair[0], (pair[1],))
+
+
+@SETTINGS
+@given(loss_pair())
+def test_polar(pair):
+    agrees("keras.ops.polar", {}, pair[0], (pair[1],))

@@ -747,3 +747,394 @@ class Normalize(OpRule):
         if order != 2 and not is_int(axis):
             raise Unknowable()  # a matrix norm, or a norm over every axis
         return x
+
+
+# -- losses -----------------------------------------------------------------------------------
+
+
+def _pair_shapes(call: Call, a: str, b: str) -> tuple[TensorType, TensorType]:
+    return tensor(call, a), tensor(call, b)
+
+
+def _same_or_fail(target: Shape, output: Shape, message: str) -> None:
+    """Keras's ``target.shape != output.shape`` (``None`` equals only ``None``)."""
+    same = _same_shape(target, output)
+    if same is False:
+        raise ShapeError(INCOMPATIBLE_SHAPES, f"{message} Received: target.shape={show_shape(target)}, "
+                         f"output.shape={show_shape(output)}")
+    if same is None:
+        raise Unknowable()
+
+
+@register
+class BinaryCrossentropy(OpRule):
+    """``keras.ops.binary_crossentropy(target, output, from_logits=False)``: elementwise, so
+    ``target`` and ``output`` have the same shape (as Keras compares shapes: ``(None, 3)`` is not
+    ``(2, 3)``); the output has it too."""
+
+    names = ("keras.ops.binary_crossentropy",)
+    params = ("target", "output", "from_logits")
+    defaults = {"from_logits": False}
+    examples = (
+        Example({}, (None, 3), (None, 3), args=((None, 3),)),
+        Example({"from_logits": True}, (4,), (4,), args=((4,),)),
+        Example({}, (None, 3), "incompatible-shapes", args=((None, 1),)),
+        Example({}, (2, 3), "incompatible-shapes", args=((None, 3),)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        target, output = _pair_shapes(call, "target", "output")
+        assert target.shape is not None and output.shape is not None
+        _same_or_fail(target.shape, output.shape, "Arguments `target` and `output` must have the same shape.")
+        return output
+
+
+@register
+class CategoricalCrossentropy(OpRule):
+    """``keras.ops.categorical_crossentropy(target, output, from_logits=False, axis=-1)``: the same
+    shape for both, rank >= 1; the last axis is dropped whatever ``axis`` says (symbolically; data
+    drops ``axis``, which must be in range)."""
+
+    names = ("keras.ops.categorical_crossentropy",)
+    params = ("target", "output", "from_logits", "axis")
+    defaults = {"from_logits": False, "axis": -1}
+    examples = (
+        Example({}, (None, 5), (None,), args=((None, 5),)),
+        Example({"axis": 1}, (2, 4, 5), (2, 4), args=((2, 4, 5),)),
+        Example({}, (None, 5), "incompatible-shapes", args=((None, 4),)),
+        Example({}, (), "rank-mismatch", args=((),)),
+        Example({"axis": 3}, (2, 4, 5), "invalid-argument", args=((2, 4, 5),)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        target, output = _pair_shapes(call, "target", "output")
+        assert target.shape is not None and output.shape is not None
+        _same_or_fail(target.shape, output.shape, "Arguments `target` and `output` must have the same shape.")
+        if not output.shape:
+            raise ShapeError(RANK_MISMATCH, "Arguments `target` and `output` must be at least rank 1. Received: "
+                             f"target.shape={show_shape(target.shape)}, output.shape={show_shape(output.shape)}")
+        axis = known(param(call, "axis"))
+        if is_int(axis):
+            axis_index(axis, len(output.shape))  # the reduction on data
+        else:
+            raise Unknowable()
+        return output.with_shape(output.shape[:-1])
+
+
+@register
+class SparseCategoricalCrossentropy(OpRule):
+    """``keras.ops.sparse_categorical_crossentropy(target, output, from_logits=False, axis=-1)``:
+    integer ``target`` of ``output``'s shape without the class ``axis`` (a trailing 1 is dropped
+    first), compared as Keras compares shapes; on data ``axis`` must be the last."""
+
+    names = ("keras.ops.sparse_categorical_crossentropy",)
+    params = ("target", "output", "from_logits", "axis")
+    defaults = {"from_logits": False, "axis": -1}
+    examples = (
+        Example({}, T((None,), "int32"), (None,), args=((None, 5),)),
+        Example({}, T((None, 7, 1), "int32"), (None, 7), args=((None, 7, 5),)),
+        Example({}, T((None, 4), "int32"), "incompatible-shapes", args=((None, 5),)),
+        Example({"axis": 1}, T((2, 5), "int32"), "invalid-argument", args=((2, 3, 5),)),
+        Example({}, T((), "int32"), "rank-mismatch", args=((),)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        target, output = _pair_shapes(call, "target", "output")
+        t, o = target.shape, output.shape
+        assert t is not None and o is not None
+        if not o:
+            raise ShapeError(RANK_MISMATCH, f"Argument `output` must be at least rank 1. Received: output.shape="
+                             f"{show_shape(o)}")
+        axis = known(param(call, "axis"))
+        if not is_int(axis):
+            raise Unknowable()
+        a = axis_index(axis, len(o))
+        if len(t) == len(o) and t and _same(t[-1], 1) is not False:
+            if _same(t[-1], 1) is None:
+                raise Unknowable()
+            t = t[:-1]
+        without = o[:a] + o[a + 1:]
+        _same_or_fail(t, without, "Arguments `target` and `output` must have the same shape up until the last "
+                      "dimension.")
+        if axis != -1 and axis != len(o) - 1:
+            raise ShapeError(INVALID_ARGUMENT, f"Only axis=-1 is currently supported. Received: axis={axis}")
+        return output.with_shape(without)
+
+
+# -- encodings and rearrangements -------------------------------------------------------------
+
+
+@register
+class MultiHot(OpRule):
+    """``keras.ops.multi_hot(inputs, num_classes=None, axis=-1, dtype=None, sparse=False)``: the
+    classes axis inserted at ``axis`` (``-1``: appended), then the second axis reduced away
+    (the first for a rank-1 input)."""
+
+    names = ("keras.ops.multi_hot",)
+    params = ("inputs", "num_classes", "axis", "dtype", "sparse")
+    defaults = {"num_classes": None, "axis": -1, "dtype": None, "sparse": False}
+    examples = (
+        Example({"num_classes": 10}, T((None, 4), "int32"), (None, 10)),
+        Example({"num_classes": 10}, T((4,), "int32"), (10,)),
+        Example({"num_classes": 10, "axis": 0}, T((None, 4, 3), "int32"), (10, 4, 3)),
+        Example({}, T((None, 4), "int32"), "invalid-argument"),
+        Example({"num_classes": 10, "axis": 2}, T((None, 4), "int32"), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "inputs")
+        shape = x.shape
+        assert shape is not None
+        n = param(call, "num_classes")
+        if n is None and "num_tokens" not in call.kwargs:
+            raise ShapeError(INVALID_ARGUMENT, "Argument `num_classes` must be specified.")
+        n = call.kwargs.get("num_tokens", n) if n is None else n
+        if n is UNKNOWN or isinstance(n, dims.Sym):
+            n = dims.unknown()
+        elif not is_int(n) or n <= 0:
+            raise Unknowable()
+        axis = known(param(call, "axis"))
+        if not is_int(axis):
+            raise Unknowable()
+        out = list(shape)
+        if axis == -1:
+            out.append(n)
+        elif 0 <= axis < len(out):
+            out.insert(axis, n)
+        else:
+            raise ShapeError(INVALID_ARGUMENT, f"axis must be -1 or between [0, {len(shape)}), but received {axis}.")
+        out = [out[-1]] if len(out) == 2 else [out[0]] + out[2:]
+        return TensorType(tuple(out), x.dtype)
+
+
+class _BlockOp(OpRule):
+    params = ("x", "block_size", "data_format")
+    defaults = {"data_format": "channels_last"}
+
+    def parts(self, call: Call) -> tuple[TensorType, int, str]:
+        x = tensor(call, "x")
+        fmt = _fmt(param(call, "data_format"))
+        bs = known(param(call, "block_size"))
+        if not is_int(bs):
+            raise Unknowable()
+        if bs < 2:
+            raise ShapeError(INVALID_ARGUMENT, f"`block_size` must be at least 2. Received: block_size={bs}")
+        assert x.shape is not None
+        if len(x.shape) != 4:
+            raise ShapeError(RANK_MISMATCH, f"`{call.rule.names[0].rsplit('.', 1)[-1]}` requires a 4D input tensor. "
+                             f"Received: x.shape={show_shape(x.shape)}")
+        return x, bs, fmt
+
+
+def _bhwc(shape: Shape, fmt: str) -> tuple[Dim, Dim, Dim, Dim]:
+    if fmt == cu.CHANNELS_LAST:
+        return shape[0], shape[1], shape[2], shape[3]
+    return shape[0], shape[2], shape[3], shape[1]
+
+
+def _from_bhwc(b: Dim, h: Dim, w: Dim, c: Dim, fmt: str) -> Shape:
+    return (b, h, w, c) if fmt == cu.CHANNELS_LAST else (b, c, h, w)
+
+
+@register
+class DepthToSpace(_BlockOp):
+    """``keras.ops.depth_to_space(x, block_size, data_format="channels_last")``: a 4-D input; channels
+    (divisible by ``block_size**2``) become ``block_size x block_size`` spatial blocks."""
+
+    names = ("keras.ops.depth_to_space",)
+    examples = (
+        Example({"block_size": 2}, (None, 4, 5, 8), (None, 8, 10, 2)),
+        Example({"block_size": 2, "data_format": "channels_first"}, (None, 8, 4, None), (None, 2, 8, None)),
+        Example({"block_size": 2}, (None, 4, 5, 6), "axis-mismatch"),
+        Example({"block_size": 1}, (None, 4, 5, 4), "invalid-argument"),
+        Example({"block_size": 2}, (None, 4, 4), "rank-mismatch"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x, bs, fmt = self.parts(call)
+        assert x.shape is not None
+        b, h, w, c = _bhwc(x.shape, fmt)
+        if cu.certainly_indivisible(c, bs * bs):
+            raise ShapeError(AXIS_MISMATCH, f"The number of channels ({c}) must be divisible by block_size**2 "
+                             f"({bs * bs}).")
+        return x.with_shape(_from_bhwc(b, dims.mul(h, bs), dims.mul(w, bs), cu.exact_div(c, bs * bs), fmt))
+
+
+@register
+class SpaceToDepth(_BlockOp):
+    """``keras.ops.space_to_depth(x, block_size, data_format="channels_last")``: a 4-D input; height and
+    width (divisible by ``block_size``) fold into the channels."""
+
+    names = ("keras.ops.space_to_depth",)
+    examples = (
+        Example({"block_size": 2}, (None, 4, 6, 3), (None, 2, 3, 12)),
+        Example({"block_size": 3, "data_format": "channels_first"}, (None, 2, 6, None), (None, 18, 2, None)),
+        Example({"block_size": 2}, (None, 5, 6, 3), "axis-mismatch"),
+        Example({"block_size": 2}, (None, 4, 6, 3, 1), "rank-mismatch"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x, bs, fmt = self.parts(call)
+        assert x.shape is not None
+        b, h, w, c = _bhwc(x.shape, fmt)
+        for name, d in (("Height", h), ("Width", w)):
+            if cu.certainly_indivisible(d, bs):
+                raise ShapeError(AXIS_MISMATCH, f"{name} ({d}) must be divisible by block_size ({bs}).")
+        return x.with_shape(_from_bhwc(b, cu.exact_div(h, bs), cu.exact_div(w, bs), dims.mul(c, bs * bs), fmt))
+
+
+def _two(v: Any, name: str) -> tuple[Any, Any]:
+    """``_pair``: an int for both axes, else a pair (Keras unpacks two values)."""
+    v = known(v)
+    if is_int(v):
+        return v, v
+    if isinstance(v, (list, tuple)):
+        if len(v) != 2:
+            raise ShapeError(INVALID_ARGUMENT, f"`{name}` must be an int or a pair of ints: expected 2 values to "
+                             f"unpack. Received {name}={v!r}")
+        if all(is_int(x) for x in v):
+            return v[0], v[1]
+    raise Unknowable()
+
+
+@register
+class Unfold(OpRule):
+    """``keras.ops.unfold(x, kernel_size, dilation=1, padding=0, stride=1)``: a ``(N, C, H, W)`` input
+    (C, H and W defined) to ``(N, C * kH * kW, L)`` sliding blocks, ``L`` the number of positions."""
+
+    names = ("keras.ops.unfold",)
+    params = ("x", "kernel_size", "dilation", "padding", "stride")
+    defaults = {"dilation": 1, "padding": 0, "stride": 1}
+    examples = (
+        Example({"kernel_size": 2}, (None, 3, 4, 4), (None, 12, 9)),
+        Example({"kernel_size": 3, "padding": 1, "stride": 2}, (2, 1, 5, 5), (2, 9, 9)),
+        Example({"kernel_size": 2}, (None, 3, 4), "rank-mismatch"),
+        Example({"kernel_size": 2}, (None, 3, None, 4), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "x")
+        shape = x.shape
+        assert shape is not None
+        if len(shape) != 4:
+            raise ShapeError(RANK_MISMATCH, f"Input must be a 4D tensor. Received: input.shape={show_shape(shape)}")
+        n, c, h, w = shape
+        (kh, kw), (dh, dw) = _two(param(call, "kernel_size"), "kernel_size"), _two(param(call, "dilation"), "dilation")
+        (ph, pw), (sh, sw) = _two(param(call, "padding"), "padding"), _two(param(call, "stride"), "stride")
+        if c is None or h is None or w is None:
+            raise ShapeError(INVALID_ARGUMENT, "unsupported operand type(s) for *: 'NoneType' and 'int': unfold needs "
+                             f"defined channels, height and width. Received: input.shape={show_shape(shape)}")
+        if any(isinstance(d, dims.Sym) for d in (c, h, w)) or min(sh, sw) <= 0:
+            raise Unknowable()
+        oh = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1  # type: ignore[operator]
+        ow = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1  # type: ignore[operator]
+        if oh <= 0 or ow <= 0:
+            raise Unknowable()
+        return x.with_shape((n, c * kh * kw, oh * ow))  # type: ignore[operator]
+
+
+def _fold_fits(ckk: Dim, length: int, kk: int, positions: int) -> bool:
+    """Whether some channel count (``ckk`` itself when known) gives ``ckk * length`` elements equal to
+    ``(ckk // kk) * kk * positions``; ``ckk = q * kk + r`` needs ``q * kk * (positions - length) ==
+    r * length``."""
+    if is_int(ckk):
+        return ckk * length == (ckk // kk) * kk * positions  # type: ignore[operator]
+    if ckk is not None and not isinstance(ckk, dims.Sym):
+        return True
+    if length == positions:
+        return True
+    if length > positions:
+        return False
+    step = kk * (positions - length)
+    return any((r * length) % step == 0 for r in range(1, kk))
+
+
+@register
+class Fold(OpRule):
+    """``keras.ops.fold(x, output_size, kernel_size, dilation=1, padding=0, stride=1)``: ``(N, C * kH *
+    kW, L)`` blocks summed back into ``(N, C, oH, oW)``; on data ``L`` must be the number of
+    positions the output size gives."""
+
+    names = ("keras.ops.fold",)
+    params = ("x", "output_size", "kernel_size", "dilation", "padding", "stride")
+    defaults = {"dilation": 1, "padding": 0, "stride": 1}
+    examples = (
+        Example({"output_size": 4, "kernel_size": 2}, (None, 12, 9), (None, 3, 4, 4)),
+        Example({"output_size": (4, 4), "kernel_size": 2}, (None, None, 9), (None, None, 4, 4)),
+        Example({"output_size": 4, "kernel_size": 2}, (None, 10, 9), "axis-mismatch"),
+        Example({"output_size": 4, "kernel_size": 2}, (2, 12, 8), "axis-mismatch"),
+        Example({"output_size": 4, "kernel_size": 2}, (None, 12, 9, 1), "rank-mismatch"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "x")
+        shape = x.shape
+        assert shape is not None
+        if len(shape) != 3:
+            raise ShapeError(RANK_MISMATCH, f"Input must be a 3D tensor. Received: input.shape={show_shape(shape)}")
+        n, ckk, length = shape
+        kh, kw = _two(param(call, "kernel_size"), "kernel_size")
+        oh, ow = _two(param(call, "output_size"), "output_size")
+        if kh * kw == 0:
+            raise Unknowable()
+        if cu.certainly_indivisible(ckk, kh * kw):
+            raise ShapeError(AXIS_MISMATCH, f"The second dimension of the input ({ckk}) must be divisible by "
+                             f"kernel_size product ({kh * kw}).")
+        c = cu.exact_div(ckk, kh * kw)
+        (dh, dw), (ph, pw) = _two(param(call, "dilation"), "dilation"), _two(param(call, "padding"), "padding")
+        sh, sw = _two(param(call, "stride"), "stride")
+        if min(sh, sw) > 0:
+            nh = (oh + 2 * ph - dh * (kh - 1) - 1) // sh + 1
+            nw = (ow + 2 * pw - dw * (kw - 1) - 1) // sw + 1
+            # Reshaped to (N, C, kH, kW, nH, nW): with C = ckk // (kH * kW), the element counts must agree.
+            if is_int(length) and nh > 0 and nw > 0 and not _fold_fits(ckk, length, kh * kw, nh * nw):
+                raise ShapeError(AXIS_MISMATCH, f"The last axis of fold's input ({length}) must be the number of "
+                                 f"block positions ({nh} x {nw} = {nh * nw}) for output_size=({oh}, {ow}): reshape "
+                                 "fails on data.")
+        return x.with_shape((n, c, oh, ow))
+
+
+@register
+class PSNR(OpRule):
+    """``keras.ops.psnr(x1, x2, max_val)``: a scalar; the ranks must agree (symbolically), and on data
+    the shapes must be equal."""
+
+    names = ("keras.ops.psnr",)
+    params = ("x1", "x2", "max_val")
+    examples = (
+        Example({"max_val": 1.0}, (None, 8, 8, 3), (), args=((None, 8, 8, 3),)),
+        Example({"max_val": 1.0}, (None, 8, 8, 3), "rank-mismatch", args=((None, 8, 8),)),
+        Example({"max_val": 1.0}, (None, 8, 8, 3), "incompatible-shapes", args=((None, 8, 8, 1),)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        a, b = _pair_shapes(call, "x1", "x2")
+        assert a.shape is not None and b.shape is not None
+        if len(a.shape) != len(b.shape):
+            raise ShapeError(RANK_MISMATCH, f"Inputs must have the same rank. Received: x1.shape={show_shape(a.shape)}, "
+                             f"x2.shape={show_shape(b.shape)}")
+        for x, y in zip(a.shape, b.shape):
+            if dims.differs(x, y):
+                raise ShapeError(INCOMPATIBLE_SHAPES, f"Input shapes {show_shape(a.shape)} and {show_shape(b.shape)} "
+                                 "must match for PSNR calculation.")
+        return TensorType((), "float32")
+
+
+@register
+class Polar(OpRule):
+    """``keras.ops.polar(abs_, angle)``: a complex tensor of ``abs_``'s shape (symbolically); on data
+    ``abs_`` and ``angle`` must broadcast."""
+
+    names = ("keras.ops.polar",)
+    params = ("abs_", "angle")
+    examples = (
+        Example({}, (None, 3), (None, 3), args=((None, 3),)),
+        Example({}, (2, 3), (2, 3), args=((3,),)),
+        Example({}, (2, 3), "incompatible-shapes", args=((2,),)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        a, b = _pair_shapes(call, "abs_", "angle")
+        assert a.shape is not None and b.shape is not None
+        _broadcasts(a.shape, b.shape, "`abs_` and `angle` must broadcast")
+        return TensorType(a.shape, "float32")  # Keras's spec: the default dtype
