@@ -324,3 +324,97 @@ def test_scatter(target, depth, data):
     agrees("keras.ops.scatter", {"shape": target}, T(idx, "int32"), (values,))
     agrees("keras.ops.scatter_update", {"reduction": data.draw(st.sampled_from([None, "add", "max", "sub"]))},
            target, (T(idx, "int32"), values))
+
+
+# -- math ---------------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(st.sampled_from(["keras.ops.fft", "keras.ops.fft2", "keras.ops.ifft2", "keras.ops.irfft"]),
+       pair_like(0, 3), st.integers(0, 3))
+def test_ffts(op, pair, same):
+    a, b = pair
+    if op == "keras.ops.irfft":
+        # An FFT of length 0 (a last axis of 1) aborts TensorFlow's process: never run one.
+        a, b = (s[:-1] + (3 if s[-1] in (None, 1) else s[-1],) if s else s for s in (a, b))
+    agrees(op, {}, [a, a if same else b])
+
+
+@SETTINGS
+@given(matrix(0, 3), st.sampled_from([None, 1, 4, 7]))
+def test_rfft(x, n):
+    agrees("keras.ops.rfft", {"fft_length": n}, x)
+    if n is not None:
+        agrees("keras.ops.irfft", {"fft_length": n}, [x, x])
+
+
+@SETTINGS
+@given(matrix(0, 3), st.integers(1, 6), st.integers(0, 3))
+def test_extract_sequences(x, length, stride):
+    agrees("keras.ops.extract_sequences", {"sequence_length": length, "sequence_stride": stride}, x)
+    opaque_is_sound("keras.ops.extract_sequences", {"sequence_length": length, "sequence_stride": stride}, x)
+
+
+@SETTINGS
+@given(matrix(0, 3), st.integers(1, 6), st.integers(0, 3), st.integers(1, 8), st.booleans(),
+       st.sampled_from(["hann", "hamming", None, "box"]))
+def test_stft(x, length, stride, fft, center, window):
+    x = x[:-1] + (x[-1] if x[-1] is None else x[-1] * 2,) if x else x
+    agrees("keras.ops.stft", {"sequence_length": length, "sequence_stride": stride, "fft_length": fft,
+                              "center": center, "window": window}, x)
+
+
+@SETTINGS
+@given(matrix(0, 4), st.integers(1, 6), st.integers(0, 3), st.integers(1, 8), st.booleans(),
+       st.sampled_from([None, None, 6]), st.sampled_from(["hann", None]))
+def test_istft(x, length, stride, fft, center, total, window):
+    x = x[:-1] + (fft // 2 + 1,) if x and x[-1] is not None else x
+    agrees("keras.ops.istft", {"sequence_length": length, "sequence_stride": stride, "fft_length": fft,
+                               "center": center, "length": total, "window": window}, [x, x])
+
+
+@SETTINGS
+@given(st.sampled_from(["keras.ops.segment_sum", "keras.ops.segment_max", "keras.ops.segment_min",
+                        "keras.ops.segment_prod"]), matrix(0, 3), st.data())
+def test_segments(op, data_shape, data):
+    # Random segment ids are 0 or 1: two segments or more keep them in range (segment_sum without
+    # `num_segments` counts the distinct ids, so it always gets a number), sorted ids only when
+    # `num_segments` makes it a finding before data matters.
+    num = data.draw(st.sampled_from([2, 3] if op.endswith("sum") else [2, 3, None]))
+    ids = data.draw(st.sampled_from([data_shape[:1], data_shape[:1], (None,), (4,), (), data_shape[:2]]))
+    config = {"num_segments": num, "sorted": data.draw(st.booleans()) and num is not None}
+    agrees(op, config, data_shape, (T(ids, "int32"),))
+
+
+@SETTINGS
+@given(matrix(0, 3), matrix(0, 3), st.integers(1, 3))
+def test_in_top_k(targets, predictions, k):
+    agrees("keras.ops.in_top_k", {"k": k}, T(targets, "int32"), (predictions,))
+
+
+@SETTINGS
+@given(matrix(0, 3), st.sampled_from([0, 3, 10, -1]), st.sampled_from([None, (0.0, 1.0), (1.0, 0.0)]))
+def test_histogram(x, bins, range_):
+    agrees("keras.ops.histogram", {"bins": bins, "range": range_}, x)
+
+
+@SETTINGS
+@given(matrix(0, 4), st.booleans())
+def test_bincount(x, weighted):
+    if weighted:
+        agrees("keras.ops.bincount", {}, T(x, "int32"), (x,))
+    else:
+        agrees("keras.ops.bincount", {}, T(x, "int32"))
+
+
+@SETTINGS
+@given(matrix(0, 3), st.sampled_from([(), (1,), (None,), (2, 2)]))
+def test_digitize(x, bins):
+    # One boundary at most: random boundaries are not sorted, which the backend checks.
+    agrees("keras.ops.digitize", {}, x, (bins,))
+
+
+@SETTINGS
+@given(matrix(0, 2), matrix(0, 3), st.sampled_from(["left", "right"]))
+def test_searchsorted(seq, values, side):
+    agrees("keras.ops.searchsorted", {"side": side}, seq, (values,))
