@@ -637,6 +637,7 @@ class Isin(OpRule):
     examples = (
         Example({}, (None, 3), (None, 3), args=((4, 5),)),
         Example({}, (None, 3), (None, 3), args=([1.0, 2.0],)),
+        Example({}, 2.0, "invalid-argument", args=((None, 3),)),
     )
 
     def output(self, call: Call) -> TensorType:
