@@ -388,3 +388,41 @@ def test_psnr(pair):
 @given(loss_pair())
 def test_polar(pair):
     agrees("keras.ops.polar", {}, pair[0], (pair[1],))
+
+
+# -- attention --------------------------------------------------------------------------------
+
+
+@st.composite
+def attention_case(draw) -> tuple:
+    b, t, s = draw(st.sampled_from([None, 2])), draw(st.sampled_from([1, 3, None])), draw(st.sampled_from([1, 4, None]))
+    n = draw(st.sampled_from([1, 2, 4, 6, None]))
+    kv = draw(st.sampled_from([n, n, 1, 2, 3, None]))
+    h = draw(st.sampled_from([2, 3, None]))
+    query = (b, t, n, h)
+    key = (b, s, kv, draw(st.sampled_from([h, h, 3])))
+    # A mismatch against a defined axis only: the oracle cannot search every filling of many None axes.
+    value = (b if b is None else draw(st.sampled_from([b, b, 1])), s if s is None else draw(st.sampled_from([s, s, 2])),
+             kv if kv is None else draw(st.sampled_from([kv, kv, 1])), draw(st.sampled_from([h, 5])))
+    if draw(st.integers(0, 9)) == 0:
+        query = query[1:]
+    if draw(st.integers(0, 9)) == 0:
+        key = key[1:]
+    logits = (b, n, t, s)
+    kwargs = {}
+    for name in ("bias", "mask"):
+        if draw(st.integers(0, 2)) == 0:
+            cut = draw(st.integers(0, 4))
+            extra = tuple(draw(st.sampled_from([d, d, 1, 3])) for d in logits[cut:])
+            if draw(st.integers(0, 5)) == 0:
+                extra = (2, *extra)
+            kwargs[name] = T(extra, "bool" if name == "mask" and draw(st.integers(0, 5)) else "float32")
+    config = {"is_causal": draw(st.booleans())}
+    return query, key, value, kwargs, config
+
+
+@SETTINGS
+@given(attention_case())
+def test_dot_product_attention(case):
+    query, key, value, kwargs, config = case
+    agrees("keras.ops.dot_product_attention", config, query, (key, value), kwargs)

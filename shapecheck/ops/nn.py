@@ -1138,3 +1138,105 @@ class Polar(OpRule):
         assert a.shape is not None and b.shape is not None
         _broadcasts(a.shape, b.shape, "`abs_` and `angle` must broadcast")
         return TensorType(a.shape, "float32")  # Keras's spec: the default dtype
+
+
+# -- attention --------------------------------------------------------------------------------
+
+
+def _head_repeats(q_heads: Dim, kv_heads: Dim) -> Dim:
+    """How often the TensorFlow backend repeats the key and value heads: ``q_heads // kv_heads`` when
+    the key has fewer heads (and more than one), else once; ``None`` when it cannot tell."""
+    if is_int(q_heads) and is_int(kv_heads):
+        return q_heads // kv_heads if q_heads > kv_heads > 1 else 1  # type: ignore[operator]
+    if is_int(kv_heads) and kv_heads <= 1:  # type: ignore[operator]
+        return 1
+    return None
+
+
+def _must_match(pairs: list[tuple[str, Dim, Dim]], shapes: str) -> None:
+    for what, a, b in pairs:
+        if dims.differs(a, b):
+            raise ShapeError(INCOMPATIBLE_SHAPES, f"dot_product_attention: the {what} differ ({dims.show(a)} vs "
+                             f"{dims.show(b)}) for {shapes}; keys and values need the query's batch and heads "
+                             "(or fewer heads dividing them), keys its depth, values the keys' length.")
+
+
+@register
+class DotProductAttention(OpRule):
+    """``keras.ops.dot_product_attention(query, key, value, bias=None, mask=None, scale=None,
+    is_causal=False, flash_attention=None, attn_logits_soft_cap=None)``: ``query``'s shape
+    ``(batch, T, heads, depth)`` (symbolically).  On data every tensor is 4-D; ``key`` is
+    ``(batch, S, kv_heads, depth)`` and ``value`` ``(batch, S, kv_heads, depth_v)``, with
+    ``kv_heads`` equal to ``heads`` or, grouped-query, repeated ``heads // kv_heads`` times to reach
+    them; ``bias`` and a boolean ``mask`` broadcast to ``(batch, heads, T, S)``."""
+
+    names = ("keras.ops.dot_product_attention",)
+    params = ("query", "key", "value", "bias", "mask", "scale", "is_causal", "flash_attention",
+              "attn_logits_soft_cap")
+    defaults = {"bias": None, "mask": None, "scale": None, "is_causal": False, "flash_attention": None,
+                "attn_logits_soft_cap": None}
+    examples = (
+        Example({}, (None, 7, 4, 8), (None, 7, 4, 8), args=((None, 9, 4, 8), (None, 9, 4, 8))),
+        Example({"is_causal": True}, (2, 7, 6, 8), (2, 7, 6, 8), args=((2, 7, 2, 8), (2, 7, 2, 8))),
+        Example({}, (2, 7, 4, 8), (2, 7, 4, 8), args=((2, 9, 4, 8), (2, 9, 4, 8)),
+                call_kwargs={"mask": T((7, 9), "bool"), "bias": T((4, 1, 9))}),
+        Example({}, (2, 7, 4, 8), "incompatible-shapes", args=((2, 9, 4, 6), (2, 9, 4, 8))),
+        Example({}, (2, 7, 5, 8), "incompatible-shapes", args=((2, 9, 2, 8), (2, 9, 2, 8))),
+        Example({}, (2, 7, 4, 8), "incompatible-shapes", args=((2, 9, 4, 8), (2, 8, 4, 8))),
+        Example({}, (2, 7, 8), "rank-mismatch", args=((2, 9, 8), (2, 9, 8))),
+        Example({}, (2, 7, 4, 8), "invalid-argument", args=((2, 9, 4, 8), (2, 9, 4, 8)),
+                call_kwargs={"mask": T((7, 9), "float32")}),
+        Example({"attn_logits_soft_cap": 30.0}, (2, 7, 4, 8), "invalid-argument",
+                args=((2, 9, 4, 8), (2, 9, 4, 8))),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        if param(call, "attn_logits_soft_cap") not in (None,):
+            if param(call, "attn_logits_soft_cap") is UNKNOWN:
+                raise Unknowable()
+            raise ShapeError(INVALID_ARGUMENT, "attn_logits_soft_cap is only supported for JAX on TPU. Set "
+                             "attn_logits_soft_cap=None when not using JAX on TPU.")
+        q, k, v = tensor(call, "query"), tensor(call, "key"), tensor(call, "value")
+        qs, ks, vs = q.shape, k.shape, v.shape
+        assert qs is not None and ks is not None and vs is not None
+        # What the TensorFlow backend rejects as soon as data flows.
+        flash = param(call, "flash_attention")
+        if flash is UNKNOWN:
+            raise Unknowable()
+        if flash:
+            raise ShapeError(INVALID_ARGUMENT, "Flash attention is not supported in tensorflow backend.")
+        shapes = f"query {show_shape(qs)}, key {show_shape(ks)}, value {show_shape(vs)}"
+        if len(qs) != 4:
+            raise ShapeError(RANK_MISMATCH, f"`dot_product_attention` only supports 4D inputs. Received: {shapes}.")
+        for name, s in (("key", ks), ("value", vs)):
+            if len(s) != 4:
+                raise ShapeError(RANK_MISMATCH, f"Expected the {name} to have rank 4 (batch, length, heads, depth) "
+                                 f"but got {len(s)}: {shapes}.")
+        b, t, n, h = qs
+        repeats = _head_repeats(n, ks[2])
+        kv_n, v_n = dims.mul(ks[2], repeats), dims.mul(vs[2], repeats)
+        _must_match([("batch sizes of query and key", b, ks[0]), ("heads of query and key", n, kv_n),
+                     ("depths of query and key", h, ks[3])], shapes)
+        logits: Shape = (b, n, t, ks[1])
+        for name in ("bias", "mask"):
+            extra = param(call, name)
+            if extra is None:
+                continue
+            if not isinstance(extra, TensorType) or extra.shape is None:
+                raise Unknowable()
+            if name == "mask" and extra.dtype not in (None, "bool"):
+                raise ShapeError(INVALID_ARGUMENT, f"cannot compute LogicalAnd: the mask must be a bool tensor, but "
+                                 f"is {extra.dtype}.")
+            _broadcasts(logits, extra.shape, f"`{name}` {show_shape(extra.shape)} must broadcast to the attention "
+                                             f"logits (batch, heads, T, S) = {show_shape(logits)}")
+            from ..core.shapes import broadcast
+
+            grown = broadcast(logits, extra.shape)
+            if grown is None or len(grown) != 4:
+                raise ShapeError(RANK_MISMATCH, f"`{name}` {show_shape(extra.shape)} makes the attention logits "
+                                 f"rank {len(extra.shape)}; Einsum expects rank 4 (batch, heads, T, S).")
+            logits = grown
+        _must_match([("batch sizes of the attention and value", logits[0], vs[0]),
+                     ("heads of the attention and value", logits[1], v_n),
+                     ("lengths of the key and value", logits[3], vs[1])], shapes)
+        return q
