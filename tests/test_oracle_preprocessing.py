@@ -273,6 +273,8 @@ def test_text_vectorization(data, input_shape):
         config["standardize"] = draw(st.sampled_from(["lower", None, "upper"]))
     if draw(st.integers(0, 9)) == 0:
         config["ragged"] = True
+    if draw(st.integers(0, 5)) == 0:
+        config["sparse"] = True
     inputs = T(input_shape, "string")
     # Without a vocabulary the layer needs adapt() before data flows (see keras_result).
     check("TextVectorization", config, inputs, tokens=["a b", "c"], adapted=vocabulary is not None)

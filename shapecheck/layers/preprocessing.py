@@ -568,6 +568,12 @@ class _Lookup(LayerRule):
         if mode == "int":
             # Keras's symbolic output is int64 even with ``invert=True`` (strings on data).
             return TensorType(shape, "int64")
+        if mode == "tf_idf" and c["sparse"] is True and c["vocabulary"] is not None and len(shape) >= 2:
+            # On data, the sparse counts of a batch cannot be multiplied by the idf weights.  (Checked
+            # with a vocabulary: before ``adapt`` the call fails for want of one first.)
+            raise _bad("`sparse=True` with `output_mode='tf_idf'` fails on inputs of rank 2 or more when data "
+                       f"flows (the sparse counts are not broadcast against `idf_weights`). Received input shape "
+                       f"{show_shape(shape)}")
         return TensorType(_encoded(shape, mode, self.depth(call, c, mode)), "float32")
 
 
@@ -734,6 +740,14 @@ class TextVectorization(LayerRule):
             return TensorType((shape[0], _depth(length) if length is not None else None), "int64")
         if split is UNKNOWN:
             raise Unknowable()
+        if call.get("sparse") is True and call.get("vocabulary") is not None:
+            # On data, the sparse encodings fail: after a split for one_hot and tf_idf always, and for
+            # the others on ragged tokens of rank 3; without a split for tf_idf of rank 2 or more.
+            # (Checked with a vocabulary: before ``adapt`` the call fails for want of one first.)
+            if (split is not None and (mode in ("one_hot", "tf_idf") or len(shape) >= 3)) \
+                    or (split is None and mode == "tf_idf" and len(shape) >= 2):
+                raise _bad(f"`sparse=True` with `output_mode='{mode}'` fails when data flows on inputs of shape "
+                           f"{show_shape(shape)} (split={split!r}).")
         if split is None:
             tokens = shape + (1,) if len(shape) <= 1 else shape
         else:
