@@ -418,3 +418,46 @@ def test_digitize(x, bins):
 @given(matrix(0, 2), matrix(0, 3), st.sampled_from(["left", "right"]))
 def test_searchsorted(seq, values, side):
     agrees("keras.ops.searchsorted", {"side": side}, seq, (values,))
+
+
+@st.composite
+def rearrange_case(draw) -> tuple[tuple, str, dict]:
+    """A shape and an einops pattern for it: axes permuted, some merged on the right, one split on the left
+    (its lengths given, one maybe inferred), now and then a name too many, too few or unknown."""
+    x = draw(matrix(1, 4, square=0.2))
+    names = [f"a{i}" for i in range(len(x))]
+    left = list(names)
+    lengths: dict = {}
+    flat = list(names)
+    if draw(st.booleans()):
+        i = draw(st.integers(0, len(x) - 1))
+        h, w = f"s{i}", f"t{i}"
+        left[i] = f"({h} {w})"
+        flat[i:i + 1] = [h, w]
+        lengths[h] = draw(st.sampled_from([1, 2, 3]))
+        if draw(st.booleans()):
+            lengths[w] = draw(st.sampled_from([1, 2, 3]))
+    right = draw(st.permutations(flat))
+    kind = draw(st.integers(0, 6))
+    if kind == 0 and len(right) > 1:
+        right = right[:-1]
+    elif kind == 1:
+        right = right + [draw(st.sampled_from(["zz", right[0]]))]
+    elif kind == 2:
+        left = left + ["extra"]
+    groups = []
+    i = 0
+    while i < len(right):
+        n = draw(st.integers(1, 2))
+        groups.append(right[i] if n == 1 or i + 1 >= len(right) else f"({right[i]} {right[i + 1]})")
+        i += n
+    return x, f"{' '.join(left)} -> {' '.join(groups)}", lengths
+
+
+@SETTINGS
+@given(rearrange_case(), st.booleans())
+def test_rearrange(case, batch_defined):
+    x, pattern, lengths = case
+    if batch_defined:
+        x = tuple(3 if d is None else d for d in x)
+    agrees("keras.ops.rearrange", {"pattern": pattern, **lengths}, x)

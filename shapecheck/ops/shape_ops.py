@@ -2155,3 +2155,119 @@ class ScatterUpdate(OpRule):
         if why:
             raise ShapeError(INCOMPATIBLE_SHAPES, _later(why))
         return x
+
+
+# -- rearrange (einops patterns) -------------------------------------------------------------------
+
+_GROUP = r"\(([\w\s]+)\)"
+
+
+def _pattern_groups(axes: list[str]) -> list[list[str]]:
+    """``_create_grouped_axes``: ``(h w)`` is a group of two names, anything else one name."""
+    import re
+
+    out = []
+    for axis in axes:
+        m = re.match(_GROUP, axis)
+        out.append(m.group(1).split() if m else [axis])
+    return out
+
+
+@register
+class Rearrange(OpRule):
+    """``keras.ops.rearrange(tensor, pattern, **axes_lengths)``: einops's ``"b (h w) c -> b h w c"``, as Keras
+    reads it.  The input names pair with the axes from the front; a group splits its axis (one name may be
+    left to infer); every name on the right must be on the left, and an output axis multiplies its names'
+    sizes, so Keras's symbolic build rejects any undefined axis the output uses (the batch axis too).  Once data
+    flows the split axes must hold their sizes exactly and the output must name every input axis once."""
+
+    names = ("keras.ops.rearrange",)
+    params = ("tensor", "pattern")
+    examples = (
+        Example({"pattern": "b h c -> b c h"}, (2, 6, 4), (2, 4, 6)),
+        Example({"pattern": "b (h w) c -> b h w c", "h": 2}, (2, 6, 4), (2, 2, 3, 4)),
+        Example({"pattern": "b (h w) c -> (b h) w c", "h": 2, "w": 3}, (2, 6, 4), (4, 3, 4)),
+        Example({"pattern": "b h c -> b c h"}, (None, 6, 4), "invalid-argument"),
+        Example({"pattern": "b h c -> b x"}, (2, 6, 4), "invalid-argument"),
+        Example({"pattern": "b (h w) c -> b h w c", "h": 4}, (2, 6, 4), "invalid-reshape"),
+        Example({"pattern": "b h -> h b"}, (2, 6, 4), "invalid-reshape"),
+        Example({"pattern": "b h c -> b h"}, (2, 6, 4), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        import re
+
+        x = tensor(call, "tensor")
+        shape = x.shape
+        assert shape is not None
+        pattern = known(param(call, "pattern"))
+        if not isinstance(pattern, str):
+            raise Unknowable()
+        lengths: dict[str, Any] = {k: v for k, v in {**call.config, **call.kwargs}.items()
+                                   if k not in ("tensor", "pattern")}
+        if any(not is_int(v) for v in lengths.values()):
+            raise Unknowable()
+        sides = re.split(r"\s*->\s*", pattern)
+        if len(sides) != 2:
+            raise ShapeError(INVALID_ARGUMENT, f"`rearrange` needs one '->' in its pattern, received {pattern!r}.")
+        in_axes = re.findall(r"\w+|\(.*?\)", sides[0])
+        out_axes = re.findall(r"\w+|\(.*?\)", sides[1])
+        sizes: dict[str, Dim] = {}
+        for axis, d in zip(in_axes, shape):
+            m = re.match(_GROUP, axis)
+            if not m:
+                sizes[axis] = d
+                continue
+            inner = m.group(1).split()
+            given = [a for a in inner if a in lengths]
+            inferred = [a for a in inner if a not in lengths]
+            if inferred:
+                if d is None:
+                    raise ShapeError(INVALID_ARGUMENT, f"Attempt to convert a value (None) to a Tensor: `rearrange` "
+                                     f"splits the undefined axis {axis} of {show_shape(shape)}.")
+                part = math.prod(lengths[a] for a in given)
+                if part == 0:
+                    raise ShapeError(INVALID_ARGUMENT, f"Integer division by zero: `rearrange` splits {axis} with a "
+                                     "length of 0.")
+                lengths[inferred[0]] = dims.floordiv(d, part)
+            for a in inner:
+                if a not in lengths:
+                    raise ShapeError(INVALID_ARGUMENT, f"`rearrange` cannot infer the size of {a!r} in {axis}: "
+                                     "pass it as a keyword argument (one name per group may be left out).")
+                sizes[a] = lengths[a]
+        out: list[Dim] = []
+        for group in _pattern_groups(out_axes):
+            size: Dim = 1
+            for a in group:
+                if a not in sizes:
+                    raise ShapeError(INVALID_ARGUMENT, f"`rearrange`: the output names {a!r}, which the input "
+                                     f"{sides[0]!r} of {show_shape(shape)} does not give a size.")
+                if sizes[a] is None:
+                    raise ShapeError(INVALID_ARGUMENT, f"unsupported operand type(s) for *=: 'int' and 'NoneType': "
+                                     f"Keras's symbolic `rearrange` multiplies the sizes of the output axis {a!r}, "
+                                     f"and it is undefined in {show_shape(shape)}.")
+                size = dims.mul(size, sizes[a])
+            out.append(size)
+        # What the data meets: a reshape to the split sizes, a transpose, a reshape to the output.
+        in_groups = _pattern_groups(in_axes)
+        split: list[Dim] = []
+        for axis, g in zip(in_axes, in_groups):
+            for a in g:
+                table = lengths if re.match(_GROUP, axis) else sizes
+                if a not in table:
+                    raise ShapeError(INVALID_ARGUMENT, _later(f"`rearrange` names {a!r} beyond the axes of "
+                                                              f"{show_shape(shape)} ({pattern!r})"))
+                split.append(table[a])
+        if list(split) != list(shape):
+            total, want = dims.product(shape), dims.product(split)
+            if None not in shape and None not in split and dims.differs(total, want):
+                raise ShapeError(INVALID_RESHAPE, _later(f"Input to reshape is a tensor with {dims.show(total)} "
+                                                         f"values, but `rearrange` asks for {show_shape(tuple(split))} "
+                                                         f"({pattern!r} on {show_shape(shape)})"))
+        flat_in = [a for g in in_groups for a in g]
+        flat_out = [a for g in _pattern_groups(out_axes) for a in g]
+        perm = [flat_in.index(a) for a in flat_out]
+        if sorted(perm) != list(range(len(flat_in))):
+            raise ShapeError(INVALID_ARGUMENT, _later(f"transpose expects a permutation of {len(flat_in)} axes: "
+                                                      f"{pattern!r} must name every input axis once on each side"))
+        return x.with_shape(tuple(out))
