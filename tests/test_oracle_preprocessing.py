@@ -147,6 +147,8 @@ def shape(draw, min_rank: int = 1, max_rank: int = 4, sizes: Any = SIZES) -> tup
 def test_category_encoding(data, input_shape, dtype):
     config = {"num_tokens": pick(data.draw, [1, 3, 5], (0, -1, 2.5, None, "3")),
               "output_mode": pick(data.draw, ["one_hot", "multi_hot", "count", "binary"], ("int", "onehot"))}
+    if data.draw(st.integers(0, 3)) == 0:
+        config["sparse"] = True
     inputs = T(input_shape, dtype)
     check("CategoryEncoding", config, inputs)
     opaque_is_sound("CategoryEncoding", config, inputs)
@@ -180,6 +182,8 @@ def test_hashing(data, input_shape, dtype):
         config["sparse"] = True
     if draw(st.booleans()):
         config["mask_value"] = "0" if dtype == "string" else 0
+    if draw(st.integers(0, 5)) == 0:
+        config["dtype"] = draw(st.sampled_from(["int32", "float32", "float16"]))
     inputs = T(input_shape, dtype)
     check("Hashing", config, inputs, tokens=["0", "a", "b"] if dtype == "string" else [0, 1, 2])
     opaque_is_sound("Hashing", config, inputs)
