@@ -266,7 +266,7 @@ def agrees_with_keywords(op: str, config: dict, x: tuple, tensors: dict) -> None
     from shapecheck.core.rules import T
 
     from .keras_oracle import keras_apply
-    from .test_oracle_ops import FILL, _fill, _undefined
+    from .test_oracle_ops import FILL, _fill, _mixed_fills, _undefined
 
     kw = {k: T(v) for k, v in tensors.items()}
     ours = infer(op, config, x, (), kw)
@@ -275,9 +275,14 @@ def agrees_with_keywords(op: str, config: dict, x: tuple, tensors: dict) -> None
         assert isinstance(ours, str), f"Keras rejects {op}({config}) on {x} {tensors}: {symbolic.error!r}; " \
                                       f"shapecheck says {ours}"
         return
-    sizes = FILL if _undefined([x, *tensors.values()]) else (2,)
+    undefined = _undefined([x, *tensors.values()])
     data = [keras_apply(op, config, _fill(x, s), call_kwargs={k: T(_fill(v, s)) for k, v in tensors.items()})
-            .rejected for s in sizes]
+            .rejected for s in (FILL if undefined else (2,))]
+    if all(data) and undefined and not isinstance(ours, str):
+        # Each undefined axis its own size: the sizes that fit one tensor may not fit another.
+        names = list(tensors)
+        data.append(all(keras_apply(op, config, i, call_kwargs={k: T(v) for k, v in zip(names, a)}).rejected
+                        for i, a in _mixed_fills(x, tuple(tensors.values()))))
     if all(data):
         assert isinstance(ours, str), f"Keras fails on data for {op}({config}) on {x} {tensors}; shapecheck says {ours}"
         return

@@ -1,4 +1,11 @@
-"""``keras.ops.image``: functions on batches of images (``(batch, height, width, channels)``)."""
+"""``keras.ops.image``: functions on one image (rank 3) or a batch of images (rank 4),
+``(batch, height, width, channels)`` or, with ``data_format="channels_first"``,
+``(batch, channels, height, width)``.
+
+Keras's symbolic build checks little beyond ranks; the TensorFlow backend checks much more
+(interpolation and fill modes, transform sizes, kernel sizes) on data only. Those checks fail
+for every size an undefined axis could take, so they are reported as well.
+"""
 
 from __future__ import annotations
 
@@ -42,13 +49,6 @@ def _data_format(call: Call) -> Optional[str]:
     if fmt not in (cu.CHANNELS_FIRST, cu.CHANNELS_LAST):
         raise ShapeError(INVALID_ARGUMENT, "The `data_format` argument must be one of "
                          f"{{'channels_first', 'channels_last'}}. Received: data_format={fmt}")
-    return fmt
-
-
-def _fmt_known(call: Call) -> str:
-    fmt = _data_format(call)
-    if fmt is None:
-        raise Unknowable()
     return fmt
 
 
@@ -871,17 +871,21 @@ class ScaleAndTranslate(OpRule):
                              "a scalar")
         shape = images.shape or ()
         current = list(shape)
+        resized: set[int] = set()
         for d in spatial:
             axis = d % rank
             if axis >= len(out):
                 raise ShapeError(INVALID_ARGUMENT, f"spatial dim {d} (axis {axis} of the images) indexes "
                                  f"output_shape={tuple(out)}, which has {len(out)} entries")
-            if dims.differs(current[axis], shape[axis]):
+            # An undefined axis (at least 1) resized to 0 differs from itself the second time.
+            if dims.differs(current[axis], shape[axis]) or axis in resized and _undefined_or(shape[axis]) \
+                    and current[axis] == 0:
                 # An axis named twice is resized twice, from its original size each time.
                 raise ShapeError(INCOMPATIBLE_SHAPES, f"spatial_dims={tuple(spatial)} resizes axis {axis} twice: "
                                  f"from {dims.show(shape[axis])} to {out[axis]}, then from {out[axis]} as if it "
                                  f"were {dims.show(shape[axis])}")
             current[axis] = out[axis]
+            resized.add(axis)
         for name in ("scale", "translation"):
             shape = tensor(call, name).shape
             assert shape is not None
