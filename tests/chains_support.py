@@ -32,10 +32,11 @@ class Spec:
     kwargs: dict = field(default_factory=dict)
     npos: int = 0
 
-    def render(self) -> str:
-        items = list(self.kwargs.items())
-        parts = [_literal(v) for _, v in items[:self.npos]]
-        parts += [f"{k}={_literal(v)}" for k, v in items[self.npos:]]
+    def render(self, subst: Optional[dict] = None) -> str:
+        """The source of the call; ``subst`` writes some values as other expressions (names)."""
+        items = [(k, (subst or {}).get(k) or _literal(v)) for k, v in self.kwargs.items()]
+        parts = [v for _, v in items[:self.npos]]
+        parts += [f"{k}={v}" for k, v in items[self.npos:]]
         return f"layers.{self.cls}({', '.join(parts)})"
 
     def make(self) -> Any:
@@ -601,7 +602,7 @@ def draw_chain(draw: Draw, max_steps: int = 6, merges: bool = True, shared: bool
         if not chain.apply(Step(embedding(draw, chain.shape(current), False), (current,), next(names))):
             return chain
         current = chain.program.steps[-1].out
-    for _ in range(_int(draw, 1, max_steps)):
+    for _ in range(_int(draw, 2, max_steps)):
         shape = chain.shape(current)
         wild = draw(st.integers(0, 3)) == 0
         if merges and draw(st.integers(0, 5)) == 0:
@@ -709,10 +710,12 @@ class Rendered:
     make_lines: list[int]  # per executed call, the line of the layer's constructor
 
 
-def render(program: Program, mode: str, helpers: list[bool], loops: list[bool], model: bool = True) -> Rendered:
+def render(program: Program, mode: str, helpers: list[bool], loops: list[bool], model: bool = True,
+           names: Optional[list[bool]] = None) -> Rendered:
     """The program as source: ``mode`` is ``functional``, ``sequential`` or ``add``. In functional
     mode ``helpers[i]`` puts step i in a helper function, ``loops[i]`` writes a repeated step as a
-    ``for`` loop (else unrolled)."""
+    ``for`` loop (else unrolled), and ``names[i]`` writes the first config value of step i as a
+    name: a parameter of its helper (the value passed at the call), else a module constant."""
     head = ["import keras", "from keras import layers", ""]
     input_args = [repr(program.input_shape)]
     if program.batch_size is not None:
@@ -724,12 +727,29 @@ def render(program: Program, mode: str, helpers: list[bool], loops: list[bool], 
     lines = list(head)
     step_lines: list[list[int]] = []  # per step, the line of each repeat
     make_lines: list[int] = []
+    subst: list[dict] = [{} for _ in program.steps]  # per step: config key -> the name written instead
+    passed: list[Optional[str]] = [None] * len(program.steps)  # the value a helper's parameter receives
+    for i, step in enumerate(program.steps):
+        if not (names and names[i]) or step.function or step.reuse is not None or not step.spec.kwargs:
+            continue
+        key, value = next(iter(step.spec.kwargs.items()))
+        if isinstance(value, Spec):
+            continue
+        if mode == "functional" and helpers[i] and not step.named and step.reuse is None:
+            subst[i] = {key: "p"}
+            passed[i] = _literal(value)
+        else:
+            subst[i] = {key: f"C{i}"}
+            lines.append(f"C{i} = {_literal(value)}")
+    if len(lines) > len(head):
+        lines.append("")
 
-    def call_expr(step: Step, args: list[str], layer: Optional[str] = None) -> str:
+    def call_expr(i: int, args: list[str], layer: Optional[str] = None) -> str:
+        step = program.steps[i]
         if step.function:
             extra = "".join(f", {k}={_literal(v)}" for k, v in step.spec.kwargs.items())
             return f"layers.{step.spec.cls.lower()}([{', '.join(args)}]{extra})"
-        made = layer or step.spec.render()
+        made = layer or step.spec.render(subst[i])
         if step.style == "list":
             return f"{made}([{', '.join(args)}])"
         return f"{made}({', '.join(args)})"
@@ -739,25 +759,25 @@ def render(program: Program, mode: str, helpers: list[bool], loops: list[bool], 
         seq_line = len(lines)
         lines.append(f"    {input_expr},")
         input_line = len(lines)
-        for step in program.steps:
+        for i, step in enumerate(program.steps):
             step_lines.append([seq_line] * step.repeat)
             for _ in range(step.repeat):
-                lines.append(f"    {step.spec.render()},")
+                lines.append(f"    {step.spec.render(subst[i])},")
                 make_lines.append(len(lines))
         lines.append("])")
     elif mode == "add":
         lines.append("model = keras.Sequential()")
         lines.append(f"model.add({input_expr})")
         input_line = len(lines)
-        for step, loop in zip(program.steps, loops):
+        for i, (step, loop) in enumerate(zip(program.steps, loops)):
             if step.repeat > 1 and loop:
                 lines.append(f"for _ in range({step.repeat}):")
-                lines.append(f"    model.add({step.spec.render()})")
+                lines.append(f"    model.add({step.spec.render(subst[i])})")
                 step_lines.append([len(lines)] * step.repeat)
             else:
                 here = []
                 for _ in range(step.repeat):
-                    lines.append(f"model.add({step.spec.render()})")
+                    lines.append(f"model.add({step.spec.render(subst[i])})")
                     here.append(len(lines))
                 step_lines.append(here)
     else:
@@ -769,46 +789,48 @@ def render(program: Program, mode: str, helpers: list[bool], loops: list[bool], 
             makes.append(None)
             if step.named or step.reuse is not None:
                 if step.named:
-                    body.append(f"layer{i} = {step.spec.render()}")
+                    body.append(f"layer{i} = {step.spec.render(subst[i])}")
                     makes[-1] = ("body", [len(body)])
-                body.append(f"{step.out} = {call_expr(step, list(step.inputs), f'layer{step.reuse if step.reuse is not None else i}')}")
+                body.append(f"{step.out} = {call_expr(i, list(step.inputs), f'layer{step.reuse if step.reuse is not None else i}')}")
                 where.append(("body", [len(body)]))
             elif helper:
-                sig = ", ".join(params + (["n"] if step.repeat > 1 and loop else []))
+                sig = ", ".join(params + (["n"] if step.repeat > 1 and loop else [])
+                                + (["p"] if passed[i] is not None else []))
                 lines.append(f"def block{i}({sig}):")
                 if step.repeat > 1 and loop:
                     lines.append("    for _ in range(n):")
-                    lines.append(f"        t0 = {call_expr(step, ['t0'])}")
+                    lines.append(f"        t0 = {call_expr(i, ['t0'])}")
                     where.append(("head", [len(lines)] * step.repeat))
                     lines.append("    return t0")
                 elif step.repeat > 1:
                     here = []
                     for _ in range(step.repeat):
-                        lines.append(f"    t0 = {call_expr(step, ['t0'])}")
+                        lines.append(f"    t0 = {call_expr(i, ['t0'])}")
                         here.append(len(lines))
                     where.append(("head", here))
                     lines.append("    return t0")
                 else:
-                    lines.append(f"    return {call_expr(step, params)}")
+                    lines.append(f"    return {call_expr(i, params)}")
                     where.append(("head", [len(lines)]))
                 lines += ["", ""]
-                args = ", ".join(list(step.inputs) + ([str(step.repeat)] if step.repeat > 1 and loop else []))
+                args = ", ".join(list(step.inputs) + ([str(step.repeat)] if step.repeat > 1 and loop else [])
+                                 + ([passed[i]] if passed[i] is not None else []))
                 body.append(f"{step.out} = block{i}({args})")
             elif step.repeat > 1 and loop:
                 body.append(f"{step.out} = {step.inputs[0]}")
                 body.append(f"for _ in range({step.repeat}):")
-                body.append(f"    {step.out} = {call_expr(step, [step.out])}")
+                body.append(f"    {step.out} = {call_expr(i, [step.out])}")
                 where.append(("body", [len(body)] * step.repeat))
             elif step.repeat > 1:
                 here = []
                 args = list(step.inputs)
                 for _ in range(step.repeat):
-                    body.append(f"{step.out} = {call_expr(step, args)}")
+                    body.append(f"{step.out} = {call_expr(i, args)}")
                     args = [step.out]
                     here.append(len(body))
                 where.append(("body", here))
             else:
-                body.append(f"{step.out} = {call_expr(step, list(step.inputs))}")
+                body.append(f"{step.out} = {call_expr(i, list(step.inputs))}")
                 where.append(("body", [len(body)]))
         lines.append(f"v0 = {input_expr}")
         input_line = len(lines)
