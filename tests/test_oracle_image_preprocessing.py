@@ -109,6 +109,58 @@ def test_augmentation_layers(name, data, input_shape):
     opaque_is_sound(name, config, input_shape)
 
 
+# -- dict inputs: {"images": ..., "labels": ..., "bounding_boxes": ...} ----------------------
+
+def keras_rejects_dict(op: str, config: dict, data: dict) -> bool:
+    """Keras's verdict on a dict input (the oracle's ``keras_apply`` returns shapes, not dicts):
+    the symbolic call, then one on random data when every non-batch axis is known."""
+    import numpy as np
+
+    from .keras_oracle import _concrete, _concrete_ok, _make_layer, _symbolic
+
+    try:
+        _make_layer(op, config)(_symbolic(data))
+    except Exception:  # noqa: BLE001 - Keras's verdict
+        return True
+    if not _concrete_ok(data):
+        return False
+    try:
+        _make_layer(op, config)(_concrete(data, np.random.default_rng(0)))
+    except Exception:  # noqa: BLE001 - Keras's verdict
+        return True
+    return False
+
+
+def _fill_dict(data: dict, size: int) -> dict:
+    return {k: _fill_dict(v, size) if isinstance(v, dict) else _fill(v, size) for k, v in data.items()}
+
+
+def _undefined_in(data: dict) -> bool:
+    return any(_undefined_in(v) if isinstance(v, dict) else has_undefined_axis(v) for v in data.values())
+
+
+@SETTINGS
+@given(st.sampled_from(sorted(LAYERS)), st.data(), image_shape(),
+       st.sets(st.sampled_from(["labels", "bounding_boxes", "no images"])))
+def test_dict_inputs(name, data, images, parts):
+    config = data.draw(layer_config(name))
+    batch = images[:1] if len(images) == 4 else ()
+    inputs: dict = {} if "no images" in parts else {"images": images}
+    if "labels" in parts:
+        inputs["labels"] = (*batch, 10)
+    if "bounding_boxes" in parts:  # no bounding_box_format: Keras refuses the boxes
+        inputs["bounding_boxes"] = {"boxes": (*batch, 5, 4), "labels": (*batch, 5)}
+    ours = infer(name, config, inputs)
+    if keras_rejects_dict(name, config, inputs):
+        assert isinstance(ours, str), f"Keras rejects {name}({config}) on {inputs}; shapecheck says {ours}"
+    elif isinstance(ours, str):
+        assert _undefined_in(inputs), f"shapecheck rejects {name}({config}) on {inputs}, Keras accepts"
+        for size in (1, 2, 3, 5):
+            assert keras_rejects_dict(name, config, _fill_dict(inputs, size)), (name, config, inputs, size)
+    else:
+        assert ours is None  # a dict comes out: its structure is not followed
+
+
 # -- AugMix: which augmentations run is drawn with Python's `random` on every call ---------
 
 def augmix_apply(config: dict, inputs: Any, seeds: range = range(4)) -> KerasResult:

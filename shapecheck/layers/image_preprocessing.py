@@ -8,7 +8,8 @@ first batch of data.  ``BaseImagePreprocessingLayer.call`` accepts a single imag
 grayscale (1 or 3 channels) or to HSV (exactly 3 channels); a few need a large
 enough image.  Constructor arguments Keras validates (factor ranges, ``value_range``,
 ``interpolation``, ``fill_mode``, ``kernel_size`` …) are reported where the layer is
-created.  Dict inputs (``{"images": ..., "bounding_boxes": ...}``) give unknown outputs.
+created.  Dict inputs (``{"images": ..., "bounding_boxes": ...}``) have their images checked
+(and a ``bounding_box_format`` when boxes come along); their outputs are unknown.
 """
 
 from __future__ import annotations
@@ -165,8 +166,26 @@ class _Image(LayerRule):
     def output(self, call: Call) -> TensorType:
         first = call.args[0] if call.args else call.kwargs.get("inputs", UNKNOWN)
         if isinstance(first, dict):
-            raise Unknowable()  # images with bounding boxes, labels, masks: not followed
-        shape = call.shape
+            self.check_dict(call, first)
+            raise Unknowable()  # a dict of images, labels, boxes, masks: its structure is not followed
+        return call.input.with_shape(self.check_images(call, call.shape))
+
+    def check_dict(self, call: Call, data: dict) -> None:
+        """``{"images": ..., "labels": ..., "bounding_boxes": ..., "segmentation_masks": ...}``: the
+        images are checked as a plain input would be."""
+        if "images" not in data:
+            raise ShapeError(INVALID_ARGUMENT, f"`{call.rule.names[0]}` received a dict without an \"images\" key "
+                             f"(keys: {sorted(data)}): calling it fails with a KeyError.")
+        images = data["images"]
+        if isinstance(images, TensorType) and images.shape is not None:
+            self.check_images(call, images.shape)
+        if "bounding_boxes" in data and call.config.get("bounding_box_format") is None:
+            raise ShapeError(INVALID_ARGUMENT, "You passed an input with a 'bounding_boxes' key, but you didn't "
+                             f"specify a bounding box format. Pass a `bounding_box_format` argument to your "
+                             f"{call.rule.names[0]} layer, e.g. `bounding_box_format='xyxy'`.")
+
+    def check_images(self, call: Call, shape: Shape) -> Shape:
+        """The checks on the images; their shape once the layer ran."""
         if len(shape) not in (3, 4):
             raise ShapeError(RANK_MISMATCH, "Expected image tensor to have rank 3 (single image) or 4 (batch of "
                              f"images). Received: data.shape={show_shape(shape)}")
@@ -176,7 +195,7 @@ class _Image(LayerRule):
         if call.traced:
             self.check_traced(call, shape)
             shape = self.traced_shape(call, shape)
-        return call.input.with_shape(shape)
+        return shape
 
     def check_traced(self, call: Call, shape: Shape) -> None:
         """Traced with backend tensors (inside a ``Pipeline`` or a layer's ``call``), the layer's
