@@ -28,7 +28,7 @@ from .test_oracle_ops import FILL, MORE, SETTINGS, _fill, _mixed_fills, _undefin
 SIZES = st.sampled_from([1, 2, 3, 4, None])
 
 
-def _data(v: Any, rng: np.random.Generator) -> Any:
+def _data(v: Any, rng: np.random.Generator, int_value: int = 0) -> Any:
     import tensorflow as tf
 
     if isinstance(v, (T, tuple)):
@@ -36,11 +36,11 @@ def _data(v: Any, rng: np.random.Generator) -> Any:
         dtype = v.dtype if isinstance(v, T) else "float32"
         if dtype == "bool":
             return tf.constant(rng.integers(0, 2, size=shape).astype(bool))
-        if dtype.startswith("int"):  # zeros: a valid class, label and length everywhere
-            return tf.constant(np.zeros(shape, dtype))
+        if dtype.startswith("int"):  # zeros (by default): a valid class, label and length everywhere
+            return tf.constant(np.full(shape, int_value, dtype))
         return tf.constant(rng.standard_normal(shape).astype(dtype))
     if isinstance(v, list):
-        return [_data(x, rng) for x in v]
+        return [_data(x, rng, int_value) for x in v]
     return v
 
 
@@ -53,11 +53,11 @@ def _op(name: str) -> Any:
     return obj
 
 
-def _eager_rejects(op: str, config: dict, inputs: Any, args: tuple, kwargs: dict) -> bool:
+def _eager_rejects(op: str, config: dict, inputs: Any, args: tuple, kwargs: dict, int_value: int = 0) -> bool:
     rng = np.random.default_rng(0)
     try:
-        _op(op)(_data(inputs, rng), *[_data(a, rng) for a in args],
-                **config, **{k: _data(v, rng) for k, v in kwargs.items()})
+        _op(op)(_data(inputs, rng, int_value), *[_data(a, rng, int_value) for a in args],
+                **config, **{k: _data(v, rng, int_value) for k, v in kwargs.items()})
     except Exception:  # noqa: BLE001 - Keras's verdict
         return True
     return False
@@ -74,9 +74,10 @@ def _symbolic_run(op: str, config: dict, inputs: Any, args: tuple, kwargs: dict)
 
 
 def agrees(op: str, config: dict, inputs: Any, args: tuple = (), kwargs: Optional[dict] = None,
-           sizes: tuple = ()) -> Any:
+           sizes: tuple = (), int_value: int = 0) -> Any:
     """shapecheck's rule and Keras agree on ``op(inputs, *args, **config, **kwargs)``; returns ours.
-    ``sizes`` are more sizes to try for the ``None`` axes before concluding that data always fails."""
+    ``sizes`` are more sizes to try for the ``None`` axes before concluding that data always fails;
+    integer tensors are filled with ``int_value``."""
     kwargs = kwargs or {}
     keyword_tensors = tuple(kwargs.values())
     ours = infer(op, config, inputs, args, {k: v if isinstance(v, T) else T(v) for k, v in kwargs.items()})
@@ -88,7 +89,7 @@ def agrees(op: str, config: dict, inputs: Any, args: tuple = (), kwargs: Optiona
     undefined = _undefined([inputs, *args, *keyword_tensors])
 
     def run(i: Any, a: tuple, kw_values: tuple) -> bool:
-        return _eager_rejects(op, config, i, a, dict(zip(kwargs, kw_values)))
+        return _eager_rejects(op, config, i, a, dict(zip(kwargs, kw_values)), int_value)
 
     every = (*args, *keyword_tensors)
     if undefined:
@@ -426,3 +427,37 @@ def attention_case(draw) -> tuple:
 def test_dot_product_attention(case):
     query, key, value, kwargs, config = case
     agrees("keras.ops.dot_product_attention", config, query, (key, value), kwargs)
+
+
+# -- CTC --------------------------------------------------------------------------------------
+
+
+@st.composite
+def batch_like(draw, batch: Any, rank: int, *, tail: tuple = ()) -> tuple:
+    """A shape of ``rank`` axes whose first is usually ``batch``."""
+    first = batch if draw(st.integers(0, 4)) else draw(st.sampled_from([None, 2, 3]))
+    body = (first, *tail, *[draw(st.sampled_from([1, 3, None])) for _ in range(rank - 1 - len(tail))])
+    return body[:rank]
+
+
+@SETTINGS
+@given(st.sampled_from([None, 2]), st.data())
+def test_ctc_loss(batch, data):
+    ranks = [data.draw(st.sampled_from(r)) for r in ([2, 2, 2, 1, 3], [3, 3, 3, 2, 1], [1, 1, 1, 2, 0], [1, 1, 1, 0])]
+    target = data.draw(batch_like(batch, ranks[0]))
+    output = data.draw(batch_like(batch, ranks[1], tail=(6, 4)[:max(ranks[1] - 1, 0)]))
+    target_length = data.draw(batch_like(batch, ranks[2]))
+    output_length = data.draw(batch_like(batch, ranks[3]))
+    agrees("keras.ops.ctc_loss", {}, T(target, "int32"), (output, T(target_length, "int32"),
+                                                           T(output_length, "int32")))
+
+
+@SETTINGS
+@given(st.sampled_from([None, 2]), st.sampled_from([3, 3, 2, 4]), st.sampled_from([1, 1, 2, 0]), st.data())
+def test_ctc_decode(batch, rank, lengths_rank, data):
+    x = data.draw(batch_like(batch, rank, tail=(5, 4)[:rank - 1]))
+    lengths = data.draw(batch_like(batch, lengths_rank))
+    config = {"strategy": data.draw(st.sampled_from(["greedy", "beam_search", "best"])),
+              "top_paths": data.draw(st.sampled_from([1, 2, 3])), "beam_width": data.draw(st.sampled_from([2, 4]))}
+    # Sequences of length 1: beam search over empty sequences finds fewer paths than top_paths > 1.
+    agrees("keras.ops.ctc_decode", config, x, (T(lengths, "int32"),), int_value=1)

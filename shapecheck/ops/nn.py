@@ -1239,3 +1239,111 @@ class DotProductAttention(OpRule):
                      ("heads of the attention and value", logits[1], v_n),
                      ("lengths of the key and value", logits[3], vs[1])], shapes)
         return q
+
+
+# -- CTC --------------------------------------------------------------------------------------
+
+
+def _first_axes_agree(pairs: list[tuple[str, Shape, str, Shape]]) -> None:
+    """``CTCLoss._check_shape_first_dim``: ``shape1[0] != shape2[0]`` as Python compares them."""
+    for n1, s1, n2, s2 in pairs:
+        if not s1 or not s2:
+            raise ShapeError(RANK_MISMATCH, f"`{n1}` and `{n2}` need a first (batch) axis: tuple index out of range. "
+                             f"Received shapes: `{show_shape(s1)}` and `{show_shape(s2)}`.")
+        same = _same(s1[0], s2[0])
+        if same is False:
+            raise ShapeError(INCOMPATIBLE_SHAPES, f"Arguments `{n1}` and `{n2}` must have the same first dimension. "
+                             f"Received shapes: `{show_shape(s1)}` and `{show_shape(s2)}`.")
+        if same is None:
+            raise Unknowable()
+
+
+@register
+class CTCLoss(OpRule):
+    """``keras.ops.ctc_loss(target, output, target_length, output_length, mask_index=0)``: one loss
+    per sample, ``(batch,)``; every argument shares the first axis (as Python compares shapes:
+    ``None`` is not ``2``).  On data ``target`` is ``(batch, max_label_length)``, ``output``
+    ``(batch, steps, classes)`` and the lengths are vectors."""
+
+    names = ("keras.ops.ctc_loss",)
+    params = ("target", "output", "target_length", "output_length", "mask_index")
+    defaults = {"mask_index": 0}
+    examples = (
+        Example({}, T((None, 5), "int32"), (None,), args=((None, 20, 8), T((None,), "int32"), T((None,), "int32"))),
+        Example({}, T((2, 5), "int32"), "incompatible-shapes", args=((None, 20, 8), T((2,), "int32"), T((None,), "int32"))),
+        Example({}, T((2, 5), "int32"), "incompatible-shapes", args=((2, 20, 8), T((3,), "int32"), T((2,), "int32"))),
+        Example({}, T((2, 5), "int32"), "rank-mismatch", args=((2, 20), T((2,), "int32"), T((2,), "int32"))),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        target, output = tensor(call, "target"), tensor(call, "output")
+        tl, ol = tensor(call, "target_length"), tensor(call, "output_length")
+        t, o, a, b = target.shape, output.shape, tl.shape, ol.shape
+        assert t is not None and o is not None and a is not None and b is not None
+        _first_axes_agree([("target", t, "output", o), ("target_length", a, "target", t),
+                           ("output_length", b, "output", o)])
+        # What the TensorFlow backend rejects as soon as data flows.
+        for name, s, rank in (("output", o, 3), ("target", t, 2)):
+            if len(s) != rank:
+                raise ShapeError(RANK_MISMATCH, f"ctc_loss needs `{name}` of rank {rank} on data (target (batch, "
+                                 "max_label_length), output (batch, steps, classes)). Received "
+                                 f"{name}.shape={show_shape(s)}.")
+        if len(a) != 1 or len(b) != 1:
+            raise Unknowable()  # lengths of shape (batch, 1) broadcast when the batch is 1
+        return TensorType((t[0],), "float32")
+
+
+@register
+class CTCDecode(OpRule):
+    """``keras.ops.ctc_decode(inputs, sequence_lengths, strategy="greedy", beam_width=100, top_paths=1,
+    merge_repeated=True, mask_index=0)``: a pair, the decoded paths ``(top_paths, batch, steps)``
+    (int32) and their scores ``(batch, top_paths)``; greedy decoding gives one path.  On data
+    ``inputs`` is ``(batch, steps, classes)``, ``sequence_lengths`` ``(batch,)``, and ``strategy``
+    ``"greedy"`` or ``"beam_search"`` (``top_paths <= beam_width``)."""
+
+    names = ("keras.ops.ctc_decode",)
+    params = ("inputs", "sequence_lengths", "strategy", "beam_width", "top_paths", "merge_repeated", "mask_index")
+    defaults = {"strategy": "greedy", "beam_width": 100, "top_paths": 1, "merge_repeated": True, "mask_index": 0}
+    examples = (
+        Example({}, (None, 20, 8), [(1, None, 20), (None, 1)], args=(T((None,), "int32"),)),
+        Example({"strategy": "beam_search", "top_paths": 3}, (2, 20, 8), [(3, 2, 20), (2, 3)],
+                args=(T((2,), "int32"),)),
+        Example({"strategy": "best"}, (2, 20, 8), "invalid-argument", args=(T((2,), "int32"),)),
+        Example({}, (2, 20), "rank-mismatch", args=(T((2,), "int32"),)),
+        Example({"strategy": "beam_search", "top_paths": 3, "beam_width": 2}, (2, 20, 8), "invalid-argument",
+                args=(T((2,), "int32"),)),
+    )
+
+    def output(self, call: Call) -> list[TensorType]:
+        x = tensor(call, "inputs")
+        lengths = tensor(call, "sequence_lengths").shape
+        shape = x.shape
+        assert shape is not None and lengths is not None
+        if len(shape) < 2:
+            raise ShapeError(RANK_MISMATCH, f"ctc_decode needs (batch, steps, classes) inputs: tuple index out of "
+                             f"range. Received inputs.shape={show_shape(shape)}")
+        strategy = known(param(call, "strategy"))
+        top = 1 if strategy == "greedy" else known(param(call, "top_paths"))
+        if not is_int(top):
+            raise Unknowable()
+        # What the TensorFlow backend rejects as soon as data flows.
+        if len(shape) != 3:
+            raise ShapeError(RANK_MISMATCH, f"ctc_decode needs (batch, steps, classes) inputs on data (transpose "
+                             f"expects a vector of size {len(shape)}). Received inputs.shape={show_shape(shape)}")
+        if strategy not in ("greedy", "beam_search"):
+            raise ShapeError(INVALID_ARGUMENT, f"Invalid strategy {strategy}. Supported values are 'greedy' and "
+                             "'beam_search'.")
+        if len(lengths) != 1:
+            raise ShapeError(RANK_MISMATCH, f"`sequence_lengths` must be a vector (batch,). Received shape "
+                             f"{show_shape(lengths)}.")
+        if dims.differs(lengths[0], shape[0]):
+            raise ShapeError(INCOMPATIBLE_SHAPES, f"`sequence_lengths` {show_shape(lengths)} needs one length per "
+                             f"sample of inputs {show_shape(shape)}.")
+        if strategy == "beam_search":
+            width = known(param(call, "beam_width"))
+            if not is_int(width):
+                raise Unknowable()
+            if top < 1 or top > width:  # type: ignore[operator]
+                raise ShapeError(INVALID_ARGUMENT, f"top_paths must be in [1, beam_width]: top_paths={top}, "
+                                 f"beam_width={width}.")
+        return [TensorType((top, shape[0], shape[1]), "int32"), TensorType((shape[0], top), x.dtype)]
