@@ -1028,6 +1028,9 @@ class Unfold(OpRule):
             raise Unknowable()
         oh = (h + 2 * ph - dh * (kh - 1) - 1) // sh + 1  # type: ignore[operator]
         ow = (w + 2 * pw - dw * (kw - 1) - 1) // sw + 1  # type: ignore[operator]
+        if oh * ow < 0:
+            raise ShapeError(NEGATIVE_DIMENSION, f"Cannot convert the output shape to a shape: the block count "
+                             f"{oh} x {ow} is negative (the kernel is larger than the padded input).")
         if oh <= 0 or ow <= 0:
             raise Unknowable()
         return x.with_shape((n, c * kh * kw, oh * ow))  # type: ignore[operator]
