@@ -149,6 +149,8 @@ def test_category_encoding(data, input_shape, dtype):
               "output_mode": pick(data.draw, ["one_hot", "multi_hot", "count", "binary"], ("int", "onehot"))}
     if data.draw(st.integers(0, 3)) == 0:
         config["sparse"] = True
+    if data.draw(st.integers(0, 5)) == 0:
+        config["dtype"] = data.draw(st.sampled_from(["int32", "float16", "mixed_float16", "float64"]))
     inputs = T(input_shape, dtype)
     check("CategoryEncoding", config, inputs)
     opaque_is_sound("CategoryEncoding", config, inputs)
@@ -183,7 +185,7 @@ def test_hashing(data, input_shape, dtype):
     if draw(st.booleans()):
         config["mask_value"] = "0" if dtype == "string" else 0
     if draw(st.integers(0, 5)) == 0:
-        config["dtype"] = draw(st.sampled_from(["int32", "float32", "float16"]))
+        config["dtype"] = draw(st.sampled_from(["int32", "float32", "float16", "mixed_bfloat16"]))
     inputs = T(input_shape, dtype)
     check("Hashing", config, inputs, tokens=["0", "a", "b"] if dtype == "string" else [0, 1, 2])
     opaque_is_sound("Hashing", config, inputs)
@@ -349,6 +351,9 @@ _DTYPE_CASES = [
     ("Discretization", {"bin_boundaries": [0.0, 1.0], "output_mode": "count"}, T((None, 3)), {}),
     ("Hashing", {"num_bins": 4}, T((None, 3), "string"), {}),
     ("Hashing", {"num_bins": 4, "output_mode": "one_hot"}, T((None, 1), "int64"), {}),
+    ("Hashing", {"num_bins": 4, "output_mode": "count", "dtype": "mixed_float16"}, T((None, 1), "int64"), {}),
+    ("CategoryEncoding", {"num_tokens": 4, "dtype": "mixed_float16"}, T((None, 3), "int32"), {}),
+    ("CategoryEncoding", {"num_tokens": 4, "dtype": "int32"}, T((None, 3), "int32"), {}),
     ("HashedCrossing", {"num_bins": 4}, [T((None, 1), "int64"), T((None, 1), "int64")], {}),
     ("HashedCrossing", {"num_bins": 4, "output_mode": "one_hot"}, [T((None, 1), "int64"), T((None, 1), "int64")], {}),
     ("StringLookup", {"vocabulary": ["a"]}, T((None, 3), "string"), {}),

@@ -172,6 +172,25 @@ def _depth(v: Any) -> Dim:
     return dims.unknown()
 
 
+def _policy(call: Call, default: str) -> tuple[str, str]:
+    """The layer's ``dtype`` as (variable dtype, compute dtype): ``"mixed_float16"`` is
+    ``("float32", "float16")``; ``default`` when not given (or not followed)."""
+    v = call.get("dtype")
+    if not isinstance(v, str):
+        return default, default
+    if v.startswith("mixed_"):
+        return "float32", v[len("mixed_"):]
+    return v, v
+
+
+def _check_bincount(variable_dtype: str, mode: str, shape: Shape) -> None:
+    """TensorFlow's ``bincount`` path of ``multi_hot`` / ``count`` (inputs of rank <= 2) has no
+    half-precision kernel: the call fails on data."""
+    if variable_dtype in ("float16", "bfloat16") and mode in ("multi_hot", "count") and len(shape) <= 2:
+        raise _bad(f"`output_mode='{mode}'` with `dtype='{variable_dtype}'` fails when data flows: TensorFlow's "
+                   f"bincount has no {variable_dtype} kernel (input shape {show_shape(shape)}).")
+
+
 def _is_one(d: Dim) -> bool:
     """Keras's ``shape[-1] == 1`` on a symbolic shape (``None == 1`` is false)."""
     if d is None:
@@ -232,9 +251,11 @@ class CategoryEncoding(LayerRule):
         shape = call.shape
         if mode is None:
             raise Unknowable()
+        variable, compute = _policy(call, "float32")
+        _check_bincount(variable, mode, shape)
         depth = _depth(call.get("num_tokens"))
         out = (depth,) if not shape else _encoded(shape, mode, depth)
-        return TensorType(out, "float32")
+        return TensorType(out, compute)
 
 
 def _sorted_numbers(v: Any) -> bool:
@@ -368,11 +389,13 @@ class Hashing(LayerRule):
         shape = call.shape
         if mode is UNKNOWN:
             raise Unknowable()
-        dtype = call.get("dtype")
         if mode == "int":
-            return TensorType(shape, dtype if isinstance(dtype, str) else "int64")
+            return TensorType(shape, _policy(call, "int64")[0])
+        # The output has the variable dtype (float32 under a mixed policy).
+        variable = _policy(call, "float32")[0]
+        _check_bincount(variable, mode, shape)
         depth = _depth(call.get("num_bins"))
-        return TensorType(shape[:-1] + (depth,), dtype if isinstance(dtype, str) else "float32")
+        return TensorType(shape[:-1] + (depth,), variable)
 
 
 @register
