@@ -3,7 +3,7 @@ spellings."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Optional
 
 from ..core import dims
 from ..core.dims import Dim
@@ -828,15 +828,46 @@ class Cdist(OpRule):
 @register
 class Kron(OpRule):
     """``keras.ops.kron(x1, x2)``: as Keras's symbolic build computes it, the product of the axes paired from
-    the front (the shorter rank wins; the backend's data has the longer rank)."""
+    the front (the shorter rank wins; the backend's data has the longer rank).  The TensorFlow backend's
+    interleaved multiplication fails when it needs more than 5 alternating broadcasts (``(2, 2, 2)`` by
+    ``(2, 2, 2)``)."""
 
     names = ("keras.ops.kron",)
     params = ("x1", "x2")
-    examples = (Example({}, (None, 3), (None, 12), args=((2, 4),)), Example({}, (2, 3), (8,), args=((4,),)))
+    examples = (Example({}, (None, 3), (None, 12), args=((2, 4),)), Example({}, (2, 3), (8,), args=((4,),)),
+                Example({}, (2, 2, 2), "invalid-argument", args=((2, 2, 2),)))
 
     def output(self, call: Call) -> TensorType:
         s1, s2 = _shape_arg(param(call, "x1")), _shape_arg(param(call, "x2"))
+        groups = _kron_broadcast_groups(s1, s2)
+        if groups is not None and groups > 5:
+            raise ShapeError(INVALID_ARGUMENT, f"Broadcast is not supported yet: the TensorFlow backend's `kron` of "
+                             f"{show_shape(s1)} and {show_shape(s2)} multiplies interleaved shapes that broadcast in "
+                             f"{groups} alternating runs of axes, and TensorFlow broadcasts 5 at most; Keras builds "
+                             "the call, but it fails as soon as data flows.")
         return TensorType(tuple(dims.mul(a, b) for a, b in zip(s1, s2)), _dtype(param(call, "x1"), param(call, "x2")))
+
+
+def _kron_broadcast_groups(s1: Shape, s2: Shape) -> Optional[int]:
+    """The backend's ``kron`` multiplies ``x1`` reshaped to ``(d1, 1, d2, 1, …)`` by ``x2`` reshaped to
+    ``(1, e1, 1, e2, …)`` (the shorter one padded with leading 1s).  TensorFlow drops axes of 1 on both sides,
+    merges neighbouring axes that broadcast the same way, and broadcasts 5 such runs at most: their number,
+    or ``None`` when an axis is not known."""
+    if not all(is_int(d) for d in s1 + s2):
+        return None
+    r = max(len(s1), len(s2))
+    a = (1,) * (r - len(s1)) + tuple(s1)
+    b = (1,) * (r - len(s2)) + tuple(s2)
+    left = [v for d in a for v in (d, 1)]
+    right = [v for e in b for v in (1, e)]
+    states = []
+    for p, q in zip(left, right):
+        if p == 1 and q == 1:
+            continue
+        state = "same" if p == q else "left" if q == 1 else "right" if p == 1 else "bad"
+        if not states or states[-1] != state:
+            states.append(state)
+    return len(states)
 
 
 @register

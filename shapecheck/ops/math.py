@@ -285,7 +285,7 @@ class Istft(OpRule):
             if center:
                 size = dims.sub(size, (fft // 2) * 2)
             _negative(size, "istft", shape)
-        if is_int(seq) and fft < seq:
+        if is_int(seq) and fft < seq and window is not None:
             raise ShapeError(INVALID_ARGUMENT, _later(f"`istft` pads its window by fft_length - sequence_length = "
                                                       f"{fft - seq}"))
         if isinstance(window, str) and window not in ("hann", "hamming"):
@@ -383,7 +383,7 @@ class InTopK(OpRule):
 @register
 class Histogram(OpRule):
     """``keras.ops.histogram(x, bins=10, range=None)``: counts ``(bins,)`` and edges ``(bins + 1,)``; once data
-    flows ``x`` must be a vector."""
+    flows ``x`` must be a vector and ``bins`` positive."""
 
     names = ("keras.ops.histogram",)
     params = ("x", "bins", "range")
@@ -415,6 +415,9 @@ class Histogram(OpRule):
         if len(x.shape) != 1:
             raise ShapeError(RANK_MISMATCH, _later(f"Input tensor must be 1-dimensional. Received: "
                                                    f"input.shape={show_shape(x.shape)}"))
+        if bins == 0:
+            raise ShapeError(INVALID_ARGUMENT, _later("Indices and updates specified for empty output: `histogram` "
+                                                      "with bins=0"))
         return [x.with_shape((bins,)), x.with_shape((bins + 1,))]
 
 
