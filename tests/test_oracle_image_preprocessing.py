@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from shapecheck.core.engine import infer
 from shapecheck.core.ir import LayerRef
+from shapecheck.core.rules import T
 
 from .keras_oracle import KerasResult, keras_apply
 from .test_oracle_core import SETTINGS, _fill, agrees, has_undefined_axis, opaque_is_sound
@@ -102,11 +103,12 @@ def layer_config(draw, name: str) -> dict:
 
 
 @SETTINGS
-@given(st.sampled_from(sorted(LAYERS)), st.data(), image_shape())
-def test_augmentation_layers(name, data, input_shape):
+@given(st.sampled_from(sorted(LAYERS)), st.data(), image_shape(), st.sampled_from(["float32"] * 4 + ["uint8", "int32"]))
+def test_augmentation_layers(name, data, input_shape, dtype):
     config = data.draw(layer_config(name))
-    agrees(name, config, input_shape)
-    opaque_is_sound(name, config, input_shape)
+    inputs = input_shape if dtype == "float32" else T(input_shape, dtype)
+    agrees(name, config, inputs)
+    opaque_is_sound(name, config, inputs)
 
 
 # -- dict inputs: {"images": ..., "labels": ..., "bounding_boxes": ...} ----------------------
@@ -141,13 +143,15 @@ def _undefined_in(data: dict) -> bool:
 
 @SETTINGS
 @given(st.sampled_from(sorted(LAYERS)), st.data(), image_shape(),
-       st.sets(st.sampled_from(["labels", "bounding_boxes", "no images"])))
+       st.sets(st.sampled_from(["labels", "bounding_boxes", "segmentation_masks", "no images"])))
 def test_dict_inputs(name, data, images, parts):
     config = data.draw(layer_config(name))
     batch = images[:1] if len(images) == 4 else ()
     inputs: dict = {} if "no images" in parts else {"images": images}
     if "labels" in parts:
         inputs["labels"] = (*batch, 10)
+    if "segmentation_masks" in parts:
+        inputs["segmentation_masks"] = images
     if "bounding_boxes" in parts:  # no bounding_box_format: Keras refuses the boxes
         inputs["bounding_boxes"] = {"boxes": (*batch, 5, 4), "labels": (*batch, 5)}
     ours = infer(name, config, inputs)

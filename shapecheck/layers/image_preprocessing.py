@@ -19,7 +19,7 @@ from typing import Any, ClassVar, Optional
 from ..core import dims
 from ..core.findings import AXIS_MISMATCH, INVALID_ARGUMENT, RANK_MISMATCH, ShapeError
 from ..core.ir import UNKNOWN, LayerRef
-from ..core.rules import LAYERS, Call, Example, LayerRule, Unknowable, register
+from ..core.rules import LAYERS, Call, Example, LayerRule, T, Unknowable, register
 from ..core.shapes import Shape, TensorType, show_shape
 from . import conv_utils as cu
 
@@ -146,6 +146,12 @@ class _Image(LayerRule):
     channels: ClassVar[Optional[tuple[int, ...]]] = None
     #: the colour conversion reads the channels where ``data_format`` says (else: last axis)
     channels_follow_format: ClassVar[bool] = True
+    #: the layer takes a dict of images, labels, boxes and masks
+    accepts_dict: ClassVar[bool] = True
+    #: keys of a dict input the layer has no transform for (``NotImplementedError``)
+    unsupported_keys: ClassVar[tuple[str, ...]] = ()
+    #: the images must be floats (the layer does not cast them)
+    needs_float: ClassVar[bool] = False
     #: axes (``h``, ``w``, ``c``) the layer's code needs defined when traced, for a batch / a single image
     traced_needs: ClassVar[tuple[str, str]] = ("", "")
 
@@ -168,24 +174,34 @@ class _Image(LayerRule):
         if isinstance(first, dict):
             self.check_dict(call, first)
             raise Unknowable()  # a dict of images, labels, boxes, masks: its structure is not followed
-        return call.input.with_shape(self.check_images(call, call.shape))
+        return call.input.with_shape(self.check_images(call, call.shape, call.input.dtype))
 
     def check_dict(self, call: Call, data: dict) -> None:
         """``{"images": ..., "labels": ..., "bounding_boxes": ..., "segmentation_masks": ...}``: the
         images are checked as a plain input would be."""
+        if not self.accepts_dict:
+            raise ShapeError(INVALID_ARGUMENT, f"`{call.rule.names[0]}` does not accept a dict input: it reads "
+                             "`.shape` of the whole input and fails.")
         if "images" not in data:
             raise ShapeError(INVALID_ARGUMENT, f"`{call.rule.names[0]}` received a dict without an \"images\" key "
                              f"(keys: {sorted(data)}): calling it fails with a KeyError.")
         images = data["images"]
         if isinstance(images, TensorType) and images.shape is not None:
-            self.check_images(call, images.shape)
+            self.check_images(call, images.shape, images.dtype)
+        missing = [k for k in self.unsupported_keys if k in data]
+        if missing:
+            raise ShapeError(INVALID_ARGUMENT, f"`{call.rule.names[0]}` cannot transform the {missing[0]!r} of a "
+                             "dict input: calling it raises NotImplementedError.")
         if "bounding_boxes" in data and call.config.get("bounding_box_format") is None:
             raise ShapeError(INVALID_ARGUMENT, "You passed an input with a 'bounding_boxes' key, but you didn't "
                              f"specify a bounding box format. Pass a `bounding_box_format` argument to your "
                              f"{call.rule.names[0]} layer, e.g. `bounding_box_format='xyxy'`.")
 
-    def check_images(self, call: Call, shape: Shape) -> Shape:
+    def check_images(self, call: Call, shape: Shape, dtype: Optional[str] = None) -> Shape:
         """The checks on the images; their shape once the layer ran."""
+        if self.needs_float and dtype is not None and not any(dtype.startswith(f) for f in ("float", "bfloat")):
+            raise ShapeError(INVALID_ARGUMENT, f"Invalid images dtype: expected float dtype. Received: "
+                             f"images.dtype={dtype} (`{call.rule.names[0]}` converts to HSV without casting)")
         if len(shape) not in (3, 4):
             raise ShapeError(RANK_MISMATCH, "Expected image tensor to have rank 3 (single image) or 4 (batch of "
                              f"images). Received: data.shape={show_shape(shape)}")
@@ -297,6 +313,7 @@ class ContrastLimitedAdaptiveHistogramEqualization(_Image):
     """
 
     names = ("ContrastLimitedAdaptiveHistogramEqualization",)
+    unsupported_keys = ("labels", "bounding_boxes", "segmentation_masks")
     traced_needs = ("hw", "hwc")  # tile sizes from the static shape
     params = ("value_range", "clip_limit", "tile_grid_size", "data_format")
     defaults = {"data_format": None, "tile_grid_size": (8, 8)}
@@ -344,6 +361,7 @@ class CutMix(_Image):
     """Pastes patches of other images of the batch; same shape."""
 
     names = ("CutMix",)
+    unsupported_keys = ("bounding_boxes",)
     traced_needs = ("hw", "")  # crop sizes: a float times the dynamic int32 size
     params = ("factor", "seed", "data_format")
     examples = (
@@ -377,6 +395,7 @@ class RandomColorDegeneration(_Image):
     symbolically, in ``compute_output_shape``."""
 
     names = ("RandomColorDegeneration",)
+    accepts_dict = False  # its compute_output_shape takes len() of the dict and indexes it
     traced_needs = ("c", "c")  # the grayscale conversion checks the static channels
     params = ("factor", "value_range", "data_format", "seed")
     channels = (3,)
@@ -458,6 +477,7 @@ class RandomElasticTransform(_Image):
     """Random elastic distortion; same shape."""
 
     names = ("RandomElasticTransform",)
+    unsupported_keys = ("bounding_boxes",)
     traced_needs = ("hwc", "hwc")
     params = ("factor", "scale", "interpolation", "fill_mode", "fill_value", "value_range", "seed", "data_format")
     examples = (
@@ -562,6 +582,7 @@ class RandomGrayscale(_Image):
     """Converts images to grayscale at random (kept as 1 or 3 channels); same shape."""
 
     names = ("RandomGrayscale",)
+    accepts_dict = False  # its get_random_transformation takes `images.shape` of the dict
     traced_needs = ("c", "c")  # the grayscale conversion checks the static channels
     params = ("factor", "data_format", "seed")
     channels = (1, 3)
@@ -614,11 +635,13 @@ class RandomSaturation(_Image):
     """Random saturation change in HSV space: needs RGB images (3 channels); same shape."""
 
     names = ("RandomSaturation",)
+    needs_float = True
     params = ("factor", "value_range", "data_format", "seed")
     channels = (3,)
     examples = (
         Example({"factor": 0.5}, (None, 32, 32, 3), (None, 32, 32, 3)),
         Example({"factor": 0.5}, (None, 32, 32, 1), "axis-mismatch"),
+        Example({"factor": 0.5}, T((None, 32, 32, 3), "uint8"), "invalid-argument"),
         Example({"factor": 0.5, "value_range": (0, 1, 2)}, (None, 32, 32, 3), "invalid-argument"),
     )
 
