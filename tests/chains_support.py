@@ -163,6 +163,8 @@ class KerasChain:
                             or len(out.shape) != con[0].ndim:
                         self.inconsistent.append(f"{step.spec.render()}: symbolic {tuple(out.shape)}, "
                                                  f"on data {tuple(con[0].shape)}")
+                elif all(c is not None for c in con):  # AdaptiveMax: data of its symbolic shape go on
+                    con = [self._data(tuple(out.shape), "float32")]
                 else:
                     con = [None]
             except Exception as e:  # noqa: BLE001 - Keras's verdict
@@ -611,7 +613,9 @@ def draw_chain(draw: Draw, max_steps: int = 6, merges: bool = True, shared: bool
                 return chain
             current = step
             continue
-        named = [i for i, s in enumerate(chain.program.steps) if s.named and s.style == "one"]
+        # (not adaptive pooling: it checks no rank, the exclusion below)
+        named = [i for i, s in enumerate(chain.program.steps)
+                 if s.named and s.style == "one" and not s.spec.cls.startswith("Adaptive")]
         if shared and named and draw(st.integers(0, 4)) == 0:
             # call an earlier layer object again, on whatever shape is current
             j = _pick(draw, named)
