@@ -271,7 +271,7 @@ def test_text_vectorization(data, input_shape):
     max_tokens = pick(draw, [None, None, 4, 10], (1, 3))
     config: dict = {"vocabulary": vocabulary, "output_mode": mode, "output_sequence_length": length,
                     "split": pick(draw, ["whitespace", "character", None], ("comma",)),
-                    "ngrams": pick(draw, [None, None, 2, 0, (1, 2)], ((0,), [1, 2])), "max_tokens": max_tokens,
+                    "ngrams": pick(draw, [None, None, 2, 0, (1, 2), ()], ((0,), [1, 2])), "max_tokens": max_tokens,
                     "pad_to_max_tokens": _rarely(draw, True, max_tokens is not None and draw(st.booleans()))}
     if mode == "tf_idf" and vocabulary and _rarely(draw, False, True):
         config["idf_weights"] = [1.0] * (len(vocabulary) + _rarely(draw, 1, 0))
