@@ -1777,14 +1777,14 @@ class Argpartition(OpRule):
         moved[ax], moved[-1] = moved[-1], moved[ax]
         if len(moved) >= 2:
             n = moved[-1]
-            k = max(kth, 0)
-            if is_int(n):
-                k = min(k, n - 1)  # type: ignore[operator]
-            elif k > 0:
-                k = None  # type: ignore[assignment]
-            rows = moved[-2]
-            bad = (k is not None and is_int(rows) and k + 1 > rows)  # type: ignore[operator]
-            bad = bad or any(is_int(a) and is_int(b) and b > a for a, b in zip(moved[:-2], moved[1:-1]))
+            # The least `kth` can become once clipped to the axis (0 while the axis is undefined).
+            k = min(max(kth, 0), n - 1) if is_int(n) else 0  # type: ignore[operator]
+            lead = [d if is_int(d) else None for d in moved[:-1]]
+            # The leading axes must not grow, down to one of kth + 1 at least: an undefined one in between
+            # cannot mend a known pair that grows.
+            bad = any(d is not None and d < k + 1 for d in lead)  # type: ignore[operator]
+            bad = bad or any(a is not None and b is not None and b > a
+                             for i, a in enumerate(lead) for b in lead[i + 1:])
             if bad:
                 raise ShapeError(INVALID_ARGUMENT, _later(f"`argpartition` of {show_shape(shape)} with kth={kth} "
                                                           f"on axis {axis}: the TensorFlow backend's mask indexes "
