@@ -40,7 +40,8 @@ LAYERS: dict[str, tuple[dict, dict]] = {
     "AutoContrast": ({}, {"value_range": VALUE_RANGE}),
     "Equalization": ({}, {"value_range": VALUE_RANGE, "bins": st.sampled_from([2, 16, 256])}),
     "ContrastLimitedAdaptiveHistogramEqualization": (
-        {}, {"tile_grid_size": st.sampled_from([(8, 8), (2, 2), (3, 2), (1, 1), (4, 5), (0, 2), (2, -2), 4, (2,), (2.0, 2.0), [3, 3]]),
+        {}, {"tile_grid_size": st.sampled_from([(8, 8), (2, 2), (3, 2), (1, 1), (4, 5), (0, 2), (2, -2), 4, (2,),
+                                                (2.0, 2.0), [3, 3]]),
              "clip_limit": st.sampled_from([4.0, 0.0, 1.0, 2, None, "a"]), "value_range": VALUE_RANGE}),
     "CutMix": ({}, {"factor": FACTOR_01}),
     "MixUp": ({}, {"alpha": st.sampled_from([0.2, 1.0])}),
@@ -56,7 +57,8 @@ LAYERS: dict[str, tuple[dict, dict]] = {
                            "fill_value": st.sampled_from([None, 0.0, 3, "a", (1.0, 2.0), (1.0, 2.0, 3.0)]),
                            "value_range": VALUE_RANGE}),
     "RandomGaussianBlur": ({}, {"factor": FACTOR_01, "sigma": FACTOR_01,
-                                "kernel_size": st.sampled_from([3, 5, 1, 4, 3.0, -3, (3, 5), (3, 4), (1, -1), (3,), "a"]),
+                                "kernel_size": st.sampled_from([3, 5, 1, 4, 3.0, -3, (3, 5), (3, 4), (1, -1), (3,),
+                                                                "a"]),
                                 "value_range": VALUE_RANGE}),
     "RandomGrayscale": ({}, {"factor": st.sampled_from([0.0, 0.5, 1.0, 1.5, -0.5, (0.2, 0.3), None])}),
     "RandomHue": ({"factor": FACTOR_01}, {"value_range": VALUE_RANGE}),
@@ -213,8 +215,9 @@ _INNER = {
     "CutMix": {}, "MixUp": {}, "RandAugment": {}, "RandomColorDegeneration": {"factor": 0.5},
     "RandomColorJitter": {"saturation_factor": 0.5}, "RandomElasticTransform": {}, "RandomErasing": {},
     "RandomGaussianBlur": {}, "RandomGrayscale": {}, "RandomHue": {"factor": 0.2}, "RandomSaturation": {"factor": 0.5},
-    "RandomInvert": {}, "RandomPerspective": {}, "RandomPosterization": {"factor": 4}, "RandomSharpness": {"factor": 0.5},
-    "RandomShear": {"x_factor": 0.2}, "Solarization": {"threshold_factor": 0.5}, "MaxNumBoundingBoxes": {"max_number": 2},
+    "RandomInvert": {}, "RandomPerspective": {}, "RandomPosterization": {"factor": 4},
+    "RandomSharpness": {"factor": 0.5}, "RandomShear": {"x_factor": 0.2}, "Solarization": {"threshold_factor": 0.5},
+    "MaxNumBoundingBoxes": {"max_number": 2},
 }
 
 
