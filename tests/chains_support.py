@@ -325,7 +325,8 @@ def cropping(n: int) -> Callable:
     def make(draw: Draw, shape: tuple, wild: bool) -> Spec:
         fmt = _fmt(draw) if n > 1 else None
         pairs = []
-        for d in _spatial(shape, fmt):
+        spatial = (_spatial(shape, fmt) + [None] * n)[:n]  # a layer drawn for another rank
+        for d in spatial:
             size = d if d is not None else 4
             hi = size + 1 if wild else (size - 1) // 2
             pairs.append((_int(draw, 0, hi), _int(draw, 0, hi)))
