@@ -267,6 +267,13 @@ def conv(kind: str, n: int) -> Callable:
             cfg["depth_multiplier"] = _int(draw, 1, 2)
         if dilation > 1:
             cfg["dilation_rate"] = dilation
+        if kind == "conv" and draw(st.integers(0, 5)) == 0:
+            channels = shape[1 if fmt else -1] if len(shape) > 2 and shape[1 if fmt else -1] else 4
+            if wild:
+                cfg["groups"] = _int(draw, 1, 4)
+            else:  # a divisor of the channels, and filters a multiple of it
+                cfg["groups"] = _pick(draw, [g for g in range(1, channels + 1) if channels % g == 0])
+                cfg["filters"] = cfg["groups"] * _int(draw, 1, 2)
         _with_fmt(cfg, fmt)
         return Spec(cls, cfg, _positional(draw, cfg, ["filters", "kernel_size", "strides", "padding"]
                                           if kind != "depthwise" else ["kernel_size", "strides", "padding"]))
@@ -441,7 +448,12 @@ def einsum_dense(draw: Draw, shape: tuple, wild: bool) -> Spec:
 
 
 def activation(draw: Draw, shape: tuple, wild: bool) -> Spec:
-    cls = _pick(draw, ["Activation", "ReLU", "LeakyReLU", "Softmax", "Dropout", "GaussianNoise"])
+    cls = _pick(draw, ["Activation", "ReLU", "LeakyReLU", "Softmax", "Dropout", "GaussianNoise", "Masking",
+                       "Identity", "GaussianDropout", "AlphaDropout", "ActivityRegularization", "PReLU", "ELU"])
+    if cls == "Softmax" and draw(st.booleans()):
+        return Spec(cls, {"axis": _int(draw, -len(shape), len(shape) - 1) if wild else _int(draw, 1, len(shape) - 1)})
+    if cls in ("GaussianDropout", "AlphaDropout"):
+        return Spec(cls, {"rate": 0.2}, _int(draw, 0, 1))
     if cls == "Activation":
         return Spec(cls, {"activation": _pick(draw, ["relu", "tanh", "softmax", "gelu"])}, _int(draw, 0, 1))
     if cls == "Dropout":
@@ -452,7 +464,8 @@ def activation(draw: Draw, shape: tuple, wild: bool) -> Spec:
 
 
 def normalization(draw: Draw, shape: tuple, wild: bool) -> Spec:
-    cls = _pick(draw, ["BatchNormalization", "LayerNormalization", "UnitNormalization", "GroupNormalization"])
+    cls = _pick(draw, ["BatchNormalization", "LayerNormalization", "UnitNormalization", "GroupNormalization",
+                       "RMSNormalization"])
     if cls == "GroupNormalization":
         c = shape[-1] if shape[-1] is not None else 4
         divisors = [g for g in range(1, c + 1) if c % g == 0]
@@ -530,12 +543,56 @@ def mha(draw: Draw, shape: tuple, wild: bool) -> Spec:
     cfg: dict = {"num_heads": _int(draw, 1, 3), "key_dim": _int(draw, 1, 4)}
     if draw(st.integers(0, 2)) == 0:
         cfg["output_shape"] = _int(draw, 1, 6)
+    if len(shape) > 3 and draw(st.booleans()):
+        axes = list(range(1, len(shape) - 1))
+        cfg["attention_axes"] = tuple(sorted(draw(st.lists(st.sampled_from(axes), min_size=1, unique=True))))
+        if wild:
+            cfg["attention_axes"] = (_int(draw, -len(shape), len(shape)),)
     return Spec("MultiHeadAttention", cfg, _int(draw, 0, 2))
 
 
 def attention(draw: Draw, shape: tuple, wild: bool) -> Spec:
     cfg = {"use_scale": True} if draw(st.booleans()) else {}
     return Spec("Attention", cfg)
+
+
+def spatial_dropout(n: int) -> Callable:
+    def make(draw: Draw, shape: tuple, wild: bool) -> Spec:
+        cfg: dict = {"rate": 0.2}
+        if n > 1:
+            _with_fmt(cfg, _fmt(draw))
+        return Spec(f"SpatialDropout{n}D", cfg, _int(draw, 0, 1))
+
+    return make
+
+
+def time_distributed_conv(draw: Draw, shape: tuple, wild: bool) -> Spec:
+    """TimeDistributed over a layer for one rank less: a convolution, pooling or Flatten."""
+    inner_shape = shape[:1] + shape[2:]
+    n = len(inner_shape) - 2
+    makers = [flatten, dense]
+    if n in (1, 2, 3):
+        makers += [conv("conv", n), pooling("Max", n), global_pooling("Average", n)]
+    inner = _pick(draw, makers)(draw, inner_shape, wild)
+    return Spec("TimeDistributed", {"layer": inner}, _int(draw, 0, 1))
+
+
+def image_preprocessing(draw: Draw, shape: tuple, wild: bool) -> Spec:
+    cls = _pick(draw, ["RandomFlip", "RandomRotation", "RandomZoom", "RandomTranslation", "RandomCrop",
+                       "RandomContrast", "RandomBrightness"])
+    if cls == "RandomFlip":
+        return Spec(cls, {"mode": _pick(draw, ["horizontal", "vertical", "horizontal_and_vertical"])}, _int(draw, 0, 1))
+    if cls == "RandomRotation":
+        return Spec(cls, {"factor": 0.1}, _int(draw, 0, 1))
+    if cls == "RandomZoom":
+        return Spec(cls, {"height_factor": 0.1}, _int(draw, 0, 1))
+    if cls == "RandomTranslation":
+        return Spec(cls, {"height_factor": 0.1, "width_factor": 0.1}, _int(draw, 0, 2))
+    if cls == "RandomCrop":
+        return Spec(cls, {"height": _int(draw, 1, 8), "width": _int(draw, 1, 8)}, _int(draw, 0, 2))
+    if cls == "RandomContrast":
+        return Spec(cls, {"factor": 0.2}, _int(draw, 0, 1))
+    return Spec(cls, {"factor": 0.2}, _int(draw, 0, 1))
 
 
 def embedding(draw: Draw, shape: tuple, wild: bool) -> Spec:
@@ -550,15 +607,18 @@ SINGLE: dict[int, list[Callable]] = {
        + [rnn(c) for c in ("LSTM", "GRU", "SimpleRNN")]
        + [conv(k, 1) for k in ("conv", "transpose", "separable", "depthwise")]
        + [pooling(k, 1) for k in ("Max", "Average")] + [global_pooling(k, 1) for k in ("Max", "Average")]
-       + [adaptive_pooling(k, 1) for k in ("Max", "Average")] + [cropping(1), upsampling(1), zero_padding(1)],
+       + [adaptive_pooling(k, 1) for k in ("Max", "Average")] + [cropping(1), upsampling(1), zero_padding(1)]
+       + [spatial_dropout(1)],
     4: _ANY + [permute, time_distributed, conv_lstm(1), resizing("Resizing"), resizing("CenterCrop")]
        + [conv(k, 2) for k in ("conv", "transpose", "separable", "depthwise")]
        + [pooling(k, 2) for k in ("Max", "Average")] + [global_pooling(k, 2) for k in ("Max", "Average")]
-       + [adaptive_pooling(k, 2) for k in ("Max", "Average")] + [cropping(2), upsampling(2), zero_padding(2)],
+       + [adaptive_pooling(k, 2) for k in ("Max", "Average")] + [cropping(2), upsampling(2), zero_padding(2)]
+       + [spatial_dropout(2), time_distributed_conv, mha, image_preprocessing],
     5: _ANY + [permute, conv_lstm(2)]
        + [conv(k, 3) for k in ("conv", "transpose")]
        + [pooling(k, 3) for k in ("Max", "Average")] + [global_pooling(k, 3) for k in ("Max", "Average")]
-       + [adaptive_pooling(k, 3) for k in ("Max", "Average")] + [cropping(3), upsampling(3), zero_padding(3)],
+       + [adaptive_pooling(k, 3) for k in ("Max", "Average")] + [cropping(3), upsampling(3), zero_padding(3)]
+       + [spatial_dropout(3), time_distributed_conv],
 }
 # layers called on two tensors, and how they take them
 MERGES = ["Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum", "Concatenate", "Dot"]
