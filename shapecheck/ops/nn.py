@@ -376,20 +376,22 @@ class ConvTranspose(OpRule):
         if padding not in ("valid", "same"):
             raise ShapeError(INVALID_ARGUMENT, "The `padding` argument must be one of 'valid', 'same'. Received: "
                              f"padding={padding}")
+        problems, maybe_empty = [], False
         for i, (d, k, s, op, r) in enumerate(zip(space, ksize, strides_t, op_t, dilation_t)):
             if op is None or not (is_int(k) and is_int(s) and is_int(r)):
                 continue
             effective = (k - 1) * r + 1
             if padding == "same" and effective % 2 + op == 0 and not (is_int(d) and d > 1):
-                continue  # one short: oneDNN on CPU lets an axis of length 1 through (an empty axis)
+                maybe_empty = True  # (length - 1) * strides: an empty output for length 1, which runs
             # The output must convolve back to the input's length.
-            ok = op < s if padding == "valid" else 1 <= effective % 2 + op <= s
-            if not ok:
-                raise ShapeError(INVALID_ARGUMENT, f"Conv2DCustomBackpropInput: Size of out_backprop doesn't match "
-                                 f"computed: at spatial axis {i}, output_padding={op} with strides={s}, an effective "
-                                 f"kernel of {effective} and padding='{padding}' gives an output that does not "
-                                 "convolve back to the input's length (valid needs output_padding < strides; same "
-                                 "needs 1 <= kernel % 2 + output_padding <= strides).")
+            if not (op < s if padding == "valid" else 1 <= effective % 2 + op <= s):
+                problems.append(f"at spatial axis {i}, output_padding={op} with strides={s}, an effective kernel "
+                                f"of {effective} and padding='{padding}'")
+        if problems and not maybe_empty:
+            raise ShapeError(INVALID_ARGUMENT, f"Conv2DCustomBackpropInput: Size of out_backprop doesn't match "
+                             f"computed: {problems[0]} gives an output that does not convolve back to the input's "
+                             "length (valid needs output_padding < strides; same needs 1 <= kernel % 2 + "
+                             "output_padding <= strides).")
         return x.with_shape(cu.assemble(shape[0], out, filters, fmt))
 
 
@@ -459,7 +461,8 @@ class _AdaptivePool(OpRule):
     ``output_size`` must be a tuple; channels first gives ``(batch, channels, *output_size)``;
     channels last keeps ``inputs.shape[:-len(output_size)]`` before it (Keras 3.15 keeps one spatial
     axis too many there: ``(2, 8, 8, 3)`` pooled to ``(4, 4)`` reads ``(2, 8, 4, 4, 3)``, while data
-    gives ``(2, 4, 4, 3)``)."""
+    gives ``(2, 4, 4, 3)``).  On data the TensorFlow backend takes 1- to 3-D inputs and unpacks one
+    size per spatial axis; ``adaptive_max_pool`` there can kill the process (SIGFPE) for some sizes."""
 
     params = ("inputs", "output_size", "data_format")
     defaults = {"data_format": None}
