@@ -183,9 +183,11 @@ def _policy(call: Call, default: str) -> tuple[str, str]:
     return v, v
 
 
-def _check_bincount(variable_dtype: str, mode: str, shape: Shape) -> None:
-    """TensorFlow's ``bincount`` path of ``multi_hot`` / ``count`` (inputs of rank <= 2) has no
-    half-precision kernel: the call fails on data."""
+def _check_bincount(call: Call, variable_dtype: str, mode: str, shape: Shape) -> None:
+    """TensorFlow's dense ``bincount`` path of ``multi_hot`` / ``count`` (inputs of rank <= 2) has
+    no half-precision kernel: the call fails on data (the sparse one has)."""
+    if call.get("sparse") is not False:
+        return
     if variable_dtype in ("float16", "bfloat16") and mode in ("multi_hot", "count") and len(shape) <= 2:
         raise _bad(f"`output_mode='{mode}'` with `dtype='{variable_dtype}'` fails when data flows: TensorFlow's "
                    f"bincount has no {variable_dtype} kernel (input shape {show_shape(shape)}).")
@@ -219,7 +221,7 @@ class CategoryEncoding(LayerRule):
 
     names = ("CategoryEncoding",)
     params = ("num_tokens", "output_mode", "sparse")
-    defaults = {"num_tokens": None, "output_mode": "multi_hot"}
+    defaults = {"num_tokens": None, "output_mode": "multi_hot", "sparse": False}
     examples = (
         Example({"num_tokens": 10}, T((None, 4), "int32"), (None, 10)),
         Example({"num_tokens": 10, "output_mode": "one_hot"}, T((None, 1), "int32"), (None, 10)),
@@ -252,7 +254,7 @@ class CategoryEncoding(LayerRule):
         if mode is None:
             raise Unknowable()
         variable, compute = _policy(call, "float32")
-        _check_bincount(variable, mode, shape)
+        _check_bincount(call, variable, mode, shape)
         depth = _depth(call.get("num_tokens"))
         out = (depth,) if not shape else _encoded(shape, mode, depth)
         return TensorType(out, compute)
@@ -393,7 +395,7 @@ class Hashing(LayerRule):
             return TensorType(shape, _policy(call, "int64")[0])
         # The output has the variable dtype (float32 under a mixed policy).
         variable = _policy(call, "float32")[0]
-        _check_bincount(variable, mode, shape)
+        _check_bincount(call, variable, mode, shape)
         depth = _depth(call.get("num_bins"))
         return TensorType(shape[:-1] + (depth,), variable)
 
