@@ -773,14 +773,18 @@ class Rendered:
     lines: list[int]  # per executed call (Keras's order), the line of the call
     input_line: int
     make_lines: list[int]  # per executed call, the line of the layer's constructor
+    visible: list[bool] = field(default_factory=list)  # per executed call: shapecheck records its shape
+    # (a call inside a nested Sequential is not recorded: only the sub-model's call is)
 
 
 def render(program: Program, mode: str, helpers: list[bool], loops: list[bool], model: bool = True,
-           names: Optional[list[bool]] = None) -> Rendered:
+           names: Optional[list[bool]] = None, submodels: Optional[list[int]] = None) -> Rendered:
     """The program as source: ``mode`` is ``functional``, ``sequential`` or ``add``. In functional
     mode ``helpers[i]`` puts step i in a helper function, ``loops[i]`` writes a repeated step as a
     ``for`` loop (else unrolled), and ``names[i]`` writes the first config value of step i as a
-    name: a parameter of its helper (the value passed at the call), else a module constant."""
+    name: a parameter of its helper (the value passed at the call), else a module constant.
+    ``submodels[i]`` = n > 1 writes steps i .. i+n-1 (when they form a plain chain) as a nested
+    ``keras.Sequential([...])`` without an Input, called once in the functional program."""
     head = ["import keras", "from keras import layers", ""]
     input_args = [repr(program.input_shape)]
     if program.batch_size is not None:
@@ -792,6 +796,8 @@ def render(program: Program, mode: str, helpers: list[bool], loops: list[bool], 
     lines = list(head)
     step_lines: list[list[int]] = []  # per step, the line of each repeat
     make_lines: list[int] = []
+    groups = _groups(program, submodels or []) if mode == "functional" else {}
+    grouped = {k for start, end in groups.items() for k in range(start, end + 1)}
     subst: list[dict] = [{} for _ in program.steps]  # per step: config key -> the name written instead
     passed: list[Optional[str]] = [None] * len(program.steps)  # the value a helper's parameter receives
     for i, step in enumerate(program.steps):
@@ -800,7 +806,7 @@ def render(program: Program, mode: str, helpers: list[bool], loops: list[bool], 
         key, value = next(iter(step.spec.kwargs.items()))
         if isinstance(value, Spec):
             continue
-        if mode == "functional" and helpers[i] and not step.named and step.reuse is None:
+        if mode == "functional" and helpers[i] and not step.named and step.reuse is None and i not in grouped:
             subst[i] = {key: "p"}
             passed[i] = _literal(value)
         else:
@@ -847,11 +853,36 @@ def render(program: Program, mode: str, helpers: list[bool], loops: list[bool], 
                 step_lines.append(here)
     else:
         body: list[str] = []
+        hidden: set[int] = set()  # executed calls inside a sub-model
+        calls_before = [sum(s.repeat for s in program.steps[:k]) for k in range(len(program.steps))]
         where: list[tuple[str, Any]] = []  # per step: ("head", [line]) or ("body", [offset])
         makes: list[tuple[str, Any]] = []  # per step, where its constructor is, when not on the call's line
         for i, (step, helper, loop) in enumerate(zip(program.steps, helpers, loops)):
             params = [f"t{j}" for j in range(len(step.inputs))]
+            if any(start < i <= end for start, end in groups.items()):
+                continue  # written with the sub-model that holds it
             makes.append(None)
+            if i in groups:
+                end = groups[i]
+                body.append(f"sub{i} = keras.Sequential([")
+                made = []
+                for k in range(i, end + 1):
+                    for _ in range(program.steps[k].repeat):
+                        body.append(f"    {program.steps[k].spec.render(subst[k])},")
+                        made.append(len(body))
+                body.append("])")
+                body.append(f"{program.steps[end].out} = sub{i}({step.inputs[0]})")
+                at = 0
+                for k in range(i, end + 1):
+                    n = program.steps[k].repeat
+                    if k > i:
+                        makes.append(None)
+                    makes[-1] = ("body", made[at:at + n])
+                    where.append(("body", [len(body)] * n))
+                    at += n
+                    hidden.update(range(calls_before[k], calls_before[k] + n))
+                hidden.discard(calls_before[end] + program.steps[end].repeat - 1)
+                continue
             if step.named or step.reuse is not None:
                 if step.named:
                     body.append(f"layer{i} = {step.spec.render(subst[i])}")
@@ -910,4 +941,31 @@ def render(program: Program, mode: str, helpers: list[bool], loops: list[bool], 
         if program.steps and model:
             lines.append(f"model = keras.Model(v0, {program.steps[-1].out})")
     calls = [ln for ls in step_lines for ln in ls]
-    return Rendered("\n".join(lines) + "\n", calls, input_line, make_lines if mode != "add" else calls)
+    hidden = hidden if mode == "functional" else set()
+    return Rendered("\n".join(lines) + "\n", calls, input_line, make_lines if mode != "add" else calls,
+                    [i not in hidden for i in range(len(calls))])
+
+
+def _groups(program: Program, submodels: list[int]) -> dict[int, int]:
+    """first step -> last step of each run of steps that can be a nested Sequential."""
+    steps, out = program.steps, {}
+    i = 0
+    while i < len(steps):
+        n = submodels[i] if i < len(submodels) else 0
+        end = min(i + n, len(steps)) - 1
+        if n > 1 and end > i and _plain_run(steps, i, end):
+            out[i] = end
+            i = end + 1
+        else:
+            i += 1
+    return out
+
+
+def _plain_run(steps: list[Step], start: int, end: int) -> bool:
+    run = steps[start:end + 1]
+    if any(s.style != "one" or s.named or s.reuse is not None or s.function for s in run):
+        return False
+    if any(run[k].inputs != (run[k - 1].out,) for k in range(1, len(run))):
+        return False
+    inner = {s.out for s in run[:-1]}
+    return not any(set(s.inputs) & inner for s in steps[end + 1:])
