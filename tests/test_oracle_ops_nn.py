@@ -423,7 +423,7 @@ def attention_case(draw) -> tuple:
     for name in ("bias", "mask"):
         if draw(st.integers(0, 2)) == 0:
             cut = draw(st.integers(0, 4))
-            extra = tuple(draw(st.sampled_from([d, d, 1, 3])) for d in logits[cut:])
+            extra = tuple(draw(st.sampled_from([d, d, 1, 3] if d is not None else [d, 1])) for d in logits[cut:])
             if draw(st.integers(0, 5)) == 0:
                 extra = (2, *extra)
             kwargs[name] = T(extra, "bool" if name == "mask" and draw(st.integers(0, 5)) else "float32")

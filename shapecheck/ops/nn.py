@@ -676,6 +676,7 @@ class LayerNormalization(OpRule):
         axes = sorted(_norm_axes(param(call, "axis"), rank))
         raw = param(call, "axis")
         raw = sorted([raw] if is_int(raw) else raw)
+        counts: list[Dim] = []  # gamma and beta reshaped to the same axes hold as many values
         for name in ("gamma", "beta"):
             v = _optional_tensor(call, name)
             if v is None:
@@ -685,7 +686,9 @@ class LayerNormalization(OpRule):
                 # Reshaped to 1s but the normalized axes.
                 target = tuple(shape[a] for a in sorted(set(axes)))
                 n, m = dims.product(list(target)), dims.product(list(v))
-                if (is_int(m) and never_holds(target, m)) or (is_int(n) and never_holds(v, n)):
+                counts.append(m)
+                if (is_int(m) and never_holds(target, m)) or (is_int(n) and never_holds(v, n)) or \
+                        (len(counts) == 2 and is_int(counts[0]) and is_int(m) and counts[0] != m):
                     raise ShapeError(INCOMPATIBLE_SHAPES, f"`{name}` of shape {show_shape(v)} cannot be reshaped to "
                                      f"the normalized axes {axes} of x {show_shape(shape)} ({n} values).")
                 continue
@@ -1220,6 +1223,8 @@ class DotProductAttention(OpRule):
         b, t, n, h = qs
         repeats = _head_repeats(n, ks[2])
         kv_n, v_n = dims.mul(ks[2], repeats), dims.mul(vs[2], repeats)
+        # Both are repeated alike and must reach the query's heads: the key's and value's heads agree.
+        _must_match([("heads of key and value", ks[2], vs[2])], shapes)
         _must_match([("batch sizes of query and key", b, ks[0]), ("heads of query and key", n, kv_n),
                      ("depths of query and key", h, ks[3])], shapes)
         logits: Shape = (b, n, t, ks[1])
