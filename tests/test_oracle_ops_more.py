@@ -81,6 +81,7 @@ def test_matrix_functions(op, x):
 @given(matrix(), st.sampled_from(["reduced", "complete", "r"]))
 def test_qr(x, mode):
     agrees("keras.ops.qr", {"mode": mode}, x)
+    opaque_is_sound("keras.ops.qr", {"mode": mode}, x)
 
 
 @SETTINGS
@@ -167,6 +168,7 @@ def test_diagonal_trace(x, offset, axis1, axis2):
 def test_diag(x, k):
     agrees("keras.ops.diag", {"k": k}, x)
     agrees("keras.ops.diagflat", {"k": k}, x)
+    opaque_is_sound("keras.ops.diag", {"k": k}, x)
 
 
 @SETTINGS
@@ -229,6 +231,7 @@ def test_flips(op, x):
 @given(matrix(0, 4), st.integers(-2, 4), st.tuples(st.integers(-4, 3), st.integers(-4, 3)))
 def test_rot90(x, k, axes):
     agrees("keras.ops.rot90", {"k": k, "axes": axes}, x)
+    opaque_is_sound("keras.ops.rot90", {"k": k, "axes": axes}, x)
 
 
 @SETTINGS
@@ -295,6 +298,7 @@ def test_complex_views(op, x, last):
 @given(matrix(1, 3), st.sampled_from([None, 1, 2, 3]), st.integers(-3, 2))
 def test_unstack(x, num, axis):
     agrees("keras.ops.unstack", {"num": num, "axis": axis}, x)
+    opaque_is_sound("keras.ops.unstack", {"num": num, "axis": axis}, x)
 
 
 @SETTINGS
@@ -360,8 +364,10 @@ def test_extract_sequences(x, length, stride):
        st.sampled_from(["hann", "hamming", None, "box"]))
 def test_stft(x, length, stride, fft, center, window):
     x = x[:-1] + (x[-1] if x[-1] is None else x[-1] * 2,) if x else x
-    agrees("keras.ops.stft", {"sequence_length": length, "sequence_stride": stride, "fft_length": fft,
-                              "center": center, "window": window}, x)
+    config = {"sequence_length": length, "sequence_stride": stride, "fft_length": fft, "center": center,
+              "window": window}
+    agrees("keras.ops.stft", config, x)
+    opaque_is_sound("keras.ops.stft", config, x)
 
 
 @SETTINGS
@@ -461,3 +467,4 @@ def test_rearrange(case, batch_defined):
     if batch_defined:
         x = tuple(3 if d is None else d for d in x)
     agrees("keras.ops.rearrange", {"pattern": pattern, **lengths}, x)
+    opaque_is_sound("keras.ops.rearrange", {"pattern": pattern, **lengths}, x)
