@@ -762,9 +762,11 @@ class TextVectorization(LayerRule):
             length = call.get("output_sequence_length")
             if _is_int(length) and length < 0:
                 raise _bad(f"Cannot convert '(None, {length})' to a shape. Negative dimensions are not allowed.")
-            if split is None and _is_int(length) and length > 0 \
+            if split is None and _is_int(length) and length > 0 and call.get("ragged") is False \
+                    and call.get("vocabulary") is not None \
                     and ((isinstance(ngrams, int) and ngrams <= 0) or ngrams == ()):
                 # No n-gram width: no tokens at all, which cannot be padded to the sequence length.
+                # (Checked with a vocabulary: before ``adapt`` the call fails for want of one first.)
                 raise _bad(f"`ngrams={ngrams!r}` asks for no n-grams: with `split=None` the empty token tensor "
                            f"cannot take the shape of `output_sequence_length={length}` when data flows.")
             return TensorType((shape[0], _depth(length) if length is not None else None), "int64")
