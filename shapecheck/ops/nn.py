@@ -799,7 +799,7 @@ class BinaryCrossentropy(OpRule):
 class CategoricalCrossentropy(OpRule):
     """``keras.ops.categorical_crossentropy(target, output, from_logits=False, axis=-1)``: the same
     shape for both, rank >= 1; the last axis is dropped whatever ``axis`` says (symbolically; data
-    drops ``axis``, which must be in range)."""
+    drops ``axis``, which must be in range, and with ``from_logits=True`` not negative but -1)."""
 
     names = ("keras.ops.categorical_crossentropy",)
     params = ("target", "output", "from_logits", "axis")
@@ -824,6 +824,10 @@ class CategoricalCrossentropy(OpRule):
             axis_index(axis, len(output.shape))  # the reduction on data
         else:
             raise Unknowable()
+        if axis < -1 and param(call, "from_logits") is True:
+            raise ShapeError(INVALID_ARGUMENT, f"softmax_cross_entropy_with_logits fails on data for a negative axis "
+                             f"other than -1 (Range: Requires start <= limit). Received axis={axis}; use "
+                             f"axis={axis + len(output.shape)}.")
         return output.with_shape(output.shape[:-1])
 
 
