@@ -777,15 +777,24 @@ class Rendered:
     # (a call inside a nested Sequential is not recorded: only the sub-model's call is)
 
 
+IMPORTS = [
+    "import keras\nfrom keras import layers",
+    "import tensorflow as tf\nfrom tensorflow import keras\nfrom tensorflow.keras import layers",
+    "import keras\n\nlayers = keras.layers",
+    "import tensorflow as tf\n\nkeras = tf.keras\nlayers = tf.keras.layers",
+]
+
+
 def render(program: Program, mode: str, helpers: list[bool], loops: list[bool], model: bool = True,
-           names: Optional[list[bool]] = None, submodels: Optional[list[int]] = None) -> Rendered:
+           names: Optional[list[bool]] = None, submodels: Optional[list[int]] = None, imports: int = 0) -> Rendered:
     """The program as source: ``mode`` is ``functional``, ``sequential`` or ``add``. In functional
     mode ``helpers[i]`` puts step i in a helper function, ``loops[i]`` writes a repeated step as a
     ``for`` loop (else unrolled), and ``names[i]`` writes the first config value of step i as a
     name: a parameter of its helper (the value passed at the call), else a module constant.
     ``submodels[i]`` = n > 1 writes steps i .. i+n-1 (when they form a plain chain) as a nested
-    ``keras.Sequential([...])`` without an Input, called once in the functional program."""
-    head = ["import keras", "from keras import layers", ""]
+    ``keras.Sequential([...])`` without an Input, called once in the functional program.
+    ``imports`` picks how Keras is imported (an index into :data:`IMPORTS`)."""
+    head = IMPORTS[imports].split("\n") + [""]
     input_args = [repr(program.input_shape)]
     if program.batch_size is not None:
         input_args.append(f"batch_size={program.batch_size}")
