@@ -4,9 +4,9 @@ Each example draws a model-building program layer by layer, every layer's config
 the shape it meets (mostly valid; now and then a wild config or a layer made for another rank,
 or a merge with a tensor of another shape). Keras builds it (symbolically, then on random data
 when every non-batch axis is known) and records every call's output shape or the first call it
-rejects. The same program is rendered as source (functional API with helpers and loops,
-``Sequential([...])`` or ``model.add``) and checked by :func:`shapecheck.api.check_source`:
-every call Keras accepted has exactly Keras's shape, and an error finding is reported exactly at
+rejects. The same program is rendered as source (functional API with helpers, loops, shared
+layers and nested Sequential sub-models, ``Sequential([...])`` or ``model.add``; Keras imported
+as ``keras`` or through ``tf.keras``) and checked by :func:`shapecheck.api.check_source`: every call Keras accepted has exactly Keras's shape, and an error finding is reported exactly at
 the call Keras rejected, none elsewhere.
 """
 
@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from shapecheck.api import check_source
 from shapecheck.core import dims
 
-from .chains_support import KerasChain, Program, Rendered, draw_chain, keras_run, render
+from .chains_support import IMPORTS, KerasChain, Program, Rendered, draw_chain, keras_run, render
 
 # SHAPECHECK_ORACLE_EXAMPLES raises the count for a longer hunt.
 SETTINGS = settings(max_examples=int(os.environ.get("SHAPECHECK_ORACLE_EXAMPLES", "25")), deadline=None,
@@ -133,8 +133,9 @@ def test_functional_chains(data):
     loops = [data.draw(st.booleans()) for _ in steps]
     names = [data.draw(st.integers(0, 3)) == 0 for _ in steps]
     submodels = [data.draw(st.sampled_from([0, 0, 0, 0, 2, 3])) for _ in steps]
+    imports = data.draw(st.integers(0, len(IMPORTS) - 1))
     agrees(chain, render(chain.program, "functional", helpers, loops, model=not chain.rejected, names=names,
-                         submodels=submodels))
+                         submodels=submodels, imports=imports))
 
 
 @SETTINGS
@@ -150,4 +151,6 @@ def test_sequential_chains(data):
         mode = data.draw(st.sampled_from(["sequential", "add"]))
     loops = [data.draw(st.booleans()) for _ in steps]
     names = [data.draw(st.integers(0, 3)) == 0 for _ in steps]
-    agrees(chain, render(chain.program, mode, [False] * len(steps), loops, model=not chain.rejected, names=names))
+    imports = data.draw(st.integers(0, len(IMPORTS) - 1))
+    agrees(chain, render(chain.program, mode, [False] * len(steps), loops, model=not chain.rejected, names=names,
+                         imports=imports))
