@@ -142,6 +142,33 @@ class Ravel(OpRule):
 
 
 @register
+class Size(OpRule):
+    """``keras.ops.size(x)``: the number of elements, an int32 scalar."""
+
+    names = ("keras.ops.size",)
+    params = ("x",)
+    examples = (Example({}, (None, 3, 4), ()),)
+
+    def output(self, call: Call) -> TensorType:
+        return TensorType((), "int32")
+
+
+@register
+class Ndim(OpRule):
+    """``keras.ops.ndim(x)``: the rank. Keras's symbolic result has shape ``(rank,)`` (its
+    ``compute_output_spec`` passes ``[rank]`` as the shape), although data give a scalar."""
+
+    names = ("keras.ops.ndim",)
+    params = ("x",)
+    examples = (Example({}, (None, 3, 4), (3,)), Example({}, (5,), (1,)))
+
+    def output(self, call: Call) -> TensorType:
+        shape = tensor(call, "x").shape
+        assert shape is not None  # tensor() raises Unknowable for an unknown rank
+        return TensorType((len(shape),), "float32")
+
+
+@register
 class KFlatten(Ravel):
     """``K.flatten(x)``: one axis holding every element."""
 
