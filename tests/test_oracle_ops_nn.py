@@ -309,6 +309,7 @@ def test_rms_normalization(x, axis, data):
 @given(shape(0, 4), st.sampled_from([-1, 0, 2, 4, None, (0, 1)]), st.sampled_from([2, 1, 3, 0, 1.5]))
 def test_normalize(x, axis, order):
     agrees("keras.ops.normalize", {"axis": axis, "order": order}, x)
+    opaque_is_sound("keras.ops.normalize", {"axis": axis, "order": order}, x)
 
 
 # -- losses -----------------------------------------------------------------------------------
@@ -356,6 +357,7 @@ def test_sparse_categorical_crossentropy(pair, from_logits, axis, target_kind):
 def test_multi_hot(x, num_classes, axis):
     config = {"axis": axis} if num_classes is None else {"num_classes": num_classes, "axis": axis}
     agrees("keras.ops.multi_hot", config, T(x, "int32"))
+    opaque_is_sound("keras.ops.multi_hot", config, T(x, "int32"))
 
 
 @SETTINGS
@@ -372,8 +374,9 @@ def test_depth_space(op, x, block_size, fmt):
 @given(shape(3, 5), st.sampled_from([1, 2, (2, 1), (1, 2, 3)]), st.sampled_from([1, 2]), st.sampled_from([0, 1]),
        st.sampled_from([1, 2, (1, 2)]))
 def test_unfold(x, kernel_size, dilation, padding, stride):
-    agrees("keras.ops.unfold", {"kernel_size": kernel_size, "dilation": dilation, "padding": padding,
-                                "stride": stride}, x)
+    config = {"kernel_size": kernel_size, "dilation": dilation, "padding": padding, "stride": stride}
+    agrees("keras.ops.unfold", config, x)
+    opaque_is_sound("keras.ops.unfold", config, x)
 
 
 @SETTINGS
@@ -384,8 +387,9 @@ def test_unfold(x, kernel_size, dilation, padding, stride):
 def test_fold(x, output_size, kernel_size, stride, padding):
     # Block counts the undefined axis might need: the positions along each output axis, multiplied.
     counts = {a * b for a in range(1, 8) for b in range(1, 8)} - set(MORE)
-    agrees("keras.ops.fold", {"output_size": output_size, "kernel_size": kernel_size, "stride": stride,
-                              "padding": padding}, x, sizes=tuple(sorted(counts)))
+    config = {"output_size": output_size, "kernel_size": kernel_size, "stride": stride, "padding": padding}
+    agrees("keras.ops.fold", config, x, sizes=tuple(sorted(counts)))
+    opaque_is_sound("keras.ops.fold", config, x)
 
 
 @SETTINGS
