@@ -68,7 +68,11 @@ def _first_error(errors: list[int], rendered: Rendered, calls: list[dict], count
     """The first of the first ``count`` calls (execution order) that shapecheck rejects: a finding
     on its line (or its constructor's) and no shape of its own (a loop's line serves several calls)."""
     hits = [i for i in range(count) if rendered.lines[i] in errors or rendered.make_lines[i] in errors]
-    return next((i for i in hits if calls[_entry(rendered, i)]["outputs"][0].shape is None), hits[0] if hits else None)
+    if not hits:
+        return None
+    entry = _entry(rendered, next((i for i in hits if calls[_entry(rendered, i)]["outputs"][0].shape is None), hits[0]))
+    # the calls of one sub-model share its entry: the last of them stands for it
+    return max(i for i in range(count) if _entry(rendered, i) == entry)
 
 
 def agrees(chain: KerasChain, rendered: Rendered) -> None:
