@@ -703,3 +703,44 @@ class Shift(_Bitwise):
         Example({}, T((None, 3), "int32"), "incompatible-shapes", args=(T((2,), "int32"),)),
         Example({}, T((None, 3), "bool"), "invalid-argument", args=(1,)),
     )
+
+
+# -- more TensorFlow spellings (tf.keras 2: TFOpLambda on Keras tensors) ------------------
+
+_TF_MORE_UNARY = {
+    "arccos": ("acos", "math.acos"), "arcsin": ("asin", "math.asin"), "arctan": ("atan", "math.atan"),
+    "sinh": ("sinh", "math.sinh"), "cosh": ("cosh", "math.cosh"), "arcsinh": ("asinh", "math.asinh"),
+    "arccosh": ("acosh", "math.acosh"), "arctanh": ("atanh", "math.atanh"), "erfc": ("math.erfc",),
+    "log_sigmoid": ("math.log_sigmoid",),
+}
+_TF_MORE_BINARY = {"divide_no_nan": ("math.divide_no_nan",), "xlogy": ("math.xlogy",), "xdivy": ("math.xdivy",)}
+
+for _k, _paths in _TF_MORE_UNARY.items():
+    _twin(_SameShape, _k, tuple(f"tensorflow.{p}" for p in _paths),
+          f"``tf.{_paths[0]}``: the same shape (``keras.ops.{_k}`` under Keras 3).",
+          (Example({}, (None, 3), (None, 3)),))
+
+for _k, _paths in _TF_MORE_BINARY.items():
+    _twin(_Binary, _k, tuple(f"tensorflow.{p}" for p in _paths),
+          f"``tf.{_paths[0]}(x, y)``: NumPy broadcasting.",
+          (Example({}, (None, 3), (None, 3), args=((3,),)),
+           Example({}, (None, 3), "incompatible-shapes", args=((4,),))),
+          params=("x", "y"), **({} if _k == "divide_no_nan" else {"keras_equivalent": None}))
+
+
+@register
+class TfDropout(OpRule):
+    """``tf.nn.dropout(x, rate, noise_shape=None, seed=None)``: the same shape; ``noise_shape`` must
+    broadcast to ``x``'s shape."""
+
+    names = ("tensorflow.nn.dropout",)
+    params = ("x", "rate", "noise_shape", "seed")
+    defaults = {"noise_shape": None, "seed": None}
+    keras_equivalent = "keras.random.dropout"
+    examples = (Example({"rate": 0.5}, (None, 3), (None, 3)),)
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "x")
+        if param(call, "noise_shape") is not None:
+            raise Unknowable()
+        return x

@@ -1195,3 +1195,121 @@ class Correlate(OpRule):
                              "data flows.")
         length = {"valid": max(n, m) - min(n, m) + 1, "same": max(n, m), "full": n + m - 1}[mode]  # type: ignore
         return TensorType((length,), "float32")
+
+
+# -- TensorFlow's matrix functions (tf.keras 2: TFOpLambda on Keras tensors) ---------------
+
+class _TfMatrix(OpRule):
+    params: ClassVar[tuple[str, ...]] = ("input",)
+    #: the last two axes must be equal (a square matrix)
+    square: ClassVar[bool] = False
+
+    def matrix(self, call: Call) -> TensorType:
+        x = tensor(call, self.params[0])
+        if len(x.shape) < 2:
+            raise ShapeError(RANK_MISMATCH, f"Shape must be at least rank 2 but is rank {len(x.shape)}: "
+                             f"{show_shape(x.shape)}")
+        if self.square and dims.differs(x.shape[-1], x.shape[-2]):
+            raise ShapeError(INCOMPATIBLE_SHAPES, f"Dimensions must be equal, but are {dims.show(x.shape[-1])} and "
+                             f"{dims.show(x.shape[-2])}: a square matrix is needed, not {show_shape(x.shape)}")
+        return x
+
+
+@register
+class TfTrace(_TfMatrix):
+    """``tf.linalg.trace(x)``: the last two axes summed away; rank 2 at least."""
+
+    names = ("tensorflow.linalg.trace",)
+    params = ("x",)
+    keras_equivalent = "keras.ops.trace"
+    examples = (Example({}, (None, 2, 3), (None,)), Example({}, (3,), "rank-mismatch"))
+
+    def output(self, call: Call) -> TensorType:
+        x = self.matrix(call)
+        return TensorType(x.shape[:-2], x.dtype)
+
+
+@register
+class TfDet(_TfMatrix):
+    """``tf.linalg.det(input)``: square matrices to their determinants."""
+
+    names = ("tensorflow.linalg.det",)
+    square = True
+    keras_equivalent = "keras.ops.linalg.det"
+    examples = (Example({}, (None, 3, 3), (None,)), Example({}, (None, 2, 3), "incompatible-shapes"))
+
+    def output(self, call: Call) -> TensorType:
+        x = self.matrix(call)
+        return TensorType(x.shape[:-2], x.dtype)
+
+
+@register
+class TfInv(_TfMatrix):
+    """``tf.linalg.inv(input, adjoint=False)``: square matrices, the same shape."""
+
+    names = ("tensorflow.linalg.inv",)
+    params = ("input", "adjoint")
+    defaults = {"adjoint": False}
+    square = True
+    keras_equivalent = "keras.ops.linalg.inv"
+    examples = (Example({}, (None, 3, 3), (None, 3, 3)), Example({}, (None, 2, 3), "incompatible-shapes"))
+
+    def output(self, call: Call) -> TensorType:
+        return self.matrix(call)
+
+
+@register
+class TfDiagPart(_TfMatrix):
+    """``tf.linalg.diag_part(input, k=0)``: the main diagonal, ``min`` of the last two axes long."""
+
+    names = ("tensorflow.linalg.diag_part",)
+    params = ("input", "name", "k")
+    defaults = {"k": 0}
+    keras_equivalent = "keras.ops.diagonal"
+    examples = (Example({}, (None, 2, 3), (None, 2)), Example({}, (3,), "rank-mismatch"))
+
+    def output(self, call: Call) -> TensorType:
+        x = self.matrix(call)
+        if known(param(call, "k")) != 0:
+            raise Unknowable()
+        a, b = x.shape[-2], x.shape[-1]
+        if is_int(a) and is_int(b):
+            d: Dim = min(a, b)  # type: ignore[type-var]
+        elif dims.equal(a, b):
+            d = a
+        else:
+            d = None if a is None or b is None else dims.unknown()
+        return TensorType(x.shape[:-2] + (d,), x.dtype)
+
+
+@register
+class TfDiag(OpRule):
+    """``tf.linalg.diag(diagonal, k=0)``: the last axis becomes a square matrix; rank 1 at least."""
+
+    names = ("tensorflow.linalg.diag",)
+    params = ("diagonal", "name", "k")
+    defaults = {"k": 0}
+    keras_equivalent = "keras.ops.diag"
+    examples = (Example({}, (None, 3), (None, 3, 3)), Example({}, (), "rank-mismatch"))
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "diagonal")
+        if not x.shape:
+            raise ShapeError(RANK_MISMATCH, "Shape must be at least rank 1 but is rank 0")
+        if known(param(call, "k")) != 0:
+            raise Unknowable()
+        return TensorType(x.shape + (x.shape[-1],), x.dtype)
+
+
+@register
+class TfBandPart(_TfMatrix):
+    """``tf.linalg.band_part(input, num_lower, num_upper)``: the same shape (TensorFlow's shape function takes
+    any rank, though the documentation asks for rank 2)."""
+
+    names = ("tensorflow.linalg.band_part",)
+    params = ("input", "num_lower", "num_upper")
+    examples = (Example({"num_lower": 0, "num_upper": -1}, (None, 3, 3), (None, 3, 3)),
+                Example({"num_lower": 0, "num_upper": -1}, (3,), (3,)))
+
+    def output(self, call: Call) -> TensorType:
+        return tensor(call, "input")

@@ -507,3 +507,94 @@ class Searchsorted(OpRule):
                                                    f"{show_shape(v.shape)} for a sorted vector (TensorFlow pairs "
                                                    "their leading axes)"))
         return TensorType(v.shape, "int32")
+
+
+# -- TensorFlow's normalisation helpers (tf.keras 2: TFOpLambda on Keras tensors) ----------
+
+def _tf_reduction_axes(v: Any, rank: int) -> set[int]:
+    """Literal reduction axes (an int or a list), each within the rank; repeats count once."""
+    v = known(v)
+    seq = list(v) if isinstance(v, (list, tuple)) else [v]
+    if not all(is_int(a) for a in seq):
+        raise Unknowable()
+    for a in seq:
+        if not -rank <= a < rank:
+            raise ShapeError(INVALID_ARGUMENT, f"Invalid reduction dimension {a} for input with {rank} dimensions.")
+    return {a % rank for a in seq}
+
+
+@register
+class TfL2Normalize(OpRule):
+    """``tf.math.l2_normalize(x, axis=None, epsilon=1e-12)``: the same shape; the axes within the rank."""
+
+    names = ("tensorflow.math.l2_normalize", "tensorflow.nn.l2_normalize", "tensorflow.linalg.l2_normalize",
+             "keras.backend.l2_normalize")
+    params = ("x", "axis", "epsilon")
+    defaults = {"axis": None}
+    keras_equivalent = "keras.ops.normalize"
+    examples = (Example({"axis": -1}, (None, 3), (None, 3)), Example({"axis": 2}, (None, 3), "invalid-argument"))
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "x")
+        axis = param(call, "axis")
+        if axis is not None:
+            _tf_reduction_axes(axis, len(x.shape))
+        return x
+
+
+@register
+class TfBiasAdd(OpRule):
+    """``tf.nn.bias_add(value, bias, data_format=None)``: ``value`` of rank 2 at least; ``bias`` a vector as
+    long as the channel axis (last, or 1 for ``"NC..."``)."""
+
+    names = ("tensorflow.nn.bias_add",)
+    params = ("value", "bias", "data_format")
+    defaults = {"data_format": None}
+    examples = (
+        Example({}, (None, 3), (None, 3), args=((3,),)),
+        Example({}, (None, 3), "incompatible-shapes", args=((4,),)),
+        Example({}, (3,), "rank-mismatch", args=((3,),)),
+        Example({}, (None, 3), "rank-mismatch", args=((1, 3),)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "value")
+        bias = tensor(call, "bias")
+        fmt = known(param(call, "data_format"))
+        if fmt is not None and not (isinstance(fmt, str) and fmt.startswith("N") and fmt.endswith("C")):
+            raise Unknowable()
+        if len(bias.shape) != 1:
+            raise ShapeError(RANK_MISMATCH, f"Shape must be rank 1 but is rank {len(bias.shape)} for the bias "
+                             f"{show_shape(bias.shape)}")
+        if len(x.shape) < 2:
+            raise ShapeError(RANK_MISMATCH, f"Shape must be at least rank 2 but is rank {len(x.shape)}: "
+                             f"{show_shape(x.shape)}")
+        if dims.differs(x.shape[-1], bias.shape[0]):
+            raise ShapeError(INCOMPATIBLE_SHAPES, f"Dimensions must be equal, but are {dims.show(x.shape[-1])} and "
+                             f"{dims.show(bias.shape[0])}: value {show_shape(x.shape)}, bias {show_shape(bias.shape)}")
+        return x
+
+
+@register
+class TfMoments(OpRule):
+    """``tf.nn.moments(x, axes, shift=None, keepdims=False)``: mean and variance, ``axes`` reduced."""
+
+    names = ("tensorflow.nn.moments",)
+    params = ("x", "axes", "shift", "keepdims")
+    defaults = {"shift": None, "keepdims": False}
+    keras_equivalent = "keras.ops.moments"
+    examples = (
+        Example({"axes": [0, 1]}, (None, 3, 4), [(4,), (4,)]),
+        Example({"axes": [1], "keepdims": True}, (None, 3, 4), [(None, 1, 4), (None, 1, 4)]),
+        Example({"axes": [3]}, (None, 3, 4), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> list[TensorType]:
+        x = tensor(call, "x")
+        where = _tf_reduction_axes(param(call, "axes"), len(x.shape))
+        keep = known(param(call, "keepdims"))
+        if keep:
+            shape = tuple(1 if i in where else d for i, d in enumerate(x.shape))
+        else:
+            shape = tuple(d for i, d in enumerate(x.shape) if i not in where)
+        return [TensorType(shape, x.dtype), TensorType(shape, x.dtype)]

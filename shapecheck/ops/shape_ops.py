@@ -2298,3 +2298,358 @@ class Rearrange(OpRule):
             raise ShapeError(INVALID_ARGUMENT, _later(f"transpose expects a permutation of {len(flat_in)} axes: "
                                                       f"{pattern!r} must name every input axis once on each side"))
         return x.with_shape(tuple(out))
+
+
+# -- more TensorFlow spellings (tf.keras 2: TFOpLambda on Keras tensors) ------------------
+
+@register
+class TfUnstack(OpRule):
+    """``tf.unstack(value, num=None, axis=0)``: ``shape[axis]`` tensors without that axis; ``num`` must
+    match the axis, and is needed when the axis is undefined."""
+
+    names = ("tensorflow.unstack",)
+    params = ("value", "num", "axis")
+    defaults = {"num": None, "axis": 0}
+    keras_equivalent = "keras.ops.unstack"
+    examples = (
+        Example({"axis": 1}, (None, 3, 4), [(None, 4)] * 3),
+        Example({"num": 2}, (2, 5), [(5,)] * 2),
+        Example({"axis": 2}, (None, 3), "invalid-argument"),
+        Example({"num": 3, "axis": 1}, (None, 4), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> list[TensorType]:
+        x = tensor(call, "value")
+        shape = x.shape
+        if not shape:
+            raise ShapeError(INVALID_ARGUMENT, "Input shape must have rank at least 1 (tf.unstack of a scalar).")
+        a = axis_index(param(call, "axis"), len(shape))
+        num = known(param(call, "num"))
+        d = shape[a]
+        if num is not None:
+            if not is_int(num):
+                raise Unknowable()
+            if dims.differs(d, num):
+                raise ShapeError(INVALID_ARGUMENT, f"Dimension must be {dims.show(d)} but is {num}: tf.unstack "
+                                 f"num={num} on axis {a} of {show_shape(shape)}")
+            d = num
+        if not is_int(d):
+            raise Unknowable()
+        rest = shape[:a] + shape[a + 1:]
+        return [TensorType(rest, x.dtype) for _ in range(d)]
+
+
+def _tf_axes(v: Any, rank: int) -> list[int]:
+    """A scalar or list of literal axes, each within the rank (TensorFlow's range check)."""
+    v = known(v)
+    seq = list(v) if isinstance(v, (list, tuple)) else [v]
+    if not all(is_int(a) for a in seq):
+        raise Unknowable()
+    out = []
+    for a in seq:
+        if not -rank <= a < rank:
+            raise ShapeError(INVALID_ARGUMENT, f"'axis'[{len(out)}] = {a} is out of valid range [{-rank}, {rank}")
+        out.append(a % rank)
+    return out
+
+
+@register
+class TfReverse(OpRule):
+    """``tf.reverse(tensor, axis)``: the same shape; each axis within the rank, none twice."""
+
+    names = ("tensorflow.reverse",)
+    params = ("tensor", "axis")
+    keras_equivalent = "keras.ops.flip"
+    examples = (
+        Example({"axis": [1]}, (None, 3), (None, 3)),
+        Example({"axis": [2]}, (None, 3), "invalid-argument"),
+        Example({"axis": [0, -2]}, (None, 3), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "tensor")
+        axes = _tf_axes(param(call, "axis"), len(x.shape))
+        if len(set(axes)) != len(axes):
+            raise ShapeError(INVALID_ARGUMENT, f"tf.reverse: an axis is specified more than once in {axes}")
+        return x
+
+
+@register
+class TfRoll(OpRule):
+    """``tf.roll(input, shift, axis)``: the same shape; ``shift`` and ``axis`` as long as each other,
+    each axis within the rank."""
+
+    names = ("tensorflow.roll",)
+    params = ("input", "shift", "axis")
+    keras_equivalent = "keras.ops.roll"
+    examples = (
+        Example({"shift": 1, "axis": 1}, (None, 3), (None, 3)),
+        Example({"shift": [1, 2], "axis": [0, 1]}, (None, 3), (None, 3)),
+        Example({"shift": 1, "axis": 2}, (None, 3), "invalid-argument"),
+        Example({"shift": [1, 2], "axis": [1]}, (None, 3), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "input")
+        shift, axis = known(param(call, "shift")), known(param(call, "axis"))
+        if isinstance(shift, (list, tuple)) != isinstance(axis, (list, tuple)) or (
+                isinstance(shift, (list, tuple)) and len(shift) != len(axis)):
+            raise ShapeError(INVALID_ARGUMENT, f"shift and axis must have the same size: shift={shift!r}, "
+                             f"axis={axis!r}")
+        if not x.shape:
+            raise ShapeError(INVALID_ARGUMENT, "tf.roll: input must be 1-D or higher")
+        _tf_axes(axis, len(x.shape))
+        return x
+
+
+@register
+class TfShape(OpRule):
+    """``tf.shape(input, out_type=tf.int32)``: a vector as long as the rank."""
+
+    names = ("tensorflow.shape",)
+    params = ("input", "out_type", "name")
+    defaults = {"out_type": "int32"}
+    keras_equivalent = "keras.ops.shape"
+    examples = (Example({}, (None, 3, 4), (3,)),)
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "input")
+        out = param(call, "out_type")
+        return TensorType((len(x.shape),), out if isinstance(out, str) else None)
+
+
+@register
+class TfSize(OpRule):
+    """``tf.size(input)`` and ``tf.rank(input)``: an int32 scalar."""
+
+    names = ("tensorflow.size", "tensorflow.rank")
+    params = ("input",)
+    keras_equivalent = "keras.ops.size"
+    examples = (Example({}, (None, 3, 4), ()),)
+
+    def output(self, call: Call) -> TensorType:
+        tensor(call, "input")
+        return TensorType((), "int32")
+
+
+class _DepthSpace(OpRule):
+    params: ClassVar[tuple[str, ...]] = ("input", "block_size", "data_format")
+    defaults: ClassVar[dict[str, Any]] = {"data_format": "NHWC"}
+
+    def block(self, call: Call) -> tuple[Shape, int]:
+        x = tensor(call, "input")
+        if known(param(call, "data_format")) != "NHWC":
+            raise Unknowable()
+        b = known(param(call, "block_size"))
+        if not is_int(b):
+            raise Unknowable()
+        if b < 2:
+            raise ShapeError(INVALID_ARGUMENT, f"Value for attr 'block_size' of {b} must be at least minimum 2")
+        if len(x.shape) != 4:
+            raise ShapeError(RANK_MISMATCH, f"Shape must be rank 4 but is rank {len(x.shape)}: "
+                             f"{show_shape(x.shape)}")
+        return x.shape, b
+
+
+def _divisible(d: Dim, k: int, what: str) -> Dim:
+    if is_int(d) and d % k:  # type: ignore[operator]
+        raise ShapeError(INVALID_ARGUMENT, f"Dimension size must be evenly divisible by {k} but is {d} ({what})")
+    return dims.floordiv(d, k)
+
+
+@register
+class TfDepthToSpace(_DepthSpace):
+    """``tf.nn.depth_to_space(input, block_size, data_format="NHWC")``: rank 4; the channels, a multiple
+    of ``block_size**2``, move into height and width."""
+
+    names = ("tensorflow.nn.depth_to_space",)
+    examples = (
+        Example({"block_size": 2}, (None, 2, 3, 8), (None, 4, 6, 2)),
+        Example({"block_size": 2}, (None, 2, 3, 6), "invalid-argument"),
+        Example({"block_size": 2}, (None, 2, 8), "rank-mismatch"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        (n, h, w, c), b = self.block(call)
+        c2 = _divisible(c, b * b, "depth")
+        return TensorType((n, dims.mul(h, b), dims.mul(w, b), c2), tensor(call, "input").dtype)
+
+
+@register
+class TfSpaceToDepth(_DepthSpace):
+    """``tf.nn.space_to_depth(input, block_size, data_format="NHWC")``: rank 4; height and width, multiples
+    of ``block_size``, move into the channels."""
+
+    names = ("tensorflow.nn.space_to_depth",)
+    examples = (
+        Example({"block_size": 2}, (None, 4, 6, 3), (None, 2, 3, 12)),
+        Example({"block_size": 2}, (None, 3, 6, 3), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        (n, h, w, c), b = self.block(call)
+        return TensorType((n, _divisible(h, b, "height"), _divisible(w, b, "width"), dims.mul(c, b * b)),
+                          tensor(call, "input").dtype)
+
+
+@register
+class TfSequenceMask(OpRule):
+    """``tf.sequence_mask(lengths, maxlen=None, dtype=tf.bool)``: ``lengths``'s shape plus an axis of
+    ``maxlen`` (undefined when not given)."""
+
+    names = ("tensorflow.sequence_mask",)
+    params = ("lengths", "maxlen", "dtype")
+    defaults = {"maxlen": None, "dtype": "bool"}
+    examples = (
+        Example({"maxlen": 5}, T((None,), "int32"), (None, 5)),
+        Example({}, T((None, 3), "int32"), (None, 3, None)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "lengths")
+        maxlen = param(call, "maxlen")
+        if isinstance(maxlen, TensorType):
+            if maxlen.shape is not None and maxlen.shape != ():
+                raise ShapeError(RANK_MISMATCH, f"maxlen must be scalar, got shape {show_shape(maxlen.shape)}")
+            d: Dim = None
+        elif maxlen is None:
+            d = None
+        else:
+            d = maxlen if is_int(maxlen) else dims.unknown()
+        dtype = param(call, "dtype")
+        return TensorType(x.shape + (d,), dtype if isinstance(dtype, str) else None)
+
+
+@register
+class TfSlice(OpRule):
+    """``tf.slice(input_, begin, size)``: ``size[i]`` (``-1``: to the end) from ``begin[i]``; one entry per
+    axis, within the axis."""
+
+    names = ("tensorflow.slice",)
+    params = ("input_", "begin", "size")
+    keras_equivalent = "keras.ops.slice"
+    examples = (
+        Example({"begin": [0, 1], "size": [-1, 2]}, (None, 4), (None, 2)),
+        Example({"begin": [0, 1], "size": [2]}, (None, 4), "invalid-argument"),
+        Example({"begin": [0, 3], "size": [-1, 2]}, (None, 4), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "input_")
+        begin, size = known(param(call, "begin")), known(param(call, "size"))
+        if not isinstance(begin, (list, tuple)) or not isinstance(size, (list, tuple)):
+            raise Unknowable()
+        if not all(is_int(v) for v in [*begin, *size]):
+            raise Unknowable()
+        rank = len(x.shape)
+        if len(begin) != rank or len(size) != rank:
+            raise ShapeError(INVALID_ARGUMENT, f"Expected begin and size arguments to be 1-D tensors of size "
+                             f"{rank}, but got shapes [{len(begin)}] and [{len(size)}] instead.")
+        out: list[Dim] = []
+        for i, (b, s, d) in enumerate(zip(begin, size, x.shape)):
+            if b < 0 or s < -1:
+                raise ShapeError(INVALID_ARGUMENT, f"Expected begin[{i}] >= 0 and size[{i}] >= -1: begin={b}, "
+                                 f"size={s}")
+            end = dims.sub(d, b) if s == -1 else s
+            if is_int(d) and (b > d or (s != -1 and b + s > d)):  # type: ignore[operator]
+                raise ShapeError(INVALID_ARGUMENT, f"Expected begin[{i}] + size[{i}] <= {d}: begin={b}, size={s}")
+            if s == -1 and d is None:
+                end = None
+            out.append(end)
+        return TensorType(tuple(out), x.dtype)
+
+
+@register
+class KRepeat(OpRule):
+    """``K.repeat(x, n)``: a rank-2 ``(batch, features)`` becomes ``(batch, n, features)``."""
+
+    names = ("keras.backend.repeat",)
+    params = ("x", "n")
+    keras_equivalent = "keras.ops.repeat"
+    examples = (
+        Example({"n": 3}, (None, 4), (None, 3, 4)),
+        Example({"n": 3}, (None, 2, 4), "rank-mismatch"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "x")
+        if len(x.shape) != 2:
+            raise ShapeError(RANK_MISMATCH, f"K.repeat expects a rank-2 tensor; received shape {show_shape(x.shape)}")
+        n = known(param(call, "n"))
+        if not is_int(n):
+            raise Unknowable()
+        if n < 0:
+            raise ShapeError(INVALID_ARGUMENT, f"K.repeat: n={n} must not be negative")
+        return TensorType((x.shape[0], n, x.shape[1]), x.dtype)
+
+
+def _pad_amount(v: Any) -> int:
+    v = known(v)
+    if not is_int(v):
+        raise Unknowable()
+    if v < 0:
+        raise ShapeError(INVALID_ARGUMENT, f"Paddings must be non-negative: {v}")
+    return v
+
+
+@register
+class KTemporalPadding(OpRule):
+    """``K.temporal_padding(x, padding=(1, 1))``: pads axis 1 of a rank-3 tensor."""
+
+    names = ("keras.backend.temporal_padding",)
+    params = ("x", "padding")
+    defaults = {"padding": (1, 1)}
+    keras_equivalent = "keras.ops.pad"
+    examples = (
+        Example({}, (None, 5, 3), (None, 7, 3)),
+        Example({"padding": (0, 2)}, (None, None, 3), (None, None, 3)),
+        Example({}, (None, 5), "rank-mismatch"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "x")
+        pad = known(param(call, "padding"))
+        if not isinstance(pad, (list, tuple)) or len(pad) != 2:
+            raise ShapeError(INVALID_ARGUMENT, f"K.temporal_padding: padding must be a pair; received {pad!r}")
+        a, b = _pad_amount(pad[0]), _pad_amount(pad[1])
+        if len(x.shape) != 3:
+            raise ShapeError(RANK_MISMATCH, f"The first dimension of paddings must be the rank of inputs[3], "
+                             f"received shape {show_shape(x.shape)}")
+        n, t, c = x.shape
+        return TensorType((n, dims.add(t, a + b), c), x.dtype)
+
+
+@register
+class KSpatial2dPadding(OpRule):
+    """``K.spatial_2d_padding(x, padding=((1, 1), (1, 1)), data_format=None)``: pads the two spatial axes
+    of a rank-4 tensor (``data_format`` defaults to channels_last)."""
+
+    names = ("keras.backend.spatial_2d_padding",)
+    params = ("x", "padding", "data_format")
+    defaults = {"padding": ((1, 1), (1, 1)), "data_format": None}
+    keras_equivalent = "keras.ops.pad"
+    examples = (
+        Example({}, (None, 5, 6, 3), (None, 7, 8, 3)),
+        Example({"data_format": "channels_first"}, (None, 3, 5, 6), (None, 3, 7, 8)),
+        Example({}, (None, 5, 3), "rank-mismatch"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "x")
+        pad = known(param(call, "padding"))
+        fmt = known(param(call, "data_format"))
+        if not (isinstance(pad, (list, tuple)) and len(pad) == 2
+                and all(isinstance(p, (list, tuple)) and len(p) == 2 for p in pad)):
+            raise ShapeError(INVALID_ARGUMENT, f"K.spatial_2d_padding: padding must be two pairs; received {pad!r}")
+        if fmt is None:
+            fmt = "channels_last"
+        if fmt not in ("channels_first", "channels_last"):
+            raise ShapeError(INVALID_ARGUMENT, f"Unknown data_format: {fmt}")
+        (a, b), (c, d) = [(_pad_amount(p[0]), _pad_amount(p[1])) for p in pad]
+        if len(x.shape) != 4:
+            raise ShapeError(RANK_MISMATCH, f"The first dimension of paddings must be the rank of inputs[4], "
+                             f"received shape {show_shape(x.shape)}")
+        s = list(x.shape)
+        rows = 2 if fmt == "channels_first" else 1
+        s[rows], s[rows + 1] = dims.add(s[rows], a + b), dims.add(s[rows + 1], c + d)
+        return TensorType(tuple(s), x.dtype)

@@ -1,0 +1,323 @@
+"""TensorFlow functions applied to Keras tensors (tf.keras 2: TFOpLambda), and tf.keras 2 backend
+functions, against TensorFlow itself, over generated cases.
+
+``tensorflow.*`` rules are compared with the TensorFlow function, traced with ``tf.function`` (its
+shape functions decide; no kernel runs) unless a check only happens in the kernel (``tf.roll``'s axis
+range), where it runs eagerly.  ``keras.backend.*`` rules are compared with ``tf_keras.backend``'s
+function on TensorFlow tensors.  Each ``None`` axis is filled with several sizes: shapecheck must give
+TensorFlow's shape for each filling, and report a finding on the undefined shapes only when TensorFlow
+fails for every filling.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Callable
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from shapecheck.core.engine import infer
+from shapecheck.core.rules import OPS, T, load_rules
+
+from . import keras_oracle  # noqa: F401 - quiet TensorFlow before it is imported
+
+SETTINGS = settings(max_examples=int(os.environ.get("SHAPECHECK_ORACLE_EXAMPLES", "25")), deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow])
+FILLS = (1, 2, 3, 4, 5, 6)
+SIZES = st.sampled_from([1, 2, 3, 4, None])
+
+tf = pytest.importorskip("tensorflow")
+load_rules()
+
+
+def _function(op: str) -> Callable:
+    if op.startswith("keras.backend."):
+        import tf_keras
+
+        return getattr(tf_keras.backend, op.rsplit(".", 1)[1])
+    obj: Any = tf
+    for part in op.split(".")[1:]:
+        obj = getattr(obj, part)
+    return obj
+
+
+def _fill(v: Any, size: int) -> Any:
+    if isinstance(v, T):
+        return T(None if v.shape is None else _fill(v.shape, size), v.dtype)
+    if isinstance(v, tuple):
+        return tuple(size if d is None else d for d in v)
+    if isinstance(v, list):
+        return [_fill(x, size) for x in v]
+    return v
+
+
+def _undefined(v: Any) -> bool:
+    if isinstance(v, T):
+        return v.shape is not None and None in v.shape
+    if isinstance(v, tuple):
+        return None in v
+    if isinstance(v, list):
+        return any(_undefined(x) for x in v)
+    return False
+
+
+def _array(v: Any, rng: np.random.Generator) -> Any:
+    if isinstance(v, T):
+        if v.dtype == "bool":
+            return rng.integers(0, 2, size=v.shape).astype(bool)
+        if v.dtype.startswith("int"):
+            return rng.integers(0, 4, size=v.shape).astype(v.dtype)
+        return rng.standard_normal(v.shape).astype(v.dtype)
+    if isinstance(v, tuple):
+        return rng.standard_normal(v).astype("float32")
+    if isinstance(v, list):
+        return [_array(x, rng) for x in v]
+    return v
+
+
+def tf_run(op: str, config: dict, inputs: Any, args: tuple = (), graph: bool = True) -> Any:
+    """TensorFlow's output shape(s) for concrete arguments, or the exception it raised."""
+    rng = np.random.default_rng(0)
+    fn = _function(op)
+    arrays = [_array(inputs, rng), *[_array(a, rng) for a in args]]
+    try:
+        if graph:
+            specs = tf.nest.map_structure(
+                lambda a: tf.TensorSpec(a.shape, tf.as_dtype(a.dtype)) if isinstance(a, np.ndarray) else a, arrays)
+            out = tf.function(lambda *xs: fn(*xs, **config), autograph=False).get_concrete_function(
+                *specs).structured_outputs
+        else:
+            out = fn(*[tf.constant(a) if isinstance(a, np.ndarray) else a for a in arrays], **config)
+    except Exception as e:  # noqa: BLE001 - TensorFlow's verdict
+        return e
+    if isinstance(out, (list, tuple)):
+        shapes = [tuple(o.shape) for o in out]
+        return shapes[0] if len(shapes) == 1 else shapes
+    return tuple(out.shape)
+
+
+def agrees_with_tf(op: str, config: dict, inputs: Any, args: tuple = (), graph: bool = True) -> None:
+    """shapecheck gives TensorFlow's shape for each filling of the ``None`` axes; a finding on the
+    original shapes only when TensorFlow fails for every filling."""
+    ours = infer(op, config, inputs, args, keras_version=2)
+    fills = FILLS if _undefined([inputs, *args]) else (0,)
+    theirs = [tf_run(op, config, _fill(inputs, s), tuple(_fill(a, s) for a in args), graph) for s in fills]
+    failed = [isinstance(t, Exception) for t in theirs]
+    if isinstance(ours, str):
+        assert all(failed), f"shapecheck says {ours} for {op}({config}) on {inputs} {args}; TensorFlow gives {theirs}"
+        return
+    for s, t in zip(fills, theirs):
+        mine = infer(op, config, _fill(inputs, s), tuple(_fill(a, s) for a in args), keras_version=2)
+        if isinstance(t, Exception):
+            assert isinstance(mine, str) or not all(failed), \
+                f"TensorFlow rejects {op}({config}) on {_fill(inputs, s)} {args}: {t!r}; shapecheck says {mine}"
+        else:
+            assert mine == t, f"{op}({config}) on {_fill(inputs, s)} {tuple(_fill(a, s) for a in args)}: " \
+                              f"TF {t}, shapecheck {mine}"
+    if all(failed):
+        # on the undefined shapes shapecheck may stay silent only when it cannot tell
+        assert ours is None, f"TensorFlow fails for every filling of {op}({config}) on {inputs} {args}: " \
+                             f"{theirs[0]!r}; shapecheck says {ours}"
+
+
+# -- the rules' own examples --------------------------------------------------------------
+
+_MINE = sorted({n for n, r in OPS.items() if type(r).__module__.startswith("shapecheck.ops")
+                and (n.startswith("tensorflow.") or n.startswith("keras.backend."))
+                and type(r).__name__ in {
+                    "TfUnstack", "TfReverse", "TfRoll", "TfShape", "TfSize", "TfDepthToSpace", "TfSpaceToDepth",
+                    "TfSequenceMask", "TfSlice", "KRepeat", "KTemporalPadding", "KSpatial2dPadding", "TfTrace",
+                    "TfDet", "TfInv", "TfDiagPart", "TfDiag", "TfBandPart", "TfL2Normalize", "TfBiasAdd",
+                    "TfMoments", "TfEuclideanNorm", "TfCountNonzero", "TfDropout", "Tf_arccos", "Tf_arcsin",
+                    "Tf_arctan", "Tf_sinh", "Tf_cosh", "Tf_arcsinh", "Tf_arccosh", "Tf_arctanh", "Tf_erfc",
+                    "Tf_log_sigmoid", "Tf_divide_no_nan", "Tf_xlogy", "Tf_xdivy", "Tf_reduce_sum",
+                    "Tf_reduce_mean", "Tf_reduce_max"}})
+
+
+def test_my_rules_are_registered():
+    assert len(_MINE) >= 50
+
+
+def test_every_name_is_public():
+    missing = []
+    for n in _MINE:
+        try:
+            _function(n)
+        except AttributeError:
+            missing.append(n)
+    assert missing == []
+
+
+@pytest.mark.parametrize("op", _MINE)
+def test_examples_hold_for_tensorflow(op):
+    for ex in OPS[op].examples:
+        agrees_with_tf(op, ex.config, ex.inputs, ex.args, graph=op not in ("tensorflow.roll", "tensorflow.slice"))
+
+
+# -- strategies ---------------------------------------------------------------------------
+
+
+@st.composite
+def shape(draw, min_rank: int = 1, max_rank: int = 4) -> tuple:
+    batch = draw(st.sampled_from([None, None, 2]))
+    return (batch, *[draw(SIZES) for _ in range(draw(st.integers(min_rank, max_rank)) - 1)])
+
+
+@st.composite
+def broadcast_pair(draw) -> tuple[tuple, tuple]:
+    base = draw(shape(1, 4))
+    other = list(base)
+    for i in range(len(other)):
+        if draw(st.integers(0, 3)) == 0:
+            other[i] = draw(SIZES)
+    if draw(st.booleans()):
+        other = other[draw(st.integers(0, len(other))):]
+    pair = (base, tuple(other))
+    return pair if draw(st.booleans()) else pair[::-1]
+
+
+def axes_arg(rank: int) -> st.SearchStrategy:
+    one = st.integers(-rank - 1, rank)
+    return st.one_of(one, st.lists(one, min_size=1, max_size=3))
+
+
+# -- elementwise --------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(st.sampled_from(["tensorflow.math.acos", "tensorflow.asinh", "tensorflow.math.cosh", "tensorflow.atanh",
+                        "tensorflow.math.erfc", "tensorflow.math.log_sigmoid", "tensorflow.nn.dropout"]),
+       shape(1, 4))
+def test_unary(op, x):
+    agrees_with_tf(op, {"rate": 0.5} if op.endswith("dropout") else {}, x)
+
+
+@SETTINGS
+@given(st.sampled_from(["tensorflow.math.divide_no_nan", "tensorflow.math.xlogy", "tensorflow.math.xdivy"]),
+       broadcast_pair())
+def test_binary(op, pair):
+    agrees_with_tf(op, {}, pair[0], (pair[1],))
+
+
+# -- reductions and normalisation ---------------------------------------------------------
+
+
+@SETTINGS
+@given(st.sampled_from(["tensorflow.math.reduce_euclidean_norm", "tensorflow.math.count_nonzero",
+                        "tensorflow.reduce_sum", "tensorflow.math.reduce_variance", "tensorflow.reduce_max"]),
+       st.data())
+def test_reductions(op, data):
+    x = data.draw(shape(1, 4))
+    config = {"axis": data.draw(st.one_of(st.none(), axes_arg(len(x)))), "keepdims": data.draw(st.booleans())}
+    agrees_with_tf(op, config, x)
+
+
+@SETTINGS
+@given(st.sampled_from(["tensorflow.math.l2_normalize", "tensorflow.nn.moments", "keras.backend.l2_normalize"]),
+       st.data())
+def test_normalisation_axes(op, data):
+    x = data.draw(shape(1, 4))
+    if op == "tensorflow.nn.moments":
+        axes = data.draw(st.lists(st.integers(-len(x) - 1, len(x)), min_size=1, max_size=3))
+        agrees_with_tf(op, {"axes": axes, "keepdims": data.draw(st.booleans())}, x)
+    else:
+        agrees_with_tf(op, {"axis": data.draw(st.one_of(st.none(), axes_arg(len(x))))}, x)
+
+
+@SETTINGS
+@given(shape(1, 4), st.sampled_from([(1,), (2,), (3,), (4,), (None,), (1, 3), ()]))
+def test_bias_add(x, bias):
+    agrees_with_tf("tensorflow.nn.bias_add", {}, x, (bias,))
+
+
+# -- shapes -------------------------------------------------------------------------------
+
+
+@SETTINGS
+@given(shape(0, 4), st.integers(-4, 3), st.sampled_from([None, 1, 2, 3]))
+def test_unstack(x, axis, num):
+    agrees_with_tf("tensorflow.unstack", {"num": num, "axis": axis}, x)
+
+
+@SETTINGS
+@given(shape(1, 4), st.data())
+def test_reverse(x, data):
+    axes = data.draw(st.lists(st.integers(-len(x) - 1, len(x)), max_size=3))
+    agrees_with_tf("tensorflow.reverse", {"axis": axes}, x)
+
+
+@SETTINGS
+@given(shape(1, 4), st.data())
+def test_roll(x, data):
+    if data.draw(st.booleans()):
+        config = {"shift": 1, "axis": data.draw(st.integers(-len(x) - 1, len(x)))}
+    else:
+        axes = data.draw(st.lists(st.integers(-len(x) - 1, len(x)), min_size=1, max_size=3))
+        config = {"shift": [1] * data.draw(st.integers(1, 3)), "axis": axes}
+    agrees_with_tf("tensorflow.roll", config, x, graph=False)
+
+
+@SETTINGS
+@given(st.sampled_from(["tensorflow.shape", "tensorflow.size", "tensorflow.rank"]), shape(1, 5))
+def test_shape_size_rank(op, x):
+    agrees_with_tf(op, {}, x)
+
+
+@SETTINGS
+@given(st.sampled_from(["tensorflow.nn.depth_to_space", "tensorflow.nn.space_to_depth"]), shape(3, 5),
+       st.sampled_from([1, 2, 3]), st.sampled_from([1, 2, 4, 6, 8, 9, None]))
+def test_depth_space(op, x, block, channels):
+    x = x[:-1] + (channels,)
+    agrees_with_tf(op, {"block_size": block}, x)
+
+
+@SETTINGS
+@given(shape(1, 3), st.sampled_from([None, 0, 1, 5]))
+def test_sequence_mask(x, maxlen):
+    agrees_with_tf("tensorflow.sequence_mask", {"maxlen": maxlen}, T(x, "int32"))
+
+
+@SETTINGS
+@given(shape(1, 3), st.data())
+def test_slice(x, data):
+    n = data.draw(st.sampled_from([len(x), len(x), len(x) - 1, len(x) + 1]))
+    begin = data.draw(st.lists(st.integers(0, 3), min_size=n, max_size=n))
+    size = data.draw(st.lists(st.integers(-1, 3), min_size=n, max_size=n))
+    agrees_with_tf("tensorflow.slice", {"begin": begin, "size": size}, x, graph=False)
+
+
+# -- linear algebra -----------------------------------------------------------------------
+
+
+@SETTINGS
+@given(st.sampled_from(["tensorflow.linalg.trace", "tensorflow.linalg.det", "tensorflow.linalg.inv",
+                        "tensorflow.linalg.diag_part", "tensorflow.linalg.diag", "tensorflow.linalg.band_part"]),
+       shape(0, 4))
+def test_matrix_functions(op, x):
+    config = {"num_lower": 0, "num_upper": -1} if op.endswith("band_part") else {}
+    agrees_with_tf(op, config, x)
+
+
+# -- tf.keras 2 backend -------------------------------------------------------------------
+
+
+@SETTINGS
+@given(shape(1, 4), st.sampled_from([0, 1, 3]))
+def test_k_repeat(x, n):
+    agrees_with_tf("keras.backend.repeat", {"n": n}, x)
+
+
+@SETTINGS
+@given(shape(1, 5), st.sampled_from([(1, 1), (0, 2), (3, 0)]))
+def test_k_temporal_padding(x, padding):
+    agrees_with_tf("keras.backend.temporal_padding", {"padding": padding}, x)
+
+
+@SETTINGS
+@given(shape(2, 5), st.sampled_from([((1, 1), (1, 1)), ((0, 2), (3, 0))]),
+       st.sampled_from([None, "channels_first", "channels_last"]))
+def test_k_spatial_2d_padding(x, padding, data_format):
+    agrees_with_tf("keras.backend.spatial_2d_padding", {"padding": padding, "data_format": data_format}, x)
