@@ -15,6 +15,7 @@ from __future__ import annotations
 import os
 from typing import Any, Optional
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -26,6 +27,8 @@ from .chains_support import IMPORTS, KerasChain, Program, Rendered, draw_chain, 
 # SHAPECHECK_ORACLE_EXAMPLES raises the count for a longer hunt.
 SETTINGS = settings(max_examples=int(os.environ.get("SHAPECHECK_ORACLE_EXAMPLES", "25")), deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+# Keras warns when a Masking layer's mask meets a layer that drops it: expected, not news.
+QUIET = pytest.mark.filterwarnings("ignore:.*does not support masking:UserWarning")
 
 
 def _ours(entry: dict) -> Optional[tuple]:
@@ -124,6 +127,7 @@ def agrees(chain: KerasChain, rendered: Rendered) -> None:
     assert line in errors, f"expected an error at line {line}" + context
 
 
+@QUIET
 @SETTINGS
 @given(st.data())
 def test_functional_chains(data):
@@ -142,6 +146,7 @@ def test_functional_chains(data):
                          submodels=submodels, imports=imports))
 
 
+@QUIET
 @SETTINGS
 @given(st.data())
 def test_sequential_chains(data):
