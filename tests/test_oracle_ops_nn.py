@@ -428,8 +428,8 @@ def attention_case(draw) -> tuple:
         if draw(st.integers(0, 2)) == 0:
             cut = draw(st.integers(0, 4))
             extra = tuple(draw(st.sampled_from([d, d, 1, 3] if d is not None else [d, 1])) for d in logits[cut:])
-            if draw(st.integers(0, 5)) == 0:
-                extra = (2, *extra)
+            if cut == 0 and draw(st.integers(0, 3)) == 0:  # a rank-5 bias or mask: its undefined axes as 1
+                extra = (2, *(1 if d is None else d for d in extra))
             kwargs[name] = T(extra, "bool" if name == "mask" and draw(st.integers(0, 5)) else "float32")
     config = {"is_causal": draw(st.booleans())}
     return query, key, value, kwargs, config
