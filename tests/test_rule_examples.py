@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from shapecheck.core.engine import infer
-from shapecheck.core.rules import LAYERS, OPS, load_rules
+from shapecheck.core.engine import infer, infer_types
+from shapecheck.core.rules import LAYERS, OPS, T, load_rules
 
 from .keras_oracle import keras_apply
 
@@ -51,3 +51,41 @@ def test_example_holds_for_keras(name, ex):
 def test_every_rule_has_examples():
     missing = sorted({type(r).__name__ for r in [*LAYERS.values(), *OPS.values()] if not r.examples})
     assert missing == []
+
+
+def _dtype_cases():
+    for c in CASES:
+        name, ex = c.values
+        if "." in name or isinstance(ex.expect, str) or ex.args or ex.call_kwargs or name == "InputLayer":
+            continue
+        shapes = ex.inputs if isinstance(ex.inputs, list) else [ex.inputs]
+        if all(isinstance(s, tuple) for s in shapes):
+            yield pytest.param(name, ex, id=c.id)
+
+
+@pytest.mark.parametrize("dtype", ["int32", "float64"])
+@pytest.mark.parametrize("name,ex", list(_dtype_cases()))
+def test_output_dtype_is_what_keras_labels(name, ex, dtype):
+    # Keras 3 gives most layers' symbolic outputs their compute dtype whatever comes in;
+    # a dtype shapecheck cannot tell is unknown (None), never a guess.
+    import keras
+
+    from .keras_oracle import _make_layer
+
+    def typed(v):
+        return [typed(x) for x in v] if isinstance(v, list) else T(v, dtype)
+
+    ours = infer_types(name, ex.config, typed(ex.inputs))
+    try:
+        layer = _make_layer(name, ex.config)
+        inputs = ex.inputs if isinstance(ex.inputs, list) else [ex.inputs]
+        symbolic = [keras.KerasTensor(s, dtype=dtype) for s in inputs]
+        out = layer(symbolic if isinstance(ex.inputs, list) else symbolic[0])
+    except Exception:  # noqa: BLE001 - Keras rejects this dtype: nothing to compare
+        return
+    theirs = [str(o.dtype) for o in keras.tree.flatten(out)]
+    if ours is None or isinstance(ours, str):
+        return
+    assert len(ours) == len(theirs)
+    for t, d in zip(ours, theirs):
+        assert t.dtype in (None, d), f"{name}: Keras labels {d}, shapecheck {t.dtype}"

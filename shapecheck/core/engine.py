@@ -8,7 +8,7 @@ the other front doors use a stored IR.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Optional
 
 from .findings import (
@@ -58,6 +58,40 @@ _SHOWN = {"shapecheck.time_distributed": "TimeDistributed", "shapecheck.declared
 
 def _short(op: str) -> str:
     return _SHOWN.get(op) or op.rsplit(".", 1)[-1]
+
+
+_DTYPES = {"float16", "bfloat16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "uint16",
+           "uint32", "uint64", "bool", "complex64", "complex128"}
+_POLICY_COMPUTE = {"mixed_float16": "float16", "mixed_bfloat16": "bfloat16"}
+
+
+def _compute_dtype(config_dtype: Any) -> Optional[str]:
+    """A layer's compute dtype from its ``dtype`` argument (a dtype or a policy name)."""
+    if config_dtype is None:
+        return "float32"  # the default policy; a global policy set elsewhere is not followed
+    if isinstance(config_dtype, str):
+        name = _POLICY_COMPUTE.get(config_dtype, config_dtype)
+        if name in _DTYPES:
+            return name
+    return None
+
+
+def _labelled(rule: LayerRule, call: Call, out: TensorType) -> TensorType:
+    """The dtype Keras 3 gives a layer's symbolic output.
+
+    A rule that works out a dtype of its own (integer ids, a ``dtype`` argument) returns one
+    other than its input's and is kept. One that passes its input's dtype through stands for
+    Keras's default, the layer's compute dtype: ``Dense`` or ``Activation`` on int32 inputs
+    make float32 tensors (see ``LayerRule.output_dtype``). ``"input"`` rules (``Reshape``) keep
+    an integer or bool dtype, as their ``call`` does; floating inputs are cast to the compute
+    dtype on the way in.
+    """
+    if call.keras_version < 3 or call.traced or rule.output_dtype == "rule" or out.dtype is None \
+            or out.dtype != call.input.dtype:
+        return out
+    if rule.output_dtype == "input" and not out.dtype.startswith(("float", "bfloat")):
+        return out
+    return replace(out, dtype=_compute_dtype(call.get("dtype") if "dtype" in call.config else None))
 
 
 class Engine:
@@ -180,7 +214,7 @@ class Engine:
                     raise ShapeError(e.code, f"{e.message} (the model's call builds, since Keras does not check "
                                              "the weights of its layers symbolically, but it fails as soon as "
                                              "data flows: predict, fit)") from None
-        outputs = self._outputs(rule.output(call))
+        outputs = tuple(_labelled(rule, call, t) for t in self._outputs(rule.output(call)))
         if layer_id is not None:
             self.called.add(layer_id)
         if layer_id is not None and layer_id not in self.built:
@@ -274,6 +308,17 @@ def infer(op: str, config: dict, inputs: Any, args: tuple = (), call_kwargs: Opt
     unknown output, or the finding's name (``"rank-mismatch"``).  Used by the rule
     examples, the unit tests and the comparison with Keras.
     """
+    outputs = infer_types(op, config, inputs, args, call_kwargs, keras_version)
+    if outputs is None or isinstance(outputs, str):
+        return outputs
+    shapes = [t.shape for t in outputs]
+    return shapes[0] if len(shapes) == 1 else shapes
+
+
+def infer_types(op: str, config: dict, inputs: Any, args: tuple = (), call_kwargs: Optional[dict] = None,
+                keras_version: int = 3) -> Any:
+    """Like :func:`infer`, with the output tensor types (dtypes too): a tuple of
+    :class:`TensorType`, ``None`` for an unknown output, or the finding's name."""
     engine = Engine(keras_version)
     full = op if "." in op else f"keras.layers.{op}"
     kw = {k: _as_tensor(v, tuples=False) for k, v in (call_kwargs or {}).items()}
@@ -286,12 +331,9 @@ def infer(op: str, config: dict, inputs: Any, args: tuple = (), call_kwargs: Opt
                 apply=engine._apply_sublayer)
     try:
         if isinstance(rule, LayerRule):
-            outputs = engine._apply_layer(rule, call, None)
-        else:
-            outputs = engine._outputs(rule.output(call))
+            return engine._apply_layer(rule, call, None)
+        return engine._outputs(rule.output(call))
     except ShapeError as e:
         return e.code.name
     except Unknowable:
         return None
-    shapes = [t.shape for t in outputs]
-    return shapes[0] if len(shapes) == 1 else shapes

@@ -234,6 +234,11 @@ class LayerRule(Rule):
 
     #: the input spec, or ``None`` when the layer declares none
     spec: ClassVar[Optional[InputSpec]] = None
+    #: where the symbolic output's dtype comes from under Keras 3: ``"compute"``, the layer's compute
+    #: dtype (``Layer.compute_output_spec`` from ``compute_output_shape``: ``Dense`` on int32 gives
+    #: float32) unless the rule works out another; ``"input"``, an integer or bool input's dtype
+    #: kept (``Reshape``); ``"rule"``, whatever the rule says (lookup layers' integer ids)
+    output_dtype: ClassVar[str] = "compute"
     #: lowercase functional forms (``keras.layers.concatenate``) and their params after ``inputs``
     functions: ClassVar[tuple[str, ...]] = ()
     function_params: ClassVar[tuple[str, ...]] = ()

@@ -269,6 +269,8 @@ class _Same(LayerRule):
 class Identity(_Same):
     """Returns its input unchanged."""
 
+    output_dtype = "input"
+
     names = ("Identity",)
     examples = (Example({}, (None, 3, 4), (None, 3, 4)), Example({}, (None,), (None,)))
 

@@ -24,6 +24,8 @@ _ORDINALS = ("1st", "2nd", "3rd")
 class Flatten(LayerRule):
     """Flattens every non-batch axis into one: ``(batch, 7, 7, 32)`` -> ``(batch, 1568)``."""
 
+    output_dtype = "input"
+
     names = ("Flatten",)
     params = ("data_format",)
     defaults = {"data_format": None}
@@ -64,6 +66,8 @@ def _target_shape(call: Call) -> tuple[Any, ...]:
 @register
 class Reshape(LayerRule):
     """Reshapes the non-batch axes to ``target_shape`` (one ``-1`` inferred); the element count must not change."""
+
+    output_dtype = "input"
 
     names = ("Reshape",)
     params = ("target_shape",)
@@ -126,6 +130,8 @@ class Reshape(LayerRule):
 @register
 class Permute(LayerRule):
     """Permutes the non-batch axes: ``dims`` is a permutation of ``1..rank-1``."""
+
+    output_dtype = "input"
 
     names = ("Permute",)
     params = ("dims",)
