@@ -12,8 +12,7 @@ from __future__ import annotations
 import random
 from typing import Any
 
-import pytest
-from hypothesis import Phase, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from shapecheck.core.engine import infer
@@ -207,9 +206,7 @@ def test_augmix(data, input_shape):
 
 # -- Pipeline -----------------------------------------------------------------------------
 
-# Only layers whose rules live here or agree with Keras: the image rules of preprocessing.py do
-# not (see test_existing_image_rules), and a Pipeline of them would fail for their sake. AugMix
-# is left out: traced on undefined channels it fails or not as its chains are drawn.
+# AugMix is left out: traced on undefined channels it fails or not as its chains are drawn.
 _INNER = {
     "AutoContrast": {}, "Equalization": {}, "ContrastLimitedAdaptiveHistogramEqualization": {"tile_grid_size": (2, 2)},
     "CutMix": {}, "MixUp": {}, "RandAugment": {}, "RandomColorDegeneration": {"factor": 0.5},
@@ -218,6 +215,10 @@ _INNER = {
     "RandomInvert": {}, "RandomPerspective": {}, "RandomPosterization": {"factor": 4},
     "RandomSharpness": {"factor": 0.5}, "RandomShear": {"x_factor": 0.2}, "Solarization": {"threshold_factor": 0.5},
     "MaxNumBoundingBoxes": {"max_number": 2},
+    "RandomFlip": {}, "RandomRotation": {"factor": 0.2}, "RandomZoom": {"height_factor": 0.2},
+    "RandomTranslation": {"height_factor": 0.1, "width_factor": 0.2}, "RandomContrast": {"factor": 0.5},
+    "RandomBrightness": {"factor": 0.2}, "Resizing": {"height": 4, "width": 3}, "CenterCrop": {"height": 3, "width": 2},
+    "RandomCrop": {"height": 2, "width": 3},
 }
 
 
@@ -242,11 +243,7 @@ def test_pipeline(layers, input_shape):
     opaque_is_sound("Pipeline", {"layers": layers}, input_shape)
 
 
-# -- the image rules of shapecheck/layers/preprocessing.py ---------------------------------
-
-KNOWN_DISAGREEMENTS = pytest.mark.xfail(
-    reason="preprocessing.py's Augmentation and _ResizeLike rules: no rank 3/4 check, no constructor checks, "
-           "channels_first and rank-3 images unknown (reported to the lead)", strict=False)
+# -- the image rules that lived in shapecheck/layers/preprocessing.py ----------------------
 
 EXISTING: dict[str, tuple[dict, dict]] = {
     "RandomFlip": ({}, {"mode": st.sampled_from(["horizontal", "vertical", "horizontal_and_vertical", "diagonal"])}),
@@ -278,8 +275,7 @@ def existing_config(draw, name: str) -> dict:
     return config
 
 
-@KNOWN_DISAGREEMENTS
-@settings(SETTINGS, phases=(Phase.explicit, Phase.generate))  # a known failure: no shrinking
+@SETTINGS
 @given(st.sampled_from(sorted(EXISTING)), st.data(), image_shape())
 def test_existing_image_rules(name, data, input_shape):
     config = data.draw(existing_config(name))

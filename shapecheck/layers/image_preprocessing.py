@@ -888,6 +888,320 @@ class AugMix(_Composite):
         return (1, 3) if call.get("all_ops") is True else None
 
 
+# -- geometric and photometric augmentations (keep the shape) ------------------------
+
+def check_base_factor(call: Call, key: str, lo: float, hi: float) -> None:
+    """``BaseImagePreprocessingLayer.__init__``: ``factor or 0.0``, then ``_set_factor``."""
+    v = call.get(key)
+    if _followed(v) and not v:
+        return
+    check_factor(call, key, lo, hi)
+
+
+def check_factor_entries(call: Call, key: str, lo: float, hi: float, *, lo_open: bool = False,
+                         optional: bool = False) -> None:
+    """``RandomZoom`` / ``RandomTranslation._set_factor``: a number, or a pair, each entry in
+    ``[lo, hi]`` (``(lo, hi]`` with ``lo_open``); ``None`` allowed when ``optional``."""
+    v = call.get(key)
+    if not _followed(v) or (optional and v is None):
+        return
+    lower = "(" if lo_open else "["
+    why = f"should be a number (or a list of two numbers) in the range {lower}{lo}, {hi}]"
+    if isinstance(v, (list, tuple)):
+        if len(v) != 2:
+            raise _bad(key, v, why)
+        items = list(v)
+    elif _is_number(v):
+        items = [v]
+    else:
+        raise _bad(key, v, why)
+    for x in items:
+        if not _is_number(x) or x > hi or x < lo or (lo_open and x == lo):
+            raise _bad(key, v, why)
+
+
+@register
+class RandomFlip(_Image):
+    """Flips images at random (``mode`` is not checked by Keras); same shape."""
+
+    names = ("RandomFlip",)
+    params = ("mode", "seed", "data_format")
+    examples = (
+        Example({}, (None, 32, 32, 3), (None, 32, 32, 3)),
+        Example({"mode": "horizontal", "data_format": "channels_first"}, (3, 8, 8), (3, 8, 8)),
+        Example({}, (None, 32), "rank-mismatch"),
+        Example({"data_format": "NCHW"}, (None, 32, 32, 3), "invalid-argument"),
+    )
+
+
+class _Affine(_Image):
+    """Rotation, zoom and translation: an affine transform with a ``fill_mode`` and an ``interpolation``."""
+
+    def check_args(self, call: Call) -> None:
+        self.check_factors(call)
+        check_choice(call, "fill_mode", _AFFINE_FILL_MODES)
+        check_choice(call, "interpolation", _INTERPOLATIONS)
+
+    def check_factors(self, call: Call) -> None:
+        """The layer's own factor arguments."""
+
+
+@register
+class RandomRotation(_Affine):
+    """Rotates images by a random fraction of 2π; same shape."""
+
+    names = ("RandomRotation",)
+    params = ("factor", "fill_mode", "interpolation", "seed", "fill_value", "data_format")
+    examples = (
+        Example({"factor": 0.2}, (None, 32, 32, 3), (None, 32, 32, 3)),
+        Example({"factor": (-0.1, 0.3), "data_format": "channels_first"}, (3, 16, 16), (3, 16, 16)),
+        Example({"factor": 0.2}, (None, 32), "rank-mismatch"),
+        Example({"factor": (1.5, 2.0)}, (None, 32, 32, 3), "invalid-argument"),
+        Example({"factor": 0.2, "fill_mode": "mirror"}, (None, 32, 32, 3), "invalid-argument"),
+    )
+
+    def check_factors(self, call: Call) -> None:
+        check_base_factor(call, "factor", -1, 1)
+
+
+@register
+class RandomZoom(_Affine):
+    """Zooms images in or out at random; same shape."""
+
+    names = ("RandomZoom",)
+    params = ("height_factor", "width_factor", "fill_mode", "interpolation", "seed", "fill_value", "data_format")
+    defaults = {"data_format": None, "width_factor": None}
+    examples = (
+        Example({"height_factor": 0.2}, (None, 32, 32, 3), (None, 32, 32, 3)),
+        Example({"height_factor": (-0.3, 0.2), "width_factor": 0.1}, (16, 16, 1), (16, 16, 1)),
+        Example({"height_factor": 0.2}, (None, 2, 16, 16, 3), "rank-mismatch"),
+        Example({"height_factor": -1.0}, (None, 32, 32, 3), "invalid-argument"),
+        Example({"height_factor": 0.2, "interpolation": "bicubic"}, (None, 32, 32, 3), "invalid-argument"),
+    )
+
+    def check_factors(self, call: Call) -> None:
+        check_factor_entries(call, "height_factor", -1.0, 1.0, lo_open=True)
+        check_factor_entries(call, "width_factor", -1.0, 1.0, lo_open=True, optional=True)
+
+
+@register
+class RandomTranslation(_Affine):
+    """Shifts images by random fractions of their height and width; same shape."""
+
+    names = ("RandomTranslation",)
+    params = ("height_factor", "width_factor", "fill_mode", "interpolation", "seed", "fill_value", "data_format")
+    examples = (
+        Example({"height_factor": 0.2, "width_factor": 0.2}, (None, 32, 32, 3), (None, 32, 32, 3)),
+        Example({"height_factor": (-0.2, 0.3), "width_factor": 1.0}, (16, 16, 3), (16, 16, 3)),
+        Example({"height_factor": 0.2, "width_factor": 0.2}, (None, 32), "rank-mismatch"),
+        Example({"height_factor": 0.2, "width_factor": None}, (None, 32, 32, 3), "invalid-argument"),
+        Example({"height_factor": (0.1, 1.5), "width_factor": 0.2}, (None, 32, 32, 3), "invalid-argument"),
+    )
+
+    def check_factors(self, call: Call) -> None:
+        check_factor_entries(call, "height_factor", -1.0, 1.0)
+        check_factor_entries(call, "width_factor", -1.0, 1.0)
+
+
+@register
+class RandomContrast(_Image):
+    """Scales each image's deviation from its mean by a random factor; same shape.
+
+    Its constructor checks ``factor`` itself (``None`` is refused) and keeps ``value_range``
+    as given; ``call`` indexes it.
+    """
+
+    names = ("RandomContrast",)
+    params = ("factor", "value_range", "seed")
+    examples = (
+        Example({"factor": 0.5}, (None, 32, 32, 3), (None, 32, 32, 3)),
+        Example({"factor": (0.2, 0.4), "value_range": (0, 1)}, (8, 8, 3), (8, 8, 3)),
+        Example({"factor": 0.5}, (None, 32), "rank-mismatch"),
+        Example({"factor": None}, (None, 32, 32, 3), "invalid-argument"),
+        Example({"factor": 0.5, "value_range": 255}, (None, 32, 32, 3), "invalid-argument"),
+    )
+
+    def check_args(self, call: Call) -> None:
+        check_factor(call, "factor", 0, 1)
+
+    def check_call_args(self, call: Call) -> None:
+        check_value_range_at_call(call)
+
+
+@register
+class RandomBrightness(_Image):
+    """Adds a random offset (a fraction of ``value_range``) to each image; same shape."""
+
+    names = ("RandomBrightness",)
+    params = ("factor", "value_range", "seed")
+    examples = (
+        Example({"factor": 0.2}, (None, 32, 32, 3), (None, 32, 32, 3)),
+        Example({"factor": (-0.2, 0.5), "value_range": (0, 1)}, (8, 8, 3), (8, 8, 3)),
+        Example({"factor": 0.2}, (None, 32), "rank-mismatch"),
+        Example({"factor": 1.5}, (None, 32, 32, 3), "invalid-argument"),
+        Example({"factor": 0.2, "value_range": (0, 1, 2)}, (None, 32, 32, 3), "invalid-argument"),
+    )
+
+    def check_args(self, call: Call) -> None:
+        check_base_factor(call, "factor", -1, 1)
+        check_value_range(call)
+
+
+# -- resizing and cropping ----------------------------------------------------------------
+
+def _is_int(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+class _Resize(_Image):
+    """Sets height and width of images: ``(b, h, w, c)`` -> ``(b, H, W, c)``, ``(h, w, c)`` ->
+    ``(H, W, c)``, and ``(b, c, h, w)`` -> ``(b, c, H, W)``, ``(c, h, w)`` -> ``(c, H, W)``
+    with ``channels_first``.  A negative size cannot be a shape; a size of 0 may fail on data."""
+
+    params = ("height", "width")
+
+    def sizes(self, call: Call) -> tuple[Any, Any]:
+        """``(height, width)`` as given: ints when followed."""
+        return call.get("height"), call.get("width")
+
+    def check_call_args(self, call: Call) -> None:
+        for key, v in zip(("height", "width"), self.sizes(call)):
+            if _is_int(v) and v < 0:
+                raise ShapeError(INVALID_ARGUMENT, f"The `{key}` argument must not be negative: the output shape "
+                                 f"cannot hold it. Received: {key}={v}")
+
+    def check_images(self, call: Call, shape: Shape, dtype: Optional[str] = None) -> Shape:
+        super().check_images(call, shape, dtype)
+        h, w = self.out_size(call, shape)
+        if cu.data_format(call) == cu.CHANNELS_LAST:
+            return shape[:-3] + (h, w) + shape[-1:]
+        return shape[:-2] + (h, w)
+
+    def out_size(self, call: Call, shape: Shape) -> tuple[Any, Any]:
+        return call.dim("height"), call.dim("width")
+
+    def _smaller(self, call: Call, shape: Shape, *, or_equal: bool) -> bool:
+        """The image is certainly smaller than the target (``<=`` with ``or_equal``) along some axis."""
+        for size, target in zip(self.spatial(call, shape), self.sizes(call)):
+            if dims.is_known(size) and _is_int(target) and (size < target or (or_equal and size == target)):
+                return True
+        return False
+
+    def _zero_division(self, call: Call, shape: Shape, what: str) -> ShapeError:
+        return ShapeError(INVALID_ARGUMENT, f"`{call.rule.names[0]}` to a size of 0 ({self.sizes(call)}) of images "
+                          f"of shape {show_shape(shape)}: {what} divides by the target height and width and fails "
+                          "with ZeroDivisionError when data flows.")
+
+
+#: ``keras.ops.image.resize`` (TensorFlow backend)
+_RESIZE_INTERPOLATIONS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic", "area")
+
+
+@register
+class Resizing(_Resize):
+    """Resizes images to ``(height, width)``.
+
+    ``call`` hands its arguments to ``keras.ops.image.resize``, which checks them on data:
+    ``interpolation``, ``fill_mode`` (only ``"constant"``), not both ``crop_to_aspect_ratio`` and
+    ``pad_to_aspect_ratio``, and a positive size.
+    """
+
+    names = ("Resizing",)
+    params = ("height", "width", "interpolation", "crop_to_aspect_ratio", "pad_to_aspect_ratio", "fill_mode",
+              "fill_value", "antialias", "data_format")
+    defaults = {"data_format": None, "interpolation": "bilinear", "crop_to_aspect_ratio": False,
+                "pad_to_aspect_ratio": False, "fill_mode": "constant"}
+    examples = (
+        Example({"height": 16, "width": 12}, (None, 32, 32, 3), (None, 16, 12, 3)),
+        Example({"height": 16, "width": 16}, (32, 32, 3), (16, 16, 3)),
+        Example({"height": 16, "width": 8, "data_format": "channels_first"}, (None, 3, 32, 32), (None, 3, 16, 8)),
+        Example({"height": 16, "width": 16}, (None, 32), "rank-mismatch"),
+        Example({"height": -2, "width": 16}, (None, 32, 32, 3), "invalid-argument"),
+        Example({"height": 0, "width": 16}, (None, 32, 32, 3), "invalid-argument"),
+        Example({"height": 16, "width": 16, "interpolation": "cubic"}, (None, 32, 32, 3), "invalid-argument"),
+        Example({"height": 16, "width": 16, "crop_to_aspect_ratio": True, "pad_to_aspect_ratio": True},
+                (None, 32, 32, 3), "invalid-argument"),
+    )
+
+    def check_call_args(self, call: Call) -> None:
+        super().check_call_args(call)
+        check_choice(call, "interpolation", _RESIZE_INTERPOLATIONS)
+        mode = call.get("fill_mode")
+        if _followed(mode) and mode != "constant":
+            raise _bad("fill_mode", mode, "must be 'constant' (the only one `keras.ops.image.resize` supports)")
+        crop, pad = call.get("crop_to_aspect_ratio"), call.get("pad_to_aspect_ratio")
+        if _followed(crop) and _followed(pad) and crop and pad:
+            raise ShapeError(INVALID_ARGUMENT, "Only one of `pad_to_aspect_ratio` & `crop_to_aspect_ratio` can be "
+                             f"True. Received: crop_to_aspect_ratio={crop}, pad_to_aspect_ratio={pad}")
+        for key, v in zip(("height", "width"), self.sizes(call)):
+            if _is_int(v) and v == 0:
+                raise ShapeError(INVALID_ARGUMENT, f"Resizing to `{key}=0` fails when data flows: TensorFlow's resize "
+                                 "needs a positive output size.")
+
+
+@register
+class CenterCrop(_Resize):
+    """Crops the centre of images to ``(height, width)``, or resizes them (``smart_resize``) when
+    they are smaller along either axis.
+
+    Traced (inside a ``Pipeline``) on an undefined height or width, the crop starts at a
+    dynamic offset: TensorFlow's slice leaves both output axes undefined.
+    """
+
+    names = ("CenterCrop",)
+    params = ("height", "width", "data_format")
+    examples = (
+        Example({"height": 16, "width": 16}, (None, 32, 32, 3), (None, 16, 16, 3)),
+        Example({"height": 16, "width": 8, "data_format": "channels_first"}, (3, 32, 32), (3, 16, 8)),
+        Example({"height": 16, "width": 16}, (None, 2, 32, 32, 3), "rank-mismatch"),
+        Example({"height": 0, "width": 8}, (None, 4, 4, 3), "invalid-argument"),
+    )
+
+    def check_image(self, call: Call, shape: Shape) -> None:
+        h, w = self.sizes(call)
+        if (h == 0 or w == 0) and _is_int(h) and _is_int(w) and self._smaller(call, shape, or_equal=False):
+            raise self._zero_division(call, shape, "`smart_resize`")
+
+    def out_size(self, call: Call, shape: Shape) -> tuple[Any, Any]:
+        size = super().out_size(call, shape)
+        if not call.traced:
+            return size
+        ih, iw = self.spatial(call, shape)
+        if ih is not None and iw is not None:
+            return size
+        if self._smaller(call, shape, or_equal=False):
+            return size  # smart_resize: a static size
+        known = [d for d in (ih, iw) if d is not None]
+        if any(not dims.is_known(d) for d in known) or not all(_is_int(t) for t in self.sizes(call)):
+            return dims.unknown(), dims.unknown()
+        return None, None  # a slice from a dynamic offset
+
+
+@register
+class RandomCrop(_Resize):
+    """Crops images to ``(height, width)`` at a random offset (resizing what is too small).
+
+    When the image is not larger than the target along both axes, the crop box is computed
+    by dividing by the target width and height: a size of 0 fails there.  Traced (inside a
+    ``Pipeline``) it needs a defined height and width.
+    """
+
+    names = ("RandomCrop",)
+    params = ("height", "width", "seed", "data_format", "name")
+    traced_needs = ("hw", "hw")  # compares the static height and width with the target
+    examples = (
+        Example({"height": 24, "width": 24}, (None, 32, 32, 3), (None, 24, 24, 3)),
+        Example({"height": 8, "width": 8, "data_format": "channels_first"}, (3, 4, 4), (3, 8, 8)),
+        Example({"height": 24, "width": 24}, (None, 32), "rank-mismatch"),
+        Example({"height": 8, "width": 0}, (4, 3, 3), "invalid-argument"),
+    )
+
+    def check_image(self, call: Call, shape: Shape) -> None:
+        h, w = self.sizes(call)
+        if (h == 0 or w == 0) and _is_int(h) and _is_int(w) and self._smaller(call, shape, or_equal=True):
+            raise self._zero_division(call, shape, "the crop box")
+
+
 # -- Pipeline -------------------------------------------------------------------------
 
 @register
