@@ -80,6 +80,9 @@ def _concrete(v: Any, rng: Any) -> Any:
             return rng.integers(0, 2, size=full).astype(dtype)
         if dtype == "bool":
             return rng.integers(0, 2, size=full).astype(bool)
+        if dtype == "string":  # numpy has no "string" dtype: short words in an object array
+            words = np.array(["a", "bb", "c d", "eee"], dtype=object)
+            return np.asarray(words[rng.integers(0, len(words), size=full)], dtype=object)
         return rng.standard_normal(full).astype(dtype)
     if isinstance(v, list):
         return [_concrete(x, rng) for x in v]
