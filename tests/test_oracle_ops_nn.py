@@ -104,8 +104,8 @@ def agrees(op: str, config: dict, inputs: Any, args: tuple = (), kwargs: Optiona
             data.append(all(run(i, a[:len(args)], a[len(args):]) for i, a in _mixed_fills(inputs, every)))
     if all(data):
         # A rule may leave unknown (never wrong) what only the backend's kernels reject.
-        assert ours is None or isinstance(ours, str), f"Keras fails on data for {op}({config}) on {inputs} {args} {kwargs}; " \
-                                      f"shapecheck says {ours}"
+        assert ours is None or isinstance(ours, str), \
+            f"Keras fails on data for {op}({config}) on {inputs} {args} {kwargs}; shapecheck says {ours}"
         return ours
     assert not isinstance(ours, str), f"shapecheck says {ours} for {op}({config}) on {inputs} {args} {kwargs}, " \
                                       "but Keras accepts it"

@@ -25,9 +25,9 @@ from ..core.findings import (
 )
 from ..core.ir import UNKNOWN
 from ..core.rules import Call, Example, OpRule, T, Unknowable, register
-from ..core.shapes import Shape, TensorType, show_shape
+from ..core.shapes import Shape, TensorType, broadcast, show_shape
 from ..layers import conv_utils as cu
-from .op_utils import axis_index, is_int, known, never_holds, param, tensor
+from .op_utils import axis_index, broadcast_or_fail, is_int, known, never_holds, param, tensor
 
 # -- shared argument handling ---------------------------------------------------------------
 
@@ -523,10 +523,6 @@ class AdaptiveMaxPool(_AdaptivePool):
 # -- normalization ----------------------------------------------------------------------------
 
 
-def _keras_shape(shape: Shape) -> str:
-    return show_shape(shape)
-
-
 @register
 class BatchNormalization(OpRule):
     """``keras.ops.batch_normalization(x, mean, variance, axis, offset=None, scale=None, epsilon=1e-3)``:
@@ -632,8 +628,6 @@ def _norm_axes(axis: Any, rank: int) -> tuple[int, ...]:
 
 
 def _broadcasts(a: Shape, b: Shape, what: str) -> None:
-    from .op_utils import broadcast_or_fail
-
     try:
         broadcast_or_fail(a, b)
     except ShapeError as e:
@@ -1124,8 +1118,8 @@ class PSNR(OpRule):
         a, b = _pair_shapes(call, "x1", "x2")
         assert a.shape is not None and b.shape is not None
         if len(a.shape) != len(b.shape):
-            raise ShapeError(RANK_MISMATCH, f"Inputs must have the same rank. Received: x1.shape={show_shape(a.shape)}, "
-                             f"x2.shape={show_shape(b.shape)}")
+            raise ShapeError(RANK_MISMATCH, "Inputs must have the same rank. Received: "
+                             f"x1.shape={show_shape(a.shape)}, x2.shape={show_shape(b.shape)}")
         for x, y in zip(a.shape, b.shape):
             if dims.differs(x, y):
                 raise ShapeError(INCOMPATIBLE_SHAPES, f"Input shapes {show_shape(a.shape)} and {show_shape(b.shape)} "
@@ -1243,8 +1237,6 @@ class DotProductAttention(OpRule):
                 raise Unknowable()
             _broadcasts(logits, extra.shape, f"`{name}` {show_shape(extra.shape)} must broadcast to the attention "
                                              f"logits (batch, heads, T, S) = {show_shape(logits)}")
-            from ..core.shapes import broadcast
-
             grown = broadcast(logits, extra.shape)
             if grown is None or len(grown) != 4:
                 raise ShapeError(RANK_MISMATCH, f"`{name}` {show_shape(extra.shape)} makes the attention logits "
@@ -1285,7 +1277,8 @@ class CTCLoss(OpRule):
     defaults = {"mask_index": 0}
     examples = (
         Example({}, T((None, 5), "int32"), (None,), args=((None, 20, 8), T((None,), "int32"), T((None,), "int32"))),
-        Example({}, T((2, 5), "int32"), "incompatible-shapes", args=((None, 20, 8), T((2,), "int32"), T((None,), "int32"))),
+        Example({}, T((2, 5), "int32"), "incompatible-shapes",
+                args=((None, 20, 8), T((2,), "int32"), T((None,), "int32"))),
         Example({}, T((2, 5), "int32"), "incompatible-shapes", args=((2, 20, 8), T((3,), "int32"), T((2,), "int32"))),
         Example({}, T((2, 5), "int32"), "rank-mismatch", args=((2, 20), T((2,), "int32"), T((2,), "int32"))),
     )
