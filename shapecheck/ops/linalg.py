@@ -1303,13 +1303,13 @@ class TfDiag(OpRule):
 
 @register
 class TfBandPart(_TfMatrix):
-    """``tf.linalg.band_part(input, num_lower, num_upper)``: the same shape (TensorFlow's shape function takes
-    any rank, though the documentation asks for rank 2)."""
+    """``tf.linalg.band_part(input, num_lower, num_upper)``: the same shape; rank 2 at least (the shape
+    function takes a vector, the kernel does not)."""
 
     names = ("tensorflow.linalg.band_part",)
     params = ("input", "num_lower", "num_upper")
     examples = (Example({"num_lower": 0, "num_upper": -1}, (None, 3, 3), (None, 3, 3)),
-                Example({"num_lower": 0, "num_upper": -1}, (3,), (3,)))
+                Example({"num_lower": 0, "num_upper": -1}, (3,), "rank-mismatch"))
 
     def output(self, call: Call) -> TensorType:
-        return tensor(call, "input")
+        return self.matrix(call)

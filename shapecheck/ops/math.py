@@ -512,7 +512,7 @@ class Searchsorted(OpRule):
 # -- TensorFlow's normalisation helpers (tf.keras 2: TFOpLambda on Keras tensors) ----------
 
 def _tf_reduction_axes(v: Any, rank: int) -> set[int]:
-    """Literal reduction axes (an int or a list), each within the rank; repeats count once."""
+    """Literal reduction axes (an int or a list), each within the rank, none twice (the kernel's check)."""
     v = known(v)
     seq = list(v) if isinstance(v, (list, tuple)) else [v]
     if not all(is_int(a) for a in seq):
@@ -520,6 +520,8 @@ def _tf_reduction_axes(v: Any, rank: int) -> set[int]:
     for a in seq:
         if not -rank <= a < rank:
             raise ShapeError(INVALID_ARGUMENT, f"Invalid reduction dimension {a} for input with {rank} dimensions.")
+    if len({a % rank for a in seq}) != len(seq):
+        raise ShapeError(INVALID_ARGUMENT, f"Invalid reduction arguments: Axes contains duplicate dimension: {seq}")
     return {a % rank for a in seq}
 
 
