@@ -474,3 +474,39 @@ def test_ctc_decode(batch, rank, lengths_rank, data):
               "top_paths": data.draw(st.sampled_from([1, 2, 3])), "beam_width": data.draw(st.sampled_from([2, 4]))}
     # Sequences of length 1: beam search over empty sequences finds fewer paths than top_paths > 1.
     agrees("keras.ops.ctc_decode", config, x, (T(lengths, "int32"),), int_value=1)
+
+
+# -- inside a layer's call ----------------------------------------------------------------------
+
+
+def _traced(op: str, config: dict, *shapes: Any) -> Any:
+    """The rule applied as inside a layer's ``call`` (the backend runs, not the symbolic op)."""
+    from shapecheck.core.engine import Engine, rule_for
+    from shapecheck.core.findings import ShapeError
+    from shapecheck.core.rules import Call, Unknowable
+    from shapecheck.core.shapes import TensorType
+
+    rule = rule_for(op)
+    call = Call(rule, config, [TensorType(s) for s in shapes], {}, name="op", traced=True)
+    try:
+        return [t.shape for t in Engine._outputs(rule.output(call))]
+    except ShapeError as e:
+        return e.code.name
+    except Unknowable:
+        return None
+
+
+def test_traced_calls_follow_the_backend():
+    """Where the symbolic op and the backend differ, a traced call follows the backend (run on data)."""
+    cases = [("keras.ops.adaptive_average_pool", {"output_size": 4}, (2, 8, 6, 3)),
+             ("keras.ops.adaptive_average_pool", {"output_size": (4, 2)}, (2, 8, 6, 3)),
+             ("keras.ops.categorical_crossentropy", {"axis": 1}, (2, 5, 3), (2, 5, 3)),
+             ("keras.ops.binary_crossentropy", {}, (2, 3), (2, 3))]
+    for op, config, *shapes in cases:
+        rng = np.random.default_rng(0)
+        out = _op(op)(*[_data(s, rng) for s in shapes], **config)
+        assert _traced(op, config, *shapes) == [tuple(out.shape)], (op, config, shapes)
+    # An undefined axis is any size on data: no finding where the symbolic op compares None with 2.
+    assert _traced("keras.ops.binary_crossentropy", {}, (None, 3), (2, 3)) is None
+    assert not _eager_rejects("keras.ops.binary_crossentropy", {}, (2, 3), ((2, 3),), {})
+    assert _traced("keras.ops.ctc_loss", {}, (None, 4), (2, 6, 5), (2,), (2,)) is None

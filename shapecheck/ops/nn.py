@@ -87,19 +87,22 @@ def _is_sym(d: Dim) -> bool:
     return isinstance(d, dims.Sym)
 
 
-def _same(a: Dim, b: Dim) -> Optional[bool]:
+def _same(a: Dim, b: Dim, traced: bool = False) -> Optional[bool]:
     """Python's ``==`` on two dimensions as Keras compares shapes (``None == None``); ``None``
-    when a dimension the front end could not follow makes it undecidable."""
+    when a dimension the front end could not follow makes it undecidable.  Inside a layer's
+    ``call`` (``traced``) the backend runs instead, and an undefined axis may be any size."""
+    if traced and (a is None) != (b is None):
+        return None
     if _is_sym(a) or _is_sym(b):
         eq = dims.equal(a, b) if a is not None and b is not None else None
         return True if eq is True else None
     return a == b
 
 
-def _same_shape(a: Shape, b: Shape) -> Optional[bool]:
+def _same_shape(a: Shape, b: Shape, traced: bool = False) -> Optional[bool]:
     if len(a) != len(b):
         return False
-    verdicts = [_same(x, y) for x, y in zip(a, b)]
+    verdicts = [_same(x, y, traced) for x, y in zip(a, b)]
     if False in verdicts:
         return False
     return None if None in verdicts else True
@@ -182,6 +185,8 @@ class _ConvOp(OpRule):
         space = cu.spatial(shape, fmt)
         ksize = tuple(kernel[:-2])
         if padding == "valid" and any(k is None for k, d in zip(ksize, space) if d is not None):
+            if call.traced:
+                raise Unknowable()
             raise ShapeError(INVALID_ARGUMENT, "unsupported operand type(s) for -: 'NoneType' and 'int': a kernel "
                              f"with an undefined spatial axis {show_shape(kernel)} under padding='valid'.")
         if any(k is None for k in ksize):
@@ -365,6 +370,8 @@ class ConvTranspose(OpRule):
             raise ShapeError(INVALID_ARGUMENT, "The `padding` argument must be one of 'valid', 'same'. Received: "
                              f"padding={padding}")
         if any(k is None for k, d in zip(ksize, defined) if d):
+            if call.traced:
+                raise Unknowable()
             raise ShapeError(INVALID_ARGUMENT, "unsupported operand type(s) for -: 'NoneType' and 'int': a kernel "
                              f"with an undefined spatial axis {show_shape(kernel)}.")
         ksize = tuple(dims.unknown() if k is None else k for k in ksize[:n])
@@ -475,6 +482,8 @@ class _AdaptivePool(OpRule):
         assert shape is not None
         if fmt not in (None, cu.CHANNELS_LAST, cu.CHANNELS_FIRST):
             raise Unknowable()
+        if call.traced:
+            return self.traced_output(x, size, fmt)
         if not isinstance(size, tuple):
             raise ShapeError(INVALID_ARGUMENT, "`output_size` must be a tuple for a symbolic input (Keras computes "
                              f"`shape[:-len(output_size)] + output_size`). Received output_size={size!r}")
@@ -493,6 +502,23 @@ class _AdaptivePool(OpRule):
         else:
             out = (*shape[:-len(size)], *size, shape[-1]) if size else (*shape, shape[-1])
         return x.with_shape(out)
+
+
+    def traced_output(self, x: TensorType, size: Any, fmt: Any) -> TensorType:
+        """Inside a layer's ``call`` the backend runs: ``output_size`` an int or a sequence, and the
+        spatial axes replaced."""
+        shape = x.shape
+        assert shape is not None
+        if len(shape) not in (3, 4, 5):
+            raise ShapeError(RANK_MISMATCH, f"adaptive pooling supports 1D, 2D, or 3D inputs only. Received input "
+                             f"shape {show_shape(shape)}.")
+        n = len(shape) - 2
+        sizes = (size,) * n if is_int(size) else tuple(size) if isinstance(size, (list, tuple)) else None
+        if sizes is None or len(sizes) != n or not all(is_int(v) for v in sizes):
+            raise Unknowable()
+        if fmt == cu.CHANNELS_FIRST:
+            return x.with_shape((shape[0], shape[1], *sizes))
+        return x.with_shape((shape[0], *sizes, shape[-1]))
 
 
 @register
@@ -567,7 +593,7 @@ class BatchNormalization(OpRule):
                 raise Unknowable()
             if v.shape is None:
                 raise Unknowable()
-            same = _same_shape(v.shape, expected)
+            same = _same_shape(v.shape, expected, call.traced)
             if same is False:
                 raise ShapeError(INCOMPATIBLE_SHAPES, f"Arguments `{name}` must be a vector of length `x.shape[axis]`. "
                                  f"Expected: `{show_shape(expected)}`. Received: `{show_shape(v.shape)}`.")
@@ -756,9 +782,9 @@ def _pair_shapes(call: Call, a: str, b: str) -> tuple[TensorType, TensorType]:
     return tensor(call, a), tensor(call, b)
 
 
-def _same_or_fail(target: Shape, output: Shape, message: str) -> None:
+def _same_or_fail(target: Shape, output: Shape, message: str, traced: bool = False) -> None:
     """Keras's ``target.shape != output.shape`` (``None`` equals only ``None``)."""
-    same = _same_shape(target, output)
+    same = _same_shape(target, output, traced)
     if same is False:
         raise ShapeError(INCOMPATIBLE_SHAPES, f"{message} Received: target.shape={show_shape(target)}, "
                          f"output.shape={show_shape(output)}")
@@ -785,7 +811,8 @@ class BinaryCrossentropy(OpRule):
     def output(self, call: Call) -> TensorType:
         target, output = _pair_shapes(call, "target", "output")
         assert target.shape is not None and output.shape is not None
-        _same_or_fail(target.shape, output.shape, "Arguments `target` and `output` must have the same shape.")
+        _same_or_fail(target.shape, output.shape, "Arguments `target` and `output` must have the same shape.",
+                      call.traced)
         return output
 
 
@@ -809,7 +836,8 @@ class CategoricalCrossentropy(OpRule):
     def output(self, call: Call) -> TensorType:
         target, output = _pair_shapes(call, "target", "output")
         assert target.shape is not None and output.shape is not None
-        _same_or_fail(target.shape, output.shape, "Arguments `target` and `output` must have the same shape.")
+        _same_or_fail(target.shape, output.shape, "Arguments `target` and `output` must have the same shape.",
+                      call.traced)
         if not output.shape:
             raise ShapeError(RANK_MISMATCH, "Arguments `target` and `output` must be at least rank 1. Received: "
                              f"target.shape={show_shape(target.shape)}, output.shape={show_shape(output.shape)}")
@@ -822,6 +850,9 @@ class CategoricalCrossentropy(OpRule):
             raise ShapeError(INVALID_ARGUMENT, f"softmax_cross_entropy_with_logits fails on data for a negative axis "
                              f"other than -1 (Range: Requires start <= limit). Received axis={axis}; use "
                              f"axis={axis + len(output.shape)}.")
+        if call.traced:  # the backend drops `axis`
+            a = axis_index(axis, len(output.shape))
+            return output.with_shape(output.shape[:a] + output.shape[a + 1:])
         return output.with_shape(output.shape[:-1])
 
 
@@ -853,13 +884,13 @@ class SparseCategoricalCrossentropy(OpRule):
         if not is_int(axis):
             raise Unknowable()
         a = axis_index(axis, len(o))
-        if len(t) == len(o) and t and _same(t[-1], 1) is not False:
-            if _same(t[-1], 1) is None:
+        if len(t) == len(o) and t and _same(t[-1], 1, call.traced) is not False:
+            if _same(t[-1], 1, call.traced) is None:
                 raise Unknowable()
             t = t[:-1]
         without = o[:a] + o[a + 1:]
         _same_or_fail(t, without, "Arguments `target` and `output` must have the same shape up until the last "
-                      "dimension.")
+                      "dimension.", call.traced)
         if axis != -1 and axis != len(o) - 1:
             raise ShapeError(INVALID_ARGUMENT, f"Only axis=-1 is currently supported. Received: axis={axis}")
         return output.with_shape(without)
@@ -907,6 +938,8 @@ class MultiHot(OpRule):
             out.insert(axis, n)
         else:
             raise ShapeError(INVALID_ARGUMENT, f"axis must be -1 or between [0, {len(shape)}), but received {axis}.")
+        if call.traced and not shape:
+            raise Unknowable()  # the backend reduces the one-hot axis itself
         out = [out[-1]] if len(out) == 2 else [out[0]] + out[2:]
         return TensorType(tuple(out), x.dtype)
 
@@ -1026,6 +1059,8 @@ class Unfold(OpRule):
         (kh, kw), (dh, dw) = _two(param(call, "kernel_size"), "kernel_size"), _two(param(call, "dilation"), "dilation")
         (ph, pw), (sh, sw) = _two(param(call, "padding"), "padding"), _two(param(call, "stride"), "stride")
         if c is None or h is None or w is None:
+            if call.traced:
+                raise Unknowable()
             raise ShapeError(INVALID_ARGUMENT, "unsupported operand type(s) for *: 'NoneType' and 'int': unfold needs "
                              f"defined channels, height and width. Received: input.shape={show_shape(shape)}")
         if any(isinstance(d, dims.Sym) for d in (c, h, w)) or min(sh, sw) <= 0:
@@ -1251,13 +1286,13 @@ class DotProductAttention(OpRule):
 # -- CTC --------------------------------------------------------------------------------------
 
 
-def _first_axes_agree(pairs: list[tuple[str, Shape, str, Shape]]) -> None:
+def _first_axes_agree(pairs: list[tuple[str, Shape, str, Shape]], traced: bool = False) -> None:
     """``CTCLoss._check_shape_first_dim``: ``shape1[0] != shape2[0]`` as Python compares them."""
     for n1, s1, n2, s2 in pairs:
         if not s1 or not s2:
             raise ShapeError(RANK_MISMATCH, f"`{n1}` and `{n2}` need a first (batch) axis: tuple index out of range. "
                              f"Received shapes: `{show_shape(s1)}` and `{show_shape(s2)}`.")
-        same = _same(s1[0], s2[0])
+        same = _same(s1[0], s2[0], traced)
         if same is False:
             raise ShapeError(INCOMPATIBLE_SHAPES, f"Arguments `{n1}` and `{n2}` must have the same first dimension. "
                              f"Received shapes: `{show_shape(s1)}` and `{show_shape(s2)}`.")
@@ -1289,7 +1324,7 @@ class CTCLoss(OpRule):
         t, o, a, b = target.shape, output.shape, tl.shape, ol.shape
         assert t is not None and o is not None and a is not None and b is not None
         _first_axes_agree([("target", t, "output", o), ("target_length", a, "target", t),
-                           ("output_length", b, "output", o)])
+                           ("output_length", b, "output", o)], call.traced)
         # What the TensorFlow backend rejects as soon as data flows.
         for name, s, rank in (("output", o, 3), ("target", t, 2)):
             if len(s) != rank:
