@@ -696,7 +696,7 @@ class LayerNormalization(OpRule):
         axes = sorted(_norm_axes(param(call, "axis"), rank))
         raw = param(call, "axis")
         raw = sorted([raw] if is_int(raw) else raw)
-        counts: list[Dim] = []  # gamma and beta reshaped to the same axes hold as many values
+        counts: list[tuple[Shape, Dim]] = []  # gamma and beta reshaped to the same axes hold as many values
         for name in ("gamma", "beta"):
             v = _optional_tensor(call, name)
             if v is None:
@@ -706,9 +706,11 @@ class LayerNormalization(OpRule):
                 # Reshaped to 1s but the normalized axes.
                 target = tuple(shape[a] for a in sorted(set(axes)))
                 n, m = dims.product(list(target)), dims.product(list(v))
-                counts.append(m)
+                counts.append((v, m))
+                other = counts[0] if len(counts) == 2 else None
                 if (is_int(m) and never_holds(target, m)) or (is_int(n) and never_holds(v, n)) or \
-                        (len(counts) == 2 and is_int(counts[0]) and is_int(m) and counts[0] != m):
+                        (other is not None and ((is_int(other[1]) and never_holds(v, other[1]))
+                                                or (is_int(m) and never_holds(other[0], m)))):
                     raise ShapeError(INCOMPATIBLE_SHAPES, f"`{name}` of shape {show_shape(v)} cannot be reshaped to "
                                      f"the normalized axes {axes} of x {show_shape(shape)} ({n} values).")
                 continue
