@@ -16,7 +16,7 @@ from ..core.findings import INCOMPATIBLE_SHAPES, INVALID_ARGUMENT, ShapeError
 from ..core.ir import UNKNOWN
 from ..core.rules import Call, Example, OpRule, Unknowable, as_dim, register
 from ..core.shapes import TensorType, show_shape
-from .op_utils import broadcast_or_fail, broadcast_to_problem, is_int, known, literal_shape, param, tensor
+from .op_utils import broadcast_or_fail, broadcast_to_problem, is_int, known, literal_shape, param, shape_of, tensor
 
 
 def _dtype(call: Call, default: str) -> str:
@@ -397,3 +397,35 @@ class Identity(OpRule):
             raise Unknowable()
         d = _count(call, "n", n)
         return TensorType((d, d), _dtype(call, "float32"))
+
+
+# -- tf.keras 2 backend constructors ------------------------------------------------------
+
+@register
+class KFilled(OpRule):
+    """``K.zeros(shape, dtype=None, name=None)`` / ``K.ones`` and ``K.random_normal(shape, ...)`` /
+    ``K.random_uniform`` / ``tf.random.normal`` / ``tf.random.uniform``: a tensor of that shape."""
+
+    names = ("keras.backend.zeros", "keras.backend.ones", "keras.backend.random_normal",
+             "keras.backend.random_uniform", "tensorflow.random.normal", "tensorflow.random.uniform")
+    params = ("shape",)
+    examples = (Example({"shape": (2, 3)}, None, (2, 3)), Example({"shape": [4]}, None, (4,)))
+
+    def output(self, call: Call) -> TensorType:
+        return TensorType(_shape_arg(param(call, "shape")), _dtype(call, "float32"))
+
+
+@register
+class KConstant(OpRule):
+    """``K.constant(value, dtype=None, shape=None)``: the value's shape, or ``shape`` (a scalar fills it)."""
+
+    names = ("keras.backend.constant",)
+    params = ("value", "dtype", "shape")
+    defaults = {"dtype": None, "shape": None}
+    examples = (Example({"value": [[1.0, 2.0]]}, None, (1, 2)), Example({"value": 0.0, "shape": (2, 3)}, None, (2, 3)))
+
+    def output(self, call: Call) -> TensorType:
+        shape = param(call, "shape")
+        if shape is not None:
+            return TensorType(_shape_arg(shape), _dtype(call, "float32"))
+        return TensorType(shape_of(param(call, "value")), _dtype(call, "float32"))

@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from ..core import dims
-from ..core.findings import INVALID_ARGUMENT, RANK_MISMATCH, ShapeError
+from ..core.findings import INCOMPATIBLE_SHAPES, INVALID_ARGUMENT, RANK_MISMATCH, ShapeError
 from ..core.rules import Call, Example, OpRule, T, Unknowable, register
 from ..core.shapes import Shape, TensorType, show_shape
 from .op_utils import axis_index, broadcast_or_fail, is_int, known, param, shape_of, tensor
@@ -184,3 +184,69 @@ class TfGatherNd(OpRule):
                              f"{len(shape)} (indices of shape {show_shape(ind)}, params of shape "
                              f"{show_shape(shape)})")
         return x.with_shape(ind[:-1] + shape[k:])
+
+
+# -- more TensorFlow spellings (tf.keras 2: TFOpLambda on Keras tensors) ------------------
+
+@register
+class TfBooleanMask(OpRule):
+    """``tf.boolean_mask(tensor, mask, axis=None)``: the ``mask.ndim`` axes from ``axis`` on, whose shape the
+    mask must have, become one axis of undefined size (the count of true entries)."""
+
+    names = ("tensorflow.boolean_mask",)
+    params = ("tensor", "mask", "axis")
+    defaults = {"axis": None}
+    examples = (
+        Example({}, (None, 3, 4), (None, 4), args=(T((None, 3), "bool"),)),
+        Example({"axis": 1}, (None, 3, 4), (None, None), args=(T((3, 4), "bool"),)),
+        Example({}, (None, 3), "incompatible-shapes", args=(T((None, 4), "bool"),)),
+        Example({}, (None, 3), "rank-mismatch", args=(T((None, 3, 1), "bool"),)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "tensor")
+        m = shape_of(param(call, "mask"))
+        axis = known(param(call, "axis"))
+        a = 0 if axis is None else axis
+        if not is_int(a):
+            raise Unknowable()
+        k = len(m)
+        if k == 0:
+            raise ShapeError(RANK_MISMATCH, "mask cannot be scalar.")
+        # TensorFlow slices the shape with ``axis`` as given (a negative one is not wrapped)
+        part = x.shape[a:a + k] if a + k != 0 else ()
+        if len(part) != k:
+            raise ShapeError(RANK_MISMATCH, f"Shapes {show_shape(part)} and {show_shape(m)} are incompatible: the "
+                             f"mask's {k} axes from axis {axis} do not fit the tensor {show_shape(x.shape)}")
+        for d, e in zip(part, m):
+            if dims.differs(d, e):
+                raise ShapeError(INCOMPATIBLE_SHAPES, f"Shapes {show_shape(part)} and {show_shape(m)} are "
+                                 f"incompatible (tensor {show_shape(x.shape)}, mask from axis {axis})")
+        if a < 0:
+            raise Unknowable()  # TensorFlow gathers on the reshaped tensor with the same negative axis
+        return TensorType(x.shape[:a] + (None,) + x.shape[a + k:], x.dtype)
+
+
+@register
+class TfEmbeddingLookup(OpRule):
+    """``tf.nn.embedding_lookup(params, ids, max_norm=None)``: ``ids``'s shape, then ``params``'s shape after
+    its first axis."""
+
+    names = ("tensorflow.nn.embedding_lookup",)
+    params = ("params", "ids", "max_norm")
+    defaults = {"max_norm": None}
+    keras_equivalent = "keras.ops.take"
+    examples = (
+        Example({}, (10, 4), (None, 3, 4), args=(T((None, 3), "int32"),)),
+        Example({}, (10,), (None,), args=(T((None,), "int32"),)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        p = param(call, "params")
+        if isinstance(p, (list, tuple)):
+            raise Unknowable()  # sharded params
+        x = tensor(call, "params")
+        ids = shape_of(param(call, "ids"))
+        if not x.shape:
+            raise ShapeError(RANK_MISMATCH, "params must be at least a vector: the embeddings have rank 0")
+        return TensorType(ids + x.shape[1:], x.dtype)

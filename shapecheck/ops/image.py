@@ -905,3 +905,78 @@ def _contains_unknown_value(v: Any) -> bool:
     if v is UNKNOWN or isinstance(v, dims.Sym):
         return True
     return isinstance(v, (list, tuple)) and any(_contains_unknown_value(x) for x in v)
+
+
+# -- tf.image (tf.keras 2: TFOpLambda on Keras tensors) ----------------------------------
+
+@register
+class TfImageResize(OpRule):
+    """``tf.image.resize(images, size, method="bilinear", preserve_aspect_ratio=False, antialias=False)``:
+    images of rank 3 or 4 (channels last) take ``size`` as height and width."""
+
+    names = ("tensorflow.image.resize",)
+    params = ("images", "size", "method", "preserve_aspect_ratio", "antialias")
+    defaults = {"method": "bilinear", "preserve_aspect_ratio": False, "antialias": False}
+    keras_equivalent = "keras.ops.image.resize"
+    examples = (
+        Example({"size": (8, 9)}, (None, 4, 4, 3), (None, 8, 9, 3)),
+        Example({"size": [8, 9]}, (4, 4, 3), (8, 9, 3)),
+        Example({"size": (8, 9)}, (None, 4), "rank-mismatch"),
+        Example({"size": (8,)}, (None, 4, 4, 3), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "images")
+        size = known(param(call, "size"))
+        if not isinstance(size, (list, tuple)):
+            raise Unknowable()
+        if len(x.shape) not in (3, 4):
+            raise ShapeError(RANK_MISMATCH, f"'images' must have either 3 or 4 dimensions; received "
+                             f"{show_shape(x.shape)}")
+        if len(size) != 2:
+            raise ShapeError(INVALID_ARGUMENT, f"'size' must be a 1-D Tensor of 2 elements: new_height, new_width; "
+                             f"received {size!r}")
+        if known(param(call, "preserve_aspect_ratio")) or not all(is_int(v) for v in size):
+            raise Unknowable()
+        if any(v <= 0 for v in size):
+            raise Unknowable()
+        return TensorType(x.shape[:-3] + (size[0], size[1], x.shape[-1]), "float32")
+
+
+@register
+class TfRgbToGrayscale(OpRule):
+    """``tf.image.rgb_to_grayscale(images)``: the last axis, of 3 channels, becomes 1."""
+
+    names = ("tensorflow.image.rgb_to_grayscale",)
+    params = ("images",)
+    keras_equivalent = "keras.ops.image.rgb_to_grayscale"
+    examples = (Example({}, (None, 4, 4, 3), (None, 4, 4, 1)), Example({}, (None, 4, 4, 2), "axis-mismatch"))
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "images")
+        if not x.shape:
+            raise ShapeError(RANK_MISMATCH, "rgb_to_grayscale: images must have a channel axis, received a scalar")
+        if dims.differs(x.shape[-1], 3):
+            raise ShapeError(AXIS_MISMATCH, f"rgb_to_grayscale: the last axis must hold 3 channels, received "
+                             f"{show_shape(x.shape)}")
+        return x.with_shape(x.shape[:-1] + (1,))
+
+
+@register
+class TfGrayscaleToRgb(OpRule):
+    """``tf.image.grayscale_to_rgb(images)``: rank 2 at least; the last axis, of 1 channel, becomes 3."""
+
+    names = ("tensorflow.image.grayscale_to_rgb",)
+    params = ("images",)
+    examples = (Example({}, (None, 4, 4, 1), (None, 4, 4, 3)), Example({}, (None, 4, 4, 3), "axis-mismatch"),
+                Example({}, (1,), "rank-mismatch"))
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "images")
+        if len(x.shape) < 2:
+            raise ShapeError(RANK_MISMATCH, f"A grayscale image must be at least two-dimensional; received "
+                             f"{show_shape(x.shape)}")
+        if dims.differs(x.shape[-1], 1):
+            raise ShapeError(AXIS_MISMATCH, f"Last dimension of a grayscale image should be size 1; received "
+                             f"{show_shape(x.shape)}")
+        return x.with_shape(x.shape[:-1] + (3,))

@@ -600,3 +600,186 @@ class TfMoments(OpRule):
         else:
             shape = tuple(d for i, d in enumerate(x.shape) if i not in where)
         return [TensorType(shape, x.dtype), TensorType(shape, x.dtype)]
+
+
+# -- TensorFlow's segment reductions ------------------------------------------------------
+
+class _TfSegment(OpRule):
+    params: ClassVar[tuple[str, ...]] = ("data", "segment_ids")
+
+    def output(self, call: Call) -> TensorType:
+        data, ids = tensor(call, "data"), tensor(call, "segment_ids")
+        if len(ids.shape) != 1:
+            raise ShapeError(RANK_MISMATCH, f"Shape must be rank 1 but is rank {len(ids.shape)}: segment_ids "
+                             f"{show_shape(ids.shape)}")
+        if not data.shape:
+            raise ShapeError(RANK_MISMATCH, "Shape must be at least rank 1 but is rank 0: data")
+        if dims.differs(ids.shape[0], data.shape[0]):
+            raise ShapeError(INCOMPATIBLE_SHAPES, f"Dimensions must be equal, but are {dims.show(data.shape[0])} "
+                             f"and {dims.show(ids.shape[0])}: data {show_shape(data.shape)}, segment_ids "
+                             f"{show_shape(ids.shape)}")
+        return data.with_shape((None,) + data.shape[1:])
+
+
+class _TfUnsortedSegment(OpRule):
+    params: ClassVar[tuple[str, ...]] = ("data", "segment_ids", "num_segments")
+
+    def output(self, call: Call) -> TensorType:
+        data, ids = tensor(call, "data"), tensor(call, "segment_ids")
+        if len(ids.shape) > len(data.shape):
+            raise ShapeError(RANK_MISMATCH, f"Shape must be at least rank {len(ids.shape)} but is rank "
+                             f"{len(data.shape)}: data {show_shape(data.shape)}")
+        for d, e in zip(data.shape, ids.shape):
+            if dims.differs(d, e):
+                raise ShapeError(INCOMPATIBLE_SHAPES, f"segment_ids.shape = {show_shape(ids.shape)} is not a prefix "
+                                 f"of data.shape = {show_shape(data.shape)}")
+        num = known(param(call, "num_segments"))
+        count: Dim = num if is_int(num) else dims.unknown()
+        return data.with_shape((count,) + data.shape[len(ids.shape):])
+
+
+for _name in ("sum", "max", "min", "mean", "prod"):
+    register(type(f"TfSegment{_name.title()}", (_TfSegment,), {
+        "__doc__": f"``tf.math.segment_{_name}(data, segment_ids)``: an undefined first axis (the last id + 1), "
+                   "then ``data.shape[1:]``; ``segment_ids`` a vector as long as ``data``'s first axis.",
+        "__module__": __name__, "names": (f"tensorflow.math.segment_{_name}",),
+        "keras_equivalent": f"keras.ops.segment_{_name}" if _name != "mean" else None,
+        "examples": (
+            Example({}, (6, 4), (None, 4), args=(T((6,), "int32"),)),
+            Example({}, (6, 4), "incompatible-shapes", args=(T((5,), "int32"),)),
+            Example({}, (6, 4), "rank-mismatch", args=(T((6, 4), "int32"),)),
+        ),
+    }))
+    register(type(f"TfUnsortedSegment{_name.title()}", (_TfUnsortedSegment,), {
+        "__doc__": f"``tf.math.unsorted_segment_{_name}(data, segment_ids, num_segments)``: ``(num_segments,)`` "
+                   "then ``data``'s axes after those of ``segment_ids``, whose shape is a prefix of "
+                   "``data``'s.",
+        "__module__": __name__, "names": (f"tensorflow.math.unsorted_segment_{_name}",),
+        "keras_equivalent": f"keras.ops.segment_{_name}" if _name != "mean" else None,
+        "examples": (
+            Example({"num_segments": 3}, (6, 4), (3, 4), args=(T((6,), "int32"),)),
+            Example({"num_segments": 3}, (6, 4), (3,), args=(T((6, 4), "int32"),)),
+            Example({"num_segments": 3}, (6, 4), "incompatible-shapes", args=(T((5,), "int32"),)),
+        ),
+    }))
+
+
+# -- TensorFlow's cross-entropies ---------------------------------------------------------
+
+@register
+class TfSigmoidCrossEntropy(OpRule):
+    """``tf.nn.sigmoid_cross_entropy_with_logits(labels, logits)``: ``labels`` and ``logits`` of one shape
+    (no broadcasting), which the loss keeps."""
+
+    names = ("tensorflow.nn.sigmoid_cross_entropy_with_logits",)
+    params = ("labels", "logits")
+    keras_equivalent = "keras.ops.binary_crossentropy"
+    examples = (
+        Example({}, (None, 3), (None, 3), args=((None, 3),)),
+        Example({}, (None, 3), "incompatible-shapes", args=((None, 1),)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        labels, logits = tensor(call, "labels"), tensor(call, "logits")
+        if len(labels.shape) != len(logits.shape) or any(
+                dims.differs(a, b) for a, b in zip(labels.shape, logits.shape)):
+            raise ShapeError(INCOMPATIBLE_SHAPES, f"`logits` and `labels` must have the same shape, received "
+                             f"({show_shape(logits.shape)} vs {show_shape(labels.shape)}).")
+        return logits.with_shape(tuple(a if b is None else b for a, b in zip(labels.shape, logits.shape)))
+
+
+@register
+class TfSparseSoftmaxCrossEntropy(OpRule):
+    """``tf.nn.sparse_softmax_cross_entropy_with_logits(labels, logits)``: ``labels`` has the shape of
+    ``logits`` without its last (class) axis, and is the loss's shape."""
+
+    names = ("tensorflow.nn.sparse_softmax_cross_entropy_with_logits",)
+    params = ("labels", "logits")
+    keras_equivalent = "keras.ops.sparse_categorical_crossentropy"
+    examples = (
+        Example({}, T((None,), "int32"), (None,), args=((None, 10),)),
+        Example({}, T((None, 1), "int32"), "rank-mismatch", args=((None, 10),)),
+        Example({}, T((4,), "int32"), "incompatible-shapes", args=((3, 10),)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        labels, logits = tensor(call, "labels"), tensor(call, "logits")
+        if not logits.shape:
+            raise ShapeError(RANK_MISMATCH, "Logits cannot be scalars - received shape ().")
+        if len(labels.shape) != len(logits.shape) - 1:
+            raise ShapeError(RANK_MISMATCH, f"Rank mismatch: Rank of labels (received {len(labels.shape)}) should "
+                             f"equal rank of logits minus 1 (received {len(logits.shape)}).")
+        for a, b in zip(labels.shape, logits.shape):
+            if dims.differs(a, b):
+                raise ShapeError(INCOMPATIBLE_SHAPES, f"Shapes of labels {show_shape(labels.shape)} and logits "
+                                 f"{show_shape(logits.shape)} are incompatible")
+        return TensorType(tuple(a if b is None else b for a, b in zip(labels.shape, logits.shape)), logits.dtype)
+
+
+# -- tf.signal ----------------------------------------------------------------------------
+
+@register
+class TfFrame(OpRule):
+    """``tf.signal.frame(signal, frame_length, frame_step, pad_end=False, pad_value=0, axis=-1)``: ``axis``
+    becomes ``(frames, frame_length)``: ``1 + (n - frame_length) // frame_step`` frames (none when the
+    signal is shorter), or ``ceil(n / frame_step)`` with ``pad_end``."""
+
+    names = ("tensorflow.signal.frame",)
+    params = ("signal", "frame_length", "frame_step", "pad_end", "pad_value", "axis")
+    defaults = {"pad_end": False, "pad_value": 0, "axis": -1}
+    keras_equivalent = "keras.ops.extract_sequences"
+    examples = (
+        Example({"frame_length": 4, "frame_step": 2}, (None, 10), (None, 4, 4)),
+        Example({"frame_length": 4, "frame_step": 3, "pad_end": True}, (None, 10), (None, 4, 4)),
+        Example({"frame_length": 4, "frame_step": 2}, (None, 2), (None, 0, 4)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "signal")
+        length, step = known(param(call, "frame_length")), known(param(call, "frame_step"))
+        pad_end, axis = known(param(call, "pad_end")), known(param(call, "axis"))
+        if not (is_int(length) and is_int(step) and is_int(axis)):
+            raise Unknowable()
+        if not x.shape:
+            raise ShapeError(RANK_MISMATCH, "Shape must be at least rank 1 but is rank 0: signal")
+        rank = len(x.shape)
+        if not -rank <= axis < rank:
+            raise ShapeError(INVALID_ARGUMENT, f"axis {axis} is out of range for a signal of rank {rank}")
+        a = axis % rank
+        n = x.shape[a]
+        if length < 0 or step <= 0:
+            raise Unknowable()
+        frames: Dim
+        if not is_int(n):
+            frames = None if n is None else dims.unknown()
+        elif pad_end:
+            frames = -(-n // step)  # type: ignore[operator]
+        else:
+            frames = max(0, 1 + (n - length) // step)  # type: ignore[operator]
+        return x.with_shape(x.shape[:a] + (frames, length) + x.shape[a + 1:])
+
+
+@register
+class TfRfft(OpRule):
+    """``tf.signal.rfft(input_tensor, fft_length=None)``: the last axis ``n`` becomes ``n // 2 + 1``
+    (``fft_length[0] // 2 + 1`` when given), complex."""
+
+    names = ("tensorflow.signal.rfft",)
+    params = ("input_tensor", "fft_length")
+    defaults = {"fft_length": None}
+    keras_equivalent = "keras.ops.rfft"
+    examples = (Example({}, (None, 10), (None, 6)), Example({"fft_length": [8]}, (None, 10), (None, 5)),
+                Example({}, (), "rank-mismatch"))
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "input_tensor")
+        if not x.shape:
+            raise ShapeError(RANK_MISMATCH, "Shape must be at least rank 1 but is rank 0")
+        fft_length = known(param(call, "fft_length"))
+        if fft_length is None:
+            n = x.shape[-1]
+        elif isinstance(fft_length, (list, tuple)) and len(fft_length) == 1 and is_int(fft_length[0]):
+            n = fft_length[0]
+        else:
+            raise Unknowable()
+        return TensorType(x.shape[:-1] + (dims.add(dims.floordiv(n, 2), 1),), "complex64")

@@ -2653,3 +2653,60 @@ class KSpatial2dPadding(OpRule):
         rows = 2 if fmt == "channels_first" else 1
         s[rows], s[rows + 1] = dims.add(s[rows], a + b), dims.add(s[rows + 1], c + d)
         return TensorType(tuple(s), x.dtype)
+
+
+@register
+class TfStridedSlice(OpRule):
+    """``tf.strided_slice(input_, begin, end, strides=None, begin_mask=0, end_mask=0, ellipsis_mask=0,
+    new_axis_mask=0, shrink_axis_mask=0)``: the subscript the masks spell (``x[b:e:s, ..., None, i]``),
+    with ``x[...]``'s shape; ``begin``, ``end`` and ``strides`` as long as each other."""
+
+    names = ("tensorflow.strided_slice",)
+    params = ("input_", "begin", "end", "strides", "begin_mask", "end_mask", "ellipsis_mask", "new_axis_mask",
+              "shrink_axis_mask")
+    defaults = {"strides": None, "begin_mask": 0, "end_mask": 0, "ellipsis_mask": 0, "new_axis_mask": 0,
+                "shrink_axis_mask": 0}
+    keras_equivalent = "keras.ops.slice"
+    examples = (
+        Example({"begin": [0, 1], "end": [0, 3], "begin_mask": 1, "end_mask": 1}, (None, 4), (None, 2)),
+        Example({"begin": [0, 1], "end": [0, 2], "shrink_axis_mask": 2, "begin_mask": 1, "end_mask": 1},
+                (None, 4), (None,)),
+        Example({"begin": [0, 0], "end": [0, 0], "ellipsis_mask": 1, "new_axis_mask": 2}, (None, 4), (None, 4, 1)),
+        Example({"begin": [0, 5], "end": [0, 6], "shrink_axis_mask": 2, "begin_mask": 1, "end_mask": 1},
+                (None, 4), "invalid-argument"),
+        Example({"begin": [0, 1], "end": [2]}, (None, 4), "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "input_")
+        begin, end = known(param(call, "begin")), known(param(call, "end"))
+        strides = known(param(call, "strides"))
+        masks = [known(param(call, m)) for m in self.params[4:]]
+        if not isinstance(begin, (list, tuple)) or not isinstance(end, (list, tuple)):
+            raise Unknowable()
+        if strides is None:
+            strides = [1] * len(begin)
+        if not isinstance(strides, (list, tuple)) or not all(is_int(v) for v in [*begin, *end, *strides, *masks]):
+            raise Unknowable()
+        if not len(begin) == len(end) == len(strides):
+            raise ShapeError(INVALID_ARGUMENT, f"Expected begin, end, and strides to be 1D equal size tensors, but "
+                             f"got shapes [{len(begin)}], [{len(end)}], and [{len(strides)}] instead.")
+        if 0 in strides:
+            raise ShapeError(INVALID_ARGUMENT, "strides[i] must be non-zero")
+        begin_mask, end_mask, ellipsis_mask, new_axis_mask, shrink_mask = masks
+        if bin(ellipsis_mask & ((1 << len(begin)) - 1)).count("1") > 1:
+            raise ShapeError(INVALID_ARGUMENT, "Multiple ellipses in slice spec not allowed")
+        key: list[Any] = []
+        for i, (b, e, s) in enumerate(zip(begin, end, strides)):
+            bit = 1 << i
+            if ellipsis_mask & bit:
+                key.append(Ellipsis)
+            elif new_axis_mask & bit:
+                key.append(None)
+            elif shrink_mask & bit:
+                if s != 1:
+                    raise Unknowable()  # "only stride 1 allowed on non-range indexing", though not always
+                key.append(b)
+            else:
+                key.append(slice(None if begin_mask & bit else b, None if end_mask & bit else e, s))
+        return TensorType(getitem_shape(x.shape, tuple(key)), x.dtype)
