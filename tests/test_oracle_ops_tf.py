@@ -191,7 +191,7 @@ _MINE = sorted({n for n, r in OPS.items() if type(r).__module__.startswith("shap
                     "TfStridedSlice", *[f"Tf{u}Segment{n}" for u in ("", "Unsorted")
                                         for n in ("Sum", "Max", "Min", "Mean", "Prod")],
                     "TfSigmoidCrossEntropy", "TfSparseSoftmaxCrossEntropy", "TfFrame", "TfRfft", "TfImageResize",
-                    "TfRgbToGrayscale", "TfGrayscaleToRgb"}})
+                    "TfRgbToGrayscale", "TfGrayscaleToRgb", "KBatchDot", "TfInTopK", "TfBatchNormalization"}})
 
 
 def test_my_rules_are_registered():
@@ -458,3 +458,24 @@ def test_rfft(x, fft_length):
 def test_image(op, x, channels, size):
     x = x[:-1] + (channels,)
     agrees_with_tf(op, {"size": size} if op.endswith("resize") else {}, x)
+
+
+@SETTINGS
+@given(shape(1, 4), shape(1, 4), st.sampled_from([None, 1, 2, -1, 0, [1, 2], [2, 1], [-1, 1]]))
+def test_k_batch_dot(x, y, axes):
+    agrees_with_tf("keras.backend.batch_dot", {"axes": axes}, x, (y,))
+
+
+@SETTINGS
+@given(shape(1, 3), shape(1, 3), st.sampled_from([1, 2]))
+def test_in_top_k(targets, predictions, k):
+    agrees_with_tf("tensorflow.math.in_top_k", {"k": k}, T(targets, "int32"), (predictions,))
+
+
+@SETTINGS
+@given(broadcast_pair(), st.booleans())
+def test_batch_normalization(pair, affine):
+    x, stats = pair
+    config = {"variance_epsilon": 1e-3, **({} if affine else {"offset": None, "scale": None})}
+    args = (stats, stats, stats, stats) if affine else (stats, stats)
+    agrees_with_tf("tensorflow.nn.batch_normalization", config, x, args)

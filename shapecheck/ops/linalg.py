@@ -1313,3 +1313,62 @@ class TfBandPart(_TfMatrix):
 
     def output(self, call: Call) -> TensorType:
         return self.matrix(call)
+
+
+@register
+class KBatchDot(OpRule):
+    """``K.batch_dot(x, y, axes=None)`` (tf.keras 2): ranks 2 at least, one batch size; ``axes`` (an int, a
+    pair, or by default ``x``'s last and ``y``'s second-to-last, or last for a matrix) never 0, of equal
+    sizes.  The result is the batch, ``x``'s other axes, then ``y``'s; a matrix contributes none, and
+    two matrices give ``(batch, 1)``."""
+
+    names = ("keras.backend.batch_dot",)
+    params = ("x", "y", "axes")
+    defaults = {"axes": None}
+    keras_equivalent = "keras.ops.einsum"
+    examples = (
+        Example({}, (None, 3, 4), (None, 3, 5), args=((None, 4, 5),)),
+        Example({"axes": 1}, (None, 4), (None, 1), args=((None, 4),)),
+        Example({"axes": [2, 1]}, (None, 3, 4), (None, 3, 5), args=((None, 4, 5),)),
+        Example({"axes": 1}, (None, 3, 4), "incompatible-shapes", args=((None, 4, 5),)),
+        Example({"axes": 0}, (None, 4), "invalid-argument", args=((None, 4),)),
+        Example({}, (None,), "rank-mismatch", args=((None, 4),)),
+        Example({}, (2, 4), "incompatible-shapes", args=((3, 4),)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x, y = tensor(call, "x"), tensor(call, "y")
+        xs, ys = x.shape, y.shape
+        if len(xs) < 2 or len(ys) < 2:
+            raise ShapeError(RANK_MISMATCH, f"Cannot do batch_dot on inputs with rank < 2. Received inputs with "
+                             f"shapes {show_shape(xs)} and {show_shape(ys)}.")
+        if is_int(xs[0]) and is_int(ys[0]) and xs[0] != ys[0]:
+            raise ShapeError(INCOMPATIBLE_SHAPES, f"Cannot do batch_dot on inputs with different batch sizes. "
+                             f"Received inputs with shapes {show_shape(xs)} and {show_shape(ys)}.")
+        axes = known(param(call, "axes"))
+        if is_int(axes):
+            axes = [axes, axes]
+        if axes is None:
+            axes = [len(xs) - 1, len(ys) - 1 if len(ys) == 2 else len(ys) - 2]
+        if not isinstance(axes, (list, tuple)) or len(axes) != 2 or not all(is_int(a) for a in axes):
+            raise Unknowable()
+        a0, a1 = axes[0] + (len(xs) if axes[0] < 0 else 0), axes[1] + (len(ys) if axes[1] < 0 else 0)
+        if 0 in (a0, a1):
+            raise ShapeError(INVALID_ARGUMENT, "Cannot perform batch_dot over axis 0. If your inputs are not "
+                             "batched, add a dummy batch dimension to your inputs using K.expand_dims(x, 0)")
+        if a0 < 0 or a1 < 0:
+            raise Unknowable()  # Python's negative indexing on the shape, then transposes: not followed
+        if not (a0 < len(xs) and a1 < len(ys)):
+            raise ShapeError(INVALID_ARGUMENT, f"batch_dot axes={list(axes)} out of range for shapes "
+                             f"{show_shape(xs)} and {show_shape(ys)}")
+        d1, d2 = xs[a0], ys[a1]
+        if is_int(d1) and is_int(d2) and d1 != d2:
+            raise ShapeError(INCOMPATIBLE_SHAPES, f"Cannot do batch_dot on inputs with shapes {show_shape(xs)} and "
+                             f"{show_shape(ys)} with axes={[a0, a1]}. x.shape[{a0}] != y.shape[{a1}] "
+                             f"({d1} != {d2}).")
+        batch = xs[0] if xs[0] is not None else ys[0]
+        x_rest = tuple(d for i, d in enumerate(xs) if i not in (0, a0))
+        y_rest = tuple(d for i, d in enumerate(ys) if i not in (0, a1))
+        if len(xs) == 2 and len(ys) == 2:
+            return TensorType((batch, 1), x.dtype)
+        return TensorType((batch,) + x_rest + y_rest, x.dtype)

@@ -10,7 +10,7 @@ from ..core.findings import AXIS_MISMATCH, INCOMPATIBLE_SHAPES, INVALID_ARGUMENT
 from ..core.ir import UNKNOWN
 from ..core.rules import Call, Example, OpRule, T, Unknowable, register
 from ..core.shapes import Shape, TensorType, show_shape
-from .op_utils import is_int, known, never_holds, param, tensor
+from .op_utils import broadcast_or_fail, is_int, known, never_holds, param, shape_of, tensor
 
 
 def _later(what: str) -> str:
@@ -783,3 +783,59 @@ class TfRfft(OpRule):
         else:
             raise Unknowable()
         return TensorType(x.shape[:-1] + (dims.add(dims.floordiv(n, 2), 1),), "complex64")
+
+
+@register
+class TfInTopK(OpRule):
+    """``tf.math.in_top_k(targets, predictions, k)``: ``predictions`` a matrix, ``targets`` a vector as long;
+    a boolean vector."""
+
+    names = ("tensorflow.math.in_top_k",)
+    params = ("targets", "predictions", "k")
+    keras_equivalent = "keras.ops.in_top_k"
+    examples = (
+        Example({"k": 2}, T((None,), "int32"), (None,), args=((None, 10),)),
+        Example({"k": 2}, T((None,), "int32"), "rank-mismatch", args=((None, 3, 10),)),
+        Example({"k": 2}, T((4,), "int32"), "incompatible-shapes", args=((3, 10),)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        targets, predictions = tensor(call, "targets"), tensor(call, "predictions")
+        if len(predictions.shape) != 2:
+            raise ShapeError(RANK_MISMATCH, f"Shape must be rank 2 but is rank {len(predictions.shape)}: predictions "
+                             f"{show_shape(predictions.shape)}")
+        if len(targets.shape) != 1:
+            raise ShapeError(RANK_MISMATCH, f"Shape must be rank 1 but is rank {len(targets.shape)}: targets "
+                             f"{show_shape(targets.shape)}")
+        a, b = predictions.shape[0], targets.shape[0]
+        if dims.differs(a, b):
+            raise ShapeError(INCOMPATIBLE_SHAPES, f"Dimensions must be equal, but are {dims.show(a)} and "
+                             f"{dims.show(b)}: predictions {show_shape(predictions.shape)}, targets "
+                             f"{show_shape(targets.shape)}")
+        return TensorType((b if a is None else a,), "bool")
+
+
+@register
+class TfBatchNormalization(OpRule):
+    """``tf.nn.batch_normalization(x, mean, variance, offset, scale, variance_epsilon)``: ``x`` and the
+    statistics (``offset`` and ``scale`` may be ``None``) broadcast together."""
+
+    names = ("tensorflow.nn.batch_normalization",)
+    params = ("x", "mean", "variance", "offset", "scale", "variance_epsilon")
+    keras_equivalent = "keras.ops.batch_normalization"
+    examples = (
+        Example({"variance_epsilon": 1e-3, "offset": None, "scale": None}, (None, 3), (None, 3),
+                args=((3,), (3,))),
+        Example({"variance_epsilon": 1e-3, "offset": None, "scale": None}, (None, 3), "incompatible-shapes",
+                args=((4,), (4,))),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "x")
+        shape = x.shape
+        for name in ("mean", "variance", "offset", "scale"):
+            v = param(call, name)
+            if v is None:
+                continue
+            shape = broadcast_or_fail(shape, shape_of(v))
+        return x.with_shape(shape)
