@@ -191,7 +191,8 @@ _MINE = sorted({n for n, r in OPS.items() if type(r).__module__.startswith("shap
                     "TfStridedSlice", *[f"Tf{u}Segment{n}" for u in ("", "Unsorted")
                                         for n in ("Sum", "Max", "Min", "Mean", "Prod")],
                     "TfSigmoidCrossEntropy", "TfSparseSoftmaxCrossEntropy", "TfFrame", "TfRfft", "TfImageResize",
-                    "TfRgbToGrayscale", "TfGrayscaleToRgb", "KBatchDot", "TfInTopK", "TfBatchNormalization"}})
+                    "TfRgbToGrayscale", "TfGrayscaleToRgb", "KBatchDot", "TfInTopK", "TfBatchNormalization", "TfExtractPatches", "KResizeImages",
+                    "TfSoftmaxCrossEntropy", "TfBincount"}})
 
 
 def test_my_rules_are_registered():
@@ -479,3 +480,31 @@ def test_batch_normalization(pair, affine):
     config = {"variance_epsilon": 1e-3, **({} if affine else {"offset": None, "scale": None})}
     args = (stats, stats, stats, stats) if affine else (stats, stats)
     agrees_with_tf("tensorflow.nn.batch_normalization", config, x, args)
+
+
+@SETTINGS
+@given(shape(1, 5), st.sampled_from([[1, 3, 3, 1], [1, 2, 1, 1]]), st.sampled_from([[1, 2, 2, 1], [1, 1, 3, 1]]),
+       st.sampled_from([[1, 1, 1, 1], [1, 2, 2, 1]]), st.sampled_from(["VALID", "SAME"]))
+def test_extract_patches(x, sizes, strides, rates, padding):
+    agrees_with_tf("tensorflow.image.extract_patches",
+                   {"sizes": sizes, "strides": strides, "rates": rates, "padding": padding}, x)
+
+
+@SETTINGS
+@given(shape(2, 5), st.sampled_from([1, 2]), st.sampled_from([1, 3]),
+       st.sampled_from(["channels_first", "channels_last"]))
+def test_k_resize_images(x, hf, wf, data_format):
+    agrees_with_tf("keras.backend.resize_images",
+                   {"height_factor": hf, "width_factor": wf, "data_format": data_format}, x)
+
+
+@SETTINGS
+@given(broadcast_pair(), st.integers(-3, 2))
+def test_softmax_cross_entropy(pair, axis):
+    agrees_with_tf("tensorflow.nn.softmax_cross_entropy_with_logits", {"axis": axis}, pair[0], (pair[1],))
+
+
+@SETTINGS
+@given(shape(1, 3))
+def test_bincount(x):
+    agrees_with_tf("tensorflow.math.bincount", {}, T(x, "int32"))

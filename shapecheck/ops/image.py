@@ -980,3 +980,83 @@ class TfGrayscaleToRgb(OpRule):
             raise ShapeError(AXIS_MISMATCH, f"Last dimension of a grayscale image should be size 1; received "
                              f"{show_shape(x.shape)}")
         return x.with_shape(x.shape[:-1] + (3,))
+
+
+@register
+class TfExtractPatches(OpRule):
+    """``tf.image.extract_patches(images, sizes, strides, rates, padding)``: rank 4; ``sizes``, ``strides``
+    and ``rates`` are ``[1, rows, cols, 1]``; each spatial axis as a convolution's, the channels times
+    ``rows * cols``."""
+
+    names = ("tensorflow.image.extract_patches",)
+    params = ("images", "sizes", "strides", "rates", "padding")
+    keras_equivalent = "keras.ops.image.extract_patches"
+    examples = (
+        Example({"sizes": [1, 3, 3, 1], "strides": [1, 2, 2, 1], "rates": [1, 1, 1, 1], "padding": "VALID"},
+                (None, 9, 8, 3), (None, 4, 3, 27)),
+        Example({"sizes": [1, 3, 3, 1], "strides": [1, 2, 2, 1], "rates": [1, 2, 2, 1], "padding": "SAME"},
+                (None, 9, 8, 3), (None, 5, 4, 27)),
+        Example({"sizes": [1, 3, 3, 1], "strides": [1, 2, 2, 1], "rates": [1, 1, 1, 1], "padding": "VALID"},
+                (None, 9, 8), "rank-mismatch"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "images")
+        specs = [known(param(call, p)) for p in ("sizes", "strides", "rates")]
+        padding = known(param(call, "padding"))
+        if padding not in ("VALID", "SAME") or not all(
+                isinstance(s, (list, tuple)) and len(s) == 4 and all(is_int(v) for v in s) for s in specs):
+            raise Unknowable()
+        if any(s[0] != 1 or s[3] != 1 or min(s) < 1 for s in specs):
+            raise Unknowable()
+        if len(x.shape) != 4:
+            raise ShapeError(RANK_MISMATCH, f"Shape must be rank 4 but is rank {len(x.shape)}: images "
+                             f"{show_shape(x.shape)}")
+        (_, kr, kc, _), (_, sr, sc, _), (_, rr, rc, _) = specs
+        out: list[Dim] = []
+        for n, k, s, r in ((x.shape[1], kr, sr, rr), (x.shape[2], kc, sc, rc)):
+            if not is_int(n):
+                out.append(None if n is None else dims.unknown())
+            elif padding == "SAME":
+                out.append(-(-n // s))  # type: ignore[operator]
+            else:
+                eff = (k - 1) * r + 1
+                if n < eff:  # type: ignore[operator]
+                    raise ShapeError(NEGATIVE_DIMENSION, f"Computed output size would be negative: the patch of "
+                                     f"{eff} exceeds the axis of {n} (VALID padding)")
+                out.append(-(-(n - eff + 1) // s))  # type: ignore[operator]
+        return TensorType((x.shape[0], out[0], out[1], dims.mul(x.shape[3], kr * kc)), x.dtype)
+
+
+@register
+class KResizeImages(OpRule):
+    """``K.resize_images(x, height_factor, width_factor, data_format, interpolation="nearest")`` (tf.keras 2):
+    the two spatial axes of a rank-4 tensor multiplied by the factors."""
+
+    names = ("keras.backend.resize_images",)
+    params = ("x", "height_factor", "width_factor", "data_format", "interpolation")
+    defaults = {"interpolation": "nearest"}
+    keras_equivalent = "keras.ops.image.resize"
+    examples = (
+        Example({"height_factor": 2, "width_factor": 3, "data_format": "channels_last"}, (None, 4, 5, 3),
+                (None, 8, 15, 3)),
+        Example({"height_factor": 2, "width_factor": 2, "data_format": "channels_first"}, (None, 3, 4, 5),
+                (None, 3, 8, 10)),
+        Example({"height_factor": 2, "width_factor": 2, "data_format": "NHWC"}, (None, 4, 5, 3),
+                "invalid-argument"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "x")
+        fmt = known(param(call, "data_format"))
+        if fmt not in ("channels_first", "channels_last"):
+            raise ShapeError(INVALID_ARGUMENT, f"Invalid `data_format` argument: {fmt}")
+        hf, wf = known(param(call, "height_factor")), known(param(call, "width_factor"))
+        if not (is_int(hf) and is_int(wf)) or hf < 1 or wf < 1:
+            raise Unknowable()
+        if len(x.shape) != 4:
+            raise Unknowable()  # tf.image.resize takes a rank-3 tensor as one image, with other axes
+        s = list(x.shape)
+        r = 2 if fmt == "channels_first" else 1
+        s[r], s[r + 1] = dims.mul(s[r], hf), dims.mul(s[r + 1], wf)
+        return TensorType(tuple(s), x.dtype)

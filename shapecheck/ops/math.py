@@ -839,3 +839,63 @@ class TfBatchNormalization(OpRule):
                 continue
             shape = broadcast_or_fail(shape, shape_of(v))
         return x.with_shape(shape)
+
+
+@register
+class TfSoftmaxCrossEntropy(OpRule):
+    """``tf.nn.softmax_cross_entropy_with_logits(labels, logits, axis=-1)``: ``logits``'s shape without
+    ``axis``; ``labels`` of the same shape (sizes that are neither equal nor 1 fail)."""
+
+    names = ("tensorflow.nn.softmax_cross_entropy_with_logits",)
+    params = ("labels", "logits", "axis")
+    defaults = {"axis": -1}
+    keras_equivalent = "keras.ops.categorical_crossentropy"
+    examples = (
+        Example({}, (None, 10), (None,), args=((None, 10),)),
+        Example({"axis": 1}, (None, 4, 3), (None, 3), args=((None, 4, 3),)),
+        Example({}, (None, 10), "incompatible-shapes", args=((None, 9),)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        labels, logits = tensor(call, "labels"), tensor(call, "logits")
+        axis = known(param(call, "axis"))
+        if not is_int(axis):
+            raise Unknowable()
+        ls, gs = labels.shape, logits.shape
+        if len(ls) == len(gs):
+            for a, b in zip(ls, gs):
+                if is_int(a) and is_int(b) and a != b and 1 not in (a, b):
+                    raise ShapeError(INCOMPATIBLE_SHAPES, f"logits and labels must be broadcastable: logits_size="
+                                     f"{show_shape(gs)} labels_size={show_shape(ls)}")
+        if len(ls) != len(gs) or any(dims.differs(a, b) for a, b in zip(ls, gs)):
+            raise Unknowable()
+        if not gs:
+            return TensorType((), logits.dtype)
+        if not -len(gs) <= axis < len(gs):
+            raise ShapeError(INVALID_ARGUMENT, f"axis {axis} is out of range for logits of rank {len(gs)}")
+        if axis < -1:
+            # TensorFlow moves the axis last with range(0, axis), which a negative axis breaks
+            raise ShapeError(INVALID_ARGUMENT, f"Requires start <= limit when delta > 0: 0/{axis} (a negative axis "
+                             "other than -1)")
+        a = axis % len(gs)
+        return TensorType(tuple(b if b is not None else c for b, c in zip(gs, ls))[:a] +
+                          tuple(b if b is not None else c for b, c in zip(gs, ls))[a + 1:], logits.dtype)
+
+
+@register
+class TfBincount(OpRule):
+    """``tf.math.bincount(arr, weights=None, minlength=None, maxlength=None, dtype=tf.int32, name=None,
+    axis=None)``: a vector of undefined length (the largest value + 1)."""
+
+    names = ("tensorflow.math.bincount",)
+    params = ("arr", "weights", "minlength", "maxlength", "dtype", "name", "axis")
+    defaults = {"axis": None}
+    keras_equivalent = "keras.ops.bincount"
+    examples = (Example({}, T((None,), "int32"), (None,)), Example({}, T((None, 3), "int32"), (None,)))
+
+    def output(self, call: Call) -> TensorType:
+        tensor(call, "arr")
+        if known(param(call, "axis")) is not None or param(call, "weights") not in (None, UNKNOWN):
+            raise Unknowable()
+        dtype = param(call, "dtype")
+        return TensorType((None,), dtype if isinstance(dtype, str) else "int32")
