@@ -209,6 +209,27 @@ def test_every_name_is_public():
     assert missing == []
 
 
+def test_tensorflow_aliases_share_the_rule():
+    # tf.X, tf.math.X, tf.nn.X ... that are one function have one rule
+    modules = {"": tf, "math.": tf.math, "nn.": tf.nn, "linalg.": tf.linalg, "signal.": tf.signal,
+               "image.": tf.image, "random.": tf.random}
+    paths: dict[int, list[str]] = {}
+    for prefix, module in modules.items():
+        for n in dir(module):
+            obj = getattr(module, n, None)
+            if not n.startswith("_") and callable(obj):
+                paths.setdefault(id(obj), []).append(f"tensorflow.{prefix}{n}")
+    missing = []
+    for name, rule in OPS.items():
+        if name.startswith("tensorflow."):
+            try:
+                fn = _function(name)
+            except AttributeError:
+                continue  # a TensorFlow 1 spelling
+            missing += [(alias, name) for alias in paths.get(id(fn), []) if OPS.get(alias) is not rule]
+    assert missing == []
+
+
 @pytest.mark.parametrize("op", _MINE)
 def test_examples_hold_for_tensorflow(op):
     for ex in OPS[op].examples:

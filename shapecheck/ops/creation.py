@@ -86,7 +86,7 @@ class Filled(OpRule):
 class Eye(OpRule):
     """``eye(N, M=None)``: an ``(N, M or N)`` identity matrix."""
 
-    names = ("keras.ops.eye", "tensorflow.eye")
+    names = ("keras.ops.eye", "tensorflow.eye", "tensorflow.linalg.eye")
     params = ("N", "M")
     defaults = {"M": None}
     examples = (

@@ -225,7 +225,7 @@ class Clip(_Clip):
 _TF_UNARY = {
     "abs": ("abs", "math.abs"), "negative": ("negative", "math.negative"), "square": ("square", "math.square"),
     "sqrt": ("sqrt", "math.sqrt"), "exp": ("exp", "math.exp"), "log": ("math.log",), "log1p": ("math.log1p",),
-    "expm1": ("math.expm1",), "sin": ("sin", "math.sin"), "cos": ("cos", "math.cos"), "tan": ("math.tan",),
+    "expm1": ("math.expm1",), "sin": ("sin", "math.sin"), "cos": ("cos", "math.cos"), "tan": ("math.tan", "tan"),
     "tanh": ("tanh", "math.tanh", "nn.tanh"), "sign": ("sign", "math.sign"), "floor": ("floor", "math.floor"),
     "ceil": ("math.ceil",), "round": ("round", "math.round"), "reciprocal": ("math.reciprocal",),
     "rsqrt": ("math.rsqrt",), "relu": ("nn.relu",), "relu6": ("nn.relu6",),

@@ -790,7 +790,7 @@ class TfInTopK(OpRule):
     """``tf.math.in_top_k(targets, predictions, k)``: ``predictions`` a matrix, ``targets`` a vector as long;
     a boolean vector."""
 
-    names = ("tensorflow.math.in_top_k",)
+    names = ("tensorflow.math.in_top_k", "tensorflow.nn.in_top_k")
     params = ("targets", "predictions", "k")
     keras_equivalent = "keras.ops.in_top_k"
     examples = (
