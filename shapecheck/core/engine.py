@@ -226,12 +226,13 @@ class Engine:
                 self.built[layer_id] = [built]
         return outputs
 
-    def _apply_sublayer(self, layer: LayerRef, args: list, kwargs: dict) -> tuple[TensorType, ...]:
+    def _apply_sublayer(self, layer: LayerRef, args: list, kwargs: dict,
+                        traced: bool = False) -> tuple[TensorType, ...]:
         rule = LAYERS.get(layer.class_name)
         if rule is None:
             raise Unknowable()
         call = Call(rule, layer.config, args, kwargs, name=layer.config.get("name") or layer.class_name.lower(),
-                    keras_version=self.keras_version, built=layer.layer_id in self.called,
+                    keras_version=self.keras_version, built=layer.layer_id in self.called, traced=traced,
                     apply=self._apply_sublayer)
         return self._apply_layer(rule, call, layer.layer_id)
 

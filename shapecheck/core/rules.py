@@ -113,7 +113,7 @@ class Call:
     def __init__(self, rule: Rule, config: dict, args: list, kwargs: dict, *,
                  name: str, keras_version: int = 3, built: bool = False, traced: bool = False,
                  replay: bool = False,
-                 apply: Optional[Callable[[LayerRef, list, dict], tuple[TensorType, ...]]] = None) -> None:
+                 apply: Optional[Callable[[LayerRef, list, dict, bool], tuple[TensorType, ...]]] = None) -> None:
         self.rule = rule
         self.config = {**rule.defaults, **config}
         self.args = args
@@ -192,10 +192,11 @@ class Call:
         return ShapeError(code, message)
 
     def apply(self, layer: Any, *args: Any, **kwargs: Any) -> tuple[TensorType, ...]:
-        """Apply a layer given as a constructor argument (wrappers: ``Bidirectional``)."""
+        """Apply a layer given as a constructor argument (wrappers: ``Bidirectional``); traced
+        when this call is (a rule whose ``call`` Keras traces marks its own call so: ``Pipeline``)."""
         if not isinstance(layer, LayerRef) or self._apply is None:
             raise Unknowable()
-        return self._apply(layer, list(args), kwargs)
+        return self._apply(layer, list(args), kwargs, self.traced)
 
 
 def as_dim(v: Any) -> Dim:

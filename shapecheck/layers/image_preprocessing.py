@@ -14,12 +14,13 @@ created.  Dict inputs (``{"images": ..., "bounding_boxes": ...}``) have their im
 
 from __future__ import annotations
 
+import copy
 from typing import Any, ClassVar, Optional
 
 from ..core import dims
 from ..core.findings import AXIS_MISMATCH, INVALID_ARGUMENT, RANK_MISMATCH, ShapeError
 from ..core.ir import UNKNOWN, LayerRef
-from ..core.rules import LAYERS, Call, Example, LayerRule, T, Unknowable, register
+from ..core.rules import Call, Example, LayerRule, T, Unknowable, register
 from ..core.shapes import Shape, TensorType, show_shape
 from . import conv_utils as cu
 
@@ -1231,17 +1232,12 @@ class Pipeline(LayerRule):
         if not isinstance(first, TensorType):
             raise Unknowable()
         x: TensorType = first
+        # Pipeline has no `compute_output_shape`: Keras traces its `call`, so its layers run on
+        # backend tensors (see `_Image.check_traced`), not on symbolic Keras tensors.
+        traced = copy.copy(call)
+        traced.traced = True
         for layer in layers:
-            rule = LAYERS.get(layer.class_name) if isinstance(layer, LayerRef) else None
-            if isinstance(rule, _Image):
-                # Pipeline has no `compute_output_shape`: Keras traces its `call`, so the image layers
-                # run on backend tensors (see `_Image.check_traced`), not on symbolic Keras tensors.
-                sub = Call(rule, layer.config, [x], {}, name=layer.config.get("name") or layer.class_name.lower(),
-                           keras_version=call.keras_version, traced=True)
-                rule.check_config(sub)
-                out: tuple = (rule.output(sub),)
-            else:
-                out = call.apply(layer, x)
+            out = traced.apply(layer, x)
             if len(out) != 1:
                 raise Unknowable()
             x = out[0]
