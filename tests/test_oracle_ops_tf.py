@@ -113,6 +113,8 @@ def _array(v: Any, rng: np.random.Generator) -> Any:
     if isinstance(v, T):
         if v.dtype == "bool":
             return rng.integers(0, 2, size=v.shape).astype(bool)
+        if v.dtype.startswith("complex"):
+            return (rng.standard_normal(v.shape) + 1j).astype(v.dtype)
         if v.dtype.startswith("int"):
             return np.zeros(v.shape, v.dtype)  # valid ids and labels for any size
         return rng.standard_normal(v.shape).astype(v.dtype)
@@ -192,7 +194,7 @@ _MINE = sorted({n for n, r in OPS.items() if type(r).__module__.startswith("shap
                                         for n in ("Sum", "Max", "Min", "Mean", "Prod")],
                     "TfSigmoidCrossEntropy", "TfSparseSoftmaxCrossEntropy", "TfFrame", "TfRfft", "TfImageResize",
                     "TfRgbToGrayscale", "TfGrayscaleToRgb", "KBatchDot", "TfInTopK", "TfBatchNormalization", "TfExtractPatches", "KResizeImages",
-                    "TfSoftmaxCrossEntropy", "TfBincount"}})
+                    "TfSoftmaxCrossEntropy", "TfBincount", "TfStft", "TfFft"}})
 
 
 def test_my_rules_are_registered():
@@ -529,3 +531,16 @@ def test_softmax_cross_entropy(pair, axis):
 @given(shape(1, 3))
 def test_bincount(x):
     agrees_with_tf("tensorflow.math.bincount", {}, T(x, "int32"))
+
+
+@SETTINGS
+@given(shape(1, 3), st.integers(1, 6), st.integers(1, 3), st.sampled_from([None, 8]), st.booleans())
+def test_stft(x, length, step, fft_length, pad_end):
+    agrees_with_tf("tensorflow.signal.stft", {"frame_length": length, "frame_step": step,
+                                               "fft_length": fft_length, "pad_end": pad_end}, x)
+
+
+@SETTINGS
+@given(st.sampled_from(["tensorflow.signal.fft", "tensorflow.signal.ifft"]), shape(0, 3))
+def test_fft(op, x):
+    agrees_with_tf(op, {}, T(x, "complex64"))

@@ -899,3 +899,61 @@ class TfBincount(OpRule):
             raise Unknowable()
         dtype = param(call, "dtype")
         return TensorType((None,), dtype if isinstance(dtype, str) else "int32")
+
+
+@register
+class TfStft(OpRule):
+    """``tf.signal.stft(signals, frame_length, frame_step, fft_length=None, window_fn=hann_window,
+    pad_end=False)``: the last axis becomes frames (as ``tf.signal.frame``) and ``fft_length // 2 + 1``
+    bins (``fft_length`` defaults to the power of 2 at or above ``frame_length``), complex."""
+
+    names = ("tensorflow.signal.stft",)
+    params = ("signals", "frame_length", "frame_step", "fft_length", "window_fn", "pad_end")
+    defaults = {"fft_length": None, "pad_end": False}
+    keras_equivalent = "keras.ops.stft"
+    examples = (
+        Example({"frame_length": 6, "frame_step": 2}, (None, 16), (None, 6, 5)),
+        Example({"frame_length": 4, "frame_step": 4, "fft_length": 16, "pad_end": True}, (None, 10),
+                (None, 3, 9)),
+        Example({"frame_length": 4, "frame_step": 2}, (), "rank-mismatch"),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "signals")
+        length, step = known(param(call, "frame_length")), known(param(call, "frame_step"))
+        fft_length, pad_end = known(param(call, "fft_length")), known(param(call, "pad_end"))
+        if not (is_int(length) and is_int(step)) or length < 1 or step < 1:
+            raise Unknowable()
+        if not x.shape:
+            raise ShapeError(RANK_MISMATCH, "Shape must be at least rank 1 but is rank 0: signals")
+        if fft_length is None:
+            fft_length = 1 << max(0, (length - 1).bit_length())
+        if not is_int(fft_length):
+            raise Unknowable()
+        n = x.shape[-1]
+        frames: Dim
+        if not is_int(n):
+            frames = None if n is None else dims.unknown()
+        elif pad_end:
+            frames = -(-n // step)  # type: ignore[operator]
+        else:
+            frames = max(0, 1 + (n - length) // step)  # type: ignore[operator]
+        if frames == 0:
+            raise Unknowable()  # no frames: the traced shape has 0 frames, but the kernel fails on data
+        return TensorType(x.shape[:-1] + (frames, fft_length // 2 + 1), "complex64")
+
+
+@register
+class TfFft(OpRule):
+    """``tf.signal.fft(input)`` / ``ifft``: a complex tensor of rank 1 at least, the same shape."""
+
+    names = ("tensorflow.signal.fft", "tensorflow.signal.ifft")
+    params = ("input",)
+    keras_equivalent = "keras.ops.fft"
+    examples = (Example({}, T((None, 8), "complex64"), (None, 8)), Example({}, T((), "complex64"), "rank-mismatch"))
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "input")
+        if not x.shape:
+            raise ShapeError(RANK_MISMATCH, "Shape must be at least rank 1 but is rank 0")
+        return x
