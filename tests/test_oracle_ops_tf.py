@@ -194,7 +194,7 @@ _MINE = sorted({n for n, r in OPS.items() if type(r).__module__.startswith("shap
                                         for n in ("Sum", "Max", "Min", "Mean", "Prod")],
                     "TfSigmoidCrossEntropy", "TfSparseSoftmaxCrossEntropy", "TfFrame", "TfRfft", "TfImageResize",
                     "TfRgbToGrayscale", "TfGrayscaleToRgb", "KBatchDot", "TfInTopK", "TfBatchNormalization", "TfExtractPatches", "KResizeImages",
-                    "TfSoftmaxCrossEntropy", "TfBincount", "TfStft", "TfFft"}})
+                    "TfSoftmaxCrossEntropy", "TfBincount", "TfStft", "TfFft", "KVariable"}})
 
 
 def test_my_rules_are_registered():

@@ -429,3 +429,18 @@ class KConstant(OpRule):
         if shape is not None:
             return TensorType(_shape_arg(shape), _dtype(call, "float32"))
         return TensorType(shape_of(param(call, "value")), _dtype(call, "float32"))
+
+
+@register
+class KVariable(OpRule):
+    """``K.variable(value, dtype=None, name=None, constraint=None)``: the value's shape."""
+
+    names = ("keras.backend.variable",)
+    params = ("value", "dtype", "name", "constraint")
+    examples = (Example({"value": [[1.0, 2.0, 3.0]]}, None, (1, 3)),)
+
+    def output(self, call: Call) -> TensorType:
+        v = param(call, "value")
+        if isinstance(v, TensorType):
+            return v
+        return TensorType(shape_of(v), _dtype(call, "float32"))
