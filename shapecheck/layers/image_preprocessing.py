@@ -291,6 +291,8 @@ class AutoContrast(_Image):
 class Equalization(_Image):
     """Histogram equalization per channel; same shape."""
 
+    output_dtype = "input"
+
     names = ("Equalization",)
     traced_needs = ("c", "c")  # a Python loop over the channels
     params = ("value_range", "bins", "data_format")
@@ -581,6 +583,8 @@ class RandomGaussianBlur(_Image):
 @register
 class RandomGrayscale(_Image):
     """Converts images to grayscale at random (kept as 1 or 3 channels); same shape."""
+
+    output_dtype = "input"
 
     names = ("RandomGrayscale",)
     accepts_dict = False  # its get_random_transformation takes `images.shape` of the dict

@@ -158,6 +158,8 @@ class CategoryEncoding(LayerRule):
     """Encodes integer ids: ``one_hot`` adds an axis of ``num_tokens`` (replacing a last axis of
     1), ``multi_hot`` and ``count`` replace the last axis by ``num_tokens``."""
 
+    output_dtype = "rule"
+
     names = ("CategoryEncoding",)
     params = ("num_tokens", "output_mode", "sparse")
     defaults = {"num_tokens": None, "output_mode": "multi_hot", "sparse": False}
@@ -213,6 +215,8 @@ class Discretization(LayerRule):
     ``(buckets,)``.  A layer given only ``num_bins`` needs ``adapt()`` before data flows; its
     symbolic call is fine, so it is not reported.
     """
+
+    output_dtype = "rule"
 
     names = ("Discretization",)
     params = ("bin_boundaries", "num_bins", "epsilon", "output_mode", "sparse", "dtype", "name")
@@ -294,6 +298,8 @@ class Hashing(LayerRule):
     modes replace the last axis by ``num_bins`` (``one_hot`` included, as Keras's symbolic
     output does)."""
 
+    output_dtype = "rule"
+
     names = ("Hashing",)
     params = ("num_bins", "mask_value", "salt", "output_mode", "sparse")
     defaults = {"output_mode": "int", "sparse": False, "salt": None}
@@ -349,6 +355,8 @@ class HashedCrossing(LayerRule):
     (``None`` differs from any size); its ``call`` on data also needs rank <= 2 with a last
     axis of 1, and equal shapes.
     """
+
+    output_dtype = "rule"
 
     names = ("HashedCrossing",)
     params = ("num_bins", "output_mode", "sparse", "name", "dtype")
@@ -462,6 +470,8 @@ def _vocabulary_size(call: Call, vocabulary: Any, *, mode: Optional[str], mask_t
 
 class _Lookup(LayerRule):
     """``IndexLookup``: what ``StringLookup`` and ``IntegerLookup`` share."""
+
+    output_dtype = "rule"
 
     #: the type of the tokens in a literal vocabulary
     token_type: type = str
@@ -625,6 +635,8 @@ class TextVectorization(LayerRule):
     or a last axis of 1 when data flows.  A layer without ``vocabulary`` needs ``adapt()``;
     its symbolic call is fine, so it is not reported.
     """
+
+    output_dtype = "rule"
 
     names = ("TextVectorization",)
     params = ("max_tokens", "standardize", "split", "ngrams", "output_mode", "output_sequence_length",
