@@ -14,6 +14,7 @@ fails for every filling.
 
 from __future__ import annotations
 
+import itertools
 import os
 from typing import Any, Callable
 
@@ -99,6 +100,29 @@ def _consensus_fills(inputs: Any, args: tuple) -> list:
     return out
 
 
+def _fill_each(v: Any, sizes: Any) -> Any:
+    """The ``None`` axes set, in order, to the sizes ``sizes`` yields."""
+    if isinstance(v, T):
+        return T(None if v.shape is None else _fill_each(v.shape, sizes), v.dtype)
+    if isinstance(v, tuple):
+        return tuple(next(sizes) if d is None else d for d in v)
+    if isinstance(v, list):
+        return [_fill_each(x, sizes) for x in v]
+    return v
+
+
+def _mixed_fills(inputs: Any, args: tuple) -> list:
+    """Each ``None`` axis a size of its own: every combination for up to three such axes."""
+    n = sum(d is None for sh in _shapes_in([inputs, *args]) for d in sh)
+    if n > 3:
+        return []
+    out = []
+    for combo in itertools.product((1, 2, 3, 4), repeat=n):
+        filled = _fill_each([inputs, *args], iter(combo))
+        out.append((filled[0], tuple(filled[1:])))
+    return out
+
+
 def _undefined(v: Any) -> bool:
     if isinstance(v, T):
         return v.shape is not None and None in v.shape
@@ -172,6 +196,8 @@ def agrees_with_tf(op: str, config: dict, inputs: Any, args: tuple = ()) -> None
         failed += [isinstance(tf_run(op, config, _fill(inputs, s), tuple(_fill(a, s) for a in args)), Exception)
                    for s in MORE]
         failed += [isinstance(tf_run(op, config, i, a), Exception) for i, a in _consensus_fills(inputs, args)]
+        if all(failed):
+            failed += [isinstance(tf_run(op, config, i, a), Exception) for i, a in _mixed_fills(inputs, args)]
     if all(failed):
         # on the undefined shapes shapecheck may stay silent only when it cannot tell
         assert ours is None, f"TensorFlow fails for every filling of {op}({config}) on {inputs} {args}: " \
