@@ -2348,7 +2348,7 @@ def _tf_axes(v: Any, rank: int) -> list[int]:
     out = []
     for a in seq:
         if not -rank <= a < rank:
-            raise ShapeError(INVALID_ARGUMENT, f"'axis'[{len(out)}] = {a} is out of valid range [{-rank}, {rank}")
+            raise ShapeError(INVALID_ARGUMENT, f"'axis'[{len(out)}] = {a} is out of valid range [{-rank}, {rank})")
         out.append(a % rank)
     return out
 
