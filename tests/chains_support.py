@@ -544,6 +544,11 @@ def mha(draw: Draw, shape: tuple, wild: bool) -> Spec:
     if len(shape) > 3 and draw(st.booleans()):
         axes = list(range(1, len(shape) - 1))
         cfg["attention_axes"] = tuple(sorted(draw(st.lists(st.sampled_from(axes), min_size=1, unique=True))))
+        if len(cfg["attention_axes"]) == 1 and len(shape) >= 5:
+            # EXCLUDED (a device limit, not a shape rule): one attention axis on a rank-5 query makes
+            # rank-6 scores, which Keras hands to TensorFlow's Softmax op; its CPU kernel takes rank <= 5
+            # ("Input dims must be <= 5", AbortedError on data). shapecheck does not report it.
+            cfg["attention_axes"] = tuple(axes)
         # EXCLUDED (shapecheck gaps, reported): attention_axes holding the batch axis or an axis past
         # the rank. On query (2, 1, 1, 1) and value (2, 1, 2, 1), (0,) and (4,) both build to
         # (2, 1, 1, 1) and fail on data ("Output subscripts contain a label appearing more than
@@ -674,8 +679,12 @@ def draw_chain(draw: Draw, max_steps: int = 6, merges: bool = True, shared: bool
                 return chain
             current = step
             continue
+        # EXCLUDED (shapecheck gap, reported): LayerNormalization called again at another shape.
+        # Keras fails on data when the gamma it built cannot be reshaped to the new axes
+        # (axis=1 built on (2, 2), then called on (2, 1, 2)); shapecheck keeps no built spec for it.
         named = [i for i, s in enumerate(chain.program.steps)  # (AdaptiveMax: the exclusion below)
-                 if s.named and s.style == "one" and not s.spec.cls.startswith("AdaptiveMax")]
+                 if s.named and s.style == "one" and not s.spec.cls.startswith("AdaptiveMax")
+                 and s.spec.cls != "LayerNormalization"]
         if shared and named and draw(st.integers(0, 4)) == 0:
             # call an earlier layer object again, on whatever shape is current
             j = _pick(draw, named)
