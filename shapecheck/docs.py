@@ -79,6 +79,9 @@ def _arguments_read() -> dict[int, set]:
     return reads
 
 
+#: read by the engine for every layer (the output dtype, messages), not shape arguments
+_NOT_SHAPE = {"dtype", "name"}
+
 _CODE_NAMES = {k: v for k, v in vars(findings).items() if isinstance(v, Code)}
 
 
@@ -110,8 +113,9 @@ def _table(table: dict, reads: dict[int, set], layers: bool) -> list[str]:
     rows = []
     for rule, rule_names in sorted(groups.values(), key=lambda x: x[1][0]):
         names = ", ".join(f"`{n}`" for n in (rule_names if layers else sorted(rule_names)))
-        args = ", ".join(f"`{a}`" for a in rule.params if a in reads.get(id(rule), ())) or ""
-        extra = sorted(a for a in reads.get(id(rule), ()) if isinstance(a, str) and a not in rule.params)
+        args = ", ".join(f"`{a}`" for a in rule.params if a in reads.get(id(rule), ()) and a not in _NOT_SHAPE)
+        extra = sorted(a for a in reads.get(id(rule), ())
+                       if isinstance(a, str) and a not in rule.params and a not in _NOT_SHAPE)
         args = ", ".join(x for x in (args, ", ".join(f"`{a}`" for a in extra)) if x)
         codes = ", ".join(f"[{c}](rules/{findings.CODES[c].number}-{c}.md)" for c in _codes(rule))
         row = [names]
