@@ -98,3 +98,17 @@ def test_every_public_keras_op_has_a_rule_or_a_reason():
     assert sorted(public - set(OPS) - set(NOT_COVERED_OPS)) == []
     assert sorted(set(NOT_COVERED_OPS) & set(OPS)) == []
     assert sorted(set(NOT_COVERED_OPS) - public) == []
+
+
+def test_every_tensorflow_rule_names_a_public_function():
+    tf = pytest.importorskip("tensorflow")
+
+    def public(name: str) -> bool:
+        obj = tf
+        for part in name.split(".")[1:]:
+            if not hasattr(obj, part):
+                return False
+            obj = getattr(obj, part)
+        return callable(obj)
+
+    assert sorted(n for n in OPS if n.startswith("tensorflow.") and not public(n)) == []

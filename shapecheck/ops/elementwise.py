@@ -239,7 +239,7 @@ _TF_UNARY = {
 _TF_BINARY = {
     "add": ("add", "math.add"), "subtract": ("subtract", "math.subtract"),
     "multiply": ("multiply", "math.multiply"), "divide": ("divide", "math.divide", "truediv", "math.truediv"),
-    "floor_divide": ("math.floordiv", "floordiv"), "mod": ("math.floormod", "math.mod", "mod"),
+    "floor_divide": ("math.floordiv",), "mod": ("math.floormod", "math.mod"),
     "power": ("pow", "math.pow"), "maximum": ("maximum", "math.maximum"), "minimum": ("minimum", "math.minimum"),
     "greater": ("greater", "math.greater"), "greater_equal": ("greater_equal", "math.greater_equal"),
     "less": ("less", "math.less"), "less_equal": ("less_equal", "math.less_equal"),

@@ -209,7 +209,7 @@ class Sort(_Scan):
 class TfCumulativeScan(_Scan):
     """``tf.cumsum(x, axis=0)`` / ``cumprod``: the same shape."""
 
-    names = ("tensorflow.cumsum", "tensorflow.math.cumsum", "tensorflow.math.cumprod", "tensorflow.cumprod",
+    names = ("tensorflow.cumsum", "tensorflow.math.cumsum", "tensorflow.math.cumprod",
              "keras.backend.cumsum", "keras.backend.cumprod")
     defaults = {"axis": 0}
     flatten_none = False

@@ -247,7 +247,7 @@ class Transpose(_Transpose):
 class TfTranspose(_Transpose):
     """``tf.transpose(a, perm=None)``: ``perm`` is a permutation of the input's axes."""
 
-    names = ("tensorflow.transpose", "tensorflow.linalg.transpose")
+    names = ("tensorflow.transpose",)
     params = ("a", "perm")
     defaults = {"perm": None}
     keras_equivalent = "keras.ops.transpose"
