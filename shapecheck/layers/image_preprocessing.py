@@ -268,6 +268,17 @@ class _Image(LayerRule):
         """Further checks on the image (size) that fail when data flows."""
 
 
+class _HSV(_Image):
+    """A layer that converts to HSV space (RandomColorJitter, RandomHue, RandomSaturation)."""
+
+    def traced_shape(self, call: Call, shape: Shape) -> Shape:
+        """The HSV conversion's static shape has 3 channels."""
+        axis = self.channel_axis(call) % len(shape)
+        if shape[axis] is None and self.accepted_channels(call) == (3,):
+            return shape[:axis] + (3,) + shape[axis + 1:]
+        return shape
+
+
 # -- layers ---------------------------------------------------------------------------
 
 @register
@@ -420,7 +431,7 @@ class RandomColorDegeneration(_Image):
 
 
 @register
-class RandomColorJitter(_Image):
+class RandomColorJitter(_HSV):
     """Random brightness, contrast, saturation and hue in turn; same shape.
 
     Its saturation and hue steps convert to HSV (exactly 3 channels) on the *last* axis:
@@ -466,13 +477,6 @@ class RandomColorJitter(_Image):
         if any(v is not None and v is not UNKNOWN for v in hsv):
             return (3,)
         return None
-
-    def traced_shape(self, call: Call, shape: Shape) -> Shape:
-        """The HSV conversion's static shape has 3 channels."""
-        axis = self.channel_axis(call) % len(shape)
-        if shape[axis] is None and self.accepted_channels(call) == (3,):
-            return shape[:axis] + (3,) + shape[axis + 1:]
-        return shape
 
 
 @register
@@ -607,7 +611,7 @@ class RandomGrayscale(_Image):
 
 
 @register
-class RandomHue(_Image):
+class RandomHue(_HSV):
     """Random hue shift in HSV space: needs RGB images (3 channels); same shape."""
 
     names = ("RandomHue",)
@@ -627,16 +631,9 @@ class RandomHue(_Image):
     def check_call_args(self, call: Call) -> None:
         check_value_range_at_call(call, (0, 1))
 
-    def traced_shape(self, call: Call, shape: Shape) -> Shape:
-        """The HSV conversion's static shape has 3 channels."""
-        axis = self.channel_axis(call) % len(shape)
-        if shape[axis] is None and self.accepted_channels(call) == (3,):
-            return shape[:axis] + (3,) + shape[axis + 1:]
-        return shape
-
 
 @register
-class RandomSaturation(_Image):
+class RandomSaturation(_HSV):
     """Random saturation change in HSV space: needs RGB images (3 channels); same shape."""
 
     names = ("RandomSaturation",)
@@ -653,13 +650,6 @@ class RandomSaturation(_Image):
     def check_args(self, call: Call) -> None:
         check_factor(call, "factor", -1, 1)
         check_value_range(call)
-
-    def traced_shape(self, call: Call, shape: Shape) -> Shape:
-        """The HSV conversion's static shape has 3 channels."""
-        axis = self.channel_axis(call) % len(shape)
-        if shape[axis] is None and self.accepted_channels(call) == (3,):
-            return shape[:axis] + (3,) + shape[axis + 1:]
-        return shape
 
 
 @register

@@ -256,17 +256,6 @@ class Kaiser(Window):
         return super().output(call)
 
 
-def _shape_or_scalar(v: Any) -> Any:
-    if isinstance(v, TensorType):
-        if v.shape is None:
-            raise Unknowable()
-        return v.shape
-    s = literal_shape(v)
-    if s is None:
-        raise Unknowable()
-    return s
-
-
 class _Spaced(OpRule):
     """``linspace``-like: ``num`` points between ``start`` and ``stop`` (broadcast together), on a new ``axis``."""
 
@@ -274,7 +263,7 @@ class _Spaced(OpRule):
 
     def output(self, call: Call) -> TensorType:
         start, stop = param(call, "start"), param(call, "stop")
-        base = broadcast_or_fail(_shape_or_scalar(start), _shape_or_scalar(stop))
+        base = broadcast_or_fail(shape_of(start), shape_of(stop))
         num = _count(call, "num", param(call, "num"))
         axis = known(param(call, "axis"))
         if not is_int(axis):
@@ -353,7 +342,7 @@ class Geomspace(_Spaced):
 
     def check(self, call: Call, out: tuple, start: Any) -> None:
         try:
-            broadcast_or_fail(out, _shape_or_scalar(start))
+            broadcast_or_fail(out, shape_of(start))
         except ShapeError as e:
             raise ShapeError(e.code, f"{e.message} geomspace multiplies its result by the sign of `start`: Keras "
                              "builds it, but it fails as soon as data flows.") from None
