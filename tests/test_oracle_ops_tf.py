@@ -15,26 +15,23 @@ fails for every filling.
 from __future__ import annotations
 
 import itertools
-import os
 from typing import Any, Callable
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from shapecheck.core.engine import infer
 from shapecheck.core.rules import OPS, T, load_rules
 
 from . import keras_oracle  # noqa: F401 - quiet TensorFlow before it is imported
+from .test_oracle_ops import SETTINGS, SIZES, _fill, _fill_each, _shapes_in, _undefined, broadcast_pair, shape
 
-SETTINGS = settings(max_examples=int(os.environ.get("SHAPECHECK_ORACLE_EXAMPLES", "25")), deadline=None,
-                    suppress_health_check=[HealthCheck.too_slow])
 FILLS = (1, 2, 3, 5)
 # tried before concluding that TensorFlow fails for every size: some calls need one size (a bias of
 # 4 on a (None,) tensor)
 MORE = (4, 6, 8, 9, 12, 16)
-SIZES = st.sampled_from([1, 2, 3, 4, None])
 
 tf = pytest.importorskip("tensorflow")
 load_rules()
@@ -49,26 +46,6 @@ def _function(op: str) -> Callable:
     for part in op.split(".")[1:]:
         obj = getattr(obj, part)
     return obj
-
-
-def _fill(v: Any, size: int) -> Any:
-    if isinstance(v, T):
-        return T(None if v.shape is None else _fill(v.shape, size), v.dtype)
-    if isinstance(v, tuple):
-        return tuple(size if d is None else d for d in v)
-    if isinstance(v, list):
-        return [_fill(x, size) for x in v]
-    return v
-
-
-def _shapes_in(v: Any) -> list:
-    if isinstance(v, T):
-        return [] if v.shape is None else [v.shape]
-    if isinstance(v, tuple):
-        return [v]
-    if isinstance(v, list):
-        return [x for y in v for x in _shapes_in(y)]
-    return []
 
 
 def _consensus(v: Any, pick: dict) -> Any:
@@ -100,17 +77,6 @@ def _consensus_fills(inputs: Any, args: tuple) -> list:
     return out
 
 
-def _fill_each(v: Any, sizes: Any) -> Any:
-    """The ``None`` axes set, in order, to the sizes ``sizes`` yields."""
-    if isinstance(v, T):
-        return T(None if v.shape is None else _fill_each(v.shape, sizes), v.dtype)
-    if isinstance(v, tuple):
-        return tuple(next(sizes) if d is None else d for d in v)
-    if isinstance(v, list):
-        return [_fill_each(x, sizes) for x in v]
-    return v
-
-
 def _mixed_fills(inputs: Any, args: tuple) -> list:
     """Each ``None`` axis a size of its own: every combination for up to three such axes."""
     n = sum(d is None for sh in _shapes_in([inputs, *args]) for d in sh)
@@ -121,16 +87,6 @@ def _mixed_fills(inputs: Any, args: tuple) -> list:
         filled = _fill_each([inputs, *args], iter(combo))
         out.append((filled[0], tuple(filled[1:])))
     return out
-
-
-def _undefined(v: Any) -> bool:
-    if isinstance(v, T):
-        return v.shape is not None and None in v.shape
-    if isinstance(v, tuple):
-        return None in v
-    if isinstance(v, list):
-        return any(_undefined(x) for x in v)
-    return False
 
 
 def _array(v: Any, rng: np.random.Generator) -> Any:
@@ -268,25 +224,6 @@ def test_examples_hold_for_tensorflow(op):
 
 
 # -- strategies ---------------------------------------------------------------------------
-
-
-@st.composite
-def shape(draw, min_rank: int = 1, max_rank: int = 4) -> tuple:
-    batch = draw(st.sampled_from([None, None, 2]))
-    return (batch, *[draw(SIZES) for _ in range(draw(st.integers(min_rank, max_rank)) - 1)])
-
-
-@st.composite
-def broadcast_pair(draw) -> tuple[tuple, tuple]:
-    base = draw(shape(1, 4))
-    other = list(base)
-    for i in range(len(other)):
-        if draw(st.integers(0, 3)) == 0:
-            other[i] = draw(SIZES)
-    if draw(st.booleans()):
-        other = other[draw(st.integers(0, len(other))):]
-    pair = (base, tuple(other))
-    return pair if draw(st.booleans()) else pair[::-1]
 
 
 def axes_arg(rank: int) -> st.SearchStrategy:
