@@ -929,6 +929,15 @@ def test_tf_gather_nd(x, k, lead):
 # -- inside a layer's call ------------------------------------------------------------------
 
 
+def _traced_tensor(a: Any) -> Optional[tuple]:
+    """``(shape, dtype)`` of a tensor argument: a shape tuple (float32) or a :class:`T`; ``None`` for a value."""
+    if isinstance(a, T):
+        return a.shape, a.dtype
+    if isinstance(a, tuple):
+        return a, "float32"
+    return None
+
+
 def _traced_infer(op: str, config: dict, args: list) -> Any:
     """shapecheck's rule applied as inside a layer's ``call`` (on backend tensors)."""
     from shapecheck.core.findings import ShapeError
@@ -937,8 +946,8 @@ def _traced_infer(op: str, config: dict, args: list) -> Any:
 
     load_rules()
     rule = OPS[op]
-    call = Call(rule, config, [TensorType(a) if isinstance(a, tuple) else a for a in args], {}, name="op",
-                traced=True)
+    values = [TensorType(*_traced_tensor(a)) if _traced_tensor(a) else a for a in args]
+    call = Call(rule, config, values, {}, name="op", traced=True)
     try:
         return rule.output(call).shape
     except ShapeError as e:
@@ -951,7 +960,7 @@ def _traced_keras(op: str, config: dict, args: list) -> Any:
     import keras
 
     fn = getattr(keras.ops, op.rsplit(".", 1)[1])
-    tensors = [i for i, a in enumerate(args) if isinstance(a, tuple)]
+    tensors = [i for i, a in enumerate(args) if _traced_tensor(a)]
 
     class Wrap(keras.layers.Layer):
         def call(self, *xs):
@@ -961,7 +970,7 @@ def _traced_keras(op: str, config: dict, args: list) -> Any:
             return fn(*values, **config)
 
     try:
-        return tuple(Wrap()(*[keras.KerasTensor(args[i]) for i in tensors]).shape)
+        return tuple(Wrap()(*[keras.KerasTensor(*_traced_tensor(args[i])) for i in tensors]).shape)
     except Exception as e:  # noqa: BLE001 - Keras's verdict
         return e
 

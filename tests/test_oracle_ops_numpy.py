@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from shapecheck.core.rules import T
 
 from .test_oracle_core import opaque_is_sound
-from .test_oracle_ops import SETTINGS, agrees, axis_arg, broadcast_pair, shape
+from .test_oracle_ops import SETTINGS, _traced_infer, _traced_keras, agrees, axis_arg, broadcast_pair, shape
 
 _DTYPES = st.sampled_from(["float32", "int32", "bool"])
 
@@ -220,41 +220,6 @@ def test_empty_like(x, dtype):
 
 
 # -- inside a layer's call: the backend runs, not Keras's symbolic spec ------------------------
-
-
-def _traced_infer(op: str, config: dict, args: list) -> Any:
-    from shapecheck.core.findings import ShapeError
-    from shapecheck.core.rules import OPS, Call, Unknowable, load_rules
-    from shapecheck.core.shapes import TensorType
-
-    load_rules()
-    rule = OPS[op]
-    values = [TensorType(a.shape, a.dtype) if isinstance(a, T) else a for a in args]
-    try:
-        return rule.output(Call(rule, config, values, {}, name="op", traced=True)).shape
-    except ShapeError as e:
-        return e.code.name
-    except Unknowable:
-        return None
-
-
-def _traced_keras(op: str, config: dict, args: list) -> Any:
-    import keras
-
-    fn = getattr(keras.ops, op.rsplit(".", 1)[1])
-    tensors = [i for i, a in enumerate(args) if isinstance(a, T)]
-
-    class Wrap(keras.layers.Layer):
-        def call(self, *xs):
-            values = list(args)
-            for i, x in zip(tensors, xs):
-                values[i] = x
-            return fn(*values, **config)
-
-    try:
-        return tuple(Wrap()(*[keras.KerasTensor(args[i].shape, dtype=args[i].dtype) for i in tensors]).shape)
-    except Exception as e:  # noqa: BLE001 - Keras's verdict
-        return e
 
 
 @SETTINGS
