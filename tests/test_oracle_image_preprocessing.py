@@ -91,8 +91,9 @@ def image_shape(draw) -> tuple:
 
 
 @st.composite
-def layer_config(draw, name: str) -> dict:
-    required, optional = LAYERS[name]
+def layer_config(draw, name: str, table: dict = LAYERS) -> dict:
+    """A config for ``name`` from ``table``: its required arguments, some optional ones, a data format."""
+    required, optional = table[name]
     config = {k: draw(v) for k, v in required.items()}
     for k, v in optional.items():
         if draw(st.booleans()):
@@ -262,22 +263,9 @@ EXISTING: dict[str, tuple[dict, dict]] = {
 }
 
 
-@st.composite
-def existing_config(draw, name: str) -> dict:
-    required, optional = EXISTING[name]
-    config = {k: draw(v) for k, v in required.items()}
-    for k, v in optional.items():
-        if draw(st.booleans()):
-            config[k] = draw(v)
-    fmt = draw(FORMATS)
-    if fmt is not None:
-        config["data_format"] = fmt
-    return config
-
-
 @SETTINGS
 @given(st.sampled_from(sorted(EXISTING)), st.data(), image_shape())
 def test_existing_image_rules(name, data, input_shape):
-    config = data.draw(existing_config(name))
+    config = data.draw(layer_config(name, EXISTING))
     agrees(name, config, input_shape)
     opaque_is_sound(name, config, input_shape)
