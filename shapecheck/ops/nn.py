@@ -108,6 +108,14 @@ def _same_shape(a: Shape, b: Shape, traced: bool = False) -> Optional[bool]:
     return None if None in verdicts else True
 
 
+def _incompatible_unless(same: Optional[bool], message: str) -> None:
+    """A finding where a comparison is ``False``; unknowable where it is ``None`` (undecidable)."""
+    if same is False:
+        raise ShapeError(INCOMPATIBLE_SHAPES, message)
+    if same is None:
+        raise Unknowable()
+
+
 def _backend_rank(shape: Shape, what: str) -> None:
     """The TensorFlow backend's convolutions and poolings take 1-, 2- and 3-D inputs only."""
     if len(shape) not in (3, 4, 5):
@@ -593,12 +601,9 @@ class BatchNormalization(OpRule):
                 raise Unknowable()
             if v.shape is None:
                 raise Unknowable()
-            same = _same_shape(v.shape, expected, call.traced)
-            if same is False:
-                raise ShapeError(INCOMPATIBLE_SHAPES, f"Arguments `{name}` must be a vector of length `x.shape[axis]`. "
+            _incompatible_unless(_same_shape(v.shape, expected, call.traced),
+                                 f"Arguments `{name}` must be a vector of length `x.shape[axis]`. "
                                  f"Expected: `{show_shape(expected)}`. Received: `{show_shape(v.shape)}`.")
-            if same is None:
-                raise Unknowable()
         return x
 
 
@@ -786,12 +791,8 @@ def _pair_shapes(call: Call, a: str, b: str) -> tuple[TensorType, TensorType]:
 
 def _same_or_fail(target: Shape, output: Shape, message: str, traced: bool = False) -> None:
     """Keras's ``target.shape != output.shape`` (``None`` equals only ``None``)."""
-    same = _same_shape(target, output, traced)
-    if same is False:
-        raise ShapeError(INCOMPATIBLE_SHAPES, f"{message} Received: target.shape={show_shape(target)}, "
+    _incompatible_unless(_same_shape(target, output, traced), f"{message} Received: target.shape={show_shape(target)}, "
                          f"output.shape={show_shape(output)}")
-    if same is None:
-        raise Unknowable()
 
 
 @register
@@ -1294,12 +1295,9 @@ def _first_axes_agree(pairs: list[tuple[str, Shape, str, Shape]], traced: bool =
         if not s1 or not s2:
             raise ShapeError(RANK_MISMATCH, f"`{n1}` and `{n2}` need a first (batch) axis: tuple index out of range. "
                              f"Received shapes: `{show_shape(s1)}` and `{show_shape(s2)}`.")
-        same = _same(s1[0], s2[0], traced)
-        if same is False:
-            raise ShapeError(INCOMPATIBLE_SHAPES, f"Arguments `{n1}` and `{n2}` must have the same first dimension. "
+        _incompatible_unless(_same(s1[0], s2[0], traced),
+                             f"Arguments `{n1}` and `{n2}` must have the same first dimension. "
                              f"Received shapes: `{show_shape(s1)}` and `{show_shape(s2)}`.")
-        if same is None:
-            raise Unknowable()
 
 
 @register
