@@ -192,13 +192,18 @@ def _array(v: Any, rng: np.random.Generator) -> Any:
     return v
 
 
+def _lookup(root: Any, name: str) -> Any:
+    """What a dotted name reaches from ``root``, the module its first part names (``tensorflow.math.add``)."""
+    obj = root
+    for part in name.split(".")[1:]:
+        obj = getattr(obj, part)
+    return obj
+
+
 def _tf_function(op: str) -> Callable:
     import tensorflow as tf
 
-    obj: Any = tf
-    for part in op.split(".")[1:]:
-        obj = getattr(obj, part)
-    return obj
+    return _lookup(tf, op)
 
 
 def _tf_run(op: str, config: dict, inputs: Any, args: tuple, graph: bool = False) -> Any:

@@ -23,7 +23,7 @@ from shapecheck.core.rules import T
 
 from .keras_oracle import _shapes, _symbolic
 from .test_oracle_core import opaque_is_sound
-from .test_oracle_ops import FILL, MORE, SETTINGS, _fill, _mixed_fills, _undefined
+from .test_oracle_ops import FILL, MORE, SETTINGS, _fill, _lookup, _mixed_fills, _undefined
 
 SIZES = st.sampled_from([1, 2, 3, 4, None])
 
@@ -47,10 +47,7 @@ def _data(v: Any, rng: np.random.Generator, int_value: int = 0) -> Any:
 def _op(name: str) -> Any:
     import keras
 
-    obj: Any = keras
-    for part in name.split(".")[1:]:
-        obj = getattr(obj, part)
-    return obj
+    return _lookup(keras, name)
 
 
 def _eager_rejects(op: str, config: dict, inputs: Any, args: tuple, kwargs: dict, int_value: int = 0) -> bool:

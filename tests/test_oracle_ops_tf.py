@@ -26,7 +26,8 @@ from shapecheck.core.engine import infer
 from shapecheck.core.rules import OPS, T, load_rules
 
 from . import keras_oracle  # noqa: F401 - quiet TensorFlow before it is imported
-from .test_oracle_ops import SETTINGS, SIZES, _fill, _fill_each, _shapes_in, _undefined, broadcast_pair, shape
+from .test_oracle_ops import (SETTINGS, SIZES, _fill, _fill_each, _lookup, _shapes_in, _undefined, broadcast_pair,
+                              shape)
 
 FILLS = (1, 2, 3, 5)
 # tried before concluding that TensorFlow fails for every size: some calls need one size (a bias of
@@ -42,10 +43,7 @@ def _function(op: str) -> Callable:
         import tf_keras
 
         return getattr(tf_keras.backend, op.rsplit(".", 1)[1])
-    obj: Any = tf
-    for part in op.split(".")[1:]:
-        obj = getattr(obj, part)
-    return obj
+    return _lookup(tf, op)
 
 
 def _consensus(v: Any, pick: dict) -> Any:
