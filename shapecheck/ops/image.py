@@ -9,7 +9,7 @@ for every size an undefined axis could take, so they are reported as well.
 
 from __future__ import annotations
 
-from typing import Any, Optional
+from typing import Any, ClassVar, Optional
 
 from ..core import dims
 from ..core.dims import Dim
@@ -487,6 +487,29 @@ _CROP_H = ("top_cropping", "bottom_cropping", "target_height")
 _CROP_W = ("left_cropping", "right_cropping", "target_width")
 
 
+class _Sides(OpRule):
+    """``pad_images`` / ``crop_images``: on the height and on the width, two of (before, after,
+    target) given (``sides``: their parameter names); :meth:`axis` sizes each axis."""
+
+    sides: ClassVar[tuple[tuple[str, str, str], tuple[str, str, str]]]
+
+    def axis(self, size: Dim, sides: tuple[Any, Any, Any], names: tuple[str, str, str], shape: Shape) -> Dim:
+        raise NotImplementedError
+
+    def output(self, call: Call) -> TensorType:
+        fmt = _data_format(call)
+        images = _images(call)
+        given = [_side_args(call, names) for names in self.sides]
+        for values, names in zip(given, self.sides):
+            _exactly_two(values, names)
+        if fmt is None:
+            raise Unknowable()
+        shape = list(images.shape or ())
+        for axis, values, names in zip(_spatial_axes(fmt), given, self.sides):
+            shape[axis] = self.axis(shape[axis], values, names, images.shape or ())
+        return images.with_shape(tuple(shape))
+
+
 def _pad_axis(size: Dim, before: Any, after: Any, target: Any, names: tuple[str, str, str]) -> Dim:
     """One axis of ``PadImages.compute_output_spec``, plus what data then checks."""
     if target is None:
@@ -504,12 +527,13 @@ def _pad_axis(size: Dim, before: Any, after: Any, target: Any, names: tuple[str,
 
 
 @register
-class PadImages(OpRule):
+class PadImages(_Sides):
     """``keras.ops.image.pad_images(images, top_padding, left_padding, bottom_padding, right_padding,
     target_height, target_width)``: two of (top, bottom, target height) and two of (left, right,
     target width); the third follows and must not be negative."""
 
     names = ("keras.ops.image.pad_images",)
+    sides = (_PAD_H, _PAD_W)
     params = ("images", "top_padding", "left_padding", "bottom_padding", "right_padding", "target_height",
               "target_width", "data_format")
     defaults = {"top_padding": None, "left_padding": None, "bottom_padding": None, "right_padding": None,
@@ -534,20 +558,8 @@ class PadImages(OpRule):
                 "rank-mismatch"),
     )
 
-    def output(self, call: Call) -> TensorType:
-        fmt = _data_format(call)
-        images = _images(call)
-        h_args = _side_args(call, _PAD_H)
-        w_args = _side_args(call, _PAD_W)
-        _exactly_two(h_args, _PAD_H)
-        _exactly_two(w_args, _PAD_W)
-        if fmt is None:
-            raise Unknowable()
-        shape = list(images.shape or ())
-        h, w = _spatial_axes(fmt)
-        shape[h] = _pad_axis(shape[h], *h_args, _PAD_H)
-        shape[w] = _pad_axis(shape[w], *w_args, _PAD_W)
-        return images.with_shape(tuple(shape))
+    def axis(self, size: Dim, sides: tuple[Any, Any, Any], names: tuple[str, str, str], shape: Shape) -> Dim:
+        return _pad_axis(size, *sides, names)
 
 
 def _crop_axis(size: Dim, before: Any, after: Any, target: Any, names: tuple[str, str, str],
@@ -571,12 +583,13 @@ def _crop_axis(size: Dim, before: Any, after: Any, target: Any, names: tuple[str
 
 
 @register
-class CropImages(OpRule):
+class CropImages(_Sides):
     """``keras.ops.image.crop_images(images, top_cropping, left_cropping, bottom_cropping,
     right_cropping, target_height, target_width)``: two of (top, bottom, target height) and two
     of (left, right, target width); an undefined height or width needs its target."""
 
     names = ("keras.ops.image.crop_images",)
+    sides = (_CROP_H, _CROP_W)
     params = ("images", "top_cropping", "left_cropping", "bottom_cropping", "right_cropping", "target_height",
               "target_width", "data_format")
     defaults = {"top_cropping": None, "left_cropping": None, "bottom_cropping": None, "right_cropping": None,
@@ -597,20 +610,8 @@ class CropImages(OpRule):
         Example({"top_cropping": 1, "left_cropping": 0, "right_cropping": 0}, (None, 8, 8, 3), "invalid-argument"),
     )
 
-    def output(self, call: Call) -> TensorType:
-        fmt = _data_format(call)
-        images = _images(call)
-        h_args = _side_args(call, _CROP_H)
-        w_args = _side_args(call, _CROP_W)
-        _exactly_two(h_args, _CROP_H)
-        _exactly_two(w_args, _CROP_W)
-        if fmt is None:
-            raise Unknowable()
-        shape = list(images.shape or ())
-        h, w = _spatial_axes(fmt)
-        shape[h], shape[w] = (_crop_axis(shape[h], *h_args, _CROP_H, images.shape or ()),
-                              _crop_axis(shape[w], *w_args, _CROP_W, images.shape or ()))
-        return images.with_shape(tuple(shape))
+    def axis(self, size: Dim, sides: tuple[Any, Any, Any], names: tuple[str, str, str], shape: Shape) -> Dim:
+        return _crop_axis(size, *sides, names, shape)
 
 
 @register
