@@ -219,13 +219,25 @@ def _tf_run(op: str, config: dict, inputs: Any, args: tuple, graph: bool = False
     arrays = [_array(inputs, rng), *[_array(a, rng) for a in args]]
     try:
         if graph:
-            specs = tf.nest.map_structure(
-                lambda a: tf.TensorSpec(a.shape, tf.as_dtype(a.dtype)) if isinstance(a, np.ndarray) else a, arrays)
-            out = tf.function(lambda *xs: fn(*xs, **config)).get_concrete_function(*specs).structured_outputs
+            traced = tf.function(lambda *xs: fn(*xs, **config))
+            out = traced.get_concrete_function(*_tf_specs(arrays)).structured_outputs
         else:
             out = fn(*arrays, **config)
     except Exception as e:  # noqa: BLE001 - TensorFlow's verdict
         return e
+    return _tf_shapes(out)
+
+
+def _tf_specs(arrays: list) -> Any:
+    """A ``tf.TensorSpec`` for each array (other values as they are): the arguments to trace a call with."""
+    import tensorflow as tf
+
+    return tf.nest.map_structure(
+        lambda a: tf.TensorSpec(a.shape, tf.as_dtype(a.dtype)) if isinstance(a, np.ndarray) else a, arrays)
+
+
+def _tf_shapes(out: Any) -> Any:
+    """The shape of a TensorFlow result; the list of shapes of several (one alone: its shape)."""
     if isinstance(out, (list, tuple)):
         shapes = [tuple(o.shape) for o in out]
         return shapes[0] if len(shapes) == 1 else shapes

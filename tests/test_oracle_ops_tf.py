@@ -26,8 +26,8 @@ from shapecheck.core.engine import infer
 from shapecheck.core.rules import OPS, T, load_rules
 
 from . import keras_oracle  # noqa: F401 - quiet TensorFlow before it is imported
-from .test_oracle_ops import (SETTINGS, SIZES, _fill, _fill_each, _lookup, _shapes_in, _undefined, broadcast_pair,
-                              shape)
+from .test_oracle_ops import (SETTINGS, SIZES, _fill, _fill_each, _lookup, _shapes_in, _tf_shapes, _tf_specs,
+                              _undefined, broadcast_pair, shape)
 
 FILLS = (1, 2, 3, 5)
 # tried before concluding that TensorFlow fails for every size: some calls need one size (a bias of
@@ -114,18 +114,13 @@ def tf_run(op: str, config: dict, inputs: Any, args: tuple = ()) -> Any:
     fn = _function(op)
     arrays = [_array(inputs, rng), *[_array(a, rng) for a in args]]
     try:
-        specs = tf.nest.map_structure(
-            lambda a: tf.TensorSpec(a.shape, tf.as_dtype(a.dtype)) if isinstance(a, np.ndarray) else a, arrays)
         out = tf.function(lambda *xs: fn(*xs, **config), autograph=False).get_concrete_function(
-            *specs).structured_outputs
+            *_tf_specs(arrays)).structured_outputs
         if op not in GRAPH_ONLY:  # a kernel's failure counts; the shape is the traced one (sequence_mask)
             fn(*[tf.constant(a) if isinstance(a, np.ndarray) else a for a in arrays], **config)
     except Exception as e:  # noqa: BLE001 - TensorFlow's verdict
         return e
-    if isinstance(out, (list, tuple)):
-        shapes = [tuple(o.shape) for o in out]
-        return shapes[0] if len(shapes) == 1 else shapes
-    return tuple(out.shape)
+    return _tf_shapes(out)
 
 
 def agrees_with_tf(op: str, config: dict, inputs: Any, args: tuple = ()) -> None:
