@@ -28,7 +28,7 @@ from shapecheck.core.engine import Engine, _as_tensor, infer
 from shapecheck.core.rules import LAYERS, Call, T
 
 from .keras_oracle import KerasResult, _make_layer, keras_apply
-from .test_oracle_core import _fill, has_undefined_axis, opaque_is_sound
+from .test_oracle_core import _fill, agrees, has_undefined_axis, opaque_is_sound
 
 # SHAPECHECK_ORACLE_EXAMPLES raises the count for a longer hunt.
 SETTINGS = settings(max_examples=int(os.environ.get("SHAPECHECK_ORACLE_EXAMPLES", "25")), deadline=None,
@@ -395,3 +395,26 @@ def test_silent_under_tf_keras_2():
     for op in _KERAS3_ONLY:
         for ex in LAYERS[op].examples:
             assert infer(op, ex.config, ex.inputs, ex.args, ex.call_kwargs, keras_version=2) is None, (op, ex)
+
+
+# -- Rescaling and Normalization ------------------------------------------------------
+
+VALUES = st.one_of(st.floats(-2, 2, allow_nan=False), st.lists(st.sampled_from([0.5, 1.0, 2.0]), min_size=1, max_size=4))
+
+
+@SETTINGS
+@given(VALUES, st.one_of(st.none(), VALUES), st.lists(st.sampled_from([1, 2, 3, 4, None]), min_size=1, max_size=3))
+def test_rescaling(scale, offset, axes):
+    config = {"scale": scale} if offset is None else {"scale": scale, "offset": offset}
+    agrees("Rescaling", config, (None, *axes))
+
+
+@SETTINGS
+@given(st.one_of(st.none(), st.integers(-4, 4), st.lists(st.integers(-4, 4), min_size=1, max_size=2, unique=True)),
+       st.one_of(st.none(), VALUES),
+       st.lists(st.sampled_from([1, 2, 3, 4, None]), min_size=1, max_size=3))
+def test_normalization(axis, mean, axes):
+    config: dict = {} if axis == -1 else {"axis": axis}
+    if mean is not None:
+        config.update(mean=mean, variance=mean)
+    agrees("Normalization", config, (None, *axes))

@@ -24,37 +24,135 @@ from ..core.findings import (
 )
 from ..core.ir import UNKNOWN
 from ..core.rules import Call, Example, InputSpec, LayerRule, T, Unknowable, register
-from ..core.shapes import Shape, TensorType, show_shape
+from ..core.shapes import Shape, TensorType, broadcast, show_shape
+from ..ops.op_utils import literal_shape
 from . import conv_utils
 
 
-class _SameShape(LayerRule):
-    def output(self, call: Call) -> TensorType:
-        return call.input.with_shape(call.shape)
-
-
 @register
-class Rescaling(_SameShape):
-    """``x * scale + offset``: same shape."""
+class Rescaling(LayerRule):
+    """``x * scale + offset``: same shape (Keras's symbolic shape, whatever broadcasting does).
+
+    A ``scale`` or ``offset`` array that cannot broadcast against the input fails as soon as
+    data flows. Under the global ``channels_first`` format Keras reshapes a ``scale`` of rank
+    1-2 to ``(c, 1, 1)`` first. ``data_format`` is not a constructor argument: the front end
+    fills in the file's global format; when it cannot tell, a ``scale`` is reported only
+    when it fails both ways.
+    """
 
     names = ("Rescaling",)
     params = ("scale", "offset")
+    defaults = {"offset": 0.0, "data_format": None}
     examples = (
         Example({"scale": 1.0 / 255}, (None, 28, 28), (None, 28, 28)),
         Example({"scale": 2.0, "offset": -1.0}, (None, 8), (None, 8)),
+        Example({"scale": [0.5, 0.5, 0.5]}, (None, 4, 4, 3), (None, 4, 4, 3)),
+        Example({"scale": [0.5, 0.5]}, (None, 3), "incompatible-shapes"),
+        Example({"scale": 1.0, "offset": [1.0, 2.0]}, (None, 4, 3), "incompatible-shapes"),
+        Example({"scale": [0.5, 0.5, 0.5], "offset": [0.5, 0.5]}, (None, 1), "incompatible-shapes"),
     )
+
+    def output(self, call: Call) -> TensorType:
+        shape = call.shape
+        fmt = call.get("data_format")
+        scale, offset = literal_shape(call.get("scale")), literal_shape(call.get("offset"))
+        scales: list = [None] if scale is None else (
+            [scale] if fmt != conv_utils.CHANNELS_FIRST or not 0 < len(scale) < 3 else [])
+        if scale is not None and 0 < len(scale) < 3 and fmt not in (None, conv_utils.CHANNELS_LAST):
+            scales.append(scale + (1,) * (3 - len(scale)))
+        # Data flow x * scale + offset: reported when it fails for every way the format could be.
+        failures = []
+        for way in scales:
+            product = shape if way is None else broadcast(shape, way)
+            if product is None:
+                failures.append(("scale", scale))
+            elif offset is not None and broadcast(product, offset) is None:
+                failures.append(("offset", offset))
+            else:
+                return call.input.with_shape(shape)
+        key, value = failures[0]
+        raise ShapeError(INCOMPATIBLE_SHAPES, f'Layer "{call.name}": `{key}` of shape {show_shape(value)} does not '
+                         f"broadcast against inputs of shape {show_shape(shape)} (times `scale`); Keras builds the "
+                         "layer, but it fails as soon as data flows.")
 
 
 @register
-class Normalization(_SameShape):
-    """Feature-wise ``(x - mean) / sqrt(var)``: same shape."""
+class Normalization(LayerRule):
+    """Feature-wise ``(x - mean) / sqrt(var)``: same shape. The kept ``axis`` must be in range
+    and defined when the layer is built; a ``mean``/``variance`` given directly must match
+    each other and broadcast to the kept axes."""
 
     names = ("Normalization",)
     params = ("axis", "mean", "variance", "invert")
+    defaults = {"axis": -1, "mean": None, "variance": None}
     examples = (
         Example({}, (None, 32, 32, 3), (None, 32, 32, 3)),
         Example({"mean": 0.5, "variance": 0.25}, (None, 8), (None, 8)),
+        Example({"axis": (1, 2), "mean": [1.0, 2.0], "variance": [1.0, 1.0]}, (None, 3, 2), (None, 3, 2)),
+        Example({"axis": None}, (None, 3), (None, 3)),
+        Example({"axis": 2}, (None, 3), "invalid-argument"),
+        Example({"axis": (1, -1)}, (None, 3), "invalid-argument"),
+        Example({"axis": 1}, (None, None, 3), "axis-mismatch"),
+        Example({"mean": [1.0, 2.0], "variance": [1.0, 2.0]}, (None, 3), "incompatible-shapes"),
+        Example({"mean": [1.0, 2.0]}, (None, 2), "invalid-argument"),
+        Example({"mean": [[1.0]], "variance": [[1.0]]}, (None, 2), "invalid-argument"),
     )
+
+    @staticmethod
+    def _axes(call: Call) -> Optional[tuple]:
+        axis = call.get("axis")
+        if axis is None:
+            return ()
+        if isinstance(axis, int) and not isinstance(axis, bool):
+            return (axis,)
+        if isinstance(axis, (list, tuple)) and all(isinstance(a, int) and not isinstance(a, bool) for a in axis):
+            return tuple(axis)
+        return None
+
+    def check_config(self, call: Call) -> None:
+        mean, variance = call.get("mean"), call.get("variance")
+        if UNKNOWN in (mean, variance):
+            return
+        if (mean is None) != (variance is None):
+            raise ShapeError(INVALID_ARGUMENT, "When setting values directly, both `mean` and `variance` must be "
+                             f"set. Received: mean={mean!r} and variance={variance!r}")
+        ms, vs = literal_shape(mean), literal_shape(variance)
+        if mean is None or ms is None or vs is None:
+            return
+        if ms != vs:
+            raise ShapeError(INVALID_ARGUMENT, "When setting values directly, `mean` and `variance` must have the "
+                             f"same shape. Received: mean shape {ms} and variance shape {vs}")
+        axes = self._axes(call)
+        if axes is not None and len(ms) > len(axes):
+            raise ShapeError(INVALID_ARGUMENT, f"The rank of `mean` must be less than or equal to the number of "
+                             f"axes ({len(axes)}). Received: mean shape {ms} for axis {axes}")
+
+    def output(self, call: Call) -> TensorType:
+        shape = call.shape
+        axes = self._axes(call)
+        if axes is None or call.built:
+            return call.input.with_shape(shape)
+        ndim = len(shape)
+        if any(not -ndim <= a < ndim for a in axes):
+            raise ShapeError(INVALID_ARGUMENT, f"All `axis` values must be in the range [-ndim, ndim). Received "
+                             f"inputs with ndim={ndim}, while axis={axes}")
+        keep = sorted(a % ndim for a in axes)
+        if call.get("mean") is None and any(keep.count(d) > 1 and dims.is_known(shape[d]) and shape[d] != 1
+                                            for d in keep):
+            raise ShapeError(INVALID_ARGUMENT, f"`axis={axes}` names an axis twice for inputs of rank {ndim}: Keras "
+                             "builds the layer, but its statistics cannot be reshaped once data flows.")
+        for d in keep:
+            if shape[d] is None:
+                raise ShapeError(AXIS_MISMATCH, f"All `axis` values to be kept must have a known shape. Received "
+                                 f"axis={axes}, inputs.shape={show_shape(shape)}, with unknown axis at index {d}")
+        mean = literal_shape(call.get("mean"))
+        if mean:
+            for i in range(1, min(len(mean), len(keep)) + 1):
+                size = shape[keep[-i]]
+                if mean[-i] != 1 and dims.differs(size, mean[-i]):
+                    raise ShapeError(INCOMPATIBLE_SHAPES, f'Layer "{call.name}": `mean` of shape {mean} does not '
+                                     f"broadcast to the kept axes {tuple(keep)} of inputs shaped {show_shape(shape)}")
+        return call.input.with_shape(shape)
 
 
 # -- categorical encodings ------------------------------------------------------------
