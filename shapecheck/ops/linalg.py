@@ -1230,17 +1230,15 @@ class TfTrace(_TfMatrix):
 
 
 @register
-class TfDet(_TfMatrix):
-    """``tf.linalg.det(input)``: square matrices to their determinants."""
+class TfDet(TfTrace):
+    """``tf.linalg.det(input)``: square matrices to their determinants (the last two axes go, as
+    in ``trace``)."""
 
     names = ("tensorflow.linalg.det",)
+    params = ("input",)
     square = True
     keras_equivalent = "keras.ops.linalg.det"
     examples = (Example({}, (None, 3, 3), (None,)), Example({}, (None, 2, 3), "incompatible-shapes"))
-
-    def output(self, call: Call) -> TensorType:
-        x = self.matrix(call)
-        return TensorType(x.shape[:-2], x.dtype)
 
 
 @register
