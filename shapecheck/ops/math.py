@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from typing import Any, ClassVar, Optional
 
 from ..core import dims
@@ -844,7 +846,8 @@ class TfBatchNormalization(OpRule):
 @register
 class TfSoftmaxCrossEntropy(OpRule):
     """``tf.nn.softmax_cross_entropy_with_logits(labels, logits, axis=-1)``: ``logits``'s shape without
-    ``axis``; ``labels`` of the same shape (sizes that are neither equal nor 1 fail)."""
+    ``axis``. TensorFlow moves ``axis`` last in both and flattens the outer axes, so only the
+    matrices ``(outer elements, classes)`` must broadcast (sizes that are neither equal nor 1 fail)."""
 
     names = ("tensorflow.nn.softmax_cross_entropy_with_logits",)
     params = ("labels", "logits", "axis")
@@ -854,6 +857,7 @@ class TfSoftmaxCrossEntropy(OpRule):
         Example({}, (None, 10), (None,), args=((None, 10),)),
         Example({"axis": 1}, (None, 4, 3), (None, 3), args=((None, 4, 3),)),
         Example({}, (None, 10), "incompatible-shapes", args=((None, 9),)),
+        Example({}, (2, 3, 5), "incompatible-shapes", args=((5, 2, 5),)),
     )
 
     def output(self, call: Call) -> TensorType:
@@ -862,12 +866,7 @@ class TfSoftmaxCrossEntropy(OpRule):
         if not is_int(axis):
             raise Unknowable()
         ls, gs = labels.shape, logits.shape
-        if len(ls) == len(gs):
-            for a, b in zip(ls, gs):
-                if is_int(a) and is_int(b) and a != b and 1 not in (a, b):
-                    raise ShapeError(INCOMPATIBLE_SHAPES, f"logits and labels must be broadcastable: logits_size="
-                                     f"{show_shape(gs)} labels_size={show_shape(ls)}")
-        if len(ls) != len(gs) or any(dims.differs(a, b) for a, b in zip(ls, gs)):
+        if len(ls) != len(gs):
             raise Unknowable()
         if not gs:
             return TensorType((), logits.dtype)
@@ -878,8 +877,32 @@ class TfSoftmaxCrossEntropy(OpRule):
             raise ShapeError(INVALID_ARGUMENT, f"Requires start <= limit when delta > 0: 0/{axis} (a negative axis "
                              "other than -1)")
         a = axis % len(gs)
-        return TensorType(tuple(b if b is not None else c for b, c in zip(gs, ls))[:a] +
-                          tuple(b if b is not None else c for b, c in zip(gs, ls))[a + 1:], logits.dtype)
+        rest = [i for i in range(len(gs)) if i != a]
+        outer = [tuple(s[i] for i in rest) for s in (ls, gs)]
+        if _cannot_match(outer[0], outer[1]) or _cannot_match((ls[a],), (gs[a],)):
+            raise ShapeError(INCOMPATIBLE_SHAPES, f"logits and labels must be broadcastable: logits {show_shape(gs)} "
+                             f"and labels {show_shape(ls)}, as (outer elements, classes) matrices with `axis` last")
+        # The labels' rows broadcast a single row of logits: the cost no longer reshapes to the
+        # logits' outer axes.
+        if dims.product(outer[1]) == 1 and math.prod(d for d in outer[0] if is_int(d)) > 1:
+            raise ShapeError(INCOMPATIBLE_SHAPES, f"Cannot reshape the cost of {show_shape(outer[0])} label rows to "
+                             f"the logits' outer shape {show_shape(outer[1])}")
+        if any(dims.differs(x, y) for x, y in zip(ls, gs)):
+            raise Unknowable()  # may broadcast once flattened, or fail for the sizes the axes take
+        return TensorType(tuple(gs[i] for i in rest), logits.dtype)
+
+
+def _cannot_match(a: Shape, b: Shape) -> bool:
+    """The element counts of ``a`` and ``b`` can be neither equal nor 1 (a broadcast), whatever
+    sizes their undefined axes take."""
+    ka, kb = math.prod(d for d in a if is_int(d)), math.prod(d for d in b if is_int(d))
+    ua, ub = any(not is_int(d) for d in a), any(not is_int(d) for d in b)
+    if not ua and not ub:
+        return ka != kb and 1 not in (ka, kb)
+    if ua and ub:
+        return False
+    n, k = (kb, ka) if ua else (ka, kb)  # n: the fully known count; k: the known factor of the other
+    return n != 1 and k > 1 and n % k != 0
 
 
 @register
