@@ -9,8 +9,6 @@ definite matrix for ``cholesky``) are run on such data.
 
 from __future__ import annotations
 
-from typing import Any
-
 import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st

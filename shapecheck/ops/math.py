@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import math
-
-from typing import Any, ClassVar, Optional
+from typing import Any, ClassVar
 
 from ..core import dims
 from ..core.dims import Dim
-from ..core.findings import AXIS_MISMATCH, INCOMPATIBLE_SHAPES, INVALID_ARGUMENT, RANK_MISMATCH, ShapeError
+from ..core.findings import INCOMPATIBLE_SHAPES, INVALID_ARGUMENT, RANK_MISMATCH, ShapeError
 from ..core.ir import UNKNOWN
 from ..core.rules import Call, Example, OpRule, T, Unknowable, register
 from ..core.shapes import Shape, TensorType, show_shape
