@@ -188,6 +188,58 @@ model as many tensors as it has inputs. Keras raises `ValueError` when called.
 """,
     "a = keras.Input((8,))\nc = layers.Add()([a])\n",
 )
+DATA_SHAPE = _code(
+    "SC301", "data-shape-mismatch", "error", "Data passed to `fit`/`evaluate`/`predict` does not fit the model's inputs.",
+    """
+The features given to `fit`, `evaluate`, `predict` (or `train_on_batch`, `test_on_batch`,
+`predict_on_batch`, `validation_data`) must have each model input's rank and every axis it
+fixes; the first axis is the batch. Keras 3 adds or drops a trailing axis of size 1 itself
+(`(n, 28, 28)` into `Input((28, 28, 1))` is fine), nothing else: it raises `ValueError:
+Input 0 ... is incompatible with the layer` at the first batch, after the data has loaded.
+One sample needs its batch axis: `model.predict(x[None, ...])`.
+""",
+    "model = keras.Sequential([keras.Input((784,)), layers.Dense(10)])\n"
+    "x = np.zeros((100, 28, 28))\nmodel.predict(x)\n",
+    "model.predict(x.reshape(-1, 784))\n",
+)
+TARGET_SHAPE = _code(
+    "SC302", "target-shape-mismatch", "error", "Targets do not fit the model's output under its loss.",
+    """
+`fit` and `evaluate` compute the loss of each output from the targets (`y`) and the model's
+prediction. Every loss first adds or drops a trailing axis of size 1, then needs what its
+function needs: `categorical_crossentropy`, `binary_crossentropy` and the focal losses the
+same shape for both (one-hot targets as wide as the output), `sparse_categorical_crossentropy`
+integer labels with one axis fewer than the output, the regression losses shapes that
+broadcast. Integer labels with `categorical_crossentropy`, one-hot labels with a sparse loss,
+or a `Dense(units)` that differs from the number of classes fail at the first batch.
+""",
+    "model.compile(loss=\"categorical_crossentropy\")  # a Dense(10) softmax output\n"
+    "model.fit(x_train, y_train)  # y_train: integer labels, shape (60000,)\n",
+    "model.compile(loss=\"sparse_categorical_crossentropy\")\n"
+    "# or: y_train = keras.utils.to_categorical(y_train, 10)\n",
+)
+SAMPLE_COUNT = _code(
+    "SC303", "sample-count-mismatch", "error", "Arrays of one `fit`/`evaluate` call hold different numbers of samples.",
+    """
+Every array of `x`, `y` (and `sample_weight`) is sliced into the same batches, so all must
+have the same first axis. Keras raises `ValueError: Data cardinality is ambiguous. Make sure
+all arrays contain the same number of samples.` before training starts.
+""",
+    "model.fit(x_train, y_test)\n",
+    "model.fit(x_train, y_train)\n",
+)
+DATA_STRUCTURE = _code(
+    "SC304", "data-structure-mismatch", "error",
+    "Data holds another number of arrays, or other names, than the model's inputs or outputs.",
+    """
+A model with several inputs takes a list of arrays in the order of its inputs, or a dict
+keyed by the inputs' names; a model with several outputs takes its targets the same way
+(keyed by the output layers' names), and a per-output `loss` list or dict must match the
+outputs too. Keras raises `ValueError` when the counts or the names differ.
+""",
+    "model = keras.Model([image, meta], out)\nmodel.fit(x_images, y)\n",
+    "model.fit([x_images, x_meta], y)\n",
+)
 
 
 @dataclass(frozen=True)

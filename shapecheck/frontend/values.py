@@ -68,6 +68,7 @@ class ModelValue:
     outputs: Any = None  # Tensor / list / dict structure
     layers: list = field(default_factory=list)  # Sequential: LayerValue / ModelValue / Instance
     input_type: Optional[TensorType] = None  # Sequential: shape declared on its first layer
+    loss: Any = None  # what `compile(loss=...)` gave: a LossValue, or a list/dict of them (None: not compiled)
 
 
 @dataclass(eq=False)
@@ -99,6 +100,7 @@ class Instance:
     name: str
     built: bool = False
     functional: Optional[ModelValue] = None
+    loss: Any = None  # as ModelValue.loss
 
 
 @dataclass(eq=False)
@@ -126,3 +128,37 @@ class Partial:
 class SuperValue:
     instance: Any
     cls: Optional[ClassValue]
+
+
+@dataclass(eq=False)
+class Array:
+    """Data: a NumPy array (or an eager tensor made from data) whose shape is known statically.
+
+    Not a Keras tensor: no graph node stands for it, and functions applied to it are
+    evaluated at once (``np.reshape``, ``keras.utils.to_categorical``), never reported.
+    """
+
+    type: TensorType
+    #: where it was made, and how (``np.zeros``, ``mnist.load_data()``): the notes of a finding
+    origin: Optional[Span] = None
+    what: str = ""
+
+
+@dataclass(eq=False)
+class Dataset:
+    """A ``tf.data.Dataset`` whose element structure is known: Arrays (with the batch axis
+    when batched), in tuples and dicts as the dataset yields them."""
+
+    element: Any
+    origin: Optional[Span] = None
+    batched: bool = False
+
+
+@dataclass(eq=False)
+class LossValue:
+    """A loss given to ``compile``: the canonical ``keras.losses`` function and its arguments
+    (``from_logits``, ``axis``); ``function`` is empty for a loss shapecheck does not know."""
+
+    function: str
+    kwargs: dict = field(default_factory=dict)
+    label: str = ""  # as written: "categorical_crossentropy", "CategoricalCrossentropy(...)"

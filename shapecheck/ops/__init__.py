@@ -6,11 +6,13 @@ Importing this package registers every rule (see :mod:`shapecheck.core.rules`).
 from . import (  # noqa: F401
     control,
     creation,
+    data,
     einsum,
     elementwise,
     gather,
     image,
     linalg,
+    losses,
     math,
     nn,
     random_ops,
