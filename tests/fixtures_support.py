@@ -15,6 +15,29 @@ Run as ``python -m tests.fixtures_support OUT.json FIXTURE...`` (from the reposi
 executes each fixture under Keras in this one process and writes, per fixture, the exception
 that escaped (type, message, innermost line inside the fixture) and the shapes that the
 annotated assignments received.
+
+The runner changes two things in Keras before the first fixture runs, so that training scripts
+run here (no network) and fast (a few seconds each) with the verdicts they would have for real:
+
+* No downloads. ``keras.datasets.<name>.load_data`` (the same modules as ``tf.keras.datasets``)
+  reads fake data of the documented shapes, dtypes and label ranges: mnist and fashion_mnist
+  ``(60000, 28, 28)``/``(10000, 28, 28)`` uint8 with ``(n,)`` uint8 labels 0-9; cifar10
+  ``(50000, 32, 32, 3)``/``(10000, 32, 32, 3)`` uint8 (channels first under that image data
+  format) with ``(n, 1)`` uint8 labels 0-9; cifar100 the same with int64 labels 0-99, or 0-19
+  for ``label_mode="coarse"``. For imdb, reuters, boston_housing and california_housing the real
+  ``load_data`` runs, on a fake raw file of the real file's format (ragged word-rank lists, 25000
+  + 25000 reviews / 11228 newswires over 46 topics; 506 x 13 / 20640 x 8 float rows), so that
+  ``num_words``, ``maxlen``, ``skip_top``, ``test_split``, ``seed``, ``version`` ... act exactly
+  as they do for real. Pixel values, words and targets are random.
+* Short training. ``keras.Model.fit`` runs at most one epoch (``epochs`` capped at
+  ``initial_epoch + 1``) and at most 2 steps per epoch and 2 validation steps; ``evaluate`` and
+  ``predict`` at most 2 steps (``steps_per_epoch``/``validation_steps``/``steps`` are set to 2,
+  or capped at 2 where the fixture passes them). Keras checks data against the model, the loss
+  and the other arrays before or on the first batch, so every shape error still fires, on the
+  same call. ``predict`` on arrays with n samples still returns n rows per output (the rows past
+  the predicted batches repeat the predicted ones): the shape a fixture goes on with is the real
+  one, the values are not. (``train_on_batch`` and the other ``*_on_batch`` calls are one batch
+  anyway and stay as they are.)
 """
 
 from __future__ import annotations
@@ -201,6 +224,197 @@ def _innermost_line(tb, path: str) -> Optional[int]:
     return line
 
 
+# --------------------------------------------------------------------------- Keras offline and short
+
+_PATCHED = False
+_SEED = 20241130
+_MAX_EPOCHS_OVER_INITIAL = 1
+_MAX_STEPS = 2
+
+
+def _prepare_keras() -> None:
+    """Fake dataset downloads and short training (see the module docstring); once per process."""
+    global _PATCHED
+    if _PATCHED:
+        return
+    _PATCHED = True
+    _fake_datasets()
+    _short_training()
+
+
+def _fake_datasets() -> None:
+    import importlib
+    import tempfile
+
+    import numpy as np
+    from keras import backend
+
+    cache: dict = {}
+    raw_dir = Path(tempfile.mkdtemp(prefix="shapecheck-datasets-"))
+
+    def rng(name: str):
+        return np.random.default_rng([_SEED, sum(map(ord, name))])
+
+    def images(name: str, n_train: int, n_test: int, image: tuple, labels: int, label_shape: tuple, label_dtype):
+        if name not in cache:
+            r = rng(name)
+            split = []
+            for n in (n_train, n_test):
+                x = r.integers(0, 256, size=(n, *image), dtype=np.uint8)
+                y = r.integers(0, labels, size=(n, *label_shape)).astype(label_dtype)
+                split.append((x, y))
+            cache[name] = tuple(split)
+        return tuple((x.copy(), y.copy()) for x, y in cache[name])
+
+    def mnist(path="mnist.npz"):
+        return images("mnist", 60000, 10000, (28, 28), 10, (), np.uint8)
+
+    def fashion_mnist():
+        return images("fashion_mnist", 60000, 10000, (28, 28), 10, (), np.uint8)
+
+    def _channels(data):
+        if backend.image_data_format() == "channels_last":
+            return data
+        return tuple((x.transpose(0, 3, 1, 2), y) for x, y in data)
+
+    def cifar10():
+        return _channels(images("cifar10", 50000, 10000, (32, 32, 3), 10, (1,), np.uint8))
+
+    def cifar100(label_mode="fine"):
+        if label_mode not in ["fine", "coarse"]:
+            raise ValueError('`label_mode` must be one of `"fine"`, `"coarse"`. '
+                             f"Received: label_mode={label_mode}.")
+        classes = 100 if label_mode == "fine" else 20
+        return _channels(images(f"cifar100_{label_mode}", 50000, 10000, (32, 32, 3), classes, (1,), np.int64))
+
+    def ragged(r, n: int, vocabulary: int, longest: int, median: float):
+        """n word-rank lists (rank 1 = most frequent word), of lengths about as in the real file."""
+        lengths = np.clip(r.lognormal(np.log(median), 0.75, size=n).astype(int), 10, longest)
+        lengths[0] = longest
+        words = np.minimum(r.zipf(1.3, size=int(lengths.sum())), vocabulary)
+        rows = np.empty(n, dtype=object)
+        rows[:] = [part.tolist() for part in np.split(words, np.cumsum(lengths)[:-1])]
+        return rows
+
+    def raw_file(name: str) -> str:
+        """The raw .npz the real loader reads, written once per process."""
+        path = raw_dir / name
+        if not path.exists():
+            r = rng(name)
+            if name == "imdb.npz":
+                arrays = {"x_train": ragged(r, 25000, 88584, 2494, 178), "y_train": r.integers(0, 2, 25000),
+                          "x_test": ragged(r, 25000, 88584, 2315, 174), "y_test": r.integers(0, 2, 25000)}
+            elif name == "reuters.npz":
+                arrays = {"x": ragged(r, 11228, 30979, 2376, 95), "y": r.integers(0, 46, 11228)}
+            elif name == "boston_housing.npz":
+                arrays = {"x": r.random((506, 13)) * 100, "y": r.random(506) * 45 + 5}
+            else:
+                arrays = {"x": r.random((20640, 8)).astype(np.float32),
+                          "y": (r.random(20640) * 475000 + 25000).astype(np.float32)}
+            np.savez(path, **arrays)
+        return str(path)
+
+    def get_file(fname=None, origin=None, *args, **kwargs):
+        return raw_file((origin or fname).rsplit("/", 1)[-1])
+
+    fakes = {"mnist": mnist, "fashion_mnist": fashion_mnist, "cifar10": cifar10, "cifar100": cifar100}
+    for name in ("imdb", "reuters", "boston_housing", "california_housing"):
+        importlib.import_module(f"keras.src.datasets.{name}").get_file = get_file
+    for name, fake in fakes.items():
+        fake.__doc__ = f"Fake `keras.datasets.{name}.load_data` (tests/fixtures_support.py): no download."
+        importlib.import_module(f"keras.src.datasets.{name}").load_data = fake
+    # The public modules (keras.datasets.mnist, tf.keras.datasets.mnist, ...) bind load_data
+    # by name at import: rebind it in every module of that name loaded so far.
+    try:
+        import tensorflow as tf
+
+        for name in (*fakes, "imdb"):
+            getattr(tf.keras.datasets, name)
+    except ImportError:
+        pass
+    for module_name, module in list(sys.modules.items()):
+        name = module_name.rsplit(".", 1)[-1]
+        if name in fakes and ".datasets." in module_name and hasattr(module, "load_data"):
+            module.load_data = fakes[name]
+
+
+def _short_training() -> None:
+    import functools
+    import inspect
+    import math
+
+    import keras
+    import numpy as np
+
+    def capped(arguments: dict, name: str, default_missing: bool = True) -> None:
+        value = arguments.get(name)
+        if value is None and default_missing:
+            arguments[name] = _MAX_STEPS
+        elif isinstance(value, int) and value > _MAX_STEPS:
+            arguments[name] = _MAX_STEPS
+
+    def wrap(method_name: str):
+        original = getattr(keras.Model, method_name)
+        signature = inspect.signature(original)
+
+        @functools.wraps(original)
+        def short(self, *args, **kwargs):
+            try:
+                bound = signature.bind(self, *args, **kwargs)
+            except TypeError:
+                return original(self, *args, **kwargs)  # let Keras word the complaint
+            arguments = bound.arguments
+            n = _sample_count(arguments.get("x"))
+            if n is not None and arguments.get("batch_size") is None:
+                # Keras sizes the batches of arrays from `steps` when no batch_size is given
+                # (n / steps): keep the batches the fixture's own call would have.
+                steps = arguments.get("steps_per_epoch" if method_name == "fit" else "steps")
+                arguments["batch_size"] = math.ceil(n / steps) if isinstance(steps, int) and steps > 0 else 32
+            if method_name == "fit":
+                initial = arguments.get("initial_epoch", 0) or 0
+                epochs = arguments.get("epochs", 1)
+                if isinstance(epochs, int) and isinstance(initial, int):
+                    arguments["epochs"] = min(epochs, initial + _MAX_EPOCHS_OVER_INITIAL)
+                capped(arguments, "steps_per_epoch")
+                validation = arguments.get("validation_data") is not None or arguments.get("validation_split")
+                capped(arguments, "validation_steps", default_missing=bool(validation))
+                return original(*bound.args, **bound.kwargs)
+            capped(arguments, "steps")
+            result = original(*bound.args, **bound.kwargs)
+            if method_name == "predict":
+                result = _all_rows(result, n)
+            return result
+
+        short.__shapecheck_short__ = True
+        setattr(keras.Model, method_name, short)
+
+    def _sample_count(x):
+        """n of array inputs (all of x's arrays have it, or Keras has raised already); else None."""
+        leaves = keras.tree.flatten(x) if x is not None else []
+        counts = {int(leaf.shape[0]) for leaf in leaves
+                  if getattr(leaf, "shape", None) is not None and len(leaf.shape) and leaf.shape[0] is not None}
+        if not leaves or len(counts) != 1:
+            return None
+        if not all(hasattr(leaf, "shape") and hasattr(leaf, "dtype") for leaf in leaves):
+            return None  # a dataset, generator, PyDataset ...: its length is not for us to guess
+        return counts.pop()
+
+    def _all_rows(result, n):
+        if n is None:
+            return result
+
+        def grow(array):
+            if isinstance(array, np.ndarray) and array.ndim and 0 < array.shape[0] < n:
+                return np.resize(array, (n, *array.shape[1:]))
+            return array
+
+        return keras.tree.map_structure(grow, result)
+
+    for method_name in ("fit", "evaluate", "predict"):
+        if not getattr(getattr(keras.Model, method_name), "__shapecheck_short__", False):
+            wrap(method_name)
+
+
 def run_one(path: Path) -> dict:
     """Execute one fixture as ``__main__``; what escaped, and the annotated shapes."""
     import contextlib
@@ -210,6 +424,7 @@ def run_one(path: Path) -> dict:
 
     import keras
 
+    _prepare_keras()
     fixture = parse(path)
     recorder = _ShapeRecorder(str(path), fixture.shapes)
     result: dict = {"path": fixture.rel, "error": None}
