@@ -110,7 +110,7 @@ class Engine:
     def add(self, node: Node) -> NodeResult:
         node.id = len(self.graph.nodes)
         self.graph.nodes.append(node)
-        symbolic = node.kind == "input" or any(self._symbolic(r) for r in node.tensor_refs())
+        symbolic = node.kind in ("input", "data") or any(self._symbolic(r) for r in node.tensor_refs())
         result = self._evaluate(node, symbolic)
         result.symbolic = symbolic
         self.results[node.id] = result
@@ -142,6 +142,34 @@ class Engine:
         except Unknowable:
             return None
         return None
+
+    def eager(self, op: str, args: list, kwargs: dict, config: Optional[dict] = None,
+              traced: bool = True) -> tuple[Optional[tuple[TensorType, ...]], Any, Optional[ShapeError]]:
+        """Apply a rule to values at once, outside the graph: data (NumPy arrays, eager tensors)
+        and the loss of ``fit``. Tensors are :class:`TensorType` among ``args``/``kwargs``.
+
+        Returns the outputs (``None`` when unknown), their nesting (see :meth:`Rule.structure`)
+        and the error the rule raised, if any: the caller decides whether it is a finding.
+        """
+        rule = rule_for(op)
+        if rule is None:
+            return None, None, None
+        call = Call(rule, config or {}, list(args), dict(kwargs), name=_short(op).lower(),
+                    keras_version=self.keras_version, traced=traced, apply=self._apply_sublayer)
+        try:
+            if isinstance(rule, LayerRule):
+                outputs = self._apply_layer(rule, call, None)
+            else:
+                outputs = self._outputs(rule.output(call))
+        except ShapeError as e:
+            return None, None, e
+        except Unknowable:
+            return None, None, None
+        try:
+            structure = rule.structure(call)
+        except (Unknowable, ShapeError):
+            structure = None
+        return outputs, structure, None
 
     def snapshot(self) -> tuple:
         """The built state of every layer, to explore a branch that may not run."""
@@ -260,7 +288,7 @@ class Engine:
             src = self.graph.nodes[ref.node] if ref.node < len(self.graph.nodes) else None
             if src is None or src.span is None:
                 continue
-            what = "keras.Input" if src.kind == "input" else _short(src.op)
+            what = {"input": "keras.Input", "data": "the data"}.get(src.kind) or _short(src.op)
             label = f'"{src.name}" ({what})' if src.name else what
             where = ""
             if src.call_stack and src.call_stack != node.call_stack:

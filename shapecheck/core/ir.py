@@ -53,7 +53,8 @@ class LayerRef:
     layer_id: Optional[str] = None
 
 
-NodeKind = Literal["input", "layer", "op"]
+#: "data" is a batch of the data given to ``fit``/``predict``: built like an input, never part of a model
+NodeKind = Literal["input", "data", "layer", "op"]
 
 
 @dataclass

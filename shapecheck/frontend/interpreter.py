@@ -38,10 +38,15 @@ from ..core.ir import UNKNOWN, LayerRef, Node, TensorRef
 from ..core.rules import LAYER_FUNCTIONS, LAYERS, OPS, to_snake_case
 from ..core.shapes import TensorType, show_shape
 from . import names
+from .data import DataFlow
+from .training import METHODS as TRAINING_METHODS
+from .training import Training
 from .values import (
+    Array,
     BoundMethod,
     Builtin,
     ClassValue,
+    Dataset,
     FunctionValue,
     Instance,
     LayerValue,
@@ -61,6 +66,8 @@ MAX_STEPS = 100_000
 #: rounds of joining a loop body's bindings whose iteration count is unknown
 LOOP_ROUNDS = 4
 _MISSING = object()
+#: methods of a subclassed model that take over what `fit` does with the data
+_CUSTOM_STEPS = ("train_step", "test_step", "predict_step", "compute_loss")
 
 
 class AnalysisLimit(BaseException):
@@ -233,6 +240,10 @@ class Interpreter:
     _data_format: Any = "channels_last"
     #: > 0 while following code that may not run (a branch, a loop of unknown length)
     _maybe: int = 0
+
+    def __post_init__(self) -> None:
+        self.data = DataFlow(self)
+        self.training = Training(self)
 
     # ------------------------------------------------------------------ entry
     @staticmethod
@@ -586,6 +597,8 @@ class Interpreter:
             return x
         if isinstance(x, Tensor) and isinstance(y, Tensor):
             return self.join_tensors(x, y)
+        if isinstance(x, Array) and isinstance(y, Array):
+            return self.data.join(x, y)
         if isinstance(x, (list, tuple)) and isinstance(y, type(x)) and len(x) == len(y):
             return type(x)(self.join(a, b) for a, b in zip(x, y))
         if isinstance(x, (int, float, str, bool, type(None))) and type(x) is type(y) and x == y:
@@ -809,6 +822,8 @@ class Interpreter:
             if not keras_op or not (isinstance(left, Tensor) or isinstance(right, Tensor)):
                 return UNKNOWN
             return self.apply_op(keras_op, [left, right], {}, node)
+        if isinstance(left, Array) or isinstance(right, Array):
+            return self.data.binop(keras_op, left, right, node)
         if isinstance(left, (SymValue, dims.Sym)) or isinstance(right, (SymValue, dims.Sym)):
             return self.sym_binop(op, left, right)
         if left is UNKNOWN or right is UNKNOWN:
@@ -846,6 +861,8 @@ class Interpreter:
             if isinstance(node.operator, cst.Plus):
                 return v
             return UNKNOWN
+        if isinstance(v, Array) and isinstance(node.operator, (cst.Minus, cst.Plus)):
+            return v if isinstance(node.operator, cst.Plus) else self.data.binop("keras.ops.multiply", v, -1, node)
         if isinstance(v, (SymValue, dims.Sym)) and isinstance(node.operator, cst.Minus):
             return self.sym_binop(cst.Multiply, v, -1)
         if isinstance(v, (int, float)) and not isinstance(v, bool) or isinstance(v, bool):
@@ -894,6 +911,10 @@ class Interpreter:
             return QualName(f"{obj.name}.{attr}")
         if isinstance(obj, Tensor):
             return self.tensor_attribute(obj, attr)
+        if isinstance(obj, Array):
+            return self.data.attribute(obj, attr, node)
+        if isinstance(obj, Dataset):
+            return BoundMethod(obj, attr)
         if isinstance(obj, Instance):
             if obj.functional is not None and attr in ("input", "inputs", "output", "outputs", "input_shape",
                                                        "output_shape"):
@@ -958,6 +979,8 @@ class Interpreter:
             if index is UNKNOWN or _has_tensor(index):
                 return self.apply_op("operator.getitem", [obj, UNKNOWN], {}, node)
             return self.apply_op("operator.getitem", [obj, index], {}, node)
+        if isinstance(obj, Array):
+            return self.data.subscript(obj, index, node)
         if index is UNKNOWN:
             return UNKNOWN
         if isinstance(obj, (list, tuple, str)):
@@ -1095,6 +1118,10 @@ class Interpreter:
                 value = UNKNOWN  # set on a path that may not run: either format from here on
             self._data_format = value
             return None
+        if name.startswith("keras.losses.") and name[len("keras.losses."):][:1].isupper():
+            return self.training.loss_class(name, args, kwargs)
+        if self.data.handles(name, args, kwargs):
+            return self.data.call(name, args, kwargs, node)
         if name.startswith("keras.layers."):
             short = name[len("keras.layers."):]
             if short in LAYERS or (short[:1].isupper() and "." not in short):
@@ -1130,6 +1157,9 @@ class Interpreter:
                     return range(*args)
                 return UNKNOWN
             if name == "len":
+                if args and isinstance(args[0], Array):
+                    shape = args[0].type.shape
+                    return shape[0] if shape and isinstance(shape[0], int) else UNKNOWN
                 if args and isinstance(args[0], Tensor):
                     shape = args[0].type.shape
                     return shape[0] if shape and isinstance(shape[0], int) else UNKNOWN
@@ -1361,7 +1391,17 @@ class Interpreter:
             return None
         if isinstance(obj, ModelValue):
             return self.model_method(obj, name, args, kwargs, node)
+        if isinstance(obj, Array):
+            return self.data.method(obj, name, args, kwargs, node)
+        if isinstance(obj, Dataset):
+            return self.data.dataset_method(obj, name, args, kwargs, node)
         if isinstance(obj, Instance):
+            if obj.cls.keras_kind == "model" and name == "compile":
+                self.training.compile(obj, args, kwargs)
+                return None
+            if obj.cls.keras_kind == "model" and name in TRAINING_METHODS and not any(
+                    _class_lookup(obj.cls, m) is not None for m in _CUSTOM_STEPS):
+                return self.training.check(obj, name, args, kwargs, node)
             if name == "build" and args:
                 return self.build_instance(obj, args[0], node)
             if name in ("add_weight", "add_variable") and obj.cls.keras_kind:
@@ -1717,7 +1757,12 @@ class Interpreter:
             return None
         if name == "get_layer":
             return UNKNOWN
-        return None if name in ("summary", "compile", "save", "save_weights", "load_weights") else UNKNOWN
+        if name == "compile":
+            self.training.compile(model, args, kwargs)
+            return None
+        if name in TRAINING_METHODS:
+            return self.training.check(model, name, args, kwargs, node)
+        return None if name in ("summary", "save", "save_weights", "load_weights") else UNKNOWN
 
     def add_weight(self, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
         """``self.add_weight(shape=...)`` in a custom layer: a tensor of that shape (Keras 3

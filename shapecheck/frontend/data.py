@@ -1,0 +1,308 @@
+"""Data the program makes: NumPy arrays, eager tensors, ``tf.data`` datasets.
+
+Training data is not part of the Keras graph: functions applied to it run at once, so the
+interpreter evaluates them here, with the same rules (``np.reshape`` is ``keras.ops.reshape``'s
+arithmetic), without graph nodes and without findings — a data operation that would fail
+simply leaves its result unknown. What this module follows is what ``fit``/``predict`` are
+checked against (:mod:`.training`).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Optional
+
+import libcst as cst
+
+from ..core import dims
+from ..core.ir import UNKNOWN
+from ..core.rules import OPS
+from ..core.shapes import TensorType
+from ..ops import data as data_rules
+from .values import Array, BoundMethod, Dataset, FunctionValue, QualName, Tensor
+
+if TYPE_CHECKING:
+    from .interpreter import Interpreter
+
+#: names whose calls make data from plain values (no array argument needed)
+_SOURCES = ("numpy.", "keras.datasets.", "keras.utils.", "sklearn.", "keras.preprocessing.")
+_DATASET = "tensorflow.data.Dataset"
+#: Dataset methods that keep the element as it is
+_KEEP = {"shuffle", "prefetch", "cache", "repeat", "take", "skip", "with_options", "shard", "filter",
+         "apply_options", "ignore_errors", "assert_cardinality"}
+_NUMPY_DEFAULT_FLOAT = "float64"
+
+
+def _short(name: str) -> str:
+    for long, short in (("numpy.", "np."), ("tensorflow.", "tf."), ("keras.datasets.", ""),
+                        ("sklearn.model_selection.", ""), ("keras.utils.", "keras.utils.")):
+        if name.startswith(long):
+            return short + name[len(long):]
+    return name
+
+
+def _has(v: Any, kind: type) -> bool:
+    if isinstance(v, kind):
+        return True
+    if isinstance(v, (list, tuple)):
+        return any(_has(x, kind) for x in v)
+    if isinstance(v, dict):
+        return any(_has(x, kind) for x in v.values())
+    return False
+
+
+def literal_shape(v: Any) -> Optional[tuple]:
+    """The shape NumPy gives a nested list of numbers (``[[1, 2], [3, 4]]`` is ``(2, 2)``),
+    or ``None`` when it is ragged or holds something else."""
+    if isinstance(v, bool) or isinstance(v, (int, float)):
+        return ()
+    if isinstance(v, Array):
+        return v.type.shape
+    if isinstance(v, (list, tuple)):
+        inner = [literal_shape(x) for x in v]
+        if not inner:
+            return (0,)
+        if any(s is None for s in inner) or len(set(inner)) != 1:
+            return None
+        return (len(v), *inner[0])
+    return None
+
+
+def _literal_dtype(v: Any) -> str:
+    flat: list = []
+
+    def walk(x: Any) -> None:
+        if isinstance(x, (list, tuple)):
+            for y in x:
+                walk(y)
+        else:
+            flat.append(x)
+
+    walk(v)
+    if any(isinstance(x, Array) for x in flat):
+        return next(x.type.dtype for x in flat if isinstance(x, Array)) or _NUMPY_DEFAULT_FLOAT
+    if all(isinstance(x, bool) for x in flat) and flat:
+        return "bool"
+    if all(isinstance(x, int) for x in flat):
+        return "int64"
+    return _NUMPY_DEFAULT_FLOAT
+
+
+class DataFlow:
+    """The interpreter's part for data; one per interpreter."""
+
+    def __init__(self, interp: Interpreter) -> None:
+        self.interp = interp
+
+    # -- which calls are data ----------------------------------------------
+    def handles(self, name: str, args: list, kwargs: dict) -> bool:
+        if _has(args, Tensor) or _has(kwargs, Tensor):
+            return False  # a Keras tensor: the graph's business
+        if name.startswith(_SOURCES) or name.startswith(_DATASET):
+            return True
+        # keras.ops / tf functions of data run eagerly: their result is data too.
+        return (name in OPS or name.startswith("tensorflow.")) and (_has(args, Array) or _has(kwargs, Array))
+
+    def call(self, name: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+        name = data_rules.ALIASES.get(name, name) if hasattr(data_rules, "ALIASES") else name
+        if name in ("numpy.array", "numpy.asarray", "numpy.asanyarray") and args and not isinstance(args[0], Array):
+            shape = literal_shape(args[0])
+            if shape is None:
+                return UNKNOWN
+            dtype = kwargs.get("dtype")
+            return self.make(TensorType(shape, dtype if isinstance(dtype, str) else _literal_dtype(args[0])),
+                             node, _short(name))
+        if name.startswith(_DATASET + "."):
+            return self.dataset_source(name[len(_DATASET) + 1:], args, kwargs, node)
+        rule = self.rule_name(name)
+        if rule is None:
+            return UNKNOWN
+        return self.apply(rule, args, kwargs, node, _short(name))
+
+    def rule_name(self, name: str) -> Optional[str]:
+        if name in OPS:
+            return name
+        equivalents = getattr(data_rules, "NUMPY_EQUIVALENTS", {})
+        if name in equivalents:
+            return equivalents[name]
+        return None
+
+    def apply(self, rule: str, args: list, kwargs: dict, node: cst.CSTNode, what: str) -> Any:
+        engine = self.interp.engine
+        outputs, structure, _error = engine.eager(rule, [self.value(a) for a in args],
+                                                  {k: self.value(v) for k, v in kwargs.items()})
+        if outputs is None:
+            return UNKNOWN
+        dtype_override = getattr(data_rules, "NUMPY_DTYPES", {}).get(what.replace("np.", "numpy.", 1))
+        arrays = [self.make(t if dtype_override is None or "dtype" in kwargs else TensorType(t.shape, dtype_override),
+                            node, what) for t in outputs]
+        if structure is not None:
+            def nest(s: Any) -> Any:
+                return tuple(nest(x) for x in s) if isinstance(s, (list, tuple)) else arrays[s]
+
+            try:
+                return nest(structure)
+            except IndexError:
+                return UNKNOWN
+        return arrays[0] if len(arrays) == 1 else list(arrays)
+
+    def value(self, v: Any) -> Any:
+        """A call argument for a rule: arrays as tensor types, the rest as literals."""
+        if isinstance(v, Array):
+            return v.type
+        if isinstance(v, list):
+            return [self.value(x) for x in v]
+        if isinstance(v, tuple):
+            return tuple(self.value(x) for x in v)
+        if isinstance(v, dict):
+            return {k: self.value(x) for k, x in v.items()}
+        if isinstance(v, QualName):
+            # np.float32, tf.int64: a dtype by its name
+            tail = v.name.rsplit(".", 1)[-1]
+            return tail if tail in ("float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8",
+                                    "bool", "bfloat16", "string") else UNKNOWN
+        return self.interp.literal(v, False)
+
+    def make(self, t: TensorType, node: cst.CSTNode, what: str) -> Array:
+        return Array(t, self.interp.span(node), what)
+
+    # -- arrays as objects ---------------------------------------------------
+    def attribute(self, a: Array, attr: str, node: cst.CSTNode) -> Any:
+        shape = a.type.shape
+        if attr == "shape":
+            return UNKNOWN if shape is None else tuple(d if isinstance(d, int) else UNKNOWN for d in shape)
+        if attr == "ndim":
+            return UNKNOWN if shape is None else len(shape)
+        if attr == "dtype":
+            return a.type.dtype or UNKNOWN
+        if attr == "size":
+            if shape is None or not all(isinstance(d, int) for d in shape):
+                return UNKNOWN
+            n = 1
+            for d in shape:
+                n *= d
+            return n
+        if attr == "T":
+            return self.apply("keras.ops.transpose", [a], {}, node, "np.transpose")
+        return BoundMethod(a, attr)
+
+    def method(self, a: Array, name: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+        own = getattr(data_rules, "ARRAY_METHODS", {}).get(name)
+        if own is not None and own in OPS:
+            return self.apply(own, [a, *args], kwargs, node, f"np.{name}" if name != "astype" else a.what)
+        if name == "reshape" and args and not isinstance(args[0], (tuple, list)):
+            args = [tuple(args)]  # x.reshape(-1, 28, 28, 1)
+        if name == "transpose" and len(args) > 1:
+            args = [tuple(args)]
+        if name == "astype":
+            dtype = self.value(args[0]) if args else self.value(kwargs.get("dtype"))
+            return Array(TensorType(a.type.shape, dtype if isinstance(dtype, str) else None), self.interp.span(node),
+                         a.what)
+        if name == "copy":
+            return Array(a.type, a.origin, a.what)
+        if name in ("flatten", "ravel"):
+            return self.apply("keras.ops.reshape", [a, (-1,)], {}, node, f"np.{name}")
+        if name == "tolist":
+            return UNKNOWN
+        methods = getattr(data_rules, "ARRAY_METHODS", {})
+        rule = methods.get(name) or self.rule_name(f"numpy.{name}")
+        if rule is None:
+            return UNKNOWN
+        return self.apply(rule, [a, *args], kwargs, node, f"np.{name}")
+
+    def subscript(self, a: Array, index: Any, node: cst.CSTNode) -> Any:
+        if index is UNKNOWN:
+            return UNKNOWN
+        rule = "numpy.ndarray.__getitem__" if "numpy.ndarray.__getitem__" in OPS else "operator.getitem"
+        return self.apply(rule, [a, index], {}, node, a.what)
+
+    def binop(self, keras_op: str, left: Any, right: Any, node: cst.CSTNode) -> Any:
+        if not keras_op:
+            return UNKNOWN
+        for v in (left, right):
+            if not (isinstance(v, Array) or (isinstance(v, (int, float)) and not isinstance(v, bool))):
+                return UNKNOWN
+        out = self.apply(keras_op, [left, right], {}, node, "")
+        if isinstance(out, Array):
+            # Arithmetic keeps the data's story: where it was made.
+            src = left if isinstance(left, Array) else right
+            out.origin, out.what = src.origin, src.what
+            if out.type.dtype is not None and src.type.dtype == _NUMPY_DEFAULT_FLOAT:
+                out.type = TensorType(out.type.shape, _NUMPY_DEFAULT_FLOAT)
+        return out
+
+    def join(self, x: Array, y: Array) -> Array:
+        """An array that is ``x`` on one path and ``y`` on another."""
+        a, b = x.type.shape, y.type.shape
+        if a is None or b is None or len(a) != len(b):
+            shape = None
+        else:
+            shape = tuple(p if dims.equal(p, q) else dims.unknown() for p, q in zip(a, b))
+        dtype = x.type.dtype if x.type.dtype == y.type.dtype else None
+        return Array(TensorType(shape, dtype), x.origin, x.what)
+
+    # -- tf.data -------------------------------------------------------------
+    def dataset_source(self, method: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+        data = args[0] if args else kwargs.get("tensors", kwargs.get("tensor_slices", UNKNOWN))
+        if method == "from_tensor_slices":
+            element = _map(data, lambda a: self.slice_first(a))
+        elif method == "from_tensors":
+            element = data
+        else:
+            return UNKNOWN
+        if element is UNKNOWN or not _all_arrays(element):
+            return Dataset(UNKNOWN, self.interp.span(node))
+        return Dataset(element, self.interp.span(node), batched=False)
+
+    def slice_first(self, a: Any) -> Any:
+        if isinstance(a, (int, float)) and not isinstance(a, bool):
+            return UNKNOWN
+        if not isinstance(a, Array) or a.type.shape is None or not a.type.shape:
+            return UNKNOWN
+        return Array(TensorType(a.type.shape[1:], a.type.dtype), a.origin, a.what)
+
+    def dataset_method(self, ds: Dataset, name: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+        if name in _KEEP:
+            return Dataset(ds.element, ds.origin, ds.batched)
+        if ds.element is UNKNOWN:
+            return Dataset(UNKNOWN, ds.origin, ds.batched)
+        if name == "batch":
+            size = args[0] if args else kwargs.get("batch_size", UNKNOWN)
+            drop = kwargs.get("drop_remainder", args[1] if len(args) > 1 else False)
+            batch: dims.Dim = size if isinstance(size, int) and drop is True else None
+            return Dataset(_map(ds.element, lambda a: Array(
+                TensorType(None if a.type.shape is None else (batch, *a.type.shape), a.type.dtype), a.origin,
+                a.what)), ds.origin, batched=True)
+        if name == "unbatch":
+            return Dataset(_map(ds.element, self.slice_first), ds.origin, batched=False)
+        if name == "map" and args:
+            fn = args[0]
+            if not isinstance(fn, FunctionValue):
+                return Dataset(UNKNOWN, ds.origin, ds.batched)
+            parts = list(ds.element) if isinstance(ds.element, tuple) else [ds.element]
+            out = self.interp.call_function(fn, parts, {}, node)
+            if isinstance(out, list):
+                out = tuple(out)
+            if not _all_arrays(out):
+                out = UNKNOWN
+            return Dataset(out, ds.origin, ds.batched)
+        return UNKNOWN
+
+
+def _map(v: Any, fn: Any) -> Any:
+    if isinstance(v, tuple):
+        return tuple(_map(x, fn) for x in v)
+    if isinstance(v, list):
+        return UNKNOWN  # tf.data stacks a list into one tensor: not followed
+    if isinstance(v, dict):
+        return {k: _map(x, fn) for k, x in v.items()}
+    if isinstance(v, Array):
+        return fn(v)
+    return UNKNOWN
+
+
+def _all_arrays(v: Any) -> bool:
+    if isinstance(v, (tuple, list)):
+        return all(_all_arrays(x) for x in v)
+    if isinstance(v, dict):
+        return all(_all_arrays(x) for x in v.values())
+    return isinstance(v, Array)

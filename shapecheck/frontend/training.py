@@ -1,0 +1,473 @@
+"""``compile``, ``fit``, ``evaluate``, ``predict``: the data against the model.
+
+Keras checks data only once it flows: ``fit`` slices the arrays into batches, runs the model
+on the first one (``Functional`` adds or drops a trailing axis of size 1, then checks each
+input's shape), and computes each output's loss against its targets. This module does the
+same with shapes: the data's (followed by :mod:`.data`), the model's inputs and outputs, and
+the compiled loss (``shapecheck.ops.losses``), and reports at the call, with where each
+shape came from and the usual fix.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any, Optional
+
+import libcst as cst
+
+from ..core import dims
+from ..core.findings import (
+    DATA_SHAPE,
+    DATA_STRUCTURE,
+    INVALID_ARGUMENT,
+    SAMPLE_COUNT,
+    TARGET_SHAPE,
+    Code,
+    Finding,
+    Note,
+    Span,
+)
+from ..core.ir import UNKNOWN, Node, TensorRef
+from ..core.rules import Unknowable
+from ..core.findings import ShapeError
+from ..core.shapes import TensorType, show_shape
+from ..ops import losses as loss_rules
+from . import names
+from .values import Array, Dataset, FunctionValue, Instance, LossValue, ModelValue, QualName, Tensor
+
+if TYPE_CHECKING:
+    from .interpreter import Interpreter
+
+#: the methods checked, and their positional parameters as Keras 3 declares them
+METHODS: dict[str, tuple[str, ...]] = {
+    "fit": ("x", "y", "batch_size", "epochs", "verbose", "callbacks", "validation_split", "validation_data"),
+    "evaluate": ("x", "y", "batch_size", "verbose", "sample_weight", "steps"),
+    "predict": ("x", "batch_size", "verbose", "steps"),
+    "train_on_batch": ("x", "y", "sample_weight", "class_weight"),
+    "test_on_batch": ("x", "y", "sample_weight"),
+    "predict_on_batch": ("x",),
+}
+_WHOLE = ("train_on_batch", "test_on_batch", "predict_on_batch")
+_DEFAULT_BATCH = 32
+_SPARSE = ("keras.losses.sparse_categorical_crossentropy",)
+_ONE_HOT = ("keras.losses.categorical_crossentropy", "keras.losses.categorical_focal_crossentropy")
+
+
+class Training:
+    """The interpreter's part for ``compile`` and the training methods."""
+
+    def __init__(self, interp: Interpreter) -> None:
+        self.interp = interp
+
+    # -- compile -------------------------------------------------------------
+    def compile(self, model: Any, args: list, kwargs: dict) -> None:
+        loss = kwargs.get("loss", args[1] if len(args) > 1 else None)
+        model.loss = self.loss_value(loss)
+
+    def loss_value(self, v: Any) -> Any:
+        if v is None:
+            return None
+        if isinstance(v, LossValue):
+            return v
+        if isinstance(v, str):
+            return self.resolved(v, {}, v)
+        if isinstance(v, QualName):
+            name = names.canonical(v.name)
+            return self.resolved(name, {}, name.rsplit(".", 1)[-1])
+        if isinstance(v, list | tuple):
+            return [self.loss_value(x) for x in v]
+        if isinstance(v, dict):
+            return {k: self.loss_value(x) for k, x in v.items()}
+        label = v.name if isinstance(v, FunctionValue) else ""
+        return LossValue("", {}, label)  # a loss of the program's own: not followed
+
+    def resolved(self, identifier: str, kwargs: dict, label: str) -> LossValue:
+        try:
+            found = loss_rules.resolve_loss(identifier, kwargs)
+        except Exception:  # noqa: BLE001 - an identifier Keras itself would reject is not ours
+            found = None
+        if found is None:
+            return LossValue("", {}, label)
+        return LossValue(found[0], dict(found[1]), label)
+
+    def loss_class(self, name: str, args: list, kwargs: dict) -> LossValue:
+        """``keras.losses.CategoricalCrossentropy(from_logits=True)``."""
+        literal = {k: self.interp.literal(v) for k, v in kwargs.items()}
+        if args:
+            return LossValue("", {}, name.rsplit(".", 1)[-1])  # positional arguments: not followed
+        short = name.rsplit(".", 1)[-1]
+        shown = ", ".join(f"{k}={v!r}" for k, v in literal.items())
+        return self.resolved(name, literal, f"{short}({shown})")
+
+    # -- fit, evaluate, predict -----------------------------------------------
+    def check(self, model: Any, method: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+        bound = dict(zip(METHODS[method], args))
+        bound.update(kwargs)
+        x = bound.get("x", UNKNOWN)
+        y = bound.get("y")
+        sample_weight = bound.get("sample_weight")
+        span = self.interp.span(node)
+        from_dataset = isinstance(x, Dataset)
+        if isinstance(x, Dataset):
+            if method == "fit" and _positive(bound.get("validation_split")):
+                self.report(INVALID_ARGUMENT, span, "Argument `validation_split` is only supported for tensors or "
+                            "NumPy arrays: split the dataset yourself (`take`/`skip`) or pass `validation_data`.")
+            if x.element is UNKNOWN:
+                return UNKNOWN
+            x, y, sample_weight = _unpack(x.element)
+            batch: dims.Dim = dims.unknown()
+        else:
+            counts = self.check_counts({"x": x, "y": y, "sample_weight": sample_weight}, span)
+            n = counts if isinstance(counts, int) else None
+            if method == "fit" and not self.check_split(bound.get("validation_split"), n, span):
+                return UNKNOWN
+            if method in _WHOLE:
+                batch = n if n is not None else dims.unknown()
+            else:
+                size = bound.get("batch_size")
+                size = size if isinstance(size, int) and not isinstance(size, bool) and size > 0 else _DEFAULT_BATCH
+                batch = min(size, n) if n is not None else dims.unknown()
+        outputs = self.run_model(model, method, x, batch, node, dataset=from_dataset)
+        if outputs is None:
+            return UNKNOWN
+        if method in ("fit", "evaluate", "train_on_batch", "test_on_batch") and y is not None:
+            self.check_targets(model, method, outputs, y, batch, span)
+        if method == "fit":
+            validation = bound.get("validation_data")
+            if isinstance(validation, tuple | list) and len(validation) in (2, 3):
+                vx, vy = validation[0], validation[1]
+                vw = validation[2] if len(validation) == 3 else None
+                counts = self.check_counts({"x": vx, "y": vy, "sample_weight": vw}, span)
+                n = counts if isinstance(counts, int) else None
+                size = bound.get("validation_batch_size", bound.get("batch_size"))
+                size = size if isinstance(size, int) and not isinstance(size, bool) and size > 0 else _DEFAULT_BATCH
+                vbatch = min(size, n) if n is not None else dims.unknown()
+                vout = self.run_model(model, "fit (validation_data)", vx, vbatch, node)
+                if vout is not None:
+                    self.check_targets(model, "fit (validation_data)", vout, vy, vbatch, span)
+        return UNKNOWN
+
+    # -- pieces ----------------------------------------------------------------
+    def report(self, code: Code, span: Span, message: str, notes: tuple[Note, ...] = ()) -> None:
+        self.interp.report(Finding(code, span, message, notes + _stack(self.interp)))
+
+    def check_counts(self, parts: dict, span: Span) -> Optional[int | bool]:
+        """Keras's "Data cardinality is ambiguous": every array's first axis, by role.
+        Returns the common sample count when known, ``False`` after a finding."""
+        sizes: dict[str, list[int]] = {}
+        arrays: list[tuple[str, Array]] = []
+        for role, value in parts.items():
+            for a in _arrays(value):
+                if a.type.shape and isinstance(a.type.shape[0], int):
+                    sizes.setdefault(role, []).append(a.type.shape[0])
+                    arrays.append((role, a))
+        every = {n for ns in sizes.values() for n in ns}
+        if len(every) > 1:
+            lines = "\n".join(f"'{role}' sizes: {', '.join(map(str, ns))}" for role, ns in sizes.items())
+            notes = tuple(Note(a.origin, f"{role} has {a.type.shape[0]} samples: shape {show_shape(a.type.shape)}"
+                               + (f", made by {a.what}" if a.what else "") + " here")
+                          for role, a in arrays if a.origin is not None)
+            self.report(SAMPLE_COUNT, span, "Data cardinality is ambiguous. Make sure all arrays contain the same "
+                        f"number of samples.\n{lines}", _unique_notes(notes))
+            return False
+        return every.pop() if len(every) == 1 else None
+
+    def check_split(self, split: Any, n: Optional[int], span: Span) -> bool:
+        if not isinstance(split, (int, float)) or isinstance(split, bool) or not split or n is None:
+            return True
+        at = int(math.floor(n * (1.0 - split)))
+        if at <= 0 or at >= n:
+            self.report(INVALID_ARGUMENT, span, f"Training data contains {n} samples, which is not sufficient to "
+                        "split it into a validation and training set as specified by "
+                        f"`validation_split={split}`. Either provide more data, or a different value for the "
+                        "`validation_split` argument.")
+            return False
+        return True
+
+    def model_inputs(self, model: Any) -> Optional[list[Tensor]]:
+        if isinstance(model, Instance) and model.functional is not None:
+            model = model.functional
+        if isinstance(model, ModelValue) and model.inputs and all(isinstance(t, Tensor) for t in model.inputs):
+            return list(model.inputs)
+        return None
+
+    def run_model(self, model: Any, method: str, x: Any, batch: dims.Dim, node: cst.CSTNode,
+                  dataset: bool = False) -> Optional[list]:
+        """The model on the data's first batch: its outputs (tensor types), or ``None`` when the
+        data does not fit (reported) or cannot be followed."""
+        interp = self.interp
+        inputs = self.model_inputs(model)
+        span = interp.span(node)
+        target = model.functional if isinstance(model, Instance) and model.functional is not None else model
+        if inputs is not None:
+            data = self.match_inputs(target, inputs, x, span)
+            if data is None:
+                return None
+            for index, (src, a) in enumerate(zip(inputs, data)):
+                if isinstance(a, Array) and interp.engine.keras_version >= 3 \
+                        and not self.check_input(target, index, src, a, method, span, dataset):
+                    return None
+        elif not isinstance(x, Array) or (isinstance(model, Instance) and model.cls.keras_kind != "model"):
+            return None  # an unbuilt model on several arrays: not followed
+        else:
+            data = [x]
+        probes = []
+        for a in data:
+            if not isinstance(a, Array) or a.type.shape is None or not a.type.shape:
+                probes.append(UNKNOWN)
+                continue
+            # Keras builds the model on the data's spec: any batch size.
+            probes.append(self.probe(TensorType((None, *a.type.shape[1:]), a.type.dtype), a.origin, node))
+        out = self.apply(model, probes, node)
+        if isinstance(model, ModelValue) and model.kind == "sequential" and not model.inputs \
+                and isinstance(probes[0], Tensor) and out is not UNKNOWN:
+            # Keras builds an unbuilt Sequential from the data it is first given.
+            model.inputs, model.outputs = [probes[0]], out
+        flat = out if isinstance(out, list | tuple) else [out]
+        if isinstance(out, dict):
+            return None  # dict outputs: not followed
+        return [t if isinstance(t, Tensor) else UNKNOWN for t in flat]
+
+    def apply(self, model: Any, probes: list, node: cst.CSTNode) -> Any:
+        from .interpreter import Frame
+
+        interp = self.interp
+        frame = interp._frame
+        interp._frame = Frame(frame.stack, frame.traced, True, frame.instance)
+        try:
+            first: Any = probes[0] if len(probes) == 1 else probes
+            if isinstance(model, ModelValue):
+                return interp.call_model(model, [first], {}, node)
+            if isinstance(model, Instance):
+                if model.functional is not None:
+                    return interp.call_model(model.functional, [first], {}, node)
+                return interp.call_instance(model, [first], {}, node)
+        finally:
+            interp._frame = frame
+        return UNKNOWN
+
+    def probe(self, t: TensorType, origin: Optional[Span], node: cst.CSTNode) -> Tensor:
+        """A Keras tensor standing for a batch of data (no name of its own, no shape entry)."""
+        engine = self.interp.engine
+        irnode = Node(0, "keras.layers.InputLayer", "data", config={"batch_shape": t.shape, "dtype": t.dtype},
+                      layer_id=self.interp.new_id("D"), name=None, span=origin or self.interp.span(node))
+        result = engine.add(irnode)
+        return Tensor(TensorRef(irnode.id, 0), result.outputs[0])
+
+    def match_inputs(self, model: ModelValue, inputs: list[Tensor], x: Any, span: Span) -> Optional[list]:
+        """The data array for each model input (a list in order, or a dict by name)."""
+        names_ = [self.interp.input_name(t) for t in inputs]
+        label = model.name or "functional"
+        if isinstance(x, dict):
+            missing = [n for n in names_ if n not in x]
+            if missing and all(isinstance(k, str) for k in x):
+                self.report(DATA_STRUCTURE, span, f'Missing data for input "{missing[0]}". You passed a data '
+                            f"dictionary with keys {sorted(x)!r}. Expected the following keys: {names_!r}")
+                return None
+            return [x.get(n, UNKNOWN) for n in names_]
+        if isinstance(x, Array):
+            given: list = [x]
+        elif isinstance(x, list | tuple) and all(isinstance(a, Array) for a in x) and x:
+            given = list(x)
+        else:
+            return None
+        if len(given) != len(inputs):
+            keys = ", ".join(f"'{n}': ..." for n in names_)
+            self.report(DATA_STRUCTURE, span, f'Layer "{label}" expects {len(inputs)} named input(s) with keys '
+                        f"{names_!r}, but it received {len(given)} input tensors. Pass inputs as a dict, e.g. "
+                        f"`layer({{{keys}}})`.", _origins(given, "x"))
+            return None
+        return given
+
+    def check_input(self, model: Any, index: int, src: Tensor, a: Array, method: str, span: Span,
+                    dataset: bool = False) -> bool:
+        """``Functional._adjust_input_rank`` and the input spec check, on the data's shape."""
+        want, got = src.type.shape, a.type.shape
+        if want is None or got is None:
+            return True
+        spec = (None, *want[1:]) if want else want
+        expected, found = list(spec), list(got)
+        for axes in (expected, found):
+            if axes and axes[-1] == 1:
+                axes.pop()
+        fits = not any(dims.differs(p, q) for p, q in zip(expected[1:], found[1:])) and (
+            len(got) == len(want) or (len(got) == len(want) + 1 and got[-1] == 1)
+            or (len(got) == len(want) - 1 and want[-1] == 1))
+        if fits:
+            return True
+        src_node = self.interp.engine.graph.nodes[src.ref.node]
+        built_from_data = src_node.kind == "data"
+        name = "input" if built_from_data else f"input '{self.interp.input_name(src)}'"
+        notes = [Note(a.origin, f"x has shape {show_shape(got)}" + (f", made by {a.what}" if a.what else "")
+                      + " here")] if a.origin is not None else []
+        if src_node.span is not None:
+            notes.append(Note(src_node.span, f"the model was built from data of shape {show_shape(want)} here"
+                              if built_from_data else
+                              f"the model's {name} is declared here with shape {show_shape(want)}"))
+        hint = _input_hint(want, got)
+        if dataset and len(got) == len(want) - 1 and hint:
+            hint = "; the dataset yields single samples: batch it, `dataset.batch(32)`"
+        self.report(DATA_SHAPE, span, f"`{method}` data of shape {show_shape(got)} does not fit the model's {name} "
+                    f"of shape {show_shape(spec)} (the first axis is the batch){hint}", tuple(notes))
+        return False
+
+    def check_targets(self, model: Any, method: str, outputs: list, y: Any, batch: dims.Dim, span: Span) -> None:
+        loss = model.loss
+        if loss is None:
+            return
+        out_names = [self.output_name(t) for t in outputs]
+        if len(outputs) > 1 or isinstance(y, dict):
+            targets = self.match_targets(out_names, y, span)
+        else:
+            targets = [y] if isinstance(y, Array) else None
+        if targets is None:
+            return
+        per_output = self.match_losses(out_names, loss, span)
+        if per_output is None:
+            return
+        for out, name, t, lv in zip(outputs, out_names, targets, per_output):
+            if not isinstance(out, Tensor) or not isinstance(t, Array) or not isinstance(lv, LossValue) \
+                    or not lv.function or t.type.shape is None or out.type.shape is None or not t.type.shape:
+                continue
+            y_true = TensorType((batch, *t.type.shape[1:]), "float32")
+            pred = out.type.shape
+            y_pred = TensorType((batch, *pred[1:]) if pred and pred[0] is None else pred, out.type.dtype)
+            try:
+                loss_rules.apply_compile_loss(lv.function, lv.kwargs, y_true, y_pred,
+                                              self.interp.engine.keras_version)
+            except ShapeError as e:
+                notes = [Note(t.origin, f"y has shape {show_shape(t.type.shape)}"
+                              + (f", made by {t.what}" if t.what else "") + " here")] if t.origin else []
+                src = self.interp.engine.graph.nodes[out.ref.node]
+                if src.span is not None and not src.replay:
+                    notes.append(Note(src.span, f"the model's output '{name}' has shape {show_shape(out.type.shape)}, "
+                                                "produced here"))
+                shown = lv.label or lv.function.rsplit(".", 1)[-1]
+                self.report(TARGET_SHAPE, span, f"`{method}` targets of shape {show_shape(t.type.shape)} do not fit "
+                            f"output '{name}' of shape {show_shape(out.type.shape)} under the loss {shown}: "
+                            f"{e.message}{_target_hint(lv.function, t.type, out.type)}", tuple(notes))
+            except (Unknowable, Exception):  # noqa: BLE001 - a loss we cannot follow is not a finding
+                continue
+
+    def output_name(self, t: Any) -> str:
+        if not isinstance(t, Tensor):
+            return "?"
+        node = self.interp.engine.graph.nodes[t.ref.node]
+        return node.name or "output"
+
+    def match_targets(self, out_names: list[str], y: Any, span: Span) -> Optional[list]:
+        if isinstance(y, dict):
+            unknown = [k for k in y if k not in out_names]
+            if unknown and all(isinstance(k, str) for k in y):
+                self.report(DATA_STRUCTURE, span, f"The targets are keyed by {sorted(y)!r}, but the model's outputs "
+                            f"are named {out_names!r}: {unknown[0]!r} is none of them.")
+                return None
+            return [y.get(n, UNKNOWN) for n in out_names]
+        if isinstance(y, Array):
+            if len(out_names) > 1:
+                self.report(DATA_STRUCTURE, span, f"The model has {len(out_names)} outputs ({', '.join(out_names)}) "
+                            "but the targets are one array: pass one per output, as a list or a dict keyed by "
+                            "output name.", _origins([y], "y"))
+                return None
+            return [y]
+        if isinstance(y, list | tuple) and all(isinstance(a, Array) for a in y) and y:
+            if len(y) != len(out_names):
+                self.report(DATA_STRUCTURE, span, f"y_true and y_pred have different structures: {len(y)} target "
+                            f"arrays for {len(out_names)} outputs ({', '.join(out_names)}).", _origins(list(y), "y"))
+                return None
+            return list(y)
+        return None
+
+    def match_losses(self, out_names: list[str], loss: Any, span: Span) -> Optional[list]:
+        if isinstance(loss, LossValue):
+            return [loss] * len(out_names)
+        if isinstance(loss, list):
+            if len(loss) != len(out_names):
+                if len(out_names) > 1 or len(loss) > 1:
+                    self.report(DATA_STRUCTURE, span, f"`compile` got {len(loss)} losses for {len(out_names)} "
+                                f"outputs ({', '.join(out_names)}): give one per output.")
+                return None
+            return loss
+        if isinstance(loss, dict):
+            if set(loss) != set(out_names) and all(isinstance(k, str) for k in loss):
+                self.report(DATA_STRUCTURE, span, f"Expected keys {out_names!r} in loss dict, but found "
+                            f"loss.keys()={list(loss)!r}")
+                return None
+            return [loss.get(n) for n in out_names]
+        return None
+
+
+# --------------------------------------------------------------------- helpers
+def _positive(v: Any) -> bool:
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0
+
+
+def _unpack(element: Any) -> tuple[Any, Any, Any]:
+    """``keras.utils.unpack_x_y_sample_weight`` on a dataset's element."""
+    if isinstance(element, tuple):
+        if len(element) == 1:
+            return element[0], None, None
+        if len(element) == 2:
+            return element[0], element[1], None
+        if len(element) == 3:
+            return element
+        return UNKNOWN, None, None
+    return element, None, None
+
+
+def _arrays(v: Any) -> list[Array]:
+    if isinstance(v, Array):
+        return [v]
+    if isinstance(v, list | tuple):
+        return [a for x in v for a in _arrays(x)]
+    if isinstance(v, dict):
+        return [a for x in v.values() for a in _arrays(x)]
+    return []
+
+
+def _origins(arrays: list, role: str) -> tuple[Note, ...]:
+    return tuple(Note(a.origin, f"{role} {i if len(arrays) > 1 else ''}has shape {show_shape(a.type.shape)}".replace(
+        "  ", " ") + (f", made by {a.what}" if a.what else "") + " here")
+                 for i, a in enumerate(arrays) if isinstance(a, Array) and a.origin is not None)
+
+
+def _unique_notes(notes: tuple[Note, ...]) -> tuple[Note, ...]:
+    seen: set = set()
+    out = []
+    for n in notes:
+        if (n.span, n.message) not in seen:
+            seen.add((n.span, n.message))
+            out.append(n)
+    return tuple(out)
+
+
+def _stack(interp: Interpreter) -> tuple[Note, ...]:
+    return tuple(Note(s, "in the call made here") for s in reversed(interp._frame.stack))
+
+
+def _known(shape: tuple) -> bool:
+    return all(isinstance(d, int) for d in shape)
+
+
+def _input_hint(want: tuple, got: tuple) -> str:
+    rest_want, rest_got = tuple(want[1:]), tuple(got)
+    if len(got) == len(want) - 1 and not any(dims.differs(p, q) for p, q in zip(rest_want, rest_got)):
+        return "; one sample needs its batch axis: `x[None, ...]` (or `np.expand_dims(x, 0)`)"
+    if _known(want[1:]) and _known(got[1:]) and math.prod(want[1:]) == math.prod(got[1:]):
+        shape = ", ".join(str(d) for d in want[1:])
+        return f"; the sizes agree: `x.reshape(-1, {shape})`"
+    return ""
+
+
+def _target_hint(function: str, y: TensorType, out: TensorType) -> str:
+    ys, os_ = y.shape or (), out.shape or ()
+    classes = os_[-1] if os_ else None
+    if function in _ONE_HOT and (len(ys) == len(os_) - 1 or (len(ys) == len(os_) and ys and ys[-1] == 1)):
+        n = classes if isinstance(classes, int) else "num_classes"
+        return (f"; integer labels need `sparse_categorical_crossentropy`, or one-hot targets: "
+                f"`keras.utils.to_categorical(y, {n})`")
+    if function in _SPARSE and len(ys) == len(os_) and ys and ys[-1] != 1:
+        return "; one-hot targets need `categorical_crossentropy` (or labels: `np.argmax(y, axis=-1)`)"
+    if len(ys) == len(os_) and ys and isinstance(ys[-1], int) and isinstance(classes, int) and ys[-1] != classes:
+        return f"; the output has {classes} units for targets of width {ys[-1]}: make its last layer `Dense({ys[-1]})`"
+    return ""
