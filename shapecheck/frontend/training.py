@@ -132,6 +132,13 @@ class Training:
             return UNKNOWN
         if method in ("fit", "evaluate", "train_on_batch", "test_on_batch") and y is not None:
             self.check_targets(model, method, outputs, y, batch, span)
+        if method in ("predict", "predict_on_batch") and not from_dataset:
+            # The predictions: one array per output, as many rows as samples.
+            rows = _count(x)
+            preds = [Array(TensorType((rows, *t.type.shape[1:]) if t.type.shape else t.type.shape, t.type.dtype),
+                           span, f"{method}()") if isinstance(t, Tensor) and t.type.shape is not None else UNKNOWN
+                     for t in outputs]
+            return preds[0] if len(preds) == 1 else preds
         if method == "fit":
             validation = bound.get("validation_data")
             if isinstance(validation, tuple | list) and len(validation) in (2, 3):
@@ -218,7 +225,22 @@ class Training:
                 continue
             # Keras builds the model on the data's spec: any batch size.
             probes.append(self.probe(TensorType((None, *a.type.shape[1:]), a.type.dtype), a.origin, node))
+        before = len(interp.findings)
         out = self.apply(model, probes, node)
+        if inputs is not None and len(interp.findings) > before and isinstance(x, Array):
+            # The data passed the model's input check (Keras took its first axis as the batch, and
+            # added or dropped a trailing 1) but a layer inside rejects it: the data is the cause.
+            inner = interp.findings[before]
+            del interp.findings[before:]
+            message = inner.message.split(" (the model's call builds, since", 1)[0]
+            shape = x.type.shape or ()
+            notes = [Note(x.origin, f"x has shape {show_shape(shape)}" + (f", made by {x.what}" if x.what else "")
+                          + " here")] if x.origin is not None else []
+            want = inputs[0].type.shape
+            self.report(DATA_SHAPE, span, f"`{method}` data of shape {show_shape(shape)} passes the model's input "
+                        f"check (its first axis is taken as the batch) but a layer then rejects it: {message}"
+                        f"{_input_hint(want, shape) if want is not None else ''}", tuple(notes) + inner.notes[:1])
+            return None
         if isinstance(model, ModelValue) and model.kind == "sequential" and not model.inputs \
                 and isinstance(probes[0], Tensor) and out is not UNKNOWN:
             # Keras builds an unbuilt Sequential from the data it is first given.
@@ -290,7 +312,7 @@ class Training:
         for axes in (expected, found):
             if axes and axes[-1] == 1:
                 axes.pop()
-        fits = not any(dims.differs(p, q) for p, q in zip(expected[1:], found[1:])) and (
+        fits = not any(dims.differs(p, q) for p, q in zip(expected, found)) and (
             len(got) == len(want) or (len(got) == len(want) + 1 and got[-1] == 1)
             or (len(got) == len(want) - 1 and want[-1] == 1))
         if fits:
@@ -316,6 +338,8 @@ class Training:
         if loss is None:
             return
         out_names = [self.output_name(t) for t in outputs]
+        if self.interp.engine.keras_version < 3 and (len(outputs) > 1 or not isinstance(loss, LossValue)):
+            return  # tf.keras 2 spreads one target or loss over several outputs: not followed
         if len(outputs) > 1 or isinstance(y, dict):
             targets = self.match_targets(out_names, y, span)
         else:
@@ -413,6 +437,12 @@ def _unpack(element: Any) -> tuple[Any, Any, Any]:
             return element
         return UNKNOWN, None, None
     return element, None, None
+
+
+def _count(x: Any) -> dims.Dim:
+    first = _arrays(x)
+    shape = first[0].type.shape if first else None
+    return shape[0] if shape and isinstance(shape[0], int) else dims.unknown()
 
 
 def _arrays(v: Any) -> list[Array]:
