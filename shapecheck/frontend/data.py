@@ -163,7 +163,15 @@ class DataFlow:
         return self.interp.literal(v, False)
 
     def make(self, t: TensorType, node: cst.CSTNode, what: str) -> Array:
-        return Array(t, self.interp.span(node), what)
+        return Array(t, self.interp.span(node), self.text(node) or what)
+
+    def text(self, node: cst.CSTNode) -> str:
+        """The expression as written (``np.zeros((8, 3))``), for the notes; short ones only."""
+        try:
+            code = " ".join(self.interp.module.code_for_node(node).split())
+        except Exception:  # noqa: BLE001 - a node of another module: the notes do without it
+            return ""
+        return f"`{code}`" if len(code) <= 60 else ""
 
     # -- arrays as objects ---------------------------------------------------
     def attribute(self, a: Array, attr: str, node: cst.CSTNode) -> Any:
@@ -196,7 +204,7 @@ class DataFlow:
         if name == "astype":
             dtype = self.value(args[0]) if args else self.value(kwargs.get("dtype"))
             return Array(TensorType(a.type.shape, dtype if isinstance(dtype, str) else None), self.interp.span(node),
-                         a.what)
+                         self.text(node) or a.what)
         if name == "copy":
             return Array(a.type, a.origin, a.what)
         if name in ("flatten", "ravel"):

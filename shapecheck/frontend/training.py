@@ -171,9 +171,8 @@ class Training:
         every = {n for ns in sizes.values() for n in ns}
         if len(every) > 1:
             lines = "\n".join(f"'{role}' sizes: {', '.join(map(str, ns))}" for role, ns in sizes.items())
-            notes = tuple(Note(a.origin, f"{role} has {a.type.shape[0]} samples: shape {show_shape(a.type.shape)}"
-                               + (f", made by {a.what}" if a.what else "") + " here")
-                          for role, a in arrays if a.origin is not None)
+            notes = tuple(_data_note(role, a, f"{a.type.shape[0]} samples, ") for role, a in arrays
+                          if a.origin is not None)
             self.report(SAMPLE_COUNT, span, "Data cardinality is ambiguous. Make sure all arrays contain the same "
                         f"number of samples.\n{lines}", _unique_notes(notes))
             return False
@@ -234,8 +233,7 @@ class Training:
             del interp.findings[before:]
             message = inner.message.split(" (the model's call builds, since", 1)[0]
             shape = x.type.shape or ()
-            notes = [Note(x.origin, f"x has shape {show_shape(shape)}" + (f", made by {x.what}" if x.what else "")
-                          + " here")] if x.origin is not None else []
+            notes = [_data_note("x", x)] if x.origin is not None else []
             want = inputs[0].type.shape
             self.report(DATA_SHAPE, span, f"`{method}` data of shape {show_shape(shape)} passes the model's input "
                         f"check (its first axis is taken as the batch) but a layer then rejects it: {message}"
@@ -320,8 +318,7 @@ class Training:
         src_node = self.interp.engine.graph.nodes[src.ref.node]
         built_from_data = src_node.kind == "data"
         name = "input" if built_from_data else f"input '{self.interp.input_name(src)}'"
-        notes = [Note(a.origin, f"x has shape {show_shape(got)}" + (f", made by {a.what}" if a.what else "")
-                      + " here")] if a.origin is not None else []
+        notes = [_data_note("x", a)] if a.origin is not None else []
         if src_node.span is not None:
             notes.append(Note(src_node.span, f"the model was built from data of shape {show_shape(want)} here"
                               if built_from_data else
@@ -360,8 +357,7 @@ class Training:
                 loss_rules.apply_compile_loss(lv.function, lv.kwargs, y_true, y_pred,
                                               self.interp.engine.keras_version)
             except ShapeError as e:
-                notes = [Note(t.origin, f"y has shape {show_shape(t.type.shape)}"
-                              + (f", made by {t.what}" if t.what else "") + " here")] if t.origin else []
+                notes = [_data_note("y", t)] if t.origin else []
                 src = self.interp.engine.graph.nodes[out.ref.node]
                 if src.span is not None and not src.replay:
                     notes.append(Note(src.span, f"the model's output '{name}' has shape {show_shape(out.type.shape)}, "
@@ -456,9 +452,14 @@ def _arrays(v: Any) -> list[Array]:
 
 
 def _origins(arrays: list, role: str) -> tuple[Note, ...]:
-    return tuple(Note(a.origin, f"{role} {i if len(arrays) > 1 else ''}has shape {show_shape(a.type.shape)}".replace(
-        "  ", " ") + (f", made by {a.what}" if a.what else "") + " here")
+    return tuple(_data_note(f"{role} {i}" if len(arrays) > 1 else role, a)
                  for i, a in enumerate(arrays) if isinstance(a, Array) and a.origin is not None)
+
+
+def _data_note(role: str, a: Array, extra: str = "") -> Note:
+    assert a.origin is not None
+    return Note(a.origin, f"{role} has {extra}shape {show_shape(a.type.shape)}" + (f", from {a.what}" if a.what else "")
+                + " here")
 
 
 def _unique_notes(notes: tuple[Note, ...]) -> tuple[Note, ...]:
