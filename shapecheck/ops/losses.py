@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, Optional
 
 from ..core.dims import Dim
-from ..core.findings import INVALID_ARGUMENT, RANK_MISMATCH, ShapeError
+from ..core.findings import INCOMPATIBLE_SHAPES, INVALID_ARGUMENT, RANK_MISMATCH, ShapeError
 from ..core.ir import UNKNOWN
 from ..core.rules import OPS, Call, Example, OpRule, T, Unknowable, register
 from ..core.shapes import Shape, TensorType, show_shape
@@ -39,14 +39,15 @@ def _is_one(d: Dim, traced: bool) -> Optional[bool]:
     return None
 
 
-def _squeeze_or_expand(t: Shape, p: Shape, traced: bool) -> tuple[Shape, Shape]:
+def _squeeze_or_expand(t: Shape, p: Shape, traced: bool, batch_unknown: bool = False) -> tuple[Shape, Shape]:
     """``keras.src.losses.loss.squeeze_or_expand_to_same_rank(y_true, y_pred)`` on shapes;
-    :class:`Unknowable` when the axis it looks at may or may not be 1."""
+    :class:`Unknowable` when the axis it looks at may or may not be 1 (``batch_unknown``: the
+    first axis is undefined where Keras looks, as when ``fit`` traces its step)."""
     if len(t) == len(p):
         return t, p
     if len(t) == len(p) + 1:
         one = _is_one(t[-1], traced)
-        if one is None or (traced and len(t) == 1):  # on data a rank-1 tensor's last axis is the batch
+        if one is None or (batch_unknown and len(t) == 1):
             raise Unknowable()
         if one:
             if len(p) == 1:
@@ -55,7 +56,7 @@ def _squeeze_or_expand(t: Shape, p: Shape, traced: bool) -> tuple[Shape, Shape]:
                 t = t[:-1]
     elif len(p) == len(t) + 1:
         one = _is_one(p[-1], traced)
-        if one is None or (traced and len(p) == 1):
+        if one is None or (batch_unknown and len(p) == 1):
             raise Unknowable()
         if one:
             if len(t) == 1:
@@ -74,7 +75,7 @@ def squeeze_or_expand_to_same_rank(a: TensorType, b: TensorType) -> tuple[Tensor
     if a.shape is None or b.shape is None:
         return a.with_shape(None), b.with_shape(None)
     try:
-        t, p = _squeeze_or_expand(a.shape, b.shape, traced=True)
+        t, p = _squeeze_or_expand(a.shape, b.shape, traced=True, batch_unknown=True)
     except Unknowable:
         return a.with_shape(None), b.with_shape(None)
     return a.with_shape(t), b.with_shape(p)
@@ -289,6 +290,8 @@ class CosineSimilarity(_Loss):
         assert t.shape is not None and p.shape is not None
         axis = _int_axis(kw["axis"])
         ts, ps = _squeeze_or_expand(t.shape, p.shape, traced)
+        if traced and not (ts and ps):
+            raise Unknowable()  # on data the backend's l2_normalize makes a scalar a vector of 1
         axis_index(axis, len(ps))
         axis_index(axis, len(ts))
         b = broadcast_or_fail(ts, ps)
@@ -429,10 +432,38 @@ class SparseCategoricalCrossentropyLoss(_Loss):
             if one:
                 a = axis % len(ts)
                 ts = ts[:a] + ts[a + 1:]
+        ignore = kw["ignore_class"]
+        if ignore is UNKNOWN:
+            raise Unknowable()
+        pred = p.shape
+        if ignore is not None:
+            # labels equal to `ignore_class` are masked: `ops.where(expand_dims(mask, axis), y_pred, 0)`
+            class_axis = axis_index(axis, len(pred))
+            res_shape = _drop(pred, (class_axis,))
+            at = axis_index(axis, len(ts) + 1)
+            pred = broadcast_or_fail(ts[:at] + (1,) + ts[at:], pred)
         out = _via("keras.ops.sparse_categorical_crossentropy", {"from_logits": known(kw["from_logits"]),
-                                                                  "axis": axis}, [t.with_shape(ts), p], traced)
+                                                                  "axis": axis}, [t.with_shape(ts), p.with_shape(pred)],
+                   traced)
         assert out.shape is not None
-        return _out(out.shape, p)
+        if ignore is None:
+            return _out(out.shape, p)
+        # the mask reshaped to the prediction's shape without its class axis, then `ops.where` with the loss
+        if all(is_int(d) for d in ts + res_shape):
+            if _count(ts) != _count(res_shape):
+                raise ShapeError(INCOMPATIBLE_SHAPES, "The total size of the tensor must be unchanged: the label "
+                                 f"mask of shape {show_shape(ts)} reshaped to the prediction's "
+                                 f"{show_shape(res_shape)} (`ignore_class`).")
+        else:
+            raise Unknowable()
+        return _out(broadcast_or_fail(res_shape, out.shape), p)
+
+
+def _count(shape: Shape) -> int:
+    n = 1
+    for d in shape:
+        n *= d  # type: ignore[operator]
+    return n
 
 
 @register
@@ -606,6 +637,8 @@ LOSS_CLASSES: dict[str, tuple[str, dict]] = {
     "Circle": ("circle", {"gamma": 80.0, "margin": 0.4, "remove_diagonal": True}),
     "CategoricalGeneralizedCrossEntropy": ("categorical_generalized_cross_entropy", {"q": 0.5}),
 }
+#: loss classes ``keras.losses.get`` does not know by name (missing from ``ALL_OBJECTS``)
+_NOT_COMPILE_STRINGS = ("CategoricalGeneralizedCrossEntropy",)
 #: constructor arguments that do not reach the function
 _CLASS_ONLY = ("reduction", "name", "dtype")
 
@@ -644,6 +677,8 @@ def resolve_loss(identifier: str, kwargs: dict) -> Optional[tuple[str, dict]]:
         if short in _FUNCTION_STRINGS:  # a compile string: the function, no arguments
             name = _rule_name(_FUNCTION_STRINGS[short])
             return (name, {}) if name else None
+        if short in _NOT_COMPILE_STRINGS:
+            return None  # Keras: "Could not interpret loss identifier"
     if short in LOSS_CLASSES:
         function, defaults = LOSS_CLASSES[short]
         name = _rule_name(function)
@@ -711,7 +746,7 @@ def apply_compile_loss(rule_name: str, kwargs: dict, y_true: TensorType, y_pred:
     if not isinstance(rule, _Loss):
         raise Unknowable()
     assert t.shape is not None and p.shape is not None
-    ts, ps = _squeeze_or_expand(t.shape, p.shape, traced=True)
+    ts, ps = _squeeze_or_expand(t.shape, p.shape, traced=True, batch_unknown=True)
     kw = {**rule.defaults, **kwargs}
     kw = {k: kw.get(k, UNKNOWN) for k in rule.params[2:]}
     return rule.compute(t.with_shape(ts), p.with_shape(ps), kw, True)
