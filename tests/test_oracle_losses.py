@@ -384,6 +384,77 @@ def test_compile_loss(case):
             assert ours == theirs, f"{identifier}{kwargs or ''} on {t} {p}: Keras {theirs}, shapecheck {ours}"
 
 
+def _tf_keras_compile(identifier: str, kwargs: Optional[dict], t: tuple, p: tuple, t_dtype: str) -> Any:
+    """tf.keras 2 (``tf_keras``) as its ``fit`` computes one output's loss, per sample: the loss object
+    of ``LossesContainer``, ``match_dtype_and_rank``, then the loss without reduction."""
+    import tensorflow as tf
+    import tf_keras
+    from tf_keras.src import losses as tf_keras_losses
+    from tf_keras.src.engine import compile_utils
+    from tf_keras.src.utils import losses_utils
+
+    rng = np.random.default_rng(0)
+    y_true, y_pred = tf.constant(_array(t, t_dtype, rng)), tf.constant(_array(p, "float32", rng))
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            obj = getattr(tf_keras.losses, identifier)(**kwargs) if kwargs is not None \
+                else tf_keras.losses.get(identifier)
+            if not isinstance(obj, tf_keras.losses.Loss):
+                obj = tf_keras_losses.LossFunctionWrapper(obj)
+            obj.reduction = losses_utils.ReductionV2.NONE
+            y_t, y_p, _ = compile_utils.match_dtype_and_rank(y_true, y_pred, None)
+            out = obj(y_t, y_p)
+    except Exception as e:  # noqa: BLE001 - tf.keras's verdict
+        return e
+    return tuple(out.shape)
+
+
+_KERAS2_STRINGS = ["mse", "MSE", "mae", "mape", "msle", "kld", "huber_loss", "logcosh", "hinge", "squared_hinge",
+                   "categorical_hinge", "poisson", "cosine_similarity", "binary_crossentropy", "bce",
+                   "categorical_crossentropy", "sparse_categorical_crossentropy", "MeanSquaredError",
+                   "CategoricalCrossentropy", "SparseCategoricalCrossentropy", "BinaryCrossentropy"]
+_KERAS2_CLASSES = [("CategoricalCrossentropy", {"from_logits": True}), ("CategoricalCrossentropy", {"axis": 1}),
+                   ("SparseCategoricalCrossentropy", {"from_logits": True}), ("BinaryCrossentropy", {"axis": 0}),
+                   ("BinaryCrossentropy", {"from_logits": True}), ("MeanAbsoluteError", {}), ("Huber", {"delta": 2.0}),
+                   ("KLDivergence", {}), ("Poisson", {}), ("CategoricalHinge", {}), ("LogCosh", {}),
+                   ("CosineSimilarity", {"axis": 1}), ("CosineSimilarity", {"axis": -2})]
+
+
+@SETTINGS
+@given(st.data())
+def test_compile_loss_keras2(data):
+    if data.draw(st.booleans()):
+        identifier, kwargs = data.draw(st.sampled_from(_KERAS2_STRINGS)), None
+    else:
+        identifier, kwargs = data.draw(st.sampled_from(_KERAS2_CLASSES))
+    batch = data.draw(st.sampled_from([1, 2, 3, 8]))
+    t, p = data.draw(pair(sizes=CONCRETE, min_rank=0, max_rank=3))
+    t, p = (batch, *t), (batch, *p)
+    t_dtype = data.draw(st.sampled_from(["float32", "int32"]))
+    undefined = data.draw(st.sampled_from(["none", "none", "batch"]))
+    p_seen = p if undefined == "none" else (None, *p[1:])
+    resolved = L.resolve_loss(f"keras.losses.{identifier}" if kwargs is not None else identifier, kwargs or {}, 2)
+    assert resolved is not None, identifier
+    try:
+        ours = L.apply_compile_loss(*resolved, TensorType(t, t_dtype), TensorType(p_seen), 2).shape \
+            if resolved else None
+    except ShapeError as e:
+        ours = e.code.name
+    except Unknowable:
+        ours = None
+    theirs = _tf_keras_compile(identifier, kwargs, t, p, t_dtype)
+    if isinstance(ours, str):
+        assert isinstance(theirs, Exception), f"tf.keras {identifier}{kwargs or ''} on {t} {p_seen}: shapecheck " \
+                                              f"{ours}, Keras {theirs}"
+    else:
+        # the batch comes from y_true: the undefined prediction batch is the same size
+        assert ours is None or not isinstance(theirs, Exception), \
+            f"tf.keras {identifier}{kwargs or ''} on {t} {p}: Keras {theirs!r}, shapecheck {ours}"
+        if ours is not None:
+            assert ours == theirs, f"tf.keras {identifier}{kwargs or ''} on {t} {p}: Keras {theirs}, shapecheck {ours}"
+
+
 def test_compile_loss_batch_sizes_matter():
     # mse on (32,) against (32, 3) broadcasts 32 with 3 and fails (whatever the prediction's batch);
     # (3,) against (3, 3) works; with an undefined batch on both sides it could go either way: silence.

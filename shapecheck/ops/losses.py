@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Optional
 
+from ..core import dims
 from ..core.dims import Dim
 from ..core.findings import INCOMPATIBLE_SHAPES, INVALID_ARGUMENT, RANK_MISMATCH, ShapeError
 from ..core.ir import UNKNOWN
@@ -648,7 +649,12 @@ def _rule_name(function: str) -> Optional[str]:
     return name if name in OPS else None
 
 
-def resolve_loss(identifier: str, kwargs: dict) -> Optional[tuple[str, dict]]:
+#: more compile strings tf.keras 2 resolves (``tf_keras.losses`` module globals)
+_KERAS2_STRINGS: dict[str, str] = {"huber_loss": "huber", "logcosh": "log_cosh",
+                                   "kullback_leibler_divergence": "kl_divergence"}
+
+
+def resolve_loss(identifier: str, kwargs: dict, keras_version: int = 3) -> Optional[tuple[str, dict]]:
     """A compile identifier to ``(rule name, function keyword arguments)``, or ``None`` when unknown.
 
     ``identifier`` is a string ``compile`` accepts (``"mse"``, ``"categorical_crossentropy"``,
@@ -657,6 +663,7 @@ def resolve_loss(identifier: str, kwargs: dict) -> Optional[tuple[str, dict]]:
     or a canonical function name (``"keras.losses.categorical_crossentropy"``, also
     ``keras.metrics.*``).  ``"crossentropy"``/``"ce"`` (any case) give ``("auto_crossentropy", {})``:
     :func:`apply_compile_loss` picks binary, sparse or categorical from the shapes as Keras does.
+    ``keras_version=2`` also knows tf.keras 2's spellings (``"huber_loss"``, ``"logcosh"``).
     """
     if not isinstance(identifier, str):
         return None
@@ -674,8 +681,9 @@ def resolve_loss(identifier: str, kwargs: dict) -> Optional[tuple[str, dict]]:
                 return None  # metric classes compute other things
             break
     else:
-        if short in _FUNCTION_STRINGS:  # a compile string: the function, no arguments
-            name = _rule_name(_FUNCTION_STRINGS[short])
+        strings = {**_FUNCTION_STRINGS, **_KERAS2_STRINGS} if keras_version < 3 else _FUNCTION_STRINGS
+        if short in strings:  # a compile string: the function, no arguments
+            name = _rule_name(strings[short])
             return (name, {}) if name else None
         if short in _NOT_COMPILE_STRINGS:
             return None  # Keras: "Could not interpret loss identifier"
@@ -727,16 +735,25 @@ def apply_compile_loss(rule_name: str, kwargs: dict, y_true: TensorType, y_pred:
     ``rule_name`` and ``kwargs`` come from :func:`resolve_loss`.  Keras 3 wraps every loss in a
     ``LossFunctionWrapper``: both tensors are cast to float32, ``"crossentropy"`` picks its
     function from the shapes, :func:`squeeze_or_expand_to_same_rank` adds or drops a trailing 1,
-    and the function runs on data (undefined axes may be any size).  Returns the per-sample loss
-    (before the reduction to a scalar); raises :class:`ShapeError` when Keras fails for every size
-    of the undefined axes, :class:`Unknowable` when it cannot be told (or under tf.keras 2 for
-    what is not modelled there).
+    and the function runs on data (undefined axes may be any size).  The first axis of both is the
+    batch, one size: where one side leaves it undefined (the model's ``None``) it takes the other's.
+    While ``fit`` traces its step the batch is undefined, so where Keras looks at it (the last axis
+    of a rank-1 tensor) nothing is told.  Returns the per-sample loss (before the reduction to a
+    scalar); raises :class:`ShapeError` when Keras fails for every size of the undefined axes,
+    :class:`Unknowable` when it cannot be told.  ``keras_version=2`` models tf.keras 2
+    (``tf_keras``) for the regression and hinge losses, cosine similarity and the three crossentropies, and is
+    unknowable for the rest.
     """
     if y_true.shape is None or y_pred.shape is None:
         raise Unknowable()
-    t, p = y_true.with_shape(y_true.shape), y_pred.with_shape(y_pred.shape)
-    t = TensorType(t.shape, "float32")
-    p = TensorType(p.shape, "float32")
+    ts, ps = y_true.shape, y_pred.shape
+    if ts and ps:  # one batch: the targets' and the prediction's first axes are the same size
+        if ts[0] is None or isinstance(ts[0], dims.Sym) and is_int(ps[0]):
+            ts = (ps[0],) + ts[1:]
+        elif ps[0] is None or isinstance(ps[0], dims.Sym) and is_int(ts[0]):
+            ps = (ts[0],) + ps[1:]
+    # Keras 3's Loss casts both to float32; tf.keras 2 casts integer targets only where a function does
+    t, p = TensorType(ts, "float32" if keras_version >= 3 else y_true.dtype), TensorType(ps, "float32")
     if keras_version < 3:
         return _apply_keras2(rule_name, kwargs, t, p)
     if rule_name == AUTO_CROSSENTROPY:
@@ -752,6 +769,108 @@ def apply_compile_loss(rule_name: str, kwargs: dict, y_true: TensorType, y_pred:
     return rule.compute(t.with_shape(ts), p.with_shape(ps), kw, True)
 
 
+#: tf.keras 2 functions that reduce an elementwise function of the broadcast shapes over the last axis
+_KERAS2_LAST_AXIS = tuple(f"keras.losses.{n}" for n in (
+    "mean_squared_error", "mean_absolute_error", "mean_absolute_percentage_error", "mean_squared_logarithmic_error",
+    "log_cosh", "huber", "hinge", "squared_hinge", "categorical_hinge", "kl_divergence", "poisson"))
+
+
+def _keras2_prepare(t: Shape, p: Shape) -> tuple[Shape, Shape]:
+    """tf.keras 2's ``fit``: ``compile_utils.match_dtype_and_rank`` (rank-1 targets of a rank-2
+    prediction gain a trailing 1), then ``LossFunctionWrapper``'s
+    ``losses_utils.squeeze_or_expand_dimensions``: a trailing 1 of the side with one axis more
+    is dropped (the prediction's only when it is known to be 1)."""
+    if len(t) == 1 and len(p) == 2:
+        t = t + (1,)
+    diff = len(p) - len(t)
+    if diff == 1:
+        one = _is_one(p[-1], traced=True) if len(p) > 1 else None
+        if one is None:
+            raise Unknowable()
+        if one:
+            p = p[:-1]
+    elif diff == -1:
+        # `is_compatible_with(1)`: an undefined axis is squeezed while tracing, and fails on data unless 1
+        one = _is_one(t[-1], traced=True) if len(t) > 1 else None
+        if one is None:
+            raise Unknowable()
+        if one:
+            t = t[:-1]
+    return t, p
+
+
 def _apply_keras2(rule_name: str, kwargs: dict, t: TensorType, p: TensorType) -> TensorType:
+    """The loss in tf.keras 2 (``tf_keras``): other preprocessing (:func:`_keras2_prepare`), and
+    functions without their own squeeze; modelled for the regression and hinge losses,
+    ``cosine_similarity`` and the three crossentropies, unknowable for the rest (and for ``"crossentropy"``, which tf.keras 2 does not
+    resolve)."""
+    rule = OPS.get(rule_name)
+    if not isinstance(rule, _Loss):
+        raise Unknowable()
+    assert t.shape is not None and p.shape is not None
+    kw = {**rule.defaults, **kwargs}
+    ts, ps = _keras2_prepare(t.shape, p.shape)
+    if rule_name in _KERAS2_LAST_AXIS:
+        if rule_name == "keras.losses.huber" and not isinstance(known(kw.get("delta", 1.0)), (int, float)):
+            raise Unknowable()
+        b = broadcast_or_fail(ts, ps)
+        axis_index(-1, len(b))
+        return _out(b[:-1], p)
+    if rule_name == "keras.losses.cosine_similarity":
+        axis = _int_axis(kw.get("axis", -1))
+        if not ts or not ps or not (t.dtype or "").startswith("float"):
+            raise Unknowable()  # integer targets: l2_normalize fails on their dtype, not on shapes
+        axis_index(axis, len(ts))  # tf.linalg.l2_normalize of each
+        axis_index(axis, len(ps))
+        b = broadcast_or_fail(ts, ps)
+        return _out(_drop(b, (axis_index(axis, len(b)),)), p)
+    if rule_name == "keras.losses.categorical_crossentropy":
+        axis = _int_axis(kw.get("axis", -1))
+        if len(ts) != len(ps) or any(dims.differs(a, b) for a, b in zip(ts, ps)):
+            raise ShapeError(INCOMPATIBLE_SHAPES, f"Shapes {show_shape(ts)} and {show_shape(ps)} are incompatible "
+                             "(tf.keras 2 `categorical_crossentropy` needs one-hot targets of the prediction's shape)")
+        if not ps:
+            raise Unknowable()
+        merged = tuple(b if a is None or isinstance(a, dims.Sym) else a for a, b in zip(ts, ps))
+        return _out(_drop(merged, (axis_index(axis, len(ps)),)), p)
+    if rule_name == "keras.losses.binary_crossentropy":
+        axis = known(kw.get("axis", -1))
+        if known(kw.get("from_logits", False)):
+            if len(ts) != len(ps) or any(dims.differs(a, b) for a, b in zip(ts, ps)):
+                raise ShapeError(INCOMPATIBLE_SHAPES, "logits and labels must have the same shape "
+                                 f"({show_shape(ps)} vs {show_shape(ts)})")
+        b = broadcast_or_fail(ts, ps)
+        # without logits the formula broadcasts, unless the prediction comes out of a sigmoid (then
+        # `sigmoid_cross_entropy_with_logits` needs the same shape): only equal shapes are sure
+        if len(ts) != len(ps) or any(dims.equal(x, y) is not True for x, y in zip(ts, ps)):
+            raise Unknowable()
+        return _out(_reduce(b, axis), p)
+    if rule_name == "keras.losses.sparse_categorical_crossentropy":
+        return _out(_keras2_sparse(ts, ps, kw), p)
     raise Unknowable()
+
+
+def _keras2_sparse(t: Shape, p: Shape, kw: dict) -> Shape:
+    """``tf_keras.backend.sparse_categorical_crossentropy``: the class axis moved last; labels one
+    axis short of the prediction must match it, others are flattened against the prediction's
+    leading axes (the same number of elements)."""
+    if known(kw.get("ignore_class")) is not None:
+        raise Unknowable()
+    axis = known(kw.get("axis", -1))
+    if not is_int(axis) or not p:
+        raise Unknowable()
+    a = axis_index(axis, len(p))
+    logits = p[:a] + p[a + 1:] + (p[a],)
+    lead = logits[:-1]
+    if len(t) == len(logits) - 1:
+        if any(dims.differs(x, y) for x, y in zip(t, lead)):
+            raise ShapeError(INCOMPATIBLE_SHAPES, f"`labels.shape` must equal `logits.shape` except for the last "
+                             f"dimension. Received: labels.shape={show_shape(t)} and logits.shape={show_shape(logits)}")
+        return tuple(y if x is None or isinstance(x, dims.Sym) else x for x, y in zip(t, lead))
+    if not all(is_int(d) for d in t + lead) or len(logits) < 2:
+        raise Unknowable()
+    if _count(t) != _count(lead):
+        raise ShapeError(INCOMPATIBLE_SHAPES, f"labels of shape {show_shape(t)} ({_count(t)} labels, flattened) "
+                         f"against a prediction of shape {show_shape(p)} ({_count(lead)} rows of logits)")
+    return lead if len(logits) >= 3 else (_count(t),)
 
