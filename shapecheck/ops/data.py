@@ -1,3 +1,1178 @@
-"""Shape rules for data: NumPy arrays, ``keras.utils`` helpers, ``keras.datasets``, splits."""
+"""Shape rules for data: NumPy arrays, ``keras.utils`` helpers, ``keras.datasets``, splits.
+
+Data is not a Keras tensor: the front end evaluates these functions at once on
+:class:`~shapecheck.core.shapes.TensorType` values (no graph node), so that ``model.fit(x, y)``
+can be checked.  A failing data function only makes its result unknown; shapes and dtypes must
+be exactly NumPy's.
+
+* :data:`NUMPY_EQUIVALENTS` maps a NumPy function to the ``keras.ops`` rule that computes the
+  same shape; :func:`numpy_types` applies it (NumPy's parameter names and positions translated,
+  NumPy's dtype rules applied: ``float64`` and ``int64`` defaults, value-based promotion of Python
+  scalars).  :data:`NUMPY_DTYPES` names the dtype rule of each one.
+* :data:`ARRAY_METHODS` maps an ``ndarray`` method to the name :func:`numpy_types` takes, the
+  array being the first argument (``x.reshape(2, 3)`` is ``numpy.ndarray.reshape(x, 2, 3)``).
+* Rules registered here (``numpy.random.*``, ``numpy.array``, indexing, ``keras.utils``,
+  ``keras.datasets``, ``train_test_split``) are ordinary :class:`OpRule` s.
+"""
 
 from __future__ import annotations
+
+import math
+from typing import Any, ClassVar, Optional
+
+from ..core import dims
+from ..core.findings import ShapeError
+from ..core.ir import UNKNOWN
+from ..core.rules import OPS, Call, Example, OpRule, T, Unknowable, register
+from ..core.shapes import Shape, TensorType
+from .op_utils import is_int, literal_shape, param
+
+# -- NumPy dtypes -------------------------------------------------------------------
+
+_BITS = {"bool": 1, "int8": 8, "int16": 16, "int32": 32, "int64": 64, "uint8": 8, "uint16": 16, "uint32": 32,
+         "uint64": 64, "float16": 16, "float32": 32, "float64": 64, "complex64": 64, "complex128": 128}
+_NUMPY_NAMES = {
+    "float": "float64", "int": "int64", "bool": "bool", "complex": "complex128", "double": "float64",
+    "single": "float32", "half": "float16", "float_": "float64", "int_": "int64", "intp": "int64",
+    "uint": "uint64", "bool_": "bool", "f2": "float16", "f4": "float32", "f8": "float64", "i1": "int8",
+    "i2": "int16", "i4": "int32", "i8": "int64", "u1": "uint8", "u2": "uint16", "u4": "uint32", "u8": "uint64",
+    "c8": "complex64", "c16": "complex128", "longlong": "int64", "ubyte": "uint8", "byte": "int8",
+    "short": "int16", "ushort": "uint16", "intc": "int32", "uintc": "uint32", "cdouble": "complex128",
+    "csingle": "complex64",
+}
+
+
+def numpy_dtype(v: Any) -> Optional[str]:
+    """A ``dtype`` argument as NumPy's dtype name (``"float32"``, ``np.float32``, ``float``, ``"f4"``);
+    ``None`` when it cannot be told."""
+    if not isinstance(v, str):
+        return None
+    for prefix in ("numpy.", "np.", "builtins."):
+        if v.startswith(prefix):
+            v = v[len(prefix):]
+    if v in _BITS:
+        return v
+    return _NUMPY_NAMES.get(v)
+
+
+def _kind(d: str) -> str:
+    return "b" if d == "bool" else "u" if d.startswith("uint") else "i" if d.startswith("int") \
+        else "f" if d.startswith("float") else "c"
+
+
+def _float_for(d: str) -> str:
+    """The smallest float holding every value of an integer or bool dtype (NumPy's ufunc loops)."""
+    bits = _BITS[d]
+    return "float16" if bits <= 8 else "float32" if bits == 16 else "float64"
+
+
+def promote(a: Optional[str], b: Optional[str]) -> Optional[str]:
+    """``numpy.promote_types`` for the dtypes above; ``None`` when either is unknown."""
+    if a is None or b is None or a not in _BITS or b not in _BITS:
+        return None
+    if a == b:
+        return a
+    ka, kb = _kind(a), _kind(b)
+    order = "buifc"
+    if order.index(ka) > order.index(kb):
+        a, b, ka, kb = b, a, kb, ka
+    # now kind(a) <= kind(b)
+    if ka == "b":
+        return b
+    if ka == kb:
+        return a if _BITS[a] >= _BITS[b] else b
+    if ka == "u" and kb == "i":
+        if _BITS[b] > _BITS[a]:
+            return b
+        return f"int{2 * _BITS[a]}" if _BITS[a] < 64 else "float64"
+    if kb == "f":
+        need = _float_for(a)
+        return need if _BITS[need] > _BITS[b] else b
+    # complex
+    if ka in "ui":
+        need = "complex64" if _BITS[a] <= 16 else "complex128"
+    else:
+        need = "complex64" if _BITS[a] <= 32 else "complex128"
+    return need if _BITS[need] > _BITS[b] else b
+
+
+def _scalar_kind(v: Any) -> Optional[str]:
+    if isinstance(v, bool):
+        return "b"
+    if isinstance(v, int):
+        return "i"
+    if isinstance(v, float):
+        return "f"
+    if isinstance(v, complex):
+        return "c"
+    return None
+
+
+def _literal_dtype(v: Any) -> Optional[str]:
+    """``np.asarray(v).dtype`` for a Python number or a nested list of them."""
+    kinds: set = set()
+
+    def walk(x: Any) -> bool:
+        if isinstance(x, (list, tuple)):
+            return all(walk(y) for y in x)
+        k = _scalar_kind(x)
+        if k is None:
+            return False
+        kinds.add(k)
+        return True
+
+    if not walk(v):
+        return None
+    if not kinds:
+        return "float64"  # np.asarray([]) is float64
+    top = max(kinds, key="bifc".index)
+    return {"b": "bool", "i": "int64", "f": "float64", "c": "complex128"}[top]
+
+
+def result_type(*values: Any) -> Optional[str]:
+    """``numpy.result_type`` of arrays (:class:`TensorType`) and Python scalars (NEP 50: a Python
+    scalar adapts to the arrays' dtype unless its kind is higher); ``None`` when it cannot be told."""
+    arrays = [v for v in values if isinstance(v, TensorType)]
+    if any(a.dtype is None or a.dtype not in _BITS for a in arrays):
+        return None
+    # NumPy promotes a sequence from its highest kind down: int8, uint8 and float16 give float16 (each
+    # integer fits float16), not float32 (int8 with uint8 first gives int16)
+    ordered = sorted((a.dtype for a in arrays), key=lambda d: -"buifc".index(_kind(d)))  # type: ignore[arg-type]
+    out: Optional[str] = None
+    for d in ordered:
+        out = d if out is None else promote(out, d)
+    weak = [v for v in values if not isinstance(v, TensorType)]
+    for v in weak:
+        k = _scalar_kind(v)
+        if k is None:
+            lit = _literal_dtype(v)
+            if lit is None:
+                return None
+            out = lit if out is None else promote(out, lit)  # a list is an array, not a weak scalar
+            continue
+        if out is None:
+            out = {"b": "bool", "i": "int64", "f": "float64", "c": "complex128"}[k]
+            continue
+        have = _kind(out)
+        if k == "i" and have == "b":
+            out = "int64"
+        elif k == "f" and have in "bui":
+            out = "float64"
+        elif k == "c" and have != "c":
+            out = "complex64" if out in ("float16", "float32") else "complex128"
+    return out
+
+
+def _floatify(d: Optional[str]) -> Optional[str]:
+    if d is None:
+        return None
+    return _float_for(d) if _kind(d) in "bui" else d
+
+
+# -- NumPy functions that keras.ops rules compute -----------------------------------
+
+#: NumPy function -> (keras.ops rule, NumPy's positional parameters, renames NumPy -> Keras, dtype rule)
+_TABLE: dict[str, tuple[str, str, str, str]] = {}
+
+
+def _add(np_names: str, rule: str, params: str, renames: str = "", dtype: str = "same") -> None:
+    for n in np_names.split():
+        _TABLE[n] = (rule.replace("*", n), params, renames, dtype)
+
+
+_add("zeros ones empty", "*", "shape dtype", "", "float64")
+_add("full", "full", "shape fill_value dtype", "", "fill")
+_add("zeros_like ones_like empty_like", "*", "a dtype", "a=x", "like")
+_add("full_like", "full_like", "a fill_value dtype", "a=x", "like")
+_add("arange", "arange", "start stop step", "", "arange")
+_add("linspace", "linspace", "start stop num endpoint retstep dtype axis", "", "float64")
+_add("logspace", "logspace", "start stop num endpoint base dtype axis", "", "float64")
+_add("geomspace", "geomspace", "start stop num endpoint dtype axis", "", "float64")
+_add("eye", "eye", "N M k dtype", "", "float64")
+_add("identity", "identity", "n dtype", "", "float64")
+_add("tri", "tri", "N M k dtype", "", "float64")
+_add("reshape", "reshape", "a shape", "a=x shape=newshape newshape=newshape")
+_add("expand_dims", "expand_dims", "a axis", "a=x")
+_add("squeeze", "squeeze", "a axis", "a=x")
+_add("transpose", "transpose", "a axes", "a=x")
+_add("swapaxes", "swapaxes", "a axis1 axis2", "a=x")
+_add("moveaxis", "moveaxis", "a source destination", "a=x")
+_add("ravel", "ravel", "a order", "a=x")
+_add("concatenate concat", "concatenate", "arrays axis", "arrays=xs", "promote_list")
+_add("stack", "stack", "arrays axis", "arrays=x", "promote_list")
+_add("vstack hstack dstack", "*", "tup", "tup=xs", "promote_list")
+_add("tile", "tile", "A reps", "A=x reps=repeats")
+_add("repeat", "repeat", "a repeats axis", "a=x")
+_add("flip", "flip", "m axis", "m=x")
+_add("fliplr flipud", "*", "m", "m=x")
+_add("rot90", "rot90", "m k axes", "m=array")
+_add("roll", "roll", "a shift axis", "a=x")
+_add("pad", "pad", "array pad_width mode", "array=x")
+_add("broadcast_to", "broadcast_to", "array shape", "array=x")
+_add("split array_split", "*", "ary indices_or_sections axis", "ary=x")
+_add("hsplit vsplit dsplit", "*", "ary indices_or_sections", "ary=x")
+_add("argmax argmin", "*", "a axis out", "a=x", "index")
+_add("argsort", "argsort", "a axis", "a=x", "index")
+_add("sort", "sort", "a axis", "a=x")
+_add("sum cumsum", "*", "a axis dtype out keepdims", "a=x", "sum")
+_add("prod cumprod", "*", "a axis dtype out keepdims", "a=x", "sum")
+_add("mean", "mean", "a axis dtype out keepdims", "a=x", "mean")
+_add("std var", "*", "a axis dtype out ddof keepdims", "a=x", "mean")
+_add("median", "median", "a axis out overwrite_input keepdims", "a=x", "mean")
+_add("average", "average", "a axis weights", "a=x", "mean")
+_add("max min amax amin ptp", "*", "a axis out keepdims", "a=x")
+_add("any all", "*", "a axis out keepdims", "a=x", "bool")
+_add("count_nonzero", "count_nonzero", "a axis", "a=x", "index")
+_add("where", "where", "condition x y", "x=x1 y=x2", "where")
+_add("clip", "clip", "a a_min a_max", "a=x a_min=x_min a_max=x_max min=x_min max=x_max", "clip")
+_add("abs absolute negative square sign floor ceil trunc round", "*", "x", "a=x", "arith")
+_add("sqrt log log2 log10 exp exp2 log1p expm1 sin cos tan tanh arctan sinh cosh", "*", "x", "", "float")
+_add("isnan isinf isfinite logical_not", "*", "x", "", "bool")
+_add("add subtract multiply maximum minimum power", "*", "x1 x2", "", "promote")
+_add("divide true_divide", "*", "x1 x2", "", "divide")
+_add("logical_and logical_or logical_xor equal not_equal greater greater_equal less less_equal", "*", "x1 x2",
+     "", "bool")
+_add("isclose", "isclose", "a b rtol atol equal_nan", "a=x1 b=x2", "bool")
+_add("dot inner outer kron", "*", "a b", "a=x1 b=x2", "promote")
+_add("matmul", "matmul", "x1 x2", "", "promote")
+_add("tensordot", "tensordot", "a b axes", "a=x1 b=x2", "promote")
+_add("take", "take", "a indices axis", "a=x", "same")
+_add("take_along_axis", "take_along_axis", "arr indices axis", "arr=x", "same")
+_add("diagonal", "diagonal", "a offset axis1 axis2", "a=x")
+_add("trace", "trace", "a offset axis1 axis2 dtype", "a=x", "sum")
+_add("diag", "diag", "v k", "v=x")
+_add("triu tril", "*", "m k", "m=x")
+_add("diff", "diff", "a n axis", "", "same")
+_add("append", "append", "arr values axis", "arr=x1 values=x2", "promote")
+_add("copy", "copy", "a", "a=x")
+_add("nonzero", "nonzero", "a", "a=x", "index")
+
+for _n, (_rule, _p, _r, _d) in list(_TABLE.items()):
+    _TABLE[_n] = (f"keras.ops.{_rule}", _p, _r, _d)
+
+#: NumPy functions computed by an existing ``keras.ops`` rule (same positional meaning, defaults, shapes);
+#: :func:`numpy_types` applies them with NumPy's parameter names and dtypes
+NUMPY_EQUIVALENTS: dict[str, str] = {f"numpy.{n}": spec[0] for n, spec in _TABLE.items()}
+
+#: NumPy's dtype rule for each of :data:`NUMPY_EQUIVALENTS` (and the ndarray methods): ``float64`` (the
+#: default unless ``dtype=``), ``fill`` (``full``: the fill value's), ``like`` (the array's unless ``dtype=``),
+#: ``arange`` (``int64``, ``float64`` with a float argument), ``same`` (the array's), ``promote`` (the
+#: arguments' ``result_type``, Python scalars weak), ``promote_list`` (of a list of arrays), ``index``
+#: (``int64``), ``bool``, ``sum`` (integers widen to 64 bits), ``mean`` (integers become ``float64``),
+#: ``float`` (integers become the float that holds them: ``sqrt``), ``divide`` (integers become ``float64``),
+#: ``arith`` (the array's, unknown for bool), ``where`` (of ``x`` and ``y``), ``clip`` (of all three)
+NUMPY_DTYPES: dict[str, str] = {f"numpy.{n}": spec[3] for n, spec in _TABLE.items()}
+
+#: ``ndarray`` methods -> the name :func:`numpy_types` takes, the array as the first argument
+ARRAY_METHODS: dict[str, str] = {
+    **{m: f"numpy.{m}" for m in (
+        "squeeze", "swapaxes", "repeat", "argmax", "argmin", "argsort", "sum", "cumsum", "prod", "cumprod",
+        "mean", "std", "var", "max", "min", "any", "all", "clip", "round", "take", "diagonal", "trace",
+        "copy", "ravel", "nonzero", "dot")},
+    "reshape": "numpy.ndarray.reshape",
+    "transpose": "numpy.ndarray.transpose",
+    "flatten": "numpy.ravel",
+    "astype": "numpy.ndarray.astype",
+    "__getitem__": "numpy.ndarray.__getitem__",
+    "T": "numpy.ndarray.T",  # an attribute: ``x.T``
+}
+
+_METHOD_RULES = {"numpy.ndarray.reshape", "numpy.ndarray.transpose", "numpy.ndarray.astype",
+                 "numpy.ndarray.__getitem__", "numpy.ndarray.T"}
+
+
+def _translate(name: str, args: list, kwargs: dict) -> tuple[str, list, dict, dict]:
+    """NumPy's call as the Keras rule's: (rule, positional args, keyword args, NumPy's own arguments)."""
+    rule_name, params, renames, _ = _TABLE[name]
+    rule = OPS[rule_name]
+    names = params.split()
+    ren = dict(r.split("=") for r in renames.split())
+    given: dict[str, Any] = {}
+    if len(args) > len(names):
+        raise Unknowable()
+    for n, v in zip(names, args):
+        given[n] = v
+    for k, v in kwargs.items():
+        if k in given:
+            raise Unknowable()  # Python rejects it
+        given[k] = v
+    kw: dict[str, Any] = {}
+    for n, v in given.items():
+        k = ren.get(n, n)
+        if k in rule.params:
+            kw[k] = v
+    if name == "take_along_axis" and "axis" not in kw:
+        kw["axis"] = -1
+    pos: list = []
+    for p in rule.params:
+        if p not in kw:
+            break
+        pos.append(kw.pop(p))
+    return rule_name, pos, kw, given
+
+
+def _unsupported(name: str, given: dict) -> bool:
+    """NumPy arguments the Keras rule does not model, set to something that changes the shape."""
+    def on(k: str) -> bool:
+        v = given.get(k, None)
+        return v is not None and v is not False
+
+    if on("out") or on("where") or on("shape") and name.endswith("_like"):
+        return True
+    if name in ("linspace",) and on("retstep"):
+        return True
+    if name == "concatenate" and "axis" in given and given["axis"] is None:
+        return True
+    if name == "count_nonzero" and on("keepdims"):
+        return True
+    if name == "average" and on("returned"):
+        return True
+    if name in ("diff",) and (on("prepend") or on("append")):
+        return True
+    return False
+
+
+def _dtype_of(name: str, policy: str, given: dict, out: TensorType) -> Optional[str]:
+    """NumPy's dtype for one output under ``policy``."""
+    explicit = given.get("dtype", None)
+    if explicit is not None and policy not in ("index", "bool"):
+        d = numpy_dtype(explicit)
+        if name in ("sum", "prod", "cumsum", "cumprod", "mean", "std", "var", "trace") or policy in (
+                "float64", "fill", "like", "arange"):
+            return d
+        return None
+    first = next((v for v in given.values() if isinstance(v, TensorType)), None)
+    fd = first.dtype if first is not None and first.dtype in _BITS else None
+    if policy == "float64":
+        return "float64"
+    if policy == "fill":
+        fill = given.get("fill_value", UNKNOWN)
+        return fill.dtype if isinstance(fill, TensorType) else _literal_dtype(fill)
+    if policy in ("like", "same"):
+        return fd
+    if policy == "arange":
+        values = [given.get(k) for k in ("start", "stop", "step")]
+        if all(v is None or is_int(v) for v in values):
+            return "int64"
+        if any(isinstance(v, float) for v in values):
+            return "float64"
+        return None
+    if policy == "index":
+        return "int64"
+    if policy == "bool":
+        return "bool"
+    if policy == "arith":
+        return fd if fd != "bool" else None
+    if policy == "float":
+        return _floatify(fd)
+    if policy == "sum":
+        if fd is None:
+            return None
+        k = _kind(fd)
+        return "int64" if k in "bi" else "uint64" if k == "u" else fd
+    if policy == "mean":
+        if fd is None:
+            return None
+        d = "float64" if _kind(fd) in "bui" else fd
+        if name in ("std", "var") and d.startswith("complex"):
+            return "float32" if d == "complex64" else "float64"
+        return d
+    if policy == "promote":
+        d = result_type(*[v for k, v in given.items() if k in ("x1", "x2", "a", "b", "arr", "values")])
+        return "int8" if name == "power" and d == "bool" else d
+    if policy == "divide":
+        d = result_type(given.get("x1"), given.get("x2"))
+        return None if d is None else "float64" if _kind(d) in "bui" else d
+    if policy == "promote_list":
+        seq = next(iter(given.values()), None)
+        if not isinstance(seq, (list, tuple)) or not seq:
+            return None
+        return result_type(*seq) if all(isinstance(v, TensorType) for v in seq) else None
+    if policy == "where":
+        if "x" not in given:
+            return "int64"
+        return result_type(given["x"], given.get("y"))
+    if policy == "clip":
+        lo = given.get("a_min", given.get("min"))
+        hi = given.get("a_max", given.get("max"))
+        return result_type(*[v for v in (first, lo, hi) if v is not None])
+    return None
+
+
+def _as_arrays(v: Any) -> Any:
+    """Python numbers and nested lists as NumPy would hold them (``[1, 2]`` -> an int64 ``(2,)``)."""
+    if isinstance(v, (list, tuple)) and not isinstance(v, TensorType):
+        shape = literal_shape(list(v))
+        dtype = _literal_dtype(v)
+        if shape is not None and dtype is not None and not all(isinstance(x, TensorType) for x in v):
+            return TensorType(shape, dtype)
+    return v
+
+
+def _atleast(t: Any, n: int) -> TensorType:
+    """``np.atleast_2d`` / ``atleast_3d`` (``n`` = 1, 2, 3) of one array."""
+    if not isinstance(t, TensorType) or t.shape is None:
+        raise Unknowable()
+    s = t.shape
+    if len(s) >= n:
+        return t
+    if n == 1:
+        return t.with_shape((1,))
+    if n == 2:
+        return t.with_shape((1,) * (2 - len(s)) + s)
+    return t.with_shape({0: (1, 1, 1), 1: (1,) + s + (1,), 2: s + (1,)}[len(s)])
+
+
+def _stack_as_concatenate(name: str, xs: Any) -> tuple[str, list, dict]:
+    """``vstack``, ``hstack``, ``dstack`` are ``concatenate`` of ``atleast_2d``, ``atleast_1d``, ``atleast_3d``."""
+    if not isinstance(xs, (list, tuple)):
+        raise Unknowable()
+    n = {"vstack": 2, "hstack": 1, "dstack": 3}[name]
+    arrays = [_atleast(x, n) for x in xs]
+    axis = {"vstack": 0, "dstack": 2}.get(name, 0 if arrays and len(arrays[0].shape or ()) == 1 else 1)
+    return "keras.ops.concatenate", [arrays], {"axis": axis}
+
+
+def _ranks(given: dict) -> list[int]:
+    return [len(v.shape) for v in given.values() if isinstance(v, TensorType) and v.shape is not None]
+
+
+def _first_dtype(given: dict) -> Optional[str]:
+    x = next((v for v in given.values() if isinstance(v, TensorType)), None)
+    return None if x is None else x.dtype
+
+
+def _empty_take(given: dict, name: str) -> bool:
+    """Any index into an empty axis is out of range (NumPy's IndexError)."""
+    x, idx = given.get(name), _as_arrays(given.get("indices"))
+    if not isinstance(x, TensorType) or x.shape is None:
+        return False
+    idx_shape = idx.shape if isinstance(idx, TensorType) else literal_shape(idx)
+    if idx_shape is None or 0 in idx_shape:
+        return False
+    axis = given.get("axis", None if name == "a" else -1)
+    if axis is None:
+        return 0 in x.shape
+    return is_int(axis) and -len(x.shape) <= axis < len(x.shape) and x.shape[axis] == 0
+
+
+def _tensordot_mismatch(given: dict) -> bool:
+    """``tensordot(a, b, axes=n)``: the last ``n`` axes of ``a`` must equal the first ``n`` of ``b``."""
+    a, b, n = given.get("a"), given.get("b"), given.get("axes", 2)
+    if not is_int(n) or not isinstance(a, TensorType) or not isinstance(b, TensorType) or a.shape is None \
+            or b.shape is None:
+        return False
+    if n > len(a.shape) or n > len(b.shape) or n < 0:
+        return True
+    return any(dims.differs(x, y) for x, y in zip(a.shape[len(a.shape) - n:], b.shape[:n]))
+
+
+def _empty_reduction(given: dict) -> bool:
+    """``max``, ``argmax`` ... of no values (NumPy raises: no identity)."""
+    x = next((v for v in given.values() if isinstance(v, TensorType)), None)
+    if x is None or x.shape is None or given.get("initial") is not None:
+        return False
+    axis = given.get("axis")
+    if axis is None:
+        return 0 in x.shape
+    axes = axis if isinstance(axis, (list, tuple)) else (axis,)
+    for a in axes:
+        if is_int(a) and -len(x.shape) <= a < len(x.shape) and x.shape[a] == 0:
+            return True
+    return False
+
+
+#: where the Keras rule's answer is not NumPy's: these calls are left unknown
+_GUARDS = {
+    **{n: _empty_reduction for n in ("max", "min", "amax", "amin", "argmax", "argmin")},
+    "average": lambda g: _empty_reduction(g) or 0 in (getattr(g.get("a"), "shape", None) or ()),  # 0 / 0
+    "ptp": lambda g: _empty_reduction(g) or _first_dtype(g) == "bool",  # max - min: no bool subtract
+    "arange": lambda g: g.get("dtype") is not None and numpy_dtype(g["dtype"]) in ("bool", None),
+    **{n: lambda g: g.get("dtype") is not None and _kind(numpy_dtype(g["dtype"]) or "float64") in "bui"
+       for n in ("std", "var")},  # integer results: NumPy's casting rules decide
+    "tensordot": lambda g: _tensordot_mismatch(g),
+    "median": lambda g: 0 in (getattr(g.get("a"), "shape", None) or ()),  # NumPy's own reshape fails
+    "take": lambda g: _empty_take(g, "a"),
+    "subtract": lambda g: result_type(g.get("x1"), g.get("x2")) == "bool",  # TypeError
+    "take_along_axis": lambda g: _empty_take(g, "arr"),
+    **{n: lambda g: _first_dtype(g) == "bool"
+       for n in ("abs", "absolute", "negative", "square", "sign", "floor", "ceil", "trunc", "round")},
+}
+
+
+def _kron(given: dict) -> tuple[TensorType, ...]:
+    """``np.kron(a, b)``: the shapes, padded with leading 1s to one rank, multiplied axis by axis."""
+    a, b = _as_arrays(given.get("a")), _as_arrays(given.get("b"))
+    if not isinstance(a, TensorType) or not isinstance(b, TensorType) or a.shape is None or b.shape is None:
+        raise Unknowable()
+    n = max(len(a.shape), len(b.shape))
+    sa = (1,) * (n - len(a.shape)) + a.shape
+    sb = (1,) * (n - len(b.shape)) + b.shape
+    return (TensorType(tuple(dims.mul(x, y) for x, y in zip(sa, sb)), result_type(a, b)),)
+
+
+def _rot90(given: dict) -> tuple[TensorType, ...]:
+    """``np.rot90(m, k=1, axes=(0, 1))``: an odd ``k`` swaps the two axes, an even one keeps them (Keras's
+    symbolic build swaps them for every ``k``)."""
+    m, k, axes = given.get("m"), given.get("k", 1), given.get("axes", (0, 1))
+    if not isinstance(m, TensorType) or m.shape is None or not is_int(k) or not isinstance(axes, (list, tuple)) \
+            or len(axes) != 2 or not all(is_int(a) for a in axes):
+        raise Unknowable()
+    r = len(m.shape)
+    if r < 2 or not all(-r <= a < r for a in axes) or axes[0] % r == axes[1] % r:
+        raise Unknowable()  # ValueError
+    shape = list(m.shape)
+    if k % 2:
+        i, j = axes[0] % r, axes[1] % r
+        shape[i], shape[j] = shape[j], shape[i]
+    return (m.with_shape(tuple(shape)),)
+
+
+def _pad(given: dict) -> tuple[TensorType, ...]:
+    """``np.pad(array, pad_width, mode="constant")``: ``pad_width`` broadcast to one ``(before, after)`` pair
+    per axis (an int, a pair, one pair, one per axis); non-negative ints."""
+    x, width, mode = given.get("array"), given.get("pad_width"), given.get("mode", "constant")
+    if not isinstance(x, TensorType) or x.shape is None or not isinstance(mode, str):
+        raise Unknowable()
+    r = len(x.shape)
+    wshape = literal_shape(width)
+    if wshape is None or len(wshape) > 2:
+        raise Unknowable()
+    flat: Any = width
+    if len(wshape) == 0:
+        flat = [[width, width]]
+    elif len(wshape) == 1:
+        flat = [list(width)]
+    rows = [list(p) for p in flat]
+    if not all(is_int(v) and v >= 0 for p in rows for v in p):
+        raise Unknowable()  # TypeError or ValueError
+    if len(rows) not in (1, r) or len(rows[0]) not in (1, 2):
+        raise Unknowable()  # ValueError: cannot broadcast to (ndim, 2)
+    rows = [(p[0], p[-1]) for p in rows] * (r if len(rows) == 1 else 1)
+    if mode != "constant" and not all(dims.is_known(d) and d > 0 for d in x.shape):  # type: ignore[operator]
+        raise Unknowable()  # other modes fail on empty axes
+    return (x.with_shape(tuple(dims.add(d, a + b) for d, (a, b) in zip(x.shape, rows))),)
+
+
+def _split(given: dict, name: str) -> tuple[TensorType, ...]:
+    """``np.split`` (sections must divide the axis), ``array_split`` (the first ``n % k`` parts one longer),
+    ``hsplit`` (axis 1, or 0 of a vector), ``vsplit`` (axis 0, 2-D or more), ``dsplit`` (axis 2, 3-D or more);
+    a list of indices cuts like Python slices."""
+    x, sections = given.get("ary"), given.get("indices_or_sections")
+    if not isinstance(x, TensorType) or x.shape is None:
+        raise Unknowable()
+    r = len(x.shape)
+    if name == "hsplit":
+        if r == 0:
+            raise Unknowable()
+        axis: Any = 1 if r > 1 else 0
+    elif name in ("vsplit", "dsplit"):
+        axis = 0 if name == "vsplit" else 2
+        if r < (2 if name == "vsplit" else 3):
+            raise Unknowable()  # ValueError: vsplit needs 2 dimensions, dsplit 3
+    else:
+        axis = given.get("axis", 0)
+    if not is_int(axis) or not -r <= axis < r:
+        raise Unknowable()
+    axis %= r
+    n = x.shape[axis]
+    parts: list = []
+    if isinstance(sections, (list, tuple)):
+        if not all(is_int(i) for i in sections):
+            raise Unknowable()
+        if not dims.is_known(n):
+            raise Unknowable()
+        bounds = [0, *sections, n]
+        parts = [len(range(n)[a:b]) for a, b in zip(bounds, bounds[1:])]  # type: ignore[arg-type]
+    elif is_int(sections):
+        if sections <= 0 or not dims.is_known(n):
+            raise Unknowable()
+        q, rem = divmod(n, sections)  # type: ignore[operator]
+        if rem and name != "array_split":
+            raise Unknowable()  # ValueError: an equal division is impossible
+        parts = [q + 1] * rem + [q] * (sections - rem)
+    else:
+        raise Unknowable()
+    return tuple(x.with_shape(x.shape[:axis] + (p,) + x.shape[axis + 1:]) for p in parts)
+
+
+def _clip(given: dict) -> tuple[TensorType, ...]:
+    """``np.clip(a, a_min, a_max)``: the broadcast shape of all three (``None`` bounds left out)."""
+    from ..core.shapes import broadcast
+
+    a = _as_arrays(given.get("a"))
+    lo = given.get("a_min", given.get("min"))
+    hi = given.get("a_max", given.get("max"))
+    if lo is None and hi is None:
+        raise Unknowable()
+    joint: Optional[Shape] = ()
+    values = [v for v in (a, lo, hi) if v is not None]
+    for v in values:
+        v = _as_arrays(v)
+        shape = v.shape if isinstance(v, TensorType) else literal_shape(v)
+        if shape is None or joint is None:
+            raise Unknowable()
+        joint = broadcast(joint, shape)
+    if joint is None or any(d is None for d in joint):
+        raise Unknowable()
+    return (TensorType(joint, result_type(*[_as_arrays(v) for v in values])),)
+
+
+_NATIVE = {"kron": _kron, "rot90": _rot90, "pad": _pad, "clip": _clip,
+           **{n: (lambda g, n=n: _split(g, n)) for n in ("split", "array_split", "hsplit", "vsplit", "dsplit")}}
+
+
+def numpy_types(name: str, args: list, kwargs: Optional[dict] = None, keras_version: int = 3) -> tuple[
+        TensorType, ...]:
+    """The arrays a NumPy function (``numpy.reshape``) or ``ndarray`` method name returns, given
+    :class:`TensorType` arrays (and Python values) as arguments; raises :class:`Unknowable` when
+    they cannot be told (a call NumPy rejects included)."""
+    kwargs = dict(kwargs or {})
+    if name in OPS and name not in NUMPY_EQUIVALENTS:
+        return _apply(OPS[name], name, list(args), kwargs, keras_version)
+    short = name[len("numpy."):] if name.startswith("numpy.") else name
+    if short not in _TABLE:
+        raise Unknowable()
+    rule_name, pos, kw, given = _translate(short, list(args), kwargs)
+    if _unsupported(short, given):
+        raise Unknowable()
+    if short in _NATIVE:
+        return _NATIVE[short](given)
+    policy = _TABLE[short][3]
+    if short in _GUARDS and _GUARDS[short](given):
+        raise Unknowable()
+    if short in ("vstack", "hstack", "dstack"):
+        rule_name, pos, kw = _stack_as_concatenate(short, pos[0] if pos else kw.get("xs"))
+    if short == "where" and given.get("x") is None and given.get("y") is None:
+        short, policy, rule_name = "nonzero", "index", "keras.ops.nonzero"
+    if short in ("take", "take_along_axis", "where"):
+        pos = [_as_arrays(v) if i else v for i, v in enumerate(pos)]
+    outputs = _apply(OPS[rule_name], rule_name, pos, kw, keras_version)
+    given_arrays = {k: _as_arrays(v) if policy in ("promote", "divide", "clip", "where") and
+                    isinstance(v, (list, tuple)) else v for k, v in given.items()}
+    return tuple(o.with_shape(o.shape) if o.shape is None else
+                 TensorType(tuple(dims.unknown() if d is None else d for d in o.shape),
+                            _dtype_of(short, policy, given_arrays, o)) for o in outputs)
+
+
+def _apply(rule: Any, name: str, args: list, kwargs: dict, keras_version: int) -> tuple[TensorType, ...]:
+    call = Call(rule, {}, args, kwargs, name=name.rsplit(".", 1)[-1], keras_version=keras_version, traced=True)
+    try:
+        out = rule.output(call)
+    except ShapeError:
+        raise Unknowable() from None
+    if isinstance(out, TensorType):
+        return (out,)
+    return tuple(out)
+
+
+# -- ndarray methods whose signatures differ from the functions ---------------------
+
+
+def _array(call: Call, name: str = "a") -> TensorType:
+    """The array argument (a nested list of numbers becomes the array NumPy makes of it)."""
+    v = param(call, name)
+    if isinstance(v, TensorType):
+        if v.shape is None:
+            raise Unknowable()
+        return v
+    v = _as_arrays(v) if isinstance(v, (list, tuple)) else v
+    if isinstance(v, TensorType):
+        return v
+    kind = _scalar_kind(v)
+    if kind is None:
+        raise Unknowable()
+    return TensorType((), _literal_dtype(v))
+
+
+def _varargs_or_tuple(call: Call, first: int = 1) -> Any:
+    """``x.reshape(2, 3)`` or ``x.reshape((2, 3))``: the sizes as one value (``None`` when none are given)."""
+    rest = call.args[first:]
+    if len(rest) == 1:
+        return rest[0]
+    if not rest:
+        return None
+    return tuple(rest)
+
+
+@register
+class ArrayReshape(OpRule):
+    """``x.reshape(*shape)``: ``x.reshape(2, 3)``, ``x.reshape((2, 3))``, ``x.reshape(-1)``; as ``np.reshape``."""
+
+    names = ("numpy.ndarray.reshape",)
+    params = ("a", "shape")
+    examples = (
+        Example({}, (2, 3, 4), (6, 4), args=(6, 4)),
+        Example({}, (2, 3, 4), (24,), args=(-1,)),
+        Example({"shape": [4, -1]}, (2, 3, 4), (4, 6)),
+        Example({}, (2, 3, 4), None, args=(5, -1)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = _array(call)
+        shape = call.kwargs.get("shape", _varargs_or_tuple(call))
+        if shape is None:
+            shape = call.config.get("shape", UNKNOWN)
+        return numpy_types("numpy.reshape", [x, shape])[0]
+
+
+@register
+class ArrayTranspose(OpRule):
+    """``x.transpose(*axes)``: no axes reverses them; ``x.transpose(1, 0)`` or ``x.transpose((1, 0))``."""
+
+    names = ("numpy.ndarray.transpose",)
+    params = ("a", "axes")
+    examples = (
+        Example({}, (2, 3, 4), (4, 3, 2)),
+        Example({}, (2, 3, 4), (3, 2, 4), args=(1, 0, 2)),
+        Example({"axes": (2, 0, 1)}, (2, 3, 4), (4, 2, 3)),
+        Example({}, (2, 3, 4), None, args=(0, 1)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = _array(call)
+        axes = call.kwargs.get("axes", _varargs_or_tuple(call))
+        if is_int(axes):
+            axes = (axes,)
+        if axes is None:
+            axes = call.config.get("axes")
+        return numpy_types("numpy.transpose", [x, axes])[0]
+
+
+@register
+class ArrayT(OpRule):
+    """``x.T``: the axes reversed."""
+
+    names = ("numpy.ndarray.T",)
+    params = ("a",)
+    examples = (Example({}, (2, 3, 4), (4, 3, 2)), Example({}, (5,), (5,)))
+
+    def output(self, call: Call) -> TensorType:
+        x = _array(call)
+        assert x.shape is not None
+        return x.with_shape(tuple(reversed(x.shape)))
+
+
+@register
+class ArrayAstype(OpRule):
+    """``x.astype(dtype)``: ``x``'s shape, that dtype."""
+
+    names = ("numpy.ndarray.astype",)
+    params = ("a", "dtype")
+    examples = (Example({"dtype": "float32"}, (2, 3), (2, 3)), Example({"dtype": "int"}, (5,), (5,)))
+
+    def output(self, call: Call) -> TensorType:
+        x = _array(call)
+        return TensorType(x.shape, numpy_dtype(param(call, "dtype")))
+
+
+@register
+class NumpyArray(OpRule):
+    """``np.array(object, dtype=None, copy=True, order="K", subok=False, ndmin=0)`` and ``np.asarray(a, dtype=None)``:
+    an array's shape (its dtype unless ``dtype``), a nested list's, or a list of equal arrays stacked."""
+
+    names = ("numpy.array", "numpy.asarray", "numpy.asanyarray", "numpy.ascontiguousarray")
+    params = ("a", "dtype")
+    defaults = {"dtype": None}
+    examples = (
+        Example({}, (2, 3), (2, 3)),
+        Example({"a": [[1, 2, 3], [4, 5, 6]]}, None, (2, 3)),
+        Example({"a": [[1, 2], [3]]}, None, None),
+        Example({"ndmin": 3}, (2, 3), (1, 2, 3)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        v = call.kwargs.get("object", param(call, "a"))
+        dtype = param(call, "dtype")
+        if isinstance(v, (list, tuple)) and v and all(isinstance(x, TensorType) for x in v):
+            shapes = {x.shape for x in v}
+            if len(shapes) != 1 or None in shapes or any(isinstance(d, dims.Sym) for s in shapes for d in s):
+                raise Unknowable()  # ragged (an error or an object array) unless every size is known equal
+            out = TensorType((len(v),) + next(iter(shapes)), result_type(*v))
+        elif isinstance(v, TensorType):
+            if v.shape is None:
+                raise Unknowable()
+            out = v
+        else:
+            shape = literal_shape(v)
+            if shape is None:
+                raise Unknowable()
+            out = TensorType(shape, _literal_dtype(v))
+        if dtype is not None and dtype is not UNKNOWN:
+            out = TensorType(out.shape, numpy_dtype(dtype))
+        elif dtype is UNKNOWN:
+            out = TensorType(out.shape, None)
+        ndmin = call.kwargs.get("ndmin", call.config.get("ndmin", 0))
+        if not is_int(ndmin):
+            raise Unknowable()
+        assert out.shape is not None
+        if ndmin > len(out.shape):
+            out = out.with_shape((1,) * (ndmin - len(out.shape)) + out.shape)
+        return out
+
+
+@register
+class ArrayGetItem(OpRule):
+    """``x[key]`` on a NumPy array: ints drop an axis, slices keep it (Python's length), ``None`` adds one,
+    ``...`` stands for the rest; an integer array (or list) index is replaced by its own shape
+    (``np.eye(10)[labels]`` is ``labels.shape + (10,)``), a boolean mask of ``k`` axes by one axis of
+    unknown length.  Several advanced indices broadcast; separated by a slice, their axes go first."""
+
+    names = ("numpy.ndarray.__getitem__",)
+    params = ("a", "key")
+    examples = (
+        Example({"key": 0}, (5, 3, 4), (3, 4)),
+        Example({"key": slice(1, 3)}, (5, 3, 4), (2, 3, 4)),
+        Example({"key": (Ellipsis, None)}, (5, 3), (5, 3, 1)),
+        Example({}, (10, 10), (7, 10), args=(T((7,), "int64"),)),
+        Example({"key": (slice(None), 9)}, (5, 3, 4), None),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = _array(call)
+        assert x.shape is not None
+        return x.with_shape(index_shape(x.shape, param(call, "key")))
+
+
+def _index_item(k: Any) -> Any:
+    """A list index as the array NumPy makes of it (ints or bools)."""
+    if isinstance(k, list):
+        return _as_arrays(k) if k else TensorType((0,), "int64")
+    return k
+
+
+def index_shape(shape: Shape, key: Any) -> Shape:
+    """NumPy's indexing of an array of ``shape`` by ``key`` (basic and advanced); unknowable when NumPy
+    would raise or the result depends on values."""
+    from ..core.shapes import broadcast
+    from .shape_ops import _slice_length
+
+    if key is UNKNOWN:
+        raise Unknowable()
+    items = list(key) if isinstance(key, tuple) else [key]
+    items = [_index_item(k) for k in items]
+    for k in items:
+        if k is UNKNOWN or isinstance(k, dims.Sym):
+            raise Unknowable()
+        if isinstance(k, TensorType) and (k.shape is None or k.dtype is None):
+            raise Unknowable()
+        if not (k is None or k is Ellipsis or is_int(k) or isinstance(k, (slice, TensorType))):
+            raise Unknowable()  # a float, a bool scalar, a string: an error or a 0-d mask
+    if items.count(Ellipsis) > 1:
+        raise Unknowable()
+
+    def consumed(k: Any) -> int:
+        if isinstance(k, TensorType) and k.dtype == "bool":
+            return len(k.shape)  # type: ignore[arg-type]
+        return 0 if k is None or k is Ellipsis else 1
+
+    used = sum(consumed(k) for k in items)
+    if used > len(shape):
+        raise Unknowable()  # too many indices
+    if Ellipsis not in items:
+        items.append(Ellipsis)
+    arrays = any(isinstance(k, TensorType) for k in items)
+    rest = list(shape)
+    out: list = []
+    advanced: list[Shape] = []
+    places: list[int] = []  # output positions where the advanced indices stand
+    positions: list[int] = []  # item positions of the advanced indices
+    for i, k in enumerate(items):
+        if k is Ellipsis:
+            n = len(rest) - sum(consumed(j) for j in items[i + 1:])
+            out += rest[:n]
+            rest = rest[n:]
+        elif k is None:
+            out.append(1)
+        elif isinstance(k, slice):
+            out.append(_slice_length(k, rest.pop(0)))
+        elif is_int(k):
+            length = rest.pop(0)
+            if dims.is_known(length) and not -length <= k < length:
+                raise Unknowable()  # IndexError
+            if arrays:
+                advanced.append(())
+                places.append(len(out))
+                positions.append(i)
+        else:
+            assert isinstance(k, TensorType) and k.shape is not None
+            if k.dtype == "bool":
+                n = len(k.shape)
+                axes, rest = rest[:n], rest[n:]
+                if any(dims.differs(a, b) for a, b in zip(axes, k.shape)):
+                    raise Unknowable()  # IndexError: the mask does not match
+                advanced.append((dims.unknown(),) if n else ())
+                if n == 0:
+                    raise Unknowable()  # a 0-d mask adds an axis of 0 or 1
+            else:
+                if not (k.dtype.startswith("int") or k.dtype.startswith("uint")):
+                    raise Unknowable()  # IndexError: only integer or boolean arrays index
+                if rest.pop(0) == 0 and not (0 in k.shape or any(isinstance(d, dims.Sym) for d in k.shape)):
+                    raise Unknowable()  # IndexError: every index is out of range of an empty axis
+                advanced.append(k.shape)
+            places.append(len(out))
+            positions.append(i)
+    if not advanced:
+        return tuple(out)
+    masks = [k for k in items if isinstance(k, TensorType) and k.dtype == "bool"]
+    if masks and sum(1 for s in advanced if s != ()) > 1:
+        raise Unknowable()  # a mask's count broadcasts with the other index arrays: it depends on the values
+    joint: Optional[Shape] = ()
+    for s in advanced:
+        joint = broadcast(joint, s) if joint is not None else None
+        if joint is None:
+            raise Unknowable()  # IndexError: the index arrays do not broadcast
+    if any(d is None for d in joint):
+        raise Unknowable()
+    adjacent = positions == list(range(positions[0], positions[0] + len(positions)))
+    at = places[0] if adjacent else 0
+    return tuple(out[:at]) + tuple(joint) + tuple(out[at:])
+
+
+# -- numpy.random --------------------------------------------------------------------
+
+
+def _size(v: Any) -> Optional[Shape]:
+    """A ``size`` argument: ``None`` (one value), an int, or a sequence of ints."""
+    if v is None:
+        return None
+    if is_int(v):
+        v = (v,)
+    if isinstance(v, TensorType) or not isinstance(v, (list, tuple)):
+        raise Unknowable()
+    for d in v:
+        if is_int(d) and d < 0:
+            raise Unknowable()  # ValueError: negative dimensions
+        if not (is_int(d) or isinstance(d, dims.Sym)):
+            raise Unknowable()
+    return tuple(v)
+
+
+def _shape_of_value(v: Any) -> Shape:
+    if isinstance(v, TensorType):
+        if v.shape is None:
+            raise Unknowable()
+        return v.shape
+    s = literal_shape(v)
+    if s is None:
+        raise Unknowable()
+    return s
+
+
+def _distribution(call: Call, names: tuple[str, ...], dtype: str) -> TensorType:
+    """A sample of ``size``, or, without it, of the parameters' broadcast shape (to which ``size`` must
+    broadcast too)."""
+    from ..core.shapes import broadcast
+
+    size = _size(param(call, "size"))
+    joint: Optional[Shape] = ()
+    for n in names:
+        s = _shape_of_value(param(call, n))
+        joint = broadcast(joint, s) if joint is not None else None
+    if joint is None or any(d is None for d in joint):
+        raise Unknowable()  # ValueError: the parameters do not broadcast
+    if size is None:
+        return TensorType(joint, dtype)
+    if broadcast(joint, size) != tuple(size):
+        raise Unknowable()  # ValueError: the parameters cannot be broadcast to `size`
+    return TensorType(tuple(size), dtype)
+
+
+@register
+class RandomRand(OpRule):
+    """``np.random.rand(d0, d1, ...)`` and ``randn``: a ``float64`` array of those sizes (none: one value)."""
+
+    names = ("numpy.random.rand", "numpy.random.randn")
+    examples = (
+        Example({}, None, (2, 3), args=(2, 3)),
+        Example({}, None, (), args=()),
+        Example({}, None, None, args=(-1,)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        sizes = list(call.args)
+        if call.kwargs:
+            raise Unknowable()  # TypeError
+        for d in sizes:
+            if not (is_int(d) or isinstance(d, dims.Sym)) or (is_int(d) and d < 0):
+                raise Unknowable()
+        return TensorType(tuple(sizes), "float64")
+
+
+@register
+class RandomSample(OpRule):
+    """``np.random.random(size=None)``, ``random_sample``, ``ranf``, ``sample``, ``standard_normal``,
+    ``standard_cauchy``, ``standard_exponential``: ``float64`` values of ``size``."""
+
+    names = ("numpy.random.random", "numpy.random.random_sample", "numpy.random.ranf", "numpy.random.sample",
+             "numpy.random.standard_normal", "numpy.random.standard_cauchy", "numpy.random.standard_exponential")
+    params = ("size",)
+    defaults = {"size": None}
+    examples = (
+        Example({"size": (4, 2)}, None, (4, 2)),
+        Example({"size": 5}, None, (5,)),
+        Example({}, None, ()),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        size = _size(param(call, "size"))
+        return TensorType(() if size is None else size, "float64")
+
+
+@register
+class RandomRandint(OpRule):
+    """``np.random.randint(low, high=None, size=None, dtype=int)``: ``int64`` values of ``size`` (or of the
+    bounds' broadcast shape)."""
+
+    names = ("numpy.random.randint",)
+    params = ("low", "high", "size", "dtype")
+    defaults = {"high": None, "size": None, "dtype": "int64"}
+    examples = (
+        Example({"low": 0, "high": 10, "size": (100,)}, None, (100,)),
+        Example({"low": 5, "size": (2, 3), "dtype": "int32"}, None, (2, 3)),
+        Example({"low": 5}, None, ()),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        dtype = numpy_dtype(param(call, "dtype"))
+        if dtype is None or _kind(dtype) not in "bui":
+            raise Unknowable()
+        high = param(call, "high")
+        names = ("low",) if high is None else ("low", "high")
+        return _distribution(call, names, dtype)
+
+
+class _Distribution(OpRule):
+    """Values of ``size``, or, without it, of the parameters' broadcast shape."""
+
+    dtype: ClassVar[str] = "float64"
+
+    def output(self, call: Call) -> TensorType:
+        return _distribution(call, self.params[:-1], self.dtype)
+
+
+@register
+class RandomUniformNumpy(_Distribution):
+    """``np.random.uniform(low=0.0, high=1.0, size=None)``: ``float64`` values of ``size`` or of the bounds'
+    broadcast shape."""
+
+    names = ("numpy.random.uniform",)
+    params = ("low", "high", "size")
+    defaults = {"low": 0.0, "high": 1.0, "size": None}
+    examples = (
+        Example({"size": (3, 2)}, None, (3, 2)),
+        Example({}, None, ()),
+        Example({"low": 0.0, "high": 1.0, "size": 7}, None, (7,)),
+        Example({}, (4, 1), (4, 3), args=((3,),)),
+    )
+
+
+@register
+class RandomNormalNumpy(_Distribution):
+    """``np.random.normal(loc=0.0, scale=1.0, size=None)`` (``logistic``, ``laplace``, ``gumbel`` too):
+    ``float64`` values of ``size`` or of the parameters' broadcast shape."""
+
+    names = ("numpy.random.normal", "numpy.random.logistic", "numpy.random.laplace", "numpy.random.gumbel")
+    params = ("loc", "scale", "size")
+    defaults = {"loc": 0.0, "scale": 1.0, "size": None}
+    examples = (Example({"size": (3, 2)}, None, (3, 2)), Example({"loc": 0.0, "size": 4}, None, (4,)))
+
+
+@register
+class RandomLognormal(_Distribution):
+    """``np.random.lognormal(mean=0.0, sigma=1.0, size=None)``: ``float64`` values."""
+
+    names = ("numpy.random.lognormal",)
+    params = ("mean", "sigma", "size")
+    defaults = {"mean": 0.0, "sigma": 1.0, "size": None}
+    examples = (Example({"size": (3, 2)}, None, (3, 2)),)
+
+
+@register
+class RandomBinomial(_Distribution):
+    """``np.random.binomial(n, p, size=None)`` (``negative_binomial`` too): ``int64`` counts."""
+
+    names = ("numpy.random.binomial", "numpy.random.negative_binomial")
+    params = ("n", "p", "size")
+    defaults = {"size": None}
+    dtype = "int64"
+    examples = (Example({"n": 1, "p": 0.5, "size": (10, 2)}, None, (10, 2)), Example({"n": 1, "p": 0.5}, None, ()))
+
+
+@register
+class RandomPoisson(_Distribution):
+    """``np.random.poisson(lam=1.0, size=None)``: ``int64`` counts."""
+
+    names = ("numpy.random.poisson",)
+    params = ("lam", "size")
+    defaults = {"lam": 1.0, "size": None}
+    dtype = "int64"
+    examples = (Example({"size": (3,)}, None, (3,)),)
+
+
+@register
+class RandomExponential(_Distribution):
+    """``np.random.exponential(scale=1.0, size=None)``: ``float64`` values."""
+
+    names = ("numpy.random.exponential",)
+    params = ("scale", "size")
+    defaults = {"scale": 1.0, "size": None}
+    examples = (Example({"size": (3,)}, None, (3,)),)
+
+
+@register
+class RandomChoice(OpRule):
+    """``np.random.choice(a, size=None, replace=True, p=None)``: ``size`` values of ``a`` (an int: of
+    ``arange(a)``, ``int64``; a 1-D array: its dtype)."""
+
+    names = ("numpy.random.choice",)
+    params = ("a", "size", "replace", "p")
+    defaults = {"size": None, "replace": True, "p": None}
+    examples = (
+        Example({"a": 10, "size": (3,)}, None, (3,)),
+        Example({"size": 4}, (10,), (4,)),
+        Example({"size": 2}, (10, 3), None),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        a = param(call, "a")
+        size = _size(param(call, "size"))
+        if is_int(a) or isinstance(a, dims.Sym):
+            n: Any = a
+            dtype: Optional[str] = "int64"
+        else:
+            arr = _array(call)
+            assert arr.shape is not None
+            if len(arr.shape) != 1:
+                raise Unknowable()  # ValueError: a must be 1-dimensional (a 0-d array is an int: its value counts)
+            n, dtype = arr.shape[0], arr.dtype
+        if is_int(n) and n <= 0 and (size is None or 0 not in size):
+            raise Unknowable()  # ValueError: a cannot be empty unless no samples are taken
+        replace = param(call, "replace")
+        if replace is False and size is not None and is_int(n) and all(is_int(d) for d in size):
+            if math.prod(size) > n:  # type: ignore[arg-type]
+                raise Unknowable()  # ValueError: a larger sample than the population without replacement
+        elif replace is not True and size is not None:
+            pass  # not known to fit; NumPy raises only when it does not
+        return TensorType(() if size is None else size, dtype)
+
+
+@register
+class RandomPermutation(OpRule):
+    """``np.random.permutation(x)``: an int ``n`` gives ``arange(n)`` shuffled (``int64``, ``(n,)``); an array is
+    shuffled along its first axis (same shape and dtype)."""
+
+    names = ("numpy.random.permutation",)
+    params = ("x",)
+    examples = (Example({"x": 10}, None, (10,)), Example({}, (4, 3), (4, 3)), Example({}, (), None))
+
+    def output(self, call: Call) -> TensorType:
+        x = param(call, "x")
+        if is_int(x) or isinstance(x, dims.Sym):
+            if is_int(x) and x < 0:
+                raise Unknowable()
+            return TensorType((x,), "int64")
+        arr = _array(call, "x")
+        if arr.shape == ():
+            raise Unknowable()  # IndexError: x must be an integer or at least 1-dimensional
+        return arr
