@@ -517,3 +517,57 @@ def test_numpy_random(case):
         return
     assert ours[0].shape == theirs.shape and ours[0].dtype == str(theirs.dtype), \
         f"{full}{tuple(args)} {kw}: NumPy {theirs.shape} {theirs.dtype}, shapecheck {ours[0]} {ours[0].dtype}"
+
+
+# -- keras.utils ----------------------------------------------------------------------
+
+
+def _keras_utils():
+    import keras
+
+    return keras.utils
+
+
+@SETTINGS
+@given(shapes(0, 3), st.sampled_from(["int64", "uint8", "int32", "float32"]),
+       st.sampled_from([None, 0, 1, 3, 10, -1, 2.5]))
+def test_to_categorical(shape, dtype, num_classes):
+    utils = _keras_utils()
+    kw = {} if num_classes is None else {"num_classes": num_classes}
+    # the labels are zeros: a failure is then the shapes', never a label out of range
+    compare("keras.utils.to_categorical", [A(shape, dtype, "zeros")], kw, call=utils.to_categorical)
+
+
+@SETTINGS
+@given(st.one_of(arrays(1, 3, ["int64", "int32", "float32"]), st.lists(st.lists(st.integers(1, 9), max_size=5),
+                                                                       max_size=4)),
+       st.sampled_from([None, 1, 3, 6, 0]), st.sampled_from([None, "float32", "int64"]),
+       st.sampled_from(["pre", "post", "middle"]), st.booleans())
+def test_pad_sequences(seqs, maxlen, dtype, padding, as_object):
+    utils = _keras_utils()
+    kw: dict = {"padding": padding}
+    if maxlen is not None:
+        kw["maxlen"] = maxlen
+    if dtype is not None:
+        kw["dtype"] = dtype
+    if isinstance(seqs, list) and as_object:
+        # an object array of lists, as keras.datasets.imdb gives: the rule sees only its length
+        obj = np.empty(len(seqs), dtype=object)
+        for i, s in enumerate(seqs):
+            obj[i] = s
+        ours_in: Any = TensorType((len(seqs),), "object")
+        compare("keras.utils.pad_sequences", [ours_in], kw, call=lambda _x, **k: utils.pad_sequences(obj, **k),
+                may_be_unknown=not any(seqs) or maxlen == 0)
+        return
+    # maxlen=0 keeps working while no sequence is longer than 1: the rule gives up on it
+    compare("keras.utils.pad_sequences", [seqs], kw, call=utils.pad_sequences,
+            may_be_unknown=isinstance(seqs, list) and not any(seqs) or maxlen == 0)
+
+
+@SETTINGS
+@given(arrays(0, 3, ["float64", "float32", "float16", "int64", "uint8"]), st.sampled_from([-1, 0, 1, 2, -3, None]),
+       st.sampled_from([2, 1, None, "fro"]))
+def test_normalize(x, axis, order):
+    utils = _keras_utils()
+    x = A(tuple(d or 1 for d in x.shape), x.dtype)  # an empty array: NumPy's norm of nothing
+    compare("keras.utils.normalize", [x], {"axis": axis, "order": order}, call=utils.normalize)

@@ -1176,3 +1176,367 @@ class RandomPermutation(OpRule):
         if arr.shape == ():
             raise Unknowable()  # IndexError: x must be an integer or at least 1-dimensional
         return arr
+
+
+# -- keras.utils ---------------------------------------------------------------------
+
+#: tf.keras 2 (and Keras-internal) paths of the helpers -> the Keras 3 name the rules serve
+ALIASES: dict[str, str] = {
+    "keras.utils.np_utils.to_categorical": "keras.utils.to_categorical",
+    "keras.utils.np_utils.normalize": "keras.utils.normalize",
+    "keras.utils.numerical_utils.to_categorical": "keras.utils.to_categorical",
+    "keras.utils.numerical_utils.normalize": "keras.utils.normalize",
+    "keras.preprocessing.sequence.pad_sequences": "keras.utils.pad_sequences",
+    "keras.utils.data_utils.pad_sequences": "keras.utils.pad_sequences",
+    "keras.utils.sequence_utils.pad_sequences": "keras.utils.pad_sequences",
+    "keras.preprocessing.sequence.sequence.pad_sequences": "keras.utils.pad_sequences",
+}
+
+
+@register
+class ToCategorical(OpRule):
+    """``keras.utils.to_categorical(x, num_classes=None)`` on NumPy data: ``x``'s shape (a trailing axis of 1
+    dropped when ``x`` has two axes or more) plus ``num_classes``, ``float64`` (NumPy's ``zeros``); without
+    ``num_classes`` the width is ``max(x) + 1``: unknown."""
+
+    names = ("keras.utils.to_categorical",)
+    params = ("x", "num_classes")
+    defaults = {"num_classes": None}
+    examples = (
+        Example({"num_classes": 10}, T((60000,), "uint8"), (60000, 10)),
+        Example({"num_classes": 10}, T((50000, 1), "uint8"), (50000, 10)),
+        Example({"num_classes": 3}, T((4, 2), "int64"), (4, 2, 3)),
+        Example({"num_classes": 5}, T((1,), "int64"), (1, 5)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = _array(call, "x")
+        assert x.shape is not None
+        shape = x.shape
+        if len(shape) > 1 and shape[-1] == 1:
+            shape = shape[:-1]
+        n = param(call, "num_classes")
+        if n is None or n == 0:
+            if 0 in x.shape:
+                raise Unknowable()  # max() of no labels
+            width: Any = dims.unknown()
+        elif is_int(n) and n > 0:
+            width = n
+        elif isinstance(n, dims.Sym):
+            width = n
+        else:
+            raise Unknowable()  # negative, a float, unknown
+        return TensorType(shape + (width,), "float64")
+
+
+@register
+class PadSequences(OpRule):
+    """``keras.utils.pad_sequences(sequences, maxlen=None, dtype="int32", padding="pre", truncating="pre",
+    value=0.0)``: ``(len(sequences), maxlen)``; without ``maxlen`` the longest sequence's length (an array's
+    second axis; unknown for an object array of lists, whose sequences are taken as flat lists).  A list of
+    literal lists is measured."""
+
+    names = ("keras.utils.pad_sequences",)
+    params = ("sequences", "maxlen", "dtype", "padding", "truncating", "value")
+    defaults = {"maxlen": None, "dtype": "int32", "padding": "pre", "truncating": "pre", "value": 0.0}
+    examples = (
+        Example({"maxlen": 200}, T((25000,), "object"), (25000, 200)),
+        Example({}, T((8, 5), "int64"), (8, 5)),
+        Example({"maxlen": 3}, T((8, 5, 2), "float32"), (8, 3, 2)),
+        Example({"sequences": [[1, 2, 3], [4]]}, None, (2, 3)),
+        Example({"maxlen": 3, "padding": "middle"}, T((8, 5), "int64"), None),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        seqs = param(call, "sequences")
+        maxlen = param(call, "maxlen")
+        if param(call, "padding") not in ("pre", "post") or param(call, "truncating") not in ("pre", "post"):
+            raise Unknowable()  # ValueError (when a sequence is not empty)
+        dtype_arg = param(call, "dtype")
+        dtype = numpy_dtype(dtype_arg)
+        value = param(call, "value")
+        if isinstance(value, str) or (dtype is None and dtype_arg not in ("object", "str")):
+            raise Unknowable()
+        if maxlen is not None and not (is_int(maxlen) and maxlen > 0) and not isinstance(maxlen, dims.Sym):
+            raise Unknowable()  # 0 or negative: NumPy's assignment fails for a nonempty sequence
+        if isinstance(seqs, (list, tuple)) and not isinstance(seqs, TensorType):
+            lengths = []
+            for s in seqs:
+                shape = s.shape if isinstance(s, TensorType) else literal_shape(s)
+                if shape is None or len(shape) != 1:
+                    raise Unknowable()
+                lengths.append(shape[0])
+            n: Any = len(seqs)
+            rest: Shape = ()
+            longest: Any = max(lengths, key=lambda d: d if is_int(d) else -1) if lengths else None
+            if lengths and not all(is_int(d) for d in lengths):
+                longest = dims.unknown()
+        else:
+            x = _array(call, "sequences")
+            assert x.shape is not None
+            if len(x.shape) == 0:
+                raise Unknowable()
+            n = x.shape[0]
+            if x.dtype == "object" and len(x.shape) == 1:
+                longest, rest = dims.unknown(), ()
+            elif len(x.shape) >= 2 and x.dtype != "object":
+                longest, rest = x.shape[1], x.shape[2:]
+                if n == 0 or longest == 0:
+                    rest = ()  # one sample's shape comes from the first nonempty sequence: none
+                elif rest and not (dims.is_known(n) and dims.is_known(longest)):
+                    raise Unknowable()
+            else:
+                raise Unknowable()
+            if n == 0:
+                longest = None
+        if maxlen is None:
+            if longest is None:
+                raise Unknowable()  # max() of no lengths
+            maxlen = longest
+        return TensorType((n, maxlen) + tuple(rest), dtype)
+
+
+@register
+class Normalize(OpRule):
+    """``keras.utils.normalize(x, axis=-1, order=2)`` on NumPy data: ``x / expand_dims(atleast_1d(norm), axis or
+    -1)``: ``x``'s shape for most axes (a vector becomes ``(1, n)``; ``axis=0`` normalises along the first axis
+    but expands the last, which must then broadcast), ``float64`` unless ``x`` is a float array."""
+
+    names = ("keras.utils.normalize",)
+    params = ("x", "axis", "order")
+    defaults = {"axis": -1, "order": 2}
+    examples = (
+        Example({}, T((32, 8), "float64"), (32, 8)),
+        Example({}, T((8,), "float64"), (1, 8)),
+        Example({"axis": 1}, T((4, 3, 2), "float32"), (4, 3, 2)),
+        Example({"axis": 0}, T((4, 3), "float32"), None),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        from ..core.shapes import broadcast
+
+        x = _array(call, "x")
+        assert x.shape is not None
+        axis, order = param(call, "axis"), param(call, "order")
+        r = len(x.shape)
+        matrix = ("fro", "nuc", 1, -1, 2, -2, math.inf, -math.inf)
+        if isinstance(order, bool) or not (order is None or isinstance(order, (int, float)) or
+                                            axis is None and r == 2 and order in matrix):
+            raise Unknowable()  # "fro", "nuc": matrix norms only
+        if axis is None:
+            # np.linalg.norm: no order flattens; a vector takes any order, a matrix its own few
+            if order is not None and not (r == 1 and not isinstance(order, str) or r == 2 and order in matrix):
+                raise Unknowable()  # ValueError
+            if r == 2 and order in (2, -2, "nuc") and x.dtype == "float16":
+                raise Unknowable()  # the SVD behind them: float16 is unsupported in linalg
+            norm: Shape = ()
+        elif is_int(axis) and -r <= axis < r:
+            norm = x.shape[:axis % r] + x.shape[axis % r + 1:]
+        else:
+            raise Unknowable()
+        norm = norm or (1,)  # atleast_1d
+        e = axis or -1
+        if not -(len(norm) + 1) <= e <= len(norm):
+            raise Unknowable()  # AxisError
+        e %= len(norm) + 1
+        expanded = norm[:e] + (1,) + norm[e:]
+        out = broadcast(x.shape, expanded)
+        if out is None or any(d is None for d in out):
+            raise Unknowable()  # the norms do not broadcast against x
+        dtype = x.dtype if x.dtype in ("float16", "float32", "float64") else "float64" \
+            if x.dtype in _BITS and _kind(x.dtype) in "bui" else None
+        return TensorType(out, dtype)
+
+
+# -- keras.datasets ------------------------------------------------------------------
+
+#: the number of classes of each classification dataset's labels (``cifar100:coarse``: label_mode="coarse")
+DATASET_CLASSES: dict[str, int] = {"mnist": 10, "fashion_mnist": 10, "cifar10": 10, "cifar100": 100,
+                                   "cifar100:coarse": 20, "imdb": 2, "reuters": 46}
+
+#: what each loader's files hold, as its docstring and the files say (counts, one sample's shape, dtypes);
+#: the rules apply the loader's own code to these (splits, reshapes, transposes)
+_DATASETS: dict[str, dict] = {
+    "mnist": {"train": 60000, "test": 10000, "x": (28, 28), "x_dtype": "uint8", "y_dtype": "uint8"},
+    "fashion_mnist": {"train": 60000, "test": 10000, "x": (28, 28), "x_dtype": "uint8", "y_dtype": "uint8"},
+    "cifar10": {"train": 50000, "test": 10000, "x": (32, 32, 3), "x_dtype": "uint8", "y_dtype": "uint8"},
+    # the labels are Python lists in the pickles: np.reshape makes int64 of them (the docstring says uint8)
+    "cifar100": {"train": 50000, "test": 10000, "x": (32, 32, 3), "x_dtype": "uint8", "y_dtype": "int64"},
+    "imdb": {"train": 25000, "test": 25000, "y_dtype": "int64"},
+    "reuters": {"total": 11228, "y_dtype": "int64"},
+    "boston_housing": {"total": 506, "x": (13,), "x_dtype": "float64", "y_dtype": "float64"},
+    # the stored dtype is not documented: left unknown
+    "california_housing": {"total": 20640, "small": 600, "x": (8,), "x_dtype": None, "y_dtype": None},
+}
+
+
+def _split_counts(total: int, test_split: Any) -> tuple[int, int]:
+    """``xs[:int(len(xs) * (1 - test_split))]`` and the rest, with Python's slicing."""
+    if not isinstance(test_split, (int, float)) or isinstance(test_split, bool):
+        raise Unknowable()
+    idx = int(total * (1 - test_split))
+    return len(range(total)[:idx]), len(range(total)[idx:])
+
+
+class _LoadData(OpRule):
+    """``((x_train, y_train), (x_test, y_test))``."""
+
+    dataset: ClassVar[str] = ""
+
+    def structure(self, call: Call) -> Any:
+        return [[0, 1], [2, 3]]
+
+    def sizes(self, call: Call) -> tuple[Any, Any]:
+        info = _DATASETS[self.dataset]
+        return info["train"], info["test"]
+
+    def output(self, call: Call) -> tuple[TensorType, ...]:
+        info = _DATASETS[self.dataset]
+        n_train, n_test = self.sizes(call)
+        x = info.get("x")
+        if x is None:  # sequences: an object array of lists
+            return (TensorType((n_train,), "object"), TensorType((n_train,), info["y_dtype"]),
+                    TensorType((n_test,), "object"), TensorType((n_test,), info["y_dtype"]))
+        y: Shape = (1,) if self.dataset.startswith("cifar") else ()
+        return (TensorType((n_train,) + x, info["x_dtype"]), TensorType((n_train,) + y, info["y_dtype"]),
+                TensorType((n_test,) + x, info["x_dtype"]), TensorType((n_test,) + y, info["y_dtype"]))
+
+
+@register
+class MnistLoadData(_LoadData):
+    """``keras.datasets.mnist.load_data(path="mnist.npz")``: ``(60000, 28, 28)`` and ``(60000,)`` to train,
+    ``(10000, 28, 28)`` and ``(10000,)`` to test, all ``uint8``."""
+
+    names = ("keras.datasets.mnist.load_data",)
+    params = ("path",)
+    dataset = "mnist"
+    examples = (Example({}, None, [(60000, 28, 28), (60000,), (10000, 28, 28), (10000,)]),)
+
+
+@register
+class FashionMnistLoadData(_LoadData):
+    """``keras.datasets.fashion_mnist.load_data()``: as MNIST, ``uint8``."""
+
+    names = ("keras.datasets.fashion_mnist.load_data",)
+    dataset = "fashion_mnist"
+    examples = (Example({}, None, [(60000, 28, 28), (60000,), (10000, 28, 28), (10000,)]),)
+
+
+@register
+class Cifar10LoadData(_LoadData):
+    """``keras.datasets.cifar10.load_data()``: ``(50000, 32, 32, 3)`` images and ``(50000, 1)`` labels to train,
+    ``(10000, 32, 32, 3)`` and ``(10000, 1)`` to test, ``uint8`` (channels last, Keras's default image format)."""
+
+    names = ("keras.datasets.cifar10.load_data",)
+    dataset = "cifar10"
+    examples = (Example({}, None, [(50000, 32, 32, 3), (50000, 1), (10000, 32, 32, 3), (10000, 1)]),)
+
+
+@register
+class Cifar100LoadData(_LoadData):
+    """``keras.datasets.cifar100.load_data(label_mode="fine")``: as CIFAR-10; the labels are ``int64`` (100
+    fine classes, or 20 coarse ones)."""
+
+    names = ("keras.datasets.cifar100.load_data",)
+    params = ("label_mode",)
+    defaults = {"label_mode": "fine"}
+    dataset = "cifar100"
+    examples = (
+        Example({}, None, [(50000, 32, 32, 3), (50000, 1), (10000, 32, 32, 3), (10000, 1)]),
+        Example({"label_mode": "coarse"}, None, [(50000, 32, 32, 3), (50000, 1), (10000, 32, 32, 3), (10000, 1)]),
+        Example({"label_mode": "medium"}, None, None),
+    )
+
+    def output(self, call: Call) -> tuple[TensorType, ...]:
+        if param(call, "label_mode") not in ("fine", "coarse"):
+            raise Unknowable()  # ValueError
+        return super().output(call)
+
+
+@register
+class ImdbLoadData(_LoadData):
+    """``keras.datasets.imdb.load_data(path="imdb.npz", num_words=None, skip_top=0, maxlen=None, ...)``: 25000
+    reviews (object arrays of word-index lists) and ``int64`` labels each to train and to test; ``maxlen`` drops
+    the longer reviews: the counts become unknown."""
+
+    names = ("keras.datasets.imdb.load_data",)
+    params = ("path", "num_words", "skip_top", "maxlen", "seed", "start_char", "oov_char", "index_from")
+    defaults = {"maxlen": None}
+    dataset = "imdb"
+    examples = (
+        Example({"num_words": 10000}, None, [(25000,), (25000,), (25000,), (25000,)]),
+        Example({"path": "imdb.npz", "num_words": 5000}, None, [(25000,), (25000,), (25000,), (25000,)]),
+    )
+
+    def sizes(self, call: Call) -> tuple[Any, Any]:
+        if param(call, "maxlen"):
+            return dims.unknown(), dims.unknown()
+        return super().sizes(call)
+
+
+@register
+class ReutersLoadData(_LoadData):
+    """``keras.datasets.reuters.load_data(path="reuters.npz", num_words=None, skip_top=0, maxlen=None,
+    test_split=0.2, ...)``: 11228 newswires split at ``int(11228 * (1 - test_split))`` (8982 and 2246), object
+    arrays of word-index lists and ``int64`` labels (46 topics); ``maxlen`` makes the counts unknown."""
+
+    names = ("keras.datasets.reuters.load_data",)
+    params = ("path", "num_words", "skip_top", "maxlen", "test_split", "seed", "start_char", "oov_char",
+              "index_from")
+    defaults = {"maxlen": None, "test_split": 0.2}
+    dataset = "reuters"
+    examples = (
+        Example({"num_words": 10000}, None, [(8982,), (8982,), (2246,), (2246,)]),
+        Example({"test_split": 0.5}, None, [(5614,), (5614,), (5614,), (5614,)]),
+    )
+
+    def sizes(self, call: Call) -> tuple[Any, Any]:
+        if param(call, "maxlen"):
+            return dims.unknown(), dims.unknown()
+        return _split_counts(_DATASETS["reuters"]["total"], param(call, "test_split"))
+
+
+@register
+class BostonHousingLoadData(_LoadData):
+    """``keras.datasets.boston_housing.load_data(path="boston_housing.npz", test_split=0.2, seed=113)``: 506
+    houses of 13 ``float64`` features split at ``int(506 * (1 - test_split))`` (404 and 102); ``test_split``
+    must be in ``[0, 1)``."""
+
+    names = ("keras.datasets.boston_housing.load_data",)
+    params = ("path", "test_split", "seed")
+    defaults = {"test_split": 0.2}
+    dataset = "boston_housing"
+    examples = (
+        Example({}, None, [(404, 13), (404,), (102, 13), (102,)]),
+        Example({"test_split": 1.0}, None, None),
+    )
+
+    def sizes(self, call: Call) -> tuple[Any, Any]:
+        split = param(call, "test_split")
+        if not isinstance(split, (int, float)) or not 0 <= split < 1:
+            raise Unknowable()  # ValueError
+        return _split_counts(_DATASETS[self.dataset]["total"], split)
+
+
+@register
+class CaliforniaHousingLoadData(BostonHousingLoadData):
+    """``keras.datasets.california_housing.load_data(version="large", path=..., test_split=0.2, seed=113)``:
+    20640 districts (600 with ``version="small"``) of 8 features, split as Boston's (16512 and 4128)."""
+
+    names = ("keras.datasets.california_housing.load_data",)
+    params = ("version", "path", "test_split", "seed")
+    defaults = {"version": "large", "test_split": 0.2}
+    dataset = "california_housing"
+    examples = (
+        Example({}, None, [(16512, 8), (16512,), (4128, 8), (4128,)]),
+        Example({"version": "small"}, None, [(480, 8), (480,), (120, 8), (120,)]),
+        Example({"version": "tiny"}, None, None),
+    )
+
+    def sizes(self, call: Call) -> tuple[Any, Any]:
+        version = param(call, "version")
+        split = param(call, "test_split")
+        if version not in ("large", "small") or not isinstance(split, (int, float)) or not 0 <= split < 1:
+            raise Unknowable()  # ValueError
+        info = _DATASETS[self.dataset]
+        return _split_counts(info["small"] if version == "small" else info["total"], split)
