@@ -571,3 +571,173 @@ def test_normalize(x, axis, order):
     utils = _keras_utils()
     x = A(tuple(d or 1 for d in x.shape), x.dtype)  # an empty array: NumPy's norm of nothing
     compare("keras.utils.normalize", [x], {"axis": axis, "order": order}, call=utils.normalize)
+
+
+# -- keras.datasets: each loader on fake files in its format ------------------------------
+#
+# The data cannot be downloaded here. Each loader runs on small fake files of the format it reads
+# (`get_file` patched to return them) holding the counts and dtypes the rule's table says the real
+# files hold; the rule, given the same counts, must give the loader's shapes and dtypes. This checks
+# the loaders' arithmetic (splits, reshapes, transposes, label dtypes); the counts themselves are the
+# documented ones (the loaders' docstrings).
+
+
+def _fake_counts(monkeypatch, name: str, **counts: int) -> dict:
+    info = {**data._DATASETS[name], **counts}
+    monkeypatch.setitem(data._DATASETS, name, info)
+    return info
+
+
+def _check_loader(name: str, config: dict, loaded: Any) -> None:
+    ours = infer_types(f"keras.datasets.{name}.load_data", config, None)
+    assert ours is not None and not isinstance(ours, str), ours
+    (x_train, y_train), (x_test, y_test) = loaded
+    rule = OPS[f"keras.datasets.{name}.load_data"]
+    assert rule.structure(None) == [[0, 1], [2, 3]]
+    for o, t in zip(ours, (x_train, y_train, x_test, y_test)):
+        t = np.asarray(t)
+        assert len(o.shape) == t.ndim and all(d == n or (isinstance(d, dims.Sym) and d.opaque)
+                                              for d, n in zip(o.shape, t.shape)), (name, config, o.shape, t.shape)
+        assert o.dtype == str(t.dtype), (name, config, o.dtype, t.dtype)
+
+
+def _patch_get_file(monkeypatch, module: Any, paths: Any) -> None:
+    monkeypatch.setattr(module, "get_file", lambda fname=None, *a, **k: paths(fname) if callable(paths) else paths)
+
+
+def test_mnist_loader(monkeypatch, tmp_path):
+    from keras.src.datasets import mnist
+
+    info = _fake_counts(monkeypatch, "mnist", train=12, test=5)
+    path = tmp_path / "mnist.npz"
+    np.savez(path, x_train=np.zeros((12, 28, 28), info["x_dtype"]), y_train=np.zeros(12, info["y_dtype"]),
+             x_test=np.zeros((5, 28, 28), info["x_dtype"]), y_test=np.zeros(5, info["y_dtype"]))
+    _patch_get_file(monkeypatch, mnist, str(path))
+    _check_loader("mnist", {}, mnist.load_data())
+
+
+def test_fashion_mnist_loader(monkeypatch, tmp_path):
+    import gzip
+
+    from keras.src.datasets import fashion_mnist
+
+    _fake_counts(monkeypatch, "fashion_mnist", train=7, test=3)
+    files = {}
+    for split, n in (("train", 7), ("t10k", 3)):
+        for kind, header, size in (("labels-idx1", 8, n), ("images-idx3", 16, n * 784)):
+            p = tmp_path / f"{split}-{kind}-ubyte.gz"
+            with gzip.open(p, "wb") as f:
+                f.write(bytes(header) + bytes(size))
+            files[p.name] = str(p)
+    _patch_get_file(monkeypatch, fashion_mnist, lambda fname: files[fname])
+    _check_loader("fashion_mnist", {}, fashion_mnist.load_data())
+
+
+def _pickle(path: Any, obj: Any) -> None:
+    import pickle
+
+    with open(path, "wb") as f:
+        pickle.dump(obj, f)
+
+
+def test_cifar10_loader(monkeypatch, tmp_path):
+    # the loader fixes 50000 training images in five batches of 10000: the fake batches have them all
+    from keras.src.datasets import cifar10
+
+    root = tmp_path / "cifar-10-batches-py"
+    root.mkdir()
+    for i in range(1, 6):
+        _pickle(root / f"data_batch_{i}", {b"data": np.zeros((10000, 3072), "uint8"), b"labels": [0] * 10000})
+    _pickle(root / "test_batch", {b"data": np.zeros((10000, 3072), "uint8"), b"labels": [0] * 10000})
+    _patch_get_file(monkeypatch, cifar10, str(tmp_path))
+    _check_loader("cifar10", {}, cifar10.load_data())
+
+
+@pytest.mark.parametrize("label_mode", ["fine", "coarse"])
+def test_cifar100_loader(monkeypatch, tmp_path, label_mode):
+    from keras.src.datasets import cifar100
+
+    _fake_counts(monkeypatch, "cifar100", train=6, test=4)
+    root = tmp_path / "cifar-100-python"
+    root.mkdir()
+    for name, n in (("train", 6), ("test", 4)):
+        _pickle(root / name, {b"data": np.zeros((n, 3072), "uint8"), b"fine_labels": [0] * n,
+                              b"coarse_labels": [0] * n})
+    _patch_get_file(monkeypatch, cifar100, str(tmp_path))
+    _check_loader("cifar100", {"label_mode": label_mode}, cifar100.load_data(label_mode=label_mode))
+
+
+def _ragged(n: int, rng: np.random.Generator) -> np.ndarray:
+    out = np.empty(n, dtype=object)
+    for i in range(n):
+        out[i] = [int(w) for w in rng.integers(1, 50, rng.integers(1, 30))]
+    return out
+
+
+@pytest.mark.parametrize("config", [{}, {"num_words": 20}, {"maxlen": 10}])
+def test_imdb_loader(monkeypatch, tmp_path, config):
+    from keras.src.datasets import imdb
+
+    _fake_counts(monkeypatch, "imdb", train=40, test=30)
+    rng = np.random.default_rng(0)
+    path = tmp_path / "imdb.npz"
+    np.savez(path, x_train=_ragged(40, rng), y_train=np.zeros(40, "int64"), x_test=_ragged(30, rng),
+             y_test=np.zeros(30, "int64"))
+    _patch_get_file(monkeypatch, imdb, str(path))
+    _check_loader("imdb", config, imdb.load_data(**config))
+
+
+@pytest.mark.parametrize("config", [{}, {"test_split": 0.3}, {"test_split": 0.0}, {"test_split": 1.5},
+                                    {"maxlen": 10, "num_words": 20}])
+def test_reuters_loader(monkeypatch, tmp_path, config):
+    # the real count, so that the split arithmetic is the real one
+    from keras.src.datasets import reuters
+
+    n = data._DATASETS["reuters"]["total"]
+    rng = np.random.default_rng(0)
+    path = tmp_path / "reuters.npz"
+    np.savez(path, x=_ragged(n, rng), y=np.zeros(n, "int64"))
+    _patch_get_file(monkeypatch, reuters, str(path))
+    _check_loader("reuters", config, reuters.load_data(**config))
+
+
+@pytest.mark.parametrize("name,config", [
+    ("boston_housing", {}), ("boston_housing", {"test_split": 0.37}), ("boston_housing", {"test_split": 0}),
+    ("california_housing", {}), ("california_housing", {"version": "small"}),
+    ("california_housing", {"version": "small", "test_split": 0.33}),
+])
+def test_housing_loaders(monkeypatch, tmp_path, name, config):
+    import importlib
+
+    module = importlib.import_module(f"keras.src.datasets.{name}")
+    info = data._DATASETS[name]
+    n, features = info["total"], info["x"]
+    # california's stored dtype is not documented: the rule leaves it unknown, the fake file says float64
+    x_dtype, y_dtype = info["x_dtype"] or "float64", info["y_dtype"] or "float64"
+    path = tmp_path / f"{name}.npz"
+    np.savez(path, x=np.zeros((n,) + features, x_dtype), y=np.zeros(n, y_dtype))
+    _patch_get_file(monkeypatch, module, str(path))
+    loaded = module.load_data(**config)
+    if info["x_dtype"] is None:
+        monkeypatch.setitem(data._DATASETS, name, {**info, "x_dtype": "float64", "y_dtype": "float64"})
+    _check_loader(name, config, loaded)
+
+
+@pytest.mark.parametrize("name,config", [("boston_housing", {"test_split": 1.0}),
+                                         ("california_housing", {"version": "medium"}),
+                                         ("cifar100", {"label_mode": "medium"})])
+def test_loader_arguments_keras_rejects(monkeypatch, tmp_path, name, config):
+    import importlib
+
+    module = importlib.import_module(f"keras.src.datasets.{name}")
+    path = tmp_path / "fake.npz"
+    np.savez(path, x=np.zeros((10, 8)), y=np.zeros(10))
+    _patch_get_file(monkeypatch, module, str(path))  # california checks `version` after reading the file
+    with pytest.raises(ValueError):
+        module.load_data(**config)
+    assert infer_types(f"keras.datasets.{name}.load_data", config, None) is None
+
+
+def test_dataset_classes():
+    assert data.DATASET_CLASSES["mnist"] == 10 and data.DATASET_CLASSES["cifar100:coarse"] == 20
+    assert set(data.DATASET_CLASSES) - {"cifar100:coarse"} <= set(data._DATASETS)
