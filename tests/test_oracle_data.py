@@ -741,3 +741,30 @@ def test_loader_arguments_keras_rejects(monkeypatch, tmp_path, name, config):
 def test_dataset_classes():
     assert data.DATASET_CLASSES["mnist"] == 10 and data.DATASET_CLASSES["cifar100:coarse"] == 20
     assert set(data.DATASET_CLASSES) - {"cifar100:coarse"} <= set(data._DATASETS)
+
+
+# -- scikit-learn ----------------------------------------------------------------------
+
+_SHARES = st.sampled_from([None, 0.2, 0.25, 0.33, 0.5, 0.7, 0.99, 1.0, 0.0, 1, 3, 7, 29, 0, -1, True])
+
+
+@SETTINGS
+@given(st.integers(1, 30), st.lists(shapes(0, 2), min_size=1, max_size=3), _SHARES, _SHARES, st.booleans(),
+       st.integers(0, 5))
+def test_train_test_split(n, rests, test_size, train_size, shuffle, mismatch):
+    model_selection = pytest.importorskip("sklearn.model_selection")
+    arrays = [A((n,) + r, dtype) for r, dtype in zip(rests, ["float32", "int64", "uint8"])]
+    if mismatch == 0 and len(arrays) > 1:
+        arrays[-1] = A((n + 1,) + arrays[-1].shape[1:], arrays[-1].dtype)
+    kw: dict = {"shuffle": shuffle, "random_state": 0}
+    if test_size is not None:
+        kw["test_size"] = test_size
+    if train_size is not None:
+        kw["train_size"] = train_size
+    compare("sklearn.model_selection.train_test_split", arrays, kw, call=model_selection.train_test_split)
+
+
+def test_train_test_split_of_a_list():
+    model_selection = pytest.importorskip("sklearn.model_selection")
+    compare("sklearn.model_selection.train_test_split", [[[1, 2], [3, 4], [5, 6], [7, 8]]], {"test_size": 0.25},
+            call=lambda x, **k: [np.asarray(v) for v in model_selection.train_test_split(x, **k)])

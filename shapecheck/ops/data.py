@@ -1540,3 +1540,85 @@ class CaliforniaHousingLoadData(BostonHousingLoadData):
             raise Unknowable()  # ValueError
         info = _DATASETS[self.dataset]
         return _split_counts(info["small"] if version == "small" else info["total"], split)
+
+
+# -- scikit-learn ----------------------------------------------------------------------
+
+
+def _split_sizes(n: Any, test_size: Any, train_size: Any) -> tuple[Any, Any]:
+    """``sklearn.model_selection._split._validate_shuffle_split``: a float ``test_size`` rounds up, a float
+    ``train_size`` down, an int is a count; the default ``test_size`` is 0.25; :class:`Unknowable` where
+    scikit-learn raises."""
+    if test_size is None and train_size is None:
+        test_size = 0.25
+
+    def kind(v: Any) -> Optional[str]:
+        if v is None:
+            return None
+        if isinstance(v, bool):
+            return "b"
+        if is_int(v):
+            return "i"
+        if isinstance(v, float):
+            return "f"
+        raise Unknowable()  # not followed
+
+    tk, rk = kind(test_size), kind(train_size)
+    if "b" in (tk, rk):
+        raise Unknowable()  # ValueError: invalid value
+    known = dims.is_known(n)
+    for v, k in ((test_size, tk), (train_size, rk)):
+        if k == "f" and not 0 < v < 1:
+            raise Unknowable()
+        if k == "i" and (v <= 0 or known and v >= n):
+            raise Unknowable()
+    if tk == "f" and rk == "f" and test_size + train_size > 1:
+        raise Unknowable()
+    if not known and "f" in (tk, rk):
+        return dims.unknown(), dims.unknown()
+    n_test: Any = math.ceil(test_size * n) if tk == "f" else test_size
+    n_train: Any = math.floor(train_size * n) if rk == "f" else train_size
+    if train_size is None:
+        n_train = dims.sub(n, n_test)
+    elif test_size is None:
+        n_test = dims.sub(n, n_train)
+    if known:
+        if n_train + n_test > n or int(n_train) == 0:
+            raise Unknowable()  # ValueError: too many samples asked, or none left to train
+        return int(n_train), int(n_test)
+    return n_train, n_test
+
+
+@register
+class TrainTestSplit(OpRule):
+    """``sklearn.model_selection.train_test_split(*arrays, test_size=None, train_size=None, random_state=None,
+    shuffle=True, stratify=None)``: ``[a_train, a_test, b_train, b_test, ...]``, each array cut along its first
+    axis by scikit-learn's counts (``test_size=0.2`` of 100 leaves 80 and 20; a float test share rounds up, a
+    float train share down; 0.25 by default).  The arrays must have one length."""
+
+    names = ("sklearn.model_selection.train_test_split", "sklearn.cross_validation.train_test_split")
+    defaults = {"test_size": None, "train_size": None, "shuffle": True, "stratify": None}
+    examples = (
+        Example({"test_size": 0.2}, (100, 4), [(80, 4), (20, 4), (80,), (20,)], args=((100,),)),
+        Example({}, (10, 3), [(7, 3), (3, 3)]),
+        Example({"test_size": 0.33, "train_size": 0.5}, (10,), [(5,), (4,)]),
+        Example({"test_size": 15}, (10,), None),
+        Example({}, (10, 3), None, args=((9,),)),
+    )
+
+    def output(self, call: Call) -> tuple[TensorType, ...]:
+        arrays = [_as_arrays(a) if isinstance(a, (list, tuple)) else a for a in call.args]
+        if not arrays or not all(isinstance(a, TensorType) and a.shape for a in arrays):
+            raise Unknowable()  # none, a 0-d array, or a value not followed
+        lengths = [a.shape[0] for a in arrays]  # type: ignore[index]
+        if any(dims.differs(n, lengths[0]) for n in lengths):
+            raise Unknowable()  # ValueError: inconsistent numbers of samples
+        n = next((d for d in lengths if dims.is_known(d)), lengths[0])
+        if param(call, "shuffle") is False and param(call, "stratify") is not None:
+            raise Unknowable()  # ValueError
+        n_train, n_test = _split_sizes(n, param(call, "test_size"), param(call, "train_size"))
+        out: list[TensorType] = []
+        for a in arrays:
+            assert a.shape is not None
+            out += [a.with_shape((n_train,) + a.shape[1:]), a.with_shape((n_test,) + a.shape[1:])]
+        return tuple(out)
