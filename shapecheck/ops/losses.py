@@ -157,7 +157,7 @@ class _Loss(OpRule):
         kwargs = {k: param(call, k) for k in self.params[2:]}
         return self.compute(t, p, kwargs, call.traced)
 
-    def compute(self, t: TensorType, p: TensorType, kw: dict, traced: bool) -> TensorType:
+    def compute(self, t: TensorType, p: TensorType, kw: dict, traced: bool, *, fit: bool = False) -> TensorType:
         raise NotImplementedError
 
 
@@ -175,7 +175,7 @@ class _LastAxis(_Loss):
 
     squeeze: ClassVar[bool] = True
 
-    def compute(self, t: TensorType, p: TensorType, kw: dict, traced: bool) -> TensorType:
+    def compute(self, t: TensorType, p: TensorType, kw: dict, traced: bool, *, fit: bool = False) -> TensorType:
         assert t.shape is not None and p.shape is not None
         ts, ps = (_squeeze_or_expand(t.shape, p.shape, traced) if self.squeeze else (t.shape, p.shape))
         b = broadcast_or_fail(ts, ps)
@@ -231,11 +231,11 @@ class Huber(_LastAxis):
     defaults = {"delta": 1.0}
     examples = _last_axis_examples()
 
-    def compute(self, t: TensorType, p: TensorType, kw: dict, traced: bool) -> TensorType:
+    def compute(self, t: TensorType, p: TensorType, kw: dict, traced: bool, *, fit: bool = False) -> TensorType:
         delta = known(kw["delta"])
         if not isinstance(delta, (int, float)):
             raise Unknowable()
-        return super().compute(t, p, kw, traced)
+        return super().compute(t, p, kw, traced, fit=fit)
 
 
 _NO_SQUEEZE_EXAMPLES = (
@@ -287,7 +287,7 @@ class CosineSimilarity(_Loss):
         Example({"axis": 2}, (2, 3), "invalid-argument", args=((2, 3),)),
     )
 
-    def compute(self, t: TensorType, p: TensorType, kw: dict, traced: bool) -> TensorType:
+    def compute(self, t: TensorType, p: TensorType, kw: dict, traced: bool, *, fit: bool = False) -> TensorType:
         assert t.shape is not None and p.shape is not None
         axis = _int_axis(kw["axis"])
         ts, ps = _squeeze_or_expand(t.shape, p.shape, traced)
@@ -302,7 +302,7 @@ class CosineSimilarity(_Loss):
 class _Binary(_Loss):
     """``ops.binary_crossentropy`` (the same shape for both) then the mean over ``axis``."""
 
-    def compute(self, t: TensorType, p: TensorType, kw: dict, traced: bool) -> TensorType:
+    def compute(self, t: TensorType, p: TensorType, kw: dict, traced: bool, *, fit: bool = False) -> TensorType:
         assert t.shape is not None and p.shape is not None
         out = _via("keras.ops.binary_crossentropy", {}, [t, p], traced)
         assert out.shape is not None
@@ -359,7 +359,7 @@ class CategoricalCrossentropyLoss(_Loss):
         Example({"axis": True}, (2, 5), "invalid-argument", args=((2, 5),)),
     )
 
-    def compute(self, t: TensorType, p: TensorType, kw: dict, traced: bool) -> TensorType:
+    def compute(self, t: TensorType, p: TensorType, kw: dict, traced: bool, *, fit: bool = False) -> TensorType:
         assert t.shape is not None and p.shape is not None
         axis = _int_axis(kw["axis"])
         _class_axis_reads(t.shape, p.shape, kw["label_smoothing"], traced)
@@ -388,7 +388,7 @@ class CategoricalFocalCrossentropyLoss(_Loss):
         Example({"axis": False}, (4, 5), "invalid-argument", args=((4, 5),)),
     )
 
-    def compute(self, t: TensorType, p: TensorType, kw: dict, traced: bool) -> TensorType:
+    def compute(self, t: TensorType, p: TensorType, kw: dict, traced: bool, *, fit: bool = False) -> TensorType:
         assert t.shape is not None and p.shape is not None
         axis = _int_axis(kw["axis"])
         _class_axis_reads(t.shape, p.shape, kw["label_smoothing"], traced)
@@ -417,22 +417,34 @@ class SparseCategoricalCrossentropyLoss(_Loss):
         Example({}, T((2,), "int32"), "rank-mismatch", args=((),)),
     )
 
-    def compute(self, t: TensorType, p: TensorType, kw: dict, traced: bool) -> TensorType:
+    def compute(self, t: TensorType, p: TensorType, kw: dict, traced: bool, *, fit: bool = False) -> TensorType:
         assert t.shape is not None and p.shape is not None
         axis = known(kw["axis"])
         if not is_int(axis):
             raise Unknowable()
         ts = t.shape
+        undecided = False  # a Keras tensor's undefined axis: not 1 symbolically, maybe 1 on data
         if len(ts) == len(p.shape):
             if not -len(ts) <= axis < len(ts):
                 raise ShapeError(INVALID_ARGUMENT, f"tuple index out of range: axis={axis} of y_true.shape="
                                  f"{show_shape(ts)}")
             one = _is_one(ts[axis], traced)
-            if one is None:
-                raise Unknowable()
+            if one is None or (one and fit and axis % len(ts) == 0):
+                raise Unknowable()  # fit traces with an undefined batch: a batch of 1 is not squeezed there
+            undecided = ts[axis] is None
             if one:
                 a = axis % len(ts)
                 ts = ts[:a] + ts[a + 1:]
+        try:
+            return self._after_squeeze(t, p, ts, axis, kw, traced)
+        except ShapeError as e:
+            if undecided and e.code is INVALID_ARGUMENT:
+                raise Unknowable() from None  # a data-only check, on data the squeeze may have gone the other way
+            raise
+
+    def _after_squeeze(self, t: TensorType, p: TensorType, ts: Shape, axis: int, kw: dict,
+                       traced: bool) -> TensorType:
+        assert p.shape is not None
         ignore = kw["ignore_class"]
         if ignore is UNKNOWN:
             raise Unknowable()
@@ -484,7 +496,7 @@ class Ctc(_Loss):
         Example({}, T((None, 5), "int32"), "invalid-argument", args=((None, 20, 8),)),
     )
 
-    def compute(self, t: TensorType, p: TensorType, kw: dict, traced: bool) -> TensorType:
+    def compute(self, t: TensorType, p: TensorType, kw: dict, traced: bool, *, fit: bool = False) -> TensorType:
         assert t.shape is not None and p.shape is not None
         if len(t.shape) != 2:
             raise ShapeError(RANK_MISMATCH, "Targets `y_true` are expected to be a tensor of shape `(batch_size, "
@@ -507,7 +519,7 @@ class _Overlap(_Loss):
 
     separate: ClassVar[bool] = False  # dice also sums y_true and y_pred on their own
 
-    def compute(self, t: TensorType, p: TensorType, kw: dict, traced: bool) -> TensorType:
+    def compute(self, t: TensorType, p: TensorType, kw: dict, traced: bool, *, fit: bool = False) -> TensorType:
         assert t.shape is not None and p.shape is not None
         axis = known(kw["axis"])
         if axis is not None and not (is_int(axis) or (isinstance(axis, (list, tuple)) and axis
@@ -568,7 +580,7 @@ class CategoricalGeneralizedCrossEntropy(_Loss):
         Example({"q": 0.5}, T((4,), "int32"), "invalid-argument", args=((),)),
     )
 
-    def compute(self, t: TensorType, p: TensorType, kw: dict, traced: bool) -> TensorType:
+    def compute(self, t: TensorType, p: TensorType, kw: dict, traced: bool, *, fit: bool = False) -> TensorType:
         assert t.shape is not None and p.shape is not None
         if not p.shape:
             raise ShapeError(INVALID_ARGUMENT, "tuple index out of range: `y_pred` needs a class axis for "
@@ -766,7 +778,7 @@ def apply_compile_loss(rule_name: str, kwargs: dict, y_true: TensorType, y_pred:
     ts, ps = _squeeze_or_expand(t.shape, p.shape, traced=True, batch_unknown=True)
     kw = {**rule.defaults, **kwargs}
     kw = {k: kw.get(k, UNKNOWN) for k in rule.params[2:]}
-    return rule.compute(t.with_shape(ts), p.with_shape(ps), kw, True)
+    return rule.compute(t.with_shape(ts), p.with_shape(ps), kw, True, fit=True)
 
 
 #: tf.keras 2 functions that reduce an elementwise function of the broadcast shapes over the last axis
