@@ -817,3 +817,18 @@ def test_opaque_sizes_are_sound(case, axis_pick):
                 assert not dims.is_known(d) or d == e, f"{name}{tuple(args)} {kw}: opaque gives {o.shape}, " \
                                                        f"size {size} gives {k.shape}"
             assert o.dtype == k.dtype, (name, args, kw)
+
+
+@SETTINGS
+@given(st.sampled_from(["mean", "sum", "sqrt", "argmax", "reshape", "transpose", "add", "where", "concatenate", "take",
+                        "std", "expand_dims", "dot", "clip"]),
+       st.lists(st.one_of(st.integers(0, 3), st.floats(0, 1), st.booleans()), min_size=1, max_size=4), st.data())
+def test_literal_lists(name, row, data):
+    # Python lists stand for the arrays NumPy makes of them: int64, float64 or bool
+    lit = [row, row] if data.draw(st.booleans()) else row
+    extra = {"reshape": [(-1,)], "add": [lit], "where": [lit, 0.5], "take": [[0]], "expand_dims": [0], "dot": [lit],
+             "clip": [0, 1]}.get(name, [])
+    first = [lit, lit] if name == "concatenate" else lit
+    if name == "where":
+        first = [[bool(v) for v in r] for r in lit] if isinstance(lit[0], list) else [bool(v) for v in lit]
+    compare(f"numpy.{name}", [first, *extra], {}, may_be_unknown=name == "where" and len(extra) < 2)

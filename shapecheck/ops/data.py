@@ -281,6 +281,11 @@ _METHOD_RULES = {"numpy.ndarray.reshape", "numpy.ndarray.transpose", "numpy.ndar
                  "numpy.ndarray.__getitem__", "numpy.ndarray.T"}
 
 
+#: NumPy parameters that take one array (a nested list there is an array: ``int64`` or ``float64``)
+_ARRAY_PARAMS = {"a", "b", "x", "x1", "x2", "y", "m", "arr", "ary", "array", "A", "v", "values", "condition",
+                 "indices"}
+
+
 def _translate(name: str, args: list, kwargs: dict) -> tuple[str, list, dict, dict]:
     """NumPy's call as the Keras rule's: (rule, positional args, keyword args, NumPy's own arguments)."""
     rule_name, params, renames, _ = _TABLE[name]
@@ -296,6 +301,12 @@ def _translate(name: str, args: list, kwargs: dict) -> tuple[str, list, dict, di
         if k in given:
             raise Unknowable()  # Python rejects it
         given[k] = v
+    for n in _ARRAY_PARAMS & set(given):
+        if isinstance(given[n], (list, tuple)):
+            given[n] = _as_arrays(given[n])  # a nested list is the array NumPy makes of it
+    for n in ("arrays", "tup"):
+        if isinstance(given.get(n), (list, tuple)):
+            given[n] = [_as_arrays(v) if isinstance(v, (list, tuple)) else v for v in given[n]]
     kw: dict[str, Any] = {}
     for n, v in given.items():
         k = ren.get(n, n)
