@@ -139,11 +139,8 @@ def _via(op: str, config: dict, args: list, traced: bool) -> TensorType:
 class _Loss(OpRule):
     """A ``keras.losses`` function: ``y_true``, ``y_pred``, then keyword arguments."""
 
-    #: the function's name in ``keras.losses`` (and ``keras.metrics`` where it is exported there)
+    #: the function's name in ``keras.losses`` (its first name)
     function: ClassVar[str] = ""
-    #: more spellings of the same function object (tf.keras's ``mse``, ``kld`` …)
-    aliases: ClassVar[tuple[str, ...]] = ()
-    in_metrics: ClassVar[bool] = True
 
     def __init_subclass__(cls, **kw: Any) -> None:
         super().__init_subclass__(**kw)
@@ -162,6 +159,9 @@ class _Loss(OpRule):
 
 
 def _names(function: str, in_metrics: bool, aliases: tuple[str, ...] = ()) -> tuple[str, ...]:
+    """``keras.losses.<function>``, ``keras.metrics.<function>`` where keras.metrics exports the same
+    function, and tf.keras's other spellings of it (``mse``, ``kld``: ``keras._tf_keras.keras.losses``
+    and ``tf_keras.losses``, both canonical as ``keras.losses``)."""
     spellings = (function, *aliases)
     out = tuple(f"keras.losses.{n}" for n in spellings)
     if in_metrics:
@@ -196,14 +196,17 @@ def _last_axis_examples() -> tuple[Example, ...]:
     )
 
 
-def _regression(function: str, doc: str, aliases: tuple[str, ...] = (), squeeze: bool = True,
-                extra: tuple[str, ...] = (), defaults: Optional[dict] = None) -> type:
-    cls = type(function, (_LastAxis,), {
+def _class_name(function: str) -> str:
+    return "".join(w.capitalize() for w in function.split("_")) + "Loss"
+
+
+def _regression(function: str, doc: str, aliases: tuple[str, ...] = ()) -> type:
+    cls = type(_class_name(function), (_LastAxis,), {
         "__doc__": doc,
+        "__module__": __name__,
         "names": _names(function, True, aliases),
-        "params": ("y_true", "y_pred", *extra),
-        "defaults": defaults or {},
-        "squeeze": squeeze,
+        "params": ("y_true", "y_pred"),
+        "defaults": {},
         "examples": _last_axis_examples(),
         "function": function,
     })
@@ -222,7 +225,7 @@ _regression("log_cosh", "``keras.losses.log_cosh(y_true, y_pred)``: as ``mean_sq
 
 
 @register
-class Huber(_LastAxis):
+class HuberLoss(_LastAxis):
     """``keras.losses.huber(y_true, y_pred, delta=1.0)``: as ``mean_squared_error`` (a scalar
     ``delta``; another one is not followed)."""
 
@@ -249,8 +252,9 @@ _NO_SQUEEZE_EXAMPLES = (
 
 
 def _plain(function: str, doc: str, aliases: tuple[str, ...] = ()) -> type:
-    cls = type(function, (_LastAxis,), {
+    cls = type(_class_name(function), (_LastAxis,), {
         "__doc__": doc,
+        "__module__": __name__,
         "names": _names(function, True, aliases),
         "params": ("y_true", "y_pred"),
         "defaults": {},
@@ -272,7 +276,7 @@ _plain("poisson", "``keras.losses.poisson(y_true, y_pred)``: as ``hinge``.")
 
 
 @register
-class CosineSimilarity(_Loss):
+class CosineSimilarityLoss(_Loss):
     """``keras.losses.cosine_similarity(y_true, y_pred, axis=-1)``: the squeeze or expand, each
     normalized along ``axis`` (in range for each), broadcast, summed over ``axis``."""
 
@@ -480,7 +484,7 @@ def _count(shape: Shape) -> int:
 
 
 @register
-class Ctc(_Loss):
+class CtcLoss(_Loss):
     """``keras.losses.ctc(y_true, y_pred)``: ``y_true`` ``(batch, max_length)``, ``y_pred``
     ``(batch, steps, classes)``, then ``keras.ops.ctc_loss`` with lengths of the batch size; on
     Keras tensors an undefined batch or number of steps fails (``steps * ops.ones((batch,))``)."""
@@ -542,7 +546,7 @@ _OVERLAP_EXAMPLES = (
 
 
 @register
-class Dice(_Overlap):
+class DiceLoss(_Overlap):
     """``keras.losses.dice(y_true, y_pred, axis=None)``: the shapes broadcast; the sums of the
     product, of ``y_true`` and of ``y_pred`` over ``axis`` broadcast too."""
 
@@ -554,7 +558,7 @@ class Dice(_Overlap):
 
 
 @register
-class Tversky(_Overlap):
+class TverskyLoss(_Overlap):
     """``keras.losses.tversky(y_true, y_pred, alpha=0.5, beta=0.5, axis=None)``: the shapes
     broadcast; sums over ``axis``."""
 
@@ -565,7 +569,7 @@ class Tversky(_Overlap):
 
 
 @register
-class CategoricalGeneralizedCrossEntropy(_Loss):
+class CategoricalGeneralizedCrossEntropyLoss(_Loss):
     """``keras.losses.categorical_generalized_cross_entropy(y_true, y_pred, q)``: integer labels
     one-hot encoded to the prediction's last axis (``y_true.shape + (classes,)``), broadcast against
     the prediction, summed over the last axis."""
