@@ -416,39 +416,43 @@ def test_one_hot_by_indexing():
     assert out[0].shape == (32, 10)
 
 
+#: methods whose other arguments are fixed here
+_METHOD_ARGS = {"clip": [0, 1], "swapaxes": [0, -1], "repeat": [2], "take": [[0]], "round": [1]}
+
+
 @SETTINGS
 @given(arrays(0, 3), st.data())
-def test_array_methods(a, data):
-    method = data.draw(st.sampled_from(["reshape", "transpose", "T", "astype", "flatten", "mean", "sum", "argmax",
-                                        "squeeze", "copy", "max", "ravel"]))
-    args: list = []
-    kw: dict = {}
+def test_array_methods(a, draw_data):
+    method = draw_data.draw(st.sampled_from(sorted(data.ARRAY_METHODS)))
+    args: list = list(_METHOD_ARGS.get(method, []))
     if method == "reshape":
         size = int(np.prod(a.shape))
-        form = data.draw(st.sampled_from(["varargs", "tuple", "flat"]))
-        target = [size] if form == "flat" or not size else list(data.draw(st.sampled_from([(size, 1), (1, -1),
-                                                                                              (-1,), (2, -1), (3, 2)])))
+        form = draw_data.draw(st.sampled_from(["varargs", "tuple", "flat"]))
+        target = [size] if form == "flat" or not size else list(draw_data.draw(st.sampled_from(
+            [(size, 1), (1, -1), (-1,), (2, -1), (3, 2)])))
         args = target if form != "tuple" else [tuple(target)]
     elif method == "transpose":
         r = len(a.shape)
-        perm = list(data.draw(st.permutations(range(r)))) if data.draw(st.booleans()) else list(range(r))[:1]
-        args = perm if data.draw(st.booleans()) else [tuple(perm)]
-        if data.draw(st.booleans()):
-            args = []
+        perm = list(draw_data.draw(st.permutations(range(r)))) if draw_data.draw(st.booleans()) else \
+            list(range(r))[:1]
+        args = [] if draw_data.draw(st.booleans()) else perm if draw_data.draw(st.booleans()) else [tuple(perm)]
     elif method == "astype":
-        args = [data.draw(st.sampled_from(["float32", "int", "uint8", "float", "bool"]))]
-    elif method in ("mean", "sum", "argmax", "max", "squeeze") and len(a.shape) and data.draw(st.booleans()):
-        args = [data.draw(axis_for(len(a.shape)))]
-    name = data_name(method)
+        args = [draw_data.draw(st.sampled_from(["float32", "int", "uint8", "float", "bool"]))]
+    elif method == "dot":
+        args = [A(tuple(reversed(a.shape)), "float32")]
+    elif method in ("mean", "sum", "argmax", "argmin", "max", "min", "squeeze", "std", "var", "prod", "any", "all",
+                    "cumsum", "cumprod", "argsort") and len(a.shape) and draw_data.draw(st.booleans()):
+        args = [draw_data.draw(axis_for(len(a.shape)))]
+    name = data.ARRAY_METHODS[method]
     if method == "T":
         compare(name, [a], {}, call=lambda x: x.T)
         return
-    compare(name, [a, *args], kw, call=lambda x, *rest, **k: getattr(x, method)(*rest, **k),
-            may_be_unknown=scalar_quirk(method, [a], {"axis": 0} if args and method != "reshape" else {}))
-
-
-def data_name(method: str) -> str:
-    return data.ARRAY_METHODS[method]
+    if method == "__getitem__":
+        compare(name, [a, 0], {}, call=lambda x, k: x[k])
+        return
+    quirk = scalar_quirk(method, [a], {"axis": 0} if args and method not in ("reshape", "transpose") else {})
+    compare(name, [a, *args], {}, call=lambda x, *rest: getattr(x, method)(*rest),
+            may_be_unknown=quirk or name in _STRICTER or a.dtype == "bool" and method in ("clip", "round"))
 
 
 @SETTINGS

@@ -225,7 +225,8 @@ _add("any all", "*", "a axis out keepdims", "a=x", "bool")
 _add("count_nonzero", "count_nonzero", "a axis", "a=x", "index")
 _add("where", "where", "condition x y", "x=x1 y=x2", "where")
 _add("clip", "clip", "a a_min a_max", "a=x a_min=x_min a_max=x_max min=x_min max=x_max", "clip")
-_add("abs absolute negative square sign floor ceil trunc round", "*", "x", "a=x", "arith")
+_add("abs absolute negative square sign floor ceil trunc", "*", "x", "a=x", "arith")
+_add("round around", "round", "a decimals out", "a=x", "arith")
 _add("sqrt log log2 log10 exp exp2 log1p expm1 sin cos tan tanh arctan sinh cosh", "*", "x", "", "float")
 _add("isnan isinf isfinite logical_not", "*", "x", "", "bool")
 _add("add subtract multiply maximum minimum power", "*", "x1 x2", "", "promote")
@@ -363,7 +364,7 @@ def _dtype_of(name: str, policy: str, given: dict, out: TensorType) -> Optional[
         return fd
     if policy == "arange":
         values = [given.get(k) for k in ("start", "stop", "step")]
-        if all(v is None or is_int(v) for v in values):
+        if all(v is None or is_int(v) or isinstance(v, dims.Sym) for v in values):
             return "int64"
         if any(isinstance(v, float) for v in values):
             return "float64"
@@ -507,7 +508,7 @@ _GUARDS = {
     "subtract": lambda g: result_type(g.get("x1"), g.get("x2")) == "bool",  # TypeError
     "take_along_axis": lambda g: _empty_take(g, "arr"),
     **{n: lambda g: _first_dtype(g) == "bool"
-       for n in ("abs", "absolute", "negative", "square", "sign", "floor", "ceil", "trunc", "round")},
+       for n in ("abs", "absolute", "negative", "square", "sign", "floor", "ceil", "trunc", "round", "around")},
 }
 
 
@@ -635,10 +636,13 @@ _NATIVE = {"kron": _kron, "rot90": _rot90, "pad": _pad, "clip": _clip,
 
 def numpy_types(name: str, args: list, kwargs: Optional[dict] = None, keras_version: int = 3) -> tuple[
         TensorType, ...]:
-    """The arrays a NumPy function (``numpy.reshape``) or ``ndarray`` method name returns, given
-    :class:`TensorType` arrays (and Python values) as arguments; raises :class:`Unknowable` when
-    they cannot be told (a call NumPy rejects included)."""
+    """The arrays a data function returns, flat, given :class:`TensorType` arrays (and Python values) as
+    arguments: a NumPy function of :data:`NUMPY_EQUIVALENTS` (``numpy.reshape``), a name of :data:`ARRAY_METHODS`,
+    any data rule registered here (``numpy.random.rand``, ``keras.utils.to_categorical``,
+    ``keras.datasets.mnist.load_data``: see its ``structure`` for the nesting) or an alias in :data:`ALIASES`.
+    Raises :class:`Unknowable` when the result cannot be told, a call the function rejects included."""
     kwargs = dict(kwargs or {})
+    name = ALIASES.get(name, name)
     if name in OPS and name not in NUMPY_EQUIVALENTS:
         return _apply(OPS[name], name, list(args), kwargs, keras_version)
     short = name[len("numpy."):] if name.startswith("numpy.") else name
@@ -655,15 +659,12 @@ def numpy_types(name: str, args: list, kwargs: Optional[dict] = None, keras_vers
     if short in ("vstack", "hstack", "dstack"):
         rule_name, pos, kw = _stack_as_concatenate(short, pos[0] if pos else kw.get("xs"))
     if short == "where" and given.get("x") is None and given.get("y") is None:
-        short, policy, rule_name = "nonzero", "index", "keras.ops.nonzero"
-    if short in ("take", "take_along_axis", "where"):
-        pos = [_as_arrays(v) if i else v for i, v in enumerate(pos)]
+        short, policy, rule_name = "nonzero", "index", "keras.ops.nonzero"  # np.where(condition): np.nonzero
     outputs = _apply(OPS[rule_name], rule_name, pos, kw, keras_version)
-    given_arrays = {k: _as_arrays(v) if policy in ("promote", "divide", "clip", "where") and
-                    isinstance(v, (list, tuple)) else v for k, v in given.items()}
-    return tuple(o.with_shape(o.shape) if o.shape is None else
+    # an axis Keras leaves undefined (a count of nonzero values) is some definite size in data
+    return tuple(o if o.shape is None else
                  TensorType(tuple(dims.unknown() if d is None else d for d in o.shape),
-                            _dtype_of(short, policy, given_arrays, o)) for o in outputs)
+                            _dtype_of(short, policy, given, o)) for o in outputs)
 
 
 def _apply(rule: Any, name: str, args: list, kwargs: dict, keras_version: int) -> tuple[TensorType, ...]:
