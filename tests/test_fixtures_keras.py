@@ -62,7 +62,10 @@ def test_expectations_are_well_formed(fixture: Fixture):
     if fixture.kind == "valid":
         assert not fixture.errors, "a valid fixture states no error"
     elif fixture.kind == "invalid":
-        assert len(fixture.errors) == 1, "an invalid fixture has exactly one bug"
+        # One bug; where it surfaces again in a later call (`evaluate` after `fit` on the same
+        # unprepared data), that call is annotated too. Keras stops at the first.
+        assert fixture.errors, "an invalid fixture has a bug"
+        assert len(set(fixture.errors.values())) == 1, "an invalid fixture has one bug"
     else:
         assert len(fixture.errors) <= 1, "Keras stops at the first error: one bug per demo file"
     if fixture.kind != "demo":

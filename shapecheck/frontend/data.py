@@ -30,6 +30,8 @@ _DATASET = "tensorflow.data.Dataset"
 _KEEP = {"shuffle", "prefetch", "cache", "repeat", "take", "skip", "with_options", "shard", "filter",
          "apply_options", "ignore_errors", "assert_cardinality"}
 _NUMPY_DEFAULT_FLOAT = "float64"
+#: what ``np.random.default_rng()`` gives: a Generator, whose methods share numpy.random's arithmetic
+_GENERATOR = "numpy.random.Generator"
 
 
 def _short(name: str) -> str:
@@ -104,6 +106,13 @@ class DataFlow:
 
     def call(self, name: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
         name = data_rules.ALIASES.get(name, name) if hasattr(data_rules, "ALIASES") else name
+        if name in ("numpy.random.default_rng", "numpy.random.Generator"):
+            return QualName(_GENERATOR)  # its methods are numpy.random's functions
+        if name == "numpy.random.RandomState":
+            return QualName("numpy.random")  # the legacy functions, as methods
+        if name.startswith(_GENERATOR + "."):
+            method = name[len(_GENERATOR) + 1:]
+            name = "numpy.random." + {"integers": "randint"}.get(method, method)
         if name in ("numpy.array", "numpy.asarray", "numpy.asanyarray") and args and not isinstance(args[0], Array):
             shape = literal_shape(args[0])
             if shape is None:
@@ -195,8 +204,8 @@ class DataFlow:
 
     def method(self, a: Array, name: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
         own = getattr(data_rules, "ARRAY_METHODS", {}).get(name)
-        if own is not None and own in OPS:
-            return self.apply(own, [a, *args], kwargs, node, f"np.{name}" if name != "astype" else a.what)
+        if own is not None and self.rule_name(own) is not None:
+            return self.apply(self.rule_name(own) or own, [a, *args], kwargs, node, own)
         if name == "reshape" and args and not isinstance(args[0], (tuple, list)):
             args = [tuple(args)]  # x.reshape(-1, 28, 28, 1)
         if name == "transpose" and len(args) > 1:

@@ -127,6 +127,7 @@ class Training:
                 size = bound.get("batch_size")
                 size = size if isinstance(size, int) and not isinstance(size, bool) and size > 0 else _DEFAULT_BATCH
                 batch = min(size, n) if n is not None else dims.unknown()
+        before = len(self.interp.findings)
         outputs = self.run_model(model, method, x, batch, node, dataset=from_dataset)
         if outputs is None:
             return UNKNOWN
@@ -139,7 +140,8 @@ class Training:
                            span, f"{method}()") if isinstance(t, Tensor) and t.type.shape is not None else UNKNOWN
                      for t in outputs]
             return preds[0] if len(preds) == 1 else preds
-        if method == "fit":
+        if method == "fit" and len(self.interp.findings) == before:
+            # (Keras stops at the training data's error; the validation data's would repeat it.)
             validation = bound.get("validation_data")
             if isinstance(validation, tuple | list) and len(validation) in (2, 3):
                 vx, vy = validation[0], validation[1]
