@@ -263,7 +263,8 @@ def shape_case(draw) -> tuple:
     if name in ("expand_dims", "squeeze", "flip", "repeat", "roll", "split", "array_split", "diff"):
         kw: dict = {}
         if draw(st.booleans()) or name in ("expand_dims",):
-            kw["axis"] = draw(ax)
+            kw["axis"] = draw(ax) if name not in ("expand_dims", "squeeze", "flip") or draw(st.booleans()) else \
+                tuple(draw(st.lists(axis_for(r + 1), max_size=3)))
         if name == "squeeze" and draw(st.booleans()):
             a = A(tuple(1 if draw(st.booleans()) else d for d in a.shape), a.dtype)
         extra = {"repeat": [draw(st.integers(0, 3))], "roll": [draw(st.integers(-2, 2))],
@@ -499,14 +500,43 @@ def random_case(draw) -> tuple:
     return name, [draw(st.one_of(st.integers(0, 5), arrays(0, 2)))], {}
 
 
+@st.composite
+def generator_case(draw) -> tuple:
+    name = draw(st.sampled_from(["random", "standard_normal", "integers", "choice", "permutation", "normal",
+                                 "uniform", "binomial", "poisson", "exponential", "standard_cauchy"]))
+    size = draw(_SIZE)
+    kw = {} if size is None and draw(st.booleans()) else {"size": size}
+    if name in ("random", "standard_normal"):
+        return name, [], {**kw, **({"dtype": draw(st.sampled_from(["float32", "float64", "int32"]))}
+                                   if draw(st.booleans()) else {})}
+    if name == "integers":
+        return name, [0] + ([10] if draw(st.booleans()) else []), kw
+    if name in ("choice", "permutation"):
+        a = draw(st.one_of(st.integers(0, 5), arrays(0, 3)))
+        extra = {"axis": draw(st.integers(-2, 2))} if draw(st.booleans()) else {}
+        if name == "permutation":
+            return name, [a], extra
+        return name, [a], {**kw, **extra, **({"replace": False} if draw(st.booleans()) else {})}
+    if name in ("normal", "uniform", "binomial"):
+        return name, ([0.5, 0.5] if name == "binomial" else [draw(st.sampled_from([0.0, 1.0])), 2.0])[:1] + [0.5], kw
+    return name, [], kw
+
+
 @SETTINGS
-@given(random_case())
-def test_numpy_random(case):
+@given(st.sampled_from(["numpy.random", "numpy.random.RandomState", "numpy.random.Generator"]), st.data())
+def test_numpy_random(owner, draw_data):
+    case = draw_data.draw(generator_case() if owner.endswith("Generator") else random_case())
     name, args, kw = case
-    full = f"numpy.random.{name}"
+    if owner.endswith("RandomState") and not hasattr(np.random.RandomState, name):
+        return
+    full = f"{owner}.{name}"
     rng = np.random.default_rng(0)
+    source = {"numpy.random": np.random, "numpy.random.RandomState": np.random.RandomState(0),
+              "numpy.random.Generator": np.random.default_rng(0)}[owner]
+    if name in ("binomial",) and args[0] == 0.5:
+        args = [1, 0.5]
     try:
-        theirs = np.asarray(getattr(np.random, name)(*_theirs(args, rng), **_theirs(kw, rng)))
+        theirs = np.asarray(getattr(source, name)(*_theirs(args, rng), **_theirs(kw, rng)))
         error = None
     except Exception as e:  # noqa: BLE001
         theirs, error = None, e
@@ -836,3 +866,13 @@ def test_literal_lists(name, row, data):
     if name == "where":
         first = [[bool(v) for v in r] for r in lit] if isinstance(lit[0], list) else [bool(v) for v in lit]
     compare(f"numpy.{name}", [first, *extra], {}, may_be_unknown=name == "where" and len(extra) < 2)
+
+
+def test_every_numpy_rule_names_a_numpy_function():
+    owners = {"numpy.random.RandomState": np.random.RandomState, "numpy.random.Generator": np.random.Generator,
+              "numpy.ndarray": np.ndarray, "numpy.random": np.random, "numpy": np}
+    for name in OPS:
+        if not name.startswith("numpy."):
+            continue
+        owner, attr = name.rsplit(".", 1)
+        assert hasattr(owners[owner], attr), name

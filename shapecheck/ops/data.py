@@ -990,11 +990,21 @@ def _distribution(call: Call, names: tuple[str, ...], dtype: str) -> TensorType:
     return TensorType(tuple(size), dtype)
 
 
+def _legacy(*functions: str) -> tuple[str, ...]:
+    """``np.random.f`` and the method of a ``np.random.RandomState``: the same function."""
+    return tuple(n for f in functions for n in (f"numpy.random.{f}", f"numpy.random.RandomState.{f}"))
+
+
+def _every(*functions: str) -> tuple[str, ...]:
+    """Those and the method of a ``np.random.Generator`` (``default_rng()``), where it takes the same arguments."""
+    return _legacy(*functions) + tuple(f"numpy.random.Generator.{f}" for f in functions)
+
+
 @register
 class RandomRand(OpRule):
     """``np.random.rand(d0, d1, ...)`` and ``randn``: a ``float64`` array of those sizes (none: one value)."""
 
-    names = ("numpy.random.rand", "numpy.random.randn")
+    names = _legacy("rand", "randn")
     examples = (
         Example({}, None, (2, 3), args=(2, 3)),
         Example({}, None, (), args=()),
@@ -1016,8 +1026,9 @@ class RandomSample(OpRule):
     """``np.random.random(size=None)``, ``random_sample``, ``ranf``, ``sample``, ``standard_normal``,
     ``standard_cauchy``, ``standard_exponential``: ``float64`` values of ``size``."""
 
-    names = ("numpy.random.random", "numpy.random.random_sample", "numpy.random.ranf", "numpy.random.sample",
-             "numpy.random.standard_normal", "numpy.random.standard_cauchy", "numpy.random.standard_exponential")
+    names = ("numpy.random.ranf", "numpy.random.sample", *_legacy("random", "random_sample", "standard_normal",
+                                                                  "standard_cauchy", "standard_exponential"),
+             "numpy.random.Generator.standard_cauchy")
     params = ("size",)
     defaults = {"size": None}
     examples = (
@@ -1036,7 +1047,7 @@ class RandomRandint(OpRule):
     """``np.random.randint(low, high=None, size=None, dtype=int)``: ``int64`` values of ``size`` (or of the
     bounds' broadcast shape)."""
 
-    names = ("numpy.random.randint",)
+    names = _legacy("randint")
     params = ("low", "high", "size", "dtype")
     defaults = {"high": None, "size": None, "dtype": "int64"}
     examples = (
@@ -1050,6 +1061,7 @@ class RandomRandint(OpRule):
         if dtype is None or _kind(dtype) not in "bui":
             raise Unknowable()
         high = param(call, "high")
+        _check_bounds(param(call, "low"), high, param(call, "size"))
         names = ("low",) if high is None else ("low", "high")
         return _distribution(call, names, dtype)
 
@@ -1068,7 +1080,7 @@ class RandomUniformNumpy(_Distribution):
     """``np.random.uniform(low=0.0, high=1.0, size=None)``: ``float64`` values of ``size`` or of the bounds'
     broadcast shape."""
 
-    names = ("numpy.random.uniform",)
+    names = _legacy("uniform")
     params = ("low", "high", "size")
     defaults = {"low": 0.0, "high": 1.0, "size": None}
     examples = (
@@ -1084,7 +1096,7 @@ class RandomNormalNumpy(_Distribution):
     """``np.random.normal(loc=0.0, scale=1.0, size=None)`` (``logistic``, ``laplace``, ``gumbel`` too):
     ``float64`` values of ``size`` or of the parameters' broadcast shape."""
 
-    names = ("numpy.random.normal", "numpy.random.logistic", "numpy.random.laplace", "numpy.random.gumbel")
+    names = _every("normal", "logistic", "laplace", "gumbel")
     params = ("loc", "scale", "size")
     defaults = {"loc": 0.0, "scale": 1.0, "size": None}
     examples = (Example({"size": (3, 2)}, None, (3, 2)), Example({"loc": 0.0, "size": 4}, None, (4,)))
@@ -1094,7 +1106,7 @@ class RandomNormalNumpy(_Distribution):
 class RandomLognormal(_Distribution):
     """``np.random.lognormal(mean=0.0, sigma=1.0, size=None)``: ``float64`` values."""
 
-    names = ("numpy.random.lognormal",)
+    names = _every("lognormal")
     params = ("mean", "sigma", "size")
     defaults = {"mean": 0.0, "sigma": 1.0, "size": None}
     examples = (Example({"size": (3, 2)}, None, (3, 2)),)
@@ -1104,7 +1116,7 @@ class RandomLognormal(_Distribution):
 class RandomBinomial(_Distribution):
     """``np.random.binomial(n, p, size=None)`` (``negative_binomial`` too): ``int64`` counts."""
 
-    names = ("numpy.random.binomial", "numpy.random.negative_binomial")
+    names = _every("binomial", "negative_binomial")
     params = ("n", "p", "size")
     defaults = {"size": None}
     dtype = "int64"
@@ -1115,7 +1127,7 @@ class RandomBinomial(_Distribution):
 class RandomPoisson(_Distribution):
     """``np.random.poisson(lam=1.0, size=None)``: ``int64`` counts."""
 
-    names = ("numpy.random.poisson",)
+    names = _every("poisson")
     params = ("lam", "size")
     defaults = {"lam": 1.0, "size": None}
     dtype = "int64"
@@ -1126,7 +1138,7 @@ class RandomPoisson(_Distribution):
 class RandomExponential(_Distribution):
     """``np.random.exponential(scale=1.0, size=None)``: ``float64`` values."""
 
-    names = ("numpy.random.exponential",)
+    names = _every("exponential")
     params = ("scale", "size")
     defaults = {"scale": 1.0, "size": None}
     examples = (Example({"size": (3,)}, None, (3,)),)
@@ -1137,7 +1149,7 @@ class RandomChoice(OpRule):
     """``np.random.choice(a, size=None, replace=True, p=None)``: ``size`` values of ``a`` (an int: of
     ``arange(a)``, ``int64``; a 1-D array: its dtype)."""
 
-    names = ("numpy.random.choice",)
+    names = _legacy("choice")
     params = ("a", "size", "replace", "p")
     defaults = {"size": None, "replace": True, "p": None}
     examples = (
@@ -1174,7 +1186,7 @@ class RandomPermutation(OpRule):
     """``np.random.permutation(x)``: an int ``n`` gives ``arange(n)`` shuffled (``int64``, ``(n,)``); an array is
     shuffled along its first axis (same shape and dtype)."""
 
-    names = ("numpy.random.permutation",)
+    names = _legacy("permutation")
     params = ("x",)
     examples = (Example({"x": 10}, None, (10,)), Example({}, (4, 3), (4, 3)), Example({}, (), None))
 
@@ -1634,3 +1646,133 @@ class TrainTestSplit(OpRule):
             assert a.shape is not None
             out += [a.with_shape((n_train,) + a.shape[1:]), a.with_shape((n_test,) + a.shape[1:])]
         return tuple(out)
+
+
+@register
+class GeneratorSample(OpRule):
+    """``Generator.random(size=None, dtype=np.float64)``, ``standard_normal``, ``standard_exponential``: values
+    of ``size`` in ``dtype`` (``float64`` or ``float32``); without ``size`` one Python float."""
+
+    names = ("numpy.random.Generator.random", "numpy.random.Generator.standard_normal",
+             "numpy.random.Generator.standard_exponential")
+    params = ("size", "dtype")
+    defaults = {"size": None, "dtype": "float64"}
+    examples = (Example({"size": (4, 2)}, None, (4, 2)), Example({"size": 3, "dtype": "float32"}, None, (3,)))
+
+    def output(self, call: Call) -> TensorType:
+        dtype = numpy_dtype(param(call, "dtype"))
+        if dtype not in ("float32", "float64"):
+            raise Unknowable()  # TypeError: only float32 and float64
+        size = _size(param(call, "size"))
+        return TensorType((), "float64") if size is None else TensorType(size, dtype)  # one value: a Python float
+
+
+@register
+class GeneratorUniform(RandomUniformNumpy):
+    """``Generator.uniform(low=0.0, high=1.0, size=None)``: as ``np.random.uniform``; ``high`` must not be below
+    ``low``."""
+
+    names = ("numpy.random.Generator.uniform",)
+    examples = (Example({"size": (3, 2)}, None, (3, 2)), Example({"low": 1.0, "high": 0.0}, None, None))
+
+    def output(self, call: Call) -> TensorType:
+        low, high = param(call, "low"), param(call, "high")
+        if isinstance(low, (int, float)) and isinstance(high, (int, float)) and high < low:
+            raise Unknowable()  # ValueError: high - low < 0
+        return super().output(call)
+
+
+@register
+class GeneratorIntegers(OpRule):
+    """``Generator.integers(low, high=None, size=None, dtype=np.int64, endpoint=False)``: integers of ``size`` (or
+    of the bounds' broadcast shape)."""
+
+    names = ("numpy.random.Generator.integers",)
+    params = ("low", "high", "size", "dtype", "endpoint")
+    defaults = {"high": None, "size": None, "dtype": "int64"}
+    examples = (Example({"low": 0, "high": 10, "size": (100,)}, None, (100,)), Example({"low": 3}, None, ()))
+
+    def output(self, call: Call) -> TensorType:
+        dtype = numpy_dtype(param(call, "dtype"))
+        if dtype is None or _kind(dtype) not in "bui":
+            raise Unknowable()
+        _check_bounds(param(call, "low"), param(call, "high"), param(call, "size"), param(call, "endpoint") is True)
+        names = ("low",) if param(call, "high") is None else ("low", "high")
+        return _distribution(call, names, dtype)
+
+
+def _check_bounds(low: Any, high: Any, size: Any, endpoint: bool = False) -> None:
+    """``randint(low, high)``: the range ``[low, high)`` (``[0, low)`` alone) must hold a value, unless none
+    is drawn."""
+    if size == 0 or isinstance(size, (list, tuple)) and 0 in size:
+        return
+    if high is None:
+        low, high = 0, low
+    if is_int(low) and is_int(high) and (high < low if endpoint else high <= low):
+        raise Unknowable()  # ValueError: low >= high
+
+
+@register
+class GeneratorChoice(OpRule):
+    """``Generator.choice(a, size=None, replace=True, p=None, axis=0, shuffle=True)``: an int ``a`` samples
+    ``arange(a)`` (``int64``); an array is sampled along ``axis``, which ``size`` replaces (no ``size``: the axis
+    goes)."""
+
+    names = ("numpy.random.Generator.choice",)
+    params = ("a", "size", "replace", "p", "axis", "shuffle")
+    defaults = {"size": None, "replace": True, "p": None, "axis": 0}
+    examples = (
+        Example({"a": 10, "size": (3,)}, None, (3,)),
+        Example({"size": 4}, (10, 3), (4, 3)),
+        Example({}, (10, 3), (3,)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        a = param(call, "a")
+        size = _size(param(call, "size"))
+        replace = param(call, "replace")
+        axis = param(call, "axis")
+        if is_int(a) or isinstance(a, dims.Sym):
+            arr = TensorType((a,), "int64")
+            axis = 0  # an int population has no axes: `axis` is not looked at
+            if is_int(a) and a < 0:
+                raise Unknowable()
+        else:
+            arr = _array(call)
+        assert arr.shape is not None
+        r = len(arr.shape)
+        if r == 0 or not is_int(axis) or not -r <= axis < r:
+            raise Unknowable()  # ValueError: a must be at least 1-D, or the axis is out of range
+        axis %= r
+        n = arr.shape[axis]
+        drawn = 1 if size is None else math.prod(size) if all(is_int(d) for d in size) else None
+        if is_int(n) and drawn is not None and (n == 0 and drawn > 0 or replace is False and drawn > n):
+            raise Unknowable()  # ValueError: an empty population, or more samples than it holds
+        if replace is not True and replace is not False:
+            raise Unknowable()
+        middle = () if size is None else tuple(size)
+        return TensorType(arr.shape[:axis] + middle + arr.shape[axis + 1:], arr.dtype)
+
+
+@register
+class GeneratorPermutation(OpRule):
+    """``Generator.permutation(x, axis=0)``: an int ``n`` gives ``(n,)`` ``int64``; an array keeps its shape and
+    dtype (shuffled along ``axis``)."""
+
+    names = ("numpy.random.Generator.permutation",)
+    params = ("x", "axis")
+    defaults = {"axis": 0}
+    examples = (Example({"x": 10}, None, (10,)), Example({"axis": 1}, (4, 3), (4, 3)), Example({"axis": 2}, (4, 3), None))
+
+    def output(self, call: Call) -> TensorType:
+        x = param(call, "x")
+        if is_int(x) or isinstance(x, dims.Sym):
+            if is_int(x) and x < 0:
+                raise Unknowable()
+            return TensorType((x,), "int64")
+        arr = _array(call, "x")
+        assert arr.shape is not None
+        axis = param(call, "axis")
+        if not arr.shape or not is_int(axis) or not -len(arr.shape) <= axis < len(arr.shape):
+            raise Unknowable()  # AxisError, or a 0-d array
+        return arr
