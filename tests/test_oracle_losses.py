@@ -227,6 +227,41 @@ def test_ctc(batch_t, batch_p, length, steps, mutate):
     _direct("keras.losses.ctc", {}, T(t, "int32"), p)
 
 
+@st.composite
+def circle_case(draw) -> tuple:
+    b, b2, d = draw(SIZES), draw(st.sampled_from([1, 2, 3, None])), draw(st.sampled_from([1, 3, None]))
+    t = draw(st.sampled_from([(b,), (b,), (b, 1), (b, 2), (b, 1, 1)]))
+    p = draw(st.sampled_from([(b2, d), (b2, d), (b2,), (b2, d, 1)]))
+    if draw(st.booleans()):
+        p = (b, *p[1:])  # the same batch
+    return t, p
+
+
+@SETTINGS
+@given(circle_case(), st.booleans())
+def test_circle(shapes, remove_diagonal):
+    # Only labels (batch,) or (batch, 1) against (batch, dim) embeddings are followed: elsewhere the rule
+    # may stay unknown, never wrong.
+    from .test_oracle_ops import FILL, _fill
+    from .test_oracle_ops_nn import _eager_rejects, _symbolic_run
+
+    t, p = shapes
+    op, config = "keras.losses.circle", {"remove_diagonal": remove_diagonal}
+    ours = infer(op, config, T(t, "int32"), (p,))
+    theirs = _symbolic_run(op, config, T(t, "int32"), (p,), {})
+    data = [_eager_rejects(op, config, T(_fill(t, s), "int32"), (_fill(p, s),), {}) for s in FILL]
+    if isinstance(ours, str):
+        assert isinstance(theirs, Exception) or all(data), (t, p, config, ours, theirs)
+    elif ours is not None:
+        assert not isinstance(theirs, Exception) and ours == theirs and not all(data), (t, p, config, ours, theirs)
+    traced = _traced(op, config, _fill(t, 2), _fill(p, 2), "int32")
+    run = _run(lambda a, b: getattr(_keras().losses, "circle")(a, b, **config), _fill(t, 2), _fill(p, 2), "int32")
+    if isinstance(traced, str):
+        assert isinstance(run, Exception), (t, p, config, traced)
+    elif traced is not None:
+        assert traced == run, (t, p, config, traced, run)
+
+
 # -- traced: the functions on data ---------------------------------------------------------------
 
 
@@ -300,7 +335,8 @@ _STRINGS = ["mse", "MSE", "mae", "mape", "msle", "kld", "bce", "BCE", "mean_squa
             "binary_crossentropy", "binary_focal_crossentropy", "categorical_crossentropy",
             "categorical_focal_crossentropy", "sparse_categorical_crossentropy", "dice", "tversky",
             "crossentropy", "ce", "CE", "MeanSquaredError", "CategoricalCrossentropy", "SparseCategoricalCrossentropy",
-            "BinaryCrossentropy", "Huber", "CosineSimilarity", "Dice", "CategoricalGeneralizedCrossEntropy"]
+            "BinaryCrossentropy", "Huber", "CosineSimilarity", "Dice", "CategoricalGeneralizedCrossEntropy", "circle",
+            "Circle"]
 _CLASSES = [
     ("CategoricalCrossentropy", {"from_logits": True}), ("CategoricalCrossentropy", {"axis": 1}),
     ("SparseCategoricalCrossentropy", {"from_logits": True}), ("SparseCategoricalCrossentropy", {"ignore_class": 0}),
@@ -309,7 +345,8 @@ _CLASSES = [
     ("CategoricalFocalCrossentropy", {}), ("MeanAbsoluteError", {}), ("Huber", {"delta": 2.0}),
     ("CosineSimilarity", {"axis": 0}), ("KLDivergence", {}), ("Poisson", {}), ("Hinge", {}), ("LogCosh", {}),
     ("Tversky", {"alpha": 0.3, "beta": 0.7}), ("Dice", {"axis": (1, 2)}), ("CTC", {}),
-    ("CategoricalGeneralizedCrossEntropy", {"q": 0.3}), ("MeanSquaredLogarithmicError", {}),
+    ("CategoricalGeneralizedCrossEntropy", {"q": 0.3}), ("MeanSquaredLogarithmicError", {}), ("Circle", {}),
+    ("Circle", {"remove_diagonal": False}),
 ]
 
 
@@ -359,6 +396,8 @@ def compile_case(draw) -> tuple:
     batch = draw(st.sampled_from([1, 2, 3, 8]))
     t, p = draw(pair(sizes=CONCRETE, min_rank=0, max_rank=3))
     t, p = (batch, *t), (batch, *p)
+    if identifier in ("Circle", "circle"):
+        t, p = draw(st.sampled_from([(batch,), (batch, 1), (batch, 2), (draw(CONCRETE),)])), (batch, 3)
     if identifier in ("CTC",):
         t, p = (batch, draw(st.sampled_from([1, 3]))), (batch, draw(st.sampled_from([4, 5])), 3)
         if draw(st.integers(0, 3)) == 0:

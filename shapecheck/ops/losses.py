@@ -593,14 +593,45 @@ class CategoricalGeneralizedCrossEntropyLoss(_Loss):
         return _out(b[:-1], p)
 
 
-_CIRCLE = ("pairwise over the batch (an embedding matrix against reference embeddings and labels): on Keras tensors "
-           "it fails in `ops.eye` of a tensor size unless `remove_diagonal=False`, on data its masks need matching "
-           "label sizes; not modelled")
+@register
+class CircleLoss(_Loss):
+    """``keras.losses.circle(y_true, y_pred, ref_labels=None, ref_embeddings=None,
+    remove_diagonal=True, gamma=80, margin=0.4)``: pairwise over the batch, one loss per
+    embedding.  On Keras tensors ``remove_diagonal=True`` always fails (``ops.eye`` of a tensor
+    size); on data labels ``(batch,)`` or ``(batch, 1)`` against embeddings ``(batch, dim)``
+    give ``(batch,)``, the label and embedding batches broadcasting.  Other ranks, and reference
+    labels or embeddings, are not followed."""
+
+    names = _names("circle", False)
+    params = ("y_true", "y_pred", "ref_labels", "ref_embeddings", "remove_diagonal", "gamma", "margin")
+    defaults = {"ref_labels": None, "ref_embeddings": None, "remove_diagonal": True, "gamma": 80, "margin": 0.4}
+    examples = (
+        Example({"remove_diagonal": False}, T((None,), "int32"), (None,), args=((None, 8),)),
+        Example({"remove_diagonal": False}, T((4, 1), "int32"), (4,), args=((4, 8),)),
+        Example({"remove_diagonal": False}, T((4,), "int32"), "incompatible-shapes", args=((3, 8),)),
+        Example({}, T((4,), "int32"), "invalid-argument", args=((4, 8),)),
+    )
+
+    def compute(self, t: TensorType, p: TensorType, kw: dict, traced: bool, *, fit: bool = False) -> TensorType:
+        assert t.shape is not None and p.shape is not None
+        if known(kw["ref_labels"]) is not None or known(kw["ref_embeddings"]) is not None:
+            raise Unknowable()
+        if known(kw["remove_diagonal"]) and not traced:
+            raise ShapeError(INVALID_ARGUMENT, "Arguments `num_rows` and `num_columns` must be positive integer values: "
+                             "`circle` with `remove_diagonal=True` builds `ops.eye(ops.size(labels), ...)`, which "
+                             "fails on Keras tensors; call it on data (a loss given to `compile`).")
+        ts, ps = t.shape, p.shape
+        if len(ps) != 2 or len(ts) not in (1, 2) or (len(ts) == 2 and _is_one(ts[1], traced) is not True):
+            raise Unknowable()
+        # the label masks are (labels, labels), the distances (embeddings, embeddings)
+        pairs = broadcast_or_fail((ts[0], ts[0]), (ps[0], ps[0]))
+        if not traced and ts[0] != ps[0] and dims.equal(ts[0], ps[0]) is not True:
+            raise Unknowable()  # Keras's symbolic shape follows the embeddings where data broadcasts to the labels
+        return _out(pairs[:1], p)
+
 
 #: ``keras.losses`` functions without a rule, and why (merged into ``shapecheck.ops.NOT_COVERED`` by the lead)
-NOT_COVERED_LOSSES: dict[str, str] = {
-    "keras.losses.circle": _CIRCLE,
-}
+NOT_COVERED_LOSSES: dict[str, str] = {}
 
 
 # -- compile(loss=...) ---------------------------------------------------------------------------
