@@ -118,6 +118,8 @@ class Training:
             batch: dims.Dim = dims.unknown()
         else:
             counts = self.check_counts({"x": x, "y": y, "sample_weight": sample_weight}, span)
+            if counts is False:
+                return UNKNOWN  # Keras stops there, before any batch
             n = counts if isinstance(counts, int) else None
             if method == "fit" and not self.check_split(bound.get("validation_split"), n, span):
                 return UNKNOWN
@@ -147,7 +149,7 @@ class Training:
                 vx, vy = validation[0], validation[1]
                 vw = validation[2] if len(validation) == 3 else None
                 counts = self.check_counts({"x": vx, "y": vy, "sample_weight": vw}, span)
-                n = counts if isinstance(counts, int) else None
+                n = counts if isinstance(counts, int) and counts is not False else None
                 size = bound.get("validation_batch_size", bound.get("batch_size"))
                 size = size if isinstance(size, int) and not isinstance(size, bool) and size > 0 else _DEFAULT_BATCH
                 vbatch = min(size, n) if n is not None else dims.unknown()
