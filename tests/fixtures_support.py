@@ -28,13 +28,16 @@ run here (no network) and fast (a few seconds each) with the verdicts they would
   ``load_data`` runs, on a fake raw file of the real file's format (ragged word-rank lists, 25000
   + 25000 reviews / 11228 newswires over 46 topics; 506 x 13 / 20640 x 8 float rows), so that
   ``num_words``, ``maxlen``, ``skip_top``, ``test_split``, ``seed``, ``version`` ... act exactly
-  as they do for real. Pixel values, words and targets are random.
+  as they do for real (the reviews are shorter than the real ones, their longest as long).
+  Pixel values, words and targets are random. (tf_keras, the Keras 2 package, is not patched.)
 * Short training. ``keras.Model.fit`` runs at most one epoch (``epochs`` capped at
   ``initial_epoch + 1``) and at most 2 steps per epoch and 2 validation steps; ``evaluate`` and
   ``predict`` at most 2 steps (``steps_per_epoch``/``validation_steps``/``steps`` are set to 2,
   or capped at 2 where the fixture passes them). Keras checks data against the model, the loss
   and the other arrays before or on the first batch, so every shape error still fires, on the
-  same call. ``predict`` on arrays with n samples still returns n rows per output (the rows past
+  same call. For arrays, a call without ``batch_size`` gets Keras's own default, 32, spelled
+  out (given ``steps``, Keras would size the batches n / steps: half the data in one batch, and
+  slow). ``predict`` on arrays with n samples still returns n rows per output (the rows past
   the predicted batches repeat the predicted ones): the shape a fixture goes on with is the real
   one, the values are not. (``train_on_batch`` and the other ``*_on_batch`` calls are one batch
   anyway and stay as they are.)
@@ -290,7 +293,7 @@ def _fake_datasets() -> None:
     def ragged(r, n: int, vocabulary: int, longest: int, median: float):
         """n word-rank lists (rank 1 = most frequent word), as long as the real file's longest at most.
 
-        The typical review is shorter than the real ones (median 100 words, not 178): the real
+        The typical review is shorter than the real ones (median 60 words, not 178): the real
         loader's Python loops over every word cost seconds per fixture otherwise.
         """
         lengths = np.clip(r.lognormal(np.log(median), 0.75, size=n).astype(int), 10, longest)
@@ -306,10 +309,10 @@ def _fake_datasets() -> None:
         if not path.exists():
             r = rng(name)
             if name == "imdb.npz":
-                arrays = {"x_train": ragged(r, 25000, 88584, 2494, 100), "y_train": r.integers(0, 2, 25000),
-                          "x_test": ragged(r, 25000, 88584, 2315, 100), "y_test": r.integers(0, 2, 25000)}
+                arrays = {"x_train": ragged(r, 25000, 88584, 2494, 60), "y_train": r.integers(0, 2, 25000),
+                          "x_test": ragged(r, 25000, 88584, 2315, 60), "y_test": r.integers(0, 2, 25000)}
             elif name == "reuters.npz":
-                arrays = {"x": ragged(r, 11228, 30979, 2376, 60), "y": r.integers(0, 46, 11228)}
+                arrays = {"x": ragged(r, 11228, 30979, 2376, 40), "y": r.integers(0, 46, 11228)}
             elif name == "boston_housing.npz":
                 arrays = {"x": r.random((506, 13)) * 100, "y": r.random(506) * 45 + 5}
             else:
