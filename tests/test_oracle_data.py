@@ -876,3 +876,57 @@ def test_every_numpy_rule_names_a_numpy_function():
             continue
         owner, attr = name.rsplit(".", 1)
         assert hasattr(owners[owner], attr), name
+
+
+@st.composite
+def native_case(draw) -> tuple:
+    name = draw(st.sampled_from(["atleast_1d", "atleast_2d", "atleast_3d", "column_stack", "linalg.norm", "unique",
+                                 "argwhere", "flatnonzero", "searchsorted", "digitize", "isin", "bincount",
+                                 "histogram", "floor_divide", "mod", "remainder", "fmod", "nan_to_num"]))
+    a = draw(arrays())
+    r = len(a.shape)
+    if name.startswith("atleast"):
+        return name, [a] + ([draw(arrays())] if draw(st.booleans()) else []), {}
+    if name == "column_stack":
+        return name, [[a, A(draw(like(a.shape)), "float32")]], {}
+    if name == "linalg.norm":
+        kw: dict = {}
+        if draw(st.booleans()):
+            kw["ord"] = draw(st.sampled_from([None, 1, 2, "fro", "nuc", 3, -np.inf]))
+        if draw(st.booleans()):
+            kw["axis"] = draw(st.one_of(axis_for(r), st.lists(axis_for(r), max_size=3).map(tuple)))
+        if draw(st.booleans()):
+            kw["keepdims"] = True
+        return name, [a], kw
+    if name == "unique":
+        flags = {k: True for k in ("return_index", "return_inverse", "return_counts") if draw(st.booleans())}
+        if draw(st.booleans()):
+            flags["axis"] = draw(axis_for(r))
+        return name, [a], flags
+    if name in ("argwhere", "flatnonzero", "nan_to_num"):
+        return name, [a], {}
+    if name in ("searchsorted", "digitize", "isin"):
+        vec = A((draw(SIZES),), "float64", "zeros") if draw(st.integers(0, 3)) else draw(arrays())
+        return name, ([vec, a] if name == "searchsorted" else [a, vec]), {}
+    if name == "bincount":
+        x = A(draw(shapes(1, 1)) if draw(st.integers(0, 3)) else a.shape, draw(st.sampled_from(["int64", "uint8",
+                                                                                                "float64"])))
+        kw = {"minlength": draw(st.sampled_from([0, 3]))}
+        if draw(st.booleans()):
+            kw["weights"] = A(x.shape if draw(st.integers(0, 3)) else draw(shapes(1, 1)), "float32")
+        return name, [x], kw
+    if name == "histogram":
+        kw = {"bins": draw(st.sampled_from([1, 4, 0, [0.0, 1.0, 2.0], [1.0], [0, 1, 3]]))}
+        if draw(st.booleans()):
+            kw["density"] = True
+        return name, [a], kw
+    b = draw(st.one_of(st.sampled_from([2, 2.5]), like(a.shape).map(lambda s: A(s, draw(st.sampled_from(DTYPES))))))
+    return name, [a, b], {}
+
+
+@SETTINGS
+@given(native_case())
+def test_numpy_functions_without_keras_twin(case):
+    name, args, kw = case
+    # a bool array holds no NaN: nan_to_num's bool result is the array's
+    compare(f"numpy.{name}", args, kw)

@@ -247,6 +247,10 @@ _add("diff", "diff", "a n axis", "", "same")
 _add("append", "append", "arr values axis", "arr=x1 values=x2", "promote")
 _add("copy", "copy", "a", "a=x")
 _add("nonzero", "nonzero", "a", "a=x", "index")
+_add("floor_divide mod", "*", "x1 x2", "", "promote")
+_add("remainder", "mod", "x1 x2", "", "promote")
+_add("fmod", "fmod", "x1 x2", "", "promote")
+_add("nan_to_num", "nan_to_num", "x copy nan posinf neginf", "", "same")
 
 for _n, (_rule, _p, _r, _d) in list(_TABLE.items()):
     _TABLE[_n] = (f"keras.ops.{_rule}", _p, _r, _d)
@@ -391,7 +395,8 @@ def _dtype_of(name: str, policy: str, given: dict, out: TensorType) -> Optional[
         return d
     if policy == "promote":
         d = result_type(*[v for k, v in given.items() if k in ("x1", "x2", "a", "b", "arr", "values")])
-        return "int8" if name == "power" and d == "bool" else d
+        # bool arithmetic without a bool loop computes in int8
+        return "int8" if name in ("power", "floor_divide", "mod", "remainder", "fmod") and d == "bool" else d
     if policy == "divide":
         d = result_type(given.get("x1"), given.get("x2"))
         return None if d is None else "float64" if _kind(d) in "bui" else d
@@ -1776,3 +1781,295 @@ class GeneratorPermutation(OpRule):
         if not arr.shape or not is_int(axis) or not -len(arr.shape) <= axis < len(arr.shape):
             raise Unknowable()  # AxisError, or a 0-d array
         return arr
+
+
+
+# -- NumPy functions without a keras.ops twin ---------------------------------------------
+
+
+class _AtLeast(OpRule):
+    """``np.atleast_Nd(*arys)``: each array with leading (and, for 3-D, trailing) axes of 1 added; several arrays
+    give one result each."""
+
+    rank: ClassVar[int] = 1
+
+    def output(self, call: Call) -> tuple[TensorType, ...]:
+        if not call.args or call.kwargs:
+            raise Unknowable()
+        out = []
+        for v in call.args:
+            v = _as_arrays(v) if isinstance(v, (list, tuple)) else v
+            if not isinstance(v, TensorType):
+                kind = _scalar_kind(v)
+                if kind is None:
+                    raise Unknowable()
+                v = TensorType((), _literal_dtype(v))
+            out.append(_atleast(v, self.rank))
+        return tuple(out)
+
+
+@register
+class AtLeast1d(_AtLeast):
+    """``np.atleast_1d(*arys)``: a 0-d array becomes ``(1,)``."""
+
+    names = ("numpy.atleast_1d",)
+    examples = (Example({}, (), (1,)), Example({}, (2, 3), (2, 3)))
+
+
+@register
+class AtLeast2d(_AtLeast):
+    """``np.atleast_2d(*arys)``: ``(n,)`` becomes ``(1, n)``."""
+
+    names = ("numpy.atleast_2d",)
+    rank = 2
+    examples = (Example({}, (5,), (1, 5)), Example({}, (), (1, 1)))
+
+
+@register
+class AtLeast3d(_AtLeast):
+    """``np.atleast_3d(*arys)``: ``(n,)`` becomes ``(1, n, 1)``, ``(m, n)`` becomes ``(m, n, 1)``."""
+
+    names = ("numpy.atleast_3d",)
+    rank = 3
+    examples = (Example({}, (5,), (1, 5, 1)), Example({}, (4, 5), (4, 5, 1)))
+
+
+@register
+class ColumnStack(OpRule):
+    """``np.column_stack(tup)``: vectors become columns ``(n, 1)``, then everything is joined along axis 1."""
+
+    names = ("numpy.column_stack",)
+    params = ("tup",)
+    examples = (Example({}, [(5,), (5, 3)], (5, 4)), Example({}, [(5,), (4,)], None))
+
+    def output(self, call: Call) -> tuple[TensorType, ...]:
+        tup = param(call, "tup")
+        if not isinstance(tup, (list, tuple)) or not tup:
+            raise Unknowable()
+        cols = []
+        for v in tup:
+            v = _as_arrays(v) if isinstance(v, (list, tuple)) else v
+            if not isinstance(v, TensorType) or v.shape is None:
+                raise Unknowable()
+            cols.append(v.with_shape({0: (1, 1), 1: v.shape + (1,)}.get(len(v.shape), v.shape)))  # ndmin=2, .T
+        return numpy_types("numpy.concatenate", [cols], {"axis": 1})
+
+
+def _norm_dtype(d: Optional[str]) -> Optional[str]:
+    """``np.linalg.norm``'s result: floats keep theirs, complex gives its real part's, the rest ``float64``."""
+    if d is None or d not in _BITS:
+        return None
+    k = _kind(d)
+    return d if k == "f" else ("float32" if d == "complex64" else "float64") if k == "c" else "float64"
+
+
+@register
+class LinalgNorm(OpRule):
+    """``np.linalg.norm(x, ord=None, axis=None, keepdims=False)``: no axis and no order: one value of everything;
+    an int axis: a vector norm along it; a pair: a matrix norm over both; ``keepdims`` keeps them as 1."""
+
+    names = ("numpy.linalg.norm",)
+    params = ("x", "ord", "axis", "keepdims")
+    defaults = {"ord": None, "axis": None, "keepdims": False}
+    examples = (
+        Example({}, (4, 3), ()),
+        Example({"axis": 1}, (4, 3), (4,)),
+        Example({"axis": -1, "keepdims": True}, (4, 3), (4, 1)),
+        Example({"axis": (1, 2)}, (5, 4, 3), (5,)),
+        Example({"ord": 2}, (5, 4, 3), None),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        x = _array(call, "x")
+        assert x.shape is not None
+        order, axis, keep = param(call, "ord"), param(call, "axis"), param(call, "keepdims")
+        r = len(x.shape)
+        matrix = ("fro", "nuc", 1, -1, 2, -2, math.inf, -math.inf)
+        if keep not in (True, False) or isinstance(order, bool):
+            raise Unknowable()
+        if axis is None:
+            if order is None:
+                axes: tuple = tuple(range(r))
+            elif r == 1 and not isinstance(order, str):
+                axes = (0,)
+            elif r == 2 and order in matrix:
+                axes = (0, 1)
+            else:
+                raise Unknowable()  # ValueError: improper number of dimensions, or an order not for matrices
+        else:
+            raw = tuple(axis) if isinstance(axis, (list, tuple)) else (axis,)
+            if not all(is_int(a) and -r <= a < r for a in raw) or len(raw) not in (1, 2) or \
+                    len({a % r for a in raw}) != len(raw):
+                raise Unknowable()
+            axes = tuple(a % r for a in raw)
+            if len(axes) == 1 and isinstance(order, str) or len(axes) == 2 and order is not None and \
+                    order not in matrix:
+                raise Unknowable()  # ValueError: invalid norm order
+        if len(axes) == 2 and order in (2, -2, "nuc") and x.dtype == "float16":
+            raise Unknowable()  # the SVD behind them: float16 is unsupported in linalg
+        if len(axes) == 2 and order in (2, -2, "nuc") and any(x.shape[a] == 0 for a in axes):
+            raise Unknowable()  # the SVD of an empty matrix
+        shape = tuple(1 if i in axes else d for i, d in enumerate(x.shape)) if keep else \
+            tuple(d for i, d in enumerate(x.shape) if i not in axes)
+        return TensorType(shape, _norm_dtype(x.dtype))
+
+
+@register
+class NumpyUnique(OpRule):
+    """``np.unique(ar, return_index=False, return_inverse=False, return_counts=False, axis=None)``: the distinct
+    values (an unknown count; with ``axis``, the slices along it), then the first indices, the inverse (``ar``'s
+    shape without ``axis``) and the counts, each asked for, ``int64``."""
+
+    names = ("numpy.unique",)
+    params = ("ar", "return_index", "return_inverse", "return_counts", "axis")
+    defaults = {"return_index": False, "return_inverse": False, "return_counts": False, "axis": None}
+    # the counts are unknown (no example can name them): the invalid calls
+    examples = (Example({"axis": 5}, (4, 3), None), Example({"return_counts": "yes"}, (4,), None))
+
+    def output(self, call: Call) -> tuple[TensorType, ...]:
+        ar = _array(call, "ar")
+        assert ar.shape is not None
+        axis = param(call, "axis")
+        flags = [param(call, n) for n in ("return_index", "return_inverse", "return_counts")]
+        if not all(f in (True, False) for f in flags):
+            raise Unknowable()
+        count = dims.unknown()
+        if axis is None:
+            values = TensorType((count,), ar.dtype)
+            inverse: Shape = ar.shape
+        else:
+            r = len(ar.shape)
+            if not is_int(axis) or not -r <= axis < r:
+                raise Unknowable()  # AxisError
+            axis %= r
+            values = ar.with_shape(ar.shape[:axis] + (count,) + ar.shape[axis + 1:])
+            inverse = (ar.shape[axis],)
+        out = [values]
+        if flags[0]:
+            out.append(TensorType((count,), "int64"))
+        if flags[1]:
+            out.append(TensorType(inverse, "int64"))
+        if flags[2]:
+            out.append(TensorType((count,), "int64"))
+        return tuple(out)
+
+
+@register
+class Argwhere(OpRule):
+    """``np.argwhere(a)``: one row of indices per nonzero element: ``(unknown, a.ndim)``, ``int64``."""
+
+    names = ("numpy.argwhere", "numpy.flatnonzero")
+    params = ("a",)
+    examples = (Example({}, None, None),)  # the count is unknown: no example can name it
+
+    def output(self, call: Call) -> TensorType:
+        a = _array(call)
+        assert a.shape is not None
+        if call.name == "flatnonzero":
+            return TensorType((dims.unknown(),), "int64")
+        return TensorType((dims.unknown(), len(a.shape)), "int64")
+
+
+@register
+class Searchsorted(OpRule):
+    """``np.searchsorted(a, v, side="left", sorter=None)``: ``v``'s shape, ``int64``; ``a`` is a vector."""
+
+    names = ("numpy.searchsorted",)
+    params = ("a", "v", "side", "sorter")
+    examples = (Example({}, (10,), (4, 2), args=((4, 2),)), Example({}, (10, 2), None, args=((4,),)))
+
+    def output(self, call: Call) -> TensorType:
+        a, v = _array(call, "a"), _array(call, "v")
+        if a.shape is None or len(a.shape) != 1 or param(call, "side") not in ("left", "right", UNKNOWN):
+            raise Unknowable()  # ValueError: a must be 1-D
+        return TensorType(v.shape, "int64")
+
+
+@register
+class Digitize(OpRule):
+    """``np.digitize(x, bins, right=False)``: ``x``'s shape, ``int64``; ``bins`` is a vector."""
+
+    names = ("numpy.digitize",)
+    params = ("x", "bins", "right")
+    examples = (Example({}, (4, 2), (4, 2), args=((5,),)),)
+
+    def output(self, call: Call) -> TensorType:
+        x, bins = _array(call, "x"), _array(call, "bins")
+        if bins.shape is None or len(bins.shape) != 1 or _kind(x.dtype or "float64") == "c":
+            raise Unknowable()  # ValueError: bins must be 1-D (and monotonic: its values)
+        return TensorType(x.shape, "int64")
+
+
+@register
+class Isin(OpRule):
+    """``np.isin(element, test_elements, ...)``: ``element``'s shape, ``bool``."""
+
+    names = ("numpy.isin",)
+    params = ("element", "test_elements", "assume_unique", "invert")
+    examples = (Example({}, (4, 2), (4, 2), args=((5,),)),)
+
+    def output(self, call: Call) -> TensorType:
+        return TensorType(_array(call, "element").shape, "bool")
+
+
+@register
+class Bincount(OpRule):
+    """``np.bincount(x, weights=None, minlength=0)``: ``(max(x) + 1 or minlength,)``, unknown; ``int64``, or
+    ``float64`` with weights; ``x`` is a vector of integers."""
+
+    names = ("numpy.bincount",)
+    params = ("x", "weights", "minlength")
+    defaults = {"weights": None, "minlength": 0}
+    examples = (Example({}, T((2, 2), "int64"), None),)
+
+    def output(self, call: Call) -> TensorType:
+        x = _array(call, "x")
+        w = param(call, "weights")
+        if x.shape is None or len(x.shape) != 1 or x.dtype is None or _kind(x.dtype) not in "bui":
+            raise Unknowable()  # ValueError / TypeError
+        if w is not None:
+            ws = _shape_of_value(w)
+            if ws != x.shape:
+                raise Unknowable()  # ValueError: weights and x differ
+        if x.shape[0] == 0 and param(call, "minlength") == 0:
+            return TensorType((0,), "float64" if w is not None else "int64")
+        return TensorType((dims.unknown(),), "float64" if w is not None else "int64")
+
+
+@register
+class Histogram(OpRule):
+    """``np.histogram(a, bins=10, range=None, density=None, weights=None)``: ``(counts, edges)``: ``(bins,)`` and
+    ``(bins + 1,)`` for an int ``bins``, ``(len(bins) - 1,)`` and ``(len(bins),)`` for edges given; the counts
+    are ``int64`` (``float64`` with ``density`` or float weights)."""
+
+    names = ("numpy.histogram",)
+    params = ("a", "bins", "range", "density", "weights")
+    defaults = {"bins": 10, "range": None, "density": None, "weights": None}
+    examples = (Example({}, (100,), [(10,), (11,)]), Example({"bins": 4}, (3, 5), [(4,), (5,)]))
+
+    def output(self, call: Call) -> tuple[TensorType, ...]:
+        a = _array(call)
+        bins, density, weights = param(call, "bins"), param(call, "density"), param(call, "weights")
+        if is_int(bins):
+            if bins < 1:
+                raise Unknowable()  # ValueError
+            n: Any = bins
+        elif isinstance(bins, (list, tuple, TensorType)):
+            s = _shape_of_value(_as_arrays(bins) if isinstance(bins, (list, tuple)) else bins)
+            if len(s) != 1 or not dims.is_known(s[0]) or s[0] < 1:  # type: ignore[operator]
+                raise Unknowable()
+            n = s[0] - 1  # type: ignore[operator]
+        else:
+            raise Unknowable()  # "auto" and other estimators: counted from the data
+        if weights is not None:
+            w = _as_arrays(weights) if isinstance(weights, (list, tuple)) else weights
+            if not isinstance(w, TensorType) or w.shape != a.shape:
+                raise Unknowable()
+            counts = "float64" if density else result_type(w) if _kind(w.dtype or "float64") != "b" else None
+        else:
+            counts = "float64" if density else "int64"
+        edges = "float64" if a.dtype is None or _kind(a.dtype) in "bui" else a.dtype
+        if not is_int(bins):  # the edges given, as an array
+            given = _as_arrays(bins) if isinstance(bins, (list, tuple)) else bins
+            edges = given.dtype if isinstance(given, TensorType) else None
+        return TensorType((n,), counts), TensorType((dims.add(n, 1),), edges)
