@@ -88,6 +88,18 @@ probs = model.predict(np.zeros((5, 8)), verbose=0)
 labels = np.argmax(probs, axis=1)
 model.predict(labels, verbose=0)  # error: [data-shape-mismatch]
 """,
+    "sequential_checks_only_the_rank": """\
+model = keras.Sequential([keras.Input((6,), dtype="int32"), layers.Embedding(50, 4), layers.GlobalAveragePooling1D(),
+                          layers.Dense(1)])
+model.compile(optimizer="adam", loss="mse")
+model.fit(np.zeros((8, 9), dtype="int32"), np.zeros((8, 1)), epochs=1, verbose=0)
+model.fit(np.zeros((8, 9, 2), dtype="int32"), np.zeros((8, 1)), epochs=1, verbose=0)  # error: [data-shape-mismatch]
+""",
+    "sequential_layer_rejects_data": """\
+model = keras.Sequential([keras.Input((28, 28, 1)), layers.Flatten(), layers.Dense(4)])
+model.predict(np.zeros((2, 14, 56)), verbose=0)
+model.predict(np.zeros((2, 28, 27)), verbose=0)  # error: [data-shape-mismatch]
+""",
     # -- sample counts
     "x_and_y_counts": MNIST_MLP + """\
 model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")

@@ -1830,15 +1830,16 @@ class Interpreter:
             return UNKNOWN
         return self.replay(model, flat, node)
 
-    def replay(self, model: ModelValue, inputs: list, node: cst.CSTNode) -> Any:
-        """Apply a model's graph to new inputs: the same layers (same weights), a new call."""
+    def replay(self, model: ModelValue, inputs: list, node: cst.CSTNode, check: bool = True) -> Any:
+        """Apply a model's graph to new inputs: the same layers (same weights), a new call;
+        ``check=False`` when the caller has already checked the inputs against the model's."""
         if not model.inputs or model.outputs is None:
             return UNKNOWN
         mapping: dict[TensorRef, Any] = {}
         for index, (src, new) in enumerate(zip(model.inputs, inputs)):
             if not isinstance(src, Tensor):
                 return UNKNOWN
-            if isinstance(new, Tensor):
+            if isinstance(new, Tensor) and check:
                 new = self.check_model_input(model, index, src, new, node)
             mapping[src.ref] = new
         out_refs = [t.ref for t in _flatten(model.outputs) if isinstance(t, Tensor)]

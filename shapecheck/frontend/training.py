@@ -209,27 +209,33 @@ class Training:
         inputs = self.model_inputs(model)
         span = interp.span(node)
         target = model.functional if isinstance(model, Instance) and model.functional is not None else model
+        # On data, a Sequential checks only the rank (`_adjust_input_rank`); its layers check the
+        # rest. A functional model checks every axis its inputs declare.
+        rank_only = isinstance(target, ModelValue) and target.kind == "sequential"
         if inputs is not None:
             data = self.match_inputs(target, inputs, x, span)
             if data is None:
                 return None
             for index, (src, a) in enumerate(zip(inputs, data)):
                 if isinstance(a, Array) and interp.engine.keras_version >= 3 \
-                        and not self.check_input(target, index, src, a, method, span, dataset):
+                        and not self.check_input(target, index, src, a, method, span, dataset, rank_only):
                     return None
         elif not isinstance(x, Array) or (isinstance(model, Instance) and model.cls.keras_kind != "model"):
             return None  # an unbuilt model on several arrays: not followed
         else:
             data = [x]
         probes = []
-        for a in data:
+        for i, a in enumerate(data):
             if not isinstance(a, Array) or a.type.shape is None or not a.type.shape:
                 probes.append(UNKNOWN)
                 continue
             # Keras builds the model on the data's spec: any batch size.
-            probes.append(self.probe(TensorType((None, *a.type.shape[1:]), a.type.dtype), a.origin, node))
+            shape = (None, *a.type.shape[1:])
+            if inputs is not None and rank_only:
+                shape = _adjust_rank(shape, inputs[i].type.shape)
+            probes.append(self.probe(TensorType(shape, a.type.dtype), a.origin, node))
         before = len(interp.findings)
-        out = self.apply(model, probes, node)
+        out = self.apply(model, probes, node, check=not (rank_only and inputs is not None))
         if inputs is not None and len(interp.findings) > before and isinstance(x, Array):
             # The data passed the model's input check (Keras took its first axis as the batch, and
             # added or dropped a trailing 1) but a layer inside rejects it: the data is the cause.
@@ -239,8 +245,10 @@ class Training:
             shape = x.type.shape or ()
             notes = [_data_note("x", x)] if x.origin is not None else []
             want = inputs[0].type.shape
-            self.report(DATA_SHAPE, span, f"`{method}` data of shape {show_shape(shape)} passes the model's input "
-                        f"check (its first axis is taken as the batch) but a layer then rejects it: {message}"
+            how = ("reaches the model's layers (on data, a Sequential checks only the rank)" if rank_only else
+                   "passes the model's input check (its first axis is taken as the batch)")
+            self.report(DATA_SHAPE, span, f"`{method}` data of shape {show_shape(shape)} {how} but a layer then "
+                        f"rejects it: {message}"
                         f"{_input_hint(want, shape) if want is not None else ''}", tuple(notes) + inner.notes[:1])
             return None
         if isinstance(model, ModelValue) and model.kind == "sequential" and not model.inputs \
@@ -252,7 +260,7 @@ class Training:
             return None  # dict outputs: not followed
         return [t if isinstance(t, Tensor) else UNKNOWN for t in flat]
 
-    def apply(self, model: Any, probes: list, node: cst.CSTNode) -> Any:
+    def apply(self, model: Any, probes: list, node: cst.CSTNode, check: bool = True) -> Any:
         from .interpreter import Frame
 
         interp = self.interp
@@ -260,6 +268,8 @@ class Training:
         interp._frame = Frame(frame.stack, frame.traced, True, frame.instance)
         try:
             first: Any = probes[0] if len(probes) == 1 else probes
+            if isinstance(model, ModelValue) and not check:
+                return interp.replay(model, probes, node, check=False)
             if isinstance(model, ModelValue):
                 return interp.call_model(model, [first], {}, node)
             if isinstance(model, Instance):
@@ -304,7 +314,7 @@ class Training:
         return given
 
     def check_input(self, model: Any, index: int, src: Tensor, a: Array, method: str, span: Span,
-                    dataset: bool = False) -> bool:
+                    dataset: bool = False, rank_only: bool = False) -> bool:
         """``Functional._adjust_input_rank`` and the input spec check, on the data's shape."""
         want, got = src.type.shape, a.type.shape
         if want is None or got is None:
@@ -314,7 +324,7 @@ class Training:
         for axes in (expected, found):
             if axes and axes[-1] == 1:
                 axes.pop()
-        fits = not any(dims.differs(p, q) for p, q in zip(expected, found)) and (
+        fits = (rank_only or not any(dims.differs(p, q) for p, q in zip(expected, found))) and (
             len(got) == len(want) or (len(got) == len(want) + 1 and got[-1] == 1)
             or (len(got) == len(want) - 1 and want[-1] == 1))
         if fits:
@@ -437,6 +447,17 @@ def _unpack(element: Any) -> tuple[Any, Any, Any]:
             return element
         return UNKNOWN, None, None
     return element, None, None
+
+
+def _adjust_rank(shape: tuple, want: Optional[tuple]) -> tuple:
+    """``_adjust_input_rank``: a trailing 1 dropped or added to reach the model input's rank."""
+    if want is None:
+        return shape
+    if len(shape) == len(want) + 1 and shape[-1] == 1:
+        return shape[:-1]
+    if len(shape) == len(want) - 1 and want and want[-1] == 1:
+        return (*shape, 1)
+    return shape
 
 
 def _count(x: Any) -> dims.Dim:
