@@ -402,7 +402,7 @@ def _short_training() -> None:
                   if getattr(leaf, "shape", None) is not None and len(leaf.shape) and leaf.shape[0] is not None}
         if not leaves or len(counts) != 1:
             return None
-        if not all(hasattr(leaf, "shape") and hasattr(leaf, "dtype") for leaf in leaves):
+        if not all(getattr(leaf, "shape", None) is not None for leaf in leaves):
             return None  # a dataset, generator, PyDataset ...: its length is not for us to guess
         return counts.pop()
 
