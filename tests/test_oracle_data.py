@@ -267,7 +267,7 @@ def shape_case(draw) -> tuple:
                 tuple(draw(st.lists(axis_for(r + 1), max_size=3)))
         if name == "squeeze" and draw(st.booleans()):
             a = A(tuple(1 if draw(st.booleans()) else d for d in a.shape), a.dtype)
-        extra = {"repeat": [draw(st.integers(0, 3))], "roll": [draw(st.integers(-2, 2))],
+        extra = {"repeat": [draw(st.one_of(st.integers(0, 3), st.lists(st.integers(0, 2), max_size=4)))], "roll": [draw(st.integers(-2, 2))],
                  "split": [draw(st.sampled_from([1, 2, 3, [1, 2], [0]]))],
                  "array_split": [draw(st.sampled_from([1, 2, 3, [1, 3]]))]}.get(name, [])
         return name, [a, *extra], kw
@@ -284,7 +284,8 @@ def shape_case(draw) -> tuple:
         width = draw(st.one_of(st.integers(0, 2), st.tuples(st.integers(0, 2), st.integers(0, 2)),
                                st.lists(st.tuples(st.integers(0, 2), st.integers(0, 2)), min_size=r, max_size=r)
                                .map(tuple)))
-        return name, [a, width], {}
+        mode = draw(st.sampled_from(["constant", "constant", "edge", "reflect", "wrap", "mean"]))
+        return name, [a, width], ({} if mode == "constant" else {"mode": mode})
     if name == "broadcast_to":
         return name, [a, draw(like(a.shape)) if draw(st.booleans()) else draw(shapes())], {}
     if name in ("hsplit", "vsplit", "dsplit"):
@@ -294,7 +295,8 @@ def shape_case(draw) -> tuple:
                   for _ in range(draw(st.integers(1, 2)))]
         if name == "append":
             return name, [a, others[0]], ({"axis": draw(ax)} if draw(st.booleans()) else {})
-        kw = {"axis": draw(ax)} if name in ("concatenate", "stack") and draw(st.booleans()) else {}
+        kw = {"axis": draw(st.one_of(ax, st.none()) if name == "concatenate" else ax)} \
+            if name in ("concatenate", "stack") and draw(st.booleans()) else {}
         return name, [[a, *others]], kw
     if name in ("diagonal", "triu", "tril", "diag"):
         return name, [a], ({} if name != "diagonal" else {"offset": draw(st.integers(-1, 1))})

@@ -337,8 +337,6 @@ def _unsupported(name: str, given: dict) -> bool:
         return True
     if name in ("linspace",) and on("retstep"):
         return True
-    if name == "concatenate" and "axis" in given and given["axis"] is None:
-        return True
     if name == "count_nonzero" and on("keepdims"):
         return True
     if name == "average" and on("returned"):
@@ -450,8 +448,16 @@ def _stack_as_concatenate(name: str, xs: Any) -> tuple[str, list, dict]:
     return "keras.ops.concatenate", [arrays], {"axis": axis}
 
 
-def _ranks(given: dict) -> list[int]:
-    return [len(v.shape) for v in given.values() if isinstance(v, TensorType) and v.shape is not None]
+def _concatenate_flat(given: dict) -> tuple[TensorType, ...]:
+    """``np.concatenate(arrays, axis=None)``: every array flattened, then joined."""
+    arrays = given.get("arrays")
+    if not isinstance(arrays, (list, tuple)) or not arrays or \
+            not all(isinstance(a, TensorType) and a.shape is not None for a in arrays):
+        raise Unknowable()
+    total: Any = 0
+    for a in arrays:
+        total = dims.add(total, dims.product(a.shape))
+    return (TensorType((total,), result_type(*arrays)),)
 
 
 def _first_dtype(given: dict) -> Optional[str]:
@@ -658,6 +664,8 @@ def numpy_types(name: str, args: list, kwargs: Optional[dict] = None, keras_vers
         raise Unknowable()
     if short in _NATIVE:
         return _NATIVE[short](given)
+    if short in ("concatenate", "concat") and "axis" in given and given["axis"] is None:
+        return _concatenate_flat(given)
     policy = _TABLE[short][3]
     if short in _GUARDS and _GUARDS[short](given):
         raise Unknowable()
