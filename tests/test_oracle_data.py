@@ -932,3 +932,27 @@ def test_numpy_functions_without_keras_twin(case):
     name, args, kw = case
     # a bool array holds no NaN: nan_to_num's bool result is the array's
     compare(f"numpy.{name}", args, kw)
+
+
+def test_every_keras_and_sklearn_rule_names_a_public_function():
+    import importlib
+
+    import keras
+
+    for name in OPS:
+        if not name.startswith(("keras.utils.", "keras.datasets.", "sklearn.")):
+            continue
+        if name.startswith("sklearn."):
+            pytest.importorskip("sklearn")
+        module, attr = name.rsplit(".", 1)
+        obj = keras if module == "keras" else importlib.import_module(module) if name.startswith("sklearn.") else \
+            _attr_path(keras, module.split(".")[1:])
+        assert callable(getattr(obj, attr, None)), name
+    for alias, target in data.ALIASES.items():
+        assert target in OPS, alias
+
+
+def _attr_path(obj: Any, parts: list) -> Any:
+    for p in parts:
+        obj = getattr(obj, p)
+    return obj

@@ -1633,7 +1633,7 @@ class TrainTestSplit(OpRule):
     axis by scikit-learn's counts (``test_size=0.2`` of 100 leaves 80 and 20; a float test share rounds up, a
     float train share down; 0.25 by default).  The arrays must have one length."""
 
-    names = ("sklearn.model_selection.train_test_split", "sklearn.cross_validation.train_test_split")
+    names = ("sklearn.model_selection.train_test_split",)
     defaults = {"test_size": None, "train_size": None, "shuffle": True, "stratify": None}
     examples = (
         Example({"test_size": 0.2}, (100, 4), [(80, 4), (20, 4), (80,), (20,)], args=((100,),)),
