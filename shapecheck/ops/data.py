@@ -11,8 +11,11 @@ be exactly NumPy's.
   scalars).  :data:`NUMPY_DTYPES` names the dtype rule of each one.
 * :data:`ARRAY_METHODS` maps an ``ndarray`` method to the name :func:`numpy_types` takes, the
   array being the first argument (``x.reshape(2, 3)`` is ``numpy.ndarray.reshape(x, 2, 3)``).
-* Rules registered here (``numpy.random.*``, ``numpy.array``, indexing, ``keras.utils``,
-  ``keras.datasets``, ``train_test_split``) are ordinary :class:`OpRule` s.
+* Rules registered here (``numpy.random.*`` and the ``RandomState``/``Generator`` methods, ``numpy.array``,
+  indexing, NumPy functions without a ``keras.ops`` twin, ``keras.utils``, ``keras.datasets``,
+  ``train_test_split``) are ordinary :class:`OpRule` s; :func:`numpy_types` takes their names too, and
+  the tf.keras 2 paths in :data:`ALIASES`.  :data:`DATASET_CLASSES` counts each dataset's classes.
+* Nothing here reports: what NumPy, Keras or scikit-learn would reject is :class:`Unknowable`.
 """
 
 from __future__ import annotations
