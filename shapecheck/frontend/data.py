@@ -15,7 +15,7 @@ import libcst as cst
 
 from ..core import dims
 from ..core.ir import UNKNOWN
-from ..core.rules import OPS
+from ..core.rules import OPS, Unknowable
 from ..core.shapes import TensorType
 from ..ops import data as data_rules
 from .values import Array, BoundMethod, Dataset, FunctionValue, QualName, Tensor
@@ -30,8 +30,10 @@ _DATASET = "tensorflow.data.Dataset"
 _KEEP = {"shuffle", "prefetch", "cache", "repeat", "take", "skip", "with_options", "shard", "filter",
          "apply_options", "ignore_errors", "assert_cardinality"}
 _NUMPY_DEFAULT_FLOAT = "float64"
-#: what ``np.random.default_rng()`` gives: a Generator, whose methods share numpy.random's arithmetic
-_GENERATOR = "numpy.random.Generator"
+#: Python operators on arrays: NumPy's functions (their dtype rules), not Keras's
+_NUMPY_BINOPS = {f"keras.ops.{n}": f"numpy.{n}" for n in (
+    "add", "subtract", "multiply", "divide", "floor_divide", "mod", "power", "matmul", "logical_or", "logical_and",
+    "negative")}
 
 
 def _short(name: str) -> str:
@@ -105,45 +107,31 @@ class DataFlow:
         return (name in OPS or name.startswith("tensorflow.")) and (_has(args, Array) or _has(kwargs, Array))
 
     def call(self, name: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
-        name = data_rules.ALIASES.get(name, name) if hasattr(data_rules, "ALIASES") else name
+        name = data_rules.ALIASES.get(name, name)
         if name in ("numpy.random.default_rng", "numpy.random.Generator"):
-            return QualName(_GENERATOR)  # its methods are numpy.random's functions
+            return QualName("numpy.random.Generator")  # its methods have rules of their own
         if name == "numpy.random.RandomState":
-            return QualName("numpy.random")  # the legacy functions, as methods
-        if name.startswith(_GENERATOR + "."):
-            method = name[len(_GENERATOR) + 1:]
-            name = "numpy.random." + {"integers": "randint"}.get(method, method)
-        if name in ("numpy.array", "numpy.asarray", "numpy.asanyarray") and args and not isinstance(args[0], Array):
-            shape = literal_shape(args[0])
-            if shape is None:
-                return UNKNOWN
-            dtype = kwargs.get("dtype")
-            return self.make(TensorType(shape, dtype if isinstance(dtype, str) else _literal_dtype(args[0])),
-                             node, _short(name))
+            return QualName("numpy.random.RandomState")
         if name.startswith(_DATASET + "."):
             return self.dataset_source(name[len(_DATASET) + 1:], args, kwargs, node)
-        rule = self.rule_name(name)
-        if rule is None:
-            return UNKNOWN
-        return self.apply(rule, args, kwargs, node, _short(name))
+        return self.apply(name, args, kwargs, node)
 
-    def rule_name(self, name: str) -> Optional[str]:
-        if name in OPS:
-            return name
-        equivalents = getattr(data_rules, "NUMPY_EQUIVALENTS", {})
-        if name in equivalents:
-            return equivalents[name]
-        return None
-
-    def apply(self, rule: str, args: list, kwargs: dict, node: cst.CSTNode, what: str) -> Any:
-        engine = self.interp.engine
-        outputs, structure, _error = engine.eager(rule, [self.value(a) for a in args],
-                                                  {k: self.value(v) for k, v in kwargs.items()})
+    def apply(self, name: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+        """A data function (NumPy, ``keras.utils``, ``keras.datasets``, scikit-learn; or a Keras or
+        TensorFlow function given data) on the arrays' types: its arrays, nested as it returns them."""
+        values = [self.value(a) for a in args]
+        kw = {k: self.value(v) for k, v in kwargs.items()}
+        structure = None
+        if name in OPS:  # a rule of its own: also says how its outputs nest (load_data's pairs)
+            outputs, structure, _error = self.interp.engine.eager(name, values, kw)
+        else:  # a NumPy function computed by a keras.ops rule, with NumPy's arguments and dtypes
+            try:
+                outputs = data_rules.numpy_types(name, values, kw, self.interp.engine.keras_version)
+            except Unknowable:
+                return UNKNOWN
         if outputs is None:
             return UNKNOWN
-        dtype_override = getattr(data_rules, "NUMPY_DTYPES", {}).get(what.replace("np.", "numpy.", 1))
-        arrays = [self.make(t if dtype_override is None or "dtype" in kwargs else TensorType(t.shape, dtype_override),
-                            node, what) for t in outputs]
+        arrays = [self.make(t, node) for t in outputs]
         if structure is not None:
             def nest(s: Any) -> Any:
                 return tuple(nest(x) for x in s) if isinstance(s, (list, tuple)) else arrays[s]
@@ -152,6 +140,8 @@ class DataFlow:
                 return nest(structure)
             except IndexError:
                 return UNKNOWN
+        if name == "sklearn.model_selection.train_test_split":
+            return list(arrays)
         return arrays[0] if len(arrays) == 1 else list(arrays)
 
     def value(self, v: Any) -> Any:
@@ -171,8 +161,8 @@ class DataFlow:
                                     "bool", "bfloat16", "string") else UNKNOWN
         return self.interp.literal(v, False)
 
-    def make(self, t: TensorType, node: cst.CSTNode, what: str) -> Array:
-        return Array(t, self.interp.span(node), self.text(node) or what)
+    def make(self, t: TensorType, node: cst.CSTNode) -> Array:
+        return Array(t, self.interp.span(node), self.text(node))
 
     def text(self, node: cst.CSTNode) -> str:
         """The expression as written (``np.zeros((8, 3))``), for the notes; short ones only."""
@@ -199,38 +189,21 @@ class DataFlow:
                 n *= d
             return n
         if attr == "T":
-            return self.apply("keras.ops.transpose", [a], {}, node, "np.transpose")
+            return self.apply("numpy.ndarray.T", [a], {}, node)
         return BoundMethod(a, attr)
 
     def method(self, a: Array, name: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
-        own = getattr(data_rules, "ARRAY_METHODS", {}).get(name)
-        if own is not None and self.rule_name(own) is not None:
-            return self.apply(self.rule_name(own) or own, [a, *args], kwargs, node, own)
-        if name == "reshape" and args and not isinstance(args[0], (tuple, list)):
-            args = [tuple(args)]  # x.reshape(-1, 28, 28, 1)
-        if name == "transpose" and len(args) > 1:
-            args = [tuple(args)]
-        if name == "astype":
-            dtype = self.value(args[0]) if args else self.value(kwargs.get("dtype"))
-            return Array(TensorType(a.type.shape, dtype if isinstance(dtype, str) else None), self.interp.span(node),
-                         self.text(node) or a.what)
         if name == "copy":
             return Array(a.type, a.origin, a.what)
-        if name in ("flatten", "ravel"):
-            return self.apply("keras.ops.reshape", [a, (-1,)], {}, node, f"np.{name}")
-        if name == "tolist":
+        own = data_rules.ARRAY_METHODS.get(name)
+        if own is None:
             return UNKNOWN
-        methods = getattr(data_rules, "ARRAY_METHODS", {})
-        rule = methods.get(name) or self.rule_name(f"numpy.{name}")
-        if rule is None:
-            return UNKNOWN
-        return self.apply(rule, [a, *args], kwargs, node, f"np.{name}")
+        return self.apply(own, [a, *args], kwargs, node)
 
     def subscript(self, a: Array, index: Any, node: cst.CSTNode) -> Any:
         if index is UNKNOWN:
             return UNKNOWN
-        rule = "numpy.ndarray.__getitem__" if "numpy.ndarray.__getitem__" in OPS else "operator.getitem"
-        return self.apply(rule, [a, index], {}, node, a.what)
+        return self.apply("numpy.ndarray.__getitem__", [a, index], {}, node)
 
     def binop(self, keras_op: str, left: Any, right: Any, node: cst.CSTNode) -> Any:
         if not keras_op:
@@ -238,13 +211,12 @@ class DataFlow:
         for v in (left, right):
             if not (isinstance(v, Array) or (isinstance(v, (int, float)) and not isinstance(v, bool))):
                 return UNKNOWN
-        out = self.apply(keras_op, [left, right], {}, node, "")
+        name = _NUMPY_BINOPS.get(keras_op, keras_op)
+        out = self.apply(name, [left, right], {}, node)
         if isinstance(out, Array):
             # Arithmetic keeps the data's story: where it was made.
             src = left if isinstance(left, Array) else right
             out.origin, out.what = src.origin, src.what
-            if out.type.dtype is not None and src.type.dtype == _NUMPY_DEFAULT_FLOAT:
-                out.type = TensorType(out.type.shape, _NUMPY_DEFAULT_FLOAT)
         return out
 
     def join(self, x: Array, y: Array) -> Array:
