@@ -275,3 +275,77 @@ def test_keras_does_what_the_case_states(case):
                                  f"{traceback.format_exc()[-2000:]}"
         return
     assert not expected, f"Keras ran the whole case; it expects an error at {expected}"
+
+
+# --------------------------------------------------------------------------- tf.keras 2
+
+HEAD2 = """\
+import numpy as np
+import tf_keras as keras
+from tf_keras import layers
+
+"""
+
+DENSE10 = """\
+inputs = keras.Input((10,))
+model = keras.Model(inputs, layers.Dense(3, activation="softmax")(inputs))
+"""
+
+#: the same kind of programs under ``--keras-version 2``, run by tf.keras 2 (the ``tf_keras`` package)
+CASES2: dict[str, str] = {
+    "counts": DENSE10 + """\
+model.compile(optimizer="adam", loss="mse")
+model.fit(np.zeros((8, 10)), np.zeros((7, 3)), verbose=0)  # error: [sample-count-mismatch]
+""",
+    "wrong_width": DENSE10 + """\
+model.compile(optimizer="adam", loss="mse")
+model.fit(np.zeros((8, 9)), np.zeros((8, 3)), verbose=0)  # error: [data-shape-mismatch]
+""",
+    "trailing_axis_added": MNIST_MLP + """\
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(np.zeros((16, 28, 28)), np.zeros((16,)), epochs=1, verbose=0)
+""",
+    "integer_labels_categorical": DENSE10 + """\
+model.compile(optimizer="adam", loss="categorical_crossentropy")
+model.fit(np.zeros((8, 10)), np.zeros((8,)), verbose=0)  # error: [target-shape-mismatch]
+""",
+    "one_hot_labels_sparse": DENSE10 + """\
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(np.zeros((8, 10)), np.zeros((8, 3)), verbose=0)  # error: [target-shape-mismatch]
+""",
+    "labels_against_three_units_mse": DENSE10 + """\
+model.compile(optimizer="adam", loss="mse")
+model.fit(np.zeros((8, 10)), np.zeros((8,)), epochs=1, verbose=0)
+""",
+    "one_target_for_two_outputs": TWO_OUTPUTS + """\
+model.compile(optimizer="adam", loss="mse")
+model.fit(np.zeros((8, 4)), np.zeros((8, 1)), epochs=1, verbose=0)
+""",
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES2))
+def test_keras2_shapecheck_reports_what_the_case_states(case):
+    from shapecheck.api import Options
+
+    source = HEAD2 + CASES2[case]
+    result = check_source(source, f"{case}.py", Options(keras_version=2))
+    errors = {f.span.line: f.code.name for f in result.findings if f.level == "error"}
+    assert errors == _expected(source), "\n".join(f"{f.span.line}: {f.message}" for f in result.findings)
+
+
+@pytest.mark.parametrize("case", sorted(CASES2))
+def test_keras2_does_what_the_case_states(case):
+    pytest.importorskip("tf_keras")
+    source = HEAD2 + CASES2[case]
+    filename = f"<case2 {case}>"
+    expected = _expected(source)
+    try:
+        exec(compile(source, filename, "exec"), {"__name__": "__case__"})  # noqa: S102 - our own test programs
+    except Exception:  # noqa: BLE001 - the verdict is whether and where it raised
+        frames = [f for f in traceback.extract_tb(sys.exc_info()[2]) if f.filename == filename]
+        line = frames[-1].lineno if frames else None
+        assert line in expected, f"tf.keras raised on line {line}, the case expects {expected}:\n" \
+                                 f"{traceback.format_exc()[-2000:]}"
+        return
+    assert not expected, f"tf.keras ran the whole case; it expects an error at {expected}"
