@@ -372,7 +372,7 @@ class Training:
                                               self.interp.engine.keras_version)
             except ShapeError as e:
                 notes = [_data_note("y", t)] if t.origin else []
-                src = self.interp.engine.graph.nodes[out.ref.node]
+                src = self.declared_output(model, outputs.index(out)) or self.interp.engine.graph.nodes[out.ref.node]
                 if src.span is not None and not src.replay:
                     notes.append(Note(src.span, f"the model's output '{name}' has shape {show_shape(out.type.shape)}, "
                                                 "produced here"))
@@ -382,6 +382,18 @@ class Training:
                             f"{e.message}{_target_hint(lv.function, t.type, out.type)}", tuple(notes))
             except (Unknowable, Exception):  # noqa: BLE001 - a loss we cannot follow is not a finding
                 continue
+
+    def declared_output(self, model: Any, index: int) -> Optional[Node]:
+        """The node that makes the model's output where the model is defined (not where data runs it)."""
+        if isinstance(model, Instance):
+            model = model.functional
+        if not isinstance(model, ModelValue) or model.outputs is None:
+            return None
+        flat = [t for t in (model.outputs if isinstance(model.outputs, list | tuple) else [model.outputs])]
+        if index < len(flat) and isinstance(flat[index], Tensor):
+            node = self.interp.engine.graph.nodes[flat[index].ref.node]
+            return node if node.kind != "data" else None
+        return None
 
     def output_name(self, t: Any) -> str:
         if not isinstance(t, Tensor):

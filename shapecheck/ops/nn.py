@@ -790,7 +790,10 @@ def _pair_shapes(call: Call, a: str, b: str) -> tuple[TensorType, TensorType]:
 
 
 def _same_or_fail(target: Shape, output: Shape, message: str, traced: bool = False) -> None:
-    """Keras's ``target.shape != output.shape`` (``None`` equals only ``None``)."""
+    """Keras's ``target.shape != output.shape`` (``None`` equals only ``None``); ranks first, as the
+    backend compares them (``must have the same rank (ndim)``) when ``message`` is about the shape."""
+    if len(target) != len(output) and message.endswith("must have the same shape."):
+        message = "Arguments `target` and `output` must have the same rank (ndim)."
     _incompatible_unless(_same_shape(target, output, traced), f"{message} Received: target.shape={show_shape(target)}, "
                          f"output.shape={show_shape(output)}")
 
@@ -892,6 +895,9 @@ class SparseCategoricalCrossentropy(OpRule):
                 raise Unknowable()
             t = t[:-1]
         without = o[:a] + o[a + 1:]
+        if len(t) != len(without):
+            raise ShapeError(INCOMPATIBLE_SHAPES, "Argument `output` must have rank (ndim) `target.ndim - 1`. "
+                             f"Received: target.shape={show_shape(target.shape)}, output.shape={show_shape(o)}")
         _same_or_fail(t, without, "Arguments `target` and `output` must have the same shape up until the last "
                       "dimension.", call.traced)
         if axis != -1 and axis != len(o) - 1:
