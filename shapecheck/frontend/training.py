@@ -537,5 +537,6 @@ def _target_hint(function: str, y: TensorType, out: TensorType) -> str:
     if function in _SPARSE and len(ys) == len(os_) and ys and ys[-1] != 1:
         return "; one-hot targets need `categorical_crossentropy` (or labels: `np.argmax(y, axis=-1)`)"
     if len(ys) == len(os_) and ys and isinstance(ys[-1], int) and isinstance(classes, int) and ys[-1] != classes:
-        return f"; the output has {classes} units for targets of width {ys[-1]}: make its last layer `Dense({ys[-1]})`"
+        return (f"; the output has {classes} units, the targets {ys[-1]} columns: the last layer's units must be "
+                "the number of classes (or of target values)")
     return ""
