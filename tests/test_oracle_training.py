@@ -22,6 +22,7 @@ data it was made for: what fails, fails because of the data, the targets or the 
 
 from __future__ import annotations
 
+import math
 import os
 import warnings
 from dataclasses import dataclass, field
@@ -83,7 +84,6 @@ class ModelDraw:
     built: bool = True  # False: a Sequential without an input shape (built from the first data)
     layers_expr: str = ""  # unbuilt Sequential: its layer list, to build a copy of the intended shape
     kind: str = "functional"
-    pools: bool = False  # a Sequential whose time axis no layer pins (pooled away or kept)
 
 
 def _trunk(draw: Any, var: str, src: Source, lines: list[str], keep_sequence: bool) -> tuple[str, int]:
@@ -156,7 +156,11 @@ def functional_models(draw: Any) -> ModelDraw:
     style = draw(st.sampled_from(["one", "list", "dict"] if n_in == 1 else ["list", "list", "dict"]))
     ins = {"one": inputs[0].name, "list": "[" + ", ".join(s.name for s in inputs) + "]",
            "dict": "{" + ", ".join(f"{s.name!r}: {s.name}" for s in inputs) + "}"}[style]
-    style = draw(st.sampled_from(["one", "list"] if n_out == 1 else ["list", "list", "dict"]))
+    # EXCLUDED: outputs as a dict (`keras.Model(a, {"o1": o1, "o2": o2})`): shapecheck follows no
+    # model of dict outputs in fit/evaluate, so neither its targets (test_on_batch(x, [y1, y2]) with y2
+    # of shape (6, 2) for o2 of (None, 1): Keras "must have the same shape") nor the arrays of
+    # validation_data (counts 1 against 4 and 2) are checked; Keras rejects both.
+    style = draw(st.sampled_from(["one", "list"] if n_out == 1 else ["list"]))
     outs = {"one": outputs[0], "list": "[" + ", ".join(outputs) + "]",
             "dict": "{" + ", ".join(f"{o!r}: {o}" for o in outputs) + "}"}[style]
     lines.append(f"model = keras.Model(inputs={ins}, outputs={outs})")
@@ -197,10 +201,8 @@ def sequential_models(draw: Any) -> ModelDraw:
             lines = ["model = keras.Sequential()"] + [f"model.add({p})" for p in parts]
         else:
             lines = [f"model = keras.Sequential([{', '.join(parts)}])"]
-    # a time axis no layer pins (pooled away, or kept): see the EXCLUDED note in draw_x
-    free_time = len(shape) == 2 and "Flatten" not in listed
     return ModelDraw(lines, [Source("x", shape)], ["output"], built=built, layers_expr=f"[{listed}]",
-                     kind="sequential", pools=free_time)
+                     kind="sequential")
 
 
 # --------------------------------------------------------------------------- Keras
@@ -249,6 +251,8 @@ def output_shapes(model: ModelDraw, fills: list[tuple]) -> list[tuple]:
         exec(compile("\n".join(lines) + "\n", "model_only.py", "exec"), namespace)
         out = namespace["model"]([np.zeros((1, *f), "float32") for f in fills] if len(fills) > 1
                                  else np.zeros((1, *fills[0]), "float32"))
+    if isinstance(out, dict):
+        out = [out[name] for name in model.outputs]
     out = out if isinstance(out, (list, tuple)) else [out]
     return [tuple(int(d) for d in t.shape[1:]) for t in out]
 
@@ -295,19 +299,29 @@ def _perturb_shape(draw: Any, shape: tuple, n: int, what: str, notes: list[str],
 
 
 def draw_x(draw: Any, var: str, model: ModelDraw, src: Source, n: int, data: Data, fill: tuple) -> None:
-    axes = None
-    if model.kind == "sequential" and model.built and model.pools:
-        # EXCLUDED: a built Sequential checks the data's rank only, not its sizes (it has no input_spec):
-        # with its time axis pooled away (or kept), `Sequential([keras.Input((4, 1)),
-        # GlobalAveragePooling1D(), Dense(1)])` runs on data of shape (8, 3, 1); shapecheck reports SC301
-        # as for a functional model. A wrong size here hits the last axis only.
-        axes = [len(fill)]
-    shape = _perturb_shape(draw, fill, n, var, data.perturbed, axes, data.counts)
-    maker = draw(st.sampled_from(MAKERS))
-    if maker == "rand":
-        data.lines.append(f"{var} = np.random.rand({', '.join(map(str, shape))})" if shape else f"{var} = np.zeros(())")
-    else:
-        data.lines.append(f"{var} = np.{maker}({shape!r})")
+    shape = _perturb_shape(draw, fill, n, var, data.perturbed, counts=data.counts)
+    data.lines.append(f"{var} = {_array(draw, draw(st.sampled_from(MAKERS)), shape)}")
+
+
+def _array(draw: Any, maker: str, shape: tuple) -> str:
+    """An array of ``shape`` made by ``maker``, now and then by way of a reshape, a new trailing
+    axis or a slice of the first axis."""
+
+    def make(s: tuple) -> str:
+        if maker == "rand" and s:
+            return f"np.random.rand({', '.join(map(str, s))})"
+        return f"np.{'zeros' if maker == 'rand' else maker}({s!r})"
+
+    how = draw(st.sampled_from(["plain"] * 4 + ["reshape", "expand", "slice"]))
+    if how == "reshape" and len(shape) >= 2:
+        rest = ", ".join(map(str, shape[1:]))
+        return f"{make((shape[0], math.prod(shape[1:])))}.reshape(-1, {rest})"
+    if how == "expand" and len(shape) >= 2 and shape[-1] == 1:
+        inner = make(shape[:-1])
+        return draw(st.sampled_from([f"np.expand_dims({inner}, -1)", f"{inner}[..., np.newaxis]", f"{inner}[..., None]"]))
+    if how == "slice":
+        return f"{make((shape[0] + 3, *shape[1:]))}[:{shape[0]}]"
+    return make(shape)
 
 
 def draw_y(draw: Any, var: str, kind: str, out: tuple, n: int, data: Data, perturb: bool = True) -> None:
@@ -332,7 +346,7 @@ def draw_y(draw: Any, var: str, kind: str, out: tuple, n: int, data: Data, pertu
         data.lines.append(f"{var} = keras.utils.to_categorical(np.random.randint(0, {min(k, classes)}, "
                           f"size=({shape[0]},)), {k})")
     else:
-        data.lines.append(f"{var} = np.zeros({shape!r})")
+        data.lines.append(f"{var} = {_array(draw, 'zeros', shape)}")
 
 
 def _structure(draw: Any, names: Optional[list[str]], vars_: list[str], what: str, notes: list[str],
@@ -476,7 +490,7 @@ def programs(draw: Any, model: ModelDraw, fills: list[tuple], outs: list[tuple])
             # `from_tensor_slices((np.zeros((6, 5, 2)), np.zeros((6, 2))))` fails in the loss ("Dimensions
             # must be equal, but are 2 and 5"); shapecheck reports nothing. Functional models are drawn.
             return tf_dataset(draw, suffix, family, [s.name for s in model.inputs] if named else None, xs,
-                              model.outputs if named else None, ys, notes, lines, count, named)
+                              model.outputs if named and len(ys) > 1 else None, ys, notes, lines, count, named)
         if miscounted:
             uneven.add(xs[0])
         if model.built:
@@ -491,7 +505,8 @@ def programs(draw: Any, model: ModelDraw, fills: list[tuple], outs: list[tuple])
         else:
             # EXCLUDED: the targets of a single-output model as a dict by its name (`fit(x, {"o1": y})`):
             # Keras 3.15 fails ("TypeError: Expected float32, but got o1 of type 'str'") whatever the
-            # loss (a string, a list of one, a dict by the name); shapecheck reports nothing.
+            # loss (a string, a list of one, a dict by the name), in a dataset's element too;
+            # shapecheck reports nothing.
             y = _structure(draw, model.outputs if named and len(ys) > 1 else None, ys, "y", notes,
                            wrap=len(ys) > 1)
         return x, y
