@@ -491,8 +491,6 @@ def programs(draw: Any, model: ModelDraw, fills: list[tuple], outs: list[tuple])
             # must be equal, but are 2 and 5"); shapecheck reports nothing. Functional models are drawn.
             return tf_dataset(draw, suffix, family, [s.name for s in model.inputs] if named else None, xs,
                               model.outputs if named and len(ys) > 1 else None, ys, notes, lines, count, named)
-        if miscounted:
-            uneven.add(xs[0])
         if model.built:
             x = _structure(draw, [s.name for s in model.inputs] if named else None, xs, "x", notes)
         else:
@@ -509,6 +507,9 @@ def programs(draw: Any, model: ModelDraw, fills: list[tuple], outs: list[tuple])
             # shapecheck reports nothing.
             y = _structure(draw, model.outputs if named and len(ys) > 1 else None, ys, "y", notes,
                            wrap=len(ys) > 1)
+        counts[(x, y)] = count
+        if miscounted:
+            uneven.add(x)
         return x, y
 
     # EXCLUDED: a second call of the same kind (fit and train_on_batch share Keras's train function;
@@ -532,7 +533,8 @@ def programs(draw: Any, model: ModelDraw, fills: list[tuple], outs: list[tuple])
     # shapecheck reports SC303 as for `fit`. Data these calls get keeps its count and batch axis.
     batchwise = {FAMILY[m] for m in methods if m.endswith("_on_batch")}
     sets: dict[str, tuple[str, str]] = {}
-    uneven: set[str] = set()  # the first arrays of data sets whose arrays hold different sample counts
+    uneven: set[str] = set()  # the x of data sets whose arrays hold different sample counts
+    counts: dict[tuple[str, str], int] = {}  # the sample count each set of arrays was drawn for
     for c, method in enumerate(methods):
         family = FAMILY[method]
         if family not in sets:
@@ -540,6 +542,16 @@ def programs(draw: Any, model: ModelDraw, fills: list[tuple], outs: list[tuple])
                                     family)
         x, y = sets[family]
         batch = draw(st.sampled_from([1, 2, 4, 8]))
+        weights = ""
+        if y and method != "predict" and draw(st.integers(0, 3)) == 0:
+            # per-sample weights: one a sample (now and then one too many or too few, but not in the
+            # *_on_batch calls: see above)
+            rows = counts[(x, y)] + (draw(st.sampled_from([0, 0, 1, -1])) if family not in batchwise else 0)
+            if rows != counts[(x, y)]:
+                notes.append("sample_weight: count")
+                uneven.add(x)
+            weights = f", sample_weight=np.ones(({max(rows, 1)},))"
+        keywords = draw(st.integers(0, 3)) == 0
         if method == "fit":
             extra = ""
             validation = draw(st.sampled_from(["", "", "data", "split"]))
@@ -550,7 +562,7 @@ def programs(draw: Any, model: ModelDraw, fills: list[tuple], outs: list[tuple])
             # np.zeros((16, 1)), validation_split=0.25)` trains on 3 and validates on 1 sample; shapecheck
             # reports SC303 (and an SC-invalid-argument "Training data contains False samples": the
             # failed count check's False is taken for a count).
-            if validation == "split" and any(v in x for v in uneven):
+            if validation == "split" and x in uneven:
                 validation = ""
             if validation == "data" and auto:
                 validation = ""
@@ -562,18 +574,24 @@ def programs(draw: Any, model: ModelDraw, fills: list[tuple], outs: list[tuple])
             elif validation == "split":
                 sets.setdefault("test", (x, y))
                 extra = ", validation_split=0.25"
-            xy = x if not y else f"{x}, {y}, batch_size={batch}"
-            lines.append(f"model.fit({xy}, epochs=1, verbose=0{extra})")
+            xy = _args(x, y, keywords) + (f", batch_size={batch}" if y else "")
+            lines.append(f"model.fit({xy}, epochs=1, verbose=0{weights}{extra})")
         elif method == "evaluate":
-            xy = x if not y else f"{x}, {y}, batch_size={batch}"
-            lines.append(f"model.evaluate({xy}, verbose=0)")
+            xy = _args(x, y, keywords) + (f", batch_size={batch}" if y else "")
+            lines.append(f"model.evaluate({xy}, verbose=0{weights})")
         elif method == "predict":
-            lines.append(f"model.predict({x if not y else f'{x}, batch_size={batch}'}, verbose=0)")
+            lines.append(f"model.predict({_args(x, '', keywords)}{f', batch_size={batch}' if y else ''}, verbose=0)")
         elif method in ("train_on_batch", "test_on_batch"):
-            lines.append(f"model.{method}({x}, {y})")
+            lines.append(f"model.{method}({_args(x, y, keywords)}{weights})")
         else:
-            lines.append(f"model.predict_on_batch({x})")
+            lines.append(f"model.predict_on_batch({_args(x, '', keywords)})")
     return ProgramDraw("\n".join(lines) + "\n", notes)
+
+
+def _args(x: str, y: str, keywords: bool) -> str:
+    if keywords:
+        return f"x={x}" + (f", y={y}" if y else "")
+    return x + (f", {y}" if y else "")
 
 
 # --------------------------------------------------------------------------- the check
