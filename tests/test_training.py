@@ -133,6 +133,27 @@ x_val = np.zeros((8, 9))
 model.fit(np.zeros((16, 10)), np.zeros((16, 3)), validation_data=(x_val, np.zeros((8, 3))),  # error: [data-shape-mismatch]
           epochs=1, verbose=0)
 """,
+    "validation_split_cuts_before_counting": """\
+inputs = keras.Input((1,))
+model = keras.Model(inputs, layers.Dense(1)(inputs))
+model.compile(optimizer="adam", loss="mse")
+model.fit(np.zeros((4, 1)), np.zeros((16, 1)), validation_split=0.25, epochs=1, verbose=0)
+model.fit(np.zeros((16, 1)), np.zeros((4, 1)), validation_split=0.25, epochs=1, verbose=0)  # error: [sample-count-mismatch]
+""",
+    "train_on_batch_counts_broadcast": """\
+inputs = keras.Input((3,))
+model = keras.Model(inputs, layers.Dense(2)(inputs))
+model.compile(optimizer="adam", loss="mse")
+model.train_on_batch(np.zeros((6, 3)), np.zeros((1, 2)))
+model.train_on_batch(np.zeros((6, 3)), np.zeros((4, 2)))  # error: [target-shape-mismatch]
+""",
+    "validation_dataset": """\
+inputs = keras.Input((4,))
+model = keras.Model(inputs, layers.Dense(2)(inputs))
+model.compile(optimizer="adam", loss="mse")
+val = tf.data.Dataset.from_tensor_slices((np.zeros((4, 5)), np.zeros((4, 2)))).batch(2)
+model.fit(np.zeros((8, 4)), np.zeros((8, 2)), validation_data=val, epochs=1, verbose=0)  # error: [data-shape-mismatch]
+""",
     # -- several inputs
     "two_inputs_one_array": TWO_INPUTS + """\
 model.fit(np.zeros((8, 4)), np.zeros((8, 1)), verbose=0)  # error: [data-structure-mismatch]
@@ -143,6 +164,17 @@ model.fit({"a": np.zeros((8, 4))}, np.zeros((8, 1)), verbose=0)  # error: [data-
     "two_inputs_dict_and_list": TWO_INPUTS + """\
 model.fit({"a": np.zeros((8, 4)), "b": np.zeros((8, 3)), "extra": np.zeros((8, 2))}, np.zeros((8, 1)), verbose=0)
 model.fit([np.zeros((8, 4)), np.zeros((8, 3))], np.zeros((8, 1)), verbose=0)
+""",
+    "fewer_losses_than_outputs": TWO_OUTPUTS + """\
+model.compile(optimizer="adam", loss=["mse"])
+model.fit(np.zeros((8, 4)), [np.zeros((8, 1)), np.zeros((8, 3))], epochs=1, verbose=0)
+model.compile(optimizer="adam", loss=["mse", "categorical_crossentropy", "mse"])
+model.fit(np.zeros((8, 4)), [np.zeros((8, 1)), np.zeros((8, 3))], epochs=1, verbose=0)  # error: [data-structure-mismatch]
+""",
+    "targets_of_one_output_in_a_list": MNIST_MLP + """\
+model.compile(optimizer="adam", loss="categorical_crossentropy")
+model.fit(np.zeros((8, 28, 28)), [np.zeros((8, 10))], epochs=1, verbose=0)
+model.fit(np.zeros((8, 28, 28)), [np.zeros((8,))], epochs=1, verbose=0)  # error: [target-shape-mismatch]
 """,
     "two_inputs_swapped": TWO_INPUTS + """\
 model.fit([np.zeros((8, 3)), np.zeros((8, 4))], np.zeros((8, 1)), verbose=0)  # error: [data-shape-mismatch]

@@ -108,6 +108,8 @@ class Training:
         sample_weight = bound.get("sample_weight")
         span = self.interp.span(node)
         from_dataset = isinstance(x, Dataset)
+        y_batch: Optional[dims.Dim] = None
+        validation = bound.get("validation_data")
         if isinstance(x, Dataset):
             if method == "fit" and _positive(bound.get("validation_split")):
                 self.report(INVALID_ARGUMENT, span, "Argument `validation_split` is only supported for tensors or "
@@ -116,25 +118,39 @@ class Training:
                 return UNKNOWN
             x, y, sample_weight = _unpack(x.element)
             batch: dims.Dim = dims.unknown()
+        elif method in _WHOLE:
+            # One batch of everything, without Keras's count check: targets meet predictions of
+            # another batch size and broadcast, or not.
+            batch = _count(x)
+            y_batch = _count(y)
         else:
-            counts = self.check_counts({"x": x, "y": y, "sample_weight": sample_weight}, span)
+            parts = {"x": x, "y": y, "sample_weight": sample_weight}
+            split = bound.get("validation_split")
+            if method == "fit" and validation is None and _positive(split):
+                # Keras cuts every array at the first one's split row, then counts.
+                first = _arrays(parts)
+                total = first[0].type.shape[0] if first and first[0].type.shape else None
+                if isinstance(total, int):
+                    at = int(math.floor(total * (1.0 - split)))
+                    if not self.check_split(split, total, span):
+                        return UNKNOWN
+                    counts = self.check_counts(parts, span, cut=at)
+                else:
+                    counts = None
+            else:
+                counts = self.check_counts(parts, span)
             if counts is False:
                 return UNKNOWN  # Keras stops there, before any batch
             n = counts if isinstance(counts, int) else None
-            if method == "fit" and not self.check_split(bound.get("validation_split"), n, span):
-                return UNKNOWN
-            if method in _WHOLE:
-                batch = n if n is not None else dims.unknown()
-            else:
-                size = bound.get("batch_size")
-                size = size if isinstance(size, int) and not isinstance(size, bool) and size > 0 else _DEFAULT_BATCH
-                batch = min(size, n) if n is not None else dims.unknown()
+            size = bound.get("batch_size")
+            size = size if isinstance(size, int) and not isinstance(size, bool) and size > 0 else _DEFAULT_BATCH
+            batch = min(size, n) if n is not None else dims.unknown()
         before = len(self.interp.findings)
         outputs = self.run_model(model, method, x, batch, node, dataset=from_dataset)
         if outputs is None:
             return UNKNOWN
         if method in ("fit", "evaluate", "train_on_batch", "test_on_batch") and y is not None:
-            self.check_targets(model, method, outputs, y, batch, span)
+            self.check_targets(model, method, outputs, y, batch, span, y_batch)
         if method in ("predict", "predict_on_batch") and not from_dataset:
             # The predictions: one array per output, as many rows as samples.
             rows = _count(x)
@@ -144,33 +160,45 @@ class Training:
             return preds[0] if len(preds) == 1 else preds
         if method == "fit" and len(self.interp.findings) == before:
             # (Keras stops at the training data's error; the validation data's would repeat it.)
-            validation = bound.get("validation_data")
-            if isinstance(validation, tuple | list) and len(validation) in (2, 3):
-                vx, vy = validation[0], validation[1]
-                vw = validation[2] if len(validation) == 3 else None
-                counts = self.check_counts({"x": vx, "y": vy, "sample_weight": vw}, span)
-                n = counts if isinstance(counts, int) and counts is not False else None
-                size = bound.get("validation_batch_size", bound.get("batch_size"))
-                size = size if isinstance(size, int) and not isinstance(size, bool) and size > 0 else _DEFAULT_BATCH
-                vbatch = min(size, n) if n is not None else dims.unknown()
-                vout = self.run_model(model, "fit (validation_data)", vx, vbatch, node)
-                if vout is not None:
-                    self.check_targets(model, "fit (validation_data)", vout, vy, vbatch, span)
+            self.check_validation(model, validation, bound, node, span)
         return UNKNOWN
+
+    def check_validation(self, model: Any, validation: Any, bound: dict, node: cst.CSTNode, span: Span) -> None:
+        if isinstance(validation, Dataset):
+            if validation.element is UNKNOWN:
+                return
+            vx, vy, _vw = _unpack(validation.element)
+            vbatch: dims.Dim = dims.unknown()
+        elif isinstance(validation, tuple | list) and len(validation) in (2, 3):
+            vx, vy = validation[0], validation[1]
+            vw = validation[2] if len(validation) == 3 else None
+            counts = self.check_counts({"x": vx, "y": vy, "sample_weight": vw}, span)
+            if counts is False:
+                return
+            n = counts if isinstance(counts, int) else None
+            size = bound.get("validation_batch_size", bound.get("batch_size"))
+            size = size if isinstance(size, int) and not isinstance(size, bool) and size > 0 else _DEFAULT_BATCH
+            vbatch = min(size, n) if n is not None else dims.unknown()
+        else:
+            return
+        vout = self.run_model(model, "fit (validation_data)", vx, vbatch, node, dataset=isinstance(validation, Dataset))
+        if vout is not None and vy is not None:
+            self.check_targets(model, "fit (validation_data)", vout, vy, vbatch, span)
 
     # -- pieces ----------------------------------------------------------------
     def report(self, code: Code, span: Span, message: str, notes: tuple[Note, ...] = ()) -> None:
         self.interp.report(Finding(code, span, message, notes + _stack(self.interp)))
 
-    def check_counts(self, parts: dict, span: Span) -> Optional[int | bool]:
-        """Keras's "Data cardinality is ambiguous": every array's first axis, by role.
-        Returns the common sample count when known, ``False`` after a finding."""
+    def check_counts(self, parts: dict, span: Span, cut: Optional[int] = None) -> Optional[int | bool]:
+        """Keras's "Data cardinality is ambiguous": every array's first axis, by role (after
+        ``validation_split`` cut them at row ``cut``). Returns the common sample count when known,
+        ``False`` after a finding."""
         sizes: dict[str, list[int]] = {}
         arrays: list[tuple[str, Array]] = []
         for role, value in parts.items():
             for a in _arrays(value):
                 if a.type.shape and isinstance(a.type.shape[0], int):
-                    sizes.setdefault(role, []).append(a.type.shape[0])
+                    sizes.setdefault(role, []).append(a.type.shape[0] if cut is None else min(a.type.shape[0], cut))
                     arrays.append((role, a))
         every = {n for ns in sizes.values() for n in ns}
         if len(every) > 1:
@@ -344,10 +372,13 @@ class Training:
                     f"of shape {show_shape(spec)} (the first axis is the batch){hint}", tuple(notes))
         return False
 
-    def check_targets(self, model: Any, method: str, outputs: list, y: Any, batch: dims.Dim, span: Span) -> None:
+    def check_targets(self, model: Any, method: str, outputs: list, y: Any, batch: dims.Dim, span: Span,
+                      y_batch: Optional[dims.Dim] = None) -> None:
         loss = model.loss
         if loss is None:
             return
+        if len(outputs) == 1 and isinstance(y, list | tuple) and len(y) == 1:
+            y = y[0]  # Keras unwraps the targets of a single output
         out_names = [self.output_name(t) for t in outputs]
         if self.interp.engine.keras_version < 3 and (len(outputs) > 1 or not isinstance(loss, LossValue)):
             return  # tf.keras 2 spreads one target or loss over several outputs: not followed
@@ -364,7 +395,7 @@ class Training:
             if not isinstance(out, Tensor) or not isinstance(t, Array) or not isinstance(lv, LossValue) \
                     or not lv.function or t.type.shape is None or out.type.shape is None or not t.type.shape:
                 continue
-            y_true = TensorType((batch, *t.type.shape[1:]), "float32")
+            y_true = TensorType((batch if y_batch is None else y_batch, *t.type.shape[1:]), "float32")
             pred = out.type.shape
             y_pred = TensorType((batch, *pred[1:]) if pred and pred[0] is None else pred, out.type.dtype)
             try:
@@ -428,12 +459,11 @@ class Training:
         if isinstance(loss, LossValue):
             return [loss] * len(out_names)
         if isinstance(loss, list):
-            if len(loss) != len(out_names):
-                if len(out_names) > 1 or len(loss) > 1:
-                    self.report(DATA_STRUCTURE, span, f"`compile` got {len(loss)} losses for {len(out_names)} "
-                                f"outputs ({', '.join(out_names)}): give one per output.")
+            if len(loss) > len(out_names):
+                self.report(DATA_STRUCTURE, span, f"`compile` got {len(loss)} losses for {len(out_names)} "
+                            f"output(s) ({', '.join(out_names)}): give one per output.")
                 return None
-            return loss
+            return loss + [None] * (len(out_names) - len(loss))  # outputs past the list get no loss
         if isinstance(loss, dict):
             if set(loss) != set(out_names) and all(isinstance(k, str) for k in loss):
                 self.report(DATA_STRUCTURE, span, f"Expected keys {out_names!r} in loss dict, but found "
