@@ -199,6 +199,12 @@ model.compile(optimizer="adam", loss="mse")
 ds = tf.data.Dataset.from_tensor_slices((np.zeros((8, 4)), np.zeros((8, 2))))
 model.fit(ds, epochs=1, verbose=0)  # error: [data-shape-mismatch]
 """,
+    "dataset_not_batched_into_a_sequential": """\
+model = keras.Sequential([keras.Input((5, 1)), layers.GlobalAveragePooling1D(), layers.Dense(1)])
+model.compile(optimizer="adam", loss="mse")
+ds = tf.data.Dataset.from_tensor_slices((np.zeros((6, 5, 2)), np.zeros((6, 2))))
+model.fit(ds, epochs=1, verbose=0)  # error: [target-shape-mismatch]
+""",
     "dataset_batched_and_mapped": """\
 inputs = keras.Input((4,))
 model = keras.Model(inputs, layers.Dense(2)(inputs))

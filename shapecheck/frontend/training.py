@@ -116,8 +116,11 @@ class Training:
                             "NumPy arrays: split the dataset yourself (`take`/`skip`) or pass `validation_data`.")
             if x.element is UNKNOWN:
                 return UNKNOWN
+            batched = x.batched
             x, y, sample_weight = _unpack(x.element)
             batch: dims.Dim = dims.unknown()
+            if not batched:  # single samples: Keras takes each one's first axis for the batch
+                batch, y_batch = _count(x), _count(y)
         elif method in _WHOLE:
             # One batch of everything, without Keras's count check: targets meet predictions of
             # another batch size and broadcast, or not.
