@@ -554,6 +554,8 @@ def _input_hint(want: tuple, got: tuple) -> str:
     rest_want, rest_got = tuple(want[1:]), tuple(got)
     if len(got) == len(want) - 1 and not any(dims.differs(p, q) for p, q in zip(rest_want, rest_got)):
         return "; one sample needs its batch axis: `x[None, ...]` (or `np.expand_dims(x, 0)`)"
+    if len(got) == len(want) - 1 and want and not any(dims.differs(p, q) for p, q in zip(want[1:-1], got[1:])):
+        return f"; the data lacks the model's last axis (of size {dims.show(want[-1])}, its channels or features)"
     if _known(want[1:]) and _known(got[1:]) and math.prod(want[1:]) == math.prod(got[1:]):
         shape = ", ".join(str(d) for d in want[1:])
         return f"; the sizes agree: `x.reshape(-1, {shape})`"
