@@ -301,18 +301,21 @@ def test_shapecheck_reports_what_the_case_states(case):
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_keras_does_what_the_case_states(case):
     pytest.importorskip("tensorflow")
-    source = _source(case)
-    filename = f"<case {case}>"
+    _run_and_compare(_source(case), f"<case {case}>", "Keras")
+
+
+def _run_and_compare(source: str, filename: str, who: str) -> None:
+    """Run the program; it must raise on the annotated line (its innermost frame), or not at all."""
     expected = _expected(source)
     try:
         exec(compile(source, filename, "exec"), {"__name__": "__case__"})  # noqa: S102 - our own test programs
     except Exception:  # noqa: BLE001 - the verdict is whether and where it raised
         frames = [f for f in traceback.extract_tb(sys.exc_info()[2]) if f.filename == filename]
         line = frames[-1].lineno if frames else None
-        assert line in expected, f"Keras raised on line {line}, the case expects {expected}:\n" \
+        assert line in expected, f"{who} raised on line {line}, the case expects {expected}:\n" \
                                  f"{traceback.format_exc()[-2000:]}"
         return
-    assert not expected, f"Keras ran the whole case; it expects an error at {expected}"
+    assert not expected, f"{who} ran the whole case; it expects an error at {expected}"
 
 
 # --------------------------------------------------------------------------- tf.keras 2
@@ -375,15 +378,4 @@ def test_keras2_shapecheck_reports_what_the_case_states(case):
 @pytest.mark.parametrize("case", sorted(CASES2))
 def test_keras2_does_what_the_case_states(case):
     pytest.importorskip("tf_keras")
-    source = HEAD2 + CASES2[case]
-    filename = f"<case2 {case}>"
-    expected = _expected(source)
-    try:
-        exec(compile(source, filename, "exec"), {"__name__": "__case__"})  # noqa: S102 - our own test programs
-    except Exception:  # noqa: BLE001 - the verdict is whether and where it raised
-        frames = [f for f in traceback.extract_tb(sys.exc_info()[2]) if f.filename == filename]
-        line = frames[-1].lineno if frames else None
-        assert line in expected, f"tf.keras raised on line {line}, the case expects {expected}:\n" \
-                                 f"{traceback.format_exc()[-2000:]}"
-        return
-    assert not expected, f"tf.keras ran the whole case; it expects an error at {expected}"
+    _run_and_compare(HEAD2 + CASES2[case], f"<case2 {case}>", "tf.keras")

@@ -9,7 +9,7 @@ checked against (:mod:`.training`).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any
 
 import libcst as cst
 
@@ -29,19 +29,10 @@ _DATASET = "tensorflow.data.Dataset"
 #: Dataset methods that keep the element as it is
 _KEEP = {"shuffle", "prefetch", "cache", "repeat", "take", "skip", "with_options", "shard", "filter",
          "apply_options", "ignore_errors", "assert_cardinality"}
-_NUMPY_DEFAULT_FLOAT = "float64"
 #: Python operators on arrays: NumPy's functions (their dtype rules), not Keras's
 _NUMPY_BINOPS = {f"keras.ops.{n}": f"numpy.{n}" for n in (
     "add", "subtract", "multiply", "divide", "floor_divide", "mod", "power", "matmul", "logical_or", "logical_and",
     "negative")}
-
-
-def _short(name: str) -> str:
-    for long, short in (("numpy.", "np."), ("tensorflow.", "tf."), ("keras.datasets.", ""),
-                        ("sklearn.model_selection.", ""), ("keras.utils.", "keras.utils.")):
-        if name.startswith(long):
-            return short + name[len(long):]
-    return name
 
 
 def _has(v: Any, kind: type) -> bool:
@@ -52,43 +43,6 @@ def _has(v: Any, kind: type) -> bool:
     if isinstance(v, dict):
         return any(_has(x, kind) for x in v.values())
     return False
-
-
-def literal_shape(v: Any) -> Optional[tuple]:
-    """The shape NumPy gives a nested list of numbers (``[[1, 2], [3, 4]]`` is ``(2, 2)``),
-    or ``None`` when it is ragged or holds something else."""
-    if isinstance(v, bool) or isinstance(v, (int, float)):
-        return ()
-    if isinstance(v, Array):
-        return v.type.shape
-    if isinstance(v, (list, tuple)):
-        inner = [literal_shape(x) for x in v]
-        if not inner:
-            return (0,)
-        if any(s is None for s in inner) or len(set(inner)) != 1:
-            return None
-        return (len(v), *inner[0])
-    return None
-
-
-def _literal_dtype(v: Any) -> str:
-    flat: list = []
-
-    def walk(x: Any) -> None:
-        if isinstance(x, (list, tuple)):
-            for y in x:
-                walk(y)
-        else:
-            flat.append(x)
-
-    walk(v)
-    if any(isinstance(x, Array) for x in flat):
-        return next(x.type.dtype for x in flat if isinstance(x, Array)) or _NUMPY_DEFAULT_FLOAT
-    if all(isinstance(x, bool) for x in flat) and flat:
-        return "bool"
-    if all(isinstance(x, int) for x in flat):
-        return "int64"
-    return _NUMPY_DEFAULT_FLOAT
 
 
 class DataFlow:

@@ -28,7 +28,7 @@ from ..core.findings import ShapeError
 from ..core.ir import UNKNOWN
 from ..core.rules import OPS, Call, Example, OpRule, T, Unknowable, register
 from ..core.shapes import Shape, TensorType
-from .op_utils import is_int, literal_shape, param
+from .op_utils import is_int, literal_shape, param, shape_of
 
 # -- NumPy dtypes -------------------------------------------------------------------
 
@@ -976,17 +976,6 @@ def _size(v: Any) -> Optional[Shape]:
     return tuple(v)
 
 
-def _shape_of_value(v: Any) -> Shape:
-    if isinstance(v, TensorType):
-        if v.shape is None:
-            raise Unknowable()
-        return v.shape
-    s = literal_shape(v)
-    if s is None:
-        raise Unknowable()
-    return s
-
-
 def _distribution(call: Call, names: tuple[str, ...], dtype: str) -> TensorType:
     """A sample of ``size``, or, without it, of the parameters' broadcast shape (to which ``size`` must
     broadcast too)."""
@@ -995,7 +984,7 @@ def _distribution(call: Call, names: tuple[str, ...], dtype: str) -> TensorType:
     size = _size(param(call, "size"))
     joint: Optional[Shape] = ()
     for n in names:
-        s = _shape_of_value(param(call, n))
+        s = shape_of(param(call, n))
         joint = broadcast(joint, s) if joint is not None else None
     if joint is None or any(d is None for d in joint):
         raise Unknowable()  # ValueError: the parameters do not broadcast
@@ -2039,7 +2028,7 @@ class Bincount(OpRule):
         if x.shape is None or len(x.shape) != 1 or x.dtype is None or _kind(x.dtype) not in "bui":
             raise Unknowable()  # ValueError / TypeError
         if w is not None:
-            ws = _shape_of_value(w)
+            ws = shape_of(w)
             if ws != x.shape:
                 raise Unknowable()  # ValueError: weights and x differ
         if x.shape[0] == 0 and param(call, "minlength") == 0:
@@ -2066,7 +2055,7 @@ class Histogram(OpRule):
                 raise Unknowable()  # ValueError
             n: Any = bins
         elif isinstance(bins, (list, tuple, TensorType)):
-            s = _shape_of_value(_as_arrays(bins) if isinstance(bins, (list, tuple)) else bins)
+            s = shape_of(_as_arrays(bins) if isinstance(bins, (list, tuple)) else bins)
             if len(s) != 1 or not dims.is_known(s[0]) or s[0] < 1:  # type: ignore[operator]
                 raise Unknowable()
             n = s[0] - 1  # type: ignore[operator]
