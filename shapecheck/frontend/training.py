@@ -462,6 +462,8 @@ class Training:
         if isinstance(loss, LossValue):
             return [loss] * len(out_names)
         if isinstance(loss, list):
+            if len(out_names) == 1 and loss:
+                return loss[:1]  # a single output takes the first (Keras ignores the rest)
             if len(loss) > len(out_names):
                 self.report(DATA_STRUCTURE, span, f"`compile` got {len(loss)} losses for {len(out_names)} "
                             f"output(s) ({', '.join(out_names)}): give one per output.")
