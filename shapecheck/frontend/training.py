@@ -463,7 +463,11 @@ class Training:
             return [loss] * len(out_names)
         if isinstance(loss, list):
             if len(out_names) == 1 and loss:
-                return loss[:1]  # a single output takes the first (Keras ignores the rest)
+                # Keras accepts a longer list for one output; which one it uses is not followed
+                # unless they are all the same.
+                same = all(isinstance(v, LossValue) and (v.function, v.kwargs) == (loss[0].function, loss[0].kwargs)
+                           for v in loss)
+                return loss[:1] if same else [None]
             if len(loss) > len(out_names):
                 self.report(DATA_STRUCTURE, span, f"`compile` got {len(loss)} losses for {len(out_names)} "
                             f"output(s) ({', '.join(out_names)}): give one per output.")
