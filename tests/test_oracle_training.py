@@ -334,7 +334,7 @@ def _array(draw: Any, maker: str, shape: tuple) -> str:
     return make(shape)
 
 
-def draw_y(draw: Any, var: str, kind: str, out: tuple, n: int, data: Data, perturb: bool = True) -> None:
+def draw_y(draw: Any, var: str, kind: str, out: tuple, n: int, data: Data) -> None:
     """Targets for an output of shape ``out`` under a loss for targets of ``kind`` (their shape
     drawn off the right one only where ``perturb``; a wrong sample count always may be)."""
     classes = out[-1] if out else 1
@@ -343,9 +343,6 @@ def draw_y(draw: Any, var: str, kind: str, out: tuple, n: int, data: Data, pertu
     else:
         right = out
     shape = _perturb_shape(draw, right, n, var, data.perturbed, counts=data.counts)
-    if not perturb and shape[1:] != right:
-        data.perturbed.pop()
-        shape = (n, *right)
     if kind == "sparse":
         data.lines.append(f"{var} = np.random.randint(0, {classes}, size={shape!r})")
     elif kind == "binary":
@@ -397,8 +394,8 @@ def _structure(draw: Any, names: Optional[list[str]], vars_: list[str], what: st
 
 
 def tf_dataset(draw: Any, suffix: str, family: str, in_names: Optional[list[str]], xs: list[str],
-               out_names: Optional[list[str]], ys: list[str], notes: list[str], lines: list[str], count: int,
-               unbatched_ok: bool) -> tuple[str, str]:
+               out_names: Optional[list[str]], ys: list[str], notes: list[str], lines: list[str],
+               count: int) -> tuple[str, str]:
     """``ds = tf.data.Dataset.from_tensor_slices((x, y)).batch(k)``: the element a tuple (never a
     list: tf.data stacks a list into one tensor) or a dict by name; the batch now and then forgotten.
     Returns the dataset's name and an empty ``y``."""
@@ -417,7 +414,7 @@ def tf_dataset(draw: Any, suffix: str, family: str, in_names: Optional[list[str]
     # (drop_remainder with fewer samples than a batch leaves no batch at all: Keras's predict then
     # fails with an UnboundLocalError, nothing to do with shapes)
     batch = draw(st.sampled_from([".batch(2)", ".batch(4)", f".batch({min(count, 2)}, drop_remainder=True)",
-                                  ".shuffle(8).batch(4)"] + ([""] if unbatched_ok else [])))
+                                  ".shuffle(8).batch(4)", ""]))
     if not batch:
         notes.append("dataset: not batched")
     name = f"ds{suffix}"
@@ -450,9 +447,7 @@ def programs(draw: Any, model: ModelDraw, fills: list[tuple], outs: list[tuple])
         loss = {"one": per_output[0], "list": f"[{per_output[0]}]",
                 "dict": "{" + f"{model.outputs[0]!r}: {per_output[0]}" + "}"}[style]
     else:
-        # EXCLUDED: fewer losses in a list than outputs (`loss=["mse"]` for two outputs): Keras trains,
-        # the outputs past the list get no loss; shapecheck reports SC304. Three for two is drawn.
-        style = draw(st.sampled_from(["one", "list", "list", "dict", "long"]))
+        style = draw(st.sampled_from(["one", "list", "list", "dict", "long", "short"]))
         if style == "one":  # one loss for every output: every target is of the first's kind
             loss = per_output[0]
             kinds = [kinds[0]] * len(outs)
@@ -463,9 +458,12 @@ def programs(draw: Any, model: ModelDraw, fills: list[tuple], outs: list[tuple])
             loss = "[" + ", ".join(per_output) + "]"
         elif style == "dict":
             loss = "{" + ", ".join(f"{o!r}: {v}" for o, v in zip(model.outputs, per_output)) + "}"
-        else:
+        elif style == "long":
             notes.append("loss: three in a list for two outputs")
             loss = "[" + ", ".join(per_output + per_output[:1]) + "]"
+        else:  # Keras trains the outputs past the list without a loss
+            notes.append("loss: one in a list for two outputs")
+            loss = f"[{per_output[0]}]"
     lines = list(HEADER) + model.lines + [f'model.compile(optimizer="sgd", loss={loss})']
     n = draw(st.sampled_from([1, 2, 3, 4, 6, 8, 16, 32]))
 
@@ -473,34 +471,26 @@ def programs(draw: Any, model: ModelDraw, fills: list[tuple], outs: list[tuple])
         # A tf.data pipeline now and then (not for the *_on_batch calls, which take arrays). Its arrays
         # keep one sample count: `from_tensor_slices` itself fails on others, and a failing data
         # operation is never reported (shapecheck leaves its result unknown).
-        # EXCLUDED: `validation_data` as a dataset: shapecheck follows only arrays there (a tuple or
-        # list), so `fit(x, y, validation_data=tf.data.Dataset.from_tensor_slices((np.zeros((1,)),
-        # y1)).batch(4))` on a model of input (None, 4) goes unreported; Keras fails on the rank.
-        dataset = family not in batchwise and suffix != "v" and draw(st.integers(0, 3)) == 0
-        data = Data(counts=family not in batchwise and not dataset)
+        dataset = family not in batchwise and draw(st.integers(0, 3)) == 0
+        # EXCLUDED: targets of another sample count in a *_on_batch call on a model of two outputs:
+        # `train_on_batch(np.zeros((2, 3)), [np.zeros((2,)), np.zeros((1,))])` with losses ["mse",
+        # "sparse_categorical_crossentropy"] fails in Keras ("must have the same shape up until the last
+        # dimension: target.shape=(1,), output.shape=(2, 2)"); shapecheck is silent (one output: agrees).
+        data = Data(counts=not dataset and not (family in batchwise and len(outs) > 1))
         xs = [f"x{suffix}_{src.name}" for src in model.inputs]
         for var, src, fill in zip(xs, model.inputs, fills):
             draw_x(draw, var, model, src, count, data, fill)
         ys = [f"y{suffix}_{o}" for o in model.outputs]
-        # EXCLUDED: the targets of a single-output model in a list or tuple of one (`fit(x, [y])`):
-        # Keras unwraps them and checks them against the output, shapecheck leaves them unchecked
-        # (SC302 never reported). Wrapped targets here have the right shape (a wrong count is checked),
-        # for a model of known output (an unbuilt Sequential's depends on the data it is built from).
-        wrapped = len(ys) == 1 and model.built and not dataset and draw(st.integers(0, 3)) == 0
+        # the targets of a single output now and then in a list or tuple of one (Keras unwraps them)
+        wrapped = len(ys) == 1 and not dataset and draw(st.integers(0, 3)) == 0
         for var, kind, shape in zip(ys, kinds, outs):
-            draw_y(draw, var, kind, shape, count, data, perturb=not wrapped)
+            draw_y(draw, var, kind, shape, count, data)
         lines.extend(data.lines)
         notes.extend(data.perturbed)
-        miscounted = any(p.endswith((": count", ": no_batch")) for p in data.perturbed)
         named = model.kind == "functional"
         if dataset:
-            # EXCLUDED: an unbatched dataset into a Sequential: Keras checks only the rank there, adds a
-            # trailing 1 and takes each sample's first axis for the batch, so
-            # `Sequential([keras.Input((5, 1)), GlobalAveragePooling1D(), Dense(1)])` with loss "mse" on
-            # `from_tensor_slices((np.zeros((6, 5, 2)), np.zeros((6, 2))))` fails in the loss ("Dimensions
-            # must be equal, but are 2 and 5"); shapecheck reports nothing. Functional models are drawn.
             return tf_dataset(draw, suffix, family, [s.name for s in model.inputs] if named else None, xs,
-                              model.outputs if named and len(ys) > 1 else None, ys, notes, lines, count, named)
+                              model.outputs if named and len(ys) > 1 else None, ys, notes, lines, count)
         if model.built:
             x = _structure(draw, [s.name for s in model.inputs] if named else None, xs, "x", notes)
         else:
@@ -518,7 +508,7 @@ def programs(draw: Any, model: ModelDraw, fills: list[tuple], outs: list[tuple])
             y = _structure(draw, model.outputs if named and len(ys) > 1 else None, ys, "y", notes,
                            wrap=len(ys) > 1)
         counts[(x, y)] = count
-        if miscounted:
+        if any(p.endswith((": count", ": no_batch")) for p in data.perturbed):
             uneven.add(x)
         return x, y
 
@@ -537,10 +527,7 @@ def programs(draw: Any, model: ModelDraw, fills: list[tuple], outs: list[tuple])
     auto = '"crossentropy"' in loss
     if auto:
         methods = methods[:1]
-    # EXCLUDED: arrays of different sample counts in `train_on_batch`/`test_on_batch`/`predict_on_batch`:
-    # these take the arrays as one batch without Keras's cardinality check, so targets that broadcast
-    # against the prediction pass (`train_on_batch(np.zeros((6, 3)), np.zeros((1, 2)))` trains);
-    # shapecheck reports SC303 as for `fit`. Data these calls get keeps its count and batch axis.
+    # (the *_on_batch calls take arrays only, no dataset)
     batchwise = {FAMILY[m] for m in methods if m.endswith("_on_batch")}
     sets: dict[str, tuple[str, str]] = {}
     uneven: set[str] = set()  # the x of data sets whose arrays hold different sample counts
@@ -562,8 +549,10 @@ def programs(draw: Any, model: ModelDraw, fills: list[tuple], outs: list[tuple])
         # (`fit(x, {"o1": y1, "o2": y2}, sample_weight=np.ones((4,)))`: KeyError(0)), shapecheck is silent.
         if y and method != "predict" and model.built and all(len(o) == 1 for o in outs) \
                 and not y.startswith("{") and draw(st.integers(0, 3)) == 0:
-            # per-sample weights: one a sample (now and then one too many or too few, but not in the
-            # *_on_batch calls: see above)
+            # per-sample weights: one a sample (now and then one too many or too few)
+            # EXCLUDED: in the *_on_batch calls (no count check there, the weights multiply the loss):
+            # `test_on_batch(np.zeros((4, 6)), np.zeros((4, 1)), sample_weight=np.ones((5,)))` fails in
+            # Keras ("Dimensions must be equal, but are 4 and 5"), shapecheck is silent.
             rows = counts[(x, y)] + (draw(st.sampled_from([0, 0, 1, -1])) if family not in batchwise else 0)
             if rows != counts[(x, y)]:
                 notes.append("sample_weight: count")
@@ -575,11 +564,10 @@ def programs(draw: Any, model: ModelDraw, fills: list[tuple], outs: list[tuple])
             validation = draw(st.sampled_from(["", "", "data", "split"]))
             if validation == "split" and sets.get("test", (x, y)) != (x, y):
                 validation = ""  # the test function was traced on other data (see above)
-            # EXCLUDED: `validation_split` on arrays of different sample counts: Keras slices every array
-            # at the first one's split point before it checks the counts, so `fit(np.zeros((4, 1)),
-            # np.zeros((16, 1)), validation_split=0.25)` trains on 3 and validates on 1 sample; shapecheck
-            # reports SC303 (and an SC-invalid-argument "Training data contains False samples": the
-            # failed count check's False is taken for a count).
+            # EXCLUDED: `validation_split` on arrays of different sample counts. Keras cuts every array at
+            # the first one's split row, then counts both parts: `fit(np.zeros((5, 3)), np.zeros((3, 2)),
+            # validation_split=0.25)` trains on 3 and 3 but validates on 2 and 0 samples and fails
+            # ("'x' sizes: 2 'y' sizes: 0"); shapecheck counts the training part only.
             if validation == "split" and x in uneven:
                 validation = ""
             if validation == "data" and auto:
