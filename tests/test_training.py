@@ -140,6 +140,17 @@ model.compile(optimizer="adam", loss="mse")
 model.fit(np.zeros((4, 1)), np.zeros((16, 1)), validation_split=0.25, epochs=1, verbose=0)
 model.fit(np.zeros((16, 1)), np.zeros((4, 1)), validation_split=0.25, epochs=1, verbose=0)  # error: [sample-count-mismatch]
 """,
+    "validation_split_uneven_validation_part": """\
+inputs = keras.Input((3,))
+model = keras.Model(inputs, layers.Dense(2)(inputs))
+model.compile(optimizer="adam", loss="mse")
+model.fit(np.zeros((5, 3)), np.zeros((3, 2)), validation_split=0.25, epochs=1, verbose=0)  # error: [sample-count-mismatch]
+""",
+    "two_outputs_on_batch_target_rows": TWO_OUTPUTS + """\
+model.compile(optimizer="adam", loss=["mse", "sparse_categorical_crossentropy"])
+model.train_on_batch(np.zeros((2, 4)), [np.zeros((2,)), np.zeros((2,))])
+model.train_on_batch(np.zeros((2, 4)), [np.zeros((2,)), np.zeros((1,))])  # error: [target-shape-mismatch]
+""",
     "train_on_batch_counts_broadcast": """\
 inputs = keras.Input((3,))
 model = keras.Model(inputs, layers.Dense(2)(inputs))

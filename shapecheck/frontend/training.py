@@ -49,6 +49,8 @@ METHODS: dict[str, tuple[str, ...]] = {
 }
 _WHOLE = ("train_on_batch", "test_on_batch", "predict_on_batch")
 _DEFAULT_BATCH = 32
+#: the batch of a target that is its own row count (``train_on_batch``: no count check)
+_OWN: Any = object()
 _SPARSE = ("keras.losses.sparse_categorical_crossentropy",)
 _ONE_HOT = ("keras.losses.categorical_crossentropy", "keras.losses.categorical_focal_crossentropy")
 
@@ -120,12 +122,12 @@ class Training:
             x, y, sample_weight = _unpack(x.element)
             batch: dims.Dim = dims.unknown()
             if not batched:  # single samples: Keras takes each one's first axis for the batch
-                batch, y_batch = _count(x), _count(y)
+                batch, y_batch = _count(x), _OWN
         elif method in _WHOLE:
             # One batch of everything, without Keras's count check: targets meet predictions of
             # another batch size and broadcast, or not.
             batch = _count(x)
-            y_batch = _count(y)
+            y_batch = _OWN  # each target's own rows
         else:
             parts = {"x": x, "y": y, "sample_weight": sample_weight}
             split = bound.get("validation_split")
@@ -137,7 +139,11 @@ class Training:
                     at = int(math.floor(total * (1.0 - split)))
                     if not self.check_split(split, total, span):
                         return UNKNOWN
-                    counts = self.check_counts(parts, span, cut=at)
+                    counts = self.check_counts(parts, span, cut=(0, at))
+                    if counts is not False:
+                        # the validation part, counted once the first epoch ends
+                        if self.check_counts(parts, span, cut=(at, total)) is False:
+                            return UNKNOWN
                 else:
                     counts = None
             else:
@@ -192,21 +198,24 @@ class Training:
     def report(self, code: Code, span: Span, message: str, notes: tuple[Note, ...] = ()) -> None:
         self.interp.report(Finding(code, span, message, notes + _stack(self.interp)))
 
-    def check_counts(self, parts: dict, span: Span, cut: Optional[int] = None) -> Optional[int | bool]:
-        """Keras's "Data cardinality is ambiguous": every array's first axis, by role (after
-        ``validation_split`` cut them at row ``cut``). Returns the common sample count when known,
-        ``False`` after a finding."""
+    def check_counts(self, parts: dict, span: Span, cut: Optional[tuple[int, int]] = None) -> Optional[int | bool]:
+        """Keras's "Data cardinality is ambiguous": every array's first axis, by role (the rows
+        ``cut[0]:cut[1]`` of each when ``validation_split`` cut them). Returns the common sample
+        count when known, ``False`` after a finding."""
         sizes: dict[str, list[int]] = {}
-        arrays: list[tuple[str, Array]] = []
+        arrays: list[tuple[str, Array, int]] = []
         for role, value in parts.items():
             for a in _arrays(value):
                 if a.type.shape and isinstance(a.type.shape[0], int):
-                    sizes.setdefault(role, []).append(a.type.shape[0] if cut is None else min(a.type.shape[0], cut))
-                    arrays.append((role, a))
+                    rows = a.type.shape[0]
+                    count = rows if cut is None else max(0, min(rows, cut[1]) - cut[0])
+                    sizes.setdefault(role, []).append(count)
+                    arrays.append((role, a, count))
         every = {n for ns in sizes.values() for n in ns}
         if len(every) > 1:
             lines = "\n".join(f"'{role}' sizes: {', '.join(map(str, ns))}" for role, ns in sizes.items())
-            notes = tuple(_data_note(role, a, f"{a.type.shape[0]} samples, ") for role, a in arrays
+            part = "" if cut is None else (" in the training part" if cut[0] == 0 else " in the validation part")
+            notes = tuple(_data_note(role, a, f"{count} samples{part}, ") for role, a, count in arrays
                           if a.origin is not None)
             self.report(SAMPLE_COUNT, span, "Data cardinality is ambiguous. Make sure all arrays contain the same "
                         f"number of samples.\n{lines}", _unique_notes(notes))
@@ -398,7 +407,8 @@ class Training:
             if not isinstance(out, Tensor) or not isinstance(t, Array) or not isinstance(lv, LossValue) \
                     or not lv.function or t.type.shape is None or out.type.shape is None or not t.type.shape:
                 continue
-            y_true = TensorType((batch if y_batch is None else y_batch, *t.type.shape[1:]), "float32")
+            rows = batch if y_batch is None else (t.type.shape[0] if y_batch is _OWN else y_batch)
+            y_true = TensorType((rows, *t.type.shape[1:]), "float32")
             pred = out.type.shape
             y_pred = TensorType((batch, *pred[1:]) if pred and pred[0] is None else pred, out.type.dtype)
             try:
