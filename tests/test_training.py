@@ -179,6 +179,8 @@ model.fit([np.zeros((8, 4)), np.zeros((8, 3))], np.zeros((8, 1)), verbose=0)
     "fewer_losses_than_outputs": TWO_OUTPUTS + """\
 model.compile(optimizer="adam", loss=["mse"])
 model.fit(np.zeros((8, 4)), [np.zeros((8, 1)), np.zeros((8, 3))], epochs=1, verbose=0)
+model.compile(optimizer="adam", loss=["mse"])
+model.fit(np.zeros((8, 4)), np.zeros((8, 1)), epochs=1, verbose=0)
 model.compile(optimizer="adam", loss=["mse", "categorical_crossentropy", "mse"])
 model.fit(np.zeros((8, 4)), [np.zeros((8, 1)), np.zeros((8, 3))], epochs=1, verbose=0)  # error: [data-structure-mismatch]
 """,

@@ -391,9 +391,15 @@ class Training:
             return
         if len(outputs) == 1 and isinstance(y, list | tuple) and len(y) == 1:
             y = y[0]  # Keras unwraps the targets of a single output
-        out_names = [self.output_name(t) for t in outputs]
         if self.interp.engine.keras_version < 3 and (len(outputs) > 1 or not isinstance(loss, LossValue)):
             return  # tf.keras 2 spreads one target or loss over several outputs: not followed
+        if isinstance(loss, list) and 0 < len(loss) < len(outputs):
+            # Fewer losses than outputs: the outputs past the list have none, and the targets may
+            # stop there too.
+            given = [y] if isinstance(y, Array) else y
+            if isinstance(given, list | tuple) and len(given) == len(loss):
+                outputs, y = outputs[:len(loss)], list(given)
+        out_names = [self.output_name(t) for t in outputs]
         if len(outputs) > 1 or isinstance(y, dict):
             targets = self.match_targets(out_names, y, span)
         else:
