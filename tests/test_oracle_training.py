@@ -478,11 +478,10 @@ def programs(draw: Any, model: ModelDraw, fills: list[tuple], outs: list[tuple])
         # keep one sample count: `from_tensor_slices` itself fails on others, and a failing data
         # operation is never reported (shapecheck leaves its result unknown).
         dataset = family not in batchwise and draw(st.integers(0, 3)) == 0
-        # EXCLUDED: targets of another sample count in a *_on_batch call on a model of two outputs:
-        # `train_on_batch(np.zeros((2, 3)), [np.zeros((2,)), np.zeros((1,))])` with losses ["mse",
-        # "sparse_categorical_crossentropy"] fails in Keras ("must have the same shape up until the last
-        # dimension: target.shape=(1,), output.shape=(2, 2)"); shapecheck is silent (one output: agrees).
-        data = Data(counts=not dataset and not (family in batchwise and len(outs) > 1))
+        # EXCLUDED: inputs of different sample counts in a *_on_batch call on a model of two inputs:
+        # `train_on_batch([np.zeros((2, 1)), np.zeros((1, 2))], y)` with the inputs concatenated fails in
+        # Keras ("Dimension 0 in both shapes must be equal, but are 2 and 1"); shapecheck is silent.
+        data = Data(counts=not dataset and not (family in batchwise and len(model.inputs) > 1))
         xs = [f"x{suffix}_{src.name}" for src in model.inputs]
         for var, src, fill in zip(xs, model.inputs, fills):
             draw_x(draw, var, model, src, count, data, fill)
@@ -572,12 +571,6 @@ def programs(draw: Any, model: ModelDraw, fills: list[tuple], outs: list[tuple])
             validation = draw(st.sampled_from(["", "", "data", "split"]))
             if validation == "split" and sets.get("test", (x, y)) != (x, y):
                 validation = ""  # the test function was traced on other data (see above)
-            # EXCLUDED: `validation_split` on arrays of different sample counts. Keras cuts every array at
-            # the first one's split row, then counts both parts: `fit(np.zeros((5, 3)), np.zeros((3, 2)),
-            # validation_split=0.25)` trains on 3 and 3 but validates on 2 and 0 samples and fails
-            # ("'x' sizes: 2 'y' sizes: 0"); shapecheck counts the training part only.
-            if validation == "split" and x in uneven:
-                validation = ""
             if validation == "data" and auto:
                 validation = ""
             if validation == "data":
