@@ -493,7 +493,7 @@ def programs(draw: Any, model: ModelDraw, fills: list[tuple], outs: list[tuple])
         named = model.kind == "functional"
         if dataset:
             return tf_dataset(draw, suffix, family, [s.name for s in model.inputs] if named else None, xs,
-                              model.outputs if named and len(ys) > 1 else None, ys, notes, lines, count, short)
+                              model.outputs if named else None, ys, notes, lines, count, short)
         if model.built:
             x = _structure(draw, [s.name for s in model.inputs] if named else None, xs, "x", notes)
         else:
@@ -504,11 +504,9 @@ def programs(draw: Any, model: ModelDraw, fills: list[tuple], outs: list[tuple])
         if wrapped:
             y = draw(st.sampled_from([f"[{ys[0]}]", f"({ys[0]},)"]))
         else:
-            # EXCLUDED: the targets of a single-output model as a dict by its name (`fit(x, {"o1": y})`):
-            # Keras 3.15 fails ("TypeError: Expected float32, but got o1 of type 'str'") whatever the
-            # loss (a string, a list of one, a dict by the name), in a dataset's element too;
-            # shapecheck reports nothing.
-            y = _structure(draw, model.outputs if named and len(ys) > 1 else None, ys, "y", notes,
+            # (the targets of a single output as a dict by its name: Keras 3.15 fails, "TypeError: Expected
+            # float32, but got o1 of type 'str'", whatever the loss, in a dataset's element too)
+            y = _structure(draw, model.outputs if named else None, ys, "y", notes,
                            wrap=len(ys) > 1, one_ok=not short)
         counts[(x, y)] = count
         if any(p.endswith((": count", ": no_batch")) for p in data.perturbed):

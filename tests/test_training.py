@@ -189,6 +189,12 @@ model.compile(optimizer="adam", loss="categorical_crossentropy")
 model.fit(np.zeros((8, 28, 28)), [np.zeros((8, 10))], epochs=1, verbose=0)
 model.fit(np.zeros((8, 28, 28)), [np.zeros((8,))], epochs=1, verbose=0)  # error: [target-shape-mismatch]
 """,
+    "one_output_targets_in_a_dict": """\
+inputs = keras.Input((4,))
+model = keras.Model(inputs, layers.Dense(2, name="score")(inputs))
+model.compile(optimizer="adam", loss="mse")
+model.fit(np.zeros((8, 4)), {"score": np.zeros((8, 2))}, verbose=0)  # error: [data-structure-mismatch]
+""",
     "two_inputs_swapped": TWO_INPUTS + """\
 model.fit([np.zeros((8, 3)), np.zeros((8, 4))], np.zeros((8, 1)), verbose=0)  # error: [data-shape-mismatch]
 """,

@@ -194,7 +194,9 @@ class DataFlow:
             return UNKNOWN
         if element is UNKNOWN or not _all_arrays(element):
             return Dataset(UNKNOWN, self.interp.span(node))
-        return Dataset(element, self.interp.span(node), batched=False)
+        counts = {a.type.shape[0] for a in _leaves(data) if a.type.shape} if method == "from_tensor_slices" else set()
+        count = counts.pop() if len(counts) == 1 and isinstance(next(iter(counts)), int) else None
+        return Dataset(element, self.interp.span(node), batched=False, count=count)
 
     def slice_first(self, a: Any) -> Any:
         if isinstance(a, (int, float)) and not isinstance(a, bool):
@@ -205,16 +207,21 @@ class DataFlow:
 
     def dataset_method(self, ds: Dataset, name: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
         if name in _KEEP:
-            return Dataset(ds.element, ds.origin, ds.batched)
+            # shuffle, prefetch, cache keep the samples; take, skip, filter, repeat change their count
+            count = ds.count if name in ("shuffle", "prefetch", "cache", "with_options") else None
+            return Dataset(ds.element, ds.origin, ds.batched, count, ds.first_batch)
         if ds.element is UNKNOWN:
             return Dataset(UNKNOWN, ds.origin, ds.batched)
         if name == "batch":
             size = args[0] if args else kwargs.get("batch_size", UNKNOWN)
             drop = kwargs.get("drop_remainder", args[1] if len(args) > 1 else False)
             batch: dims.Dim = size if isinstance(size, int) and drop is True else None
+            first = None
+            if isinstance(size, int) and not isinstance(size, bool) and size > 0:
+                first = size if drop is True else (min(size, ds.count) if ds.count else None)
             return Dataset(_map(ds.element, lambda a: Array(
                 TensorType(None if a.type.shape is None else (batch, *a.type.shape), a.type.dtype), a.origin,
-                a.what)), ds.origin, batched=True)
+                a.what)), ds.origin, batched=True, first_batch=first)
         if name == "unbatch":
             return Dataset(_map(ds.element, self.slice_first), ds.origin, batched=False)
         if name == "map" and args:
@@ -227,7 +234,7 @@ class DataFlow:
                 out = tuple(out)
             if not _all_arrays(out):
                 out = UNKNOWN
-            return Dataset(out, ds.origin, ds.batched)
+            return Dataset(out, ds.origin, ds.batched, ds.count, ds.first_batch)
         return UNKNOWN
 
 
@@ -241,6 +248,14 @@ def _map(v: Any, fn: Any) -> Any:
     if isinstance(v, Array):
         return fn(v)
     return UNKNOWN
+
+
+def _leaves(v: Any) -> list[Array]:
+    if isinstance(v, (tuple, list)):
+        return [a for x in v for a in _leaves(x)]
+    if isinstance(v, dict):
+        return [a for x in v.values() for a in _leaves(x)]
+    return [v] if isinstance(v, Array) else []
 
 
 def _all_arrays(v: Any) -> bool:

@@ -118,9 +118,9 @@ class Training:
                             "NumPy arrays: split the dataset yourself (`take`/`skip`) or pass `validation_data`.")
             if x.element is UNKNOWN:
                 return UNKNOWN
-            batched = x.batched
+            batched, first = x.batched, x.first_batch
             x, y, sample_weight = _unpack(x.element)
-            batch: dims.Dim = dims.unknown()
+            batch: dims.Dim = first if first is not None else dims.unknown()
             if not batched:  # single samples: Keras takes each one's first axis for the batch
                 batch, y_batch = _count(x), _OWN
         elif method in _WHOLE:
@@ -177,7 +177,9 @@ class Training:
             if validation.element is UNKNOWN:
                 return
             vx, vy, _vw = _unpack(validation.element)
-            vbatch: dims.Dim = dims.unknown()
+            vbatch: dims.Dim = validation.first_batch if validation.first_batch is not None else dims.unknown()
+            if not validation.batched:
+                return  # (its samples' first axes are the batch: not followed here)
         elif isinstance(validation, tuple | list) and len(validation) in (2, 3):
             vx, vy = validation[0], validation[1]
             vw = validation[2] if len(validation) == 3 else None
@@ -400,6 +402,11 @@ class Training:
             if isinstance(given, list | tuple) and len(given) == len(loss):
                 outputs, y = outputs[:len(loss)], list(given)
         out_names = [self.output_name(t) for t in outputs]
+        if len(outputs) == 1 and isinstance(y, dict) and y and all(isinstance(a, Array) for a in y.values()):
+            self.report(DATA_STRUCTURE, span, f"The model has one output ('{out_names[0]}'): its targets are one "
+                        f"array, not a dict (Keras 3 fails: \"Expected float32, but got {next(iter(y))} of type "
+                        "'str'\"): pass the array itself.", _origins(list(y.values()), "y"))
+            return
         if len(outputs) > 1 or isinstance(y, dict):
             targets = self.match_targets(out_names, y, span)
         else:

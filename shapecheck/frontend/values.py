@@ -152,6 +152,10 @@ class Dataset:
     element: Any
     origin: Optional[Span] = None
     batched: bool = False
+    #: samples it yields before batching, when known (``from_tensor_slices`` of arrays)
+    count: Optional[int] = None
+    #: rows of its first batch, when known (``batch(32)`` of 100 samples: 32; of 20: 20)
+    first_batch: Optional[int] = None
 
 
 @dataclass(eq=False)
