@@ -25,11 +25,11 @@ from ..core.findings import (
     Code,
     Finding,
     Note,
+    ShapeError,
     Span,
 )
 from ..core.ir import UNKNOWN, Node, TensorRef
 from ..core.rules import Unknowable
-from ..core.findings import ShapeError
 from ..core.shapes import TensorType, show_shape
 from ..ops import losses as loss_rules
 from . import names
@@ -85,7 +85,7 @@ class Training:
 
     def resolved(self, identifier: str, kwargs: dict, label: str) -> LossValue:
         try:
-            found = loss_rules.resolve_loss(identifier, kwargs)
+            found = loss_rules.resolve_loss(identifier, kwargs, self.interp.engine.keras_version)
         except Exception:  # noqa: BLE001 - an identifier Keras itself would reject is not ours
             found = None
         if found is None:
