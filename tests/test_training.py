@@ -81,6 +81,24 @@ inputs = keras.Input((4,))
 model = keras.Model(inputs, layers.Dense(2)(inputs))
 model.predict(np.zeros((4,)), verbose=0)  # error: [data-shape-mismatch]
 """,
+    "model_called_on_arrays": """\
+inputs = keras.Input((100,), dtype="int32")
+h = layers.GlobalAveragePooling1D()(layers.Embedding(50, 4)(inputs))
+model = keras.Model(inputs, layers.Dense(1)(h))
+seq = keras.Sequential([keras.Input((100,), dtype="int32"), layers.Embedding(50, 4), layers.GlobalAveragePooling1D()])
+scores = model(np.zeros((8, 100, 1), dtype="int32"))
+features = seq(np.zeros((8, 200), dtype="int32"))
+three = keras.Input((3,))
+head = keras.Model(three, layers.Dense(2)(three))
+head.predict(np.zeros((8, 3)), verbose=0)
+head.predict(np.asarray(features), verbose=0)  # error: [data-shape-mismatch]
+""",
+    "model_called_on_wrong_arrays": """\
+inputs = keras.Input((100,), dtype="int32")
+h = layers.GlobalAveragePooling1D()(layers.Embedding(50, 4)(inputs))
+model = keras.Model(inputs, layers.Dense(1)(h))
+model(np.zeros((8, 200), dtype="int32"))  # error: [data-shape-mismatch]
+""",
     "predictions_fed_back": """\
 inputs = keras.Input((8,))
 model = keras.Model(inputs, layers.Dense(3, activation="softmax")(inputs))

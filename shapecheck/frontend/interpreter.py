@@ -1336,6 +1336,9 @@ class Interpreter:
                 inst.attrs[f] = UNKNOWN
 
     def call_instance(self, inst: Instance, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+        if inst.cls.keras_kind == "model" and args and _is_data(args[0]) and not any(
+                _class_lookup(inst.cls, m) is not None for m in ("predict_step",)):
+            return self.training.check(inst, "__call__", [args[0]], {}, node)  # run eagerly on data
         if inst.functional is not None:
             return self.call_model(inst.functional, args, kwargs, node)
         if not inst.cls.keras_kind:
@@ -1801,6 +1804,8 @@ class Interpreter:
 
     def call_model(self, model: ModelValue, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
         x = args[0] if args else kwargs.get("inputs", UNKNOWN)
+        if _is_data(x):
+            return self.training.check(model, "__call__", [x], {}, node)  # run eagerly on data
         if model.kind == "sequential":
             if not model.inputs and isinstance(x, Tensor):
                 # An unbuilt Sequential is built by this call: its layers apply here.
@@ -2127,6 +2132,14 @@ def _may_catch_keras_errors(handler: Any) -> bool:
         if name is None or name not in _UNRELATED_EXCEPTIONS:
             return True
     return False
+
+
+def _is_data(x: Any) -> bool:
+    """Data (NumPy arrays, alone or in a list or dict), not Keras tensors."""
+    if isinstance(x, Array):
+        return True
+    values = list(x.values()) if isinstance(x, dict) else (list(x) if isinstance(x, (list, tuple)) else [])
+    return bool(values) and all(isinstance(v, Array) for v in values)
 
 
 def _is_generator(fn: cst.FunctionDef) -> bool:

@@ -46,8 +46,9 @@ METHODS: dict[str, tuple[str, ...]] = {
     "train_on_batch": ("x", "y", "sample_weight", "class_weight"),
     "test_on_batch": ("x", "y", "sample_weight"),
     "predict_on_batch": ("x",),
+    "__call__": ("x",),  # `model(x_array)`: the model run eagerly on data, as `predict_on_batch` does
 }
-_WHOLE = ("train_on_batch", "test_on_batch", "predict_on_batch")
+_WHOLE = ("train_on_batch", "test_on_batch", "predict_on_batch", "__call__")
 _DEFAULT_BATCH = 32
 #: the batch of a target that is its own row count (``train_on_batch``: no count check)
 _OWN: Any = object()
@@ -160,7 +161,7 @@ class Training:
             return UNKNOWN
         if method in ("fit", "evaluate", "train_on_batch", "test_on_batch") and y is not None:
             self.check_targets(model, method, outputs, y, batch, span, y_batch)
-        if method in ("predict", "predict_on_batch") and not from_dataset:
+        if method in ("predict", "predict_on_batch", "__call__") and not from_dataset:
             # The predictions: one array per output, as many rows as samples.
             rows = _count(x)
             preds = [Array(TensorType((rows, *t.type.shape[1:]) if t.type.shape else t.type.shape, t.type.dtype),
@@ -289,7 +290,7 @@ class Training:
             want = inputs[0].type.shape
             how = ("reaches the model's layers (on data, a Sequential checks only the rank)" if rank_only else
                    "passes the model's input check (its first axis is taken as the batch)")
-            self.report(DATA_SHAPE, span, f"`{method}` data of shape {show_shape(shape)} {how} but a layer then "
+            self.report(DATA_SHAPE, span, f"{_shown(method)} data of shape {show_shape(shape)} {how} but a layer then "
                         f"rejects it: {message}"
                         f"{_input_hint(want, shape) if want is not None else ''}", tuple(notes) + inner.notes[:1])
             return None
@@ -382,7 +383,7 @@ class Training:
         hint = _input_hint(want, got)
         if dataset and len(got) == len(want) - 1 and hint:
             hint = "; the dataset yields single samples: batch it, `dataset.batch(32)`"
-        self.report(DATA_SHAPE, span, f"`{method}` data of shape {show_shape(got)} does not fit the model's {name} "
+        self.report(DATA_SHAPE, span, f"{_shown(method)} data of shape {show_shape(got)} does not fit the model's {name} "
                     f"of shape {show_shape(spec)} (the first axis is the batch){hint}", tuple(notes))
         return False
 
@@ -434,7 +435,7 @@ class Training:
                     notes.append(Note(src.span, f"the model's output '{name}' has shape {show_shape(out.type.shape)}, "
                                                 "produced here"))
                 shown = lv.label or lv.function.rsplit(".", 1)[-1]
-                self.report(TARGET_SHAPE, span, f"`{method}` targets of shape {show_shape(t.type.shape)} do not fit "
+                self.report(TARGET_SHAPE, span, f"{_shown(method)} targets of shape {show_shape(t.type.shape)} do not fit "
                             f"output '{name}' of shape {show_shape(out.type.shape)} under the loss {shown}: "
                             f"{e.message}{_target_hint(lv.function, t.type, out.type)}", tuple(notes))
             except (Unknowable, Exception):  # noqa: BLE001 - a loss we cannot follow is not a finding
@@ -506,6 +507,10 @@ class Training:
 
 
 # --------------------------------------------------------------------- helpers
+def _shown(method: str) -> str:
+    return "`model(...)`" if method == "__call__" else f"`{method}`"
+
+
 def _positive(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool) and v > 0
 
