@@ -143,8 +143,8 @@ class Engine:
             return None
         return None
 
-    def eager(self, op: str, args: list, kwargs: dict, config: Optional[dict] = None,
-              traced: bool = True) -> tuple[Optional[tuple[TensorType, ...]], Any, Optional[ShapeError]]:
+    def eager(self, op: str, args: list, kwargs: dict) -> tuple[Optional[tuple[TensorType, ...]], Any,
+                                                                 Optional[ShapeError]]:
         """Apply a rule to values at once, outside the graph: data (NumPy arrays, eager tensors)
         and the loss of ``fit``. Tensors are :class:`TensorType` among ``args``/``kwargs``.
 
@@ -154,8 +154,8 @@ class Engine:
         rule = rule_for(op)
         if rule is None:
             return None, None, None
-        call = Call(rule, config or {}, list(args), dict(kwargs), name=_short(op).lower(),
-                    keras_version=self.keras_version, traced=traced, apply=self._apply_sublayer)
+        call = Call(rule, {}, list(args), dict(kwargs), name=_short(op).lower(),
+                    keras_version=self.keras_version, traced=True, apply=self._apply_sublayer)
         try:
             if isinstance(rule, LayerRule):
                 outputs = self._apply_layer(rule, call, None)

@@ -31,8 +31,7 @@ _KEEP = {"shuffle", "prefetch", "cache", "repeat", "take", "skip", "with_options
          "apply_options", "ignore_errors", "assert_cardinality"}
 #: Python operators on arrays: NumPy's functions (their dtype rules), not Keras's
 _NUMPY_BINOPS = {f"keras.ops.{n}": f"numpy.{n}" for n in (
-    "add", "subtract", "multiply", "divide", "floor_divide", "mod", "power", "matmul", "logical_or", "logical_and",
-    "negative")}
+    "add", "subtract", "multiply", "divide", "floor_divide", "mod", "power", "matmul", "logical_or", "logical_and")}
 
 
 def _has(v: Any, kind: type) -> bool:
@@ -94,8 +93,6 @@ class DataFlow:
                 return nest(structure)
             except IndexError:
                 return UNKNOWN
-        if name == "sklearn.model_selection.train_test_split":
-            return list(arrays)
         return arrays[0] if len(arrays) == 1 else list(arrays)
 
     def value(self, v: Any) -> Any:
@@ -194,7 +191,7 @@ class DataFlow:
             return UNKNOWN
         if element is UNKNOWN or not _all_arrays(element):
             return Dataset(UNKNOWN, self.interp.span(node))
-        counts = {a.type.shape[0] for a in _leaves(data) if a.type.shape} if method == "from_tensor_slices" else set()
+        counts = {a.type.shape[0] for a in arrays_in(data) if a.type.shape} if method == "from_tensor_slices" else set()
         count = counts.pop() if len(counts) == 1 and isinstance(next(iter(counts)), int) else None
         return Dataset(element, self.interp.span(node), batched=False, count=count)
 
@@ -250,11 +247,12 @@ def _map(v: Any, fn: Any) -> Any:
     return UNKNOWN
 
 
-def _leaves(v: Any) -> list[Array]:
+def arrays_in(v: Any) -> list[Array]:
+    """The arrays in a value: itself, or those in its lists, tuples and dicts."""
     if isinstance(v, (tuple, list)):
-        return [a for x in v for a in _leaves(x)]
+        return [a for x in v for a in arrays_in(x)]
     if isinstance(v, dict):
-        return [a for x in v.values() for a in _leaves(x)]
+        return [a for x in v.values() for a in arrays_in(x)]
     return [v] if isinstance(v, Array) else []
 
 

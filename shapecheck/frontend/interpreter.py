@@ -862,7 +862,7 @@ class Interpreter:
                 return v
             return UNKNOWN
         if isinstance(v, Array) and isinstance(node.operator, (cst.Minus, cst.Plus)):
-            return v if isinstance(node.operator, cst.Plus) else self.data.binop("keras.ops.multiply", v, -1, node)
+            return v if isinstance(node.operator, cst.Plus) else self.data.apply("numpy.negative", [v], {}, node)
         if isinstance(v, (SymValue, dims.Sym)) and isinstance(node.operator, cst.Minus):
             return self.sym_binop(cst.Multiply, v, -1)
         if isinstance(v, (int, float)) and not isinstance(v, bool) or isinstance(v, bool):

@@ -33,6 +33,7 @@ from ..core.rules import Unknowable
 from ..core.shapes import TensorType, show_shape
 from ..ops import losses as loss_rules
 from . import names
+from .data import arrays_in
 from .values import Array, Dataset, FunctionValue, Instance, LossValue, ModelValue, QualName, Tensor
 
 if TYPE_CHECKING:
@@ -134,7 +135,7 @@ class Training:
             split = bound.get("validation_split")
             if method == "fit" and validation is None and _positive(split):
                 # Keras cuts every array at the first one's split row, then counts.
-                first = _arrays(parts)
+                first = arrays_in(parts)
                 total = first[0].type.shape[0] if first and first[0].type.shape else None
                 if isinstance(total, int):
                     at = int(math.floor(total * (1.0 - split)))
@@ -208,7 +209,7 @@ class Training:
         sizes: dict[str, list[int]] = {}
         arrays: list[tuple[str, Array, int]] = []
         for role, value in parts.items():
-            for a in _arrays(value):
+            for a in arrays_in(value):
                 if a.type.shape and isinstance(a.type.shape[0], int):
                     rows = a.type.shape[0]
                     count = rows if cut is None else max(0, min(rows, cut[1]) - cut[0])
@@ -540,19 +541,9 @@ def _adjust_rank(shape: tuple, want: Optional[tuple]) -> tuple:
 
 
 def _count(x: Any) -> dims.Dim:
-    first = _arrays(x)
+    first = arrays_in(x)
     shape = first[0].type.shape if first else None
     return shape[0] if shape and isinstance(shape[0], int) else dims.unknown()
-
-
-def _arrays(v: Any) -> list[Array]:
-    if isinstance(v, Array):
-        return [v]
-    if isinstance(v, list | tuple):
-        return [a for x in v for a in _arrays(x)]
-    if isinstance(v, dict):
-        return [a for x in v.values() for a in _arrays(x)]
-    return []
 
 
 def _origins(arrays: list, role: str) -> tuple[Note, ...]:

@@ -44,7 +44,8 @@ def _squeeze_or_expand(t: Shape, p: Shape, traced: bool, batch_unknown: bool = F
     """``keras.src.losses.loss.squeeze_or_expand_to_same_rank(y_true, y_pred)`` on shapes;
     :class:`Unknowable` when the axis it looks at may or may not be 1 (``batch_unknown``: the
     first axis is undefined where Keras looks, as when ``fit`` traces its step)."""
-    if len(t) == len(p):
+    if len(p) == len(t) + 1:  # Keras's two branches are one with the roles swapped
+        p, t = _squeeze_or_expand(p, t, traced, batch_unknown)
         return t, p
     if len(t) == len(p) + 1:
         one = _is_one(t[-1], traced)
@@ -55,15 +56,6 @@ def _squeeze_or_expand(t: Shape, p: Shape, traced: bool, batch_unknown: bool = F
                 p = p + (1,)
             else:
                 t = t[:-1]
-    elif len(p) == len(t) + 1:
-        one = _is_one(p[-1], traced)
-        if one is None or (batch_unknown and len(p) == 1):
-            raise Unknowable()
-        if one:
-            if len(t) == 1:
-                t = t + (1,)
-            else:
-                p = p[:-1]
     return t, p
 
 
