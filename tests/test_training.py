@@ -255,6 +255,14 @@ def scale(x, y):
 ds = tf.data.Dataset.from_tensor_slices((np.zeros((8, 4)), np.zeros((8, 2))))
 model.fit(ds.map(scale).shuffle(8).batch(4).prefetch(1), epochs=1, verbose=0)
 """,
+    "validation_dataset_not_batched": """\
+inputs = keras.Input((2,))
+model = keras.Model(inputs, layers.Dense(1)(inputs))
+model.compile(optimizer="sgd", loss="mse")
+ds = tf.data.Dataset.from_tensor_slices((np.zeros((4, 2)), np.zeros((4, 1)))).batch(2)
+val = tf.data.Dataset.from_tensor_slices((np.zeros((2, 2)), np.zeros((2, 1))))
+model.fit(ds, validation_data=val, epochs=1, verbose=0)  # error: [data-shape-mismatch]
+""",
     "dataset_and_validation_split": """\
 inputs = keras.Input((4,))
 model = keras.Model(inputs, layers.Dense(2)(inputs))

@@ -1835,9 +1835,11 @@ class Interpreter:
             return UNKNOWN
         return self.replay(model, flat, node)
 
-    def replay(self, model: ModelValue, inputs: list, node: cst.CSTNode, check: bool = True) -> Any:
+    def replay(self, model: ModelValue, inputs: list, node: cst.CSTNode, check: bool = True,
+               on_data: bool = False) -> Any:
         """Apply a model's graph to new inputs: the same layers (same weights), a new call;
-        ``check=False`` when the caller has already checked the inputs against the model's."""
+        ``check=False`` when the caller has already checked the inputs against the model's;
+        ``on_data`` when data flows (``fit``, ``predict``): every layer then checks its weights."""
         if not model.inputs or model.outputs is None:
             return UNKNOWN
         mapping: dict[TensorRef, Any] = {}
@@ -1875,7 +1877,7 @@ class Interpreter:
                     return v
 
                 new_node = Node(0, old.op, old.kind, old.config, remap(old.args), remap(old.kwargs),
-                                old.layer_id, old.name, span, frame.stack, traced=True, replay=True)
+                                old.layer_id, old.name, span, frame.stack, traced=True, replay=not on_data)
                 result = self.add_node(new_node)
                 for i, t in enumerate(result.outputs):
                     mapping[TensorRef(nid, i)] = Tensor(TensorRef(new_node.id, i), t)

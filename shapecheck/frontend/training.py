@@ -175,13 +175,14 @@ class Training:
         return UNKNOWN
 
     def check_validation(self, model: Any, validation: Any, bound: dict, node: cst.CSTNode, span: Span) -> None:
+        vy_batch: Any = None
         if isinstance(validation, Dataset):
             if validation.element is UNKNOWN:
                 return
             vx, vy, _vw = _unpack(validation.element)
             vbatch: dims.Dim = validation.first_batch if validation.first_batch is not None else dims.unknown()
-            if not validation.batched:
-                return  # (its samples' first axes are the batch: not followed here)
+            if not validation.batched:  # single samples: each one's first axes are the batch
+                vbatch, vy_batch = _count(vx), _OWN
         elif isinstance(validation, tuple | list) and len(validation) in (2, 3):
             vx, vy = validation[0], validation[1]
             vw = validation[2] if len(validation) == 3 else None
@@ -196,7 +197,7 @@ class Training:
             return
         vout = self.run_model(model, "fit (validation_data)", vx, vbatch, node, dataset=isinstance(validation, Dataset))
         if vout is not None and vy is not None:
-            self.check_targets(model, "fit (validation_data)", vout, vy, vbatch, span)
+            self.check_targets(model, "fit (validation_data)", vout, vy, vbatch, span, vy_batch)
 
     # -- pieces ----------------------------------------------------------------
     def report(self, code: Code, span: Span, message: str, notes: tuple[Note, ...] = ()) -> None:
@@ -285,14 +286,13 @@ class Training:
             # added or dropped a trailing 1) but a layer inside rejects it: the data is the cause.
             inner = interp.findings[before]
             del interp.findings[before:]
-            message = inner.message.split(" (the model's call builds, since", 1)[0]
             shape = x.type.shape or ()
             notes = [_data_note("x", x)] if x.origin is not None else []
             want = inputs[0].type.shape
             how = ("reaches the model's layers (on data, a Sequential checks only the rank)" if rank_only else
                    "passes the model's input check (its first axis is taken as the batch)")
             self.report(DATA_SHAPE, span, f"{_shown(method)} data of shape {show_shape(shape)} {how} but a layer then "
-                        f"rejects it: {message}"
+                        f"rejects it: {inner.message}"
                         f"{_input_hint(want, shape) if want is not None else ''}", tuple(notes) + inner.notes[:1])
             return None
         if isinstance(model, ModelValue) and model.kind == "sequential" and not model.inputs \
@@ -312,13 +312,13 @@ class Training:
         interp._frame = Frame(frame.stack, frame.traced, True, frame.instance)
         try:
             first: Any = probes[0] if len(probes) == 1 else probes
-            if isinstance(model, ModelValue) and not check:
-                return interp.replay(model, probes, node, check=False)
+            if isinstance(model, Instance) and model.functional is not None:
+                model = model.functional
+            if isinstance(model, ModelValue) and model.inputs:
+                return interp.replay(model, probes, node, check=check, on_data=True)
             if isinstance(model, ModelValue):
-                return interp.call_model(model, [first], {}, node)
+                return interp.call_model(model, [first], {}, node)  # an unbuilt Sequential: built here
             if isinstance(model, Instance):
-                if model.functional is not None:
-                    return interp.call_model(model.functional, [first], {}, node)
                 return interp.call_instance(model, [first], {}, node)
         finally:
             interp._frame = frame
