@@ -105,6 +105,9 @@ class Engine:
         self.called: set[str] = set()
         #: layers whose constructor Keras rejects: reported once there, never applied
         self.rejected: set[str] = set()
+        #: the call that built each layer (its first one): what its weights, and so its
+        #: parameter counts, are made from
+        self.builds: dict[str, Call] = {}
 
     # -- public ------------------------------------------------------------
     def add(self, node: Node) -> NodeResult:
@@ -170,6 +173,19 @@ class Engine:
         except (Unknowable, ShapeError):
             structure = None
         return outputs, structure, None
+
+    def params(self, layer_id: str) -> Optional[tuple[int, int]]:
+        """The ``(trainable, non_trainable)`` parameter counts of a layer once it is built;
+        ``None`` when it is not built or its counts cannot be known."""
+        call = self.builds.get(layer_id)
+        if call is None:
+            return None
+        rule = call.rule
+        assert isinstance(rule, LayerRule)
+        try:
+            return rule.count_params(call)
+        except (Unknowable, ShapeError):
+            return None
 
     def snapshot(self) -> tuple:
         """The built state of every layer, to explore a branch that may not run."""
@@ -244,6 +260,7 @@ class Engine:
                                              "data flows: predict, fit)") from None
         outputs = tuple(_labelled(rule, call, t) for t in self._outputs(rule.output(call)))
         if layer_id is not None:
+            self.builds.setdefault(layer_id, call)
             self.called.add(layer_id)
         if layer_id is not None and layer_id not in self.built:
             try:
@@ -342,6 +359,24 @@ def infer(op: str, config: dict, inputs: Any, args: tuple = (), call_kwargs: Opt
         return outputs
     shapes = [t.shape for t in outputs]
     return shapes[0] if len(shapes) == 1 else shapes
+
+
+def infer_params(op: str, config: dict, inputs: Any, args: tuple = (), call_kwargs: Optional[dict] = None,
+                 keras_version: int = 3) -> Optional[tuple[int, int]]:
+    """The ``(trainable, non_trainable)`` parameter counts of layer ``op`` built by one call on
+    ``inputs`` (as :func:`infer` takes them); ``None`` when unknown or when the call fails."""
+    engine = Engine(keras_version)
+    rule = rule_for(f"keras.layers.{op}")
+    if not isinstance(rule, LayerRule):
+        raise KeyError(op)
+    kw = {k: _as_tensor(v, tuples=False) for k, v in (call_kwargs or {}).items()}
+    pos = ([_as_tensor(inputs)] if inputs is not None else []) + [_as_tensor(a) for a in args]
+    call = Call(rule, config, pos, kw, name=op.lower(), keras_version=keras_version, apply=engine._apply_sublayer)
+    try:
+        engine._apply_layer(rule, call, "L")
+    except (ShapeError, Unknowable):
+        return None
+    return engine.params("L")
 
 
 def infer_types(op: str, config: dict, inputs: Any, args: tuple = (), call_kwargs: Optional[dict] = None,

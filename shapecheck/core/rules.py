@@ -252,6 +252,12 @@ class LayerRule(Rule):
         """The spec the layer's weights fix once built (checked on later calls)."""
         return None
 
+    def count_params(self, call: Call) -> tuple[int, int]:
+        """The ``(trainable, non_trainable)`` parameter counts of the weights the layer makes when
+        it is built by ``call`` (its first call), as Keras's ``count_params()`` and
+        ``model.summary()`` count them. :class:`Unknowable` when they depend on what is unknown."""
+        raise Unknowable()
+
 
 class OpRule(Rule):
     """A rule for a function applied to tensors (``keras.ops.*``, ``tf.*``)."""
