@@ -137,8 +137,9 @@ def check_source(source: str, path: str = "<string>", options: Options = Options
     result.layer_calls = interp.layer_calls
     result.layer_calls_inferred = interp.layer_calls_inferred
     result.shapes = [
-        {"span": s.span, "layer": s.layer, "outputs": s.outputs} for s in interp.shapes
+        {"span": s.span, "layer": s.layer, "outputs": s.outputs, "refs": s.refs} for s in interp.shapes
     ]
+    result.graph = interp.engine.graph
     return result
 
 

@@ -126,6 +126,14 @@ class Engine:
     def run(self, graph: Graph) -> list[NodeResult]:
         return [self.add(n) for n in graph.nodes]
 
+    def record(self, node: Node) -> int:
+        """Add a node that makes no tensor (a "construct", "model" or "method" node): kept for
+        the runtime replay, never evaluated."""
+        node.id = len(self.graph.nodes)
+        self.graph.nodes.append(node)
+        self.results[node.id] = NodeResult((), inferred=False)
+        return node.id
+
     def check_config(self, op: str, config: dict, span: Span, name: str,
                      call_stack: tuple[Span, ...] = (), layer_id: Optional[str] = None) -> Optional[Finding]:
         """Constructor-time validation (``Conv2D(padding="full")``).
@@ -230,7 +238,7 @@ class Engine:
                 assert isinstance(rule, LayerRule)
                 outputs = self._apply_layer(rule, call, node.layer_id)
         except ShapeError as e:
-            finding = Finding(e.code, node.span or _NOWHERE, e.message, self._notes(node))
+            finding = Finding(e.code, node.span or _NOWHERE, e.message, self._notes(node), node=node.id)
             return NodeResult((UNKNOWN_TENSOR,), tf_finding or finding, inferred=False)
         except Unknowable:
             return NodeResult((UNKNOWN_TENSOR,), tf_finding, inferred=False)
@@ -290,7 +298,7 @@ class Engine:
         instead = f"`{equivalent}`" if equivalent else "the `keras.ops` equivalent"
         msg = (f"A KerasTensor cannot be used as input to a TensorFlow function: `{fn}` is applied to a "
                f"symbolic Keras tensor. Use {instead} or a layer instead (valid only under tf.keras 2).")
-        return Finding(TF_OP_ON_KERAS_TENSOR, node.span or _NOWHERE, msg, self._notes(node))
+        return Finding(TF_OP_ON_KERAS_TENSOR, node.span or _NOWHERE, msg, self._notes(node), node=node.id)
 
     @staticmethod
     def _outputs(out: Any) -> tuple[TensorType, ...]:

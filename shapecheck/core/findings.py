@@ -8,7 +8,7 @@ generated from :data:`CODES` by ``python -m shapecheck.docs``.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal, Optional
+from typing import Any, Literal, Optional
 
 Severity = Literal["error", "warning", "note"]
 
@@ -266,6 +266,8 @@ class Finding:
     message: str
     notes: tuple[Note, ...] = ()
     severity: Optional[Severity] = None
+    #: the IR node whose replay Keras should reject for the same reason (``None``: not replayable)
+    node: Optional[int] = None
 
     @property
     def level(self) -> Severity:
@@ -290,3 +292,6 @@ class FileResult:
     shapes: list[dict] = field(default_factory=list)
     layer_calls: int = 0
     layer_calls_inferred: int = 0
+    #: the IR the analysis extracted (what ``--runtime`` replays); a ``shapes`` entry's
+    #: ``refs`` and a finding's ``node`` point into it
+    graph: Any = None

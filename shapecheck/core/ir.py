@@ -53,8 +53,36 @@ class LayerRef:
     layer_id: Optional[str] = None
 
 
-#: "data" is a batch of the data given to ``fit``/``predict``: built like an input, never part of a model
-NodeKind = Literal["input", "data", "layer", "op"]
+@dataclass(frozen=True)
+class ModelRef:
+    """A model as Keras builds it: ``functional`` from its ``inputs`` and ``outputs`` (tensor
+    refs, outputs nested as the code gave them), ``sequential`` from its ``layers`` (LayerRef or
+    ModelRef; ``inputs`` holds its input when it has one)."""
+
+    kind: str
+    name: Optional[str]
+    layer_id: str
+    inputs: tuple = ()
+    outputs: Any = None
+    layers: tuple = ()
+
+
+@dataclass(frozen=True)
+class ArrayRef:
+    """Data given to a model's method (a NumPy array, one element of a dataset): its shape and dtype."""
+
+    shape: Optional[tuple]
+    dtype: Optional[str] = None
+
+
+#: The node kinds. Tensors come from "input" (``keras.Input``), "data" (a batch of the data given
+#: to ``fit``/``predict``: built like an input, never part of a model), "layer" and "op" nodes. The
+#: others record what Keras does besides applying layers, so the runtime replay can redo it:
+#: "construct" a layer's constructor (recorded where Keras rejects it), "model" a
+#: ``keras.Model``/``Sequential`` (``config["model"]`` a ModelRef), "method" a call of a model's
+#: method (``op`` ``keras.Model.fit``, ``...predict``, ``...__call__``; ``config["model"]`` the
+#: model; ``kwargs`` its arguments, data as ArrayRefs).
+NodeKind = Literal["input", "data", "layer", "op", "construct", "model", "method"]
 
 
 @dataclass
@@ -115,6 +143,11 @@ def value_to_json(v: Any) -> Any:
         return {"$tensor": [v.node, v.index]}
     if isinstance(v, LayerRef):
         return {"$layer": v.class_name, "config": value_to_json(v.config), "id": v.layer_id}
+    if isinstance(v, ModelRef):
+        return {"$model": v.kind, "name": v.name, "id": v.layer_id, "inputs": value_to_json(v.inputs),
+                "outputs": value_to_json(v.outputs), "layers": value_to_json(v.layers)}
+    if isinstance(v, ArrayRef):
+        return {"$array": value_to_json(v.shape), "dtype": v.dtype}
     if isinstance(v, dims.Sym):
         return {"$dim": str(v)}
     if isinstance(v, slice):
@@ -142,6 +175,11 @@ def value_from_json(v: Any) -> Any:
             return TensorRef(*v["$tensor"])
         if "$layer" in v:
             return LayerRef(v["$layer"], value_from_json(v["config"]), v.get("id"))
+        if "$model" in v:
+            return ModelRef(v["$model"], v["name"], v["id"], value_from_json(v["inputs"]),
+                            value_from_json(v["outputs"]), value_from_json(v["layers"]))
+        if "$array" in v:
+            return ArrayRef(value_from_json(v["$array"]), v["dtype"])
         if "$dim" in v:
             return dims.Sym.named(v["$dim"])
         if "$slice" in v:

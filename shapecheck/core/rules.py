@@ -188,6 +188,14 @@ class Call:
             return (None,) * n
         return (as_dim(v),) * n
 
+    def flag(self, key: str, default: bool) -> bool:
+        """A boolean constructor argument as Keras tests it (``if self.use_bias:``), ``default`` when
+        not given; :class:`Unknowable` when the front end could not follow it."""
+        v = self.config.get(key, default)
+        if v is UNKNOWN or isinstance(v, dims.Sym):
+            raise Unknowable()
+        return bool(v)
+
     def fail(self, code: Code, message: str) -> ShapeError:
         return ShapeError(code, message)
 
@@ -197,6 +205,39 @@ class Call:
         if not isinstance(layer, LayerRef) or self._apply is None:
             raise Unknowable()
         return self._apply(layer, list(args), kwargs, self.traced)
+
+    def sublayer_params(self, layer: Any, *args: Any, **kwargs: Any) -> tuple[int, int]:
+        """The ``(trainable, non_trainable)`` counts of a layer given as a constructor argument
+        once built by a call on ``args`` (wrappers: ``Bidirectional``, ``TimeDistributed``), as
+        :meth:`apply` applies it; :class:`Unknowable` when the layer or its counts are unknown."""
+        if not isinstance(layer, LayerRef):
+            raise Unknowable()
+        rule = LAYERS.get(layer.class_name)
+        if not isinstance(rule, LayerRule):
+            raise Unknowable()
+        sub = Call(rule, layer.config, list(args), kwargs, name=layer.config.get("name") or layer.class_name.lower(),
+                   keras_version=self.keras_version, traced=self.traced, apply=self._apply)
+        return rule.count_params(sub)
+
+
+def known_int(d: Any) -> int:
+    """A size as a plain ``int``; :class:`Unknowable` for ``None``, a symbolic or an opaque size."""
+    if isinstance(d, int) and not isinstance(d, bool):
+        return d
+    if d is True:
+        return 1
+    raise Unknowable()
+
+
+def count(*shapes: Sequence[Any]) -> int:
+    """The number of scalars in weights of these shapes (each size known, else :class:`Unknowable`)."""
+    total = 0
+    for shape in shapes:
+        n = 1
+        for d in shape:
+            n *= known_int(d)
+        total += n
+    return total
 
 
 def as_dim(v: Any) -> Dim:
@@ -252,10 +293,34 @@ class LayerRule(Rule):
         """The spec the layer's weights fix once built (checked on later calls)."""
         return None
 
+    #: the layer makes no weights: its counts are ``(0, 0)`` whatever the call
+    weightless: ClassVar[bool] = False
+    #: :meth:`weights` holds for tf.keras 2 too (checked against ``tf_keras``); otherwise the
+    #: counts under ``keras_version=2`` are unknowable
+    keras2_weights: ClassVar[bool] = False
+
     def count_params(self, call: Call) -> tuple[int, int]:
         """The ``(trainable, non_trainable)`` parameter counts of the weights the layer makes when
         it is built by ``call`` (its first call), as Keras's ``count_params()`` and
-        ``model.summary()`` count them. :class:`Unknowable` when they depend on what is unknown."""
+        ``model.summary()`` count them. :class:`Unknowable` when they depend on what is unknown.
+
+        Rules say which weights they make in :meth:`weights` (or set ``weightless``); here the
+        constructor's ``trainable=False`` turns every weight non-trainable, as Keras does."""
+        if call.keras_version < 3 and not (self.weightless or self.keras2_weights):
+            raise Unknowable()
+        if self.weightless:
+            return (0, 0)
+        trainable, frozen = self.weights(call)
+        flag = call.config.get("trainable", True)
+        if flag is True or trainable == 0:
+            return (trainable, frozen)
+        if flag is False:
+            return (0, trainable + frozen)
+        raise Unknowable()
+
+    def weights(self, call: Call) -> tuple[int, int]:
+        """The ``(trainable, non_trainable)`` counts of the weights ``call`` builds, for a trainable
+        layer (see :meth:`count_params`)."""
         raise Unknowable()
 
 

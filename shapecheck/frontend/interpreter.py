@@ -14,7 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 import operator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Optional
 
 import libcst as cst
@@ -34,7 +34,7 @@ from ..core.findings import (
     Note,
     Span,
 )
-from ..core.ir import UNKNOWN, LayerRef, Node, TensorRef
+from ..core.ir import UNKNOWN, ArrayRef, LayerRef, ModelRef, Node, TensorRef
 from ..core.rules import LAYER_FUNCTIONS, LAYERS, OPS, to_snake_case
 from ..core.shapes import TensorType, show_shape
 from . import names
@@ -198,6 +198,8 @@ class ShapeEntry:
     span: Span
     layer: str
     outputs: tuple[TensorType, ...]
+    #: the IR tensors these are the shapes of (what the runtime replay compares)
+    refs: tuple[TensorRef, ...] = ()
 
 
 @dataclass
@@ -1075,7 +1077,8 @@ class Interpreter:
                 label = func.name if isinstance(func, (FunctionValue, BoundMethod)) else func.cls.name
                 span = self.span(node)
                 if span.path == self.path:
-                    self.shapes.append(ShapeEntry(span, f"{label}()", tuple(t.type for t in outs)))
+                    self.shapes.append(ShapeEntry(span, f"{label}()", tuple(t.type for t in outs),
+                                                  tuple(t.ref for t in outs)))
         return result
 
     def _call_value(self, func: Any, args: list, kwargs: dict, node: cst.CSTNode) -> Any:  # noqa: C901
@@ -1484,13 +1487,14 @@ class Interpreter:
                 and created_at.line != node.span.line:
             # The layer was created elsewhere (a Sequential list, an attribute set in __init__).
             note = Note(created_at, f'layer "{node.name}" is created here')
-            finding = Finding(finding.code, finding.span, finding.message, finding.notes + (note,))
+            finding = replace(finding, notes=finding.notes + (note,))
         self.report(finding)
         if node.span is not None and not self._frame.replay and node.span.path == self.path \
                 and node.op not in ("shapecheck.join", "shapecheck.time_step", "shapecheck.declared_shape"):
             # The front end's own pseudo-ops show as the call they stand for.
             label = "keras.layers.TimeDistributed" if node.op == "shapecheck.time_distributed" else node.op
-            self.shapes.append(ShapeEntry(node.span, label, result.outputs))
+            self.shapes.append(ShapeEntry(node.span, label, result.outputs,
+                                          tuple(TensorRef(node.id, i) for i in range(len(result.outputs)))))
         return result
 
     def make_input(self, bound: dict, node: cst.CSTNode, span: Optional[Span] = None) -> Any:
@@ -1517,10 +1521,13 @@ class Interpreter:
         if removed and class_name != "InputLayer" and rule is not None and self.engine.keras_version >= 3:
             # Keras 3 layers take only input_shape/input_dim of the Keras 2 input arguments.
             given = ", ".join(f"'{k}': {_show_literal(kwargs[k])}" for k in removed)
+            at = self.engine.record(Node(0, f"keras.layers.{class_name}", "construct",
+                                         config={k: self.literal(v) for k, v in _bind(rule.params, args, kwargs).items()},
+                                         span=self.span(node), call_stack=self._frame.stack))
             self.report(Finding(INVALID_ARGUMENT, self.span(node),
                                 f"Unrecognized keyword arguments passed to {class_name}: {{{given}}} (Keras 3 "
                                 "layers no longer take them: put `keras.Input(batch_shape=...)` first instead)",
-                                _stack_notes(self._frame.stack)))
+                                _stack_notes(self._frame.stack), node=at))
         if class_name == "InputLayer" and rule is not None:
             bound = _bind(rule.params, args, kwargs)
             return LayerValue("InputLayer", bound, self.new_id("L"), str(bound.get("name") or "input_layer"),
@@ -1539,9 +1546,18 @@ class Interpreter:
         if class_name == "TimeDistributed" and isinstance(bound.get("layer"), (ModelValue, Instance)):
             layer.wrapped = bound["layer"]
         if rule is not None:
-            self.report(self.engine.check_config(f"keras.layers.{class_name}", config, self.span(node), name,
-                                                 self._frame.stack, layer.layer_id))
+            finding = self.engine.check_config(f"keras.layers.{class_name}", config, self.span(node), name,
+                                               self._frame.stack, layer.layer_id)
+            if finding is not None:
+                finding = replace(finding, node=self.record_construct(class_name, config, layer, node))
+            self.report(finding)
         return layer
+
+    def record_construct(self, class_name: str, config: dict, layer: LayerValue, node: cst.CSTNode) -> int:
+        """A constructor call Keras rejects, as an IR node the runtime replay can redo."""
+        return self.engine.record(Node(0, f"keras.layers.{class_name}", "construct", config=config,
+                                       layer_id=layer.layer_id, name=layer.name, span=self.span(node),
+                                       call_stack=self._frame.stack))
 
     def literal(self, v: Any, top: bool = True) -> Any:
         """A Python value as an IR config literal (what ``get_config()`` would hold)."""
@@ -1595,7 +1611,7 @@ class Interpreter:
             out = self.call_function(layer.wrapped, [args[0]], dict(extra) if isinstance(extra, dict) else {},
                                      node, traced=True)
             if isinstance(out, Tensor) and not self._frame.replay:
-                self.shapes.append(ShapeEntry(self.span(node), "keras.layers.Lambda", (out.type,)))
+                self.shapes.append(ShapeEntry(self.span(node), "keras.layers.Lambda", (out.type,), (out.ref,)))
             return out
         if layer.class_name == "TimeDistributed" and layer.wrapped is not None and args \
                 and isinstance(args[0], Tensor):
@@ -1645,12 +1661,34 @@ class Interpreter:
         name = name or self.auto_name("Functional")
         flat_inputs = _flatten(inputs)
         model = ModelValue("functional", self.new_id("M"), name, flat_inputs, outputs)
+        ref = self.model_ref(model)
+        at = None if ref is None else self.engine.record(
+            Node(0, "keras.Model", "model", config={"model": ref}, layer_id=model.layer_id, name=name,
+                 span=self.span(node), call_stack=self._frame.stack))
         if all(isinstance(t, Tensor) for t in flat_inputs):
-            self.check_input_names(flat_inputs, node)
-            self.check_connected(flat_inputs, outputs, node)
+            self.check_input_names(flat_inputs, node, at)
+            self.check_connected(flat_inputs, outputs, node, at)
         return model
 
-    def check_connected(self, inputs: list, outputs: Any, node: cst.CSTNode) -> None:
+    def model_ref(self, model: Any) -> Optional[ModelRef]:
+        """A model as the IR holds it (``None`` for a subclassed model: its code is not replayed)."""
+        if isinstance(model, Instance):
+            model = model.functional
+        if not isinstance(model, ModelValue):
+            return None
+        inputs = tuple(t.ref if isinstance(t, Tensor) else UNKNOWN for t in model.inputs)
+        if model.kind == "functional":
+            outputs = _map_structure(model.outputs, lambda t: t.ref if isinstance(t, Tensor) else UNKNOWN)
+            return ModelRef("functional", model.name, model.layer_id, inputs, outputs)
+        layers: list = []
+        for layer in model.layers:
+            if isinstance(layer, LayerValue):
+                layers.append(LayerRef(layer.class_name, layer.config, layer.layer_id))
+            else:
+                layers.append(self.model_ref(layer) or UNKNOWN)
+        return ModelRef("sequential", model.name, model.layer_id, inputs, None, tuple(layers))
+
+    def check_connected(self, inputs: list, outputs: Any, node: cst.CSTNode, at: Optional[int] = None) -> None:
         """Keras's ``Output with path `...` is not connected to `inputs``: an output that
         certainly needs a ``keras.Input`` not in ``inputs`` (joins of branches are not
         certain, so they are not followed)."""
@@ -1682,10 +1720,10 @@ class Interpreter:
                            f"Graph disconnected: cannot obtain value for tensor '{name}' (an input that is not "
                            "in `inputs`)")
                 self.report(Finding(DISCONNECTED_OUTPUT, self.span(node), message,
-                                    notes + _stack_notes(self._frame.stack)))
+                                    notes + _stack_notes(self._frame.stack), node=at))
                 return
 
-    def check_input_names(self, inputs: list, node: cst.CSTNode) -> None:
+    def check_input_names(self, inputs: list, node: cst.CSTNode, at: Optional[int] = None) -> None:
         seen: dict[str, Tensor] = {}
         for t in inputs:
             src = self.engine.graph.nodes[t.ref.node]
@@ -1697,7 +1735,7 @@ class Interpreter:
                               if n.span is not None)
                 self.report(Finding(DUPLICATE_INPUT_NAME, self.span(node),
                                     f'The name "{src.name}" is used 2 times in the model. All operation names '
-                                    "should be unique.", notes + _stack_notes(self._frame.stack)))
+                                    "should be unique.", notes + _stack_notes(self._frame.stack), node=at))
             seen[src.name] = t
 
     def make_sequential(self, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
@@ -1818,9 +1856,10 @@ class Interpreter:
                 finally:
                     self._frame = frame
                 if isinstance(out, Tensor) and not frame.replay:
-                    self.shapes.append(ShapeEntry(self.span(node), "keras.Model", (out.type,)))
+                    self.shapes.append(ShapeEntry(self.span(node), "keras.Model", (out.type,), (out.ref,)))
                 return out
-            return self.replay(model, [x], node)
+            return self.replay(model, [x], node, at=self.record_method(model, "__call__", [x], {}, node))
+        at = self.record_method(model, "__call__", [x], {}, node)
         flat = _flatten(x)
         if isinstance(x, dict) and all(isinstance(t, Tensor) for t in model.inputs):
             by_name = {self.engine.graph.nodes[t.ref.node].name: t for t in model.inputs}
@@ -1831,12 +1870,40 @@ class Interpreter:
                 self.report(Finding(INPUT_COUNT, self.span(node),
                                     f'Functional model "{model.name or "functional"}" expects {len(model.inputs)} '
                                     f"input(s), but it received {len(flat)} input tensors.",
-                                    _stack_notes(self._frame.stack)))
+                                    _stack_notes(self._frame.stack), node=at))
             return UNKNOWN
-        return self.replay(model, flat, node)
+        return self.replay(model, flat, node, at=at)
+
+    def record_method(self, model: Any, method: str, args: list, kwargs: dict, node: cst.CSTNode,
+                      **config: Any) -> Optional[int]:
+        """A call of a model's method (``__call__`` on tensors, ``fit``, ``predict``) as an IR node the
+        runtime replay can redo; not while the call is itself part of another replay."""
+        if self._frame.replay and method == "__call__":
+            return None
+        ref = self.model_ref(model)
+        return self.engine.record(Node(0, f"keras.Model.{method}", "method",
+                                       config={"model": ref if ref is not None else UNKNOWN, **config},
+                                       args=[self.data_value(a) for a in args],
+                                       kwargs={k: self.data_value(v) for k, v in kwargs.items()},
+                                       layer_id=getattr(model, "layer_id", None), name=getattr(model, "name", None),
+                                       span=self.span(node), call_stack=self._frame.stack))
+
+    def data_value(self, v: Any) -> Any:
+        """An argument of a model's method for the IR: arrays as their shapes, tensors as refs."""
+        if isinstance(v, Array):
+            return ArrayRef(v.type.shape, v.type.dtype)
+        if isinstance(v, Tensor):
+            return v.ref
+        if isinstance(v, list):
+            return [self.data_value(x) for x in v]
+        if isinstance(v, tuple):
+            return tuple(self.data_value(x) for x in v)
+        if isinstance(v, dict):
+            return {k: self.data_value(x) for k, x in v.items()}
+        return self.literal(v, False)
 
     def replay(self, model: ModelValue, inputs: list, node: cst.CSTNode, check: bool = True,
-               on_data: bool = False) -> Any:
+               on_data: bool = False, at: Optional[int] = None) -> Any:
         """Apply a model's graph to new inputs: the same layers (same weights), a new call;
         ``check=False`` when the caller has already checked the inputs against the model's;
         ``on_data`` when data flows (``fit``, ``predict``): every layer then checks its weights."""
@@ -1847,7 +1914,7 @@ class Interpreter:
             if not isinstance(src, Tensor):
                 return UNKNOWN
             if isinstance(new, Tensor) and check:
-                new = self.check_model_input(model, index, src, new, node)
+                new = self.check_model_input(model, index, src, new, node, at)
             mapping[src.ref] = new
         out_refs = [t.ref for t in _flatten(model.outputs) if isinstance(t, Tensor)]
         needed = self.subgraph(out_refs, set(mapping))
@@ -1885,16 +1952,17 @@ class Interpreter:
             self._frame = frame
         out = _map_structure(model.outputs, lambda t: mapping.get(t.ref, UNKNOWN) if isinstance(t, Tensor) else UNKNOWN)
         if not frame.replay:
-            outs = tuple(t.type for t in _flatten(out) if isinstance(t, Tensor))
-            if outs:
-                self.shapes.append(ShapeEntry(span, "keras.Model", outs))
+            tensors = [t for t in _flatten(out) if isinstance(t, Tensor)]
+            if tensors:
+                self.shapes.append(ShapeEntry(span, "keras.Model", tuple(t.type for t in tensors),
+                                              tuple(t.ref for t in tensors)))
         return out
 
     def input_name(self, t: Tensor) -> str:
         return self.engine.graph.nodes[t.ref.node].name or self._input_names.get(t.ref.node, "input_layer")
 
     def check_model_input(self, model: ModelValue, index: int, src: Tensor, new: Tensor,
-                          node: cst.CSTNode) -> Any:
+                          node: cst.CSTNode, at: Optional[int] = None) -> Any:
         """A model's input spec (its ``Input`` shapes, any batch, a trailing 1 squeezed away),
         then ``Functional._adjust_input_rank``: squeeze or expand a trailing 1, else reject."""
         want, got = src.type.shape, new.type.shape
@@ -1914,7 +1982,7 @@ class Interpreter:
             self.report(Finding(code, self.span(node),
                                 f"Input {index} with name '{name}' of layer '{model.name or 'functional'}' is "
                                 f"incompatible with the layer: expected shape={show_shape(spec)}, found "
-                                f"shape={show_shape(got)}", notes + _stack_notes(self._frame.stack)))
+                                f"shape={show_shape(got)}", notes + _stack_notes(self._frame.stack), node=at))
             return UNKNOWN
         if len(want) == len(got):
             return new
@@ -1927,7 +1995,8 @@ class Interpreter:
         name = self.input_name(src)
         self.report(Finding(RANK_MISMATCH, self.span(node),
                             f"Invalid input shape for input with name '{name}'. Expected shape {show_shape(want)}, "
-                            f"but input has incompatible shape {show_shape(got)}", _stack_notes(self._frame.stack)))
+                            f"but input has incompatible shape {show_shape(got)}", _stack_notes(self._frame.stack),
+                            node=at))
         return UNKNOWN
 
     def subgraph(self, out_refs: list[TensorRef], stop: set[TensorRef]) -> list[int]:

@@ -62,6 +62,8 @@ class Training:
 
     def __init__(self, interp: Interpreter) -> None:
         self.interp = interp
+        #: the IR node of the method call being checked: what its findings replay
+        self.at: Optional[int] = None
 
     # -- compile -------------------------------------------------------------
     def compile(self, model: Any, args: list, kwargs: dict) -> None:
@@ -107,6 +109,14 @@ class Training:
     def check(self, model: Any, method: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
         bound = dict(zip(METHODS[method], args))
         bound.update(kwargs)
+        outer = self.at
+        self.at = self.interp.record_method(model, method, [], bound, node, loss=_loss_spec(getattr(model, "loss", None)))
+        try:
+            return self._check(model, method, bound, node)
+        finally:
+            self.at = outer
+
+    def _check(self, model: Any, method: str, bound: dict, node: cst.CSTNode) -> Any:
         x = bound.get("x", UNKNOWN)
         y = bound.get("y")
         sample_weight = bound.get("sample_weight")
@@ -201,7 +211,7 @@ class Training:
 
     # -- pieces ----------------------------------------------------------------
     def report(self, code: Code, span: Span, message: str, notes: tuple[Note, ...] = ()) -> None:
-        self.interp.report(Finding(code, span, message, notes + _stack(self.interp)))
+        self.interp.report(Finding(code, span, message, notes + _stack(self.interp), node=self.at))
 
     def check_counts(self, parts: dict, span: Span, cut: Optional[tuple[int, int]] = None) -> Optional[int | bool]:
         """Keras's "Data cardinality is ambiguous": every array's first axis, by role (the rows
@@ -315,7 +325,7 @@ class Training:
             if isinstance(model, Instance) and model.functional is not None:
                 model = model.functional
             if isinstance(model, ModelValue) and model.inputs:
-                return interp.replay(model, probes, node, check=check, on_data=True)
+                return interp.replay(model, probes, node, check=check, on_data=True, at=self.at)
             if isinstance(model, ModelValue):
                 return interp.call_model(model, [first], {}, node)  # an unbuilt Sequential: built here
             if isinstance(model, Instance):
@@ -508,6 +518,17 @@ class Training:
 
 
 # --------------------------------------------------------------------- helpers
+def _loss_spec(loss: Any) -> Any:
+    """What ``compile`` got, as IR literals: ``{"function": ..., "kwargs": ...}`` per loss."""
+    if isinstance(loss, LossValue):
+        return {"function": loss.function, "kwargs": dict(loss.kwargs)} if loss.function else UNKNOWN
+    if isinstance(loss, (list, tuple)):
+        return [_loss_spec(x) for x in loss]
+    if isinstance(loss, dict):
+        return {k: _loss_spec(x) for k, x in loss.items()}
+    return None if loss is None else UNKNOWN
+
+
 def _shown(method: str) -> str:
     return "`model(...)`" if method == "__call__" else f"`{method}`"
 

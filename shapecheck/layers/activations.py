@@ -11,7 +11,7 @@ from typing import Any, Optional
 
 from ..core.dims import Dim
 from ..core.findings import AXIS_MISMATCH, INVALID_ARGUMENT, ShapeError
-from ..core.rules import Call, Example, InputSpec, LayerRule, register
+from ..core.rules import Call, Example, InputSpec, LayerRule, Unknowable, count, register
 from ..core.shapes import Shape, TensorType, normalize_axis, show_shape
 from .regularization import number
 
@@ -58,6 +58,8 @@ def normalized_axes(call: Call, shape: Shape) -> Optional[list[int]]:
 
 
 class _Elementwise(LayerRule):
+    weightless = True
+
     def output(self, call: Call) -> TensorType:
         return call.input
 
@@ -236,3 +238,12 @@ class PReLU(LayerRule):
             return InputSpec(ndim=len(shape))
         axes = {i: shape[i] for i in range(1, len(shape)) if i not in shared} if shared else {}
         return InputSpec.fixed(axes, ndim=len(shape))
+
+    keras2_weights = True
+
+    def weights(self, call: Call) -> tuple[int, int]:
+        """``alpha``: the input's non-batch shape, ``shared_axes`` set to 1."""
+        param = self._param_shape(call)
+        if param is None:
+            raise Unknowable()
+        return (count(param), 0)

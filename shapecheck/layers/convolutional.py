@@ -13,7 +13,7 @@ from typing import ClassVar, Optional
 from ..core import dims
 from ..core.dims import Dim
 from ..core.findings import AXIS_MISMATCH, INVALID_ARGUMENT, RANK_MISMATCH, ShapeError
-from ..core.rules import Call, Example, InputSpec, LayerRule, register
+from ..core.rules import Call, Example, InputSpec, LayerRule, Unknowable, count, known_int, register
 from ..core.shapes import Shape, TensorType, show_shape
 from . import conv_utils as cu
 
@@ -86,6 +86,30 @@ class _Conv(LayerRule):
         kernel = cu.standardize_tuple(call, "kernel_size", self.rank)
         return cu.show_tuple((*kernel, channels, out_channels))
 
+    # -- weights ----------------------------------------------------------------
+    keras2_weights = True
+
+    def in_channels(self, call: Call) -> int:
+        return known_int(call.shape[cu.channel_axis(cu.data_format(call))])
+
+    def window(self, call: Call) -> int:
+        """The number of taps of the kernel window."""
+        return count(cu.standardize_tuple(call, "kernel_size", self.rank))
+
+    def bias(self, call: Call, size: int) -> int:
+        return size if call.flag("use_bias", True) else 0
+
+    def lora(self, call: Call, kernel: int, rest: int, out: int) -> tuple[int, int]:
+        """Keras 3's ``enable_lora(lora_rank)`` on a kernel ``(..., out)``: the kernel is frozen,
+        ``lora_kernel_a (..., rank)`` and ``lora_kernel_b (rank, out)`` are trained."""
+        rank = call.config.get("lora_rank")
+        if rank is None:
+            return (kernel + rest, 0)
+        if call.keras_version < 3:
+            raise Unknowable()
+        rank = known_int(rank)
+        return (rest + kernel // out * rank + rank * out, kernel)
+
 
 class _Standard(_Conv):
     """``BaseConv``: ``filters`` outputs, ``groups`` splitting the channels."""
@@ -123,6 +147,12 @@ class _Standard(_Conv):
                              f"input shape is {show_shape(shape)}).")
         out = self.spatial_output(call, shape, fmt, self.kernel_shape(call, channels, filters))
         return call.input.with_shape(cu.assemble(shape[0], out, filters, fmt))
+
+    def weights(self, call: Call) -> tuple[int, int]:
+        """``kernel (*kernel_size, channels // groups, filters)`` and ``bias (filters,)``."""
+        filters, groups = known_int(call.known("filters")), known_int(call.known("groups"))
+        kernel = self.window(call) * (self.in_channels(call) // groups) * filters
+        return self.lora(call, kernel, self.bias(call, filters), filters)
 
 
 @register
@@ -237,6 +267,13 @@ class _Transpose(_Conv):
                     zip(cu.spatial(shape, fmt), kernel, strides, output_padding, dilation))
         return call.input.with_shape(cu.assemble(shape[0], out, filters, fmt))
 
+    def weights(self, call: Call) -> tuple[int, int]:
+        """``kernel (*kernel_size, filters, channels)`` and ``bias (filters,)``."""
+        if call.config.get("lora_rank") is not None:
+            raise Unknowable()
+        filters = known_int(call.known("filters"))
+        return (self.window(call) * filters * self.in_channels(call) + self.bias(call, filters), 0)
+
 
 def _check_same_round_trip(kernel: tuple[Dim, ...], strides: tuple[Dim, ...], output_padding: tuple[Dim, ...],
                            dilation: tuple[Dim, ...]) -> None:
@@ -328,6 +365,13 @@ class _Depthwise(_Conv):
         out = self.spatial_output(call, shape, fmt, self.kernel_shape(call, channels, out_channels))
         return call.input.with_shape(cu.assemble(shape[0], out, out_channels, fmt))
 
+    def weights(self, call: Call) -> tuple[int, int]:
+        """``kernel (*kernel_size, channels, depth_multiplier)`` and ``bias (channels * depth_multiplier,)``."""
+        if call.config.get("lora_rank") is not None:
+            raise Unknowable()
+        out = self.in_channels(call) * known_int(call.known("depth_multiplier"))
+        return (self.window(call) * out + self.bias(call, out), 0)
+
 
 @register
 class DepthwiseConv1D(_Depthwise):
@@ -376,6 +420,15 @@ class _Separable(_Conv):
         shape, fmt, channels = self.channels(call, self.kernel_shape(call, call.shape[-1], filters))
         out = self.spatial_output(call, shape, fmt, self.kernel_shape(call, channels, filters))
         return call.input.with_shape(cu.assemble(shape[0], out, filters, fmt))
+
+    def weights(self, call: Call) -> tuple[int, int]:
+        """``depthwise_kernel (*kernel_size, channels, depth_multiplier)``, ``pointwise_kernel (1, ...,
+        channels * depth_multiplier, filters)`` and ``bias (filters,)``."""
+        if call.config.get("lora_rank") is not None:
+            raise Unknowable()
+        filters = known_int(call.known("filters"))
+        middle = self.in_channels(call) * known_int(call.known("depth_multiplier"))
+        return (self.window(call) * middle + middle * filters + self.bias(call, filters), 0)
 
 
 @register

@@ -10,7 +10,7 @@ from typing import Any, Optional
 from ..core import dims
 from ..core.findings import AXIS_MISMATCH, INVALID_ARGUMENT, INVALID_INPUT, RANK_MISMATCH, ShapeError
 from ..core.ir import UNKNOWN
-from ..core.rules import Call, Example, InputSpec, LayerRule, T, Unknowable, register
+from ..core.rules import Call, Example, InputSpec, LayerRule, T, Unknowable, count, known_int, register
 from ..core.shapes import TensorType, show_shape
 from ..ops.einsum import MATMUL_EINSUMS, relabel
 
@@ -65,6 +65,8 @@ class InputLayer(LayerRule):
     finding at the call; the output is ``(batch_size,) + shape`` (or ``batch_shape``,
     or the wrapped ``tensor``'s shape).
     """
+
+    weightless = True
 
     names = ("InputLayer",)
     functions = ("Input",)
@@ -186,6 +188,27 @@ class Dense(LayerRule):
     def built_spec(self, call: Call) -> InputSpec:
         return InputSpec.fixed({-1: call.shape[-1]}, min_ndim=2)
 
+    keras2_weights = True
+
+    def weights(self, call: Call) -> tuple[int, int]:
+        """``kernel (features, units)`` and ``bias (units,)``; with ``lora_rank`` the kernel is frozen
+        and ``lora_kernel_a (features, rank)``, ``lora_kernel_b (rank, units)`` are trained."""
+        features, units = known_int(call.shape[-1]), known_int(call.known("units"))
+        bias = units if call.flag("use_bias", True) else 0
+        return with_lora(call, features * units, bias, features, units)
+
+
+def with_lora(call: Call, kernel: int, rest: int, rows: int, cols: int) -> tuple[int, int]:
+    """``(trainable, non_trainable)`` for a ``kernel`` of ``rows x cols`` and ``rest`` trainable weights,
+    after Keras 3's ``enable_lora(lora_rank)`` when the constructor got a ``lora_rank``."""
+    rank = call.config.get("lora_rank")
+    if rank is None:
+        return (kernel + rest, 0)
+    if call.keras_version < 3:
+        raise Unknowable()  # not an argument of tf.keras 2
+    rank = known_int(rank)
+    return (rest + rows * rank + rank * cols, kernel)
+
 
 def _is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
@@ -216,6 +239,13 @@ class Embedding(LayerRule):
 
     def output(self, call: Call) -> TensorType:
         return TensorType(call.shape + (call.dim("output_dim"),), "float32")
+
+    keras2_weights = True
+
+    def weights(self, call: Call) -> tuple[int, int]:
+        """``embeddings (input_dim, output_dim)`` (frozen, with LoRA factors trained, under ``lora_rank``)."""
+        rows, cols = known_int(call.known("input_dim")), known_int(call.known("output_dim"))
+        return with_lora(call, rows * cols, 0, rows, cols)
 
 
 @register
@@ -259,8 +289,19 @@ class ReversibleEmbedding(Embedding):
                              f"{show_shape(shape)}")
         return TensorType(shape[:-1] + (call.dim("input_dim"),), "float32")
 
+    keras2_weights = False
+
+    def weights(self, call: Call) -> tuple[int, int]:
+        """The embeddings, and ``reverse_embeddings (output_dim, input_dim)`` unless ``tie_weights``."""
+        if call.config.get("lora_rank") is not None:
+            raise Unknowable()
+        rows, cols = known_int(call.known("input_dim")), known_int(call.known("output_dim"))
+        return (rows * cols * (1 if call.flag("tie_weights", True) else 2), 0)
+
 
 class _Same(LayerRule):
+    weightless = True
+
     def output(self, call: Call) -> TensorType:
         return call.input
 
@@ -291,6 +332,8 @@ def _literal_shape(v: Any) -> bool:
 @register
 class Lambda(LayerRule):
     """Wraps a function; the output is known only from a literal ``output_shape`` (batch axis prepended)."""
+
+    weightless = True
 
     names = ("Lambda",)
     params = ("function", "output_shape", "mask", "arguments")
@@ -477,3 +520,10 @@ class EinsumDense(LayerRule):
         found = self._analyze(call)
         shape = call.shape
         return InputSpec.fixed({a: shape[a] for a in found.kernel_input_axes}, ndim=len(shape))
+
+    def weights(self, call: Call) -> tuple[int, int]:
+        """``kernel`` and ``bias`` as the equation and ``bias_axes`` shape them."""
+        if call.config.get("lora_rank") is not None:
+            raise Unknowable()
+        found = self._analyze(call)
+        return (count(found.kernel, found.bias or ()) if found.bias is not None else count(found.kernel), 0)

@@ -142,6 +142,8 @@ class _Image(LayerRule):
     """An augmentation of a single image ``(h, w, c)`` or a batch ``(b, h, w, c)``
     (``(c, h, w)`` / ``(b, c, h, w)`` with ``channels_first``): the output has the input's shape."""
 
+    weightless = True
+
     defaults = {"data_format": None}
     #: the channel counts the layer's colour conversion accepts (``None``: any)
     channels: ClassVar[Optional[tuple[int, ...]]] = None

@@ -92,6 +92,8 @@ def elementwise_shape(a: Shape, b: Shape) -> Shape:
 class _Merge(LayerRule):
     """Keras's ``Merge`` base: elementwise over a list of tensors, broadcasting."""
 
+    weightless = True
+
     #: exactly this many inputs (``Subtract``), or ``None`` for one or more
     arity: ClassVar[Optional[int]] = None
 
@@ -190,6 +192,8 @@ def _int(v: Any) -> bool:
 class Concatenate(LayerRule):
     """Joins a list of tensors along ``axis``; every other axis must agree (``None`` agrees with anything)."""
 
+    weightless = True
+
     names = ("Concatenate",)
     params = ("axis",)
     defaults = {"axis": -1}
@@ -254,6 +258,8 @@ def _dot_axes(call: Call, a: Shape, b: Shape) -> tuple[int, int]:
 @register
 class Dot(LayerRule):
     """Batchwise dot product of two tensors along ``axes`` (one per input); the batch axis cannot be one."""
+
+    weightless = True
 
     names = ("Dot",)
     params = ("axes", "normalize")

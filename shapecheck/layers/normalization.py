@@ -14,8 +14,8 @@ from typing import Any, Optional
 from ..core import dims
 from ..core.dims import Dim
 from ..core.findings import AXIS_MISMATCH, INCOMPATIBLE_SHAPES, INVALID_ARGUMENT, ShapeError
-from ..core.ir import LayerRef
-from ..core.rules import Call, Example, InputSpec, LayerRule, Unknowable, register
+from ..core.ir import UNKNOWN, LayerRef
+from ..core.rules import LAYERS, Call, Example, InputSpec, LayerRule, Unknowable, count, known_int, register
 from ..core.shapes import Shape, TensorType, broadcast, normalize_axis, show_shape
 from . import conv_utils as cu
 from .activations import axes_list, normalized_axes
@@ -84,6 +84,21 @@ class BatchNormalization(LayerRule):
             return InputSpec(ndim=len(shape))
         return InputSpec.fixed({axis: shape[axis]}, ndim=len(shape))
 
+    keras2_weights = True
+
+    def weights(self, call: Call) -> tuple[int, int]:
+        """``gamma`` (``scale``) and ``beta`` (``center``) trained; ``moving_mean``, ``moving_variance``
+        (and with ``renorm`` ``moving_stddev``, ``renorm_mean``, ``renorm_stddev``) not: each ``(channels,)``."""
+        axis = self._axis(call)
+        if axis is None:
+            raise Unknowable()
+        n = known_int(call.shape[axis])
+        renorm = call.flag("renorm", False)
+        if renorm and call.keras_version < 3:
+            raise Unknowable()
+        trained = n * (call.flag("scale", True) + call.flag("center", True))
+        return (trained, n * (5 if renorm else 2))
+
 
 @register
 class LayerNormalization(LayerRule):
@@ -112,6 +127,23 @@ class LayerNormalization(LayerRule):
         if axes is not None and weights:
             require_defined(call, shape, axes, "gamma")
         return call.input
+
+    keras2_weights = True
+
+    def weights(self, call: Call) -> tuple[int, int]:
+        """``gamma`` (``scale`` or ``rms_scaling``) and ``beta`` (``center``, not ``rms_scaling``), each
+        shaped like the normalised axes."""
+        axes = normalized_axes(call, call.shape)
+        if axes is None:
+            raise Unknowable()
+        rms = call.flag("rms_scaling", False)
+        if rms and call.keras_version < 3:
+            raise Unknowable()
+        gamma = call.flag("scale", True) or rms
+        beta = call.flag("center", True) and not rms
+        if not (gamma or beta):
+            return (0, 0)
+        return (count([call.shape[a] for a in axes]) * (gamma + beta), 0)
 
 
 @register
@@ -147,10 +179,19 @@ class RMSNormalization(LayerRule):
                                  f"{show_shape(shape)}: Incompatible shapes when data flows.")
         return call.input
 
+    def weights(self, call: Call) -> tuple[int, int]:
+        """``scale``, shaped like the normalised axes."""
+        axes = normalized_axes(call, call.shape)
+        if axes is None:
+            raise Unknowable()
+        return (count([call.shape[a] for a in axes]), 0)
+
 
 @register
 class UnitNormalization(LayerRule):
     """L2-normalises along ``axis``; no weights, so ``None`` axes are fine."""
+
+    weightless = True
 
     names = ("UnitNormalization",)
     params = ("axis",)
@@ -235,6 +276,13 @@ class GroupNormalization(LayerRule):
         axis, dim = found
         return InputSpec.fixed({axis: dim}, ndim=len(call.shape))
 
+    def weights(self, call: Call) -> tuple[int, int]:
+        """``gamma`` (``scale``) and ``beta`` (``center``), each ``(channels,)``."""
+        found = self._channels(call)
+        if found is None:
+            raise Unknowable()
+        return (known_int(found[1]) * (call.flag("scale", True) + call.flag("center", True)), 0)
+
 
 # Layers verified to have neither (Keras: "... object has no attribute 'kernel' nor 'embeddings'").
 _WITHOUT_KERNEL = frozenset({
@@ -278,3 +326,25 @@ class SpectralNormalization(LayerRule):
         if not shape:
             return None
         return InputSpec.fixed({-1: shape[-1]}, min_ndim=1)
+
+    def weights(self, call: Call) -> tuple[int, int]:
+        """The wrapped layer's weights, and ``vector_u (1, kernel.shape[-1])``, not trained."""
+        layer = call.known("layer")
+        if not isinstance(layer, LayerRef) or layer.class_name not in _KERNEL_OUT:
+            raise Unknowable()
+        trained, frozen = call.sublayer_params(layer, call.input)
+        out = _KERNEL_OUT[layer.class_name]
+        if out is None and layer.config.get("data_format") not in (None, "channels_last"):
+            raise Unknowable()
+        size = known_int(call.shape[-1]) if out is None else \
+            known_int({**LAYERS[layer.class_name].defaults, **layer.config}.get(out, UNKNOWN))
+        return (trained, frozen + size)
+
+
+#: wrapped layers whose ``kernel``'s last axis is a constructor argument (``None``: the input's channels)
+_KERNEL_OUT = {
+    "Dense": "units", "Embedding": "output_dim",
+    **{f"{c}{r}D": "filters" for c in ("Conv", "Convolution") for r in (1, 2, 3)},
+    **{f"{c}{r}DTranspose": None for c in ("Conv", "Convolution") for r in (1, 2, 3)},
+    **{f"DepthwiseConv{r}D": "depth_multiplier" for r in (1, 2)},
+}

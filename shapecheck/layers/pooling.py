@@ -22,6 +22,8 @@ from . import conv_utils as cu
 class _Pooling(LayerRule):
     """``BasePooling``: a window of ``pool_size`` moved by ``strides`` over each spatial axis."""
 
+    weightless = True
+
     rank: ClassVar[int] = 2
     params = ("pool_size", "strides", "padding", "data_format")
 
@@ -150,6 +152,8 @@ class AveragePooling3D(_Pooling):
 class _GlobalPooling(LayerRule):
     """``BaseGlobalPooling``: reduce every spatial axis."""
 
+    weightless = True
+
     rank: ClassVar[int] = 2
     params = ("data_format", "keepdims")
     defaults = {"data_format": None, "keepdims": False}
@@ -251,6 +255,8 @@ class _AdaptivePooling(LayerRule):
     pooling layer accepts (the op pools it as one sequence; a 2-D or 3-D layer's symbolic
     shape is then not what data gives, but Keras raises nothing).
     """
+
+    weightless = True
 
     rank: ClassVar[int] = 2
     params = ("output_size", "data_format")

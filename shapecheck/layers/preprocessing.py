@@ -23,7 +23,7 @@ from ..core.findings import (
     ShapeError,
 )
 from ..core.ir import UNKNOWN
-from ..core.rules import Call, Example, InputSpec, LayerRule, T, Unknowable, register
+from ..core.rules import Call, Example, InputSpec, LayerRule, T, Unknowable, count, known_int, register
 from ..core.shapes import Shape, TensorType, broadcast, show_shape
 from ..ops.op_utils import literal_shape
 from . import conv_utils
@@ -39,6 +39,8 @@ class Rescaling(LayerRule):
     fills in the file's global format; when it cannot tell, a ``scale`` is reported only
     when it fails both ways.
     """
+
+    weightless = True
 
     names = ("Rescaling",)
     params = ("scale", "offset")
@@ -154,6 +156,23 @@ class Normalization(LayerRule):
                                      f"broadcast to the kept axes {tuple(keep)} of inputs shaped {show_shape(shape)}")
         return call.input.with_shape(shape)
 
+    keras2_weights = True
+
+    def weights(self, call: Call) -> tuple[int, int]:
+        """Without ``mean``/``variance``: ``mean`` and ``variance`` shaped like the kept axes and a scalar
+        ``count``, none trained; with them, no weights."""
+        mean = call.get("mean")
+        if mean is UNKNOWN:
+            raise Unknowable()
+        if mean is not None:
+            return (0, 0)
+        axes = self._axes(call)
+        if axes is None:
+            raise Unknowable()
+        shape = call.shape
+        keep = sorted({a % len(shape) for a in axes})
+        return (0, 2 * count([shape[d] for d in keep]) + 1)
+
 
 # -- categorical encodings ------------------------------------------------------------
 #
@@ -256,6 +275,8 @@ class CategoryEncoding(LayerRule):
     """Encodes integer ids: ``one_hot`` adds an axis of ``num_tokens`` (replacing a last axis of
     1), ``multi_hot`` and ``count`` replace the last axis by ``num_tokens``."""
 
+    weightless = True
+
     output_dtype = "rule"
 
     names = ("CategoryEncoding",)
@@ -313,6 +334,8 @@ class Discretization(LayerRule):
     ``(buckets,)``.  A layer given only ``num_bins`` needs ``adapt()`` before data flows; its
     symbolic call is fine, so it is not reported.
     """
+
+    weightless = True
 
     output_dtype = "rule"
 
@@ -396,6 +419,8 @@ class Hashing(LayerRule):
     modes replace the last axis by ``num_bins`` (``one_hot`` included, as Keras's symbolic
     output does)."""
 
+    weightless = True
+
     output_dtype = "rule"
 
     names = ("Hashing",)
@@ -453,6 +478,8 @@ class HashedCrossing(LayerRule):
     (``None`` differs from any size); its ``call`` on data also needs rank <= 2 with a last
     axis of 1, and equal shapes.
     """
+
+    weightless = True
 
     output_dtype = "rule"
 
@@ -568,6 +595,8 @@ def _vocabulary_size(call: Call, vocabulary: Any, *, mode: Optional[str], mask_t
 
 class _Lookup(LayerRule):
     """``IndexLookup``: what ``StringLookup`` and ``IntegerLookup`` share."""
+
+    weightless = True
 
     output_dtype = "rule"
 
@@ -734,6 +763,8 @@ class TextVectorization(LayerRule):
     its symbolic call is fine, so it is not reported.
     """
 
+    weightless = True
+
     output_dtype = "rule"
 
     names = ("TextVectorization",)
@@ -851,6 +882,8 @@ class MelSpectrogram(LayerRule):
     On data the last axis is reflect-padded by ``fft_length // 2``, which needs more
     samples than that, and ``window`` must be ``"hann"``, ``"hamming"`` or ``None``.
     """
+
+    weightless = True
 
     names = ("MelSpectrogram",)
     params = ("fft_length", "sequence_stride", "sequence_length", "window", "sampling_rate", "num_mel_bins",
@@ -991,3 +1024,11 @@ class STFTSpectrogram(LayerRule):
             flat = dims.mul(freqs, channels)
             out = (shape[0], time, flat) if fmt == conv_utils.CHANNELS_LAST else (shape[0], flat, time)
         return TensorType(out, "float32")
+
+    def weights(self, call: Call) -> tuple[int, int]:
+        """``real_kernel`` (unless ``mode="imag"``) and ``imag_kernel`` (unless ``mode="real"``), each
+        ``(frame_length, 1, fft_length // 2 + 1)``; ``fft_length`` defaults to the next power of two."""
+        mode, length, fft = call.known("mode"), known_int(call.known("frame_length")), call.known("fft_length")
+        fft = known_int(fft) if fft else 2 ** (length - 1).bit_length()
+        kernels = 1 if mode in ("real", "imag") else 2
+        return (kernels * length * (fft // 2 + 1), 0)

@@ -54,6 +54,8 @@ def check_noise_shape(call: Call) -> None:
 class _SameShape(LayerRule):
     """The output is the input: only the constructor arguments can be wrong."""
 
+    weightless = True
+
     #: the config key that must lie in ``[0, 1]``
     rate_key: ClassVar[str] = "rate"
 
@@ -125,6 +127,8 @@ class GaussianNoise(_SameShape):
 @register
 class ActivityRegularization(LayerRule):
     """Adds an activity penalty to the loss; same shape."""
+
+    weightless = True
 
     names = ("ActivityRegularization",)
     params = ("l1", "l2")

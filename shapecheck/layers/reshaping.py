@@ -24,6 +24,8 @@ _ORDINALS = ("1st", "2nd", "3rd")
 class Flatten(LayerRule):
     """Flattens every non-batch axis into one: ``(batch, 7, 7, 32)`` -> ``(batch, 1568)``."""
 
+    weightless = True
+
     output_dtype = "input"
 
     names = ("Flatten",)
@@ -66,6 +68,8 @@ def _target_shape(call: Call) -> tuple[Any, ...]:
 @register
 class Reshape(LayerRule):
     """Reshapes the non-batch axes to ``target_shape`` (one ``-1`` inferred); the element count must not change."""
+
+    weightless = True
 
     output_dtype = "input"
 
@@ -131,6 +135,8 @@ class Reshape(LayerRule):
 class Permute(LayerRule):
     """Permutes the non-batch axes: ``dims`` is a permutation of ``1..rank-1``."""
 
+    weightless = True
+
     output_dtype = "input"
 
     names = ("Permute",)
@@ -181,6 +187,8 @@ def _positive_int(call: Call, key: str) -> Dim:
 class RepeatVector(LayerRule):
     """Repeats a ``(batch, features)`` input ``n`` times: ``(batch, n, features)``."""
 
+    weightless = True
+
     names = ("RepeatVector",)
     params = ("n",)
     spec = InputSpec(ndim=2)
@@ -207,6 +215,8 @@ def _scale(d: Dim, factor: Dim) -> Dim:
 class UpSampling1D(LayerRule):
     """Repeats each step ``size`` times: ``(batch, steps, features)`` -> ``(batch, steps * size, features)``."""
 
+    weightless = True
+
     names = ("UpSampling1D",)
     params = ("size",)
     defaults = {"size": 2}
@@ -231,6 +241,8 @@ _INTERPOLATIONS = ("bilinear", "nearest", "lanczos3", "lanczos5", "bicubic", "ar
 
 class _UpSampling(LayerRule):
     """``UpSampling2D`` / ``3D``: each spatial axis multiplied by its ``size``."""
+
+    weightless = True
 
     rank: ClassVar[int] = 2
 
@@ -312,6 +324,8 @@ def _pairs(call: Call, key: str, rank: int, *, check_negative_int: bool) -> tupl
 class _ZeroPadding(LayerRule):
     """``ZeroPadding1D/2D/3D``: each spatial axis grows by its two paddings."""
 
+    weightless = True
+
     rank: ClassVar[int] = 2
     params = ("padding", "data_format")
 
@@ -385,6 +399,8 @@ class ZeroPadding3D(_ZeroPadding):
 
 class _Cropping(LayerRule):
     """``Cropping1D/2D/3D``: each spatial axis shrinks by its two croppings, and must stay positive."""
+
+    weightless = True
 
     rank: ClassVar[int] = 2
 
