@@ -26,11 +26,15 @@ def covered_layers() -> list[str]:
 @click.option("--show-shapes", is_flag=True, help="Also print the shape each layer or op call produces.")
 @click.option("--keras-version", type=click.Choice(["2", "3"]), default="3", show_default=True,
               help="Keras semantics to check against (2: tf.keras 2.x / tf_keras).")
+@click.option("--summary", "summary", is_flag=True,
+              help="Print, for every model the code builds, what Keras's model.summary() would print (layers, "
+                   "output shapes, parameter counts; '?' / null where unknown) instead of the findings; the "
+                   "findings are still computed and the exit status is unchanged. Text or JSON per --format.")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @click.option("--list-layers", is_flag=True,
               help="List the Keras layers shapecheck has rules for (canonical names, aliases included) and exit.")
 @click.version_option(__version__, prog_name="shapecheck")
-def main(paths: tuple[str, ...], fmt: str, show_shapes: bool, keras_version: str, debug: bool,
+def main(paths: tuple[str, ...], fmt: str, show_shapes: bool, keras_version: str, summary: bool, debug: bool,
          list_layers: bool) -> None:
     """Find the tensor-shape errors Keras would raise, before the code runs.
 
@@ -51,7 +55,11 @@ def main(paths: tuple[str, ...], fmt: str, show_shapes: bool, keras_version: str
     if missing is not None:
         raise click.UsageError(f"path does not exist: {missing}")
     report = check_paths(targets, Options(keras_version=int(keras_version), debug=debug))
-    if fmt == "json":
+    if summary:
+        from .report import summary as summary_report
+
+        summary_report.render(report, sys.stdout, fmt=fmt)
+    elif fmt == "json":
         from .report import json as json_report
 
         json_report.render(report, sys.stdout, show_shapes=show_shapes)

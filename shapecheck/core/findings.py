@@ -295,3 +295,6 @@ class FileResult:
     #: the IR the analysis extracted (what ``--runtime`` replays); a ``shapes`` entry's
     #: ``refs`` and a finding's ``node`` point into it
     graph: Any = None
+    #: every model the code builds, as Keras's ``model.summary()`` would show it
+    #: (:class:`shapecheck.core.summary.ModelSummary`; what ``--summary`` prints)
+    models: list = field(default_factory=list)
