@@ -22,7 +22,7 @@ from ..core.findings import (
     ShapeError,
 )
 from ..core.ir import UNKNOWN
-from ..core.rules import Call, Example, InputSpec, LayerRule, T, Unknowable, register
+from ..core.rules import Call, Example, InputSpec, LayerRule, T, Unknowable, count, known_int, register
 from ..core.shapes import UNKNOWN_TENSOR, Shape, TensorType, broadcast, show_shape
 
 
@@ -131,6 +131,20 @@ class _DotAttention(LayerRule):
             return (*ks[:-2], ks[-2])  # a vector times a stack of matrices
         batch = broadcast(qs[:-2], ks[:-2])
         return None if batch is None else (*batch, qs[-2], ks[-2])
+
+
+    def weights(self, call: Call) -> tuple[int, int]:
+        """``Attention``: a scalar ``scale`` (``use_scale``) and a scalar ``concat_score_weight``
+        (``score_mode="concat"``); ``AdditiveAttention``: ``scale`` of the query's width (``use_scale``)."""
+        if self.additive:
+            if not call.flag("use_scale", True):
+                return (0, 0)
+            q = self._inputs(call)[0]
+            if q.shape is None or not q.shape:
+                raise Unknowable()
+            return (known_int(q.shape[-1]), 0)
+        mode = call.known("score_mode")
+        return (int(call.flag("use_scale", False)) + (mode == "concat"), 0)
 
 
 def _check_apply_scores(call: Call, scores: Shape, vs: Shape) -> None:
@@ -353,6 +367,21 @@ class MultiHeadAttention(LayerRule):
         shape = _query(call).shape
         return None if shape is None else InputSpec.fixed({-1: shape[-1]}, ndim=len(shape))
 
+    def weights(self, call: Call) -> tuple[int, int]:
+        """The ``query``, ``key``, ``value`` projections ``(width, num_heads, key_dim | value_dim)`` and the
+        ``attention_output`` projection ``(num_heads, value_dim, *output_shape)``, with biases (``use_bias``);
+        ``output_shape`` defaults to the query's width."""
+        qs, vs, ks, _ = _query_value_key(call)
+        heads, key_dim = known_int(call.known("num_heads")), known_int(call.known("key_dim"))
+        value_dim = call.known("value_dim")
+        value_dim = key_dim if value_dim is None else known_int(value_dim)
+        extra = call.known("output_shape")
+        out = count((extra,) if _is_int(extra) else tuple(extra)) if extra else known_int(qs[-1])
+        bias = call.flag("use_bias", True)
+        total = sum((known_int(w) + bias) * heads * d for w, d in ((qs[-1], key_dim), (ks[-1], key_dim),
+                                                                    (vs[-1], value_dim)))
+        return (total + heads * value_dim * out + bias * out, 0)
+
 
 @register
 class GroupQueryAttention(LayerRule):
@@ -418,3 +447,15 @@ class GroupQueryAttention(LayerRule):
     def built_spec(self, call: Call) -> Optional[InputSpec]:
         shape = _query(call).shape
         return None if shape is None else InputSpec.fixed({-1: shape[-1]}, ndim=3)
+
+    def weights(self, call: Call) -> tuple[int, int]:
+        """The ``query`` (and with ``use_gate`` the ``gate``) projection ``(width, num_query_heads, head_dim)``,
+        ``key`` and ``value`` ``(width, num_key_value_heads, head_dim)``, ``attention_output``
+        ``(num_query_heads, head_dim, query width)``, with biases (``use_bias``)."""
+        qs, vs, ks, _ = _query_value_key(call)
+        head, nq, nkv = (known_int(call.known(k)) for k in ("head_dim", "num_query_heads", "num_key_value_heads"))
+        bias = call.flag("use_bias", True)
+        q, k, v = known_int(qs[-1]), known_int(ks[-1]), known_int(vs[-1])
+        total = (q + bias) * nq * head * (1 + call.flag("use_gate", False))
+        total += (k + bias) * nkv * head + (v + bias) * nkv * head
+        return (total + nq * head * q + bias * q, 0)

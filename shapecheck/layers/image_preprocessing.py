@@ -20,7 +20,7 @@ from typing import Any, ClassVar, Optional
 from ..core import dims
 from ..core.findings import AXIS_MISMATCH, INVALID_ARGUMENT, RANK_MISMATCH, ShapeError
 from ..core.ir import UNKNOWN, LayerRef
-from ..core.rules import Call, Example, LayerRule, T, Unknowable, register
+from ..core.rules import LAYERS, Call, Example, LayerRule, T, Unknowable, register
 from ..core.shapes import Shape, TensorType, show_shape
 from . import conv_utils as cu
 
@@ -1238,3 +1238,11 @@ class Pipeline(LayerRule):
                 raise Unknowable()
             x = out[0]
         return x
+
+    def weights(self, call: Call) -> tuple[int, int]:
+        """None when every layer makes none (the preprocessing layers); otherwise not followed."""
+        layers = call.known("layers")
+        if isinstance(layers, (list, tuple)) and all(
+                isinstance(x, LayerRef) and getattr(LAYERS.get(x.class_name), "weightless", False) for x in layers):
+            return (0, 0)
+        raise Unknowable()

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from ..core import dims
 from ..core.findings import AXIS_MISMATCH, INCOMPATIBLE_SHAPES, INVALID_ARGUMENT, RANK_MISMATCH, ShapeError
 from ..core.ir import UNKNOWN, LayerRef
-from ..core.rules import LAYERS, Call, Example, InputSpec, LayerRule, T, Unknowable, register
+from ..core.rules import LAYERS, Call, Example, InputSpec, LayerRule, T, Unknowable, known_int, register
 from ..core.shapes import Shape, TensorType, broadcast, show_shape
 from . import conv_utils as cu
 from . import rnn_utils as ru
@@ -52,6 +52,31 @@ def _integer_units(call: Call, name: str, features: Any) -> None:
                      "state tensor).")
 
 
+#: the number of gates of each cell: kernels ``(features, gates * units)``, ``(units, gates * units)``
+_GATES = {"SimpleRNN": 1, "LSTM": 4, "GRU": 3}
+
+
+def cell_weights(call: Call, kind: str, features: Any) -> tuple[int, int]:
+    """The ``kernel``, ``recurrent_kernel`` and ``bias`` (``use_bias``) of a SimpleRNN, LSTM or GRU
+    cell on ``features`` inputs; GRU's bias is ``(2, 3 * units)`` with ``reset_after`` (the default)."""
+    units, features = known_int(call.known("units")), known_int(features)
+    gates = _GATES[kind]
+    bias = gates * units if call.flag("use_bias", True) else 0
+    if kind == "GRU" and call.flag("reset_after", True):
+        bias *= 2
+    return ((features + units) * gates * units + bias, 0)
+
+
+def _cell_chain(call: Call, cells: list, features: Any) -> tuple[int, int]:
+    """The cells of a stack, each built on the previous one's output width."""
+    trained = frozen = 0
+    for cell in cells:
+        t, f = call.sublayer_params(cell, TensorType((None, features)))
+        trained, frozen = trained + t, frozen + f
+        features = ru.cell_info(cell).output_size
+    return (trained, frozen)
+
+
 class _Recurrent(LayerRule):
     """``SimpleRNN``, ``LSTM``, ``GRU``: an ``RNN`` over their own cell (not registered itself)."""
 
@@ -79,6 +104,11 @@ class _Recurrent(LayerRule):
 
     def built_spec(self, call: Call) -> InputSpec:
         return InputSpec.fixed({-1: call.shape[-1]}, ndim=3)
+
+    keras2_weights = True
+
+    def weights(self, call: Call) -> tuple[int, int]:
+        return cell_weights(call, self.names[0], call.shape[-1])
 
 
 @register
@@ -199,6 +229,13 @@ class RNN(LayerRule):
     def built_spec(self, call: Call) -> InputSpec:
         return InputSpec.fixed({-1: call.shape[-1]}, ndim=3)
 
+    keras2_weights = True
+
+    def weights(self, call: Call) -> tuple[int, int]:
+        """The cell's weights (a list of cells stacks them), built on one timestep."""
+        cell = call.known("cell")
+        return _cell_chain(call, list(cell) if isinstance(cell, (list, tuple)) else [cell], call.shape[-1])
+
     def structure(self, call: Call) -> Any:
         """Stacked cells with several states each return ``[output, [h1, c1], [h2, c2]]``."""
         if not call.get("return_state"):
@@ -234,6 +271,11 @@ class _Cell(LayerRule):
 
     def built_spec(self, call: Call) -> InputSpec:
         return InputSpec.fixed({-1: call.shape[-1]}, min_ndim=2)
+
+    keras2_weights = True
+
+    def weights(self, call: Call) -> tuple[int, int]:
+        return cell_weights(call, self.names[0][:-len("Cell")], call.shape[-1])
 
 
 @register
@@ -293,6 +335,15 @@ class StackedRNNCells(LayerRule):
 
     def output(self, call: Call) -> list:
         raise Unknowable()
+
+    keras2_weights = True
+
+    def weights(self, call: Call) -> tuple[int, int]:
+        """Each cell's weights, built on the previous cell's output width."""
+        cells = call.known("cells")
+        if not isinstance(cells, (list, tuple)):
+            raise Unknowable()
+        return _cell_chain(call, list(cells), call.shape[-1])
 
 
 _MERGE_MODES = ("sum", "mul", "ave", "concat", None)
@@ -402,6 +453,16 @@ class Bidirectional(LayerRule):
             merged = [out]
         return merged + states + states
 
+    keras2_weights = True
+
+    def weights(self, call: Call) -> tuple[int, int]:
+        """The forward layer's weights and the backward layer's (a copy of the forward one by default)."""
+        forward = call.known("layer")
+        backward = call.get("backward_layer")
+        fw = call.sublayer_params(forward, call.input)
+        bw = call.sublayer_params(backward, call.input) if backward is not None else fw
+        return (fw[0] + bw[0], fw[1] + bw[1])
+
     @staticmethod
     def _split_states(call: Call) -> tuple[dict, dict]:
         """Keras gives the first half of ``initial_state`` to the forward layer, the rest to the backward one."""
@@ -458,6 +519,13 @@ class TimeDistributed(LayerRule):
         child = inner[0].shape
         return inner[0].with_shape((child[0], shape[1], *child[1:]))
 
+    keras2_weights = True
+
+    def weights(self, call: Call) -> tuple[int, int]:
+        """The wrapped layer's weights, built on one timestep ``(batch, *shape[2:])``."""
+        shape = call.shape
+        return call.sublayer_params(call.known("layer"), call.input.with_shape((shape[0], *shape[2:])))
+
 
 class _ConvLSTM(LayerRule):
     """``ConvLSTM1D/2D/3D``: an LSTM whose steps are convolutions (not registered itself)."""
@@ -509,6 +577,20 @@ class _ConvLSTM(LayerRule):
         state = cu.assemble(shape[0], out_space, filters, fmt)
         _sequence_checks(call, shape, [state, state], f"{show_shape(state)} each", cu.channel_axis(fmt))
         return ru.sequence_outputs(call, shape[0], shape[1], state[1:], [state, state])
+
+    keras2_weights = True
+
+    def weights(self, call: Call) -> tuple[int, int]:
+        """``kernel (*kernel_size, channels, 4 * filters)``, ``recurrent_kernel (*kernel_size, filters,
+        4 * filters)`` and ``bias (4 * filters,)`` (``use_bias``)."""
+        step = call.shape[:1] + call.shape[2:]
+        channels = known_int(step[cu.channel_axis(cu.data_format(call))])
+        filters = known_int(call.known("filters"))
+        window = 1
+        for k in cu.standardize_tuple(call, "kernel_size", self.rank):
+            window *= known_int(k)
+        bias = 4 * filters if call.flag("use_bias", True) else 0
+        return (window * (channels + filters) * 4 * filters + bias, 0)
 
     def built_spec(self, call: Call) -> InputSpec:
         # The kernel fixes the channels, the zero initial states the spatial axes.
