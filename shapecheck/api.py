@@ -140,6 +140,17 @@ def check_source(source: str, path: str = "<string>", options: Options = Options
         {"span": s.span, "layer": s.layer, "outputs": s.outputs, "refs": s.refs} for s in interp.shapes
     ]
     result.graph = interp.engine.graph
+    try:
+        from .core.summary import summarize
+
+        result.models = summarize(interp)
+    except Exception as e:  # noqa: BLE001 - the summary must not cost the findings
+        if options.debug:
+            raise
+        result.models = []
+        result.findings.append(Finding(INTERNAL_ERROR, Span(path, 1, 1, 1, 1),
+                                       f"shapecheck failed to summarise this file's models; please report it: "
+                                       f"{type(e).__name__}: {e}"))
     return result
 
 

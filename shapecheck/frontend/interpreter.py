@@ -49,7 +49,9 @@ from .values import (
     Dataset,
     FunctionValue,
     Instance,
+    KerasCall,
     LayerValue,
+    ModelRecord,
     ModelValue,
     Partial,
     QualName,
@@ -242,6 +244,16 @@ class Interpreter:
     _data_format: Any = "channels_last"
     #: > 0 while following code that may not run (a branch, a loop of unknown length)
     _maybe: int = 0
+    #: every model the code builds, in the order it builds them (the static ``model.summary()``)
+    models: list[ModelRecord] = field(default_factory=list)
+    #: calls of models, subclassed layers and layers wrapping Python code: one operation each
+    #: in Keras's graph, whose inside the IR holds as several nodes
+    keras_calls: list[KerasCall] = field(default_factory=list)
+    #: ``x.trainable = value`` assignments in order: (the layer or model, its value or UNKNOWN)
+    trainable_sets: list = field(default_factory=list)
+    #: a ``.trainable`` assignment to something not followed: which weights train is unknown
+    trainable_unknown: bool = False
+    _model_records: dict[int, ModelRecord] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.data = DataFlow(self)
@@ -619,6 +631,8 @@ class Interpreter:
 
     # -- assignment -------------------------------------------------------
     def assign(self, target: cst.CSTNode, value: Any, env: Env) -> None:
+        if isinstance(target, (cst.Name, cst.Attribute)):
+            self.name_model(value, _dotted(target))
         if isinstance(target, cst.Name):
             env.vars[target.value] = value
         elif isinstance(target, (cst.Tuple, cst.List)):
@@ -650,6 +664,8 @@ class Interpreter:
             if isinstance(obj, QualName):
                 # `layers.Conv2D = partial(layers.Conv2D, padding="same")`: a patched module
                 self._module_attrs[names.canonical(f"{obj.name}.{target.attr.value}")] = value
+            if target.attr.value == "trainable":
+                self.set_trainable(obj, value)
             if isinstance(obj, Instance):
                 obj.attrs[target.attr.value] = value
             elif isinstance(obj, ClassValue):
@@ -1087,11 +1103,14 @@ class Interpreter:
         if isinstance(func, FunctionValue):
             return self.call_function(func, args, kwargs, node)
         if isinstance(func, LayerValue):
+            if func.wrapped is not None:
+                return self.keras_call(func, args, kwargs, self.call_layer(func, args, kwargs, node))
             return self.call_layer(func, args, kwargs, node)
         if isinstance(func, ModelValue):
-            return self.call_model(func, args, kwargs, node)
+            return self.keras_call(func, args, kwargs, self.call_model(func, args, kwargs, node))
         if isinstance(func, Instance):
-            return self.call_instance(func, args, kwargs, node)
+            result = self.call_instance(func, args, kwargs, node)
+            return self.keras_call(func, args, kwargs, result) if func.cls.keras_kind else result
         if isinstance(func, ClassValue):
             return self.instantiate(func, args, kwargs, node)
         if isinstance(func, BoundMethod):
@@ -1314,6 +1333,8 @@ class Interpreter:
         if isinstance(kwargs.get("name"), str):
             name = kwargs["name"]
         inst = Instance(cls, {}, self.new_id("L"), name)
+        if cls.keras_kind == "model":
+            self.record_model(inst, node)
         if cls.is_dataclass:
             self.init_dataclass(inst, cls, args, kwargs)
         init = _class_lookup(cls, "__init__")
@@ -1394,6 +1415,7 @@ class Interpreter:
                 model = self.make_model(args, named, node)
                 if isinstance(model, ModelValue):
                     inst.functional = model
+                    self.forget_model(model)  # the instance stands for it
             return None
         if isinstance(obj, ModelValue):
             return self.model_method(obj, name, args, kwargs, node)
@@ -1402,6 +1424,8 @@ class Interpreter:
         if isinstance(obj, Dataset):
             return self.data.dataset_method(obj, name, args, kwargs, node)
         if isinstance(obj, Instance):
+            if obj.cls.keras_kind == "model" and (name in TRAINING_METHODS or name == "build"):
+                self.maybe_built(obj)  # its layers may be built by what shapecheck does not follow
             if obj.cls.keras_kind == "model" and name == "compile":
                 self.training.compile(obj, args, kwargs)
                 return None
@@ -1661,6 +1685,7 @@ class Interpreter:
         name = name or self.auto_name("Functional")
         flat_inputs = _flatten(inputs)
         model = ModelValue("functional", self.new_id("M"), name, flat_inputs, outputs)
+        self.record_model(model, node)
         ref = self.model_ref(model)
         at = None if ref is None else self.engine.record(
             Node(0, "keras.Model", "model", config={"model": ref}, layer_id=model.layer_id, name=name,
@@ -1742,6 +1767,7 @@ class Interpreter:
         layers_arg = args[0] if args else kwargs.get("layers")
         name = kwargs.get("name") if isinstance(kwargs.get("name"), str) else self.auto_name("Sequential")
         model = ModelValue("sequential", self.new_id("M"), name)
+        self.record_model(model, node)
         if layers_arg is None:
             return model
         seq = self.iterate(layers_arg)
@@ -1752,6 +1778,7 @@ class Interpreter:
         return model
 
     def sequential_add(self, model: ModelValue, layer: Any, node: cst.CSTNode) -> None:
+        self.model_changed(model)
         span = self.span(node)
         if not model.layers and not model.inputs:
             if isinstance(layer, Tensor) and self.engine.graph.nodes[layer.ref.node].kind == "input":
@@ -1784,10 +1811,14 @@ class Interpreter:
             self.sequential_add(model, args[0], node)
             return None
         if name == "pop" and model.kind == "sequential" and model.layers:
+            self.model_changed(model)
             model.layers.pop()
             return None
         if name == "build" and model.kind == "sequential":
             shape = args[0] if args else kwargs.get("input_shape")
+            self.model_changed(model)
+            if shape is None or shape is UNKNOWN:
+                self.maybe_built(model)
             if shape is not None and shape is not UNKNOWN and not model.inputs:
                 t = self.make_input({"batch_shape": shape}, node)
                 if isinstance(t, Tensor):
@@ -1802,7 +1833,10 @@ class Interpreter:
             self.training.compile(model, args, kwargs)
             return None
         if name in TRAINING_METHODS:
-            return self.training.check(model, name, args, kwargs, node)
+            result = self.training.check(model, name, args, kwargs, node)
+            if model.kind == "sequential" and not model.inputs:
+                self.maybe_built(model)  # built by data shapecheck could not follow
+            return result
         return None if name in ("summary", "save", "save_weights", "load_weights") else UNKNOWN
 
     def add_weight(self, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
@@ -1873,6 +1907,56 @@ class Interpreter:
                                     _stack_notes(self._frame.stack), node=at))
             return UNKNOWN
         return self.replay(model, flat, node, at=at)
+
+    # -- the static model.summary() ----------------------------------------
+    def record_model(self, model: Any, node: cst.CSTNode) -> None:
+        """A model the code builds: once, with the span of its constructor call."""
+        if id(model) in self._model_records:
+            return
+        record = ModelRecord(model, self.span(node), depth=self._maybe)
+        self._model_records[id(model)] = record
+        self.models.append(record)
+
+    def forget_model(self, model: Any) -> None:
+        record = self._model_records.pop(id(model), None)
+        if record is not None:
+            self.models.remove(record)
+
+    def name_model(self, value: Any, variable: str) -> None:
+        """The first name the code binds a model to."""
+        record = self._model_records.get(id(value))
+        if record is not None and record.variable is None and "?" not in variable:
+            record.variable = variable
+
+    def model_changed(self, model: Any) -> None:
+        """A model's layers change: uncertain at the end when this may not run."""
+        record = self._model_records.get(id(model))
+        if record is not None and self._maybe > record.depth:
+            record.uncertain = True
+
+    def maybe_built(self, model: Any) -> None:
+        record = self._model_records.get(id(model))
+        if record is not None:
+            record.maybe_built = True
+
+    def set_trainable(self, obj: Any, value: Any) -> None:
+        """``x.trainable = value``: which weights train (followed only for known layers and values)."""
+        if isinstance(obj, (LayerValue, ModelValue)) or (isinstance(obj, Instance) and obj.cls.keras_kind):
+            known = isinstance(value, bool) and not self._maybe
+            self.trainable_sets.append((obj, value if known else UNKNOWN))
+        elif obj is not None and not isinstance(obj, (QualName, ClassValue, Instance)):
+            self.trainable_unknown = True
+
+    def keras_call(self, obj: Any, args: list, kwargs: dict, result: Any) -> Any:
+        """Record a call that Keras's graph holds as one operation (see :class:`KerasCall`)."""
+        inputs = [t.ref for t in _flatten(args[0] if args else kwargs.get("inputs", UNKNOWN))
+                  if isinstance(t, Tensor)]
+        outputs = [t.ref for t in _flatten(result) if isinstance(t, Tensor)] \
+            if isinstance(result, (list, tuple, dict)) else ([result.ref] if isinstance(result, Tensor) else [])
+        if outputs:
+            self.keras_calls.append(KerasCall(obj, inputs, outputs,
+                                              inbound=not self._frame.replay and not self._frame.traced))
+        return result
 
     def record_method(self, model: Any, method: str, args: list, kwargs: dict, node: cst.CSTNode,
                       **config: Any) -> Optional[int]:

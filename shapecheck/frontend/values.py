@@ -166,3 +166,35 @@ class LossValue:
     function: str
     kwargs: dict = field(default_factory=dict)
     label: str = ""  # as written: "categorical_crossentropy", "CategoricalCrossentropy(...)"
+
+
+@dataclass(eq=False)
+class ModelRecord:
+    """A model the code builds (``keras.Model(...)``, ``Sequential(...)``, a subclassed model's
+    instantiation), for the static ``model.summary()``: where, and the name the code binds it to."""
+
+    model: Any  # ModelValue | Instance
+    span: Span  # the constructor call
+    #: the first name the code binds it to (``model``, ``self.encoder``); ``None`` when never named
+    variable: Optional[str] = None
+    #: ``_maybe`` depth where it was made: a change at a deeper one (a branch that may not run, a
+    #: loop of unknown length) makes its final state uncertain
+    depth: int = 0
+    #: its layers changed where the code may not run (``add`` in a branch): unknown at the end
+    uncertain: bool = False
+    #: something may have built it that shapecheck does not follow (data of unknown shape)
+    maybe_built: bool = False
+
+
+@dataclass(eq=False)
+class KerasCall:
+    """One call of a model, a subclassed layer, or a layer that wraps Python code (``Lambda``,
+    ``TimeDistributed`` of a model), as one operation of Keras's graph: the IR holds the nodes
+    it runs inside, this says which tensors go in and come out."""
+
+    obj: Any  # ModelValue | Instance | LayerValue
+    inputs: list  # TensorRef of each input tensor, in order
+    outputs: list  # TensorRef of each output tensor, in order
+    #: a symbolic call at the top level (not inside another call's replay or trace): what Keras
+    #: records as an inbound node of the layer
+    inbound: bool = True

@@ -1,0 +1,539 @@
+"""The static ``model.summary()``: for every model the code builds, what Keras would print.
+
+Each model gives a :class:`ModelSummary`: one :class:`LayerRow` per layer, in Keras's order
+(a functional model: ``model._operations``, found as Keras's ``map_graph`` finds them, its
+``InputLayer``\\ s included; a ``Sequential``: its layers, no ``InputLayer``; a subclassed model:
+the layers its ``__init__`` assigns), each with its name, class, output shape (the last call of
+the layer, as Keras shows it) and parameter count, then the totals. Whatever shapecheck cannot
+know is ``None``: an unknown row, count or shape, and then unknown totals. Nothing is guessed.
+
+Stdlib only: the front end's values are read duck-typed (see ``frontend/values.py``).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+from . import dims
+from .ir import UNKNOWN, TensorRef
+from .rules import to_snake_case
+
+
+@dataclass
+class LayerRow:
+    """One line of the table."""
+
+    #: Keras's name of the layer (``None``: not known, e.g. an op named by Keras's global counter)
+    name: Optional[str]
+    #: its class (``Dense``, ``Functional``, a subclass's own name); ``None`` for an op
+    layer: Optional[str]
+    #: a tuple of dims, a list of them for several outputs; ``None`` when unknown or unbuilt
+    output_shape: Any
+    #: its parameter count (``count_params()``); ``None`` when unknown
+    params: Optional[int]
+    #: ``False`` where Keras prints ``0 (unbuilt)``; ``None`` when it cannot be told
+    built: Optional[bool] = True
+    layer_id: Optional[str] = None
+
+
+@dataclass
+class ModelSummary:
+    """What ``model.summary()`` prints for one model."""
+
+    variable: Optional[str]
+    name: Optional[str]
+    kind: str  # "functional" | "sequential" | "subclassed"
+    path: str
+    line: int
+    column: int
+    #: the rows; ``None`` when shapecheck cannot tell which layers the model has
+    layers: Optional[list[LayerRow]]
+    total_params: Optional[int]
+    trainable_params: Optional[int]
+    non_trainable_params: Optional[int]
+    #: the IR's ``ModelRef`` of the model (``None`` for a subclassed model): what the runtime
+    #: replay rebuilds to print Keras's own counts beside these
+    ref: Any = None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "variable": self.variable, "name": self.name, "kind": self.kind, "path": self.path, "line": self.line,
+            "layers": None if self.layers is None else [
+                {"name": r.name, "layer": r.layer, "output_shape": shape_json(r.output_shape), "params": r.params,
+                 "built": r.built} for r in self.layers],
+            "total_params": self.total_params, "trainable_params": self.trainable_params,
+            "non_trainable_params": self.non_trainable_params,
+        }
+
+
+def shape_json(shape: Any) -> Any:
+    if shape is None:
+        return None
+    if isinstance(shape, list):
+        return [shape_json(s) for s in shape]
+    return [dims.to_json(d) for d in shape]
+
+
+def show_output_shape(shape: Any) -> str:
+    """As Keras prints it: ``(None, 26, 26, 32)``; several outputs ``[(None, 3), (None, 4)]``; ``?``."""
+    if shape is None:
+        return "?"
+    if isinstance(shape, list):
+        return "[" + ", ".join(show_output_shape(s) for s in shape) + "]"
+    return "(" + ", ".join("None" if d is None else dims.show(d) for d in shape) + ")"
+
+
+class _Unsure(Exception):
+    """The model's graph holds what shapecheck cannot map onto Keras's operations."""
+
+
+#: the front end's own pseudo-ops: nothing Keras would show
+_PSEUDO = ("shapecheck.",)
+
+
+def summarize(interp: Any) -> list[ModelSummary]:
+    """The summaries of every model ``interp`` (a finished ``Interpreter``) saw built."""
+    return _Summarizer(interp).all()
+
+
+@dataclass
+class _Op:
+    """One operation of a model: a layer (``key`` its layer id), a model, or an op application."""
+
+    key: str
+    kind: str  # "input" | "layer" | "op" | "call"
+    node: Any = None  # the IR node (input, layer, op)
+    obj: Any = None  # the model / instance / layer value of a call
+
+
+@dataclass
+class _Totals:
+    rows: Optional[list[LayerRow]]
+    #: the leaf layers (layer ids) under each path of containers: (layer id, ancestors' ids)
+    leaves: list = field(default_factory=list)
+    unsure: bool = False
+
+
+class _Summarizer:
+    def __init__(self, interp: Any) -> None:
+        self.interp = interp
+        self.engine = interp.engine
+        self.graph = interp.engine.graph
+        #: which Keras-level call produced a tensor (the outermost one wins: recorded last)
+        self.producer: dict[TensorRef, Any] = {}
+        self.identity: set[TensorRef] = set()
+        for call in interp.keras_calls:
+            for ref in call.outputs:
+                self.producer[ref] = call
+                if ref in call.inputs:
+                    self.identity.add(ref)
+        #: the outputs of each layer's last symbolic call at the top level (its last inbound node)
+        self.last_node: dict[str, Any] = {}
+        self.any_node: dict[str, Any] = {}
+        for n in self.graph.nodes:
+            if n.layer_id is None or n.kind not in ("layer", "input"):
+                continue
+            self.any_node[n.layer_id] = n
+            if not n.replay and not n.traced:
+                self.last_node[n.layer_id] = n
+        self.last_call: dict[int, Any] = {}
+        self.any_call: dict[int, Any] = {}
+        for call in interp.keras_calls:
+            self.any_call[id(call.obj)] = call
+            if call.inbound:
+                self.last_call[id(call.obj)] = call
+        self.records = {id(r.model): r for r in interp.models}
+        # Keras names ops (`x + 1`: "add") from the same counter as layers: an automatic layer
+        # name that such an op may have taken first is not known.
+        self.op_bases: set[str] = set()
+        for n in self.graph.nodes:
+            res = self.engine.results.get(n.id)
+            if n.kind == "op" and not n.traced and not n.replay and res is not None and res.symbolic \
+                    and not n.op.startswith(_PSEUDO):
+                self.op_bases.add(n.op.rsplit(".", 1)[-1])
+        self._trees: dict[int, _Totals] = {}
+        #: layers certainly not built when the summary prints (no weights: 0 parameters)
+        self.unbuilt: set[str] = set()
+        self.trainable = self._trainable_flags()
+
+    # -- entry ---------------------------------------------------------------
+    def all(self) -> list[ModelSummary]:
+        out = []
+        for record in self.interp.models:
+            model = record.model
+            tree = self.tree(model)
+            rows = tree.rows
+            total, trainable, frozen = self.totals(model, tree)
+            kind = self.kind(model)
+            functional = getattr(model, "functional", None)
+            name = model.name if isinstance(getattr(model, "name", None), str) else None
+            out.append(ModelSummary(record.variable, name, "subclassed" if kind == "instance" else kind,
+                                    record.span.path, record.span.line, record.span.column, rows, total, trainable,
+                                    frozen, self.interp.model_ref(functional if functional is not None else model)))
+        return out
+
+    @staticmethod
+    def kind(model: Any) -> str:
+        if hasattr(model, "cls"):
+            return "instance"
+        return model.kind
+
+    # -- the rows of a model ---------------------------------------------------
+    def tree(self, model: Any) -> _Totals:
+        key = id(model)
+        if key in self._trees:
+            return self._trees[key]
+        self._trees[key] = _Totals(None, unsure=True)  # a model inside itself: unknown
+        try:
+            result = self._tree(model)
+        except _Unsure:
+            result = _Totals(None, unsure=True)
+        self._trees[key] = result
+        return result
+
+    def _tree(self, model: Any) -> _Totals:
+        record = self.records.get(id(model))
+        if record is not None and record.uncertain:
+            raise _Unsure()
+        if hasattr(model, "cls"):  # a subclassed model
+            if model.functional is not None:
+                return self._tree(model.functional)
+            return self.subclassed(model, record)
+        if model.kind == "functional":
+            return self.functional(model)
+        return self.sequential(model, record)
+
+    def functional(self, model: Any) -> _Totals:
+        ops = self.operations(model)
+        rows, leaves = [], []
+        for op in ops:
+            if op.kind == "input":
+                n = op.node
+                name = n.name or self.interp._input_names.get(n.id)
+                rows.append(LayerRow(name, "InputLayer", self.shape_of_layer(n.layer_id), 0, True, n.layer_id))
+            elif op.kind == "op":
+                outs = self.engine.results[op.node.id].outputs
+                rows.append(LayerRow(None, None, _shape(outs), 0, True))
+            elif op.kind == "layer":
+                n = op.node
+                cls = n.op[len("keras.layers."):]
+                rows.append(self.layer_row(n.layer_id, n.name, cls, n.config, built=True))
+                leaves.append((n.layer_id, ()))
+            else:
+                row, sub = self.call_row(op.obj)
+                rows.append(row)
+                leaves.extend(sub)
+        return _Totals(rows, leaves)
+
+    def sequential(self, model: Any, record: Any) -> _Totals:
+        rows, leaves = [], []
+        built = bool(model.inputs)
+        maybe = record is not None and record.maybe_built
+        for layer in model.layers:
+            if hasattr(layer, "class_name"):  # a LayerValue
+                if layer.class_name == "InputLayer":
+                    continue
+                if layer.wrapped is not None:
+                    row, sub = self.call_row(layer)
+                    rows.append(row)
+                    leaves.extend(sub)
+                    continue
+                is_built = True if layer.layer_id in self.engine.builds else (None if built or maybe else False)
+                rows.append(self.layer_row(layer.layer_id, layer.name, layer.class_name, layer.config, is_built))
+                leaves.append((layer.layer_id, ()))
+            elif hasattr(layer, "cls") or hasattr(layer, "kind"):
+                row, sub = self.call_row(layer)
+                rows.append(row)
+                leaves.extend(sub)
+            else:
+                raise _Unsure()
+        return _Totals(rows, leaves)
+
+    def subclassed(self, inst: Any, record: Any) -> _Totals:
+        maybe = record is not None and record.maybe_built
+        rows, leaves = [], []
+        seen: set[int] = set()
+        for value in inst.attrs.values():
+            for layer in _layers_in(value):
+                if id(layer) in seen:
+                    continue
+                seen.add(id(layer))
+                if hasattr(layer, "class_name"):
+                    if layer.wrapped is not None:
+                        row, sub = self.call_row(layer)
+                    else:
+                        is_built = True if layer.layer_id in self.engine.builds else (None if maybe or inst.built
+                                                                                        else False)
+                        row = self.layer_row(layer.layer_id, layer.name, layer.class_name, layer.config, is_built,
+                                             traced=True)
+                        sub = [(layer.layer_id, ())]
+                else:
+                    row, sub = self.call_row(layer, traced=True)
+                rows.append(row)
+                leaves.extend(sub)
+        return _Totals(rows, leaves)
+
+    def layer_row(self, layer_id: str, name: Optional[str], cls: str, config: dict, built: Optional[bool],
+                  traced: bool = False) -> LayerRow:
+        if not (isinstance(config.get("name"), str)) and name is not None:
+            base = re.sub(r"_\d+$", "", name)
+            if base in self.op_bases:
+                name = None  # Keras may have given it to an op first
+        if built is False:
+            self.unbuilt.add(layer_id)
+            return LayerRow(name, cls, None, 0, False, layer_id)
+        shape = self.shape_of_layer(layer_id, traced)
+        params = self.params(layer_id, cls)
+        return LayerRow(name, cls, shape, None if params is None else sum(params), built, layer_id)
+
+    def params(self, layer_id: str, cls: str) -> Optional[tuple[int, int]]:
+        if cls in ("InputLayer", "Lambda"):
+            return (0, 0)
+        return self.engine.params(layer_id)
+
+    def call_row(self, obj: Any, traced: bool = False) -> tuple[LayerRow, list]:
+        """A model, a subclassed layer or a layer wrapping code, as one row (and its leaves)."""
+        call = self.last_call.get(id(obj)) or (self.any_call.get(id(obj)) if traced else None)
+        shape = None if call is None else _shape(tuple(self.engine.tensor(r) for r in call.outputs))
+        if hasattr(obj, "class_name"):  # Lambda(function) or TimeDistributed(model)
+            if obj.class_name == "Lambda":
+                return LayerRow(obj.name, "Lambda", shape, 0, True if call is not None else None, obj.layer_id), []
+            inner = obj.wrapped
+            sub = self.tree(inner)
+            total = self.subtotal(sub)
+            leaves = [(lid, (obj.layer_id,) + path) for lid, path in sub.leaves]
+            return LayerRow(obj.name, obj.class_name, shape, total, True if call is not None else None,
+                            obj.layer_id), leaves
+        if hasattr(obj, "cls") and obj.cls.keras_kind != "model":
+            return LayerRow(obj.name, obj.cls.name, shape, None, None, obj.layer_id), []
+        sub = self.tree(obj)
+        total = self.subtotal(sub)
+        cls = obj.cls.name if hasattr(obj, "cls") else ("Functional" if obj.kind == "functional" else "Sequential")
+        leaves = [(lid, (obj.layer_id,) + path) for lid, path in sub.leaves]
+        if sub.rows is None:
+            leaves.append((None, ()))  # unknown content
+        return LayerRow(obj.name, cls, shape, total, None if total is None else True, obj.layer_id), leaves
+
+    def subtotal(self, sub: _Totals) -> Optional[int]:
+        if sub.rows is None:
+            return None
+        seen: set = set()
+        total = 0
+        for lid, _ in sub.leaves:
+            if lid is None:
+                return None
+            if lid in seen:
+                continue
+            seen.add(lid)
+            p = self.leaf_params(lid)
+            if p is None:
+                return None
+            total += sum(p)
+        return total
+
+    def leaf_params(self, layer_id: str) -> Optional[tuple[int, int]]:
+        if layer_id in self.unbuilt:
+            return (0, 0)
+        return self.engine.params(layer_id)
+
+    def shape_of_layer(self, layer_id: str, traced: bool = False) -> Any:
+        n = self.last_node.get(layer_id) or (self.any_node.get(layer_id) if traced else None)
+        if n is None:
+            return None
+        res = self.engine.results.get(n.id)
+        if res is None:
+            return None
+        return _shape(res.outputs)
+
+    # -- Keras's order of a functional model's operations ------------------------
+    def operations(self, model: Any) -> list[_Op]:
+        """``model._operations``: Keras's ``map_graph`` (``keras/src/ops/function.py``) on the IR."""
+        inputs = [t.ref for t in model.inputs if hasattr(t, "ref")]
+        if len(inputs) != len(model.inputs):
+            raise _Unsure()
+        outputs = []
+        for t in _flat(model.outputs):
+            if not hasattr(t, "ref"):
+                raise _Unsure()
+            outputs.append(t.ref)
+        input_set = set(inputs)
+        finished: set = set()
+        in_progress: set = set()
+        order: list = []  # applications, inputs first
+        indices: dict[str, int] = {}
+        apps: dict[Any, tuple[_Op, list[TensorRef]]] = {}
+
+        def application(ref: TensorRef) -> Any:
+            if ref in self.identity:
+                raise _Unsure()
+            call = self.producer.get(ref)
+            if call is not None:
+                key = ("call", id(call))
+                if key not in apps:
+                    obj = call.obj
+                    apps[key] = (_Op(getattr(obj, "layer_id", str(id(obj))), "call", obj=obj), list(call.inputs))
+                return key
+            if ref.node >= len(self.graph.nodes):
+                raise _Unsure()
+            n = self.graph.nodes[ref.node]
+            key = ("node", n.id)
+            if key not in apps:
+                if n.traced or n.op.startswith(_PSEUDO) or n.kind not in ("input", "layer", "op"):
+                    raise _Unsure()
+                if n.kind == "op" and n.op.startswith("tensorflow."):
+                    raise _Unsure()
+                op_key = n.layer_id if n.kind != "op" and n.layer_id else f"op{n.id}"
+                apps[key] = (_Op(op_key, n.kind, node=n), n.tensor_refs())
+            return key
+
+        def visit(ref: TensorRef) -> None:
+            key = application(ref)
+            if key in finished:
+                return
+            op, parents = apps[key]
+            if op.kind != "input" and ref in input_set:
+                finished.add(key)
+                return
+            if key in in_progress:
+                raise _Unsure()
+            if op.key not in indices:
+                indices[op.key] = len(indices)
+            in_progress.add(key)
+            for p in parents:
+                visit(p)
+            finished.add(key)
+            in_progress.discard(key)
+            order.append(key)
+
+        for ref in outputs:
+            visit(ref)
+        in_graph = set(order)
+        node_depth: dict = {}
+        op_depth: dict[str, int] = {}
+        ops: dict[str, _Op] = {}
+        for key in reversed(order):
+            op, parents = apps[key]
+            ops.setdefault(op.key, op)
+            depth = node_depth.setdefault(key, 0)
+            depth = max(depth, op_depth.get(op.key, 0))
+            op_depth[op.key] = depth
+            node_depth[key] = depth
+            for p in parents:
+                pkey = application(p)
+                if pkey not in in_graph:
+                    continue
+                node_depth[pkey] = max(depth + 1, node_depth.get(pkey, 0))
+        for ref in inputs:
+            key = application(ref)
+            op, _ = apps[key]
+            if op.kind == "input" and op.key not in op_depth:
+                op_depth[op.key] = 0
+                indices[op.key] = -1
+                ops[op.key] = op
+        by_depth: dict[int, list[str]] = {}
+        for k, d in op_depth.items():
+            by_depth.setdefault(d, []).append(k)
+        result = []
+        for d in sorted(by_depth, reverse=True):
+            result.extend(ops[k] for k in sorted(by_depth[d], key=lambda k: indices[k]))
+        return result
+
+    # -- totals --------------------------------------------------------------
+    def _trainable_flags(self) -> Optional[list]:
+        """The ``.trainable`` assignments, in order, as (layer ids set, value); ``None`` when unknown."""
+        if self.interp.trainable_unknown:
+            return None
+        sets = []
+        for obj, value in self.interp.trainable_sets:
+            if value is UNKNOWN or not isinstance(value, bool):
+                return None
+            sets.append((obj, value))
+        return sets
+
+    def totals(self, model: Any, tree: _Totals) -> tuple[Optional[int], Optional[int], Optional[int]]:
+        if tree.rows is None:
+            return None, None, None
+        total = self.subtotal(tree)
+        if total is None:
+            return None, None, None
+        if self.trainable is None:
+            return total, None, None
+        trainable = frozen = 0
+        seen: set = set()
+        for lid, path in tree.leaves:
+            if lid in seen:
+                continue
+            seen.add(lid)
+            p = self.leaf_params(lid)
+            if p is None:
+                return total, None, None
+            t, nt = p
+            flag = self.effective(lid, (getattr(model, "layer_id", None),) + path)
+            if flag is None:
+                return total, None, None
+            trainable += t if flag else 0
+            frozen += nt + (0 if flag else t)
+        return total, trainable, frozen
+
+    def effective(self, layer_id: str, path: tuple) -> Optional[bool]:
+        """Whether a layer's trainable weights train in the model: it and every container on the
+        path to it trainable after the code's ``.trainable`` assignments."""
+        chain = [p for p in path if p is not None] + [layer_id]
+        flags = {k: True for k in chain}
+        for obj, value in self.trainable or []:
+            target = getattr(obj, "layer_id", None)
+            if target in flags:
+                # Setting a container's flag sets every layer under it too.
+                start = chain.index(target)
+                for k in chain[start:]:
+                    flags[k] = value
+            elif value is False or value is True:
+                # A layer under a container set elsewhere, or another model containing this
+                # layer: only what is on this path matters.
+                if self.contains(obj, layer_id):
+                    flags[layer_id] = value
+        return all(flags.values())
+
+    def contains(self, obj: Any, layer_id: str) -> bool:
+        if getattr(obj, "layer_id", None) == layer_id:
+            return True
+        if hasattr(obj, "class_name") and obj.wrapped is None:
+            return False
+        inner = obj.wrapped if hasattr(obj, "class_name") else obj
+        tree = self.tree(inner)
+        return any(lid == layer_id for lid, _ in tree.leaves)
+
+
+def _layers_in(value: Any) -> list:
+    """The layers a subclassed model's attribute holds (itself, or in a list, tuple or dict)."""
+    if value is UNKNOWN:
+        raise _Unsure()  # it may be a layer shapecheck does not follow
+    if hasattr(value, "class_name") or hasattr(value, "kind") and hasattr(value, "layers"):
+        return [value]
+    if hasattr(value, "cls") and hasattr(value, "attrs"):
+        return [value] if value.cls.keras_kind else []
+    if isinstance(value, (list, tuple)):
+        return [x for v in value for x in _layers_in(v)]
+    if isinstance(value, dict):
+        return [x for v in value.values() for x in _layers_in(v)]
+    return []
+
+
+def _flat(v: Any) -> list:
+    if isinstance(v, (list, tuple)):
+        return [x for e in v for x in _flat(e)]
+    if isinstance(v, dict):
+        return [x for e in v.values() for x in _flat(e)]
+    return [v]
+
+
+def _shape(outputs: tuple) -> Any:
+    if not outputs or any(t.shape is None for t in outputs):
+        return None
+    shapes = [tuple(t.shape) for t in outputs]
+    return shapes[0] if len(shapes) == 1 else shapes
+
+
+__all__ = ["LayerRow", "ModelSummary", "summarize", "show_output_shape", "shape_json", "to_snake_case"]
