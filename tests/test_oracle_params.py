@@ -97,6 +97,16 @@ def opaque_params_sound(op: str, config: dict, inputs: Any, args: tuple = (), ca
                                              f"count {got}, but {expected} when known")
 
 
+def opaque_config_sound(op: str, config: dict, inputs: Any, args: tuple = (), call_kwargs: Optional[dict] = None,
+                        expected: Optional[tuple[int, int]] = None) -> None:
+    """Each constructor argument the front end could not follow, in turn: the same count, or none."""
+    from shapecheck.core.ir import UNKNOWN
+
+    for key in config:
+        got = infer_params(op, {**config, key: UNKNOWN}, inputs, args, call_kwargs)
+        assert got in (None, expected), f"{op}({config}) with {key} unknown: count {got}, but {expected} when known"
+
+
 def params_agree(op: str, config: dict, inputs: Any, args: tuple = (), call_kwargs: Optional[dict] = None) -> Any:
     """shapecheck's counts are Keras's (or absent where shapecheck reports a fault); returns Keras's."""
     ours = infer_params(op, config, inputs, args, call_kwargs)
@@ -113,6 +123,7 @@ def params_agree(op: str, config: dict, inputs: Any, args: tuple = (), call_kwar
         return theirs
     assert ours == theirs, f"{where}: Keras counts {theirs}, shapecheck {ours}"
     opaque_params_sound(op, config, inputs, args, call_kwargs, ours)
+    opaque_config_sound(op, config, inputs, args, call_kwargs, ours)
     return theirs
 
 
@@ -162,6 +173,8 @@ def test_every_layer_counts_its_weights(name):
     ours = infer_params(name, example.config, example.inputs, example.args, example.call_kwargs)
     assert ours is not None, f"{name}: no count for its example {example}"
     assert ours == keras_params(name, example.config, example.inputs, example.args, example.call_kwargs)
+    opaque_params_sound(name, example.config, example.inputs, example.args, example.call_kwargs, ours)
+    opaque_config_sound(name, example.config, example.inputs, example.args, example.call_kwargs, ours)
 
 
 def test_input_layer_has_no_weights():
