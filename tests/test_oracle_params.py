@@ -177,6 +177,15 @@ def test_every_layer_counts_its_weights(name):
     opaque_config_sound(name, example.config, example.inputs, example.args, example.call_kwargs, ours)
 
 
+@pytest.mark.parametrize("dtype", ["int8_from_float32", "int4_from_float32", "float8_from_float32", "float16",
+                                   "mixed_bfloat16"])
+def test_quantized_layers_are_not_counted(dtype):
+    ours = infer_params("Dense", {"units": 3, "dtype": dtype}, (None, 4))
+    theirs = keras_params("Dense", {"units": 3, "dtype": dtype}, (None, 4))
+    # A float policy keeps the float weights; a quantized one makes others (int8 kernels, scales).
+    assert ours == (theirs if theirs == (15, 0) else None)
+
+
 def test_input_layer_has_no_weights():
     assert infer_params("InputLayer", {"shape": (3,)}, None) == (0, 0)
 

@@ -271,6 +271,10 @@ class Rule:
         return None
 
 
+#: the dtype policies of quantized layers (``"int8_from_float32"``): their weights are not the float ones
+QUANTIZED_POLICIES = ("int8", "int4", "float8", "gptq", "awq")
+
+
 class LayerRule(Rule):
     """A rule for one Keras layer class and its aliases (``Conv2D``, ``Convolution2D``)."""
 
@@ -310,6 +314,9 @@ class LayerRule(Rule):
             raise Unknowable()
         if self.weightless:
             return (0, 0)
+        dtype = call.config.get("dtype")
+        if isinstance(dtype, str) and dtype.startswith(QUANTIZED_POLICIES):
+            raise Unknowable()  # `int8_from_float32`: quantized kernels and their scales, not followed
         trainable, frozen = self.weights(call)
         flag = call.config.get("trainable", True)
         if flag is True or trainable == 0:
