@@ -241,8 +241,9 @@ _EINSUMS = [
 def test_einsum_dense(which, data, input_shape):
     equation, output_shape, biases = _EINSUMS[which]
     bias_axes = data.draw(st.sampled_from(biases))
-    params_agree("EinsumDense", {"equation": equation, "output_shape": output_shape, "bias_axes": bias_axes},
-                 input_shape)
+    config = _given({"equation": equation, "output_shape": output_shape, "bias_axes": bias_axes},
+                    lora_rank=data.draw(st.sampled_from([None, None, 2])))
+    params_agree("EinsumDense", config, input_shape)
 
 
 # -- convolutions -----------------------------------------------------------------------

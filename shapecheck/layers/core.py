@@ -522,8 +522,12 @@ class EinsumDense(LayerRule):
         return InputSpec.fixed({a: shape[a] for a in found.kernel_input_axes}, ndim=len(shape))
 
     def weights(self, call: Call) -> tuple[int, int]:
-        """``kernel`` and ``bias`` as the equation and ``bias_axes`` shape them."""
-        if call.config.get("lora_rank") is not None:
-            raise Unknowable()
+        """``kernel`` and ``bias`` as the equation and ``bias_axes`` shape them; with ``lora_rank`` the
+        kernel ``(..., last)`` is frozen and ``lora_kernel_a (..., rank)``, ``lora_kernel_b (rank, last)`` trained."""
         found = self._analyze(call)
-        return (count(found.kernel, found.bias or ()) if found.bias is not None else count(found.kernel), 0)
+        kernel = count(found.kernel)
+        bias = count(found.bias) if found.bias is not None else 0
+        if not found.kernel:
+            raise Unknowable()
+        last = known_int(found.kernel[-1])
+        return with_lora(call, kernel, bias, kernel // last if last else 0, last)
