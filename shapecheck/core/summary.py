@@ -92,6 +92,17 @@ class _Unsure(Exception):
 #: the front end's own pseudo-ops: nothing Keras would show
 _PSEUDO = ("shapecheck.",)
 
+#: layers that make layers of their own, automatically named: the names those take
+_INNER_LAYERS = {
+    "keras.layers.MultiHeadAttention": {"dropout", "softmax"},
+    "keras.layers.GroupQueryAttention": {"dropout", "softmax"},
+    "keras.layers.GroupedQueryAttention": {"dropout", "softmax"},
+}
+
+#: layers whose mask Keras computes with ops of the graph (``not_equal``, ``any``): rows shapecheck
+#: does not list
+_MASKING = ("keras.layers.Masking",)
+
 
 def summarize(interp: Any) -> list[ModelSummary]:
     """The summaries of every model ``interp`` (a finished ``Interpreter``) saw built."""
@@ -153,6 +164,13 @@ class _Summarizer:
             if n.kind == "op" and not n.traced and not n.replay and res is not None and res.symbolic \
                     and not n.op.startswith(_PSEUDO):
                 self.op_bases.add(n.op.rsplit(".", 1)[-1])
+        # Layers that make layers of their own take names from the same counter
+        # (MultiHeadAttention's Dropout and Softmax); a Sequential makes a Functional and an
+        # InputLayer each time it is built (at every `add` once it has an input).
+        for n in self.graph.nodes:
+            self.op_bases |= _INNER_LAYERS.get(n.op, set())
+        if any(getattr(r.model, "kind", None) == "sequential" for r in interp.models):
+            self.op_bases |= {"functional", "input_layer"}
         self._trees: dict[int, _Totals] = {}
         #: layers certainly not built when the summary prints (no weights: 0 parameters)
         self.unbuilt: set[str] = set()
@@ -168,11 +186,21 @@ class _Summarizer:
             total, trainable, frozen = self.totals(model, tree)
             kind = self.kind(model)
             functional = getattr(model, "functional", None)
-            name = model.name if isinstance(getattr(model, "name", None), str) else None
+            name = self.model_name(model)
             out.append(ModelSummary(record.variable, name, "subclassed" if kind == "instance" else kind,
                                     record.span.path, record.span.line, record.span.column, rows, total, trainable,
                                     frozen, self.interp.model_ref(functional if functional is not None else model)))
         return out
+
+    def model_name(self, model: Any) -> Optional[str]:
+        name = getattr(model, "name", None)
+        if not isinstance(name, str):
+            return None
+        base = re.sub(r"_\d+$", "", name)
+        if base in self.op_bases and base == to_snake_case("Functional" if self.kind(model) == "functional"
+                                                           else "Sequential"):
+            return None  # an automatic name Keras may have given to another model first
+        return name
 
     @staticmethod
     def kind(model: Any) -> str:
@@ -212,6 +240,8 @@ class _Summarizer:
             if op.kind == "input":
                 n = op.node
                 name = n.name or self.interp._input_names.get(n.id)
+                if not n.name and "input_layer" in self.op_bases:
+                    name = None
                 rows.append(LayerRow(name, "InputLayer", self.shape_of_layer(n.layer_id), 0, True, n.layer_id))
             elif op.kind == "op":
                 outs = self.engine.results[op.node.id].outputs
@@ -284,8 +314,11 @@ class _Summarizer:
         if built is False:
             self.unbuilt.add(layer_id)
             return LayerRow(name, cls, None, 0, False, layer_id)
-        shape = self.shape_of_layer(layer_id, traced)
         params = self.params(layer_id, cls)
+        # Called inside a subclassed model's `call`, a layer has no node of Keras's graph: Keras
+        # shows the shape its `build` recorded, and "?" for a layer without weights.
+        shape = self.shape_of_layer(layer_id, traced) if not traced or (params is not None and sum(params)) \
+            else None
         return LayerRow(name, cls, shape, None if params is None else sum(params), built, layer_id)
 
     def params(self, layer_id: str, cls: str) -> Optional[tuple[int, int]]:
@@ -307,14 +340,16 @@ class _Summarizer:
             return LayerRow(obj.name, obj.class_name, shape, total, True if call is not None else None,
                             obj.layer_id), leaves
         if hasattr(obj, "cls") and obj.cls.keras_kind != "model":
-            return LayerRow(obj.name, obj.cls.name, shape, None, None, obj.layer_id), []
+            # A layer of the analysed code: its weights are not followed.
+            return LayerRow(obj.name, obj.cls.name, shape, None, None, obj.layer_id), [(None, ())]
         sub = self.tree(obj)
         total = self.subtotal(sub)
         cls = obj.cls.name if hasattr(obj, "cls") else ("Functional" if obj.kind == "functional" else "Sequential")
         leaves = [(lid, (obj.layer_id,) + path) for lid, path in sub.leaves]
         if sub.rows is None:
             leaves.append((None, ()))  # unknown content
-        return LayerRow(obj.name, cls, shape, total, None if total is None else True, obj.layer_id), leaves
+        name = obj.name if hasattr(obj, "cls") else self.model_name(obj)
+        return LayerRow(name, cls, shape, total, None if total is None else True, obj.layer_id), leaves
 
     def subtotal(self, sub: _Totals) -> Optional[int]:
         if sub.rows is None:
@@ -382,13 +417,16 @@ class _Summarizer:
             if key not in apps:
                 if n.traced or n.op.startswith(_PSEUDO) or n.kind not in ("input", "layer", "op"):
                     raise _Unsure()
-                if n.kind == "op" and n.op.startswith("tensorflow."):
+                if n.kind == "op" and n.op.startswith("tensorflow.") or n.op in _MASKING \
+                        or n.op == "keras.layers.Embedding" and n.config.get("mask_zero") not in (None, False):
                     raise _Unsure()
                 op_key = n.layer_id if n.kind != "op" and n.layer_id else f"op{n.id}"
                 apps[key] = (_Op(op_key, n.kind, node=n), n.tensor_refs())
             return key
 
         def visit(ref: TensorRef) -> None:
+            if self.constant(ref):
+                return  # a constant (ops.arange, a layer on one): not a node of Keras's graph
             key = application(ref)
             if key in finished:
                 return
@@ -421,6 +459,8 @@ class _Summarizer:
             op_depth[op.key] = depth
             node_depth[key] = depth
             for p in parents:
+                if self.constant(p):
+                    continue
                 pkey = application(p)
                 if pkey not in in_graph:
                     continue
@@ -439,6 +479,12 @@ class _Summarizer:
         for d in sorted(by_depth, reverse=True):
             result.extend(ops[k] for k in sorted(by_depth[d], key=lambda k: indices[k]))
         return result
+
+    def constant(self, ref: TensorRef) -> bool:
+        if ref in self.producer:
+            return False
+        res = self.engine.results.get(ref.node)
+        return res is not None and not res.symbolic
 
     # -- totals --------------------------------------------------------------
     def _trainable_flags(self) -> Optional[list]:
@@ -463,6 +509,8 @@ class _Summarizer:
         trainable = frozen = 0
         seen: set = set()
         for lid, path in tree.leaves:
+            if lid is None:
+                return None, None, None
             if lid in seen:
                 continue
             seen.add(lid)
@@ -524,8 +572,8 @@ def _layers_in(value: Any) -> list:
 def _flat(v: Any) -> list:
     if isinstance(v, (list, tuple)):
         return [x for e in v for x in _flat(e)]
-    if isinstance(v, dict):
-        return [x for e in v.values() for x in _flat(e)]
+    if isinstance(v, dict):  # as Keras's tree.flatten: by sorted keys
+        return [x for k in sorted(v) for x in _flat(v[k])]
     return [v]
 
 
