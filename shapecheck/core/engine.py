@@ -98,7 +98,7 @@ class Engine:
     def __init__(self, keras_version: int = 3) -> None:
         load_rules()
         self.keras_version = keras_version
-        self.graph = Graph()
+        self.graph = Graph(keras_version=keras_version)
         self.results: dict[int, NodeResult] = {}
         self.built: dict[str, list[InputSpec]] = {}
         #: layers whose weights exist (called once): their ``build`` checks do not run again

@@ -124,16 +124,18 @@ class Node:
 @dataclass
 class Graph:
     nodes: list[Node] = field(default_factory=list)
+    #: the Keras semantics the graph was extracted under (2: tf.keras 2)
+    keras_version: int = 3
 
     def new_id(self) -> int:
         return len(self.nodes)
 
     def to_json(self) -> dict:
-        return {"nodes": [_node_to_json(n) for n in self.nodes]}
+        return {"nodes": [_node_to_json(n) for n in self.nodes], "keras_version": self.keras_version}
 
     @staticmethod
     def from_json(data: dict) -> Graph:
-        return Graph([_node_from_json(n) for n in data["nodes"]])
+        return Graph([_node_from_json(n) for n in data["nodes"]], data.get("keras_version", 3))
 
 
 def value_to_json(v: Any) -> Any:

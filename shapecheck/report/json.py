@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any, TextIO
+from typing import Any, Optional, TextIO
 
 from ..api import Report
 from ..core import dims
 from ..core.findings import Finding
+from ..runtime import RuntimeReport
 
 
 def _finding(f: Finding) -> dict[str, Any]:
@@ -24,11 +25,12 @@ def _shape(t: Any) -> Any:
     return None if t.shape is None else [dims.to_json(d) for d in t.shape]
 
 
-def as_dict(report: Report, *, show_shapes: bool = False) -> dict[str, Any]:
+def as_dict(report: Report, *, show_shapes: bool = False, runtime: Optional[RuntimeReport] = None) -> dict[str, Any]:
     shapes = []
     if show_shapes:
         for file in report.files:
-            for entry in file.shapes:
+            checked = runtime.files.get(file.path) if runtime is not None else None
+            for i, entry in enumerate(file.shapes):
                 s = entry["span"]
                 item: dict[str, Any] = {"path": s.path, "line": s.line, "column": s.column, "layer": entry["layer"]}
                 outs = entry["outputs"]
@@ -36,11 +38,23 @@ def as_dict(report: Report, *, show_shapes: bool = False) -> dict[str, Any]:
                     item["shape"] = _shape(outs[0])
                 else:
                     item["outputs"] = [_shape(t) for t in outs]
+                if checked is not None:
+                    v = checked.shapes[i]
+                    keras = [None if s is None else list(s) for s in v.runtime_shapes]
+                    item["runtime_shape"] = (keras[0] if keras else None) if len(outs) == 1 else keras
+                    item["agrees"] = v.agrees
                 shapes.append(item)
-    findings = report.findings
-    return {
+    findings = []
+    for file in report.files:
+        checked = runtime.files.get(file.path) if runtime is not None else None
+        for i, f in enumerate(file.findings):
+            item = _finding(f)
+            if checked is not None:
+                item["runtime"] = {"verdict": checked.findings[i].verdict, "message": checked.findings[i].message}
+            findings.append(item)
+    out = {
         "version": 1,
-        "findings": [_finding(f) for f in findings],
+        "findings": findings,
         "shapes": shapes,
         "summary": {
             "files": len(report.files),
@@ -51,8 +65,21 @@ def as_dict(report: Report, *, show_shapes: bool = False) -> dict[str, Any]:
             "layer_calls_inferred": sum(r.layer_calls_inferred for r in report.files),
         },
     }
+    if runtime is not None:
+        out["runtime"] = {
+            "backend": runtime.backend, "keras_version": runtime.keras_version, "device": runtime.device,
+            "confirmed": runtime.count("confirmed"), "contradicted": runtime.count("contradicted"),
+            "unverifiable": runtime.count("unverifiable"),
+            "shapes": sum(len(f.shapes) for f in runtime.files.values()),
+            "shapes_agree": runtime.shapes_checked - runtime.shapes_disagree,
+            "shapes_disagree": runtime.shapes_disagree,
+            "missed": [{"path": path, "line": line, "column": column, "message": message}
+                       for path, f in runtime.files.items() for line, column, message in f.missed],
+        }
+    return out
 
 
-def render(report: Report, out: TextIO, *, show_shapes: bool = False) -> None:
-    json.dump(as_dict(report, show_shapes=show_shapes), out, indent=2)
+def render(report: Report, out: TextIO, *, show_shapes: bool = False,
+           runtime: Optional[RuntimeReport] = None) -> None:
+    json.dump(as_dict(report, show_shapes=show_shapes, runtime=runtime), out, indent=2)
     out.write("\n")
