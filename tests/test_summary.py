@@ -263,48 +263,95 @@ def _layer_source(kind: str, draw: Any, rank: int) -> tuple[str, int]:
     """One layer's constructor as source text, and the rank it leaves."""
     name = draw(st.sampled_from(["", "", "", ', name="blk"']))
     if kind == "dense":
-        return f"layers.Dense({draw(st.integers(1, 6))}{name})", rank
+        bias = draw(st.sampled_from(["", "", ", use_bias=False"]))
+        return f"layers.Dense({draw(st.integers(1, 6))}{bias}{name})", rank
     if kind == "conv":
         k = draw(st.integers(1, 4))
         pad = draw(st.sampled_from(["valid", "same"]))
         return f'layers.Conv2D({draw(st.integers(1, 4))}, {k}, padding="{pad}"{name})', rank
+    if kind == "conv1d":
+        return f"layers.Conv1D({draw(st.integers(1, 4))}, {draw(st.integers(1, 3))}{name})", rank
     if kind == "pool":
         return f"layers.MaxPooling2D({draw(st.integers(1, 3))}{name})", rank
     if kind == "bn":
-        trainable = draw(st.sampled_from(["", ", trainable=False"]))
-        return f"layers.BatchNormalization({trainable[2:]}{name})", rank
+        trainable = draw(st.sampled_from(["", "trainable=False"]))
+        return f"layers.BatchNormalization({trainable}{name if trainable else name[2:]})", rank
+    if kind == "ln":
+        return f"layers.LayerNormalization({name[2:]})", rank
     if kind == "flatten":
         return f"layers.Flatten({name[2:]})", 2
-    if kind == "embedding":
-        return f"layers.Embedding(20, {draw(st.integers(1, 4))}{name})", rank + 1
+    if kind == "rnn":
+        cls = draw(st.sampled_from(["LSTM", "GRU", "SimpleRNN"]))
+        seq = draw(st.booleans())
+        inner = f"layers.{cls}({draw(st.integers(1, 4))}, return_sequences={seq})"
+        if draw(st.booleans()):
+            return f"layers.Bidirectional({inner}{name})", rank if seq else rank - 1
+        return inner[:-1] + f"{name})", rank if seq else rank - 1
     return f"layers.Dropout(0.5{name})", rank
+
+
+def _kinds(rank: int) -> list[str]:
+    kinds = ["dense", "bn", "dropout", "ln"]
+    if rank == 4:
+        kinds += ["conv", "pool", "flatten"]
+    if rank == 3:
+        kinds += ["conv1d", "rnn", "flatten"]
+    return kinds
 
 
 @st.composite
 def programs(draw: Any) -> str:
-    image = draw(st.booleans())
-    shape = (draw(st.integers(4, 9)), draw(st.integers(4, 9)), draw(st.integers(1, 3))) if image \
-        else (draw(st.integers(1, 6)),)
+    shape = draw(st.sampled_from([
+        (draw(st.integers(1, 6)),),
+        (draw(st.integers(2, 7)), draw(st.integers(1, 4))),
+        (draw(st.integers(4, 9)), draw(st.integers(4, 9)), draw(st.integers(1, 3))),
+    ]))
     rank = len(shape) + 1
     specs = []
     for _ in range(draw(st.integers(1, 5))):
-        kinds = ["dense", "bn", "dropout"] + (["conv", "pool", "flatten"] if rank == 4 else [])
-        src, rank = _layer_source(draw(st.sampled_from(kinds)), draw, rank)
+        src, rank = _layer_source(draw(st.sampled_from(_kinds(rank))), draw, rank)
         specs.append(src)
-    style = draw(st.sampled_from(["input", "input_shape", "build", "unbuilt", "add", "functional", "nested"]))
+    style = draw(st.sampled_from(["input", "input_shape", "build", "unbuilt", "add", "called", "functional",
+                                  "nested", "shared", "subclassed", "subclassed_called", "subclassed_built"]))
     lines = ["import keras", "from keras import layers", ""]
-    if style == "functional" or style == "nested":
+    if style in ("functional", "nested", "shared"):
         lines.append(f"inputs = keras.Input(shape={shape!r})")
         lines.append("x = inputs")
         lines += [f"x = {s}(x)" for s in specs]
-        lines.append("model = keras.Model(inputs, x)")
+        if style == "shared":
+            lines.append("shared = layers.Dense(3)")
+            lines.append("a = shared(x)")
+            lines.append("b = shared(layers.Dense(5)(x))")
+            lines.append("x = layers.Add()([a, b])")
+        outputs = "x"
+        if draw(st.booleans()):
+            lines.append("aux = layers.Dense(2, name='aux')(x)")
+            outputs = draw(st.sampled_from(["[x, aux]", "{'main': x, 'aux': aux}", "[aux, x]"]))
+        lines.append(f"model = keras.Model(inputs, {outputs})")
         if style == "nested":
             lines.append(f"outer_in = keras.Input(shape={shape!r})")
             lines.append("y = model(outer_in)")
-            lines.append("y = layers.Dense(2)(y)")
+            lines.append("y = layers.Dense(2)(y[0] if isinstance(y, list) else y)" if outputs != "x" else
+                         "y = layers.Dense(2)(y)")
             lines.append('outer = keras.Model(outer_in, y, name="outer")')
             if draw(st.booleans()):
                 lines.append("model.trainable = False")
+    elif style.startswith("subclassed"):
+        lines.append("class Net(keras.Model):")
+        lines.append("    def __init__(self):")
+        lines.append("        super().__init__()")
+        lines.append(f"        self.first = {specs[0]}")
+        lines.append(f"        self.blocks = [{', '.join(specs[1:])}]")
+        lines.append("    def call(self, x):")
+        lines.append("        x = self.first(x)")
+        lines.append("        for block in self.blocks:")
+        lines.append("            x = block(x)")
+        lines.append("        return x")
+        lines.append("model = Net()")
+        if style == "subclassed_called":
+            lines.append(f"y = model(keras.Input(shape={shape!r}))")
+        if style == "subclassed_built":
+            lines.append(f"model.build((None, *{shape!r}))")
     elif style == "add":
         lines.append("model = keras.Sequential()")
         lines.append(f"model.add(keras.Input(shape={shape!r}))")
@@ -315,15 +362,17 @@ def programs(draw: Any) -> str:
         lines.append(f"model = keras.Sequential([{first}{items}])")
         if style == "build":
             lines.append(f"model.build((None, *{shape!r}))")
+        if style == "called":
+            lines.append(f"y = model(keras.Input(shape={shape!r}))")
         if style == "input_shape":
             lines[-1] = lines[-1].replace("([", "([layers.InputLayer(shape=" + repr(shape) + "), ", 1)
-    if draw(st.booleans()) and "Dense" in "".join(specs):
-        lines.append("model.layers[-1].trainable = False" if style not in ("functional", "nested") else "")
-    # unique explicit names only once per program
+    freeze = draw(st.sampled_from(["", "", "model.layers[-1].trainable = False", "model.trainable = False"]))
+    if freeze and not style.startswith("subclassed"):
+        lines.append(freeze)
     text = "\n".join(lines) + "\n"
     n = 0
 
-    def rename(_m: Any) -> str:
+    def rename(_m: Any) -> str:  # explicit names, unique in the program
         nonlocal n
         n += 1
         return f'name="blk{n}"'

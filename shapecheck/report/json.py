@@ -44,17 +44,18 @@ def as_dict(report: Report, *, show_shapes: bool = False, runtime: Optional[Runt
                     item["runtime_shape"] = (keras[0] if keras else None) if len(outs) == 1 else keras
                     item["agrees"] = v.agrees
                 shapes.append(item)
-    findings = []
+    findings = report.findings
+    items = []
     for file in report.files:
         checked = runtime.files.get(file.path) if runtime is not None else None
         for i, f in enumerate(file.findings):
             item = _finding(f)
             if checked is not None:
                 item["runtime"] = {"verdict": checked.findings[i].verdict, "message": checked.findings[i].message}
-            findings.append(item)
+            items.append(item)
     out = {
         "version": 1,
-        "findings": findings,
+        "findings": items,
         "shapes": shapes,
         "summary": {
             "files": len(report.files),
