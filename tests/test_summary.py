@@ -331,8 +331,8 @@ def programs(draw: Any) -> str:
         if style == "nested":
             lines.append(f"outer_in = keras.Input(shape={shape!r})")
             lines.append("y = model(outer_in)")
-            lines.append("y = layers.Dense(2)(y[0] if isinstance(y, list) else y)" if outputs != "x" else
-                         "y = layers.Dense(2)(y)")
+            pick = {"x": "y", "[x, aux]": "y[0]", "[aux, x]": "y[1]"}.get(outputs, 'y["main"]')
+            lines.append(f"y = layers.Dense(2)({pick})")
             lines.append('outer = keras.Model(outer_in, y, name="outer")')
             if draw(st.booleans()):
                 lines.append("model.trainable = False")

@@ -99,6 +99,20 @@ _INNER_LAYERS = {
     "keras.layers.GroupedQueryAttention": {"dropout", "softmax"},
 }
 
+#: layers Keras marks built as soon as they are made (no weights to build): never "unbuilt",
+#: found by constructing every ``keras.layers`` class under Keras 3.15
+_BUILT_WHEN_MADE = frozenset({
+    "Activation", "ActivityRegularization", "AlphaDropout", "AveragePooling1D", "AveragePooling2D",
+    "AveragePooling3D", "Dropout", "ELU", "GaussianDropout", "GaussianNoise", "GlobalAveragePooling1D",
+    "GlobalAveragePooling2D", "GlobalAveragePooling3D", "GlobalMaxPooling1D", "GlobalMaxPooling2D",
+    "GlobalMaxPooling3D", "Identity", "InputLayer", "LeakyReLU", "Masking", "MaxPooling1D", "MaxPooling2D",
+    "MaxPooling3D", "ReLU", "Reshape", "Softmax", "SpatialDropout1D", "SpatialDropout2D", "SpatialDropout3D",
+    "UnitNormalization", "Lambda",
+})
+#: layers whose built state when made was not established
+_BUILT_WHEN_MADE_UNKNOWN = frozenset({"Permute", "RandomTranslation", "StackedRNNCells", "FlaxLayer", "JaxLayer",
+                                      "TFSMLayer", "TorchModuleWrapper"})
+
 #: layers whose mask Keras computes with ops of the graph (``not_equal``, ``any``): rows shapecheck
 #: does not list
 _MASKING = ("keras.layers.Masking",)
@@ -312,8 +326,12 @@ class _Summarizer:
             if base in self.op_bases:
                 name = None  # Keras may have given it to an op first
         if built is False:
+            # Never called: unbuilt, unless its class is built when made (then 0 parameters, and
+            # the shape Keras cannot show: "?")
             self.unbuilt.add(layer_id)
-            return LayerRow(name, cls, None, 0, False, layer_id)
+            if cls in _BUILT_WHEN_MADE:
+                return LayerRow(name, cls, None, 0, True, layer_id)
+            return LayerRow(name, cls, None, 0, None if cls in _BUILT_WHEN_MADE_UNKNOWN else False, layer_id)
         params = self.params(layer_id, cls)
         # Called inside a subclassed model's `call`, a layer has no node of Keras's graph: Keras
         # shows the shape its `build` recorded, and "?" for a layer without weights.

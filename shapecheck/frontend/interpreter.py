@@ -1951,8 +1951,7 @@ class Interpreter:
         """Record a call that Keras's graph holds as one operation (see :class:`KerasCall`)."""
         inputs = [t.ref for t in _flatten(args[0] if args else kwargs.get("inputs", UNKNOWN))
                   if isinstance(t, Tensor)]
-        outputs = [t.ref for t in _flatten(result) if isinstance(t, Tensor)] \
-            if isinstance(result, (list, tuple, dict)) else ([result.ref] if isinstance(result, Tensor) else [])
+        outputs = [t.ref for t in _flatten_sorted(result) if isinstance(t, Tensor)]
         if outputs:
             self.keras_calls.append(KerasCall(obj, inputs, outputs,
                                               inbound=not self._frame.replay and not self._frame.traced))
@@ -2179,6 +2178,19 @@ def _flatten_with_path(v: Any, path: tuple = ()) -> list[tuple[str, Any]]:
     if isinstance(v, dict):
         return [p for k in sorted(v, key=str) for p in _flatten_with_path(v[k], (*path, k))]
     return [(".".join(str(p) for p in path), v)]
+
+
+def _flatten_sorted(v: Any) -> list:
+    """As Keras's ``tree.flatten``: dicts by sorted keys."""
+    if isinstance(v, (list, tuple)):
+        return [x for e in v for x in _flatten_sorted(e)]
+    if isinstance(v, dict):
+        try:
+            keys = sorted(v)
+        except TypeError:
+            keys = list(v)
+        return [x for k in keys for x in _flatten_sorted(v[k])]
+    return [v]
 
 
 def _flatten(v: Any) -> list:
