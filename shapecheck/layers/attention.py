@@ -267,7 +267,7 @@ class MultiHeadAttention(LayerRule):
         Example({"num_heads": 2, "key_dim": 3}, (None, 4, 5), (None, 4, 5), args=((None, 6, 7),)),
         Example({"num_heads": 2, "key_dim": 3, "output_shape": (2, 4)}, (None, 4, 5), (None, 4, 2, 4),
                 args=((None, 6, 7),)),
-        Example({"num_heads": 2, "key_dim": 3}, (None, 4, 5), [(None, 4, 5), (None, 2, 4, 4)], args=((None, 6, 7),),
+        Example({"num_heads": 2, "key_dim": 3}, (None, 4, 5), [(None, 4, 5), (None, 2, 4, 4)], args=((None, 4, 7),),
                 call_kwargs={"return_attention_scores": True}),
         Example({"num_heads": 2, "key_dim": 3}, (None, 4, 5), (None, 4, 5), args=((None, 6, 7),),
                 call_kwargs={"key": T((None, 6, 2))}),
@@ -332,10 +332,13 @@ class MultiHeadAttention(LayerRule):
         query = _query(call)
         out = [query.with_shape(out_shape)]
         if _scores_flag(call):
-            # Keras's symbolic scores repeat the query length (its `compute_output_spec`).
+            # Keras's symbolic scores repeat the query length (its `compute_output_spec`), while on
+            # data their last axis is the key's length: where the two differ, it is left unknown.
             heads = call.dim("num_heads")
-            out.append(query.with_shape((qs[0], heads, qs[1] if len(qs) > 1 else None,
-                                              qs[1] if len(qs) > 1 else None)))
+            q_len = qs[1] if len(qs) > 1 else None
+            k_len = ks[1] if len(ks) > 1 else None
+            last = q_len if q_len is None or dims.equal(q_len, k_len) is True else dims.unknown()
+            out.append(query.with_shape((qs[0], heads, q_len, last)))
         return out
 
     @staticmethod
