@@ -275,6 +275,10 @@ class _Summarizer:
         rows, leaves = [], []
         built = bool(model.inputs)
         maybe = record is not None and record.maybe_built
+        if not built and model.layers and (hasattr(model.layers[0], "kind") or hasattr(model.layers[0], "cls")):
+            # Keras builds a Sequential whose first layer has an `input_shape` (a built model)
+            # at once; shapecheck follows it only once it is given an input.
+            maybe = True
         for layer in model.layers:
             if hasattr(layer, "class_name"):  # a LayerValue
                 if layer.class_name == "InputLayer":

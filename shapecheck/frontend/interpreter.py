@@ -1813,6 +1813,17 @@ class Interpreter:
         if name == "pop" and model.kind == "sequential" and model.layers:
             self.model_changed(model)
             model.layers.pop()
+            if model.inputs:
+                # Keras rebuilds the model on what is left: its output is the new last layer's.
+                frame = self._frame
+                self._frame = Frame(frame.stack, frame.traced, True, frame.instance)
+                try:
+                    out: Any = model.inputs[0]
+                    for layer in model.layers:
+                        out = self.apply_callable(layer, [out], {}, node)
+                finally:
+                    self._frame = frame
+                model.outputs = out
             return None
         if name == "build" and model.kind == "sequential":
             shape = args[0] if args else kwargs.get("input_shape")
