@@ -117,8 +117,10 @@ def check_source(source: str, path: str = "<string>", options: Options = Options
         result.findings.append(Finding(SYNTAX_ERROR, Span(path, 1, 1, 1, 1),
                                        "The file is nested too deeply to be parsed."))
         return result
+    finished = False
     try:
         interp.run()
+        finished = True
     except AnalysisLimit as e:
         result.findings.append(Finding(ANALYSIS_LIMIT, e.span,
                                        f"Analysis stopped here after {MAX_STEPS:,} steps (loops, recursion or "
@@ -143,14 +145,18 @@ def check_source(source: str, path: str = "<string>", options: Options = Options
     try:
         from .core.summary import summarize
 
+        if not finished:
+            for record in interp.models:
+                record.uncertain = True  # the code after where the analysis stopped may change them
         result.models = summarize(interp)
     except Exception as e:  # noqa: BLE001 - the summary must not cost the findings
         if options.debug:
             raise
         result.models = []
+        # A warning: the findings are complete, only --summary lacks this file's models.
         result.findings.append(Finding(INTERNAL_ERROR, Span(path, 1, 1, 1, 1),
-                                       f"shapecheck failed to summarise this file's models; please report it: "
-                                       f"{type(e).__name__}: {e}"))
+                                       f"shapecheck failed to summarise this file's models (--summary); please "
+                                       f"report it: {type(e).__name__}: {e}", severity="warning"))
     return result
 
 

@@ -495,6 +495,26 @@ def test_add_in_a_branch_makes_the_layers_unknown():
     assert m.layers is None and m.total_params is None
 
 
+def test_every_fixture_summarises_consistently():
+    """No fixture (the invalid ones too) breaks the summary; totals add up where known."""
+    for path in sorted(FIXTURES.glob("*/*.py")):
+        result = check_source(path.read_text(), str(path))
+        assert not [f for f in result.findings if "summarise" in f.message], path
+        for m in result.models:
+            if None not in (m.total_params, m.trainable_params, m.non_trainable_params):
+                assert m.total_params == m.trainable_params + m.non_trainable_params, (path, m.name)
+            if m.layers is None:
+                assert m.total_params is None, (path, m.name)
+
+
+def test_add_in_a_loop_of_unknown_length_makes_the_layers_unknown():
+    source = ("import keras\nfrom keras import layers\n"
+              "m = keras.Sequential([keras.Input((3,)), layers.Dense(2)])\n"
+              "while True:\n    m.add(layers.Dense(2))\n")
+    [m] = _models(source)
+    assert m.layers is None and m.total_params is None
+
+
 # ----------------------------------------------------------------------- CLI
 PROGRAM = """\
 import keras
