@@ -36,6 +36,9 @@ class LayerRow:
     #: ``False`` where Keras prints ``0 (unbuilt)``; ``None`` when it cannot be told
     built: Optional[bool] = True
     layer_id: Optional[str] = None
+    #: for an op (``keras.ops.reshape``, ``x + y`` as ``keras.ops.add``): the function applied, whose
+    #: Keras class and automatic name are not known
+    op: Optional[str] = None
 
 
 @dataclass
@@ -62,7 +65,7 @@ class ModelSummary:
             "variable": self.variable, "name": self.name, "kind": self.kind, "path": self.path, "line": self.line,
             "layers": None if self.layers is None else [
                 {"name": r.name, "layer": r.layer, "output_shape": shape_json(r.output_shape), "params": r.params,
-                 "built": r.built} for r in self.layers],
+                 "built": r.built, **({"op": r.op} if r.op else {})} for r in self.layers],
             "total_params": self.total_params, "trainable_params": self.trainable_params,
             "non_trainable_params": self.non_trainable_params,
         }
@@ -259,7 +262,7 @@ class _Summarizer:
                 rows.append(LayerRow(name, "InputLayer", self.shape_of_layer(n.layer_id), 0, True, n.layer_id))
             elif op.kind == "op":
                 outs = self.engine.results[op.node.id].outputs
-                rows.append(LayerRow(None, None, _shape(outs), 0, True))
+                rows.append(LayerRow(None, None, _shape(outs), 0, True, op=op.node.op))
             elif op.kind == "layer":
                 n = op.node
                 cls = n.op[len("keras.layers."):]

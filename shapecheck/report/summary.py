@@ -4,7 +4,8 @@ Text: one table per model, laid out as Keras 3's own summary (``Model: "name"``,
 Layer (type) / Output Shape / Param #, then the total, trainable and non-trainable counts),
 after a ``path:line variable`` line; ``?`` for what is not known. JSON:
 ``{"models": [{"variable", "name", "kind", "path", "line", "layers": [{"name", "layer",
-"output_shape", "params", "built"}], "total_params", "trainable_params", "non_trainable_params"}]}``,
+"output_shape", "params", "built"}], "total_params", "trainable_params", "non_trainable_params"}]}``
+(an op's row has ``"op"``, the function applied, its Keras name and class being unknown),
 ``null`` for what is not known.
 """
 
@@ -45,7 +46,7 @@ def table(m: ModelSummary) -> Table:
         col.justify = justify  # type: ignore[assignment]
     for r in m.layers or []:
         name = escape(r.name if r.name is not None else "?")
-        cls = escape(r.layer if r.layer is not None else "?")
+        cls = escape(r.layer if r.layer is not None else (r.op or "?"))
         shape = "?" if r.built is False else show_output_shape(r.output_shape)
         params = "0 (unbuilt)" if r.built is False else _count(r.params)
         t.add_row(f"{name} ({cls})", escape(shape), params)
