@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import gc
 import os
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
@@ -219,36 +220,36 @@ def verify(report: Any, settings: Settings = Settings()) -> RuntimeReport:
         free = free_memory(backend, device)
         limit = int(free * MEMORY_FRACTION) if free else 2 * 2**30
     rt = RuntimeReport(backend, keras.__version__, label)
-    tf_keras: Any = None
-    for file in report.files:
-        graph = getattr(file, "graph", None)
-        if graph is None:
-            rt.files[file.path] = FileRuntime(
-                [Verdict("unverifiable", "the file was not analysed (nothing to replay)") for _ in file.findings],
-                [ShapeVerdict((), None) for _ in file.shapes])
-            continue
-        version = graph.keras_version
-        module = keras
-        if version < 3:
-            tf_keras = tf_keras or load_tf_keras()
-            module = tf_keras
-        if module is None:
-            why = "checked under tf.keras 2, and tf_keras is not installed to replay it"
-            rt.files[file.path] = FileRuntime([Verdict("unverifiable", why) for _ in file.findings],
-                                              [ShapeVerdict((), None, why) for _ in file.shapes])
-            continue
-        replayer = Replayer(module, graph, keras_version=version, time_limit=settings.time_limit,
-                            memory_limit=limit)
-        try:
-            with keras.device(device):
-                result = replayer.run()
-        finally:
-            # Each file starts afresh: Keras's global state and the memory of the last file go.
-            del replayer
-            (module.backend.clear_session() if hasattr(module.backend, "clear_session") else None)
-            gc.collect()
-        rt.files[file.path] = judge(file, graph, result)
+    with warnings.catch_warnings():
+        # (Keras's advice to the code's author, `input_shape=` and the like, is not ours to print)
+        warnings.simplefilter("ignore")
+        for file in report.files:
+            rt.files[file.path] = _verify_file(file, keras, device, limit, settings)
     return rt
+
+
+def _verify_file(file: Any, keras: Any, device: str, limit: int, settings: Settings) -> FileRuntime:
+    graph = getattr(file, "graph", None)
+    if graph is None:
+        why = "the file was not analysed (nothing to replay)"
+        return FileRuntime([Verdict("unverifiable", why) for _ in file.findings],
+                           [ShapeVerdict((), None, why) for _ in file.shapes])
+    module = keras if graph.keras_version >= 3 else load_tf_keras()
+    if module is None:
+        why = "checked under tf.keras 2, and tf_keras is not installed to replay it"
+        return FileRuntime([Verdict("unverifiable", why) for _ in file.findings],
+                           [ShapeVerdict((), None, why) for _ in file.shapes])
+    replayer = Replayer(module, graph, keras_version=graph.keras_version, time_limit=settings.time_limit,
+                        memory_limit=limit)
+    try:
+        with keras.device(device):
+            result = replayer.run()
+    finally:
+        # Each file starts afresh: Keras's global state and the memory of the last file go.
+        del replayer
+        module.backend.clear_session()
+        gc.collect()
+    return judge(file, graph, result)
 
 
 def judge(file: Any, graph: Any, r: GraphReplay) -> FileRuntime:
@@ -284,6 +285,8 @@ def finding_verdict(f: Any, graph: Any, r: GraphReplay) -> Verdict:
         return Verdict("confirmed", f"Keras raises {eager.error} when data flows: {eager.message}")
     if sym.ok and node.kind in ("construct", "model"):
         return Verdict("contradicted", "Keras accepts it")
+    if sym.status == "skipped" and node.kind == "method" and eager is None and r.eager_skipped:
+        return Verdict("unverifiable", f"it needs data to flow, and the replay was {r.eager_skipped}")
     if sym.status == "skipped" and (node.kind != "method" or eager is None):
         return Verdict("unverifiable", sym.message)
     if eager is not None and eager.ok:
@@ -306,6 +309,11 @@ def shape_verdict(entry: dict, r: GraphReplay) -> ShapeVerdict:
         sym = r.symbolic.get(ref.node)
         eager = r.eager.get(ref.node)
         keras_shape = _output(sym, ref.index)
+        if sym is not None and sym.stand_in:
+            runtime.append(None if keras_shape is None else list(keras_shape))
+            if agrees:
+                agrees, why = None, sym.stand_in
+            continue
         if keras_shape is not None:
             runtime.append(list(keras_shape))
             if not _agree(t.shape, keras_shape, exact_none=True):

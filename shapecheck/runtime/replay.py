@@ -11,6 +11,7 @@ Lambda's function, a custom class, an argument it could not evaluate) makes the 
 from __future__ import annotations
 
 import math
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -46,6 +47,9 @@ class Outcome:
     message: str = ""
     shapes: Optional[list] = None
     error: str = ""  # the exception's class name when raised
+    #: a stand-in for code the replay does not run (a Lambda's function, a custom layer): it gives
+    #: the shape the code declares, so what follows is replayed, but its own shape proves nothing
+    stand_in: str = ""
 
     @property
     def raised(self) -> bool:
@@ -69,9 +73,16 @@ class GraphReplay:
     seconds: float = 0.0
 
 
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+
+
 def _first_line(e: BaseException) -> str:
-    text = str(e).strip() or type(e).__name__
-    lines = [ln for ln in text.splitlines() if ln.strip()]
+    """What Keras says, in one line: Keras 3 wraps a layer's error in "Exception encountered when
+    calling X.call()", the error itself on the next line."""
+    text = _ANSI.sub("", str(e)).strip() or type(e).__name__
+    lines = [ln.strip() for ln in text.splitlines() if ln.strip()]
+    if len(lines) > 1 and lines[0].startswith("Exception encountered when calling"):
+        lines = lines[1:]
     head = lines[0] if lines else text
     if len(head) > 400:
         head = head[:400] + "…"
@@ -92,6 +103,7 @@ class Replayer:
         self.layers: dict[str, Any] = {}
         self.broken: dict[str, str] = {}  # layer identity -> why it could not be built
         self.models: dict[str, Any] = {}
+        self.stand_ins: dict[int, Any] = {}  # node id -> the Lambda standing in for code not run
         self.result = GraphReplay()
         self._start = 0.0
         self._syms: dict[str, int] = {}
@@ -143,14 +155,24 @@ class Replayer:
             out = k.Input(**cfg)
             return self._store(node, out, tensors)
         if node.kind == "layer":
+            declared = _declared(node)
+            if declared is not None:
+                return self._stand_in(node, declared, tensors)
             layer = self.layer(node.op.rsplit(".", 1)[-1], node.config, node.layer_id, tensors)
             args = self.resolve(node.args, tensors)
             kwargs = self.resolve(node.kwargs, tensors)
             return self._store(node, layer(*args, **kwargs), tensors)
         if node.kind == "op":
+            declared = _declared(node)
+            if declared is not None:
+                return self._stand_in(node, declared, tensors)
             fn = self.op(node)
             args = self.resolve(node.args, tensors)
             kwargs = self.resolve(node.kwargs, tensors)
+            if node.traced and node.op.startswith("tensorflow."):
+                # Inside a layer's call TensorFlow functions see real tensors: Keras traces the
+                # call the way a Lambda layer is traced.
+                return self._store(node, self._in_lambda(fn, args, kwargs), tensors)
             return self._store(node, fn(*args, **kwargs), tensors)
         if node.kind == "construct":
             self.new_layer(node.op.rsplit(".", 1)[-1], node.config, tensors)
@@ -162,6 +184,56 @@ class Replayer:
         if node.kind == "method":
             return self.method(node, tensors, eager=False)
         raise Skip(f"an IR node of kind {node.kind!r}")
+
+    def _stand_in(self, node: Node, declared: tuple, tensors: dict[TensorRef, Any]) -> Outcome:
+        """Code the replay does not run, replaced by a Lambda of the replay's own that gives the
+        declared shape: symbolically Keras takes ``output_shape`` as it is; on data it makes zeros
+        (an undefined axis gets the data pass's size)."""
+        ops = self.keras.ops
+        rest = tuple(UNKNOWN_AXIS if d is None else d for d in declared)
+
+        def zeros(inputs: Any) -> Any:
+            first = _flat(inputs)[0]
+            return ops.zeros((ops.shape(first)[0], *rest))
+
+        inputs = self.resolve(_stand_in_inputs(node), tensors)
+        layer = self.layers.get(node.layer_id) if node.layer_id else None
+        if layer is None:
+            layer = self.keras.layers.Lambda(zeros, output_shape=declared)
+        if node.layer_id is not None:
+            self.layers[node.layer_id] = layer
+        self.stand_ins[node.id] = layer
+        outcome = self._store(node, layer(inputs), tensors)
+        what = "a Lambda layer" if node.kind == "layer" else "a layer defined in the analysed code"
+        outcome.stand_in = f"{what}: its declared output shape is taken as given, its code is not run"
+        return outcome
+
+    def _in_lambda(self, fn: Any, args: list, kwargs: dict) -> Any:
+        """``fn(*args, **kwargs)`` traced as a Lambda layer (the replay's own function, calling
+        one TensorFlow function with the IR's literal arguments) on the symbolic tensors among them."""
+        leaves: list = []
+        symbolic = self.keras.backend.is_keras_tensor
+
+        def cut(v: Any) -> Any:
+            if symbolic(v):
+                leaves.append(v)
+                return _Slot(len(leaves) - 1)
+            if isinstance(v, list):
+                return [cut(x) for x in v]
+            if isinstance(v, tuple):
+                return tuple(cut(x) for x in v)
+            if isinstance(v, dict):
+                return {k: cut(x) for k, x in v.items()}
+            return v
+
+        pattern = cut((list(args), dict(kwargs)))
+
+        def call(inputs: Any) -> Any:
+            values = inputs if isinstance(inputs, (list, tuple)) else [inputs]
+            a, kw = _fill(pattern, values)
+            return fn(*a, **kw)
+
+        return self.keras.layers.Lambda(call)(leaves if len(leaves) != 1 else leaves[0])
 
     def _store(self, node: Node, out: Any, tensors: dict[TensorRef, Any]) -> Outcome:
         flat = _flat(out)
@@ -389,10 +461,12 @@ class Replayer:
             value = self.keras.ops.convert_to_tensor(_random(np, shape, dtype.replace("tf.", "")))
             values[TensorRef(node.id, 0)] = value
             return Outcome("ok", shapes=[tuple(value.shape)])
-        if node.kind == "layer":
+        if node.kind == "layer" and node.id not in self.stand_ins:
             if node.layer_id not in self.layers:
                 raise Skip("the layer could not be built")
             out = self.layers[node.layer_id](*self.resolve(node.args, values), **self.resolve(node.kwargs, values))
+        elif node.id in self.stand_ins:
+            out = self.stand_ins[node.id](self.resolve(_stand_in_inputs(node), values))
         elif node.kind == "op":
             out = self.op(node)(*self.resolve(node.args, values), **self.resolve(node.kwargs, values))
         elif node.kind == "method":
@@ -432,6 +506,44 @@ class Replayer:
                         n = math.prod(self.size(d, i) for i, d in enumerate(a.shape))
                         total += 2 * n * _ITEMSIZE.get(a.dtype or "float32", 4)
         return total
+
+
+def _stand_in_inputs(node: Node) -> Any:
+    args = node.args or [node.kwargs.get("inputs")]
+    return args[0] if len(args) == 1 else list(args)
+
+
+def _declared(node: Node) -> Optional[tuple]:
+    """The output shape (batch axis left out) that a Lambda's ``output_shape`` or a custom layer's
+    ``compute_output_shape`` declares, when the replay stands in for its code; else ``None``."""
+    if node.op == "keras.layers.Lambda":
+        shape = node.config.get("output_shape")
+    elif node.op == "shapecheck.declared_shape":
+        full = node.kwargs.get("shape")
+        shape = tuple(full[1:]) if isinstance(full, (list, tuple)) and full else None
+    else:
+        return None
+    if isinstance(shape, (list, tuple)) and all(d is None or (isinstance(d, int) and not isinstance(d, bool))
+                                                for d in shape):
+        return tuple(shape)
+    return None
+
+
+@dataclass(frozen=True)
+class _Slot:
+    index: int
+
+
+def _fill(v: Any, values: list) -> Any:
+    if isinstance(v, _Slot):
+        return values[v.index]
+    if isinstance(v, list):
+        return [_fill(x, values) for x in v]
+    if isinstance(v, tuple):
+        return tuple(_fill(x, values) for x in v)
+    if isinstance(v, dict):
+        return {k: _fill(x, values) for k, x in v.items()}
+    return v
 
 
 def _undefined(v: Any) -> Any:

@@ -1,0 +1,245 @@
+"""``--runtime``: the replay of every fixture with real Keras confirms every static result.
+
+Each fixture's graph is rebuilt from the IR and run by Keras (TensorFlow backend, CPU here):
+a finding Keras does not raise, or a shape Keras computes otherwise, fails the test.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from shapecheck.api import check_paths, check_source
+from shapecheck.cli import main, parse_size
+from shapecheck.runtime import Settings, verify
+
+from .fixtures_support import FIXTURES, KINDS
+
+pytestmark = pytest.mark.runtime
+
+ROOT = Path(__file__).resolve().parent.parent
+PATHS = sorted(p for kind in KINDS for p in (FIXTURES / kind).glob("*.py"))
+TRAP = FIXTURES / "trap" / "writes_files.py"
+
+#: findings the replay cannot check, and why (the fixture's name -> a part of the reason)
+UNVERIFIABLE = {
+    "train_tfdata_without_batch.py": "could not follow",
+}
+
+
+def replay(path: Path, **settings):
+    report = check_paths([str(path)])
+    runtime = verify(report, Settings(device="cpu", **settings))
+    [file] = report.files
+    return file, runtime.files[file.path], runtime
+
+
+@pytest.mark.parametrize("path", PATHS, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_replay_confirms_every_finding_and_shape(path):
+    file, checked, _ = replay(path)
+    assert len(checked.findings) == len(file.findings) and len(checked.shapes) == len(file.shapes)
+    for f, v in zip(file.findings, checked.findings):
+        where = f"{file.path}:{f.span.line} {f.code.name}"
+        if path.name in UNVERIFIABLE:
+            assert v.verdict == "unverifiable" and UNVERIFIABLE[path.name] in v.message, (where, v)
+        else:
+            assert v.verdict == "confirmed", (where, f.message, v)
+    for entry, v in zip(file.shapes, checked.shapes):
+        assert v.agrees is not False, (f"{file.path}:{entry['span'].line} {entry['layer']}: shapecheck "
+                                       f"{[t.shape for t in entry['outputs']]}, {v.message}")
+    assert checked.missed == []
+    if not file.findings:
+        # The shapes were compared, not skipped: all but the few behind code the replay does not run.
+        compared = sum(v.agrees is True for v in checked.shapes)
+        assert compared >= 0.75 * len(file.shapes), [v.message for v in checked.shapes if v.agrees is None]
+
+
+def test_an_invalid_fixture_is_confirmed_for_keras_s_reason():
+    file, checked, _ = replay(FIXTURES / "invalid" / "unet_odd_input_size.py")
+    [v] = checked.findings
+    assert v.verdict == "confirmed"
+    assert "A `Concatenate` layer requires inputs with matching shapes" in v.message
+
+
+def test_runtime_never_runs_the_analysed_code(tmp_path):
+    trap = tmp_path / "trapped.txt"
+    env = {**os.environ, "SHAPECHECK_TRAP": str(trap)}
+    for args in ([str(TRAP)], ["--runtime", str(TRAP)], ["--runtime", "--show-shapes", "--format", "json", str(TRAP)]):
+        proc = subprocess.run([sys.executable, "-m", "shapecheck", *args], capture_output=True, text=True,
+                              env=env, cwd=tmp_path, timeout=300)
+        assert proc.returncode == 1, proc.stderr[-2000:]
+        assert not trap.exists(), f"shapecheck {' '.join(args)} ran the analysed code: {trap.read_text()}"
+        assert not (tmp_path / "shapecheck-trap.txt").exists()
+    data = json.loads(proc.stdout)
+    [finding] = data["findings"]
+    assert finding["name"] == "invalid-reshape"
+    assert finding["runtime"]["verdict"] == "confirmed"
+    # the Lambda and the custom layer are stood in for by their declared shapes, never run
+    stand_ins = [s for s in data["shapes"] if s["agrees"] is None]
+    assert {s["layer"] for s in stand_ins} >= {"keras.layers.Lambda", "Spy()"}
+
+
+def test_the_trap_fixture_would_write_its_file_if_run(tmp_path):
+    # (the trap is armed: running it for real writes the file)
+    trap = tmp_path / "trapped.txt"
+    proc = subprocess.run([sys.executable, str(TRAP)], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, "SHAPECHECK_TRAP": str(trap)}, cwd=tmp_path)
+    assert trap.exists(), proc.stderr[-2000:]
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+@pytest.fixture
+def tree(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "bad.py").write_text(textwrap.dedent("""\
+        import keras
+        x = keras.Input(shape=(28, 28))
+        y = keras.layers.Conv2D(8, 3)(x)
+        """))
+    (tmp_path / "good.py").write_text(textwrap.dedent("""\
+        import keras
+        x = keras.Input(shape=(28, 28, 1))
+        y = keras.layers.Conv2D(8, 3)(x)
+        """))
+    return tmp_path
+
+
+def test_text_output_gives_each_finding_its_verdict_and_says_where_it_ran(tree):
+    code, out = run("--runtime", "--device", "cpu", "--show-shapes", ".")
+    assert code == 1
+    lines = out.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.startswith("bad.py:3:5: error:"))
+    assert lines[at + 2].startswith("    runtime: confirmed: Keras raises ValueError: Input 0 with name 'None' of "
+                                    "layer 'conv2d' is incompatible with the layer: expected min_ndim=4, found ndim=3")
+    assert "good.py:3:5: shape: keras.layers.Conv2D -> (None, 26, 26, 8) (Keras: (None, 26, 26, 8))" in out
+    assert lines[-1].startswith("Runtime (tensorflow backend, Keras 3.")
+    assert ", CPU): 1 confirmed, 0 contradicted, 0 unverifiable finding(s); 3 of 4 shape(s) agree" in lines[-1]
+
+
+def test_json_output_carries_the_verdicts(tree):
+    code, out = run("--runtime", "--device", "cpu", "--format", "json", "--show-shapes", ".")
+    assert code == 1
+    data = json.loads(out)
+    [finding] = data["findings"]
+    assert finding["runtime"]["verdict"] == "confirmed"
+    conv = [s for s in data["shapes"] if s["path"] == "good.py" and s["layer"] == "keras.layers.Conv2D"]
+    assert conv == [{"path": "good.py", "line": 3, "column": 5, "layer": "keras.layers.Conv2D",
+                     "shape": [None, 26, 26, 8], "runtime_shape": [None, 26, 26, 8], "agrees": True}]
+    rt = data["runtime"]
+    assert (rt["backend"], rt["device"], rt["confirmed"], rt["contradicted"], rt["unverifiable"]) == \
+        ("tensorflow", "CPU", 1, 0, 0)
+    assert rt["missed"] == []
+
+
+def test_a_false_positive_is_contradicted_and_fails_the_run(tree, monkeypatch):
+    # A rule made wrong on purpose: Keras accepts what it reports.
+    from shapecheck.core.findings import RANK_MISMATCH, ShapeError
+    from shapecheck.core.rules import LAYERS
+
+    def wrong(call):
+        raise ShapeError(RANK_MISMATCH, "a made-up error")
+
+    monkeypatch.setattr(LAYERS["Conv2D"], "output", wrong)
+    code, out = run("--runtime", "--device", "cpu", "good.py")
+    assert code == 1
+    assert "    runtime: CONTRADICTED: Keras accepts it (output shape (2, 26, 26, 8))" in out
+    assert "0 confirmed, 1 contradicted" in out
+
+
+def test_a_wrong_shape_disagrees_and_fails_the_run(tree, monkeypatch):
+    from shapecheck.core.rules import LAYERS
+    from shapecheck.core.shapes import TensorType
+
+    monkeypatch.setattr(LAYERS["Conv2D"], "output", lambda call: TensorType((None, 25, 25, 8)))
+    code, out = run("--runtime", "--device", "cpu", "--show-shapes", "good.py")
+    assert code == 1
+    assert "(Keras DISAGREES: Keras gives (None, 26, 26, 8))" in out
+
+
+def test_data_pass_over_the_memory_limit_is_skipped_and_said(tmp_path):
+    path = FIXTURES / "invalid" / "resnet_missing_projection.py"
+    file, checked, _ = replay(path, memory_limit=1024)
+    assert checked.data_pass.startswith("not run on data: about ")
+    assert "above the limit of 1 KiB" in checked.data_pass
+    # Keras's symbolic build still confirms what it raises on
+    assert [v.verdict for v in checked.findings] == ["confirmed"]
+    # what fails only on data is then unverifiable, never contradicted
+    file, checked, _ = replay(FIXTURES / "invalid" / "train_mnist_categorical_int_labels.py", memory_limit=1024)
+    assert [v.verdict for v in checked.findings] == ["unverifiable"]
+    assert "not run on data" in checked.findings[0].message
+
+
+def test_time_limit_makes_the_rest_unverifiable():
+    file, checked, _ = replay(FIXTURES / "invalid" / "resnet_missing_projection.py", time_limit=0)
+    assert [v.verdict for v in checked.findings] == ["unverifiable"]
+    assert "time limit (0 s)" in checked.findings[0].message
+
+
+def test_device_gpu_without_a_gpu_is_a_usage_error(tree):
+    result = CliRunner().invoke(main, ["--runtime", "--device", "gpu:3", "good.py"])
+    assert result.exit_code == 2
+    assert "--device gpu:3: the tensorflow backend sees" in result.output
+
+
+def test_no_keras_names_the_runtime_extra(tree, monkeypatch):
+    monkeypatch.setitem(sys.modules, "keras", None)  # `import keras` raises ImportError
+    result = CliRunner().invoke(main, ["--runtime", "good.py"])
+    assert result.exit_code == 2
+    assert "pip install 'keras-shapecheck[runtime]'" in result.output
+
+
+def test_memory_sizes_parse():
+    assert parse_size("2GiB") == 2 * 2**30
+    assert parse_size("500MB") == 500 * 10**6
+    assert parse_size("1.5g") == 1_500_000_000
+    assert parse_size("4096") == 4096
+    assert parse_size("lots") is None
+    code, out = run("--runtime", "--runtime-memory", "lots", ".")
+    assert code == 2 and "not a size" in out
+
+
+def test_shared_layers_stay_shared_in_the_replay():
+    source = textwrap.dedent("""\
+        import keras
+        dense = keras.layers.Dense(8)
+        a = dense(keras.Input((4,)))
+        b = dense(keras.Input((5,)))
+        """)
+    file = check_source(source, "shared.py")
+    from shapecheck.api import Report
+
+    runtime = verify(Report([file]), Settings(device="cpu"))
+    [v] = runtime.files["shared.py"].findings
+    assert v.verdict == "confirmed" and "expected axis -1 of input shape to have value 4" in v.message
+
+
+def test_tf_keras_2_files_replay_with_tf_keras():
+    source = textwrap.dedent("""\
+        import tf_keras as keras
+        x = keras.Input(shape=(28, 28))
+        y = keras.layers.Conv2D(8, 3)(x)
+        """)
+    from shapecheck.api import Report
+
+    file = check_source(source, "legacy.py")
+    runtime = verify(Report([file]), Settings(device="cpu"))
+    [v] = runtime.files["legacy.py"].findings
+    assert v.verdict == "confirmed" and "expected min_ndim=4, found ndim=3" in v.message
+
+
+def test_static_runs_never_import_keras_for_the_runtime():
+    code = ("import sys; from shapecheck.cli import main; import shapecheck.runtime, shapecheck.report.text;"
+            "print('keras' in sys.modules, 'tensorflow' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.stdout.split() == ["False", "False"], out.stderr
