@@ -164,6 +164,11 @@ class Replayer:
             return self._store(node, layer(*args, **kwargs), tensors)
         if node.kind == "op":
             declared = _declared(node)
+            if declared is None and node.op == "shapecheck.time_distributed":
+                # TimeDistributed(model): the model ran on one timestep (replayed); the time axis
+                # put back is the step's output for every timestep
+                x, step = self.resolve(node.args[:2], tensors)
+                declared = (_shape(x)[1], *_shape(step)[1:])
             if declared is not None:
                 return self._stand_in(node, declared, tensors)
             fn = self.op(node)
@@ -204,8 +209,9 @@ class Replayer:
             self.layers[node.layer_id] = layer
         self.stand_ins[node.id] = layer
         outcome = self._store(node, layer(inputs), tensors)
-        what = "a Lambda layer" if node.kind == "layer" else "a layer defined in the analysed code"
-        outcome.stand_in = f"{what}: its declared output shape is taken as given, its code is not run"
+        if node.op != "shapecheck.time_distributed":  # (that one is Keras's step output, time axis put back)
+            what = "a Lambda layer" if node.kind == "layer" else "a layer defined in the analysed code"
+            outcome.stand_in = f"{what}: its declared output shape is taken as given, its code is not run"
         return outcome
 
     def _in_lambda(self, fn: Any, args: list, kwargs: dict) -> Any:
@@ -319,6 +325,8 @@ class Replayer:
 
     def op(self, node: Node) -> Any:
         name = node.op
+        if name == "shapecheck.time_step":
+            return lambda x: x[:, 0]  # TimeDistributed(model): the model applies to one timestep
         if name.startswith("shapecheck."):
             raise Skip("a step shapecheck follows in place of Python code (not a Keras call)")
         if name == "operator.getitem":
