@@ -200,53 +200,56 @@ def compare_models(ours: list[ModelSummary], theirs: list[dict]) -> tuple[list[s
     return problems, compared
 
 
-# ----------------------------------------------------------------------- fixtures
-@pytest.fixture(scope="module")
-def keras_fixture_models() -> dict[str, dict]:
-    paths = [str(p) for p in SUMMARY_FIXTURES]
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", KERAS_BACKEND="tensorflow", CUDA_VISIBLE_DEVICES="")
-    results: dict[str, dict] = {}
-    with tempfile.TemporaryDirectory() as tmp:
-        jobs = []
+# ----------------------------------------------------------------------- the fixtures under Keras
+class _FixtureRuns:
+    """The subprocesses that run the fixtures under Keras, started early, waited for late."""
+
+    def __init__(self) -> None:
+        self.tmp = tempfile.TemporaryDirectory()
+        paths = [str(p) for p in SUMMARY_FIXTURES]
+        env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", KERAS_BACKEND="tensorflow", CUDA_VISIBLE_DEVICES="")
+        code = "import sys; from tests.test_summary import run_fixtures; run_fixtures(sys.argv[1], sys.argv[2:])"
+        self.jobs = []
         for shard in range(SHARDS):
-            out = str(Path(tmp) / f"shard{shard}.json")
-            code = f"import sys; from tests.test_summary import run_fixtures; run_fixtures(sys.argv[1], sys.argv[2:])"
-            jobs.append((out, subprocess.Popen([sys.executable, "-c", code, out, *paths[shard::SHARDS]], cwd=ROOT,
-                                               env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)))
-        for out, job in jobs:
-            stdout, stderr = job.communicate(timeout=600)
-            assert job.returncode == 0, f"runner crashed:\n{stdout}\n{stderr[-5000:]}"
-            results.update(json.loads(Path(out).read_text()))
-    return results
+            out = str(Path(self.tmp.name) / f"shard{shard}.json")
+            self.jobs.append((out, subprocess.Popen([sys.executable, "-c", code, out, *paths[shard::SHARDS]],
+                                                    cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                                                    stderr=subprocess.PIPE, text=True)))
+
+    def results(self) -> dict[str, dict]:
+        results: dict[str, dict] = {}
+        try:
+            for out, job in self.jobs:
+                stdout, stderr = job.communicate(timeout=600)
+                assert job.returncode == 0, f"runner crashed:\n{stdout}\n{stderr[-5000:]}"
+                results.update(json.loads(Path(out).read_text()))
+        finally:
+            self.stop()
+        return results
+
+    def stop(self) -> None:
+        for _, job in self.jobs:
+            if job.poll() is None:
+                job.kill()
+                job.communicate()
+        self.tmp.cleanup()
 
 
-@pytest.mark.parametrize("path", SUMMARY_FIXTURES, ids=[str(p.relative_to(FIXTURES)) for p in SUMMARY_FIXTURES])
-def test_fixture_summary_matches_keras(path: Path, keras_fixture_models: dict[str, dict]):
-    rel = str(path.relative_to(ROOT))
-    theirs = keras_fixture_models[rel]
-    result = check_source(path.read_text(), rel)
-    if theirs["error"] is not None:
-        # Keras stopped at an error: the models it had built by then are not in their final
-        # state; only their presence is compared.
-        names = {m.name for m in result.models}
-        assert {m["name"] for m in theirs["models"]} <= names, theirs["error"]
-        return
-    problems, _ = compare_models(result.models, theirs["models"])
-    assert not problems, "\n".join(problems)
+@pytest.fixture(scope="module", autouse=True)
+def fixture_runs(request: pytest.FixtureRequest):
+    """Starts the fixture runs when this module's first test starts (only if a test needs them)."""
+    wanted = any("keras_fixture_models" in getattr(item, "fixturenames", ()) for item in request.session.items
+                 if item.module is request.module)
+    runs = _FixtureRuns() if wanted else None
+    yield runs
+    if runs is not None:
+        runs.stop()
 
 
-def test_fixtures_give_counts(keras_fixture_models: dict[str, dict]):
-    """Most fixture models have known totals once the layers' count rules exist."""
-    from shapecheck.core.engine import infer_params
-
-    if infer_params("Dense", {"units": 3}, (None, 4)) is None:
-        pytest.skip("Dense has no count_params rule yet (another helper is adding them)")
-    known = total = 0
-    for path in SUMMARY_FIXTURES:
-        for m in check_source(path.read_text(), str(path)).models:
-            total += 1
-            known += m.total_params is not None
-    assert known >= total * 0.6, f"only {known} of {total} fixture models have known totals"
+@pytest.fixture(scope="module")
+def keras_fixture_models(fixture_runs: Optional[_FixtureRuns]) -> dict[str, dict]:
+    assert fixture_runs is not None
+    return fixture_runs.results()
 
 
 # ----------------------------------------------------------------------- generated programs
@@ -574,3 +577,37 @@ def test_cli_unknown_shows_question_marks(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     out = CliRunner().invoke(main, ["--summary", "prog.py"]).output
     assert "odd (Odd)" in out and "Total params: ?" in out
+
+
+# ----------------------------------------------------------------------- fixtures
+# (These tests come last in the file: the fixtures run under Keras in subprocesses started when
+# the first test of this module starts, while the tests above run here.)
+
+
+@pytest.mark.parametrize("path", SUMMARY_FIXTURES, ids=[str(p.relative_to(FIXTURES)) for p in SUMMARY_FIXTURES])
+def test_fixture_summary_matches_keras(path: Path, keras_fixture_models: dict[str, dict]):
+    rel = str(path.relative_to(ROOT))
+    theirs = keras_fixture_models[rel]
+    result = check_source(path.read_text(), rel)
+    if theirs["error"] is not None:
+        # Keras stopped at an error: the models it had built by then are not in their final
+        # state; only their presence is compared.
+        names = {m.name for m in result.models}
+        assert {m["name"] for m in theirs["models"]} <= names, theirs["error"]
+        return
+    problems, _ = compare_models(result.models, theirs["models"])
+    assert not problems, "\n".join(problems)
+
+
+def test_fixtures_give_counts(keras_fixture_models: dict[str, dict]):
+    """Most fixture models have known totals once the layers' count rules exist."""
+    from shapecheck.core.engine import infer_params
+
+    if infer_params("Dense", {"units": 3}, (None, 4)) is None:
+        pytest.skip("Dense has no count_params rule yet (another helper is adding them)")
+    known = total = 0
+    for path in SUMMARY_FIXTURES:
+        for m in check_source(path.read_text(), str(path)).models:
+            total += 1
+            known += m.total_params is not None
+    assert known >= total * 0.6, f"only {known} of {total} fixture models have known totals"
