@@ -260,6 +260,8 @@ class _Summarizer:
                 if not n.name and "input_layer" in self.op_bases:
                     name = None
                 rows.append(LayerRow(name, "InputLayer", self.shape_of_layer(n.layer_id), 0, True, n.layer_id))
+            elif op.kind == "clone":
+                rows.append(LayerRow(None, "InputLayer", _shape((self.engine.tensor(op.node),)), 0, True))
             elif op.kind == "op":
                 outs = self.engine.results[op.node.id].outputs
                 rows.append(LayerRow(None, None, _shape(outs), 0, True, op=op.node.op))
@@ -426,6 +428,13 @@ class _Summarizer:
         apps: dict[Any, tuple[_Op, list[TensorRef]]] = {}
 
         def application(ref: TensorRef) -> Any:
+            if ref in input_set and not self.is_input(ref):
+                # An input that is not a keras.Input: Keras clones the graph from a new InputLayer
+                # named after the tensor ("keras_tensor_3CLONE", a name from a global counter).
+                key = ("clone", ref)
+                if key not in apps:
+                    apps[key] = (_Op(f"clone{ref.node}:{ref.index}", "clone", node=ref), [])
+                return key
             if ref in self.identity:
                 raise _Unsure()
             call = self.producer.get(ref)
@@ -456,9 +465,6 @@ class _Summarizer:
             if key in finished:
                 return
             op, parents = apps[key]
-            if op.kind != "input" and ref in input_set:
-                finished.add(key)
-                return
             if key in in_progress:
                 raise _Unsure()
             if op.key not in indices:
@@ -493,7 +499,7 @@ class _Summarizer:
         for ref in inputs:
             key = application(ref)
             op, _ = apps[key]
-            if op.kind == "input" and op.key not in op_depth:
+            if op.kind in ("input", "clone") and op.key not in op_depth:
                 op_depth[op.key] = 0
                 indices[op.key] = -1
                 ops[op.key] = op
@@ -504,6 +510,11 @@ class _Summarizer:
         for d in sorted(by_depth, reverse=True):
             result.extend(ops[k] for k in sorted(by_depth[d], key=lambda k: indices[k]))
         return result
+
+    def is_input(self, ref: TensorRef) -> bool:
+        if ref in self.producer or ref.node >= len(self.graph.nodes):
+            return False
+        return self.graph.nodes[ref.node].kind == "input"
 
     def constant(self, ref: TensorRef) -> bool:
         if ref in self.producer:
