@@ -321,7 +321,11 @@ def programs(draw: Any) -> str:
     if style in ("functional", "nested", "shared"):
         lines.append(f"inputs = keras.Input(shape={shape!r})")
         lines.append("x = inputs")
-        lines += [f"x = {s}(x)" for s in specs]
+        for spec in specs:
+            lines.append(f"x = {spec}(x)")
+            op = draw(st.sampled_from(["", "", "", "x = x * 2.0", "x = keras.ops.relu(x)", "x = x + x"]))
+            if op:
+                lines.append(op)
         if style == "shared":
             lines.append("shared = layers.Dense(3)")
             lines.append("a = shared(x)")
