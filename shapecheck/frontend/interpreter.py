@@ -666,6 +666,8 @@ class Interpreter:
                 self._module_attrs[names.canonical(f"{obj.name}.{target.attr.value}")] = value
             if target.attr.value == "trainable":
                 self.set_trainable(obj, value)
+            if target.attr.value == "run_eagerly":
+                self.run_eagerly(obj, value)
             if isinstance(obj, Instance):
                 obj.attrs[target.attr.value] = value
             elif isinstance(obj, ClassValue):
@@ -1427,6 +1429,7 @@ class Interpreter:
             if obj.cls.keras_kind == "model" and (name in TRAINING_METHODS or name == "build"):
                 self.maybe_built(obj)  # its layers may be built by what shapecheck does not follow
             if obj.cls.keras_kind == "model" and name == "compile":
+                self.run_eagerly(obj, kwargs.get("run_eagerly", False))
                 self.training.compile(obj, args, kwargs)
                 return None
             if obj.cls.keras_kind == "model" and name in TRAINING_METHODS and not any(
@@ -1841,6 +1844,7 @@ class Interpreter:
         if name == "get_layer":
             return UNKNOWN
         if name == "compile":
+            self.run_eagerly(model, kwargs.get("run_eagerly", False))
             self.training.compile(model, args, kwargs)
             return None
         if name in TRAINING_METHODS:
@@ -1949,6 +1953,13 @@ class Interpreter:
         record = self._model_records.get(id(model))
         if record is not None:
             record.maybe_built = True
+
+    def run_eagerly(self, model: Any, value: Any) -> None:
+        """``compile(run_eagerly=True)``: a model ``fit`` then builds takes the batch size of its
+        first batch in its layers' shapes."""
+        record = self._model_records.get(id(model))
+        if record is not None and value is not False:
+            record.eager = True
 
     def set_trainable(self, obj: Any, value: Any) -> None:
         """``x.trainable = value``: which weights train (followed only for known layers and values)."""

@@ -184,6 +184,8 @@ class ModelRecord:
     uncertain: bool = False
     #: something may have built it that shapecheck does not follow (data of unknown shape)
     maybe_built: bool = False
+    #: compiled to run eagerly: built by data, its layers' shapes hold the first batch's size
+    eager: bool = False
 
 
 @dataclass(eq=False)
