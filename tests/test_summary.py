@@ -435,6 +435,7 @@ PROGRAMS = {
     'intermediate_input': 'import keras\nfrom keras import layers\ninp = keras.Input((10,))\nmid = layers.Dense(6)(inp)\nout = layers.Dense(2)(layers.Dense(4)(mid))\ntail = keras.Model(mid, out, name="tail")\nfull = keras.Model(inp, out, name="full")\nx = keras.Input((6,))\nagain = tail(x)\n',
     'helper_blocks_frozen_by_index': 'import keras\nfrom keras import layers\ndef block(x, f):\n    y = layers.Conv2D(f, 3, padding="same")(x)\n    y = layers.BatchNormalization()(y)\n    y = layers.Activation("relu")(y)\n    return layers.Add()([x, y]) if x.shape[-1] == f else y\ni = keras.Input((16, 16, 3))\nx = block(i, 8)\nx = block(x, 8)\nx = layers.GlobalAveragePooling2D()(x)\nm = keras.Model(i, layers.Dense(3)(x), name="resnetish")\nm.layers[1].trainable = False\n',
     'built_by_call_and_predict_on_arrays': 'import keras, numpy as np\nfrom keras import layers\nmodel = keras.Sequential([layers.Dense(4), layers.Dense(1)])\ny = model(np.zeros((5, 3)))\nm2 = keras.Sequential([layers.Dense(2)])\np = m2.predict(np.zeros((6, 3)), verbose=0)\n',
+    'trainable_argument': 'import keras\nfrom keras import layers\nfrozen = keras.Sequential([keras.Input((3,)), layers.Dense(4)], trainable=False, name="frozen")\ni = keras.Input((3,))\nf = keras.Model(i, layers.Dense(2)(frozen(i)), name="f", trainable=False)\ng = keras.Model(i, layers.Dense(5)(frozen(i)), name="g")\n',
 }
 
 

@@ -561,17 +561,22 @@ class _Summarizer:
 
     # -- totals --------------------------------------------------------------
     def _trainable_flags(self) -> Optional[list]:
-        """The ``.trainable`` assignments, in order, as (layer ids set, value); ``None`` when unknown."""
+        """The ``.trainable`` settings in order, as (object, value, reaches the layers inside);
+        ``None`` when one is not known."""
         if self.interp.trainable_unknown:
             return None
         sets = []
-        for obj, value in self.interp.trainable_sets:
+        for obj, value, inside in self.interp.trainable_sets:
             if value is UNKNOWN or not isinstance(value, bool):
                 return None
-            sets.append((obj, value))
+            sets.append((obj, value, inside))
         return sets
 
     def totals(self, model: Any, tree: _Totals) -> tuple[Optional[int], Optional[int], Optional[int]]:
+        """Keras's counts (``summary_utils``): a model whose own flag is off has no trainable
+        weights; otherwise a weight trains when its variable does, and a ``.trainable``
+        assignment sets the variables of every layer under what it is set on. (A model
+        constructor's ``trainable=False`` sets the model's own flag only.)"""
         if tree.rows is None:
             return None, None, None
         total = self.subtotal(tree)
@@ -579,9 +584,10 @@ class _Summarizer:
             return None, None, None
         if self.trainable is None:
             return total, None, None
+        own = self.own_flag(model)
         trainable = frozen = 0
         seen: set = set()
-        for lid, path in tree.leaves:
+        for lid, _ in tree.leaves:
             if lid is None:
                 return None, None, None
             if lid in seen:
@@ -591,40 +597,48 @@ class _Summarizer:
             if p is None:
                 return total, None, None
             t, nt = p
-            flag = self.effective(lid, (getattr(model, "layer_id", None),) + path)
+            flag = self.variable_flag(lid)
             if flag is None:
                 return total, None, None
-            trainable += t if flag else 0
-            frozen += nt + (0 if flag else t)
+            if own and flag:
+                trainable += t
+                frozen += nt
+            else:
+                frozen += t + nt
         return total, trainable, frozen
 
-    def effective(self, layer_id: str, path: tuple) -> Optional[bool]:
-        """Whether a layer's trainable weights train in the model: it and every container on the
-        path to it trainable after the code's ``.trainable`` assignments."""
-        chain = [p for p in path if p is not None] + [layer_id]
-        flags = {k: True for k in chain}
-        for obj, value in self.trainable or []:
-            target = getattr(obj, "layer_id", None)
-            if target in flags:
-                # Setting a container's flag sets every layer under it too.
-                start = chain.index(target)
-                for k in chain[start:]:
-                    flags[k] = value
-            elif value is False or value is True:
-                # A layer under a container set elsewhere, or another model containing this
-                # layer: only what is on this path matters.
-                if self.contains(obj, layer_id):
-                    flags[layer_id] = value
-        return all(flags.values())
+    def own_flag(self, model: Any) -> bool:
+        flag = True
+        for obj, value, inside in self.trainable or []:
+            if obj is model or inside and self.contains(obj, getattr(model, "layer_id", None)):
+                flag = value
+        return flag
 
-    def contains(self, obj: Any, layer_id: str) -> bool:
+    def variable_flag(self, layer_id: str) -> Optional[bool]:
+        """Whether a layer's trainable weights train after the assignments (``None``: unknown)."""
+        flag = True
+        for obj, value, inside in self.trainable or []:
+            if inside and self.contains(obj, layer_id):
+                flag = value
+        call = self.engine.builds.get(layer_id)
+        if flag and call is not None and call.config.get("trainable", True) is not True:
+            # Made with trainable=False: its counts are all frozen; set back to True, which of
+            # its weights train again (not a BatchNormalization's moving statistics) is unknown.
+            return None if any(v is True and inside and self.contains(o, layer_id)
+                               for o, v, inside in self.trainable or []) else True
+        return flag
+
+    def contains(self, obj: Any, layer_id: Optional[str]) -> bool:
+        """Whether ``obj`` is the layer or model ``layer_id`` or holds it (at any depth)."""
+        if layer_id is None:
+            return False
         if getattr(obj, "layer_id", None) == layer_id:
             return True
         if hasattr(obj, "class_name") and obj.wrapped is None:
             return False
         inner = obj.wrapped if hasattr(obj, "class_name") else obj
         tree = self.tree(inner)
-        return any(lid == layer_id for lid, _ in tree.leaves)
+        return any(lid == layer_id or layer_id in path for lid, path in tree.leaves)
 
 
 def _layers_in(value: Any) -> list:

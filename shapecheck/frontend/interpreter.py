@@ -249,7 +249,8 @@ class Interpreter:
     #: calls of models, subclassed layers and layers wrapping Python code: one operation each
     #: in Keras's graph, whose inside the IR holds as several nodes
     keras_calls: list[KerasCall] = field(default_factory=list)
-    #: ``x.trainable = value`` assignments in order: (the layer or model, its value or UNKNOWN)
+    #: ``x.trainable = value`` assignments in order: (the layer or model, its value or UNKNOWN, whether
+    #: it reaches the layers inside: an assignment does, a model constructor's ``trainable=`` does not)
     trainable_sets: list = field(default_factory=list)
     #: a ``.trainable`` assignment to something not followed: which weights train is unknown
     trainable_unknown: bool = False
@@ -1689,6 +1690,8 @@ class Interpreter:
         flat_inputs = _flatten(inputs)
         model = ModelValue("functional", self.new_id("M"), name, flat_inputs, outputs)
         self.record_model(model, node)
+        if "trainable" in kwargs:
+            self.set_trainable(model, kwargs["trainable"], inside=False)
         ref = self.model_ref(model)
         at = None if ref is None else self.engine.record(
             Node(0, "keras.Model", "model", config={"model": ref}, layer_id=model.layer_id, name=name,
@@ -1771,6 +1774,9 @@ class Interpreter:
         name = kwargs.get("name") if isinstance(kwargs.get("name"), str) else self.auto_name("Sequential")
         model = ModelValue("sequential", self.new_id("M"), name)
         self.record_model(model, node)
+        trainable = args[1] if len(args) > 1 else kwargs.get("trainable", True)
+        if trainable is not True:
+            self.set_trainable(model, trainable, inside=False)
         if layers_arg is None:
             return model
         seq = self.iterate(layers_arg)
@@ -1961,11 +1967,11 @@ class Interpreter:
         if record is not None and value is not False:
             record.eager = True
 
-    def set_trainable(self, obj: Any, value: Any) -> None:
+    def set_trainable(self, obj: Any, value: Any, inside: bool = True) -> None:
         """``x.trainable = value``: which weights train (followed only for known layers and values)."""
         if isinstance(obj, (LayerValue, ModelValue)) or (isinstance(obj, Instance) and obj.cls.keras_kind):
             known = isinstance(value, bool) and not self._maybe
-            self.trainable_sets.append((obj, value if known else UNKNOWN))
+            self.trainable_sets.append((obj, value if known else UNKNOWN, inside))
         elif obj is not None and not isinstance(obj, (QualName, ClassValue, Instance)):
             self.trainable_unknown = True
 
