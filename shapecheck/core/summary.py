@@ -461,7 +461,8 @@ class _Summarizer:
             if key not in apps:
                 if n.traced or n.op.startswith(_PSEUDO) or n.kind not in ("input", "layer", "op"):
                     raise _Unsure()
-                if n.kind == "op" and n.op.startswith("tensorflow.") or n.op in _MASKING \
+                if n.kind == "op" and (n.op.startswith("tensorflow.") or self.engine.keras_version < 3) \
+                        or n.op in _MASKING \
                         or n.op == "keras.layers.Embedding" and n.config.get("mask_zero") not in (None, False):
                     raise _Unsure()
                 op_key = n.layer_id if n.kind != "op" and n.layer_id else f"op{n.id}"
