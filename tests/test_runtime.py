@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import subprocess
 import sys
 import textwrap
@@ -15,11 +16,15 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
 
-from shapecheck.api import check_paths, check_source
+from shapecheck.api import Report, check_paths, check_source
 from shapecheck.cli import main, parse_size
+from shapecheck import runtime
 from shapecheck.runtime import Settings, verify
 
+from .chains_support import IMPORTS, draw_chain, render
 from .fixtures_support import FIXTURES, KINDS
 
 pytestmark = pytest.mark.runtime
@@ -192,11 +197,38 @@ def test_device_gpu_without_a_gpu_is_a_usage_error(tree):
     assert "--device gpu:3: the tensorflow backend sees" in result.output
 
 
-def test_no_keras_names_the_runtime_extra(tree, monkeypatch):
-    monkeypatch.setitem(sys.modules, "keras", None)  # `import keras` raises ImportError
-    result = CliRunner().invoke(main, ["--runtime", "good.py"])
-    assert result.exit_code == 2
-    assert "pip install 'keras-shapecheck[runtime]'" in result.output
+def test_no_keras_names_the_runtime_extra(tree):
+    # A `keras` that cannot be imported, as where it is not installed.
+    (tree / "nokeras" / "keras").mkdir(parents=True)
+    (tree / "nokeras" / "keras" / "__init__.py").write_text("raise ImportError('No module named keras')\n")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tree / "nokeras"), str(ROOT)])}
+    proc = subprocess.run([sys.executable, "-m", "shapecheck", "--runtime", "good.py"], capture_output=True,
+                          text=True, env=env, cwd=tree, timeout=300)
+    assert proc.returncode == 2, proc.stderr
+    assert "--runtime needs Keras and a backend" in proc.stderr
+    assert "pip install 'keras-shapecheck[runtime]'" in proc.stderr
+
+
+def test_a_crash_in_keras_is_unverifiable_and_the_run_goes_on(monkeypatch):
+    # TensorFlow kernels can die of a floating point exception (seen: MaxPooling3D on data); the
+    # worker that runs Keras dies, not shapecheck, and the next file gets a fresh worker.
+    real = runtime._Worker._read
+    reads = []
+
+    def crashing(self, timeout):
+        if timeout != runtime._Worker.STARTUP and not reads:  # the first graph is being replayed
+            reads.append(timeout)
+            os.kill(self.proc.pid, signal.SIGFPE)
+        return real(self, timeout)
+
+    monkeypatch.setattr(runtime._Worker, "_read", crashing)
+    paths = [FIXTURES / "invalid" / "unet_odd_input_size.py", FIXTURES / "invalid" / "dot_axes_mismatch.py"]
+    report = check_paths([str(p) for p in paths])
+    rt = verify(report, Settings(device="cpu"))
+    first, second = (rt.files[f.path] for f in report.files)
+    assert [v.verdict for v in first.findings] == ["unverifiable"]
+    assert first.findings[0].message.startswith("Keras crashed while replaying this file (SIGFPE")
+    assert [v.verdict for v in second.findings] == ["confirmed"]
 
 
 def test_memory_sizes_parse():
@@ -217,8 +249,6 @@ def test_shared_layers_stay_shared_in_the_replay():
         b = dense(keras.Input((5,)))
         """)
     file = check_source(source, "shared.py")
-    from shapecheck.api import Report
-
     runtime = verify(Report([file]), Settings(device="cpu"))
     [v] = runtime.files["shared.py"].findings
     assert v.verdict == "confirmed" and "expected axis -1 of input shape to have value 4" in v.message
@@ -230,8 +260,6 @@ def test_tf_keras_2_files_replay_with_tf_keras():
         x = keras.Input(shape=(28, 28))
         y = keras.layers.Conv2D(8, 3)(x)
         """)
-    from shapecheck.api import Report
-
     file = check_source(source, "legacy.py")
     runtime = verify(Report([file]), Settings(device="cpu"))
     [v] = runtime.files["legacy.py"].findings
@@ -243,3 +271,36 @@ def test_static_runs_never_import_keras_for_the_runtime():
             "print('keras' in sys.modules, 'tensorflow' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
     assert out.stdout.split() == ["False", "False"], out.stderr
+
+
+# -- generated programs ------------------------------------------------------------------
+GENERATED = settings(max_examples=int(os.environ.get("SHAPECHECK_ORACLE_EXAMPLES", "25")) // 2 or 1,
+                     deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+
+
+@pytest.mark.filterwarnings("ignore:.*does not support masking:UserWarning")
+@GENERATED
+@given(st.data())
+def test_generated_programs_replay_as_shapecheck_says(data):
+    """Random model-building programs (the chains of test_oracle_chains, written with helpers, loops,
+    shared layers and nested Sequentials): the replay contradicts no finding, disagrees with no
+    shape, and confirms every finding it can check."""
+    chain = draw_chain(data.draw, max_steps=5, merges=True, shared=True)
+    assume(not chain.inconsistent)
+    steps = chain.program.steps
+    mode = "functional" if not chain.program.linear else data.draw(st.sampled_from(["functional", "sequential",
+                                                                                     "add"]))
+    functional = mode == "functional"
+    rendered = render(chain.program, mode, [functional and data.draw(st.booleans()) for _ in steps],
+                      [data.draw(st.booleans()) for _ in steps], model=not chain.rejected,
+                      submodels=[data.draw(st.sampled_from([0, 0, 2])) if functional else 0 for _ in steps],
+                      imports=data.draw(st.integers(0, len(IMPORTS) - 1)))
+    file = check_source(rendered.source, "generated.py")
+    checked = verify(Report([file]), Settings(device="cpu")).files["generated.py"]
+    context = "\n" + rendered.source
+    for f, v in zip(file.findings, checked.findings):
+        assert v.verdict != "contradicted", f"line {f.span.line}: {f.message}: {v.message}" + context
+        if f.level == "error" and v.verdict == "unverifiable":
+            assert any(why in v.message for why in ("could not follow", "known only as")), v.message + context
+    for entry, v in zip(file.shapes, checked.shapes):
+        assert v.agrees is not False, f"line {entry['span'].line} {entry['layer']}: {v.message}" + context

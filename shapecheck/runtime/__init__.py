@@ -11,15 +11,20 @@ is never imported or executed.
 
 from __future__ import annotations
 
-import gc
+import atexit
+import json
 import os
-import warnings
+import selectors
+import signal
+import subprocess
+import sys
+import tempfile
 from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from ..core import dims
 from ..core.ir import TensorRef
-from .replay import GraphReplay, Outcome, Replayer
+from .replay import GraphReplay, Outcome
 
 RUNTIME_EXTRA = "pip install 'keras-shapecheck[runtime]'"
 #: the share of free memory the data pass may use when no ``--runtime-memory`` is given
@@ -209,47 +214,124 @@ def _gpu_total(index: int) -> Optional[int]:
         return None
 
 
+# -- the worker ----------------------------------------------------------------------
+class _Worker:
+    """The Keras process (:mod:`.worker`): started on demand, again after a crash or a hang."""
+
+    #: seconds Keras and its backend may take to import and find the device
+    STARTUP = 300.0
+
+    def __init__(self, device: str) -> None:
+        self.device = device
+        self.settings = Settings(device)
+        self.proc: Optional[subprocess.Popen] = None
+        self.stderr: Any = None
+        self.hello: dict = {}
+
+    def start(self) -> None:
+        self.stderr = tempfile.TemporaryFile()
+        self.proc = subprocess.Popen([sys.executable, "-m", "shapecheck.runtime.worker", self.device],
+                                     stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr, text=True,
+                                     bufsize=1, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+        hello = self._read(self.STARTUP)
+        if not isinstance(hello, dict):
+            raise RuntimeUnavailable(f"Keras could not start for --runtime: {hello}")
+        if "error" in hello:
+            self.stop()
+            raise RuntimeUnavailable(hello["error"])
+        self.hello = hello
+
+    def replay(self, graph: Any) -> dict | str:
+        """The worker's answer for one graph, or why there is none (a crash, a hang)."""
+        if self.proc is None or self.proc.poll() is not None:
+            self.start()
+        assert self.proc is not None and self.proc.stdin is not None
+        request = {"graph": graph.to_json(), "time_limit": self.settings.time_limit,
+                   "memory_limit": self.settings.memory_limit}
+        try:
+            self.proc.stdin.write(json.dumps(request) + "\n")
+            self.proc.stdin.flush()
+        except (BrokenPipeError, OSError):
+            return self._died()
+        # The replay checks its time limit between calls; one call that never returns is cut here.
+        answer = self._read(self.settings.time_limit * 2 + 30)
+        if isinstance(answer, str):
+            self.stop()
+        return answer
+
+    def _read(self, timeout: float) -> dict | str:
+        assert self.proc is not None and self.proc.stdout is not None
+        with selectors.DefaultSelector() as sel:
+            sel.register(self.proc.stdout, selectors.EVENT_READ)
+            if not sel.select(timeout):
+                return f"the replay of this file did not finish in {timeout:g} s and was stopped"
+        line = self.proc.stdout.readline()
+        if not line:
+            return self._died()
+        return json.loads(line)
+
+    def _died(self) -> str:
+        assert self.proc is not None
+        code = self.proc.wait()
+        how = f"exit status {code}"
+        if code < 0:
+            try:
+                how = signal.Signals(-code).name
+            except ValueError:
+                how = f"signal {-code}"
+        tail = ""
+        if self.stderr is not None:
+            self.stderr.seek(0)
+            lines = [ln for ln in self.stderr.read().decode(errors="replace").splitlines() if ln.strip()]
+            fatal = [ln for ln in lines if "Fatal" in ln or "Error" in ln]
+            tail = f": {(fatal or lines)[-1].strip()[:200]}" if lines else ""
+        self.proc = None
+        return f"Keras crashed while replaying this file ({how}{tail})"
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.kill()
+            self.proc.wait()
+            self.proc = None
+
+
 # -- verdicts ----------------------------------------------------------------------
 def verify(report: Any, settings: Settings = Settings()) -> RuntimeReport:
-    """Replay every file's graph; verdicts for each finding and shape of ``report`` (an ``api.Report``)."""
-    keras = load_keras()
-    backend = keras.backend.backend()
-    device, label = select_device(backend, settings.device)
-    limit = settings.memory_limit
-    if limit is None:
-        free = free_memory(backend, device)
-        limit = int(free * MEMORY_FRACTION) if free else 2 * 2**30
-    rt = RuntimeReport(backend, keras.__version__, label)
-    with warnings.catch_warnings():
-        # (Keras's advice to the code's author, `input_shape=` and the like, is not ours to print)
-        warnings.simplefilter("ignore")
-        for file in report.files:
-            rt.files[file.path] = _verify_file(file, keras, device, limit, settings)
+    """Replay every file's graph in a Keras worker process; verdicts for each finding and shape of
+    ``report`` (an ``api.Report``). :class:`RuntimeUnavailable` when Keras or the device is not there."""
+    worker = _WORKERS.get(settings.device)
+    if worker is None or worker.proc is None:
+        worker = _Worker(settings.device)
+        worker.start()
+        _WORKERS[settings.device] = worker
+    worker.settings = settings
+    rt = RuntimeReport(worker.hello["backend"], worker.hello["keras_version"], worker.hello["device"])
+    for file in report.files:
+        rt.files[file.path] = _verify_file(file, worker)
     return rt
 
 
-def _verify_file(file: Any, keras: Any, device: str, limit: int, settings: Settings) -> FileRuntime:
+#: the worker of each device, kept for the next call (Keras takes seconds to import)
+_WORKERS: dict[str, _Worker] = {}
+
+
+@atexit.register
+def _stop_workers() -> None:
+    for worker in _WORKERS.values():
+        worker.stop()
+
+
+def _verify_file(file: Any, worker: _Worker) -> FileRuntime:
     graph = getattr(file, "graph", None)
-    if graph is None:
-        why = "the file was not analysed (nothing to replay)"
-        return FileRuntime([Verdict("unverifiable", why) for _ in file.findings],
-                           [ShapeVerdict((), None, why) for _ in file.shapes])
-    module = keras if graph.keras_version >= 3 else load_tf_keras()
-    if module is None:
-        why = "checked under tf.keras 2, and tf_keras is not installed to replay it"
-        return FileRuntime([Verdict("unverifiable", why) for _ in file.findings],
-                           [ShapeVerdict((), None, why) for _ in file.shapes])
-    replayer = Replayer(module, graph, keras_version=graph.keras_version, time_limit=settings.time_limit,
-                        memory_limit=limit)
-    try:
-        with keras.device(device):
-            result = replayer.run()
-    finally:
-        # Each file starts afresh: Keras's global state and the memory of the last file go.
-        del replayer
-        module.backend.clear_session()
-        gc.collect()
-    return judge(file, graph, result)
+    answer: dict | str = "the file was not analysed (nothing to replay)"
+    if graph is not None:
+        answer = worker.replay(graph)
+    if isinstance(answer, dict) and "unavailable" in answer:
+        answer = answer["unavailable"]
+    if isinstance(answer, str):
+        return FileRuntime([Verdict("unverifiable", answer) for _ in file.findings],
+                           [ShapeVerdict((), None, answer) for _ in file.shapes], data_pass=answer)
+    return judge(file, graph, GraphReplay.from_json(answer["replay"]))
 
 
 def judge(file: Any, graph: Any, r: GraphReplay) -> FileRuntime:

@@ -72,6 +72,23 @@ class GraphReplay:
     params: dict[str, tuple[int, int]] = field(default_factory=dict)
     seconds: float = 0.0
 
+    def to_json(self) -> dict:
+        def outcomes(d: dict[int, Outcome]) -> list:
+            return [[k, o.status, o.message, o.shapes, o.error, o.stand_in] for k, o in d.items()]
+
+        return {"symbolic": outcomes(self.symbolic), "eager": outcomes(self.eager), "eager_skipped": self.eager_skipped,
+                "params": [[k, a, b] for k, (a, b) in self.params.items()], "seconds": self.seconds}
+
+    @staticmethod
+    def from_json(data: dict) -> GraphReplay:
+        def outcomes(items: list) -> dict[int, Outcome]:
+            return {k: Outcome(status, message, None if shapes is None else
+                               [None if s is None else tuple(s) for s in shapes], error, stand_in)
+                    for k, status, message, shapes, error, stand_in in items}
+
+        return GraphReplay(outcomes(data["symbolic"]), outcomes(data["eager"]), data["eager_skipped"],
+                           {k: (a, b) for k, a, b in data["params"]}, data["seconds"])
+
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
