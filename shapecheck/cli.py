@@ -87,7 +87,7 @@ def main(paths: tuple[str, ...], fmt: str, show_shapes: bool, keras_version: str
     if summary:
         from .report import summary as summary_report
 
-        summary_report.render(report, sys.stdout, fmt=fmt)
+        summary_report.render(report, sys.stdout, fmt=fmt, runtime=checked)
     elif fmt == "json":
         from .report import json as json_report
 

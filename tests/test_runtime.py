@@ -60,6 +60,13 @@ def test_replay_confirms_every_finding_and_shape(path):
         assert v.agrees is not False, (f"{file.path}:{entry['span'].line} {entry['layer']}: shapecheck "
                                        f"{[t.shape for t in entry['outputs']]}, {v.message}")
     assert checked.missed == []
+    # --runtime --summary: the parameters Keras counts for each built layer are shapecheck's
+    for m in file.models:
+        for row in m.layers or []:
+            keras = checked.params.get(row.layer_id) if row.layer_id is not None else None
+            if keras is not None and row.params is not None and row.built:
+                assert sum(keras) == row.params, (f"{file.path}:{m.line} {m.variable} {row.name}: "
+                                                  f"Keras {keras}, shapecheck {row.params}")
     if not file.findings:
         # The shapes were compared, not skipped: all but the few behind code the replay does not run.
         compared = sum(v.agrees is True for v in checked.shapes)
@@ -304,3 +311,18 @@ def test_generated_programs_replay_as_shapecheck_says(data):
             assert any(why in v.message for why in ("could not follow", "known only as")), v.message + context
     for entry, v in zip(file.shapes, checked.shapes):
         assert v.agrees is not False, f"line {entry['span'].line} {entry['layer']}: {v.message}" + context
+
+
+def test_summary_with_runtime_shows_keras_counts_beside_shapecheck_s(tmp_path, monkeypatch):
+    monkeypatch.chdir(ROOT)
+    code, out = run("--summary", "--runtime", "--device", "cpu", "fixtures/demo/classifier.py")
+    assert code == 0  # (no finding, no contradiction)
+    assert "Keras #" in out
+    assert "│ dense (Dense)                        │ (None, 10)                   │         54,090 │      54,090 │" in out
+    assert " Total params: 54,410 (Keras: 54,410)" in out
+    code, out = run("--summary", "--runtime", "--device", "cpu", "--format", "json", "fixtures/demo/classifier.py")
+    [model] = json.loads(out)["models"]
+    assert [(r["name"], r["params"], r["runtime_params"]) for r in model["layers"]] == [
+        ("input_layer", 0, 0), ("conv2d", 320, 320), ("max_pooling2d", 0, 0), ("flatten", 0, 0),
+        ("dense", 54090, 54090)]
+    assert model["runtime_total_params"] == model["total_params"] == 54410

@@ -132,6 +132,9 @@ class Replayer:
         for node in self.graph.nodes:
             self.result.symbolic[node.id] = self._guard(lambda n=node: self.symbolic(n, tensors))
         self._params()
+        for node in self.graph.nodes:  # an InputLayer has no weights
+            if node.kind == "input" and node.layer_id is not None and self.result.symbolic[node.id].ok:
+                self.result.params.setdefault(node.layer_id, (0, 0))
         if self.eager_enabled:
             need = self.estimate_bytes(tensors)
             if self.memory_limit is not None and need > self.memory_limit:
