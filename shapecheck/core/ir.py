@@ -75,6 +75,18 @@ class ArrayRef:
     dtype: Optional[str] = None
 
 
+@dataclass(frozen=True)
+class DatasetRef:
+    """A ``tf.data.Dataset`` given to a model's method: its ``element`` (ArrayRefs, in the tuples and
+    dicts it yields; with the batch axis when ``batched``), the rows of its first batch and the
+    samples it holds, when known."""
+
+    element: Any
+    batched: bool = False
+    first_batch: Optional[int] = None
+    count: Optional[int] = None
+
+
 #: The node kinds. Tensors come from "input" (``keras.Input``), "data" (a batch of the data given
 #: to ``fit``/``predict``: built like an input, never part of a model), "layer" and "op" nodes. The
 #: others record what Keras does besides applying layers, so the runtime replay can redo it:
@@ -150,6 +162,9 @@ def value_to_json(v: Any) -> Any:
                 "outputs": value_to_json(v.outputs), "layers": value_to_json(v.layers)}
     if isinstance(v, ArrayRef):
         return {"$array": value_to_json(v.shape), "dtype": v.dtype}
+    if isinstance(v, DatasetRef):
+        return {"$dataset": value_to_json(v.element), "batched": v.batched, "first_batch": v.first_batch,
+                "count": v.count}
     if isinstance(v, dims.Sym):
         return {"$dim": str(v)}
     if isinstance(v, slice):
@@ -182,6 +197,8 @@ def value_from_json(v: Any) -> Any:
                             value_from_json(v["outputs"]), value_from_json(v["layers"]))
         if "$array" in v:
             return ArrayRef(value_from_json(v["$array"]), v["dtype"])
+        if "$dataset" in v:
+            return DatasetRef(value_from_json(v["$dataset"]), v["batched"], v["first_batch"], v["count"])
         if "$dim" in v:
             return dims.Sym.named(v["$dim"])
         if "$slice" in v:

@@ -34,7 +34,7 @@ from ..core.findings import (
     Note,
     Span,
 )
-from ..core.ir import UNKNOWN, ArrayRef, LayerRef, ModelRef, Node, TensorRef
+from ..core.ir import UNKNOWN, ArrayRef, DatasetRef, LayerRef, ModelRef, Node, TensorRef
 from ..core.rules import LAYER_FUNCTIONS, LAYERS, OPS, to_snake_case
 from ..core.shapes import TensorType, show_shape
 from . import names
@@ -2003,6 +2003,8 @@ class Interpreter:
         """An argument of a model's method for the IR: arrays as their shapes, tensors as refs."""
         if isinstance(v, Array):
             return ArrayRef(v.type.shape, v.type.dtype)
+        if isinstance(v, Dataset):
+            return DatasetRef(self.data_value(v.element), v.batched, v.first_batch, v.count)
         if isinstance(v, Tensor):
             return v.ref
         if isinstance(v, list):

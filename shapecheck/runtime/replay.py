@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from ..core import dims
-from ..core.ir import UNKNOWN, ArrayRef, Graph, LayerRef, ModelRef, Node, TensorRef
+from ..core.ir import UNKNOWN, ArrayRef, DatasetRef, Graph, LayerRef, ModelRef, Node, TensorRef
 
 #: how a size is given to an axis the static analysis left unknown, when data flows
 UNKNOWN_BATCH = 2
@@ -449,6 +449,8 @@ class Replayer:
 
     def arrays(self, v: Any, np: Any, rows: Optional[int] = None) -> Any:
         """Random arrays of the shapes the IR gives; ``rows`` samples each when it says so."""
+        if isinstance(v, DatasetRef):
+            return self.dataset(v, np)
         if isinstance(v, ArrayRef):
             if v.shape is None:
                 raise Skip("data of unknown rank")
@@ -465,6 +467,24 @@ class Replayer:
         if isinstance(v, TensorRef):
             raise Skip("a symbolic tensor among the data")
         return self.literal(v, {})
+
+    def dataset(self, ref: DatasetRef, np: Any) -> Any:
+        """A ``tf.data.Dataset`` yielding what the IR says: its first batch has the rows the
+        analysis worked with (a small one where it did not know)."""
+        try:
+            import tensorflow as tf  # noqa: PLC0415 - tf.data only where a dataset is replayed
+        except ImportError:
+            raise Skip("a tf.data dataset, and TensorFlow is not installed") from None
+        rows = (ref.first_batch or UNKNOWN_BATCH) if ref.batched else min(ref.count or UNKNOWN_BATCH, 4)
+
+        def leaf(a: Any) -> Any:
+            if not isinstance(a, ArrayRef) or a.shape is None:
+                raise Skip("a dataset whose elements shapecheck could not follow")
+            sample = a.shape[1:] if ref.batched else a.shape
+            return _random(np, (rows, *(self.size(d, i + 1) for i, d in enumerate(sample))), a.dtype)
+
+        data = tf.data.Dataset.from_tensor_slices(_map_leaves(ref.element, leaf))
+        return data.batch(rows) if ref.batched else data
 
     # -- data pass -----------------------------------------------------------
     def size(self, d: Any, axis: int) -> int:
@@ -579,6 +599,15 @@ def _undefined(v: Any) -> Any:
     if isinstance(v, (list, tuple)):
         return type(v)(None if isinstance(x, dims.Sym) or x is UNKNOWN else x for x in v)
     return v
+
+
+def _map_leaves(v: Any, fn: Any) -> Any:
+    """``fn`` on each leaf of a dataset element (tuples and dicts kept as they are)."""
+    if isinstance(v, (tuple, list)):
+        return tuple(_map_leaves(x, fn) for x in v)
+    if isinstance(v, dict):
+        return {k: _map_leaves(x, fn) for k, x in v.items()}
+    return fn(v)
 
 
 def _rows_to_keep(node: Node, method: str, data: list, size_key: str = "batch_size") -> Optional[int]:
