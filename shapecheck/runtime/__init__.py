@@ -235,6 +235,7 @@ class _Worker:
                                      bufsize=1, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
         hello = self._read(self.STARTUP)
         if not isinstance(hello, dict):
+            self.stop()
             raise RuntimeUnavailable(f"Keras could not start for --runtime: {hello}")
         if "error" in hello:
             self.stop()

@@ -34,6 +34,10 @@ _DATA_ARGUMENTS = {"x", "y", "sample_weight", "batch_size", "validation_data", "
                    "validation_batch_size", "class_weight", "inputs"}
 
 
+#: errors of the device, not of the model: never a confirmation
+_NOT_A_VERDICT = {"ResourceExhaustedError", "OutOfMemoryError", "XlaRuntimeError"}
+
+
 class Skip(Exception):
     """The node cannot be replayed (the reason says why); neither can what depends on it."""
 
@@ -119,7 +123,7 @@ class Replayer:
         self.eager_enabled = eager
         self.layers: dict[str, Any] = {}
         self.broken: dict[str, str] = {}  # layer identity -> why it could not be built
-        self.models: dict[str, Any] = {}
+        self.models: dict[tuple, Any] = {}
         self.stand_ins: dict[int, Any] = {}  # node id -> the Lambda standing in for code not run
         self.result = GraphReplay()
         self._start = 0.0
@@ -156,7 +160,12 @@ class Replayer:
             return fn()
         except Skip as e:
             return Outcome("skipped", str(e))
+        except (MemoryError, AttributeError, NameError, AssertionError, ImportError) as e:
+            # not Keras rejecting the call: the machine, or the replay itself
+            return Outcome("skipped", f"the replay failed here ({type(e).__name__}: {_first_line(e)})")
         except Exception as e:  # noqa: BLE001 - what Keras raised is the answer
+            if type(e).__name__ in _NOT_A_VERDICT:
+                return Outcome("skipped", f"the replay ran out of memory here ({type(e).__name__})")
             return Outcome("raised", _first_line(e), error=type(e).__name__)
 
     # -- symbolic pass -------------------------------------------------------
@@ -171,7 +180,8 @@ class Replayer:
                 cfg = {"batch_shape": cfg.get("batch_shape"), "dtype": cfg.get("dtype")}
             if "tensor" in node.kwargs:
                 cfg["tensor"] = self.resolve(node.kwargs["tensor"], tensors)
-            cfg.pop("optional", None) if self.keras_version < 3 else None
+            if self.keras_version < 3:
+                cfg.pop("optional", None)  # (a Keras 3 argument)
             out = k.Input(**cfg)
             return self._store(node, out, tensors)
         if node.kind == "layer":
@@ -319,8 +329,8 @@ class Replayer:
     def new_layer(self, class_name: str, config: dict, tensors: dict[TensorRef, Any]) -> Any:
         cls = self.layer_class(class_name)
         cfg = self.config(config, tensors)
-        if class_name == "InputLayer":
-            cfg.pop("optional", None) if self.keras_version < 3 else None
+        if class_name == "InputLayer" and self.keras_version < 3:
+            cfg.pop("optional", None)  # (a Keras 3 argument)
         return cls(**cfg)
 
     def layer(self, class_name: str, config: dict, layer_id: Optional[str], tensors: dict[TensorRef, Any]) -> Any:
@@ -373,8 +383,10 @@ class Replayer:
     def model(self, ref: Any, tensors: dict[TensorRef, Any], fresh: bool = False) -> Any:
         if not isinstance(ref, ModelRef):
             raise Skip("a subclassed model: its code is not run by the replay")
-        if ref.layer_id in self.models and not fresh:
-            return self.models[ref.layer_id]
+        # (a Sequential grows with `add`: each state of it is its own model)
+        key = (ref.layer_id, tuple(getattr(x, "layer_id", None) for x in ref.layers))
+        if key in self.models and not fresh:
+            return self.models[key]
         k = self.keras
         if ref.kind == "functional":
             inputs = self.resolve(list(ref.inputs), tensors)
@@ -387,7 +399,7 @@ class Replayer:
                 model = k.Sequential([k.Input(batch_shape=inp.shape, dtype=inp.dtype), *layers], name=ref.name)
             else:
                 model = k.Sequential(layers, name=ref.name)
-        self.models[ref.layer_id] = model
+        self.models[key] = model
         return model
 
     # -- a model's methods ---------------------------------------------------
@@ -549,10 +561,14 @@ class Replayer:
             total += n * _ITEMSIZE.get(str(getattr(t, "dtype", "float32")), 4)
         for node in self.graph.nodes:
             if node.kind == "method":
+                rows = _rows_to_keep(node, node.op.rsplit(".", 1)[-1],
+                                     [node.kwargs.get(k) for k in ("x", "y", "sample_weight")] + node.args)
                 for a in _flat(node.args) + _flat(list(node.kwargs.values())):
                     if isinstance(a, ArrayRef) and a.shape is not None:
-                        n = math.prod(self.size(d, i) for i, d in enumerate(a.shape))
-                        total += 2 * n * _ITEMSIZE.get(a.dtype or "float32", 4)
+                        shape = [self.size(d, i) for i, d in enumerate(a.shape)]
+                        if rows is not None and shape:
+                            shape[0] = min(shape[0], rows)
+                        total += 2 * math.prod(shape) * _ITEMSIZE.get(a.dtype or "float32", 4)
         return total
 
 
