@@ -142,6 +142,8 @@ def check_source(source: str, path: str = "<string>", options: Options = Options
         {"span": s.span, "layer": s.layer, "outputs": s.outputs, "refs": s.refs} for s in interp.shapes
     ]
     result.graph = interp.engine.graph
+    result.graph.params = {lid: counts for lid in interp.engine.builds
+                           if (counts := interp.engine.params(lid)) is not None}
     try:
         from .core.summary import summarize
 

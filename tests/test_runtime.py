@@ -179,13 +179,14 @@ def test_a_wrong_shape_disagrees_and_fails_the_run(tree, monkeypatch):
 
 def test_data_pass_over_the_memory_limit_is_skipped_and_said(tmp_path):
     path = FIXTURES / "invalid" / "resnet_missing_projection.py"
-    file, checked, _ = replay(path, memory_limit=1024)
+    file, checked, _ = replay(path, memory_limit=2**20)  # (above its weights: 368 KiB)
     assert checked.data_pass.startswith("not run on data: about ")
-    assert "above the limit of 1 KiB" in checked.data_pass
+    assert "above the limit of 1 MiB" in checked.data_pass
     # Keras's symbolic build still confirms what it raises on
     assert [v.verdict for v in checked.findings] == ["confirmed"]
     # what fails only on data is then unverifiable, never contradicted
-    file, checked, _ = replay(FIXTURES / "invalid" / "train_mnist_categorical_int_labels.py", memory_limit=1024)
+    file, checked, _ = replay(FIXTURES / "invalid" / "train_mnist_categorical_int_labels.py",
+                              memory_limit=2**22)  # (above its weights: 3 MiB)
     assert [v.verdict for v in checked.findings] == ["unverifiable"]
     assert "not run on data" in checked.findings[0].message
 
@@ -324,3 +325,20 @@ def test_summary_with_runtime_shows_keras_counts_beside_shapecheck_s(tmp_path, m
         ("input_layer", 0, 0), ("conv2d", 320, 320), ("max_pooling2d", 0, 0), ("flatten", 0, 0),
         ("dense", 54090, 54090)]
     assert model["runtime_total_params"] == model["total_params"] == 54410
+
+
+def test_weights_over_the_memory_limit_are_never_made():
+    # 100,000 x 100,000 weights (40 GB): even a symbolic build would make them
+    source = textwrap.dedent("""\
+        import keras
+        x = keras.Input((100000,))
+        h = keras.layers.Dense(100000)(x)
+        y = keras.layers.Reshape((7, 7))(h)
+        """)
+    file = check_source(source, "huge.py")
+    assert file.graph.params  # shapecheck's own counts, known before any replay
+    checked = verify(Report([file]), Settings(device="cpu", memory_limit=2**30)).files["huge.py"]
+    [v] = checked.findings
+    assert v.verdict == "unverifiable"
+    assert "the layers' weights alone need about 38,147 MiB" in v.message
+    assert "above the limit of 1,024 MiB" in v.message

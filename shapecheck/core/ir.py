@@ -138,16 +138,21 @@ class Graph:
     nodes: list[Node] = field(default_factory=list)
     #: the Keras semantics the graph was extracted under (2: tf.keras 2)
     keras_version: int = 3
+    #: layer identity -> the (trainable, non_trainable) parameters shapecheck counts for it once
+    #: built (known counts only): what the runtime replay would allocate, estimated beforehand
+    params: dict = field(default_factory=dict)
 
     def new_id(self) -> int:
         return len(self.nodes)
 
     def to_json(self) -> dict:
-        return {"nodes": [_node_to_json(n) for n in self.nodes], "keras_version": self.keras_version}
+        return {"nodes": [_node_to_json(n) for n in self.nodes], "keras_version": self.keras_version,
+                "params": [[k, a, b] for k, (a, b) in self.params.items()]}
 
     @staticmethod
     def from_json(data: dict) -> Graph:
-        return Graph([_node_from_json(n) for n in data["nodes"]], data.get("keras_version", 3))
+        return Graph([_node_from_json(n) for n in data["nodes"]], data.get("keras_version", 3),
+                     {k: (a, b) for k, a, b in data.get("params", [])})
 
 
 def value_to_json(v: Any) -> Any:

@@ -368,7 +368,8 @@ def finding_verdict(f: Any, graph: Any, r: GraphReplay) -> Verdict:
         return Verdict("confirmed", f"Keras raises {eager.error} when data flows: {eager.message}")
     if sym.ok and node.kind in ("construct", "model"):
         return Verdict("contradicted", "Keras accepts it")
-    if sym.status == "skipped" and node.kind == "method" and eager is None and r.eager_skipped:
+    if sym.status == "skipped" and node.kind == "method" and eager is None and r.eager_skipped \
+            and sym.message != r.eager_skipped:
         return Verdict("unverifiable", f"it needs data to flow, and the replay was {r.eager_skipped}")
     if sym.status == "skipped" and (node.kind != "method" or eager is None):
         return Verdict("unverifiable", sym.message)

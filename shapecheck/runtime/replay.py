@@ -133,6 +133,15 @@ class Replayer:
     def run(self) -> GraphReplay:
         self._start = time.monotonic()
         tensors: dict[TensorRef, Any] = {}
+        weights = 4 * sum(a + b for a, b in self.graph.params.values())
+        if self.memory_limit is not None and weights > self.memory_limit:
+            # Building the layers, even symbolically, would make their weights.
+            why = (f"not replayed: the layers' weights alone need about {_mib(weights)} (shapecheck's "
+                   f"parameter counts), above the limit of {_mib(self.memory_limit)}")
+            for node in self.graph.nodes:
+                self.result.symbolic[node.id] = Outcome("skipped", why)
+            self.result.eager_skipped = why
+            return self.result
         for node in self.graph.nodes:
             self.result.symbolic[node.id] = self._guard(lambda n=node: self.symbolic(n, tensors))
         self._params()
