@@ -342,3 +342,22 @@ def test_weights_over_the_memory_limit_are_never_made():
     assert v.verdict == "unverifiable"
     assert "the layers' weights alone need about 38,147 MiB" in v.message
     assert "above the limit of 1,024 MiB" in v.message
+
+
+def test_an_error_about_the_backend_confirms_nothing():
+    # Under JAX, Keras rejects `ragged=True` whatever the shapes: not the finding's reason.
+    from shapecheck.core.findings import INVALID_INPUT, Finding, Span
+    from shapecheck.core.ir import Graph, Node
+    from shapecheck.runtime import finding_verdict
+    from shapecheck.runtime.replay import GraphReplay, Outcome
+
+    graph = Graph([Node(0, "keras.layers.InputLayer", "input")])
+    finding = Finding(INVALID_INPUT, Span("m.py", 1, 1, 1, 1), "sparse and ragged", node=0)
+    backend = GraphReplay({0: Outcome("raised", "`ragged=True` is not supported with the jax backend",
+                                      error="ValueError")})
+    v = finding_verdict(finding, graph, backend)
+    assert (v.verdict, v.message) == ("unverifiable", "Keras raises for another reason: `ragged=True` is not "
+                                                      "supported with the jax backend")
+    shapes = GraphReplay({0: Outcome("raised", "KerasTensor cannot have `sparse=True` and `ragged=True` at the "
+                                               "same time.", error="ValueError")})
+    assert finding_verdict(finding, graph, shapes).verdict == "confirmed"

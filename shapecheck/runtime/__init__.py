@@ -14,6 +14,7 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import re
 import selectors
 import signal
 import subprocess
@@ -356,12 +357,19 @@ def judge(file: Any, graph: Any, r: GraphReplay) -> FileRuntime:
     return out
 
 
+#: what Keras raises about the backend, not about the code: no confirmation of a finding
+_OTHER_REASON = re.compile(r"(not|only) supported (with|by|on|for) the \w+ backend", re.I)
+
+
 def finding_verdict(f: Any, graph: Any, r: GraphReplay) -> Verdict:
     if f.node is None:
         return Verdict("unverifiable", "nothing to replay for this finding")
     node = graph.nodes[f.node]
     sym = r.symbolic.get(f.node) or Outcome("skipped", "not replayed")
     eager = r.eager.get(f.node)
+    for outcome in (sym, eager):
+        if outcome is not None and outcome.raised and _OTHER_REASON.search(outcome.message):
+            return Verdict("unverifiable", f"Keras raises for another reason: {outcome.message}")
     if sym.raised:
         return Verdict("confirmed", f"Keras raises {sym.error}: {sym.message}")
     if eager is not None and eager.raised:
