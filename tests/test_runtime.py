@@ -361,3 +361,27 @@ def test_an_error_about_the_backend_confirms_nothing():
     shapes = GraphReplay({0: Outcome("raised", "KerasTensor cannot have `sparse=True` and `ragged=True` at the "
                                                "same time.", error="ValueError")})
     assert finding_verdict(finding, graph, shapes).verdict == "confirmed"
+
+
+def test_functions_without_a_shape_rule_are_never_called(tmp_path):
+    # TensorFlow functions with effects, inside a layer's call (traced) and outside: the replay calls
+    # only the functions shapecheck has a shape rule for.
+    written = tmp_path / "written.txt"
+    source = textwrap.dedent(f"""\
+        import keras
+        import tensorflow as tf
+
+        class Writer(keras.layers.Layer):
+            def call(self, x):
+                tf.io.write_file({str(written)!r}, tf.strings.as_string(tf.reduce_sum(x)))
+                return tf.square(x)
+
+        x = keras.Input((3,))
+        y = Writer()(x)
+        z = tf.io.write_file({str(written)!r}, "top level")
+        """)
+    file = check_source(source, "writer.py")
+    assert {n.op for n in file.graph.nodes} >= {"tensorflow.io.write_file", "tensorflow.square"}
+    checked = verify(Report([file]), Settings(device="cpu")).files["writer.py"]
+    assert not written.exists()
+    assert any(s.agrees for s in checked.shapes)  # tf.square was replayed

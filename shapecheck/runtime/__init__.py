@@ -231,9 +231,12 @@ class _Worker:
 
     def start(self) -> None:
         self.stderr = tempfile.TemporaryFile()
+        # The worker imports this very shapecheck, wherever it was imported from.
+        root = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        path = os.pathsep.join(p for p in (root, os.environ.get("PYTHONPATH", "")) if p)
         self.proc = subprocess.Popen([sys.executable, "-m", "shapecheck.runtime.worker", self.device],
                                      stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.stderr, text=True,
-                                     bufsize=1, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3"})
+                                     bufsize=1, env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "3", "PYTHONPATH": path})
         hello = self._read(self.STARTUP)
         if not isinstance(hello, dict):
             self.stop()

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any, Optional
 
 from ..core import dims
+from ..core.engine import rule_for
+from ..core.rules import load_rules
 from ..core.ir import UNKNOWN, ArrayRef, DatasetRef, Graph, LayerRef, ModelRef, Node, TensorRef
 
 #: how a size is given to an axis the static analysis left unknown, when data flows
@@ -115,6 +117,7 @@ class Replayer:
 
     def __init__(self, keras: Any, graph: Graph, *, keras_version: int = 3, time_limit: float = 60.0,
                  memory_limit: Optional[int] = None, eager: bool = True) -> None:
+        load_rules()  # (what has a rule is what may be replayed)
         self.keras = keras
         self.graph = graph
         self.keras_version = keras_version
@@ -328,6 +331,10 @@ class Replayer:
 
     # -- layers, ops, models -------------------------------------------------
     def layer_class(self, class_name: str) -> Any:
+        if rule_for(f"keras.layers.{class_name}") is None:
+            # Only what shapecheck has a shape rule for: a layer that loads a saved model or wraps
+            # a function would run code that is not Keras's.
+            raise Skip(f"`{class_name}`: a layer shapecheck has no rule for is not replayed")
         cls = getattr(self.keras.layers, class_name, None)
         if cls is None:
             raise Skip(f"`{class_name}` is not a layer of this Keras")
@@ -368,6 +375,10 @@ class Replayer:
             return lambda x: x[:, 0]  # TimeDistributed(model): the model applies to one timestep
         if name.startswith("shapecheck."):
             raise Skip("a step shapecheck follows in place of Python code (not a Keras call)")
+        if rule_for(name) is None:
+            # Only the tensor functions shapecheck has a shape rule for: `tf.io.write_file` or
+            # `tf.py_function` would do what the analysed code does, not compute a shape.
+            raise Skip(f"`{name}`: a function shapecheck has no rule for is not replayed")
         if name == "operator.getitem":
             return lambda x, index: x[index]
         root, _, rest = name.partition(".")
