@@ -184,10 +184,9 @@ class Replayer:
     def symbolic(self, node: Node, tensors: dict[TensorRef, Any]) -> Outcome:
         k = self.keras
         if node.kind in ("input", "data"):
-            cfg = self.config({k: _undefined(v) if k in ("shape", "batch_shape") else
-                               (None if k == "batch_size" and isinstance(v, dims.Sym) else v)
-                               for k, v in node.config.items()}, tensors)
-
+            cfg = self.config({key: _undefined(v) if key in ("shape", "batch_shape") else
+                               (None if key == "batch_size" and isinstance(v, dims.Sym) else v)
+                               for key, v in node.config.items()}, tensors)
             if node.kind == "data":
                 cfg = {"batch_shape": cfg.get("batch_shape"), "dtype": cfg.get("dtype")}
             if "tensor" in node.kwargs:
