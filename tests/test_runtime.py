@@ -385,3 +385,12 @@ def test_functions_without_a_shape_rule_are_never_called(tmp_path):
     checked = verify(Report([file]), Settings(device="cpu")).files["writer.py"]
     assert not written.exists()
     assert any(s.agrees for s in checked.shapes)  # tf.square was replayed
+
+
+def test_summary_with_runtime_of_a_model_whose_layers_are_unknown(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    code, out = run("--summary", "--runtime", "--device", "cpu", "--format", "json",
+                    "fixtures/valid/sequential_list_mlp.py")
+    assert code == 0
+    head = [m for m in json.loads(out)["models"] if m["variable"] == "head"]
+    assert [(m["layers"], m["runtime_total_params"]) for m in head] == [(None, None)]

@@ -35,7 +35,7 @@ def as_dict(report: Report, runtime: Optional[RuntimeReport] = None) -> dict[str
             item = m.as_json()
             if checked is not None:
                 counts = [_keras_params(r, checked) for r in m.layers or []]
-                for row, n in zip(item["layers"], counts):
+                for row, n in zip(item["layers"] or [], counts):
                     row["runtime_params"] = n
                 item["runtime_total_params"] = _keras_total(m, counts)
             models.append(item)
