@@ -5,8 +5,8 @@ Keras layers (:mod:`.replay`), symbolically and then on small random data on the
 chosen here (the GPU when the backend sees one, else the CPU). Every finding gets a
 verdict — ``confirmed`` (Keras raises there), ``contradicted`` (Keras accepts it: a false
 positive) or ``unverifiable`` (with why) — and every inferred shape is compared with the
-shape Keras gives. Keras and its backend are imported only here, lazily; the analysed code
-is never imported or executed.
+shape Keras gives. Keras and its backend are imported only in the worker process that
+replays the graphs (:mod:`.worker`); the analysed code is never imported or executed.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ class RuntimeUnavailable(Exception):
 @dataclass(frozen=True)
 class Settings:
     device: str = "auto"  # auto | cpu | gpu | gpu:N
-    memory_limit: Optional[int] = None  # bytes for the data pass; None: a fraction of free memory
+    memory_limit: Optional[int] = None  # bytes the replay may use; None: a fraction of free memory
     time_limit: float = 60.0  # seconds per file
 
 
@@ -411,14 +411,14 @@ def shape_verdict(entry: dict, r: GraphReplay) -> ShapeVerdict:
             continue
         if keras_shape is not None:
             runtime.append(list(keras_shape))
-            if not _agree(t.shape, keras_shape, exact_none=True):
+            if not _agree(t.shape, keras_shape):
                 agrees, why = False, f"Keras gives {_show(keras_shape)}"
                 continue
         data_shape = _output(eager, ref.index)
         if data_shape is not None:
             if keras_shape is None:
                 runtime.append(list(data_shape))
-            if not _agree(t.shape, data_shape, exact_none=False):
+            if not _agree(t.shape, data_shape):
                 agrees, why = False, f"on data Keras gives {_show(data_shape)}"
         elif keras_shape is None:
             runtime.append(None)
@@ -434,7 +434,7 @@ def _output(o: Optional[Outcome], index: int) -> Optional[tuple]:
     return o.shapes[index]
 
 
-def _agree(static: Optional[tuple], keras_shape: tuple, exact_none: bool) -> bool:
+def _agree(static: Optional[tuple], keras_shape: tuple) -> bool:
     """Whether Keras's shape agrees with the static one: same rank, and every axis the static
     analysis knows has that size (Keras may leave it undefined symbolically)."""
     if static is None:
