@@ -13,7 +13,7 @@ import tokenize
 import traceback
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Any, Iterable, Iterator, Optional
 
 import libcst as cst
 
@@ -142,8 +142,7 @@ def check_source(source: str, path: str = "<string>", options: Options = Options
         {"span": s.span, "layer": s.layer, "outputs": s.outputs, "refs": s.refs} for s in interp.shapes
     ]
     result.graph = interp.engine.graph
-    result.graph.params = {lid: counts for lid in interp.engine.builds
-                           if (counts := interp.engine.params(lid)) is not None}
+    result.graph.params = _params(interp.engine)
     try:
         from .core.summary import summarize
 
@@ -160,6 +159,19 @@ def check_source(source: str, path: str = "<string>", options: Options = Options
                                        f"shapecheck failed to summarise this file's models (--summary); please "
                                        f"report it: {type(e).__name__}: {e}", severity="warning"))
     return result
+
+
+def _params(engine: Any) -> dict:
+    """Every built layer's known parameter counts (what ``--runtime`` weighs before building)."""
+    out = {}
+    for lid in engine.builds:
+        try:
+            counts = engine.params(lid)
+        except Exception:  # noqa: BLE001 - a rule's bug must not cost the findings
+            counts = None
+        if counts is not None:
+            out[lid] = counts
+    return out
 
 
 #: the top-level packages whose objects the front end follows
