@@ -1202,8 +1202,10 @@ class RandomPermutation(OpRule):
                 raise Unknowable()
             return TensorType((x,), "int64")
         arr = _array(call, "x")
-        if arr.shape == ():
-            raise Unknowable()  # IndexError: x must be an integer or at least 1-dimensional
+        assert arr.shape is not None
+        axis = param(call, "axis") if "axis" in self.params else 0
+        if not arr.shape or not is_int(axis) or not -len(arr.shape) <= axis < len(arr.shape):
+            raise Unknowable()  # a 0-d array (IndexError), or an AxisError
         return arr
 
 
@@ -1760,28 +1762,13 @@ class GeneratorChoice(OpRule):
 
 
 @register
-class GeneratorPermutation(OpRule):
-    """``Generator.permutation(x, axis=0)``: an int ``n`` gives ``(n,)`` ``int64``; an array keeps its shape and
-    dtype (shuffled along ``axis``)."""
+class GeneratorPermutation(RandomPermutation):
+    """``Generator.permutation(x, axis=0)``: as ``np.random.permutation``, an array shuffled along ``axis``."""
 
     names = ("numpy.random.Generator.permutation",)
     params = ("x", "axis")
     defaults = {"axis": 0}
     examples = (Example({"x": 10}, None, (10,)), Example({"axis": 1}, (4, 3), (4, 3)), Example({"axis": 2}, (4, 3), None))
-
-    def output(self, call: Call) -> TensorType:
-        x = param(call, "x")
-        if is_int(x) or isinstance(x, dims.Sym):
-            if is_int(x) and x < 0:
-                raise Unknowable()
-            return TensorType((x,), "int64")
-        arr = _array(call, "x")
-        assert arr.shape is not None
-        axis = param(call, "axis")
-        if not arr.shape or not is_int(axis) or not -len(arr.shape) <= axis < len(arr.shape):
-            raise Unknowable()  # AxisError, or a 0-d array
-        return arr
-
 
 
 # -- NumPy functions without a keras.ops twin ---------------------------------------------
