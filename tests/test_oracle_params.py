@@ -27,6 +27,7 @@ from shapecheck.core.rules import LAYERS, Call, LayerRule, T, Unknowable, load_r
 from shapecheck.core.shapes import TensorType
 
 from .keras_oracle import _make_layer, _symbolic
+from .test_oracle_rnn import _leaves, _with_dim
 
 load_rules()
 
@@ -57,38 +58,12 @@ def keras_params(op: str, config: dict, inputs: Any, args: tuple = (),
     return counts
 
 
-def _with_dim(v: Any, path: tuple, axis: int, d: Any) -> Any:
-    if not path:
-        if isinstance(v, T):
-            return T(_with_dim(v.shape, (), axis, d), v.dtype)
-        return v[:axis] + (d,) + v[axis + 1:]
-    head, rest = path[0], path[1:]
-    if isinstance(v, list):
-        return [_with_dim(x, rest, axis, d) if i == head else x for i, x in enumerate(v)]
-    if isinstance(v, tuple):
-        return tuple(_with_dim(x, rest, axis, d) if i == head else x for i, x in enumerate(v))
-    return {k: _with_dim(x, rest, axis, d) if k == head else x for k, x in v.items()}
-
-
-def _leaves(v: Any, path: tuple = ()) -> list[tuple[tuple, tuple]]:
-    """``(path, shape)`` of every tensor in nested lists/tuples/dicts of shapes."""
-    if isinstance(v, T):
-        return [(path, v.shape)] if v.shape is not None else []
-    if isinstance(v, tuple) and all(d is None or isinstance(d, int) for d in v):
-        return [(path, v)]
-    if isinstance(v, (list, tuple)):
-        return [leaf for i, x in enumerate(v) for leaf in _leaves(x, path + (i,))]
-    if isinstance(v, dict):
-        return [leaf for k, x in v.items() for leaf in _leaves(x, path + (k,))]
-    return []
-
-
 def opaque_params_sound(op: str, config: dict, inputs: Any, args: tuple = (), call_kwargs: Optional[dict] = None,
                         expected: Optional[tuple[int, int]] = None) -> None:
     """Each known non-batch axis made opaque in turn: the count is the same, or unknown (never another)."""
     bundle = (inputs, args, dict(call_kwargs or {}))
     for path, shape in _leaves(bundle):
-        for axis, d in enumerate(shape):
+        for axis, d in enumerate(shape or ()):
             if axis == 0 or not isinstance(d, int):
                 continue
             b = _with_dim(bundle, path, axis, dims.unknown())
