@@ -25,6 +25,7 @@ from typing import Any, Optional
 
 from ..core import dims
 from ..core.ir import TensorRef
+from ..core.shapes import show_shape
 from .replay import GraphReplay, Outcome
 
 RUNTIME_EXTRA = "pip install 'keras-shapecheck[runtime]'"
@@ -67,7 +68,6 @@ class FileRuntime:
     data_pass: str = ""  # why the data pass did not run, when it did not
     #: layer identity -> Keras's (trainable, non_trainable) parameter counts
     params: dict[str, tuple[int, int]] = field(default_factory=dict)
-    seconds: float = 0.0
 
 
 @dataclass
@@ -340,7 +340,7 @@ def _verify_file(file: Any, worker: _Worker) -> FileRuntime:
 
 
 def judge(file: Any, graph: Any, r: GraphReplay) -> FileRuntime:
-    out = FileRuntime(data_pass=r.eager_skipped, params=dict(r.params), seconds=r.seconds)
+    out = FileRuntime(data_pass=r.eager_skipped, params=dict(r.params))
     reported: set[int] = set()
     # (a finding reported once for a call that runs several times, in a helper, names one node)
     spans = {(f.span.line, f.span.column) for f in file.findings}
@@ -385,7 +385,7 @@ def finding_verdict(f: Any, graph: Any, r: GraphReplay) -> Verdict:
     if sym.status == "skipped" and (node.kind != "method" or eager is None):
         return Verdict("unverifiable", sym.message)
     if eager is not None and eager.ok:
-        shapes = ", ".join(_show(s) for s in eager.shapes or [])
+        shapes = ", ".join(show_shape(s) for s in eager.shapes or [])
         return Verdict("contradicted", "Keras accepts it" + (f" (output shape {shapes})" if shapes else ""))
     if eager is not None:
         return Verdict("unverifiable", eager.message)
@@ -412,14 +412,14 @@ def shape_verdict(entry: dict, r: GraphReplay) -> ShapeVerdict:
         if keras_shape is not None:
             runtime.append(list(keras_shape))
             if not _agree(t.shape, keras_shape):
-                agrees, why = False, f"Keras gives {_show(keras_shape)}"
+                agrees, why = False, f"Keras gives {show_shape(keras_shape)}"
                 continue
         data_shape = _output(eager, ref.index)
         if data_shape is not None:
             if keras_shape is None:
                 runtime.append(list(data_shape))
             if not _agree(t.shape, data_shape):
-                agrees, why = False, f"on data Keras gives {_show(data_shape)}"
+                agrees, why = False, f"on data Keras gives {show_shape(data_shape)}"
         elif keras_shape is None:
             runtime.append(None)
             if agrees:
@@ -445,13 +445,6 @@ def _agree(static: Optional[tuple], keras_shape: tuple) -> bool:
         if dims.is_known(s) and k is not None and s != k:
             return False
     return True
-
-
-def _show(shape: Optional[tuple]) -> str:
-    if shape is None:
-        return "?"
-    inner = ", ".join("None" if d is None else str(d) for d in shape)
-    return f"({inner},)" if len(shape) == 1 else f"({inner})"
 
 
 def _downstream_of_data(graph: Any) -> set[int]:

@@ -76,14 +76,13 @@ class GraphReplay:
     eager_skipped: str = ""
     #: layer identity -> the built Keras layer's (trainable, non_trainable) parameter counts
     params: dict[str, tuple[int, int]] = field(default_factory=dict)
-    seconds: float = 0.0
 
     def to_json(self) -> dict:
         def outcomes(d: dict[int, Outcome]) -> list:
             return [[k, o.status, o.message, o.shapes, o.error, o.stand_in] for k, o in d.items()]
 
         return {"symbolic": outcomes(self.symbolic), "eager": outcomes(self.eager), "eager_skipped": self.eager_skipped,
-                "params": [[k, a, b] for k, (a, b) in self.params.items()], "seconds": self.seconds}
+                "params": [[k, a, b] for k, (a, b) in self.params.items()]}
 
     @staticmethod
     def from_json(data: dict) -> GraphReplay:
@@ -93,7 +92,7 @@ class GraphReplay:
                     for k, status, message, shapes, error, stand_in in items}
 
         return GraphReplay(outcomes(data["symbolic"]), outcomes(data["eager"]), data["eager_skipped"],
-                           {k: (a, b) for k, a, b in data["params"]}, data["seconds"])
+                           {k: (a, b) for k, a, b in data["params"]})
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -116,14 +115,13 @@ class Replayer:
     """Replays a :class:`Graph` with ``keras`` (Keras 3, or ``tf_keras`` for tf.keras 2)."""
 
     def __init__(self, keras: Any, graph: Graph, *, keras_version: int = 3, time_limit: float = 60.0,
-                 memory_limit: Optional[int] = None, eager: bool = True) -> None:
+                 memory_limit: Optional[int] = None) -> None:
         load_rules()  # (what has a rule is what may be replayed)
         self.keras = keras
         self.graph = graph
         self.keras_version = keras_version
         self.time_limit = time_limit
         self.memory_limit = memory_limit
-        self.eager_enabled = eager
         self.layers: dict[str, Any] = {}
         self.broken: dict[str, str] = {}  # layer identity -> why it could not be built
         self.models: dict[tuple, Any] = {}
@@ -151,18 +149,14 @@ class Replayer:
         for node in self.graph.nodes:  # an InputLayer has no weights
             if node.kind == "input" and node.layer_id is not None and self.result.symbolic[node.id].ok:
                 self.result.params.setdefault(node.layer_id, (0, 0))
-        if self.eager_enabled:
-            need = self.estimate_bytes(tensors)
-            if self.memory_limit is not None and need > self.memory_limit:
-                self.result.eager_skipped = (f"not run on data: about {_mib(need)} needed (parameters and "
-                                             f"activations), above the limit of {_mib(self.memory_limit)}")
-            else:
-                values: dict[TensorRef, Any] = {}
-                for node in self.graph.nodes:
-                    self.result.eager[node.id] = self._guard(lambda n=node: self.on_data(n, values, tensors))
-        else:
-            self.result.eager_skipped = "not run on data (symbolic replay only)"
-        self.result.seconds = time.monotonic() - self._start
+        need = self.estimate_bytes(tensors)
+        if self.memory_limit is not None and need > self.memory_limit:
+            self.result.eager_skipped = (f"not run on data: about {_mib(need)} needed (parameters and "
+                                         f"activations), above the limit of {_mib(self.memory_limit)}")
+            return self.result
+        values: dict[TensorRef, Any] = {}
+        for node in self.graph.nodes:
+            self.result.eager[node.id] = self._guard(lambda n=node: self.on_data(n, values, tensors))
         return self.result
 
     def _guard(self, fn: Any) -> Outcome:
