@@ -1,0 +1,115 @@
+"""What the plugin needs from shapecheck's analysis of one file, arranged for mypy's hooks.
+
+A hook fires at one call expression while mypy checks one function (or a module or class
+body).  It reports every finding of that function, and gives a call the shape shapecheck
+inferred there.  Findings are grouped by the innermost ``def`` that contains them, so that a
+finding is reported while mypy checks that function (and attributed to it, which dmypy's
+fine-grained mode needs), whatever call it sits on.
+"""
+
+from __future__ import annotations
+
+import ast
+import bisect
+import os
+from dataclasses import dataclass, field
+from typing import Optional
+
+from ..api import Options, check_source, read_source
+from ..core.findings import Finding
+from ..core.shapes import show_shape
+from .codes import MYPY_REPORTS
+from .options import PluginOptions
+
+
+@dataclass
+class FileFacts:
+    """One file's findings by enclosing function, and its call shapes by position."""
+
+    #: the ``def`` line of the innermost function around a finding; ``None``: module or class body
+    findings: dict[Optional[int], list[Finding]] = field(default_factory=dict)
+    #: (line, 0-based column) of a layer or op call -> the shape of its one output;
+    #: ``None`` where it is unknown or differs between the times the call runs
+    shapes: dict[tuple[int, int], Optional[str]] = field(default_factory=dict)
+
+
+def analyse(path: str, options: PluginOptions) -> Optional[FileFacts]:
+    """The facts of the file at ``path``; ``None`` when it cannot be read (mypy says why)."""
+    try:
+        source = read_source(path)
+    except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
+        return None
+    return facts_of(source, path, options)
+
+
+def facts_of(source: str, path: str, options: PluginOptions) -> FileFacts:
+    result = check_source(source, path, Options(keras_version=options.keras_version))
+    facts = FileFacts()
+    try:
+        tree: Optional[ast.Module] = ast.parse(source)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        tree = None
+    functions = _functions(tree) if tree is not None else []
+    for f in result.findings:
+        if f.code.name in MYPY_REPORTS or f.code.name in options.ignore:
+            continue
+        facts.findings.setdefault(_innermost(functions, f.span.line), []).append(f)
+    lines = source.splitlines()
+    seen: dict[tuple[int, int], set[Optional[str]]] = {}
+    for entry in result.shapes:
+        span, outputs = entry["span"], entry["outputs"]
+        text = show_shape(outputs[0].shape) if len(outputs) == 1 and outputs[0].shape is not None else None
+        for key in _positions(lines, span.line, span.column - 1):
+            seen.setdefault(key, set()).add(text)
+    facts.shapes = {key: next(iter(texts)) if len(texts) == 1 else None for key, texts in seen.items()}
+    return facts
+
+
+def _functions(tree: ast.Module) -> list[tuple[int, int, int]]:
+    """(first line, last line, ``def`` line) of every function, sorted by first line."""
+    out = []
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            out.append((node.lineno, node.end_lineno or node.lineno, node.lineno))
+    return sorted(out)
+
+
+def _innermost(functions: list[tuple[int, int, int]], line: int) -> Optional[int]:
+    """The ``def`` line of the innermost function whose body holds ``line``."""
+    best = None
+    for start, end, def_line in functions[: bisect.bisect_right(functions, (line, 1 << 30, 0))]:
+        if start <= line <= end:
+            best = def_line  # sorted by start: a later match is nested deeper
+    return best
+
+
+def _positions(lines: list[str], line: int, column: int) -> set[tuple[int, int]]:
+    """The call's position as characters and as UTF-8 bytes (CPython's ``col_offset``)."""
+    keys = {(line, column)}
+    if 0 < line <= len(lines):
+        keys.add((line, len(lines[line - 1][:column].encode("utf-8"))))
+    return keys
+
+
+class FactsCache:
+    """Each file analysed once per content: a dmypy server sees the same file many times."""
+
+    def __init__(self, options: PluginOptions, size: int = 512) -> None:
+        self.options = options
+        self.size = size
+        self._entries: dict[str, tuple[tuple[int, int], Optional[FileFacts]]] = {}
+
+    def get(self, path: str) -> Optional[FileFacts]:
+        try:
+            st = os.stat(path)
+        except OSError:
+            return None
+        stamp = (st.st_mtime_ns, st.st_size)
+        hit = self._entries.get(path)
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        facts = analyse(path, self.options)
+        if len(self._entries) >= self.size:
+            self._entries.pop(next(iter(self._entries)))
+        self._entries[path] = (stamp, facts)
+        return facts

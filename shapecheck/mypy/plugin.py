@@ -1,0 +1,126 @@
+"""The plugin class: hooks that only dispatch to :mod:`.facts` and :mod:`.types`."""
+
+from __future__ import annotations
+
+from typing import Callable, Optional, Union
+
+from mypy.nodes import Context, FuncItem, Import, ImportAll, ImportFrom, LambdaExpr, MypyFile
+from mypy.plugin import FunctionContext, MethodContext, Plugin, ReportConfigContext
+from mypy.types import Type
+
+from .. import __version__
+from ..api import KERAS_PACKAGES
+from ..core.findings import Finding
+from .codes import sub_code
+from .facts import FactsCache, FileFacts
+from .options import read
+from .types import is_tensor_slot, shaped_tensor
+
+CallContext = Union[FunctionContext, MethodContext]
+
+#: calls into these packages are hooked wherever they are made (NumPy: data for fit/predict)
+_HOOKED_PACKAGES = KERAS_PACKAGES | {"numpy"}
+
+
+class ShapecheckPlugin(Plugin):
+    def __init__(self, options) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(options)
+        self.settings = read(options.config_file)
+        self.facts = FactsCache(self.settings)
+        #: the modules of this run that import Keras or TensorFlow: calls to their functions are hooked
+        self.keras_modules: set[str] = set()
+        #: per checked file: the tree it was read for and its facts (re-read when mypy re-parses)
+        self._current: dict[str, tuple[MypyFile, Optional[FileFacts]]] = {}
+
+    # -- what mypy asks -------------------------------------------------------------------
+
+    def report_config_data(self, ctx: ReportConfigContext) -> dict:
+        # A new shapecheck or other settings invalidate mypy's cache of every module.
+        return {"shapecheck": __version__, **self.settings.to_json()}
+
+    def get_additional_deps(self, file: MypyFile) -> list[tuple[int, str, int]]:
+        packages = _imported_packages(file)
+        if not packages & KERAS_PACKAGES:
+            return []
+        self.keras_modules.add(file.fullname)
+        # KerasTensor lives in the keras stubs: load them for tf.keras and tf_keras code too.
+        return [] if "keras" in packages else [(10, "keras", -1)]
+
+    def get_function_hook(self, fullname: str) -> Optional[Callable[[FunctionContext], Type]]:
+        return self._on_call if self._hooked(fullname) else None
+
+    def get_method_hook(self, fullname: str) -> Optional[Callable[[MethodContext], Type]]:
+        return self._on_call if self._hooked(fullname) else None
+
+    # -- dispatch -------------------------------------------------------------------------
+
+    def _hooked(self, fullname: str) -> bool:
+        if fullname.partition(".")[0] in _HOOKED_PACKAGES:
+            return True
+        module = fullname.rpartition(".")[0]
+        # a function of a module that uses Keras, or a method of a class defined there
+        return module in self.keras_modules or module.rpartition(".")[0] in self.keras_modules
+
+    def _on_call(self, ctx: CallContext) -> Type:
+        facts = self._facts(ctx)
+        if facts is None:
+            return ctx.default_return_type
+        for finding in facts.findings.get(_function_line(ctx), ()):
+            _report(ctx, finding)
+        if is_tensor_slot(ctx.default_return_type):
+            shape = facts.shapes.get((ctx.context.line, ctx.context.column))
+            if shape is not None:
+                return shaped_tensor(ctx.api, shape) or ctx.default_return_type
+        return ctx.default_return_type
+
+    def _facts(self, ctx: CallContext) -> Optional[FileFacts]:
+        path = getattr(ctx.api, "path", None)
+        tree = getattr(ctx.api, "tree", None)
+        if not path or tree is None or tree.fullname not in self.keras_modules:
+            return None
+        known = self._current.get(path)
+        if known is None or known[0] is not tree:
+            known = (tree, self.facts.get(path))
+            self._current[path] = known
+        return known[1]
+
+
+def _function_line(ctx: CallContext) -> Optional[int]:
+    """The ``def`` line of the function mypy is checking (``None``: a module or class body)."""
+    scope = getattr(ctx.api, "scope", None)
+    for item in reversed(getattr(scope, "stack", ())):
+        if isinstance(item, FuncItem) and not isinstance(item, LambdaExpr):
+            return item.line
+    return None
+
+
+def _report(ctx: CallContext, finding: Finding) -> None:
+    """One finding as mypy's error (or note, below error level) at its own line and column,
+    its notes on the same line so that one ``# type: ignore`` silences them all."""
+    span = finding.span
+    where = Context(span.line, span.column - 1)
+    where.end_line, where.end_column = span.end_line, span.end_column - 1
+    code = sub_code(finding.code)
+    if finding.level == "error":
+        ctx.api.fail(finding.message, where, code=code)
+    else:
+        ctx.api.msg.note(f"{finding.level}: {finding.message}", where, code=code)
+    for note in finding.notes:
+        ctx.api.msg.note(_note_text(note.message, note.span, span.path), where, code=code)
+
+
+def _note_text(message: str, span, path: str) -> str:  # type: ignore[no-untyped-def]
+    place = f"line {span.line}" if span.path == path else f"{span.path}:{span.line}"
+    if message.endswith(" here"):
+        return f"{message[:-len(' here')]} at {place}"
+    return f"{message} ({place})"
+
+
+def _imported_packages(file: MypyFile) -> set[str]:
+    found = set()
+    for imp in file.imports:
+        if isinstance(imp, Import):
+            found.update(name.partition(".")[0] for name, _ in imp.ids)
+        elif isinstance(imp, (ImportFrom, ImportAll)) and not imp.relative:
+            found.add(imp.id.partition(".")[0])
+    return found
