@@ -13,6 +13,6 @@ from typing import Any
 
 def plugin(version: str) -> Any:
     """mypy's entry point: the plugin class."""
-    from .plugin import ShapecheckPlugin
+    from .hooks import ShapecheckPlugin
 
     return ShapecheckPlugin

@@ -1,4 +1,8 @@
-"""The plugin class: hooks that only dispatch to :mod:`.facts` and :mod:`.types`."""
+"""The plugin class: hooks that only dispatch to :mod:`.facts` and :mod:`.types`.
+
+(Not `plugin.py`: importing a submodule of that name would replace the package's `plugin`
+entry point with the module.)
+"""
 
 from __future__ import annotations
 
@@ -95,16 +99,21 @@ def _function_line(ctx: CallContext) -> Optional[int]:
 
 
 def _report(ctx: CallContext, finding: Finding) -> None:
-    """One finding as mypy's error (or note, below error level) at its own line and column,
-    its notes on the same line so that one ``# type: ignore`` silences them all."""
+    """One finding as mypy's error (a note below error level) at its own line and column, its
+    notes on the same line, so that one ``# type: ignore`` silences them all."""
     span = finding.span
     where = Context(span.line, span.column - 1)
     where.end_line, where.end_column = span.end_line, span.end_column - 1
     code = sub_code(finding.code)
+    # mypy's output is one line per message: Keras's further lines become notes
+    first, *more = finding.message.splitlines() or [""]
     if finding.level == "error":
-        ctx.api.fail(finding.message, where, code=code)
+        ctx.api.fail(first, where, code=code)
     else:
-        ctx.api.msg.note(f"{finding.level}: {finding.message}", where, code=code)
+        ctx.api.msg.note(f"{finding.level}: {first}", where, code=code)
+    for line in more:
+        if line.strip():
+            ctx.api.msg.note(line.strip(), where, code=code)
     for note in finding.notes:
         ctx.api.msg.note(_note_text(note.message, note.span, span.path), where, code=code)
 
