@@ -6,6 +6,7 @@ entry point with the module.)
 
 from __future__ import annotations
 
+import sys
 from typing import Callable, Optional, Union
 
 from mypy.nodes import Context, FuncItem, Import, ImportAll, ImportFrom, LambdaExpr, MypyFile
@@ -17,7 +18,7 @@ from ..api import KERAS_PACKAGES
 from ..core.findings import Finding
 from .codes import sub_code
 from .facts import FactsCache, FileFacts
-from .options import read
+from .options import ConfigError, PluginOptions, read
 from .types import is_tensor_slot, shaped_tensor
 
 CallContext = Union[FunctionContext, MethodContext]
@@ -29,7 +30,12 @@ _HOOKED_PACKAGES = KERAS_PACKAGES | {"numpy"}
 class ShapecheckPlugin(Plugin):
     def __init__(self, options) -> None:  # type: ignore[no-untyped-def]
         super().__init__(options)
-        self.settings = read(options.config_file)
+        try:
+            self.settings = read(options.config_file)
+        except ConfigError as e:
+            # As mypy treats a bad value in its own sections: say so, go on with the defaults.
+            print(f"{e} (shapecheck.mypy goes on with its defaults)", file=sys.stderr)
+            self.settings = PluginOptions()
         self.facts = FactsCache(self.settings)
         #: the modules of this run that import Keras or TensorFlow: calls to their functions are hooked
         self.keras_modules: set[str] = set()

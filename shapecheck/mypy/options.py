@@ -37,7 +37,7 @@ class PluginOptions:
 def read(config_file: Optional[str]) -> PluginOptions:
     """The settings for a mypy run whose configuration file is ``config_file`` (or none)."""
     if config_file and os.path.basename(config_file) == "pyproject.toml":
-        return _from_table(_pyproject_table(config_file), f"{config_file} [tool.shapecheck]")
+        return _from_table(_pyproject_table(config_file), f"{config_file}: [tool.shapecheck]")
     if config_file and os.path.exists(config_file):
         parser = configparser.ConfigParser()
         try:
@@ -45,11 +45,11 @@ def read(config_file: Optional[str]) -> PluginOptions:
         except configparser.Error as e:
             raise ConfigError(f"{config_file}: {e}") from e
         if parser.has_section(SECTION):
-            return _from_table(dict(parser.items(SECTION)), f"{config_file} [{SECTION}]")
+            return _from_table(dict(parser.items(SECTION)), f"{config_file}: [{SECTION}]")
     here = os.path.dirname(os.path.abspath(config_file)) if config_file else os.getcwd()
     pyproject = os.path.join(here, "pyproject.toml")
     if os.path.exists(pyproject):
-        return _from_table(_pyproject_table(pyproject), f"{pyproject} [tool.shapecheck]")
+        return _from_table(_pyproject_table(pyproject), f"{pyproject}: [tool.shapecheck]")
     return PluginOptions()
 
 
