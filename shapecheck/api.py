@@ -19,6 +19,7 @@ import libcst as cst
 
 from .core.findings import (
     ANALYSIS_LIMIT,
+    FILE_ERRORS,
     INTERNAL_ERROR,
     SYNTAX_ERROR,
     UNREADABLE_FILE,
@@ -230,7 +231,7 @@ def check_paths(paths: Iterable[str], options: Options = Options()) -> Report:
 def exit_status(report: Report) -> int:
     """0: no error finding; 1: an error finding; 2: a file could not be read or parsed."""
     names = {f.code.name for f in report.findings}
-    if names & {"syntax-error", "unreadable-file"}:
+    if names & FILE_ERRORS:
         return 2
     if any(f.level == "error" for f in report.findings):
         return 1

@@ -14,14 +14,16 @@ from typing import Any
 
 from .core import findings
 from .core.engine import infer
-from .core.findings import CODES, Code
+from .core.findings import CODES, FILE_ERRORS, Code
 from .core.rules import LAYER_FUNCTIONS, LAYERS, OPS, Call, LayerRule, Rule, load_rules
 
 DOCS_URL = "docs/rules/{number}-{name}.md"
 
 
 def rule_page(code: Code) -> str:
-    out = [f"# {code.number} {code.name}", "", f"*Severity: {code.severity}*", "", "## What it does", "",
+    mypy = "reported by mypy itself" if code.name in FILE_ERRORS else f"`{code.mypy_code}`"
+    out = [f"# {code.number} {code.name}", "", f"*Severity: {code.severity} · mypy error code: {mypy}*", "",
+           "## What it does", "",
            code.summary, "", "## Why is this bad?", "", code.explanation, ""]
     if code.example:
         out += ["## Example", "", "```python", code.example.rstrip(), "```", ""]
@@ -32,7 +34,9 @@ def rule_page(code: Code) -> str:
 
 
 def rules_index() -> str:
-    out = ["# Finding codes", "", "| code | name | severity | what it means |", "|---|---|---|---|"]
+    out = ["# Finding codes", "", "Under the mypy plugin each code is an error code of its own, `shape-<name>`, "
+           "under `shape` (see [mypy.md](../mypy.md)).", "",
+           "| code | name | severity | what it means |", "|---|---|---|---|"]
     for code in sorted(CODES.values(), key=lambda c: c.number):
         out.append(f"| [{code.number}]({code.number}-{code.name}.md) | `{code.name}` | {code.severity} "
                    f"| {code.summary} |")

@@ -27,6 +27,11 @@ class Code:
     def label(self) -> str:
         return f"{self.number} {self.name}"
 
+    @property
+    def mypy_code(self) -> str:
+        """Its error code under the mypy plugin (a sub-code of ``shape``)."""
+        return f"shape-{self.name}"
+
 
 CODES: dict[str, Code] = {}
 
@@ -251,6 +256,10 @@ class Span:
     column: int
     end_line: int
     end_column: int
+
+
+#: the codes of a file that cannot be read or parsed (exit status 2; mypy reports these itself)
+FILE_ERRORS = frozenset({SYNTAX_ERROR.name, UNREADABLE_FILE.name})
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,14 @@ from __future__ import annotations
 
 from mypy.errorcodes import ErrorCode
 
-from ..core.findings import CODES, Code
+from ..core.findings import CODES, FILE_ERRORS, Code
 
 CATEGORY = "Shapecheck"
 
 SHAPE = ErrorCode("shape", "Tensor shapes Keras would reject (shapecheck)", CATEGORY)
 
 #: the finding codes that mypy reports itself (a file it cannot read or parse)
-MYPY_REPORTS = frozenset({"syntax-error", "unreadable-file"})
+MYPY_REPORTS = FILE_ERRORS
 
 
 def sub_code(code: Code) -> ErrorCode:
@@ -24,6 +24,6 @@ def sub_code(code: Code) -> ErrorCode:
     return _SUB_CODES[code.name]
 
 
-_SUB_CODES = {code.name: ErrorCode(f"shape-{code.name}", f"{code.label}: {code.summary}", CATEGORY,
+_SUB_CODES = {code.name: ErrorCode(code.mypy_code, f"{code.label}: {code.summary}", CATEGORY,
                                    sub_code_of=SHAPE)
               for code in CODES.values()}
