@@ -92,6 +92,15 @@ _BINARY = ("add", "sub", "mul", "matmul", "truediv", "floordiv", "mod", "divmod"
 _COMPARE = ("lt", "le", "gt", "ge")
 _UNARY = ("neg", "pos", "abs", "invert")
 
+#: what calls that make a tensor return.  ``KerasTensor`` rather than ``Any``: under ``--strict``
+#: (``warn_return_any``) ``def f(x: keras.KerasTensor) -> keras.KerasTensor: return layer(x)`` would
+#: otherwise be an error the stubs caused.  KerasTensor derives from Any, so a value of it is
+#: accepted wherever anything is (unpacking, iteration, ``np.ndarray`` slots ...), and the
+#: plugin replaces it as it replaces ``Any`` (``types.is_tensor_slot``).
+TENSOR = "KerasTensor"
+#: Keras modules whose functions return NumPy data, not tensors
+_NUMPY_MODULES = ("keras.datasets", "keras.utils")
+
 _ARGS = "*args: Any, **kwargs: Any"
 _GETATTR = "def __getattr__(name: str) -> Any: ...\n"
 
@@ -100,13 +109,13 @@ def _func(name: str, returns: str = "Any") -> str:
     return f"def {name}({_ARGS}) -> {returns}: ...\n"
 
 
-def _class(name: str, base: Optional[str], methods: Iterable[str] = ()) -> str:
+def _class(name: str, base: Optional[str], methods: Iterable[str] = (), call: str = "Any") -> str:
     """A class that accepts every construction, call and attribute (base classes declare the
     lifecycle methods subclasses reach through ``super()``)."""
     lines = [f"class {name}({base}):\n" if base else f"class {name}:\n"]
     if base is None:
         lines += [f"    def __init__(self, {_ARGS}) -> None: ...\n",
-                  f"    def __call__(self, {_ARGS}) -> Any: ...\n",
+                  f"    def __call__(self, {_ARGS}) -> {call}: ...\n",
                   "    def __getattr__(self, name: str) -> Any: ...\n",
                   "    def __setattr__(self, name: str, value: Any) -> None: ...\n"]
         for m in _CLASSMETHODS:
@@ -121,12 +130,13 @@ def _class(name: str, base: Optional[str], methods: Iterable[str] = ()) -> str:
 def _keras_tensor() -> str:
     ops = []
     for op in _BINARY:
-        ops += [f"    def __{op}__(self, other: Any) -> Any: ...\n", f"    def __r{op}__(self, other: Any) -> Any: ...\n"]
-    ops += [f"    def __{op}__(self, other: Any) -> Any: ...\n" for op in _COMPARE]
-    ops += ["    def __eq__(self, other: object) -> Any: ...\n",
-            "    def __ne__(self, other: object) -> Any: ...\n"]
-    ops += [f"    def __{op}__(self) -> Any: ...\n" for op in _UNARY]
-    ops.append("    def __getitem__(self, key: Any) -> Any: ...\n")
+        ops += [f"    def __{op}__(self, other: Any) -> {TENSOR}: ...\n",
+                f"    def __r{op}__(self, other: Any) -> {TENSOR}: ...\n"]
+    ops += [f"    def __{op}__(self, other: Any) -> {TENSOR}: ...\n" for op in _COMPARE]
+    ops += [f"    def __eq__(self, other: object) -> {TENSOR}: ...\n",
+            f"    def __ne__(self, other: object) -> {TENSOR}: ...\n"]
+    ops += [f"    def __{op}__(self) -> {TENSOR}: ...\n" for op in _UNARY]
+    ops.append(f"    def __getitem__(self, key: Any) -> {TENSOR}: ...\n")
     return ('_Shape = TypeVar("_Shape", default=Any)\n\n'
             "class KerasTensor(Any, Generic[_Shape]):\n"
             '    """A symbolic Keras tensor; the plugin puts its shape in the type argument."""\n'
@@ -140,6 +150,8 @@ class _Tree:
 
     def __init__(self) -> None:
         self.modules: dict[str, list[str]] = {}
+        #: modules that star-import another, which brings the submodules' names too
+        self.star: set[str] = set()
 
     def add(self, module: str, text: str = "") -> None:
         parts = module.split(".")
@@ -190,7 +202,7 @@ def _is_class(name: str) -> bool:
 
 def _module_body(tree: _Tree, module: str) -> str:
     """Imports of the submodules, then the module's own sections, then ``__getattr__``."""
-    subs = tree.submodules(module)
+    subs = [] if module in tree.star else tree.submodules(module)
     imports = "".join(f"from {module} import {s.rpartition('.')[2]} as {s.rpartition('.')[2]}\n" for s in subs)
     sections = tree.modules[module]
     return "\n".join(p for p in ("from typing import Any\n", imports, *sections, _GETATTR) if p)
@@ -202,17 +214,17 @@ def build_keras(tree: _Tree) -> None:
     assert canonical("keras.models.Sequential") == SEQUENTIAL
 
     # keras: KerasTensor, and the names Keras exports at the top
-    tree.add("keras", "from typing import Generic\nfrom typing_extensions import TypeVar\n"
+    tree.add("keras", "# mypy: disallow-subclassing-any=False\nfrom typing import Generic\nfrom typing_extensions import TypeVar\n"
                       "from keras.layers import Input as Input, InputLayer as InputLayer, Layer as Layer\n"
                       "from keras.models import Model as Model, Sequential as Sequential\n")
     tree.add("keras", _keras_tensor())
 
     # keras.layers: Layer, one class per layer rule (aliases too), Input, the layer functions
     layers = ["from keras import KerasTensor\n",
-              _class("Layer", None, LAYER_METHODS)]
+              _class("Layer", None, LAYER_METHODS, call=TENSOR)]
     layers += [_class(n, "Layer") for n in sorted(layer_names)]
     for f in sorted(LAYER_FUNCTIONS):
-        layers.append(_func(f, "KerasTensor") if canonical(f"keras.layers.{f}") == INPUT else _func(f))
+        layers.append(_func(f, TENSOR))
     tree.add("keras.layers", "\n".join(layers))
     tree.add("keras.models", "from keras.layers import Layer\n\n"
              + _class("Model", "Layer", MODEL_METHODS) + "\n" + _class("Sequential", "Model"))
@@ -221,7 +233,10 @@ def build_keras(tree: _Tree) -> None:
     functions = _keras_functions()
     for module in sorted(functions):
         names = sorted(functions[module])
-        text = "".join(_class(n, None) + "\n" if _is_class(n) else _func(n) for n in names)
+        returns = "Any" if module.startswith(_NUMPY_MODULES) else TENSOR
+        text = "".join(_class(n, None, call=returns) + "\n" if _is_class(n) else _func(n, returns) for n in names)
+        if returns == TENSOR:
+            text = f"from keras import {TENSOR}\n\n" + text
         tree.add(module, text)
     for module, classes in EXTRA_CLASSES.items():
         tree.add(module, "\n".join(_class(n, None, ms) for n, ms in classes.items()))
@@ -236,6 +251,7 @@ def build_keras(tree: _Tree) -> None:
 def _reexport(tree: _Tree, target: str, source: str) -> None:
     """``target`` is ``source`` under another name (tensorflow.keras.layers is keras.layers)."""
     tree.add(target, f"from {source} import *\n")
+    tree.star.add(target)
 
 
 def build_aliases(tree: _Tree, keras_modules: list[str]) -> None:

@@ -3,15 +3,6 @@
 
 from typing import Any
 
-from tf_keras.datasets import boston_housing as boston_housing
-from tf_keras.datasets import california_housing as california_housing
-from tf_keras.datasets import cifar10 as cifar10
-from tf_keras.datasets import cifar100 as cifar100
-from tf_keras.datasets import fashion_mnist as fashion_mnist
-from tf_keras.datasets import imdb as imdb
-from tf_keras.datasets import mnist as mnist
-from tf_keras.datasets import reuters as reuters
-
 from keras.datasets import *
 
 def __getattr__(name: str) -> Any: ...

@@ -3,13 +3,6 @@
 
 from typing import Any
 
-from tf_keras.ops import core as core
-from tf_keras.ops import image as image
-from tf_keras.ops import linalg as linalg
-from tf_keras.ops import math as math
-from tf_keras.ops import nn as nn
-from tf_keras.ops import numpy as numpy
-
 from keras.ops import *
 
 def __getattr__(name: str) -> Any: ...

@@ -3,10 +3,6 @@
 
 from typing import Any
 
-from tf_keras.preprocessing import image as image
-from tf_keras.preprocessing import sequence as sequence
-from tf_keras.preprocessing import text as text
-
 from keras.preprocessing import *
 
 def __getattr__(name: str) -> Any: ...

@@ -3,15 +3,6 @@
 
 from typing import Any
 
-from tensorflow.keras.datasets import boston_housing as boston_housing
-from tensorflow.keras.datasets import california_housing as california_housing
-from tensorflow.keras.datasets import cifar10 as cifar10
-from tensorflow.keras.datasets import cifar100 as cifar100
-from tensorflow.keras.datasets import fashion_mnist as fashion_mnist
-from tensorflow.keras.datasets import imdb as imdb
-from tensorflow.keras.datasets import mnist as mnist
-from tensorflow.keras.datasets import reuters as reuters
-
 from keras.datasets import *
 
 def __getattr__(name: str) -> Any: ...

@@ -3,13 +3,6 @@
 
 from typing import Any
 
-from tensorflow.keras.ops import core as core
-from tensorflow.keras.ops import image as image
-from tensorflow.keras.ops import linalg as linalg
-from tensorflow.keras.ops import math as math
-from tensorflow.keras.ops import nn as nn
-from tensorflow.keras.ops import numpy as numpy
-
 from keras.ops import *
 
 def __getattr__(name: str) -> Any: ...

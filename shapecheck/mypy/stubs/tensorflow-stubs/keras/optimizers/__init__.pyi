@@ -3,8 +3,6 @@
 
 from typing import Any
 
-from tensorflow.keras.optimizers import schedules as schedules
-
 from keras.optimizers import *
 
 def __getattr__(name: str) -> Any: ...
