@@ -4,7 +4,10 @@ The project is installed editable, so mypy does not find the stub packages in si
 during the tests: :func:`stub_search_path` makes a directory in which ``keras``, ``tensorflow``
 and ``tf_keras`` are links to ``shapecheck/mypy/stubs/<name>-stubs``, for ``mypy_path``.
 Unlike stubs found in site-packages, mypy reports errors inside stubs on ``mypy_path`` (so a
-test can prove that the stubs have none).
+test can prove that the stubs have none) -- unless the directory lies under an entry of
+``sys.path``: mypy run in-process (``mypy.api.run``) takes the running interpreter's
+``sys.path`` for site-packages and silences errors in modules found below it.  pytest's
+``tmp_path_factory`` directories are not on ``sys.path``; a script run from ``/tmp`` is.
 """
 
 from __future__ import annotations
@@ -31,7 +34,10 @@ def stub_search_path(base: Union[Path, "os.PathLike[str]", object]) -> str:
     for module, dist in stubgen.PACKAGES.items():
         link = root / module
         if not link.is_symlink():
-            link.symlink_to(STUBS / dist, target_is_directory=True)
+            try:
+                link.symlink_to(STUBS / dist, target_is_directory=True)
+            except FileExistsError:  # made meanwhile by another test in this directory
+                pass
     return str(root)
 
 

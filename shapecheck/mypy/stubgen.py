@@ -169,8 +169,10 @@ class _Tree:
 
     def path(self, module: str) -> str:
         top, *rest = module.split(".")
-        base = "/".join([PACKAGES[top], *rest])
-        return f"{base}/__init__.pyi" if self.is_package(module) else f"{base}.pyi"
+        # Every module is a package: mypy takes the submodules of a package whose __init__.pyi
+        # has __getattr__ as Any (``import tensorflow.keras.layers.experimental``), not those
+        # of a plain module.
+        return "/".join([PACKAGES[top], *rest, "__init__.pyi"])
 
 
 def _keras_functions() -> dict[str, set[str]]:
