@@ -1,5 +1,5 @@
 """Fully annotated Keras code: must pass mypy --strict with the stubs."""
-from typing import Any
+from typing import Any, Optional
 
 import keras
 import tensorflow as tf
@@ -55,3 +55,34 @@ tensor: keras.KerasTensor = keras.Input(shape=(3,))
 doubled = tensor * 2
 n: int = int(tensor.shape[-1])
 print(widths(model), doubled, n, seq)
+
+
+# annotated overrides of the stubs' (*args: Any, **kwargs: Any) methods are compatible
+class Annotated(keras.layers.Layer):
+    def build(self, input_shape: tuple[Optional[int], ...]) -> None:
+        super().build(input_shape)
+    def call(self, inputs: keras.KerasTensor, training: bool = False) -> keras.KerasTensor:
+        return inputs * 2
+    def compute_output_shape(self, input_shape: tuple[int, ...]) -> tuple[int, ...]:
+        return input_shape
+
+class AnnotatedModel(keras.Model):
+    def compile(self, optimizer: str = "adam", **kwargs: Any) -> None:
+        super().compile(optimizer=optimizer, **kwargs)
+    def train_step(self, data: tuple[tf.Tensor, tf.Tensor]) -> dict[str, float]:
+        return {}
+    def summary(self) -> None:
+        print("M")
+
+class StopCallback(keras.callbacks.Callback):
+    def on_epoch_end(self, epoch: int, logs: Optional[dict[str, float]] = None) -> None:
+        self.model.stop_training = True
+
+class Data(keras.utils.PyDataset):
+    def __len__(self) -> int:
+        return 1
+    def __getitem__(self, i: int) -> tuple[int, int]:
+        return (i, i)
+
+class MyDense(keras.layers.Dense):
+    pass
