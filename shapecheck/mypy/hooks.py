@@ -7,7 +7,8 @@ entry point with the module.)
 from __future__ import annotations
 
 import sys
-from typing import Callable, Optional, Union
+from contextlib import contextmanager
+from typing import Callable, Iterator, Optional, Union
 
 from mypy.nodes import Context, FuncItem, Import, ImportAll, ImportFrom, LambdaExpr, MypyFile
 from mypy.plugin import FunctionContext, MethodContext, Plugin, ReportConfigContext
@@ -75,8 +76,11 @@ class ShapecheckPlugin(Plugin):
         facts = self._facts(ctx)
         if facts is None:
             return ctx.default_return_type
-        for finding in facts.findings.get(_function_line(ctx), ()):
-            _report(ctx, finding)
+        findings = facts.findings.get(_function_line(ctx), ())
+        if findings:
+            with _outside_trials(ctx):
+                for finding in findings:
+                    _report(ctx, finding)
         if is_tensor_slot(ctx.default_return_type):
             shape = facts.shapes.get((ctx.context.line, ctx.context.column))
             if shape is not None:
@@ -93,6 +97,27 @@ class ShapecheckPlugin(Plugin):
             known = (tree, self.facts.get(path))
             self._current[path] = known
         return known[1]
+
+
+@contextmanager
+def _outside_trials(ctx: CallContext) -> Iterator[None]:
+    """Report as if no error watcher were active.
+
+    mypy checks an expression inside watchers when it tries alternatives (an assignment with
+    and without its declared type; ``float.__mul__``, then ``ndarray.__rmul__``) and judges
+    each by the errors it reports: a finding reported inside would fail the trial and change
+    the user's types, or be dropped with it.  A finding does not depend on mypy's types, so it
+    goes straight to mypy's list of errors (which drops repeats)."""
+    errors = ctx.api.msg.errors
+    watchers = getattr(errors, "_watchers", None)
+    if not watchers:
+        yield
+        return
+    errors._watchers = []
+    try:
+        yield
+    finally:
+        errors._watchers = watchers
 
 
 def _function_line(ctx: CallContext) -> Optional[int]:
