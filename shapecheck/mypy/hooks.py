@@ -20,9 +20,14 @@ from ..core.findings import Finding
 from .codes import sub_code
 from .facts import FactsCache, FileFacts
 from .options import ConfigError, PluginOptions, read
-from .types import is_tensor_slot, shaped_tensor
+from .types import is_keras_tensor, is_tensor_slot, tensor_type
 
 CallContext = Union[FunctionContext, MethodContext]
+
+#: a number's operators, whose right operand may be a tensor (``int.__pow__`` is mypy's own hook)
+_NUMBER_OPERATORS = frozenset(
+    f"builtins.{number}.__{op}__" for number in ("int", "float")
+    for op in ("add", "sub", "mul", "truediv", "floordiv", "mod", "and", "or", "xor", "lt", "le", "gt", "ge"))
 
 #: calls into these packages are hooked wherever they are made (NumPy: data for fit/predict)
 _HOOKED_PACKAGES = KERAS_PACKAGES | {"numpy"}
@@ -61,6 +66,8 @@ class ShapecheckPlugin(Plugin):
         return self._on_call if self._hooked(fullname) else None
 
     def get_method_hook(self, fullname: str) -> Optional[Callable[[MethodContext], Type]]:
+        if fullname in _NUMBER_OPERATORS:
+            return self._on_number_operator
         return self._on_call if self._hooked(fullname) else None
 
     # -- dispatch -------------------------------------------------------------------------
@@ -84,8 +91,17 @@ class ShapecheckPlugin(Plugin):
         if is_tensor_slot(ctx.default_return_type):
             shape = facts.shapes.get((ctx.context.line, ctx.context.column))
             if shape is not None:
-                return shaped_tensor(ctx.api, shape) or ctx.default_return_type
+                return tensor_type(ctx.api, shape) or ctx.default_return_type
         return ctx.default_return_type
+
+    def _on_number_operator(self, ctx: MethodContext) -> Type:
+        """``1 - x``: mypy tries ``int.__sub__`` first, and a ``KerasTensor`` (an ``Any``
+        subclass) passes for an int; Python calls ``x.__rsub__``, which gives a tensor."""
+        if not any(is_keras_tensor(t) for types in ctx.arg_types for t in types):
+            return ctx.default_return_type
+        facts = self._facts(ctx)
+        shape = facts.shapes.get((ctx.context.line, ctx.context.column)) if facts is not None else None
+        return tensor_type(ctx.api, shape) or ctx.default_return_type
 
     def _facts(self, ctx: CallContext) -> Optional[FileFacts]:
         path = getattr(ctx.api, "path", None)

@@ -39,12 +39,20 @@ def is_tensor_slot(t: Type) -> bool:
     return isinstance(p, AnyType) or (isinstance(p, Instance) and p.type.fullname == KERAS_TENSOR)
 
 
-def shaped_tensor(api: CheckerPluginInterface, shape: str) -> Optional[ProperType]:
-    """``keras.KerasTensor[<shape>]``, or ``None`` when the ``keras`` stubs are not loaded."""
+def is_keras_tensor(t: Type) -> bool:
+    p = get_proper_type(t)
+    return isinstance(p, Instance) and p.type.fullname == KERAS_TENSOR
+
+
+def tensor_type(api: CheckerPluginInterface, shape: Optional[str]) -> Optional[ProperType]:
+    """``keras.KerasTensor[<shape>]`` (``keras.KerasTensor[Any]`` for ``None``), or ``None`` when
+    the ``keras`` stubs are not loaded."""
     modules = getattr(api, "modules", {})
     keras = modules.get("keras")
     if keras is None or "KerasTensor" not in keras.names:
         return None
+    if shape is None:
+        return api.named_generic_type(KERAS_TENSOR, [AnyType(TypeOfAny.special_form)])
     obj = api.named_generic_type("builtins.object", [])
     text = api.named_generic_type("builtins.str", [])
     # The shape text is also the variable's default: two shapes are distinct objects to mypy
