@@ -6,6 +6,7 @@ entry point with the module.)
 
 from __future__ import annotations
 
+import re
 import sys
 from contextlib import contextmanager
 from typing import Callable, Iterator, Optional, Union
@@ -16,7 +17,7 @@ from mypy.types import Type
 
 from .. import __version__
 from ..api import KERAS_PACKAGES
-from ..core.findings import Finding
+from ..core.findings import Finding, Span
 from .codes import sub_code
 from .facts import FactsCache, FileFacts
 from .options import ConfigError, PluginOptions, read
@@ -45,8 +46,6 @@ class ShapecheckPlugin(Plugin):
         self.facts = FactsCache(self.settings)
         #: the modules of this run that import Keras or TensorFlow: calls to their functions are hooked
         self.keras_modules: set[str] = set()
-        #: per checked file: the tree it was read for and its facts (re-read when mypy re-parses)
-        self._current: dict[str, tuple[MypyFile, Optional[FileFacts]]] = {}
 
     # -- what mypy asks -------------------------------------------------------------------
 
@@ -108,11 +107,8 @@ class ShapecheckPlugin(Plugin):
         tree = getattr(ctx.api, "tree", None)
         if not path or tree is None or tree.fullname not in self.keras_modules:
             return None
-        known = self._current.get(path)
-        if known is None or known[0] is not tree:
-            known = (tree, self.facts.get(path))
-            self._current[path] = known
-        return known[1]
+        # By the file's stamp, not mypy's tree: dmypy merges an edited file into the old tree.
+        return self.facts.get(path)
 
 
 @contextmanager
@@ -165,11 +161,14 @@ def _report(ctx: CallContext, finding: Finding) -> None:
         ctx.api.msg.note(_note_text(note.message, note.span, span.path), where, code=code)
 
 
-def _note_text(message: str, span, path: str) -> str:  # type: ignore[no-untyped-def]
+def _note_text(message: str, span: Span, path: str) -> str:
+    """A note shown at its finding's line says where it points: "... created at line 13"."""
     place = f"line {span.line}" if span.path == path else f"{span.path}:{span.line}"
-    if message.endswith(" here"):
-        return f"{message[:-len(' here')]} at {place}"
-    return f"{message} ({place})"
+    text, n = _HERE.subn(f" at {place}", message, count=1)
+    return text if n else f"{message} ({place})"
+
+
+_HERE = re.compile(r" here\b")
 
 
 def _imported_packages(file: MypyFile) -> set[str]:

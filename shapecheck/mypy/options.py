@@ -1,7 +1,7 @@
 """The plugin's settings, read from the mypy configuration file.
 
 In ``mypy.ini`` / ``setup.cfg`` / ``.mypy.ini``: a ``[shapecheck.mypy]`` section; in
-``pyproject.toml``: the ``[tool.shapecheck]`` table the command reads too.  Where an ini file
+``pyproject.toml``: the ``[tool.shapecheck]`` table (the place of shapecheck's own settings).  Where an ini file
 has no section, the ``pyproject.toml`` beside it (or in the working directory) is read.
 
 * ``keras-version`` (``keras_version``): 3 (default) or 2, the tf.keras 2.x rules;
