@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
-from shapecheck.core.findings import CODES
+from shapecheck.core.findings import CODES, FILE_ERRORS
 from shapecheck.docs import generate
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -24,3 +25,9 @@ def test_no_page_without_a_code():
 def test_every_code_is_documented_in_full():
     for code in CODES.values():
         assert code.summary and code.explanation, code.name
+
+
+def test_the_mypy_page_lists_every_error_code():
+    """docs/mypy.md's table of sub-codes: one row per code the plugin reports, with its number."""
+    rows = re.findall(r"^\| `(shape-[a-z0-9-]+)` \| (SC\d{3})", (ROOT / "docs" / "mypy.md").read_text(), re.M)
+    assert sorted(rows) == sorted((c.mypy_code, c.number) for c in CODES.values() if c.name not in FILE_ERRORS)
