@@ -7,7 +7,6 @@ runs where they can.
 
 from __future__ import annotations
 
-import os
 import re
 import subprocess
 import sys
@@ -54,8 +53,8 @@ def parse(output: str, base: Optional[Path] = None) -> tuple[list[Message], list
         if m is None:
             others.append(text)
             continue
-        messages.append(Message((base or Path.cwd()).joinpath(m["path"]).resolve(), int(m["line"]), int(m["column"]), m["severity"],
-                                m["message"], m["code"]))
+        path = (base or Path.cwd()).joinpath(m["path"]).resolve()
+        messages.append(Message(path, int(m["line"]), int(m["column"]), m["severity"], m["message"], m["code"]))
     return messages, others
 
 
@@ -237,9 +236,9 @@ def test_options_in_mypy_ini(tmp_path, stub_path, capsys, section, expected):
     assert capsys.readouterr().err == ""
 
 
-def test_options_in_pyproject_toml(tmp_path, stub_path):
-    """pyproject.toml as mypy's configuration: the plugin reads [tool.shapecheck], as the command does
-    (its other keys are the command's)."""
+def test_options_in_pyproject_toml(tmp_path, stub_path, capsys):
+    """pyproject.toml as mypy's configuration: the plugin reads [tool.shapecheck] (and leaves keys
+    that are not its own alone)."""
     write(tmp_path, "main.py", TWO_FINDINGS)
     config = write(tmp_path, "pyproject.toml", f"""\
         [tool.mypy]
@@ -256,6 +255,13 @@ def test_options_in_pyproject_toml(tmp_path, stub_path):
     config.write_text(config.read_text().replace("keras-version = 2", 'ignore = ["rank-mismatch"]'))
     out, err, _ = run_mypy(config, str(tmp_path / "main.py"))
     assert errors(parse(out)[0]) == [TF_OP]
+    assert capsys.readouterr().err == ""
+    config.write_text(config.read_text().replace('ignore = ["rank-mismatch"]', "keras-version = 4"))
+    out, err, _ = run_mypy(config, str(tmp_path / "main.py"))
+    assert errors(parse(out)[0]) == [TF_OP, RANK]
+    complaint, = capsys.readouterr().err.splitlines()
+    assert str(config) in complaint and "[tool.shapecheck]" in complaint
+    assert "keras-version must be 2 or 3, not 4" in complaint
 
 
 def test_an_ini_without_the_section_takes_the_pyproject_beside_it(tmp_path, stub_path):
@@ -285,6 +291,17 @@ def test_a_bad_setting_is_one_clear_line_and_the_defaults(tmp_path, stub_path, c
     assert errors(messages) == [TF_OP, RANK]
 
 
+#: a module whose tensors another module imports (its line 6: a rank mismatch)
+PRODUCER = """\
+    import keras
+    from keras import layers
+
+    features = layers.Conv2D(8, 3)(keras.Input(shape=(28, 28, 1)))
+    vector = layers.Dense(4)(keras.Input(shape=(3,)))
+    bad = layers.Conv2D(8, 3)(vector)
+    """
+
+
 # -- 4. dmypy -------------------------------------------------------------------------------------
 
 DAEMON_PROGRAM = """\
@@ -311,9 +328,10 @@ class Daemon:
         self.folder, self.config, self.main = folder, config, main
         self.dmypy = [sys.executable, "-m", "mypy.dmypy", "--status-file", str(folder / "dmypy.json")]
 
-    def run(self) -> list[Message]:
+    def run(self, *more: Path) -> list[Message]:
         done = subprocess.run([*self.dmypy, "run", "--timeout", "120", "--", "--config-file", str(self.config),
-                               *FLAGS, str(self.main)], cwd=self.folder, capture_output=True, text=True, timeout=300)
+                               *FLAGS, str(self.main), *map(str, more)],
+                              cwd=self.folder, capture_output=True, text=True, timeout=300)
         messages, others = parse(done.stdout.removeprefix("Daemon started\n"), self.folder)
         assert others == [] and done.returncode in (0, 1), done.stdout + done.stderr
         return messages
@@ -377,16 +395,22 @@ def test_dmypy_follows_the_edits(daemon):
     assert broken == daemon.mypy()
 
 
+def test_dmypy_follows_an_edit_of_an_imported_module(daemon):
+    """An editor's case: the module that makes a tensor changes; the module that imports it
+    is not edited, yet its revealed shape follows."""
+    producer = write(daemon.folder, "producer.py", PRODUCER)
+    daemon.main.write_text("from producer import features\nreveal_type(features)\n")
+
+    def revealed() -> list[str]:
+        return [m.message for m in daemon.run(producer) if m.path == daemon.main]
+
+    assert revealed() == ['Revealed type is "keras.KerasTensor[(None, 26, 26, 8)]"']
+    producer.write_text(producer.read_text().replace("Conv2D(8, 3)(keras", "Conv2D(16, 5)(keras"))
+    assert revealed() == ['Revealed type is "keras.KerasTensor[(None, 24, 24, 16)]"']
+
+
 # -- 5. mypy's incremental cache ------------------------------------------------------------------
 
-PRODUCER = """\
-    import keras
-    from keras import layers
-
-    features = layers.Conv2D(8, 3)(keras.Input(shape=(28, 28, 1)))
-    vector = layers.Dense(4)(keras.Input(shape=(3,)))
-    bad = layers.Conv2D(8, 3)(vector)
-    """
 
 
 def test_the_cache_keeps_findings_and_shapes(tmp_path, stub_path):
@@ -421,6 +445,12 @@ def test_the_cache_keeps_findings_and_shapes(tmp_path, stub_path):
         ("consumer.py", 3, 'Revealed type is "keras.KerasTensor[(None, 4)]"')]
     assert errors(second) == [(6, "shape-rank-mismatch")]
     assert "Metadata fresh for producer" in log and "Metadata fresh for consumer" not in log
+
+    # only the producer changes: the consumer, unchanged, is checked again with the new shape
+    producer = tmp_path / "producer.py"
+    producer.write_text(producer.read_text().replace("Conv2D(8, 3)(keras", "Conv2D(16, 5)(keras"))
+    assert [m.message for m in run() if m.path.name == "consumer.py"][0] == \
+        'Revealed type is "keras.KerasTensor[(None, 24, 24, 16)]"'
 
     # nothing but the plugin's setting changes: the producer is checked again
     assert errors(run("[shapecheck.mypy]\nignore = rank-mismatch")) == []
