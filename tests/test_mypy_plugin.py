@@ -203,10 +203,6 @@ def test_findings_do_not_break_numpy(tmp_path, stub_path):
     assert errors(messages) == [(6, "shape-rank-mismatch")]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "plugin bug: facts._positions keys a call by its column in characters and in UTF-8 bytes, but mypy "
-    "2.4's column after non-ASCII text on the line is neither (\"ééé\" before a call at character 15: "
-    "mypy says 12), so the call gets no shape"))
 def test_a_call_after_non_ascii_text_on_its_line_has_its_shape(tmp_path, stub_path):
     messages, _ = check_program(tmp_path, stub_path, """\
         import keras
@@ -474,9 +470,6 @@ def test_the_cache_keeps_findings_and_shapes(tmp_path, stub_path):
     assert "Metadata fresh for producer" not in log
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "plugin limitation: a module-level name rebound to tensors of several shapes has, to mypy, the type of "
-    "its first assignment wherever it is read outside that flow (another module, a function): the first shape"))
 def test_a_rebound_name_read_elsewhere_has_its_last_shape_or_none(tmp_path, stub_path):
     """``x = keras.Input(...); x = Conv2D(...)(x)``: read from another module or in a function, ``x``
     is the Conv2D's output; its type must not say the Input's shape ((None, 28, 28, 1) today)."""

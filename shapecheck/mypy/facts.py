@@ -13,7 +13,7 @@ import ast
 import bisect
 import os
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Iterator, Optional
 
 from ..api import Options, check_source, read_source
 from ..core.findings import Finding
@@ -62,7 +62,61 @@ def facts_of(source: str, path: str, options: PluginOptions) -> FileFacts:
         for key in _positions(lines, span.line, span.column - 1):
             seen.setdefault(key, set()).add(text)
     facts.shapes = {key: next(iter(texts)) if len(texts) == 1 else None for key, texts in seen.items()}
+    if tree is not None:
+        for line, column in _first_of_several_shapes(tree, lines, facts.shapes):
+            for key in _positions(lines, line, column):
+                facts.shapes[key] = None
     return facts
+
+
+def _first_of_several_shapes(tree: ast.Module, lines: list[str],
+                             shapes: dict[tuple[int, int], Optional[str]]) -> Iterator[tuple[int, int]]:
+    """The calls whose tensor a name is first bound to, when the name is bound again in its scope
+    to something else (``x = keras.Input(...)``; ``x = Conv2D(...)(x)``).
+
+    mypy gives a variable the type of its first assignment wherever the flow does not narrow it
+    (another module, a function reading the global), so that type must not be the first shape:
+    it is an unshaped tensor, and each later assignment narrows it where mypy follows the flow."""
+    for scope in ast.walk(tree):
+        if not isinstance(scope, (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            continue
+        # a parameter is declared by its annotation (or is Any): assignments only narrow it
+        parameters = {a.arg for a in ast.walk(scope.args) if isinstance(a, ast.arg)} \
+            if isinstance(scope, (ast.FunctionDef, ast.AsyncFunctionDef)) else set()
+        bindings: dict[str, list[ast.Name]] = {}
+        calls: dict[int, ast.Call] = {}  # a plain `name = call(...)`: the name node -> the call
+        for node in _own_nodes(scope):
+            if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store) and node.id not in parameters:
+                bindings.setdefault(node.id, []).append(node)
+            elif (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)
+                  and isinstance(node.value, ast.Call)):
+                calls[id(node.targets[0])] = node.value
+        for nodes in bindings.values():
+            if len(nodes) < 2:
+                continue
+            values = [calls.get(id(n)) for n in sorted(nodes, key=lambda n: (n.lineno, n.col_offset))]
+            first = values[0]
+            if first is None:
+                continue
+            known = [None if v is None else shapes.get((v.lineno, v.col_offset)) for v in values]
+            if None in known or len(set(known)) > 1:
+                text = lines[first.lineno - 1].encode("utf-8")[: first.col_offset]
+                yield first.lineno, len(text.decode("utf-8", "replace"))
+
+
+def _own_nodes(scope: ast.AST) -> Iterator[ast.AST]:
+    """The nodes of a scope's body, not those of the functions, classes, lambdas and
+    comprehensions inside it (their names are their own)."""
+    stack = list(reversed(scope.body))  # type: ignore[attr-defined]
+    while stack:
+        node = stack.pop()
+        yield node
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            stack.extend(reversed(node.decorator_list))  # evaluated in this scope; the name binds here
+            continue
+        if isinstance(node, (ast.Lambda, ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)):
+            continue
+        stack.extend(reversed(list(ast.iter_child_nodes(node))))
 
 
 def _functions(tree: ast.Module) -> list[tuple[int, int, int]]:
@@ -84,10 +138,13 @@ def _innermost(functions: list[tuple[int, int, int]], line: int) -> Optional[int
 
 
 def _positions(lines: list[str], line: int, column: int) -> set[tuple[int, int]]:
-    """The call's position as characters and as UTF-8 bytes (CPython's ``col_offset``)."""
+    """The call's position (0-based column in characters) as mypy may say it after non-ASCII
+    text on its line: characters, UTF-8 bytes (CPython's ``col_offset``), or, in mypy 2.4,
+    characters less the extra bytes."""
     keys = {(line, column)}
     if 0 < line <= len(lines):
-        keys.add((line, len(lines[line - 1][:column].encode("utf-8"))))
+        extra = len(lines[line - 1][:column].encode("utf-8")) - column
+        keys |= {(line, column + extra), (line, column - extra)}
     return keys
 
 
