@@ -203,6 +203,26 @@ def test_findings_do_not_break_numpy(tmp_path, stub_path):
     assert errors(messages) == [(6, "shape-rank-mismatch")]
 
 
+def test_a_number_on_the_left_of_a_tensor_gives_a_tensor(tmp_path, stub_path):
+    """mypy tries ``int.__sub__`` first, and the Any-based KerasTensor passes for an int: without
+    the plugin's hook ``1 - x`` would be an int and ``(1 - x).shape`` an error."""
+    messages, _ = check_program(tmp_path, stub_path, """\
+        import keras
+        from keras import layers
+        x = layers.Dense(4)(keras.Input(shape=(3,)))
+        reveal_type(1 - x)
+        reveal_type(0.5 * x)
+        y = 1.0 - x
+        print(y.shape)
+        reveal_type(2 - 1)
+        """)
+    assert [(m.line, m.message) for m in messages] == [
+        (4, 'Revealed type is "keras.KerasTensor[(None, 4)]"'),
+        (5, 'Revealed type is "keras.KerasTensor[(None, 4)]"'),
+        (8, 'Revealed type is "int"'),
+    ]
+
+
 def test_a_call_after_non_ascii_text_on_its_line_has_its_shape(tmp_path, stub_path):
     messages, _ = check_program(tmp_path, stub_path, """\
         import keras
