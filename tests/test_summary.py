@@ -248,7 +248,7 @@ class _FixtureRuns:
 def fixture_runs(request: pytest.FixtureRequest):
     """Starts the fixture runs when this module's first test starts (only if a test needs them)."""
     wanted = any("keras_fixture_models" in getattr(item, "fixturenames", ()) for item in request.session.items
-                 if item.module is request.module)
+                 if getattr(item, "module", None) is request.module)  # a YAML case has none
     runs = _FixtureRuns() if wanted else None
     yield runs
     if runs is not None:
