@@ -223,6 +223,22 @@ def test_a_number_on_the_left_of_a_tensor_gives_a_tensor(tmp_path, stub_path):
     ]
 
 
+def test_a_bug_of_ours_is_a_finding_not_a_mypy_crash(tmp_path, stub_path, monkeypatch):
+    """If the analysis itself raises, mypy goes on and says so at the file's first line."""
+    import shapecheck.mypy.facts as facts
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("a stand-in bug")
+
+    monkeypatch.setattr(facts, "facts_of", broken)
+    messages, _ = check_program(tmp_path, stub_path, """\
+        import keras
+        x = keras.Input(shape=(3,))
+        """)
+    assert [(m.line, m.severity, m.code) for m in messages] == [(1, "error", "shape-internal-error")]
+    assert "ZeroDivisionError: a stand-in bug" in messages[0].message
+
+
 def test_a_call_after_non_ascii_text_on_its_line_has_its_shape(tmp_path, stub_path):
     messages, _ = check_program(tmp_path, stub_path, """\
         import keras

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
 from ..api import Options, check_source, read_source
-from ..core.findings import Finding
+from ..core.findings import INTERNAL_ERROR, Finding, Span
 from ..core.shapes import show_shape
 from .codes import MYPY_REPORTS
 from .options import PluginOptions
@@ -39,7 +39,11 @@ def analyse(path: str, options: PluginOptions) -> Optional[FileFacts]:
         source = read_source(path)
     except (OSError, UnicodeDecodeError, SyntaxError, LookupError):
         return None
-    return facts_of(source, path, options)
+    try:
+        return facts_of(source, path, options)
+    except Exception as e:  # noqa: BLE001 - a bug of ours must not stop mypy
+        message = f"shapecheck failed on this file; please report it: {type(e).__name__}: {e}"
+        return FileFacts(findings={None: [Finding(INTERNAL_ERROR, Span(path, 1, 1, 1, 1), message)]})
 
 
 def facts_of(source: str, path: str, options: PluginOptions) -> FileFacts:
