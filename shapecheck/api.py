@@ -33,6 +33,13 @@ from .core.findings import (
 class Options:
     keras_version: int = 3
     debug: bool = False
+    #: seconds of analysis per file (None: no limit); checked cooperatively inside the
+    #: interpreter, so parsing and position metadata are not interrupted (``max_file_size``
+    #: bounds those)
+    file_time_limit: Optional[float] = None
+    #: bytes (of the file's text, UTF-8 encoded); a larger file that imports Keras or
+    #: TensorFlow is not analysed but gets one ``analysis-limit`` finding (None: no limit)
+    max_file_size: Optional[int] = None
 
 
 @dataclass
