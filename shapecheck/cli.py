@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import json
+import os
 import re
+import stat
 import sys
-from typing import Optional
+import tempfile
+from dataclasses import dataclass
+from typing import IO, Any, Optional
 
 import click
 
 from . import __version__
-from .api import Options, check_paths, exit_status, first_missing
+from .api import Options, Report, check_file, exit_status, first_missing, iter_python_files
+
+#: ``--file-time-limit`` and ``--max-file-size`` when not given (0 turns either off)
+DEFAULT_FILE_TIME_LIMIT = 60.0
+DEFAULT_MAX_FILE_SIZE = "5MB"
+#: the exit status of a run stopped by Ctrl-C (SIGINT), as shells report it
+INTERRUPTED = 130
 
 
 def covered_layers() -> list[str]:
@@ -21,10 +31,78 @@ def covered_layers() -> list[str]:
     return sorted(f"keras.layers.{name}" for name in LAYERS)
 
 
+@dataclass
+class Interrupted:
+    """Where Ctrl-C stopped the run: ``done`` of ``total`` files analysed (``stage`` "analysis"), or
+    replayed (``stage`` "runtime"). ``total`` is ``None`` when it came while the files were being listed."""
+
+    stage: str
+    done: int
+    total: Optional[int]
+
+    def line(self) -> str:
+        total = f"at least {self.done}" if self.total is None else str(self.total)
+        if self.stage == "runtime":
+            return (f"Interrupted after replaying {self.done} of {total} files: the runtime verdicts are "
+                    "incomplete (the static findings of every file are reported).")
+        return f"Interrupted after {self.done} of {total} files: the report is incomplete."
+
+    def as_json(self) -> dict[str, Any]:
+        return {"stage": self.stage, "files_done": self.done, "files_total": self.total}
+
+
+class OutputFile:
+    """``--output-file``: the report is written to a temporary file beside ``path`` and moved onto it
+    (``os.replace``) once complete, so that a reader never sees half a report; until then (an error, a
+    second Ctrl-C) ``path`` is untouched. The temporary file is made at once, so that a path that cannot
+    be written is reported before the analysis."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        if os.path.isdir(path):
+            raise OSError(f"{path} is a directory")
+        directory = os.path.dirname(os.path.abspath(path))
+        fd, self.tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
+        self.file: IO[str] = os.fdopen(fd, "w", encoding="utf-8")
+        self.done = False
+
+    def commit(self) -> None:
+        self.file.flush()
+        os.fsync(self.file.fileno())
+        self.file.close()
+        try:
+            mode = stat.S_IMODE(os.stat(self.path).st_mode)
+        except OSError:
+            umask = os.umask(0)
+            os.umask(umask)
+            mode = 0o666 & ~umask
+        os.chmod(self.tmp, mode)  # mkstemp makes it private; the report gets what a new file would
+        os.replace(self.tmp, self.path)
+        self.done = True
+
+    def discard(self) -> None:
+        if self.done:
+            return
+        self.file.close()
+        try:
+            os.unlink(self.tmp)
+        except OSError:
+            pass
+
+
+def _output_error(path: str, e: OSError) -> None:
+    reason = e.strerror if e.strerror else str(e)
+    click.echo(f"shapecheck: cannot write the report to {path}: {reason}", err=True)
+    sys.exit(2)
+
+
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, type=click.Path())
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="Output format.")
+@click.option("--output-file", "-o", "output_file", type=click.Path(dir_okay=False), default=None, metavar="PATH",
+              help="Write the report to PATH instead of standard output (no colour), atomically: PATH gets the "
+                   "whole report or stays as it was.")
 @click.option("--show-shapes", is_flag=True, help="Also print the shape each layer or op call produces.")
 @click.option("--keras-version", type=click.Choice(["2", "3"]), default="3", show_default=True,
               help="Keras semantics to check against (2: tf.keras 2.x / tf_keras).")
@@ -32,6 +110,13 @@ def covered_layers() -> list[str]:
               help="Print, for every model the code builds, what Keras's model.summary() would print (layers, "
                    "output shapes, parameter counts; '?' / null where unknown) instead of the findings; the "
                    "findings are still computed and the exit status is unchanged. Text or JSON per --format.")
+@click.option("--file-time-limit", "file_time_limit", default=DEFAULT_FILE_TIME_LIMIT, show_default=True,
+              type=click.FloatRange(min=0), metavar="SECONDS",
+              help="Seconds of analysis one file may take; the rest of it is then not checked (an analysis-limit "
+                   "warning). 0: no limit.")
+@click.option("--max-file-size", "max_file_size", default=DEFAULT_MAX_FILE_SIZE, show_default=True, metavar="SIZE",
+              help="A larger file (e.g. 5MB, 500KiB) that imports Keras or TensorFlow is not analysed "
+                   "(an analysis-limit warning). 0: no limit.")
 @click.option("--runtime", "runtime", is_flag=True,
               help="Replay every extracted graph with real Keras (symbolically, then on small random data) and "
                    "say for each finding and shape whether Keras agrees; exit status 1 on any contradiction. "
@@ -48,58 +133,156 @@ def covered_layers() -> list[str]:
 @click.option("--list-layers", is_flag=True,
               help="List the Keras layers shapecheck has rules for (canonical names, aliases included) and exit.")
 @click.version_option(__version__, prog_name="shapecheck")
-def main(paths: tuple[str, ...], fmt: str, show_shapes: bool, keras_version: str, summary: bool, runtime: bool,
-         device: str, runtime_memory: Optional[str], runtime_timeout: float, debug: bool, list_layers: bool) -> None:
+def main(paths: tuple[str, ...], fmt: str, output_file: Optional[str], show_shapes: bool, keras_version: str,
+         summary: bool, file_time_limit: float, max_file_size: str, runtime: bool, device: str,
+         runtime_memory: Optional[str], runtime_timeout: float, debug: bool, list_layers: bool) -> None:
     """Find the tensor-shape errors Keras would raise, before the code runs.
 
     PATHS are files or directories (searched recursively for .py files); default: the
     current directory. Exit status: 0 no error, 1 shape errors found, 2 usage error or a
-    file that could not be read or parsed.
+    file that could not be read or parsed, 130 interrupted (Ctrl-C; the files finished
+    so far are reported, and the report says it is incomplete).
     """
-    if list_layers:
-        names = covered_layers()
-        if fmt == "json":
-            json.dump({"layers": names}, sys.stdout, indent=2)
-            sys.stdout.write("\n")
-        else:
-            sys.stdout.write("".join(f"{n}\n" for n in names))
-        sys.exit(0)
     targets = list(paths) or ["."]
-    missing = first_missing(targets)
-    if missing is not None:
-        raise click.UsageError(f"path does not exist: {missing}")
+    if not list_layers:
+        missing = first_missing(targets)
+        if missing is not None:
+            raise click.UsageError(f"path does not exist: {missing}")
     memory = None
     if runtime_memory is not None:
         memory = parse_size(runtime_memory)
         if memory is None:
             raise click.BadParameter(f"{runtime_memory!r} is not a size such as 2GiB or 500MB",
                                      param_hint="--runtime-memory")
-    report = check_paths(targets, Options(keras_version=int(keras_version), debug=debug))
+    size_limit = parse_size(max_file_size)
+    if size_limit is None:
+        raise click.BadParameter(f"{max_file_size!r} is not a size such as 5MB or 500KiB", param_hint="--max-file-size")
+    options = Options(keras_version=int(keras_version), debug=debug, file_time_limit=file_time_limit or None,
+                      max_file_size=size_limit or None)
+    sink = None
+    if output_file is not None:
+        try:
+            sink = OutputFile(output_file)
+        except OSError as e:
+            _output_error(output_file, e)
+    out: IO[str] = sink.file if sink is not None else sys.stdout
+    try:
+        if list_layers:
+            names = covered_layers()
+            if fmt == "json":
+                json.dump({"layers": names}, out, indent=2)
+                out.write("\n")
+            else:
+                out.write("".join(f"{n}\n" for n in names))
+            status = 0
+        else:
+            status = _run(targets, options, out, fmt=fmt, color=False if sink is not None else None,
+                          show_shapes=show_shapes, summary=summary, runtime=runtime, device=device, memory=memory,
+                          runtime_timeout=runtime_timeout, to_terminal_text=sink is None and fmt == "text")
+        if sink is not None:
+            try:
+                sink.commit()
+            except OSError as e:
+                _output_error(output_file or "", e)
+    except KeyboardInterrupt:  # a second Ctrl-C while the report was written: it is not complete
+        click.echo("shapecheck: interrupted while writing the report.", err=True)
+        sys.exit(INTERRUPTED)
+    except OSError as e:
+        if sink is None:
+            raise
+        _output_error(sink.path, e)
+    finally:
+        if sink is not None:
+            sink.discard()
+    sys.exit(status)
+
+
+def analyse(targets: list[str], options: Options) -> tuple[Report, Optional[Interrupted]]:
+    """Every Python file under ``targets``, analysed in order; on Ctrl-C, the files finished so far and
+    where it stopped."""
+    report = Report()
+    files: list[str] = []
+    listed = False
+    try:
+        for path in iter_python_files(targets):
+            files.append(path)
+        listed = True
+        for path in files:
+            report.files.append(check_file(path, options))
+    except KeyboardInterrupt:
+        return report, Interrupted("analysis", len(report.files), len(files) if listed else None)
+    return report, None
+
+
+def _run(targets: list[str], options: Options, out: IO[str], *, fmt: str, color: Optional[bool], show_shapes: bool,
+         summary: bool, runtime: bool, device: str, memory: Optional[int], runtime_timeout: float,
+         to_terminal_text: bool) -> int:
+    """Analyse, replay when asked, write the report to ``out``; the exit status."""
+    report, stopped = analyse(targets, options)
     checked = None
-    if runtime:
-        from .runtime import RuntimeUnavailable, Settings, verify
+    if runtime and stopped is None:
+        from .runtime import RuntimeUnavailable, Settings
 
         try:
-            checked = verify(report, Settings(device=device, memory_limit=memory, time_limit=runtime_timeout))
+            checked, stopped = replay(report, Settings(device=device, memory_limit=memory,
+                                                       time_limit=runtime_timeout))
         except RuntimeUnavailable as e:
             click.echo(f"shapecheck: {e}", err=True)
-            sys.exit(2)
+            return 2
     if summary:
         from .report import summary as summary_report
 
-        summary_report.render(report, sys.stdout, fmt=fmt, runtime=checked)
+        if fmt == "json":
+            _dump(summary_report.as_dict(report, checked), out, stopped)
+        else:
+            summary_report.render(report, out, fmt=fmt, color=color, runtime=checked)
     elif fmt == "json":
         from .report import json as json_report
 
-        json_report.render(report, sys.stdout, show_shapes=show_shapes, runtime=checked)
+        _dump(json_report.as_dict(report, show_shapes=show_shapes, runtime=checked), out, stopped)
     else:
         from .report import text
 
-        text.render(report, sys.stdout, show_shapes=show_shapes, runtime=checked)
+        text.render(report, out, show_shapes=show_shapes, color=color, runtime=checked)
+    if stopped is not None:
+        if fmt == "text":
+            out.write(stopped.line() + "\n")
+        if not to_terminal_text:  # the report is in a file or JSON: say it where a person sees it too
+            click.echo(f"shapecheck: {stopped.line()}", err=True)
+        return INTERRUPTED
     status = exit_status(report)
     if checked is not None and status == 0 and (checked.count("contradicted") or checked.shapes_disagree):
         status = 1
-    sys.exit(status)
+    return status
+
+
+def replay(report: Report, settings: Any) -> tuple[Any, Optional[Interrupted]]:
+    """``--runtime``, one file at a time, so that Ctrl-C keeps the verdicts of the files replayed so far
+    (the others have none and are reported statically). ``None`` verdicts when it came while Keras was
+    starting."""
+    from .runtime import RuntimeReport, verify
+
+    checked: Optional[RuntimeReport] = None
+    try:
+        first = verify(Report(), settings)  # starts the Keras worker (RuntimeUnavailable when it cannot)
+        checked = RuntimeReport(first.backend, first.keras_version, first.device)
+        for i, file in enumerate(report.files):
+            part = verify(Report([file]), settings)
+            checked.files.update(part.files)
+    except KeyboardInterrupt:
+        done = len(checked.files) if checked is not None else 0
+        return checked, Interrupted("runtime", done, len(report.files))
+    return checked, None
+
+
+def _dump(data: dict[str, Any], out: IO[str], stopped: Optional[Interrupted]) -> None:
+    """The JSON object with ``"complete"`` (and, when interrupted, ``"interrupted"``: where and how far)."""
+    head = {k: data.pop(k) for k in ("version",) if k in data}
+    head["complete"] = stopped is None
+    if stopped is not None:
+        head["interrupted"] = stopped.as_json()
+    json.dump({**head, **data}, out, indent=2)
+    out.write("\n")
 
 
 _UNITS = {"": 1, "b": 1, "k": 10**3, "kb": 10**3, "kib": 2**10, "m": 10**6, "mb": 10**6, "mib": 2**20,
