@@ -248,6 +248,7 @@ def _run(targets: list[str], options: Options, out: IO[str], *, fmt: str, color:
         if fmt == "text":
             out.write(stopped.line() + "\n")
         if not to_terminal_text:  # the report is in a file or JSON: say it where a person sees it too
+            out.flush()
             click.echo(f"shapecheck: {stopped.line()}", err=True)
         return INTERRUPTED
     status = exit_status(report)

@@ -1,0 +1,274 @@
+"""Nothing lost (issue 9): ``--output-file`` is written whole or not at all, Ctrl-C reports the files
+finished so far and exits 130, and the per-file limits reach the analysis."""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from shapecheck.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+
+BAD = """\
+import keras
+from keras import layers
+
+x = keras.Input(shape=(28, 28))
+y = layers.Conv2D(8, 3)(x)
+"""
+GOOD = """\
+import keras
+from keras import layers
+
+x = keras.Input(shape=(28, 28, 1))
+y = layers.Conv2D(8, 3)(x)
+"""
+#: a quarter of a second of analysis or so: 300 layer calls after the one error
+SLOW = BAD + "h = keras.Input(shape=(16,))\n" + "h = layers.Dense(16)(h)\n" * 300
+
+
+def run(*args: str) -> tuple[int, str]:
+    """Exit status and what the user sees (stdout, then stderr)."""
+    result = CliRunner().invoke(main, list(args))
+    return result.exit_code, result.output
+
+
+def shapecheck(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    return subprocess.run([sys.executable, "-m", "shapecheck", *args], cwd=cwd, env=env, capture_output=True,
+                          timeout=120)
+
+
+@pytest.fixture
+def tree(tmp_path, monkeypatch):
+    (tmp_path / "pkg").mkdir()
+    (tmp_path / "pkg" / "bad.py").write_text(BAD)
+    (tmp_path / "pkg" / "good.py").write_text(GOOD)
+    (tmp_path / "pkg" / "broken.py").write_text("def f(:\n")
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def leftovers(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if p.name.endswith(".tmp"))
+
+
+# -- --output-file -------------------------------------------------------------------------
+@pytest.mark.parametrize("fmt", ["text", "json"])
+def test_output_file_holds_the_bytes_stdout_gets(tree, fmt):
+    (tree / "out").mkdir()
+    printed = shapecheck("--format", fmt, "--show-shapes", "pkg", cwd=tree)
+    written = shapecheck("--format", fmt, "--show-shapes", "--output-file", "out/report", "pkg", cwd=tree)
+    assert printed.returncode == written.returncode == 2  # the syntax error
+    assert b"[SC201 rank-mismatch]" in printed.stdout or b'"rank-mismatch"' in printed.stdout
+    assert written.stdout == b"" and written.stderr == b""
+    assert (tree / "out" / "report").read_bytes() == printed.stdout
+    assert leftovers(tree / "out") == []
+    if fmt == "json":
+        assert json.loads(printed.stdout)["complete"] is True
+
+
+def test_output_file_has_no_colour_even_when_forced(tree, monkeypatch):
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    code, out = run("--output-file", "report.txt", "pkg")
+    assert code == 2 and out == ""
+    text = (tree / "report.txt").read_text()
+    assert "pkg/bad.py:5:5: error:" in text and "\x1b[" not in text
+    code, out = run("pkg")
+    assert "\x1b[" in out  # what the file would have had otherwise
+
+
+def test_output_file_replaces_an_old_report_keeping_its_mode(tree):
+    target = tree / "report.txt"
+    target.write_text("old report\n")
+    target.chmod(0o640)
+    code, _ = run("-o", "report.txt", "pkg/good.py")
+    assert code == 0
+    assert target.read_text() == "No shape errors in 1 file.\n"
+    assert target.stat().st_mode & 0o777 == 0o640
+    assert leftovers(tree) == []
+
+
+def test_output_file_in_a_missing_directory_is_exit_2_with_a_message(tree):
+    done = shapecheck("--output-file", "no/such/dir/report.txt", "pkg", cwd=tree)
+    assert done.returncode == 2
+    assert done.stderr.decode().strip() == \
+        "shapecheck: cannot write the report to no/such/dir/report.txt: No such file or directory"
+    assert b"Traceback" not in done.stderr and done.stdout == b""
+
+
+def test_output_file_that_is_a_directory_is_a_usage_error(tree):
+    code, out = run("--output-file", "pkg", "pkg")
+    assert code == 2 and "is a directory" in out
+    assert sorted(p.name for p in (tree / "pkg").iterdir()) == ["bad.py", "broken.py", "good.py"]
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root writes anywhere")
+def test_output_file_in_a_read_only_directory_is_exit_2(tree):
+    (tree / "ro").mkdir()
+    (tree / "ro").chmod(0o555)
+    try:
+        code, out = run("--output-file", "ro/report.txt", "pkg")
+    finally:
+        (tree / "ro").chmod(0o755)
+    assert code == 2 and "cannot write the report to ro/report.txt: Permission denied" in out
+
+
+@pytest.mark.parametrize("error, status", [(OSError(28, "No space left on device"), 2), (KeyboardInterrupt(), 130)])
+def test_an_error_while_writing_leaves_the_old_file_and_no_temp_file(tree, monkeypatch, error, status):
+    from shapecheck.report import text
+
+    real = text.render
+
+    def render_then_fail(report, out, **kw):
+        real(report, out, **kw)  # the report is half-way to the temp file ...
+        raise error  # ... when the disk fills up, or a second Ctrl-C comes
+
+    monkeypatch.setattr(text, "render", render_then_fail)
+    (tree / "report.txt").write_text("old report\n")
+    code, out = run("--output-file", "report.txt", "pkg")
+    assert code == status
+    assert (tree / "report.txt").read_text() == "old report\n"
+    assert leftovers(tree) == []
+    if status == 2:
+        assert "cannot write the report to report.txt: No space left on device" in out
+
+
+def test_list_layers_goes_to_the_output_file_too(tree):
+    code, out = run("--list-layers", "--format", "json", "-o", "layers.json")
+    assert code == 0 and out == ""
+    assert "keras.layers.Conv2D" in json.loads((tree / "layers.json").read_text())["layers"]
+
+
+# -- Ctrl-C --------------------------------------------------------------------------------
+N_FAST, N_SLOW = 3, 400
+
+
+@pytest.fixture
+def big_tree(tmp_path):
+    """A few fast files, then far more slow ones than the test waits for (each has one error)."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(N_FAST):
+        (src / f"a{i}.py").write_text(BAD)
+    for i in range(N_SLOW):
+        (src / f"b{i:03}.py").write_text(SLOW)
+    return tmp_path
+
+
+def interrupt(args: list[str], cwd: Path, ready) -> tuple[int, str, str]:
+    """Start ``python -m shapecheck``, wait until ``ready()`` and 2.5 s more (the fast files are done
+    by then, the slow ones take a minute), send SIGINT; exit status, stdout, stderr."""
+    proc = subprocess.Popen([sys.executable, "-m", "shapecheck", *args], cwd=cwd, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=dict(os.environ, PYTHONIOENCODING="utf-8"))
+    try:
+        deadline = time.monotonic() + 30
+        while not ready() and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        time.sleep(2.5)
+        assert proc.poll() is None, "shapecheck finished before the interrupt"
+        proc.send_signal(signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    return proc.returncode, out.decode(), err.decode()
+
+
+def finished_files(total_done: int) -> list[str]:
+    names = [f"src/a{i}.py" for i in range(N_FAST)] + [f"src/b{i:03}.py" for i in range(N_SLOW)]
+    return names[:total_done]
+
+
+def test_ctrl_c_prints_the_finished_files_and_exits_130(big_tree):
+    started = time.monotonic()
+    code, out, err = interrupt(["src"], big_tree, ready=lambda: time.monotonic() - started > 0.5)
+    assert code == 130, err
+    assert "Traceback" not in err and err == ""
+    last = out.splitlines()[-1]
+    m = re.fullmatch(r"Interrupted after (\d+) of (\d+) files: the report is incomplete\.", last)
+    assert m, out[-500:]
+    done, total = int(m.group(1)), int(m.group(2))
+    assert total == N_FAST + N_SLOW and N_FAST <= done < total
+    # every finished file's finding, in order, and no other
+    paths = re.findall(r"^(src/\S+\.py):5:5: error: .*\[SC201 rank-mismatch\]$", out, re.M)
+    assert paths == finished_files(done)
+    assert f"Found {done} error{'s' if done != 1 else ''} in {done} file{'s' if done != 1 else ''}." in out
+
+
+def test_ctrl_c_with_json_to_an_output_file(big_tree):
+    code, out, err = interrupt(["--format", "json", "--output-file", "report.json", "src"], big_tree,
+                               ready=lambda: bool(leftovers(big_tree)))  # the temp file: past the options
+    assert code == 130
+    assert out == ""
+    data = json.loads((big_tree / "report.json").read_text())
+    assert data["complete"] is False
+    done = data["interrupted"]["files_done"]
+    assert data["interrupted"] == {"stage": "analysis", "files_done": done, "files_total": N_FAST + N_SLOW}
+    assert N_FAST <= done < N_FAST + N_SLOW
+    assert data["summary"]["files"] == data["summary"]["errors"] == done
+    assert [f["path"] for f in data["findings"]] == finished_files(done)
+    assert err.strip() == f"shapecheck: Interrupted after {done} of {N_FAST + N_SLOW} files: the report is incomplete."
+    assert leftovers(big_tree) == []
+
+
+def test_ctrl_c_during_the_runtime_replay_keeps_the_verdicts_so_far(tree, monkeypatch):
+    """The replay goes one file at a time; the interrupt comes in the second file's (a stand-in for
+    Keras: the real worker takes seconds to start)."""
+    import shapecheck.runtime as runtime
+    from shapecheck.runtime import FileRuntime, RuntimeReport, ShapeVerdict, Verdict
+
+    replayed: list[str] = []
+
+    def verify(report, settings):
+        rt = RuntimeReport("stand-in", "3.x", "CPU")
+        for file in report.files:
+            if len(replayed) == 1:
+                raise KeyboardInterrupt
+            replayed.append(file.path)
+            rt.files[file.path] = FileRuntime([Verdict("confirmed", "Keras raises ValueError") for _ in file.findings],
+                                              [ShapeVerdict((), None, "no tensor") for _ in file.shapes])
+        return rt
+
+    monkeypatch.setattr(runtime, "verify", verify)
+    code, out = run("--runtime", "pkg/bad.py", "pkg/broken.py")
+    assert code == 130
+    assert replayed == ["pkg/bad.py"]
+    assert "    runtime: confirmed: Keras raises ValueError" in out
+    assert "pkg/broken.py:1:7: error: Syntax error" in out  # reported, without a verdict
+    assert out.count("runtime:") == 1
+    assert out.rstrip().endswith("Interrupted after replaying 1 of 2 files: the runtime verdicts are incomplete "
+                                 "(the static findings of every file are reported).")
+    replayed.clear()
+    code, out = run("--runtime", "--format", "json", "pkg/bad.py", "pkg/broken.py")
+    assert replayed == ["pkg/bad.py"], out
+    data, _ = json.JSONDecoder().raw_decode(out)  # stdout, then the stderr line
+    assert code == 130 and data["complete"] is False
+    assert data["interrupted"] == {"stage": "runtime", "files_done": 1, "files_total": 2}
+    assert [("runtime" in f) for f in data["findings"]] == [True, False]
+
+
+def test_every_normal_json_report_says_complete(tree):
+    for args in (["--format", "json", "pkg"], ["--format", "json", "--summary", "pkg"]):
+        code, out = run(*args)
+        assert code == 2
+        data = json.loads(out)
+        assert data["complete"] is True and "interrupted" not in data
+
+
+# -- the per-file limits --------------------------------------------------------------------
+@pytest.mark.parametrize("args", [["--max-file-size", "lots"], ["--file-time-limit", "-1"]])
+def test_bad_limits_are_usage_errors(tree, args):
+    code, out = run(*args, "pkg")
+    assert code == 2 and "Invalid value" in out
