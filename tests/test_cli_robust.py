@@ -3,6 +3,7 @@ finished so far and exits 130, and the per-file limits reach the analysis."""
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import re
@@ -257,6 +258,38 @@ def test_ctrl_c_during_the_runtime_replay_keeps_the_verdicts_so_far(tree, monkey
     assert code == 130 and data["complete"] is False
     assert data["interrupted"] == {"stage": "runtime", "files_done": 1, "files_total": 2}
     assert [("runtime" in f) for f in data["findings"]] == [True, False]
+
+
+@pytest.mark.runtime
+@pytest.mark.skipif(importlib.util.find_spec("keras") is None, reason="--runtime needs Keras")
+def test_ctrl_c_in_a_real_runtime_replay(tmp_path):
+    """Ctrl-C as a terminal sends it: SIGINT to the process group, the Keras worker included."""
+    src = tmp_path / "src"
+    src.mkdir()
+    for i in range(200):
+        (src / f"f{i:03}.py").write_text(BAD)
+    proc = subprocess.Popen([sys.executable, "-m", "shapecheck", "--runtime", "--device", "cpu", "src"], cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                            env=dict(os.environ, PYTHONIOENCODING="utf-8", TF_CPP_MIN_LOG_LEVEL="3"))
+    try:
+        time.sleep(8.0)  # Keras starts in about 4 s here, then replays a file in a few dozen ms
+        assert proc.poll() is None, "shapecheck finished before the interrupt"
+        os.killpg(proc.pid, signal.SIGINT)
+        out, err = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+    text = out.decode()
+    assert proc.returncode == 130, err.decode()[-2000:]
+    m = re.search(r"^Interrupted after replaying (\d+) of 200 files: the runtime verdicts are incomplete", text, re.M)
+    assert m, text[-1000:]
+    done = int(m.group(1))
+    print(f"replayed {done} of 200 before the interrupt")
+    assert done < 200 and "Found 200 errors in 200 files." in text  # every file's static findings
+    verdicts = re.findall(r"^    runtime: (\w+): ", text, re.M)
+    assert verdicts == ["confirmed"] * done  # the files replayed so far, none cut short as a crash
+    assert "Traceback" not in err.decode()
 
 
 def test_every_normal_json_report_says_complete(tree):
