@@ -33,19 +33,22 @@ def covered_layers() -> list[str]:
 
 @dataclass
 class Interrupted:
-    """Where Ctrl-C stopped the run: ``done`` of ``total`` files analysed (``stage`` "analysis"), or
-    replayed (``stage`` "runtime"). ``total`` is ``None`` when it came while the files were being listed."""
+    """Where Ctrl-C stopped the run: ``done`` of ``total`` files analysed (``stage`` "analysis") or
+    replayed (``stage`` "runtime"); or while the files were being looked for (``stage`` "listing",
+    ``total``: the files found so far)."""
 
     stage: str
     done: int
-    total: Optional[int]
+    total: int
 
     def line(self) -> str:
-        total = f"at least {self.done}" if self.total is None else str(self.total)
+        if self.stage == "listing":
+            return (f"Interrupted while looking for files ({self.total} found so far): the report is "
+                    "incomplete.")
         if self.stage == "runtime":
-            return (f"Interrupted after replaying {self.done} of {total} files: the runtime verdicts are "
+            return (f"Interrupted after replaying {self.done} of {self.total} files: the runtime verdicts are "
                     "incomplete (the static findings of every file are reported).")
-        return f"Interrupted after {self.done} of {total} files: the report is incomplete."
+        return f"Interrupted after {self.done} of {self.total} files: the report is incomplete."
 
     def as_json(self) -> dict[str, Any]:
         return {"stage": self.stage, "files_done": self.done, "files_total": self.total}
@@ -102,7 +105,7 @@ def _output_error(path: str, e: OSError) -> None:
               help="Output format.")
 @click.option("--output-file", "-o", "output_file", type=click.Path(dir_okay=False), default=None, metavar="PATH",
               help="Write the report to PATH instead of standard output (no colour), atomically: PATH gets the "
-                   "whole report or stays as it was.")
+                   "whole report or stays as it was. '-': standard output.")
 @click.option("--show-shapes", is_flag=True, help="Also print the shape each layer or op call produces.")
 @click.option("--keras-version", type=click.Choice(["2", "3"]), default="3", show_default=True,
               help="Keras semantics to check against (2: tf.keras 2.x / tf_keras).")
@@ -160,7 +163,7 @@ def main(paths: tuple[str, ...], fmt: str, output_file: Optional[str], show_shap
     options = Options(keras_version=int(keras_version), debug=debug, file_time_limit=file_time_limit or None,
                       max_file_size=size_limit or None)
     sink = None
-    if output_file is not None:
+    if output_file is not None and output_file != "-":
         try:
             sink = OutputFile(output_file)
         except OSError as e:
@@ -202,15 +205,15 @@ def analyse(targets: list[str], options: Options) -> tuple[Report, Optional[Inte
     where it stopped."""
     report = Report()
     files: list[str] = []
-    listed = False
+    stage = "listing"
     try:
         for path in iter_python_files(targets):
             files.append(path)
-        listed = True
+        stage = "analysis"
         for path in files:
             report.files.append(check_file(path, options))
     except KeyboardInterrupt:
-        return report, Interrupted("analysis", len(report.files), len(files) if listed else None)
+        return report, Interrupted(stage, len(report.files), len(files))
     return report, None
 
 
@@ -267,7 +270,7 @@ def replay(report: Report, settings: Any) -> tuple[Any, Optional[Interrupted]]:
     try:
         first = verify(Report(), settings)  # starts the Keras worker (RuntimeUnavailable when it cannot)
         checked = RuntimeReport(first.backend, first.keras_version, first.device)
-        for i, file in enumerate(report.files):
+        for file in report.files:
             part = verify(Report([file]), settings)
             checked.files.update(part.files)
     except KeyboardInterrupt:

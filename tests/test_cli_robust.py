@@ -145,6 +145,12 @@ def test_an_error_while_writing_leaves_the_old_file_and_no_temp_file(tree, monke
         assert "cannot write the report to report.txt: No space left on device" in out
 
 
+def test_output_file_dash_is_stdout(tree):
+    code, out = run("-o", "-", "pkg/good.py")
+    assert (code, out) == (0, "No shape errors in 1 file.\n")
+    assert not (tree / "-").exists() and leftovers(tree) == []
+
+
 def test_list_layers_goes_to_the_output_file_too(tree):
     code, out = run("--list-layers", "--format", "json", "-o", "layers.json")
     assert code == 0 and out == ""
@@ -290,6 +296,23 @@ def test_ctrl_c_in_a_real_runtime_replay(tmp_path):
     verdicts = re.findall(r"^    runtime: (\w+): ", text, re.M)
     assert verdicts == ["confirmed"] * done  # the files replayed so far, none cut short as a crash
     assert "Traceback" not in err.decode()
+
+
+def test_ctrl_c_while_looking_for_files(tree, monkeypatch):
+    import shapecheck.cli as cli
+
+    def files(targets):
+        yield "pkg/bad.py"
+        yield "pkg/good.py"
+        raise KeyboardInterrupt  # a huge tree, a slow network drive
+
+    monkeypatch.setattr(cli, "iter_python_files", files)
+    code, out = run("pkg")
+    assert code == 130
+    assert out == "No shape errors in 0 files.\nInterrupted while looking for files (2 found so far): the report is incomplete.\n"
+    code, out = run("--format", "json", "pkg")
+    data, _ = json.JSONDecoder().raw_decode(out)
+    assert data["interrupted"] == {"stage": "listing", "files_done": 0, "files_total": 2}
 
 
 def test_every_normal_json_report_says_complete(tree):
