@@ -9,7 +9,7 @@ import stat
 import sys
 import tempfile
 from dataclasses import dataclass
-from typing import IO, Any, Optional
+from typing import Any, Optional, TextIO
 
 import click
 
@@ -66,7 +66,7 @@ class OutputFile:
             raise OSError(f"{path} is a directory")
         directory = os.path.dirname(os.path.abspath(path))
         fd, self.tmp = tempfile.mkstemp(prefix=f".{os.path.basename(path)}.", suffix=".tmp", dir=directory)
-        self.file: IO[str] = os.fdopen(fd, "w", encoding="utf-8")
+        self.file: TextIO = os.fdopen(fd, "w", encoding="utf-8")
         self.done = False
 
     def commit(self) -> None:
@@ -146,58 +146,60 @@ def main(paths: tuple[str, ...], fmt: str, output_file: Optional[str], show_shap
     file that could not be read or parsed, 130 interrupted (Ctrl-C; the files finished
     so far are reported, and the report says it is incomplete).
     """
-    targets = list(paths) or ["."]
-    if not list_layers:
-        missing = first_missing(targets)
-        if missing is not None:
-            raise click.UsageError(f"path does not exist: {missing}")
-    memory = None
-    if runtime_memory is not None:
-        memory = parse_size(runtime_memory)
-        if memory is None:
-            raise click.BadParameter(f"{runtime_memory!r} is not a size such as 2GiB or 500MB",
-                                     param_hint="--runtime-memory")
-    size_limit = parse_size(max_file_size)
-    if size_limit is None:
-        raise click.BadParameter(f"{max_file_size!r} is not a size such as 5MB or 500KiB", param_hint="--max-file-size")
-    options = Options(keras_version=int(keras_version), debug=debug, file_time_limit=file_time_limit or None,
-                      max_file_size=size_limit or None)
-    sink = None
-    if output_file is not None and output_file != "-":
-        try:
-            sink = OutputFile(output_file)
-        except OSError as e:
-            _output_error(output_file, e)
-    out: IO[str] = sink.file if sink is not None else sys.stdout
     try:
-        if list_layers:
-            names = covered_layers()
-            if fmt == "json":
-                json.dump({"layers": names}, out, indent=2)
-                out.write("\n")
-            else:
-                out.write("".join(f"{n}\n" for n in names))
-            status = 0
-        else:
-            status = _run(targets, options, out, fmt=fmt, color=False if sink is not None else None,
-                          show_shapes=show_shapes, summary=summary, runtime=runtime, device=device, memory=memory,
-                          runtime_timeout=runtime_timeout, to_terminal_text=sink is None and fmt == "text")
-        if sink is not None:
+        targets = list(paths) or ["."]
+        if not list_layers:
+            missing = first_missing(targets)
+            if missing is not None:
+                raise click.UsageError(f"path does not exist: {missing}")
+        memory = None
+        if runtime_memory is not None:
+            memory = parse_size(runtime_memory)
+            if memory is None:
+                raise click.BadParameter(f"{runtime_memory!r} is not a size such as 2GiB or 500MB",
+                                         param_hint="--runtime-memory")
+        size_limit = parse_size(max_file_size)
+        if size_limit is None:
+            raise click.BadParameter(f"{max_file_size!r} is not a size such as 5MB or 500KiB",
+                                     param_hint="--max-file-size")
+        options = Options(keras_version=int(keras_version), debug=debug, file_time_limit=file_time_limit or None,
+                          max_file_size=size_limit or None)
+        sink = None
+        if output_file is not None and output_file != "-":
             try:
-                sink.commit()
+                sink = OutputFile(output_file)
             except OSError as e:
-                _output_error(output_file or "", e)
-    except KeyboardInterrupt:  # a second Ctrl-C while the report was written: it is not complete
-        click.echo("shapecheck: interrupted while writing the report.", err=True)
+                _output_error(output_file, e)
+        out: TextIO = sink.file if sink is not None else sys.stdout
+        try:
+            if list_layers:
+                names = covered_layers()
+                if fmt == "json":
+                    json.dump({"layers": names}, out, indent=2)
+                    out.write("\n")
+                else:
+                    out.write("".join(f"{n}\n" for n in names))
+                status = 0
+            else:
+                status = _run(targets, options, out, fmt=fmt, color=False if sink is not None else None,
+                              show_shapes=show_shapes, summary=summary, runtime=runtime, device=device, memory=memory,
+                              runtime_timeout=runtime_timeout, to_terminal_text=sink is None and fmt == "text")
+            if sink is not None:
+                try:
+                    sink.commit()
+                except OSError as e:
+                    _output_error(output_file or "", e)
+        except OSError as e:
+            if sink is None:
+                raise
+            _output_error(sink.path, e)
+        finally:
+            if sink is not None:
+                sink.discard()
+        sys.exit(status)
+    except KeyboardInterrupt:  # before the analysis, or a second Ctrl-C while the report was being written
+        click.echo("shapecheck: interrupted before the report was complete.", err=True)
         sys.exit(INTERRUPTED)
-    except OSError as e:
-        if sink is None:
-            raise
-        _output_error(sink.path, e)
-    finally:
-        if sink is not None:
-            sink.discard()
-    sys.exit(status)
 
 
 def analyse(targets: list[str], options: Options) -> tuple[Report, Optional[Interrupted]]:
@@ -217,7 +219,7 @@ def analyse(targets: list[str], options: Options) -> tuple[Report, Optional[Inte
     return report, None
 
 
-def _run(targets: list[str], options: Options, out: IO[str], *, fmt: str, color: Optional[bool], show_shapes: bool,
+def _run(targets: list[str], options: Options, out: TextIO, *, fmt: str, color: Optional[bool], show_shapes: bool,
          summary: bool, runtime: bool, device: str, memory: Optional[int], runtime_timeout: float,
          to_terminal_text: bool) -> int:
     """Analyse, replay when asked, write the report to ``out``; the exit status."""
@@ -279,7 +281,7 @@ def replay(report: Report, settings: Any) -> tuple[Any, Optional[Interrupted]]:
     return checked, None
 
 
-def _dump(data: dict[str, Any], out: IO[str], stopped: Optional[Interrupted]) -> None:
+def _dump(data: dict[str, Any], out: TextIO, stopped: Optional[Interrupted]) -> None:
     """The JSON object with ``"complete"`` (and, when interrupted, ``"interrupted"``: where and how far)."""
     head = {k: data.pop(k) for k in ("version",) if k in data}
     head["complete"] = stopped is None

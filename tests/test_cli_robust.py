@@ -309,7 +309,8 @@ def test_ctrl_c_while_looking_for_files(tree, monkeypatch):
     monkeypatch.setattr(cli, "iter_python_files", files)
     code, out = run("pkg")
     assert code == 130
-    assert out == "No shape errors in 0 files.\nInterrupted while looking for files (2 found so far): the report is incomplete.\n"
+    assert out == ("No shape errors in 0 files.\n"
+                   "Interrupted while looking for files (2 found so far): the report is incomplete.\n")
     code, out = run("--format", "json", "pkg")
     data, _ = json.JSONDecoder().raw_decode(out)
     assert data["interrupted"] == {"stage": "listing", "files_done": 0, "files_total": 2}
