@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import ast
 import os
+import re
+import time
 import tokenize
 import traceback
 from dataclasses import dataclass, field
@@ -99,10 +101,29 @@ def read_source(path: str) -> str:
 
 
 def check_source(source: str, path: str = "<string>", options: Options = Options()) -> FileResult:
-    """Analyse one module's source text."""
+    """Analyse one module's source text.
+
+    ``options.file_time_limit`` is a cooperative deadline, counted from this call: the
+    interpreter looks at the clock every few dozen steps and stops like ``MAX_STEPS`` does
+    (an ``analysis-limit`` warning where it stopped, the findings so far kept).  Parsing
+    (CPython's, then libcst's) and libcst's position metadata cannot be interrupted: for a
+    large file they take most of the time (about 5 s and 12 s per MB here), and
+    ``options.max_file_size`` is what bounds them — a Keras file over it is not parsed at all.
+    """
     from .frontend.interpreter import MAX_STEPS, AnalysisLimit, Interpreter
 
+    started = time.monotonic()
     result = FileResult(path)
+    if options.max_file_size is not None:
+        size = len(source.encode("utf-8", "surrogatepass"))
+        if size > options.max_file_size:
+            # Not even CPython's parse (seconds per 10 MB): a look at the text decides.
+            if _mentions_keras_import(source):
+                result.findings.append(Finding(ANALYSIS_LIMIT, Span(path, 1, 1, 1, 1), (
+                    f"Not analysed: this file is {_show_size(size)} ({size:,} bytes), over the "
+                    f"{_show_size(options.max_file_size)} limit on the size of a file to analyse; raise it "
+                    f"with --max-file-size (e.g. --max-file-size {_show_size(_next_size(size))}) to check it.")))
+            return result
     # CPython's parser first: it bounds nesting (200 brackets, ~3000 levels of expression),
     # beyond which libcst's native parser can overflow its stack and kill the process.
     tree = _python_parse(source)
@@ -117,6 +138,9 @@ def check_source(source: str, path: str = "<string>", options: Options = Options
     keras_version = 2 if "tf_keras" in packages else options.keras_version
     try:
         interp = Interpreter.for_source(source, path, keras_version)
+        parsed = time.monotonic()
+        if options.file_time_limit is not None:
+            interp.deadline = started + options.file_time_limit
     except cst.ParserSyntaxError as e:
         result.findings.append(Finding(SYNTAX_ERROR, Span(path, e.raw_line, e.raw_column + 1, e.raw_line,
                                                           e.raw_column + 1), f"Syntax error: {e.message}"))
@@ -130,9 +154,14 @@ def check_source(source: str, path: str = "<string>", options: Options = Options
         interp.run()
         finished = True
     except AnalysisLimit as e:
-        result.findings.append(Finding(ANALYSIS_LIMIT, e.span,
-                                       f"Analysis stopped here after {MAX_STEPS:,} steps (loops, recursion or "
-                                       "branches that multiply); the code after this point is not checked."))
+        if e.reason == "time":
+            message = (f"Analysis stopped here after {time.monotonic() - started:.1f} s (the per-file time "
+                       f"limit, --file-time-limit, is {options.file_time_limit:g} s; parsing took "
+                       f"{parsed - started:.1f} s); the code after this point is not checked.")
+        else:
+            message = (f"Analysis stopped here after {MAX_STEPS:,} steps (loops, recursion or "
+                       "branches that multiply); the code after this point is not checked.")
+        result.findings.append(Finding(ANALYSIS_LIMIT, e.span, message))
     except RecursionError:
         result.findings.append(Finding(ANALYSIS_LIMIT, Span(path, 1, 1, 1, 1),
                                        "Analysis stopped: the code is nested too deeply to follow; "
@@ -198,6 +227,34 @@ def _imported_packages(tree: ast.Module) -> set[str]:
         elif isinstance(node, ast.Constant) and node.value == "TF_USE_LEGACY_KERAS":
             found.add("tf_keras")
     return found
+
+
+#: a line (or a ``;``-separated statement) that imports one of ``KERAS_PACKAGES``, or the
+#: ``TF_USE_LEGACY_KERAS`` switch: what :func:`_imported_packages` finds, read on the text
+_KERAS_IMPORT = re.compile(
+    r"(?:^|[;:])[ \t]*(?:from[ \t]+(?:keras|tensorflow|tf_keras)\b"
+    r"|import[ \t][^\n#]*\b(?:keras|tensorflow|tf_keras)\b)|TF_USE_LEGACY_KERAS",
+    re.MULTILINE)
+
+
+def _mentions_keras_import(source: str) -> bool:
+    """Whether the text seems to import Keras or TensorFlow, without parsing it (for a file
+    too large to parse; an import in a string also counts, a backslash-continued one not)."""
+    return _KERAS_IMPORT.search(source) is not None
+
+
+def _show_size(size: int) -> str:
+    """``5MB``, ``10.9MB``, ``800KB`` or ``120B`` (decimal units, as ``--max-file-size`` reads them)."""
+    for unit, factor in (("GB", 10**9), ("MB", 10**6), ("KB", 10**3)):
+        if size >= factor:
+            return f"{size / factor:.1f}".removesuffix(".0") + unit
+    return f"{size}B"
+
+
+def _next_size(size: int) -> int:
+    """A round size above ``size``: 10.9 MB -> 20 MB, 1.2 MB -> 2 MB, 340 KB -> 400 KB."""
+    factor = 10 ** max(len(str(size)) - 1, 0)
+    return (size // factor + 1) * factor
 
 
 def _python_parse(source: str) -> ast.Module | tuple[int, int, str]:

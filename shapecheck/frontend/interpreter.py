@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 import operator
+import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Optional
 
@@ -65,6 +66,9 @@ MAX_UNROLL = 10_000
 MAX_SEQUENCE = 100_000
 #: statements and calls followed in one file before the analysis stops (a few seconds)
 MAX_STEPS = 100_000
+#: steps between two looks at the clock when a per-file deadline is set (a step takes
+#: ~10-100 us, so the deadline is overrun by a few milliseconds at most)
+DEADLINE_EVERY = 64
 #: rounds of joining a loop body's bindings whose iteration count is unknown
 LOOP_ROUNDS = 4
 _MISSING = object()
@@ -73,12 +77,14 @@ _CUSTOM_STEPS = ("train_step", "test_step", "predict_step", "compute_loss")
 
 
 class AnalysisLimit(BaseException):
-    """The file needs more steps than ``MAX_STEPS``; a BaseException so that no
-    ``except Exception`` on the way swallows it."""
+    """The file needs more steps than ``MAX_STEPS`` (``reason`` "steps") or more time than
+    its deadline (``reason`` "time"); a BaseException so that no ``except Exception`` on the
+    way swallows it."""
 
-    def __init__(self, span: Span) -> None:
-        super().__init__(span)
+    def __init__(self, span: Span, reason: str = "steps") -> None:
+        super().__init__(span, reason)
         self.span = span
+        self.reason = reason
 
 _PURE_FUNCTIONS: dict[str, Callable[..., Any]] = {
     **{f"math.{n}": getattr(math, n) for n in (
@@ -231,6 +237,10 @@ class Interpreter:
     _depth: int = 0
     _functions: list[FunctionValue] = field(default_factory=list)
     _steps: int = 0
+    #: ``time.monotonic()`` value past which the analysis stops (:class:`AnalysisLimit` with
+    #: reason "time"); None: no deadline.  Checked every ``DEADLINE_EVERY`` steps, never by a
+    #: signal (the mypy plugin runs this inside mypy's process)
+    deadline: Optional[float] = None
     #: how many undecided conditions (branches that may or may not run) were met so far
     _undecided: int = 0
     #: functions being executed: id of the FunctionDef -> ``_undecided`` at each activation
@@ -320,6 +330,9 @@ class Interpreter:
         self._steps += 1
         if self._steps > MAX_STEPS:
             raise AnalysisLimit(self.span(node))
+        if (self.deadline is not None and self._steps % DEADLINE_EVERY == 1
+                and time.monotonic() > self.deadline):
+            raise AnalysisLimit(self.span(node), "time")
 
     def exec_stmt(self, stmt: cst.CSTNode, env: Env) -> None:
         self.step(stmt)
