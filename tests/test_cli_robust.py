@@ -325,6 +325,25 @@ def test_every_normal_json_report_says_complete(tree):
 
 
 # -- the per-file limits --------------------------------------------------------------------
+def test_max_file_size_reaches_the_analysis(tree):
+    code, out = run("--max-file-size", "50B", "pkg/bad.py")
+    assert code == 0  # a warning
+    assert out.startswith("pkg/bad.py:1:1: warning: Not analysed: this file is 98B (98 bytes), over the 50B limit")
+    assert "[SC004 analysis-limit]" in out and "[SC201" not in out
+    code, out = run("--max-file-size", "0", "pkg/bad.py")  # no limit
+    assert code == 1 and "[SC201 rank-mismatch]" in out and "analysis-limit" not in out
+    code, out = run("pkg/bad.py")  # the default is far above a small file
+    assert code == 1 and "analysis-limit" not in out
+
+
+def test_file_time_limit_reaches_the_analysis(tree):
+    (tree / "slow.py").write_text(SLOW)
+    code, out = run("--file-time-limit", "0.000001", "slow.py")
+    assert "[SC004 analysis-limit]" in out and "(the per-file time limit, --file-time-limit, is 1e-06 s" in out
+    code, out = run("--file-time-limit", "0", "slow.py")  # no limit
+    assert code == 1 and "analysis-limit" not in out
+
+
 @pytest.mark.parametrize("args", [["--max-file-size", "lots"], ["--file-time-limit", "-1"]])
 def test_bad_limits_are_usage_errors(tree, args):
     code, out = run(*args, "pkg")
