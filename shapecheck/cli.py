@@ -269,14 +269,15 @@ def replay(report: Report, settings: Any) -> tuple[Any, Optional[Interrupted]]:
     from .runtime import RuntimeReport, verify
 
     checked: Optional[RuntimeReport] = None
+    done = 0
     try:
         first = verify(Report(), settings)  # starts the Keras worker (RuntimeUnavailable when it cannot)
         checked = RuntimeReport(first.backend, first.keras_version, first.device)
         for file in report.files:
             part = verify(Report([file]), settings)
             checked.files.update(part.files)
+            done += 1
     except KeyboardInterrupt:
-        done = len(checked.files) if checked is not None else 0
         return checked, Interrupted("runtime", done, len(report.files))
     return checked, None
 
