@@ -66,8 +66,8 @@ MAX_UNROLL = 10_000
 MAX_SEQUENCE = 100_000
 #: statements and calls followed in one file before the analysis stops (a few seconds)
 MAX_STEPS = 100_000
-#: steps between two looks at the clock when a per-file deadline is set (a step takes
-#: ~10-100 us, so the deadline is overrun by a few milliseconds at most)
+#: steps between two looks at the clock when a per-file deadline is set (a step takes ~20 us
+#: here, a layer call more: the deadline is usually overrun by a few milliseconds)
 DEADLINE_EVERY = 64
 #: rounds of joining a loop body's bindings whose iteration count is unknown
 LOOP_ROUNDS = 4
