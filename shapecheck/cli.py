@@ -233,7 +233,7 @@ def _run(targets: list[str], options: Options, out: TextIO, *, fmt: str, color: 
                                                        time_limit=runtime_timeout))
         except RuntimeUnavailable as e:
             click.echo(f"shapecheck: {e}", err=True)
-            return 2
+            sys.exit(2)  # no report: --output-file's PATH is left as it was
     if summary:
         from .report import summary as summary_report
 

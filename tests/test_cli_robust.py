@@ -145,6 +145,20 @@ def test_an_error_while_writing_leaves_the_old_file_and_no_temp_file(tree, monke
         assert "cannot write the report to report.txt: No space left on device" in out
 
 
+def test_a_usage_error_after_the_analysis_leaves_the_old_file(tree, monkeypatch):
+    import shapecheck.runtime as runtime
+
+    def verify(report, settings):
+        raise runtime.RuntimeUnavailable("--device gpu:3: the tensorflow backend sees no GPUs")
+
+    monkeypatch.setattr(runtime, "verify", verify)
+    (tree / "report.txt").write_text("old report\n")
+    code, out = run("--runtime", "--device", "gpu:3", "-o", "report.txt", "pkg")
+    assert code == 2 and out == "shapecheck: --device gpu:3: the tensorflow backend sees no GPUs\n"
+    assert (tree / "report.txt").read_text() == "old report\n"
+    assert leftovers(tree) == []
+
+
 def test_output_file_dash_is_stdout(tree):
     code, out = run("-o", "-", "pkg/good.py")
     assert (code, out) == (0, "No shape errors in 1 file.\n")
