@@ -230,8 +230,6 @@ def test_the_text_test_for_large_files_agrees_with_the_parse(text, imports):
     assert bool(api._imported_packages(ast.parse(text)) & api.KERAS_PACKAGES) is imports
 
 
-@pytest.mark.xfail(strict=True, reason="core/summary.py: Summarizer.operations' recursive visit() overflows on "
-                                       "a functional chain of ~1,000 layers (and from_data is quadratic)")
 def test_a_1200_layer_functional_chain_is_summarised():
     source = KERAS_HEAD + ("x = keras.Input(shape=(16,))\ny = x\nfor i in range(1200):\n"
                            "    y = layers.Dense(16)(y)\nmodel = keras.Model(x, y)\n")

@@ -469,7 +469,7 @@ class _Summarizer:
                 apps[key] = (_Op(op_key, n.kind, node=n), n.tensor_refs())
             return key
 
-        def visit(ref: TensorRef) -> None:
+        def enter(ref: TensorRef, stack: list) -> None:
             if self.constant(ref):
                 return  # a constant (ops.arange, a layer on one): not a node of Keras's graph
             key = application(ref)
@@ -481,14 +481,25 @@ class _Summarizer:
             if op.key not in indices:
                 indices[op.key] = len(indices)
             in_progress.add(key)
-            for p in parents:
-                visit(p)
-            finished.add(key)
-            in_progress.discard(key)
-            order.append(key)
+            stack.append((key, iter(parents)))
 
+        # Keras's depth-first walk from each output, parents before children; a stack rather
+        # than recursion, so that a chain of thousands of layers is no deeper than one
         for ref in outputs:
-            visit(ref)
+            stack: list = []
+            enter(ref, stack)
+            while stack:
+                key, parents = stack[-1]
+                depth = len(stack)
+                for p in parents:
+                    enter(p, stack)
+                    if len(stack) > depth:
+                        break
+                else:
+                    stack.pop()
+                    finished.add(key)
+                    in_progress.discard(key)
+                    order.append(key)
         in_graph = set(order)
         node_depth: dict = {}
         op_depth: dict[str, int] = {}
@@ -523,23 +534,25 @@ class _Summarizer:
         return result
 
     def from_data(self, node_id: int) -> Optional[int]:
-        """The data node (a batch given to ``fit``, ``predict``, ...) a node descends from, if any."""
-        if node_id in self._from_data:
-            return self._from_data[node_id]
-        todo, seen = [node_id], set()
-        found = None
-        while todo and found is None:
-            nid = todo.pop()
-            if nid in seen or nid >= len(self.graph.nodes):
-                continue
-            seen.add(nid)
-            n = self.graph.nodes[nid]
+        """The data node (a batch given to ``fit``, ``predict``, ...) a node descends from, if any:
+        the first found walking its inputs depth-first, last input first."""
+        memo = self._from_data
+        nodes = self.graph.nodes
+        if node_id in memo or node_id >= len(nodes):
+            return memo.get(node_id)
+        # A node's inputs are earlier nodes: one pass in id order answers every node up to this one.
+        for nid in range(len(memo), node_id + 1):
+            n = nodes[nid]
+            found = None
             if n.kind == "data":
                 found = nid
             else:
-                todo.extend(r.node for r in n.tensor_refs())
-        self._from_data[node_id] = found
-        return found
+                for r in reversed(n.tensor_refs()):
+                    found = memo.get(r.node) if r.node < nid else None
+                    if found is not None:
+                        break
+            memo[nid] = found
+        return memo[node_id]
 
     def method_before(self, node_id: int) -> Optional[str]:
         """The model method whose data made node ``node_id`` (recorded just before it)."""
