@@ -8,8 +8,10 @@ Keras, and nothing of the analysed code is executed.
 from __future__ import annotations
 
 import ast
+import errno
 import os
 import re
+import stat
 import time
 import tokenize
 import traceback
@@ -89,6 +91,9 @@ def display_path(path: str) -> str:
 
 def read_source(path: str) -> str:
     """Decode as Python does: PEP 263 declaration or BOM, else UTF-8."""
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        # a FIFO would block the run forever, a device never end
+        raise OSError(errno.EINVAL, "not a regular file (a FIFO, a device or a socket)")
     with open(path, "rb") as fh:
         data = fh.read()
     if b"\0" in data:

@@ -236,3 +236,12 @@ def test_a_1200_layer_functional_chain_is_summarised():
     result = check_source(source, "chain.py")
     assert [f.code.name for f in result.findings] == []
     assert len(result.models) == 1
+
+
+def test_a_fifo_named_py_is_unreadable_not_a_hang(tmp_path):
+    """Opening a FIFO for reading blocks until a writer comes: the run would hang forever."""
+    fifo = tmp_path / "pipe.py"
+    os.mkfifo(fifo)
+    result = check_file(str(fifo))
+    assert [(f.code.name, f.span.line) for f in result.findings] == [("unreadable-file", 1)]
+    assert "not a regular file" in result.findings[0].message
