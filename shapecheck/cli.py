@@ -40,8 +40,13 @@ class Interrupted:
     stage: str
     done: int
     total: int
+    #: not Ctrl-C: why the runtime replay could not go on (its Keras worker could not be restarted)
+    reason: Optional[str] = None
 
     def line(self) -> str:
+        if self.reason is not None:
+            return (f"The runtime replay stopped after {self.done} of {self.total} files: {self.reason}; the "
+                    "runtime verdicts are incomplete (the static findings of every file are reported).")
         if self.stage == "listing":
             return (f"Interrupted while looking for files ({self.total} found so far): the report is "
                     "incomplete.")
@@ -51,7 +56,10 @@ class Interrupted:
         return f"Interrupted after {self.done} of {self.total} files: the report is incomplete."
 
     def as_json(self) -> dict[str, Any]:
-        return {"stage": self.stage, "files_done": self.done, "files_total": self.total}
+        data: dict[str, Any] = {"stage": self.stage, "files_done": self.done, "files_total": self.total}
+        if self.reason is not None:
+            data["reason"] = self.reason
+        return data
 
 
 class OutputFile:
@@ -255,7 +263,7 @@ def _run(targets: list[str], options: Options, out: TextIO, *, fmt: str, color: 
         if not to_terminal_text:  # the report is in a file or JSON: say it where a person sees it too
             out.flush()
             click.echo(f"shapecheck: {stopped.line()}", err=True)
-        return INTERRUPTED
+        return INTERRUPTED if stopped.reason is None else 2
     status = exit_status(report)
     if checked is not None and status == 0 and (checked.count("contradicted") or checked.shapes_disagree):
         status = 1
@@ -266,7 +274,7 @@ def replay(report: Report, settings: Any) -> tuple[Any, Optional[Interrupted]]:
     """``--runtime``, one file at a time, so that Ctrl-C keeps the verdicts of the files replayed so far
     (the others have none and are reported statically). ``None`` verdicts when it came while Keras was
     starting."""
-    from .runtime import RuntimeReport, verify
+    from .runtime import RuntimeReport, RuntimeUnavailable, verify
 
     checked: Optional[RuntimeReport] = None
     done = 0
@@ -279,6 +287,11 @@ def replay(report: Report, settings: Any) -> tuple[Any, Optional[Interrupted]]:
             done += 1
     except KeyboardInterrupt:
         return checked, Interrupted("runtime", done, len(report.files))
+    except RuntimeUnavailable as e:
+        if checked is None:
+            raise  # Keras could not start at all: a usage error, no report
+        # Keras started, then its worker died and could not be restarted: keep what was found
+        return checked, Interrupted("runtime", done, len(report.files), reason=str(e))
     return checked, None
 
 

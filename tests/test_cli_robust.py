@@ -289,6 +289,40 @@ def test_ctrl_c_during_the_runtime_replay_keeps_the_verdicts_so_far(tree, monkey
     assert [("runtime" in f) for f in data["findings"]] == [True, False]
 
 
+def test_a_runtime_worker_that_cannot_restart_keeps_the_static_report(tree, monkeypatch):
+    """Keras started, then its worker died for good in the second file: the first file's verdicts and
+    every file's static findings are reported, with why the replay stopped; exit 2 (not 130)."""
+    import shapecheck.runtime as runtime
+    from shapecheck.runtime import FileRuntime, RuntimeReport, RuntimeUnavailable, ShapeVerdict, Verdict
+
+    replayed: list[str] = []
+
+    def verify(report, settings):
+        rt = RuntimeReport("stand-in", "3.x", "CPU")
+        for file in report.files:
+            if len(replayed) == 1:
+                raise RuntimeUnavailable("the Keras worker died (signal 11) and could not be restarted")
+            replayed.append(file.path)
+            rt.files[file.path] = FileRuntime([Verdict("confirmed", "Keras raises ValueError") for _ in file.findings],
+                                              [ShapeVerdict((), None, "no tensor") for _ in file.shapes])
+        return rt
+
+    monkeypatch.setattr(runtime, "verify", verify)
+    code, out = run("--runtime", "pkg/bad.py", "pkg/broken.py")
+    assert code == 2
+    assert "    runtime: confirmed: Keras raises ValueError" in out
+    assert "pkg/broken.py:1:7: error: Syntax error" in out
+    assert out.rstrip().endswith("The runtime replay stopped after 1 of 2 files: the Keras worker died (signal 11) "
+                                 "and could not be restarted; the runtime verdicts are incomplete (the static "
+                                 "findings of every file are reported).")
+    replayed.clear()
+    code, out = run("--runtime", "--format", "json", "pkg/bad.py", "pkg/broken.py")
+    data, _ = json.JSONDecoder().raw_decode(out)
+    assert code == 2 and data["complete"] is False
+    assert data["interrupted"]["reason"].startswith("the Keras worker died")
+    assert [f["path"] for f in data["findings"]] == ["pkg/bad.py", "pkg/broken.py"]
+
+
 @pytest.mark.runtime
 @pytest.mark.skipif(importlib.util.find_spec("keras") is None, reason="--runtime needs Keras")
 def test_ctrl_c_in_a_real_runtime_replay(tmp_path):
