@@ -52,10 +52,10 @@ KNOWN: list[tuple[str, str]] = [
 ]
 
 
-def analyse(source: str, path: str = "<generated>"):
+def analyse(source: str, path: str = "<generated>", keras_version: int = 3):
     """``check_source``, failing on an ``internal-error`` finding (with the source, to reproduce),
     other than a :data:`KNOWN` one."""
-    result = check_source(source, path, Options(debug=True))
+    result = check_source(source, path, Options(debug=True, keras_version=keras_version))
     internal = [f for f in result.findings if f.code.name == "internal-error"
                 and not any(where in f.message for where, _ in KNOWN)]
     assert not internal, f"{internal[0].message}\n--- source:\n{source}"
@@ -346,10 +346,10 @@ def programs(draw) -> str:
 
 
 @settings(max_examples=60, **SETTINGS)
-@given(programs())
-def test_keras_calls_inside_random_python(source):
+@given(programs(), st.sampled_from([3, 2]))
+def test_keras_calls_inside_random_python(source, keras_version):
     assert parses(source), source  # the generator writes valid syntax
-    result = analyse(source)
+    result = analyse(source, keras_version=keras_version)
     assert not any(f.code.name == "syntax-error" for f in result.findings), source
 
 
