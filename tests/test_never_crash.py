@@ -46,9 +46,10 @@ SETTINGS = dict(deadline=None, suppress_health_check=[HealthCheck.too_slow, Heal
 #: internal errors found by these tests and not fixed yet: (the last lines of the traceback that
 #: identify the bug, its reproduction). Each has a strict xfail test below; the random tests pass
 #: over it (and only it) so that they keep looking for others. Fixed: the xfail passes; remove it.
-KNOWN: list[tuple[str, str]] = [
-    ("shapecheck/core/rules.py\", line 144, in input\n    return self.inputs[0]",
-     "import keras\nfrom keras import layers\ny = layers.Dense(3)([])\n"),
+KNOWN: list[tuple[str, str]] = []
+#: the reproductions of internal errors these tests found and that are fixed: each stays a test
+FIXED = [
+    "import keras\nfrom keras import layers\ny = layers.Dense(3)([])\n",  # a layer called on no tensor
 ]
 
 
@@ -372,8 +373,9 @@ def test_the_generator_reaches_the_analysis():
 
 
 @pytest.mark.parametrize("source", [
-    pytest.param(source, marks=pytest.mark.xfail(strict=True, reason=f"internal error: {source!r}"))
-    for _, source in KNOWN])
+    *[pytest.param(source, marks=pytest.mark.xfail(strict=True, reason=f"internal error: {source!r}"))
+      for _, source in KNOWN],
+    *FIXED])
 def test_known_internal_errors(source):
     result = check_source(source, "<known>")
     assert not [f for f in result.findings if f.code.name == "internal-error"], result.findings

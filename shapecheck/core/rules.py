@@ -141,7 +141,9 @@ class Call:
 
     @property
     def input(self) -> TensorType:
-        return self.inputs[0]
+        """The first input; unknown when the call got none (``layer([])``)."""
+        inputs = self.inputs
+        return inputs[0] if inputs else UNKNOWN_TENSOR
 
     @property
     def shape(self) -> Shape:
