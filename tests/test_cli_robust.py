@@ -18,15 +18,10 @@ from click.testing import CliRunner
 
 from shapecheck.cli import main
 
+from .test_cli import BAD
+
 ROOT = Path(__file__).resolve().parent.parent
 
-BAD = """\
-import keras
-from keras import layers
-
-x = keras.Input(shape=(28, 28))
-y = layers.Conv2D(8, 3)(x)
-"""
 GOOD = """\
 import keras
 from keras import layers
@@ -253,9 +248,9 @@ def test_ctrl_c_with_json_to_an_output_file(big_tree):
     assert leftovers(big_tree) == []
 
 
-def test_ctrl_c_during_the_runtime_replay_keeps_the_verdicts_so_far(tree, monkeypatch):
-    """The replay goes one file at a time; the interrupt comes in the second file's (a stand-in for
-    Keras: the real worker takes seconds to start)."""
+def replay_one_file_then(stop: BaseException, monkeypatch) -> list[str]:
+    """A stand-in for ``runtime.verify`` (the real Keras worker takes seconds to start): it confirms
+    every finding of the first file it is given, then raises ``stop``. The files it replayed."""
     import shapecheck.runtime as runtime
     from shapecheck.runtime import FileRuntime, RuntimeReport, ShapeVerdict, Verdict
 
@@ -265,13 +260,20 @@ def test_ctrl_c_during_the_runtime_replay_keeps_the_verdicts_so_far(tree, monkey
         rt = RuntimeReport("stand-in", "3.x", "CPU")
         for file in report.files:
             if len(replayed) == 1:
-                raise KeyboardInterrupt
+                raise stop
             replayed.append(file.path)
             rt.files[file.path] = FileRuntime([Verdict("confirmed", "Keras raises ValueError") for _ in file.findings],
                                               [ShapeVerdict((), None, "no tensor") for _ in file.shapes])
         return rt
 
     monkeypatch.setattr(runtime, "verify", verify)
+    return replayed
+
+
+def test_ctrl_c_during_the_runtime_replay_keeps_the_verdicts_so_far(tree, monkeypatch):
+    """The replay goes one file at a time; the interrupt comes in the second file's (a stand-in for
+    Keras: the real worker takes seconds to start)."""
+    replayed = replay_one_file_then(KeyboardInterrupt(), monkeypatch)
     code, out = run("--runtime", "pkg/bad.py", "pkg/broken.py")
     assert code == 130
     assert replayed == ["pkg/bad.py"]
@@ -292,22 +294,10 @@ def test_ctrl_c_during_the_runtime_replay_keeps_the_verdicts_so_far(tree, monkey
 def test_a_runtime_worker_that_cannot_restart_keeps_the_static_report(tree, monkeypatch):
     """Keras started, then its worker died for good in the second file: the first file's verdicts and
     every file's static findings are reported, with why the replay stopped; exit 2 (not 130)."""
-    import shapecheck.runtime as runtime
-    from shapecheck.runtime import FileRuntime, RuntimeReport, RuntimeUnavailable, ShapeVerdict, Verdict
+    from shapecheck.runtime import RuntimeUnavailable
 
-    replayed: list[str] = []
-
-    def verify(report, settings):
-        rt = RuntimeReport("stand-in", "3.x", "CPU")
-        for file in report.files:
-            if len(replayed) == 1:
-                raise RuntimeUnavailable("the Keras worker died (signal 11) and could not be restarted")
-            replayed.append(file.path)
-            rt.files[file.path] = FileRuntime([Verdict("confirmed", "Keras raises ValueError") for _ in file.findings],
-                                              [ShapeVerdict((), None, "no tensor") for _ in file.shapes])
-        return rt
-
-    monkeypatch.setattr(runtime, "verify", verify)
+    replayed = replay_one_file_then(
+        RuntimeUnavailable("the Keras worker died (signal 11) and could not be restarted"), monkeypatch)
     code, out = run("--runtime", "pkg/bad.py", "pkg/broken.py")
     assert code == 2
     assert "    runtime: confirmed: Keras raises ValueError" in out
