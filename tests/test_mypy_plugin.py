@@ -20,7 +20,7 @@ import pytest
 from mypy import api as mypy_api
 
 from shapecheck.api import check_file
-from shapecheck.mypy.codes import MYPY_REPORTS
+from shapecheck.core.findings import FILE_ERRORS
 
 from .mypy_support import mypy_config, stub_search_path
 
@@ -110,7 +110,7 @@ def test_no_message_outside_the_fixtures(fixture_run):
 def test_parity_with_the_cli(fixture_run, path):
     by_file, _, _, _ = fixture_run
     messages = by_file.get(path, [])
-    findings = [f for f in check_file(str(path)).findings if f.code.name not in MYPY_REPORTS]
+    findings = [f for f in check_file(str(path)).findings if f.code.name not in FILE_ERRORS]
     shape = [m for m in messages if m.code is not None and m.code.startswith("shape-")]
 
     # every error finding is one mypy error, at its line and column, with its sub-code and the

@@ -9,14 +9,11 @@ from __future__ import annotations
 
 from mypy.errorcodes import ErrorCode
 
-from ..core.findings import CODES, FILE_ERRORS, Code
+from ..core.findings import CODES, Code
 
 CATEGORY = "Shapecheck"
 
 SHAPE = ErrorCode("shape", "Tensor shapes Keras would reject (shapecheck)", CATEGORY)
-
-#: the finding codes that mypy reports itself (a file it cannot read or parse)
-MYPY_REPORTS = FILE_ERRORS
 
 
 def sub_code(code: Code) -> ErrorCode:

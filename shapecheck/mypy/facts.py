@@ -16,9 +16,8 @@ from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
 from ..api import Options, check_source, read_source
-from ..core.findings import INTERNAL_ERROR, Finding, Span
+from ..core.findings import FILE_ERRORS, INTERNAL_ERROR, Finding, Span
 from ..core.shapes import show_shape
-from .codes import MYPY_REPORTS
 from .options import PluginOptions
 
 
@@ -55,7 +54,8 @@ def facts_of(source: str, path: str, options: PluginOptions) -> FileFacts:
         tree = None
     functions = _functions(tree) if tree is not None else []
     for f in result.findings:
-        if f.code.name in MYPY_REPORTS or f.code.name in options.ignore:
+        # mypy itself reports a file it cannot read or parse
+        if f.code.name in FILE_ERRORS or f.code.name in options.ignore:
             continue
         facts.findings.setdefault(_innermost(functions, f.span.line), []).append(f)
     lines = source.splitlines()

@@ -32,16 +32,15 @@ _SHAPE_ID = TypeVarId(-1_000_003, namespace="shapecheck.shape")
 _MARK = "__shapecheck_shape__"
 
 
-def is_tensor_slot(t: Type) -> bool:
-    """Whether a call's own return type may be replaced by a shaped tensor: ``Any``, or a
-    ``KerasTensor`` (never a NumPy array, a layer object, or a user's class)."""
-    p = get_proper_type(t)
-    return isinstance(p, AnyType) or (isinstance(p, Instance) and p.type.fullname == KERAS_TENSOR)
-
-
 def is_keras_tensor(t: Type) -> bool:
     p = get_proper_type(t)
     return isinstance(p, Instance) and p.type.fullname == KERAS_TENSOR
+
+
+def is_tensor_slot(t: Type) -> bool:
+    """Whether a call's own return type may be replaced by a shaped tensor: ``Any``, or a
+    ``KerasTensor`` (never a NumPy array, a layer object, or a user's class)."""
+    return isinstance(get_proper_type(t), AnyType) or is_keras_tensor(t)
 
 
 def tensor_type(api: CheckerPluginInterface, shape: Optional[str]) -> Optional[ProperType]:
