@@ -10,6 +10,7 @@ from rich.markup import escape
 from ..api import Report
 from ..core.shapes import show_shape
 from ..runtime import RuntimeReport, ShapeVerdict
+from . import statistics as statistics_report
 
 _STYLE = {"error": "bold red", "warning": "bold yellow", "note": "cyan"}
 
@@ -18,11 +19,16 @@ _VERDICT = {"confirmed": "green", "contradicted": "bold red reverse", "unverifia
 
 
 def render(report: Report, out: TextIO, *, show_shapes: bool = False, color: bool | None = None,
-           runtime: Optional[RuntimeReport] = None) -> None:
-    """``runtime``: what ``--runtime`` found; each finding and shape then says whether Keras agrees."""
+           runtime: Optional[RuntimeReport] = None, quiet: bool = False, statistics: bool = False) -> None:
+    """``runtime``: what ``--runtime`` found; each finding and shape then says whether Keras agrees.
+    ``quiet``: the findings only, no closing count or runtime line. ``statistics``: a count per code
+    instead of the findings."""
     # rich honours NO_COLOR and colours only a terminal unless told otherwise.
     console = Console(file=out, highlight=False, soft_wrap=True, force_terminal=color, no_color=color is False)
-    for file in report.files:
+    if statistics:
+        for line in statistics_report.lines(report):
+            console.print(escape(line))
+    for file in [] if statistics else report.files:
         checked = runtime.files.get(file.path) if runtime is not None else None
         for i, f in enumerate(file.findings):
             s = f.span
@@ -48,6 +54,8 @@ def render(report: Report, out: TextIO, *, show_shapes: bool = False, color: boo
             for line, column, message in checked.missed:
                 console.print(f"{escape(file.path)}:{line}:{column}: [{_STYLE['note']}]note:[/{_STYLE['note']}] "
                               f"runtime: Keras rejects this call and shapecheck reported nothing: {escape(message)}")
+    if quiet:
+        return
     counts = {lvl: sum(1 for f in report.findings if f.level == lvl) for lvl in ("error", "warning", "note")}
     n_files = len(report.files)
     if report.findings:
