@@ -265,6 +265,8 @@ class Interpreter:
     #: a ``.trainable`` assignment to something not followed: which weights train is unknown
     trainable_unknown: bool = False
     _model_records: dict[int, ModelRecord] = field(default_factory=dict)
+    #: whether the source has the word ``yield`` (else no function in it is a generator)
+    _may_yield: bool = True
 
     def __post_init__(self) -> None:
         self.data = DataFlow(self)
@@ -274,9 +276,9 @@ class Interpreter:
     @staticmethod
     def for_source(source: str, path: str, keras_version: int = 3) -> Interpreter:
         module = cst.parse_module(source)
-        wrapper = MetadataWrapper(module, unsafe_skip_copy=True)
-        positions = wrapper.resolve(PositionProvider)
-        return Interpreter(path, module, positions, Engine(keras_version))
+        interp = Interpreter(path, module, _positions(module), Engine(keras_version))
+        interp._may_yield = "yield" in source  # no generator function without the word
+        return interp
 
     def run(self) -> None:
         """Follow the module; :class:`AnalysisLimit` escapes when it needs too many steps.
@@ -1302,6 +1304,8 @@ class Interpreter:
             self._frame = frame
 
     def _is_generator(self, fn: cst.FunctionDef) -> bool:
+        if not self._may_yield:
+            return False  # (libcst's visit of the body below cost a fifth of the analysis)
         key = id(fn)
         if key not in self._generators:
             self._generators[key] = _is_generator(fn)
@@ -2350,6 +2354,21 @@ def _is_data(x: Any) -> bool:
         return True
     values = list(x.values()) if isinstance(x, dict) else (list(x) if isinstance(x, (list, tuple)) else [])
     return bool(values) and all(isinstance(v, Array) for v in values)
+
+
+def _positions(module: cst.Module) -> Any:
+    """libcst's ``PositionProvider`` ranges of every node of ``module``.
+
+    What ``MetadataWrapper(module).resolve(PositionProvider)`` returns, computed by the same code
+    (the provider's ``_gen_impl``, one code generation with positions), without the wrapper's
+    extra traversal of the whole module (``visit_batched`` with no batchable provider, run even
+    when none is asked): that traversal cost as much as the positions themselves."""
+    provider = PositionProvider()
+    try:
+        provider._gen_impl(module)
+    except AttributeError:  # a libcst without this private route: the public one
+        return MetadataWrapper(module, unsafe_skip_copy=True).resolve(PositionProvider)
+    return provider._computed
 
 
 def _is_generator(fn: cst.FunctionDef) -> bool:
