@@ -23,6 +23,22 @@ DEFAULT_MAX_FILE_SIZE = "2MB"  # a 2 MB Keras file takes ~40 s to parse and foll
 INTERRUPTED = 130
 
 
+def explain_code(ctx: click.Context, param: click.Parameter, query: Optional[str]) -> None:
+    """``--explain CODE``: the code's page (:func:`shapecheck.docs.explain`), then exit; an unknown code is a
+    usage error that lists the known ones."""
+    if query is None or ctx.resilient_parsing:
+        return
+    from .core.findings import CODES
+    from .docs import explain, find_code
+
+    code = find_code(query)
+    if code is None:
+        known = ", ".join(c.label for c in sorted(CODES.values(), key=lambda c: c.number))
+        raise click.BadParameter(f"unknown finding code {query!r}; the codes are: {known}", ctx, param)
+    explain(code, sys.stdout)
+    ctx.exit(0)
+
+
 def covered_layers() -> list[str]:
     """``keras.layers.<Name>`` for every layer class with a rule, aliases included, sorted."""
     from .core.rules import LAYERS, load_rules
@@ -143,6 +159,9 @@ def _output_error(path: str, e: OSError) -> None:
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @click.option("--list-layers", is_flag=True,
               help="List the Keras layers shapecheck has rules for (canonical names, aliases included) and exit.")
+@click.option("--explain", metavar="CODE", is_eager=True, expose_value=False, callback=explain_code,
+              help="Print the page of a finding code (SC201, rank-mismatch or shape-rank-mismatch): what it finds, "
+                   "why Keras rejects it, an example and the fix; Markdown text when piped. Then exit.")
 @click.version_option(__version__, prog_name="shapecheck")
 def main(paths: tuple[str, ...], fmt: str, output_file: Optional[str], show_shapes: bool, keras_version: str,
          summary: bool, file_time_limit: float, max_file_size: str, runtime: bool, device: str,

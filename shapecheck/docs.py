@@ -10,7 +10,7 @@ import inspect
 import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from .core import findings
 from .core.engine import infer
@@ -20,17 +20,67 @@ from .core.rules import LAYER_FUNCTIONS, LAYERS, OPS, Call, LayerRule, Rule, loa
 DOCS_URL = "docs/rules/{number}-{name}.md"
 
 
+#: the imports a code's example and fix may use without writing them: (the name it uses, the import);
+#: its page shows each snippet as a whole program with the imports of the names it uses
+PREAMBLE = (("keras", "import keras"), ("layers", "from keras import layers"), ("np", "import numpy as np"),
+            ("tf", "import tensorflow as tf"))
+_CODING = re.compile(r"^[ \t\f]*#.*?coding[:=][ \t]*([-\w.]+)")  # PEP 263
+
+
+def program(snippet: str) -> str:
+    """An example or fix of :data:`CODES` as the whole program its page shows: the imports of the
+    :data:`PREAMBLE` names it uses, after its coding declaration if it has one. A snippet whose
+    lines start with ``$ `` is a terminal session, shown as it is."""
+    if is_session(snippet):
+        return snippet
+    lines = snippet.splitlines(keepends=True)
+    head = 1 if lines and _CODING.match(lines[0]) else 0
+    imports = [line + "\n" for name, line in PREAMBLE if re.search(rf"(?<![\w.]){name}\.", snippet)]
+    if not imports:
+        return snippet
+    return "".join(lines[:head] + imports + ["\n"] + lines[head:])
+
+
+def is_session(snippet: str) -> bool:
+    """A terminal session (commands after ``$ ``, then their output), not a Python program."""
+    return snippet.startswith("$ ")
+
+
 def rule_page(code: Code) -> str:
+    """The Markdown page of a code (``docs/rules/<number>-<name>.md``, ``shapecheck --explain``): the same
+    four sections for every code: *What it does*, *Why is this bad?*, *Example*, *Use instead*."""
     mypy = "reported by mypy itself" if code.name in FILE_ERRORS else f"`{code.mypy_code}`"
     out = [f"# {code.number} {code.name}", "", f"*Severity: {code.severity} · mypy error code: {mypy}*", "",
            "## What it does", "",
            code.summary, "", "## Why is this bad?", "", code.explanation, ""]
-    if code.example:
-        out += ["## Example", "", "```python", code.example.rstrip(), "```", ""]
-    if code.fix:
-        out += ["## Use instead", "", "```python", code.fix.rstrip(), "```", ""]
+    for title, snippet in (("Example", code.example), ("Use instead", code.fix)):
+        language = "console" if is_session(snippet) else "python"
+        out += [f"## {title}", "", f"```{language}", program(snippet).rstrip(), "```", ""]
     out += ["---", "", "*Generated from `shapecheck/core/findings.py` by `python -m shapecheck.docs`.*", ""]
     return "\n".join(out)
+
+
+def find_code(query: str) -> Code | None:
+    """The code ``query`` names, in any case: its number (``SC201``), its name (``rank-mismatch``) or its
+    mypy error code (``shape-rank-mismatch``)."""
+    wanted = query.strip().lower()
+    for code in CODES.values():
+        if wanted in (code.number.lower(), code.name, code.mypy_code):
+            return code
+    return None
+
+
+def explain(code: Code, out: TextIO) -> None:
+    """``shapecheck --explain``: the code's page, rendered by rich on a terminal, as Markdown text
+    otherwise (piped, redirected; as ``ruff rule`` prints it)."""
+    page = rule_page(code)
+    if not out.isatty():
+        out.write(page)
+        return
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    Console(file=out).print(Markdown(page))
 
 
 def rules_index() -> str:

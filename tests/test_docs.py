@@ -23,8 +23,9 @@ def test_no_page_without_a_code():
 
 
 def test_every_code_is_documented_in_full():
+    """What it does, why it is bad, an example and the fix (tests/test_rule_docs.py runs the last two)."""
     for code in CODES.values():
-        assert code.summary and code.explanation, code.name
+        assert code.summary and code.explanation and code.example and code.fix, code.name
 
 
 def test_the_mypy_page_lists_every_error_code():

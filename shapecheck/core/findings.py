@@ -50,23 +50,43 @@ SYNTAX_ERROR = _code(
 The file could not be parsed, so nothing in it was checked. The other files of the
 run are still checked and reported; the exit status is 2.
 """,
-    "x = keras.Input(shape=(28, 28)\n",
-    "x = keras.Input(shape=(28, 28))\n",
+    "inputs = keras.Input(shape=(28, 28)\noutputs = layers.Flatten()(inputs)\n",
+    "inputs = keras.Input(shape=(28, 28))\noutputs = layers.Flatten()(inputs)\n",
 )
 UNREADABLE_FILE = _code(
     "SC002", "unreadable-file", "error", "The file could not be read or decoded.",
     """
 The file could not be opened, or its bytes are not text in its declared encoding
-(UTF-8 when none is declared). The other files of the run are still checked; the exit
-status is 2.
+(UTF-8 when none is declared). Python itself would refuse to run it (`SyntaxError:
+Non-UTF-8 code starting with '\\xe9'`). The other files of the run are still checked; the
+exit status is 2. Declare the file's encoding on its first or second line (PEP 263), or save
+it as UTF-8.
 """,
+    "# Saved in Latin-1 with no coding declaration: the é below is the byte 0xE9, not UTF-8.\n"
+    "inputs = keras.Input(shape=(28, 28))  # entrée\n",
+    "# -*- coding: latin-1 -*-\n"
+    "# Saved in Latin-1, as the line above declares: the é below is the byte 0xE9.\n"
+    "inputs = keras.Input(shape=(28, 28))  # entrée\n",
 )
 INTERNAL_ERROR = _code(
     "SC003", "internal-error", "error", "shapecheck failed on this file: a bug of ours.",
     """
 An exception escaped shapecheck's own analysis of this file. The rest of the run went
 on. Please report it with the file (or a reduced version); `--debug` shows the traceback.
+There is no mistake of yours to fix: the example is what the report looks like, and what to
+do instead is to run the file again with `--debug` and attach the traceback to the report.
 """,
+    "$ shapecheck model.py\n"
+    "model.py:1:1: error: shapecheck failed on this file; please report it with the file (or a reduced "
+    "version): IndexError: list index out of range [SC003 internal-error]\n"
+    "Found 1 error in 1 file.\n",
+    "$ shapecheck --debug model.py\n"
+    "model.py:1:1: error: shapecheck failed on this file; please report it with the file (or a reduced "
+    "version): Traceback (most recent call last):\n"
+    "  ...\n"
+    "IndexError: list index out of range\n"
+    " [SC003 internal-error]\n"
+    "Found 1 error in 1 file.\n",
 )
 ANALYSIS_LIMIT = _code(
     "SC004", "analysis-limit", "warning", "shapecheck stopped following this file before its end.",
@@ -75,7 +95,14 @@ The file needs more work than shapecheck gives one file: loops, recursion or bra
 that multiply (or code nested too deeply to follow). The analysis stopped at the line
 shown; findings before that point are reported, the code after it is not checked. The
 other files of the run are checked as usual. A warning does not change the exit status.
+Keras has no objection to such code; the risk is the shape errors after it that go unseen.
+Vectorised NumPy instead of Python loops over data, or the data preparation in a module of
+its own, keeps the model code within reach.
 """,
+    "total = 0\nfor i in range(1000):\n    for j in range(1000):\n        total += i * j\n"
+    "inputs = keras.Input(shape=(28, 28, 1))\noutputs = layers.Conv2D(8, 3)(inputs)  # not checked\n",
+    "total = int(np.outer(np.arange(1000), np.arange(1000)).sum())\n"
+    "inputs = keras.Input(shape=(28, 28, 1))\noutputs = layers.Conv2D(8, 3)(inputs)\n",
 )
 INVALID_INPUT = _code(
     "SC101", "invalid-input", "error", "`keras.Input` / `InputLayer` arguments that Keras rejects.",
@@ -87,7 +114,7 @@ negative or non-integer dimensions, or a `tensor` whose shape or dtype contradic
 other arguments. The model is never built.
 """,
     "x = keras.Input(shape=(28, -1))\n",
-    "x = keras.Input(shape=(28, None))  # None for a variable axis\n",
+    "x = keras.Input(shape=(28, None))  # None for an axis of any size\n",
 )
 DUPLICATE_INPUT_NAME = _code(
     "SC102", "duplicate-input-name", "error", "Two inputs of one model share a name.",
@@ -95,8 +122,10 @@ DUPLICATE_INPUT_NAME = _code(
 Keras requires the names of all layers of a model, its inputs included, to be unique:
 `Model(...)` raises `ValueError: The name "x" is used 2 times in the model`.
 """,
-    'a = keras.Input((4,), name="x")\nb = keras.Input((4,), name="x")\nm = keras.Model([a, b], ...)\n',
-    'a = keras.Input((4,), name="x_a")\nb = keras.Input((4,), name="x_b")\n',
+    'a = keras.Input((4,), name="x")\nb = keras.Input((4,), name="x")\n'
+    'model = keras.Model([a, b], layers.Add()([a, b]))\n',
+    'a = keras.Input((4,), name="x_a")\nb = keras.Input((4,), name="x_b")\n'
+    'model = keras.Model([a, b], layers.Add()([a, b]))\n',
 )
 DISCONNECTED_OUTPUT = _code(
     "SC103", "disconnected-output", "error", "A model output needs an input that is not among the model's inputs.",
@@ -108,8 +137,9 @@ a different model), Keras raises `ValueError: Output with path `...` is not conn
 output).
 """,
     'a = keras.Input((3,))\nb = keras.Input((3,))\nh = layers.Concatenate()([a, b])\n'
-    'm = keras.Model(a, layers.Dense(1)(h))\n',
-    "m = keras.Model([a, b], layers.Dense(1)(h))\n",
+    'model = keras.Model(a, layers.Dense(1)(h))\n',
+    'a = keras.Input((3,))\nb = keras.Input((3,))\nh = layers.Concatenate()([a, b])\n'
+    'model = keras.Model([a, b], layers.Dense(1)(h))\n',
 )
 RANK_MISMATCH = _code(
     "SC201", "rank-mismatch", "error", "A layer receives a tensor of the wrong rank.",
@@ -133,6 +163,8 @@ axis raises `ValueError: ... expected axis -1 of input shape to have value 32`. 
 that need a known size (`Dense` on an unknown last axis) are reported here too.
 """,
     "dense = layers.Dense(8)\na = dense(keras.Input((32,)))\nb = dense(keras.Input((64,)))\n",
+    "dense = layers.Dense(8)\na = dense(keras.Input((32,)))\n"
+    "b = layers.Dense(8)(keras.Input((64,)))  # a layer of its own for the wider input\n",
 )
 INCOMPATIBLE_SHAPES = _code(
     "SC203", "incompatible-shapes", "error", "Tensors that must agree in shape do not.",
@@ -143,6 +175,8 @@ Keras raises `ValueError: Inputs have incompatible shapes` or `A Concatenate lay
 requires inputs with matching shapes except for the concatenation axis`.
 """,
     "a = keras.Input((32,))\nb = keras.Input((16,))\nc = layers.Add()([a, b])\n",
+    "a = keras.Input((32,))\nb = keras.Input((16,))\n"
+    "c = layers.Add()([a, layers.Dense(32)(b)])  # project b to a's width first\n",
 )
 INVALID_RESHAPE = _code(
     "SC204", "invalid-reshape", "error", "A reshape that does not preserve the number of elements.",
@@ -172,6 +206,8 @@ Layer constructors and ops validate their arguments: an unknown `padding`, an ax
 of range for the input, a `Permute` that is not a permutation, a `kernel_size` with the
 wrong number of entries. Keras raises `ValueError` when the layer is created or called.
 """,
+    "x = keras.Input((10, 8))\ny = layers.Permute((1, 3))(x)\n",
+    "x = keras.Input((10, 8))\ny = layers.Permute((2, 1))(x)  # dims count from 1: the axes after the batch\n",
 )
 TF_OP_ON_KERAS_TENSOR = _code(
     "SC207", "tf-op-on-keras-tensor", "error", "A TensorFlow function applied to a symbolic Keras tensor.",
@@ -188,10 +224,13 @@ is valid.
 INPUT_COUNT = _code(
     "SC208", "input-count", "error", "A layer or model receives the wrong number of inputs.",
     """
-Merging layers need a list of at least two tensors, `Dot` and `Subtract` exactly two, a
-model as many tensors as it has inputs. Keras raises `ValueError` when called.
+Merging layers need a list of tensors (Keras 3 accepts a list of one), `Dot` and
+`Subtract` exactly two, a model as many tensors as it has inputs. Keras raises
+`ValueError` when called.
 """,
-    "a = keras.Input((8,))\nc = layers.Add()([a])\n",
+    "a = keras.Input((8,))\nb = keras.Input((8,))\nc = keras.Input((8,))\nd = layers.Subtract()([a, b, c])\n",
+    "a = keras.Input((8,))\nb = keras.Input((8,))\nc = keras.Input((8,))\n"
+    "d = layers.Subtract()([layers.Add()([a, b]), c])\n",
 )
 DATA_SHAPE = _code(
     "SC301", "data-shape-mismatch", "error", "Data passed to `fit`/`evaluate`/`predict` does not fit the model's inputs.",
@@ -205,7 +244,8 @@ One sample needs its batch axis: `model.predict(x[None, ...])`.
 """,
     "model = keras.Sequential([keras.Input((784,)), layers.Dense(10)])\n"
     "x = np.zeros((100, 28, 28))\nmodel.predict(x)\n",
-    "model.predict(x.reshape(-1, 784))\n",
+    "model = keras.Sequential([keras.Input((784,)), layers.Dense(10)])\n"
+    "x = np.zeros((100, 28, 28))\nmodel.predict(x.reshape(-1, 784))\n",
 )
 TARGET_SHAPE = _code(
     "SC302", "target-shape-mismatch", "error", "Targets do not fit the model's output under its loss.",
@@ -218,10 +258,14 @@ integer labels with one axis fewer than the output, the regression losses shapes
 broadcast. Integer labels with `categorical_crossentropy`, one-hot labels with a sparse loss,
 or a `Dense(units)` that differs from the number of classes fail at the first batch.
 """,
-    "model.compile(loss=\"categorical_crossentropy\")  # a Dense(10) softmax output\n"
-    "model.fit(x_train, y_train)  # y_train: integer labels, shape (60000,)\n",
-    "model.compile(loss=\"sparse_categorical_crossentropy\")\n"
-    "# or: y_train = keras.utils.to_categorical(y_train, 10)\n",
+    "model = keras.Sequential([keras.Input((784,)), layers.Dense(10, activation=\"softmax\")])\n"
+    "model.compile(loss=\"categorical_crossentropy\")\n"
+    "x_train = np.random.rand(64, 784)\ny_train = np.random.randint(0, 10, size=(64,))  # integer labels\n"
+    "model.fit(x_train, y_train)\n",
+    "model = keras.Sequential([keras.Input((784,)), layers.Dense(10, activation=\"softmax\")])\n"
+    "model.compile(loss=\"sparse_categorical_crossentropy\")  # or one-hot: keras.utils.to_categorical(y_train, 10)\n"
+    "x_train = np.random.rand(64, 784)\ny_train = np.random.randint(0, 10, size=(64,))  # integer labels\n"
+    "model.fit(x_train, y_train)\n",
 )
 SAMPLE_COUNT = _code(
     "SC303", "sample-count-mismatch", "error", "Arrays of one `fit`/`evaluate` call hold different numbers of samples.",
@@ -230,8 +274,12 @@ Every array of `x`, `y` (and `sample_weight`) is sliced into the same batches, s
 have the same first axis. Keras raises `ValueError: Data cardinality is ambiguous. Make sure
 all arrays contain the same number of samples.` before training starts.
 """,
-    "model.fit(x_train, y_test)\n",
-    "model.fit(x_train, y_train)\n",
+    "model = keras.Sequential([keras.Input((4,)), layers.Dense(1)])\nmodel.compile(loss=\"mse\")\n"
+    "x = np.random.rand(100, 4)\ny = np.random.rand(100, 1)\n"
+    "x_train, x_test, y_train, y_test = x[:80], x[80:], y[:80], y[80:]\nmodel.fit(x_train, y_test)\n",
+    "model = keras.Sequential([keras.Input((4,)), layers.Dense(1)])\nmodel.compile(loss=\"mse\")\n"
+    "x = np.random.rand(100, 4)\ny = np.random.rand(100, 1)\n"
+    "x_train, x_test, y_train, y_test = x[:80], x[80:], y[:80], y[80:]\nmodel.fit(x_train, y_train)\n",
 )
 DATA_STRUCTURE = _code(
     "SC304", "data-structure-mismatch", "error",
@@ -242,7 +290,15 @@ keyed by the inputs' names; a model with several outputs takes its targets the s
 (keyed by the output layers' names), and a per-output `loss` list or dict must match the
 outputs too. Keras raises `ValueError` when the counts or the names differ.
 """,
-    "model = keras.Model([image, meta], out)\nmodel.fit(x_images, y)\n",
+    "image = keras.Input((28, 28, 1))\nmeta = keras.Input((3,))\n"
+    "h = layers.Concatenate()([layers.Flatten()(image), meta])\n"
+    "model = keras.Model([image, meta], layers.Dense(1)(h))\nmodel.compile(loss=\"mse\")\n"
+    "x_images = np.random.rand(32, 28, 28, 1)\nx_meta = np.random.rand(32, 3)\ny = np.random.rand(32, 1)\n"
+    "model.fit(x_images, y)\n",
+    "image = keras.Input((28, 28, 1))\nmeta = keras.Input((3,))\n"
+    "h = layers.Concatenate()([layers.Flatten()(image), meta])\n"
+    "model = keras.Model([image, meta], layers.Dense(1)(h))\nmodel.compile(loss=\"mse\")\n"
+    "x_images = np.random.rand(32, 28, 28, 1)\nx_meta = np.random.rand(32, 3)\ny = np.random.rand(32, 1)\n"
     "model.fit([x_images, x_meta], y)\n",
 )
 
