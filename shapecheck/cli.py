@@ -14,7 +14,7 @@ from typing import Any, Optional, TextIO
 import click
 
 from . import __version__
-from .api import Options, Report, check_file, exit_status, first_missing, iter_python_files
+from .api import Options, Report, check_file, display_path, exit_status, first_missing, iter_python_files
 
 #: ``--file-time-limit`` and ``--max-file-size`` when not given (0 turns either off)
 DEFAULT_FILE_TIME_LIMIT = 60.0
@@ -137,6 +137,14 @@ def _output_error(path: str, e: OSError) -> None:
               help="Print, for every model the code builds, what Keras's model.summary() would print (layers, "
                    "output shapes, parameter counts; '?' / null where unknown) instead of the findings; the "
                    "findings are still computed and the exit status is unchanged. Text or JSON per --format.")
+@click.option("--graph", "graph_dir", type=click.Path(file_okay=False), default=None, metavar="DIR",
+              help="Also draw every model the code builds, like Keras's plot_model(show_shapes=True), into DIR "
+                   "(made if needed): layers as boxes, edges labelled with the shapes, the failing call in red; "
+                   "a failing call in no model gets a picture of what leads to it. Files DIR/<file>.<model>.svg "
+                   "and .png; their paths are printed on standard error. The report and exit status are as "
+                   "without it. (-o stays the report's file.) Needs the graph extra (matplotlib).")
+@click.option("--graph-format", "graph_format", type=click.Choice(["svg", "png", "both"]), default="both",
+              show_default=True, help="The files --graph writes.")
 @click.option("--file-time-limit", "file_time_limit", default=DEFAULT_FILE_TIME_LIMIT, show_default=True,
               type=click.FloatRange(min=0), metavar="SECONDS",
               help="Seconds of analysis one file may take; the rest of it is then not checked (an analysis-limit "
@@ -165,7 +173,8 @@ def _output_error(path: str, e: OSError) -> None:
 @click.version_option(__version__, prog_name="shapecheck")
 def main(paths: tuple[str, ...], fmt: str, output_file: Optional[str], show_shapes: bool, keras_version: str,
          summary: bool, file_time_limit: float, max_file_size: str, runtime: bool, device: str,
-         runtime_memory: Optional[str], runtime_timeout: float, debug: bool, list_layers: bool) -> None:
+         runtime_memory: Optional[str], runtime_timeout: float, debug: bool, list_layers: bool,
+         graph_dir: Optional[str], graph_format: str) -> None:
     """Find the tensor-shape errors Keras would raise, before the code runs.
 
     PATHS are files or directories (searched recursively for .py files); default: the
@@ -179,6 +188,8 @@ def main(paths: tuple[str, ...], fmt: str, output_file: Optional[str], show_shap
             missing = first_missing(targets)
             if missing is not None:
                 raise click.UsageError(f"path does not exist: {missing}")
+        if graph_dir is not None:
+            _check_graph(graph_dir)
         memory = None
         if runtime_memory is not None:
             memory = parse_size(runtime_memory)
@@ -210,7 +221,8 @@ def main(paths: tuple[str, ...], fmt: str, output_file: Optional[str], show_shap
             else:
                 status = _run(targets, options, out, fmt=fmt, color=False if sink is not None else None,
                               show_shapes=show_shapes, summary=summary, runtime=runtime, device=device, memory=memory,
-                              runtime_timeout=runtime_timeout, to_terminal_text=sink is None and fmt == "text")
+                              runtime_timeout=runtime_timeout, to_terminal_text=sink is None and fmt == "text",
+                              graph=None if graph_dir is None else (graph_dir, graph_format))
             if sink is not None:
                 try:
                     sink.commit()
@@ -229,9 +241,11 @@ def main(paths: tuple[str, ...], fmt: str, output_file: Optional[str], show_shap
         sys.exit(INTERRUPTED)
 
 
-def analyse(targets: list[str], options: Options) -> tuple[Report, Optional[Interrupted]]:
+def analyse(targets: list[str], options: Options, progress: bool = False) -> tuple[Report, Optional[Interrupted]]:
     """Every Python file under ``targets``, analysed in order; on Ctrl-C, the files finished so far and
-    where it stopped."""
+    where it stopped. ``progress``: a bar on standard error (see :mod:`shapecheck.report.progress`)."""
+    from .report.progress import stage as progress_stage
+
     report = Report()
     files: list[str] = []
     stage = "listing"
@@ -239,8 +253,11 @@ def analyse(targets: list[str], options: Options) -> tuple[Report, Optional[Inte
         for path in iter_python_files(targets):
             files.append(path)
         stage = "analysis"
-        for path in files:
-            report.files.append(check_file(path, options))
+        with progress_stage("Checking", len(files), enabled=progress) as steps:
+            for path in files:
+                steps.working(display_path(path))
+                report.files.append(check_file(path, options))
+                steps.done()
     except KeyboardInterrupt:
         return report, Interrupted(stage, len(report.files), len(files))
     return report, None
@@ -248,16 +265,20 @@ def analyse(targets: list[str], options: Options) -> tuple[Report, Optional[Inte
 
 def _run(targets: list[str], options: Options, out: TextIO, *, fmt: str, color: Optional[bool], show_shapes: bool,
          summary: bool, runtime: bool, device: str, memory: Optional[int], runtime_timeout: float,
-         to_terminal_text: bool) -> int:
-    """Analyse, replay when asked, write the report to ``out``; the exit status."""
-    report, stopped = analyse(targets, options)
+         to_terminal_text: bool, graph: Optional[tuple[str, str]] = None) -> int:
+    """Analyse, replay when asked, write the report to ``out`` (and ``graph``'s pictures: directory,
+    format); the exit status."""
+    from .report.progress import wanted as progress_wanted
+
+    progress = progress_wanted()
+    report, stopped = analyse(targets, options, progress=progress)
     checked = None
     if runtime and stopped is None:
         from .runtime import RuntimeUnavailable, Settings
 
         try:
             checked, stopped = replay(report, Settings(device=device, memory_limit=memory,
-                                                       time_limit=runtime_timeout))
+                                                       time_limit=runtime_timeout), progress=progress)
         except RuntimeUnavailable as e:
             click.echo(f"shapecheck: {e}", err=True)
             sys.exit(2)  # no report: --output-file's PATH is left as it was
@@ -286,24 +307,61 @@ def _run(targets: list[str], options: Options, out: TextIO, *, fmt: str, color: 
     status = exit_status(report)
     if checked is not None and status == 0 and (checked.count("contradicted") or checked.shapes_disagree):
         status = 1
+    if graph is not None:
+        _draw_graphs(report, *graph)
     return status
 
 
-def replay(report: Report, settings: Any) -> tuple[Any, Optional[Interrupted]]:
+def _check_graph(directory: str) -> None:
+    """``--graph`` before the analysis: the renderer is there and DIR can be a directory; else exit 2."""
+    from .report.graph import renderer_missing
+
+    problem = renderer_missing()
+    if problem is None and os.path.exists(directory) and not os.path.isdir(directory):
+        problem = f"--graph {directory}: not a directory"
+    if problem is not None:
+        click.echo(f"shapecheck: {problem}", err=True)
+        sys.exit(2)
+
+
+def _draw_graphs(report: Report, directory: str, fmt: str) -> None:
+    """``--graph``: the pictures, their paths on standard error (standard output holds the report)."""
+    from .report.graph import FORMATS, write_graphs
+
+    notes: list[str] = []
+    try:
+        written = write_graphs(report.files, directory, FORMATS if fmt == "both" else (fmt,), notes)
+    except OSError as e:
+        click.echo(f"shapecheck: cannot write the pictures to {directory}: {e.strerror or e}", err=True)
+        sys.exit(2)
+    for path in written:
+        click.echo(path, err=True)
+    for note in notes:
+        click.echo(f"shapecheck: note: {note}", err=True)
+    if not written:
+        click.echo(f"shapecheck: no model found to draw (nothing written to {directory})", err=True)
+
+
+def replay(report: Report, settings: Any, progress: bool = False) -> tuple[Any, Optional[Interrupted]]:
     """``--runtime``, one file at a time, so that Ctrl-C keeps the verdicts of the files replayed so far
     (the others have none and are reported statically). ``None`` verdicts when it came while Keras was
-    starting."""
+    starting. ``progress``: a bar on standard error."""
+    from .report.progress import stage as progress_stage
     from .runtime import RuntimeReport, RuntimeUnavailable, verify
 
     checked: Optional[RuntimeReport] = None
     done = 0
     try:
-        first = verify(Report(), settings)  # starts the Keras worker (RuntimeUnavailable when it cannot)
-        checked = RuntimeReport(first.backend, first.keras_version, first.device)
-        for file in report.files:
-            part = verify(Report([file]), settings)
-            checked.files.update(part.files)
-            done += 1
+        with progress_stage("Replaying with Keras", len(report.files), enabled=progress) as steps:
+            steps.working("starting Keras")
+            first = verify(Report(), settings)  # starts the Keras worker (RuntimeUnavailable when it cannot)
+            checked = RuntimeReport(first.backend, first.keras_version, first.device)
+            for file in report.files:
+                steps.working(file.path)
+                part = verify(Report([file]), settings)
+                checked.files.update(part.files)
+                done += 1
+                steps.done()
     except KeyboardInterrupt:
         return checked, Interrupted("runtime", done, len(report.files))
     except RuntimeUnavailable as e:
