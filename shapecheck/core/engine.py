@@ -28,6 +28,7 @@ from .rules import (
     OpRule,
     Rule,
     Unknowable,
+    check_dtypes,
     check_spec,
     load_rules,
 )
@@ -92,6 +93,13 @@ def _labelled(rule: LayerRule, call: Call, out: TensorType) -> TensorType:
     if rule.output_dtype == "input" and not out.dtype.startswith(("float", "bfloat")):
         return out
     return replace(out, dtype=_compute_dtype(call.get("dtype") if "dtype" in call.config else None))
+
+
+def _dense_unless_kept(rule: LayerRule, out: TensorType) -> TensorType:
+    """A sparse or ragged input gives a dense output unless the rule keeps it (``keeps_sparse``)."""
+    if (out.sparse and not rule.keeps_sparse) or (out.ragged and not rule.keeps_ragged):
+        return replace(out, sparse=out.sparse and rule.keeps_sparse, ragged=out.ragged and rule.keeps_ragged)
+    return out
 
 
 class Engine:
@@ -266,7 +274,10 @@ class Engine:
                     raise ShapeError(e.code, f"{e.message} (the model's call builds, since Keras does not check "
                                              "the weights of its layers symbolically, but it fails as soon as "
                                              "data flows: predict, fit)") from None
-        outputs = tuple(_labelled(rule, call, t) for t in self._outputs(rule.output(call)))
+        outputs = tuple(_dense_unless_kept(rule, _labelled(rule, call, t))
+                        for t in self._outputs(rule.output(call)))
+        # (after the shapes: Keras rejects a shape when it builds, a dtype only when data arrives)
+        check_dtypes(rule, call)
         if layer_id is not None:
             self.builds.setdefault(layer_id, call)
             self.called.add(layer_id)
@@ -343,7 +354,7 @@ def _as_tensor(v: Any, tuples: bool = True) -> Any:
     from .rules import T
 
     if isinstance(v, T):
-        return TensorType(None if v.shape is None else tuple(v.shape), v.dtype)
+        return TensorType(None if v.shape is None else tuple(v.shape), v.dtype, sparse=v.sparse, ragged=v.ragged)
     if isinstance(v, tuple) and tuples:
         return TensorType(v)
     if isinstance(v, list):

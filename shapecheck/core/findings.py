@@ -104,6 +104,19 @@ its own, keeps the model code within reach.
     "total = int(np.outer(np.arange(1000), np.arange(1000)).sum())\n"
     "inputs = keras.Input(shape=(28, 28, 1))\noutputs = layers.Conv2D(8, 3)(inputs)\n",
 )
+UNUSED_IGNORE = _code(
+    "SC005", "unused-ignore", "error", "A `# shapecheck: ignore` comment that silences nothing.",
+    """
+Reported only with `--warn-unused-ignores` (or `warn-unused-ignores = true` in the
+configuration), as mypy's `warn_unused_ignores` and Ruff's `RUF100` do: a suppression
+comment, or one code in its list, that matched no finding on its line or statement.
+It is left over from a fixed bug, names the wrong code, or names no code at all
+(`SC999`, a misspelt name), and would hide the next real finding on that line.
+""",
+    "x = keras.Input(shape=(28, 28, 1))\n"
+    "y = layers.Conv2D(8, 3)(x)  # shapecheck: ignore[rank-mismatch]\n",
+    "x = keras.Input(shape=(28, 28, 1))\ny = layers.Conv2D(8, 3)(x)\n",
+)
 INVALID_INPUT = _code(
     "SC101", "invalid-input", "error", "`keras.Input` / `InputLayer` arguments that Keras rejects.",
     """
@@ -231,6 +244,31 @@ Merging layers need a list of tensors (Keras 3 accepts a list of one), `Dot` and
     "a = keras.Input((8,))\nb = keras.Input((8,))\nc = keras.Input((8,))\nd = layers.Subtract()([a, b, c])\n",
     "a = keras.Input((8,))\nb = keras.Input((8,))\nc = keras.Input((8,))\n"
     "d = layers.Subtract()([layers.Add()([a, b]), c])\n",
+)
+DTYPE_MISMATCH = _code(
+    "SC209", "dtype-mismatch", "error",
+    "A layer receives a dtype, or a sparse or ragged tensor, that it cannot run on.",
+    """
+Keras checks almost no dtypes when it builds a model: a `Conv2D` on `uint8` pixels, a
+`Dense` on raw strings, a `StringLookup` on numbers or an `LSTM` on a `tf.SparseTensor` all
+build without complaint, and fail only when data arrives (`predict`, `fit`): `Invalid
+dtype: str32`, `Incompatible type conversion requested to type uint8`, a graph execution
+error. `Layer.__call__` casts floating-point inputs to the layer's compute dtype; integer,
+bool and string inputs arrive as they are. Convolutions, average pooling, attention and
+`Softmax` need floating-point tensors; most other numeric layers take integers too but no
+strings; `StringLookup` and `TextVectorization` take only strings. The usual fixes:
+`layers.Rescaling(1 / 255)` (or `keras.ops.cast`) before a convolution, a `StringLookup` or
+`TextVectorization` before numeric layers, an `Embedding` after integer ids. Only what
+Keras 3 rejects when it runs on data is reported, from measurements of every layer
+(`tests/data/dtype_table.json`); a dtype that cannot be known is never reported.
+""",
+    'images = keras.Input((28, 28, 1), dtype="uint8")\n'
+    "model = keras.Model(images, layers.Conv2D(8, 3)(images))\n"
+    'model.predict(np.zeros((4, 28, 28, 1), dtype="uint8"))\n',
+    'images = keras.Input((28, 28, 1), dtype="uint8")\n'
+    "x = layers.Rescaling(1 / 255)(images)  # float32 from here on\n"
+    "model = keras.Model(images, layers.Conv2D(8, 3)(x))\n"
+    'model.predict(np.zeros((4, 28, 28, 1), dtype="uint8"))\n',
 )
 DATA_SHAPE = _code(
     "SC301", "data-shape-mismatch", "error", "Data passed to `fit`/`evaluate`/`predict` does not fit the model's inputs.",

@@ -20,6 +20,7 @@ from . import dims
 from .dims import Dim
 from .findings import (
     AXIS_MISMATCH,
+    DTYPE_MISMATCH,
     INVALID_ARGUMENT,
     RANK_MISMATCH,
     Code,
@@ -72,6 +73,63 @@ def check_spec(spec: InputSpec, x: TensorType, index: int, layer_name: str) -> N
                              f"{dims.show(value)}, but received input with shape {show_shape(shape)}")
 
 
+#: dtype families, for what a layer accepts (``LayerRule.accepts``)
+FLOATING = frozenset({"float16", "bfloat16", "float32", "float64"})
+INTEGER = frozenset({"int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64"})
+STRING = frozenset({"string"})
+#: everything but strings
+NUMERIC = FLOATING | INTEGER | {"bool"}
+#: the dtypes whose runs were measured for every layer (``python -m tests.dtype_table``): a dtype
+#: outside these (int16, complex64, ...) is never reported
+MEASURED_DTYPES = frozenset({"float16", "float32", "float64", "int8", "int32", "int64", "uint8", "bool", "string"})
+
+
+def _needs(accepts: frozenset) -> str:
+    if accepts <= FLOATING:
+        return "floating-point tensors"
+    if accepts <= STRING:
+        return "strings"
+    if not accepts & STRING:
+        return "numbers, not strings" if "bool" in accepts or accepts >= FLOATING else "numbers"
+    return "dtypes " + ", ".join(sorted(accepts & MEASURED_DTYPES))
+
+
+def _fix(dtype: str, accepts: frozenset) -> str:
+    if dtype == "string":
+        return ("Turn strings into numbers first: a `StringLookup` (or `TextVectorization` for text) before "
+                "the numeric layers, an `Embedding` after it.")
+    if accepts <= STRING:
+        return "It takes strings: an `IntegerLookup` takes integer ids, or feed the strings themselves."
+    if dtype == "uint8":
+        return ("Scale and cast first: `layers.Rescaling(1 / 255)` turns uint8 pixels into float32 "
+                "(or `keras.ops.cast(x, \"float32\")`).")
+    return "Cast first: `keras.ops.cast(x, \"float32\")`, or declare the `keras.Input` with a float dtype."
+
+
+def check_dtypes(rule: LayerRule, call: Call) -> None:
+    """Raise :class:`ShapeError` (``dtype-mismatch``) for an input the layer cannot run on when data
+    arrives: a measured dtype outside ``accepts``, or a sparse or ragged tensor it rejects. An unknown
+    dtype is never reported; floating inputs are cast by ``Layer.__call__`` and always accepted."""
+    if call.keras_version < 3:
+        return
+    accepts = rule.accepted_dtypes(call)
+    tensors = list(call.inputs) + [a for a in call.args[1:] if isinstance(a, TensorType)]
+    where = f'layer "{call.name}" ({rule.names[0]})'
+    after = "Keras builds the model, then fails when data arrives (predict, fit, or a call on data)."
+    for i, x in enumerate(tensors):
+        if accepts is not None and x.dtype in MEASURED_DTYPES and x.dtype not in accepts:
+            raise ShapeError(DTYPE_MISMATCH, f"Input {i} of {where} has dtype {x.dtype}; the layer runs only "
+                             f"on {_needs(accepts)}. {after} {_fix(x.dtype, accepts)}")
+        if x.sparse and not rule.accepts_sparse:
+            raise ShapeError(DTYPE_MISMATCH, f"Input {i} of {where} is a sparse tensor, which the layer cannot "
+                             f"take. {after} Make it dense first: `keras.Input(..., sparse=False)` with dense "
+                             "data, or a layer that takes sparse input (`Dense`, `Embedding`) before it.")
+        if x.ragged and not rule.accepts_ragged:
+            raise ShapeError(DTYPE_MISMATCH, f"Input {i} of {where} is a ragged tensor, which the layer cannot "
+                             f"take. {after} Pad it to a dense tensor first (`keras.utils.pad_sequences` on "
+                             "the data, `keras.Input(..., ragged=False)`).")
+
+
 def to_snake_case(name: str) -> str:
     """Keras's automatic layer names: ``Conv2D`` -> ``conv2d``."""
     name = re.sub(r"\W+", "", name)
@@ -85,6 +143,8 @@ class T:
 
     shape: Optional[tuple]
     dtype: str = "float32"
+    sparse: bool = False
+    ragged: bool = False
 
 
 @dataclass(frozen=True)
@@ -287,6 +347,16 @@ class LayerRule(Rule):
     #: float32) unless the rule works out another; ``"input"``, an integer or bool input's dtype
     #: kept (``Reshape``); ``"rule"``, whatever the rule says (lookup layers' integer ids)
     output_dtype: ClassVar[str] = "compute"
+    #: the input dtypes the layer runs on when data arrives, as measured with Keras 3 on TensorFlow
+    #: (``tests/data/dtype_table.json``): ``FLOATING`` (convolutions), ``NUMERIC`` (no strings),
+    #: ``STRING`` (``StringLookup``) ...; ``None``: any, or it depends on what the layer wraps
+    accepts: ClassVar[Optional[frozenset[str]]] = None
+    #: whether the layer runs on a ``tf.SparseTensor`` / ``tf.RaggedTensor``
+    accepts_sparse: ClassVar[bool] = True
+    accepts_ragged: ClassVar[bool] = True
+    #: whether a sparse (ragged) input gives a sparse (ragged) output; otherwise the output is dense
+    keeps_sparse: ClassVar[bool] = False
+    keeps_ragged: ClassVar[bool] = False
     #: lowercase functional forms (``keras.layers.concatenate``) and their params after ``inputs``
     functions: ClassVar[tuple[str, ...]] = ()
     function_params: ClassVar[tuple[str, ...]] = ()
@@ -294,6 +364,10 @@ class LayerRule(Rule):
     def input_spec(self, call: Call) -> Optional[InputSpec]:
         """The spec checked before ``output``; override when it depends on config."""
         return self.spec
+
+    def accepted_dtypes(self, call: Call) -> Optional[frozenset[str]]:
+        """The dtypes checked at each call; override when they depend on config (``invert=True``)."""
+        return self.accepts
 
     def built_spec(self, call: Call) -> Optional[InputSpec]:
         """The spec the layer's weights fix once built (checked on later calls)."""

@@ -11,7 +11,7 @@ from typing import Any, Optional
 
 from ..core.dims import Dim
 from ..core.findings import AXIS_MISMATCH, INVALID_ARGUMENT, ShapeError
-from ..core.rules import Call, Example, InputSpec, LayerRule, Unknowable, count, register
+from ..core.rules import FLOATING, INTEGER, Call, Example, InputSpec, LayerRule, Unknowable, count, register
 from ..core.shapes import Shape, TensorType, normalize_axis, show_shape
 from .regularization import number
 
@@ -84,6 +84,9 @@ class Activation(_Elementwise):
 class ReLU(_Elementwise):
     """Rectified linear unit with optional cap, slope and threshold; same shape."""
 
+    accepts = FLOATING | INTEGER
+    accepts_sparse = False
+    keeps_ragged = True
     names = ("ReLU",)
     params = ("max_value", "negative_slope", "threshold")
     examples = (
@@ -109,6 +112,9 @@ class ReLU(_Elementwise):
 class LeakyReLU(_Elementwise):
     """Leaky rectified linear unit; same shape."""
 
+    accepts = FLOATING | INTEGER
+    accepts_sparse = False
+    keeps_ragged = True
     names = ("LeakyReLU",)
     params = ("negative_slope",)
     examples = (
@@ -127,6 +133,9 @@ class LeakyReLU(_Elementwise):
 class ELU(_Elementwise):
     """Exponential linear unit; same shape (any ``alpha`` is accepted)."""
 
+    accepts = FLOATING
+    accepts_sparse = False
+    keeps_ragged = True
     names = ("ELU",)
     params = ("alpha",)
     examples = (Example({"alpha": 1.0}, (None, 4, 4), (None, 4, 4)),)
@@ -137,6 +146,9 @@ class Softmax(_Elementwise):
     """Softmax over ``axis`` (an int or a list); same shape.  Keras builds the layer whatever the axis; the softmax
     fails as soon as data flows when an axis is outside the input or repeated."""
 
+    accepts = FLOATING
+    accepts_sparse = False
+    keeps_ragged = True
     names = ("Softmax",)
     params = ("axis",)
     defaults = {"axis": -1}
@@ -198,6 +210,9 @@ class PReLU(LayerRule):
     other non-batch axis must be defined; once built those axes are fixed.
     """
 
+    accepts = FLOATING
+    accepts_sparse = False
+    keeps_ragged = True
     names = ("PReLU",)
     params = ("alpha_initializer", "alpha_regularizer", "alpha_constraint", "shared_axes")
     defaults = {"shared_axes": None}

@@ -22,7 +22,9 @@ from ..core.findings import (
     ShapeError,
 )
 from ..core.ir import UNKNOWN
-from ..core.rules import Call, Example, InputSpec, LayerRule, T, Unknowable, count, known_int, register
+from ..core.rules import (
+    FLOATING, INTEGER, NUMERIC, T, Call, Example, InputSpec, LayerRule, Unknowable, count, known_int, register,
+)
 from ..core.shapes import UNKNOWN_TENSOR, Shape, TensorType, broadcast, show_shape
 
 
@@ -167,6 +169,9 @@ def _check_apply_scores(call: Call, scores: Shape, vs: Shape) -> None:
 class Attention(_DotAttention):
     """Dot-product attention: ``[query (B, Tq, d), value (B, Tv, dv)]`` -> ``(B, Tq, dv)``; key width must be ``d``."""
 
+    accepts = FLOATING
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("Attention",)
     params = ("use_scale", "score_mode", "dropout", "seed")
     defaults = {"use_scale": False, "score_mode": "dot"}
@@ -196,6 +201,9 @@ class Attention(_DotAttention):
 class AdditiveAttention(_DotAttention):
     """Additive (Bahdanau) attention: ``[query, value(, key)]`` -> ``(B, Tq, dv)``; widths must broadcast."""
 
+    accepts = FLOATING | INTEGER
+    accepts_sparse = False
+    keeps_ragged = True
     names = ("AdditiveAttention",)
     params = ("use_scale", "dropout")
     defaults = {"use_scale": True}
@@ -260,6 +268,9 @@ def _query_value_key(call: Call) -> tuple[Shape, Shape, Shape, bool]:
 class MultiHeadAttention(LayerRule):
     """Multi-head attention ``(query, value, key=None)``: output shaped like the query (or ``output_shape``)."""
 
+    accepts = NUMERIC
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("MultiHeadAttention",)
     params = ("num_heads", "key_dim", "value_dim", "dropout", "use_bias", "output_shape", "attention_axes")
     defaults = {"value_dim": None, "output_shape": None, "attention_axes": None}
@@ -390,6 +401,9 @@ class MultiHeadAttention(LayerRule):
 class GroupQueryAttention(LayerRule):
     """Grouped-query attention ``(query, value, key=None)`` on ``(B, T, dim)``: output shaped like the query."""
 
+    accepts = NUMERIC
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("GroupQueryAttention",)
     params = ("head_dim", "num_query_heads", "num_key_value_heads", "dropout", "use_bias")
     examples = (

@@ -13,7 +13,7 @@ from typing import ClassVar, Optional
 from ..core import dims
 from ..core.dims import Dim
 from ..core.findings import AXIS_MISMATCH, INVALID_ARGUMENT, RANK_MISMATCH, ShapeError
-from ..core.rules import Call, Example, InputSpec, LayerRule, Unknowable, count, known_int, register
+from ..core.rules import FLOATING, Call, Example, InputSpec, LayerRule, Unknowable, count, known_int, register
 from ..core.shapes import Shape, TensorType, show_shape
 from . import conv_utils as cu
 
@@ -159,6 +159,9 @@ class _Standard(_Conv):
 class Conv1D(_Standard):
     """1-D convolution: ``(batch, steps, channels)`` -> ``(batch, new_steps, filters)``; ``causal`` keeps the length."""
 
+    accepts = FLOATING
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("Conv1D", "Convolution1D")
     params = ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "groups")
     rank = 1
@@ -186,6 +189,9 @@ class Conv1D(_Standard):
 class Conv2D(_Standard):
     """2-D convolution: ``(batch, rows, cols, channels)`` -> ``(batch, new_rows, new_cols, filters)``."""
 
+    accepts = FLOATING
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("Conv2D", "Convolution2D")
     params = Conv1D.params
     rank = 2
@@ -212,6 +218,9 @@ class Conv2D(_Standard):
 class Conv3D(_Standard):
     """3-D convolution over ``(batch, d1, d2, d3, channels)``."""
 
+    accepts = FLOATING
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("Conv3D", "Convolution3D")
     params = Conv1D.params
     rank = 3
@@ -298,6 +307,9 @@ def _check_same_round_trip(kernel: tuple[Dim, ...], strides: tuple[Dim, ...], ou
 class Conv1DTranspose(_Transpose):
     """Transposed 1-D convolution: ``steps`` grows to ``(steps - 1) * strides + kernel`` (valid)."""
 
+    accepts = FLOATING
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("Conv1DTranspose", "Convolution1DTranspose")
     params = ("filters", "kernel_size", "strides", "padding", "output_padding", "data_format", "dilation_rate")
     rank = 1
@@ -316,6 +328,9 @@ class Conv1DTranspose(_Transpose):
 class Conv2DTranspose(_Transpose):
     """Transposed 2-D convolution (``Deconvolution``): spatial axes grow by the strides."""
 
+    accepts = FLOATING
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("Conv2DTranspose", "Convolution2DTranspose")
     params = Conv1DTranspose.params
     rank = 2
@@ -339,6 +354,9 @@ class Conv2DTranspose(_Transpose):
 class Conv3DTranspose(_Transpose):
     """Transposed 3-D convolution."""
 
+    accepts = FLOATING
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("Conv3DTranspose", "Convolution3DTranspose")
     # Unlike the 1-D and 2-D layers, ``data_format`` comes before ``output_padding``.
     params = ("filters", "kernel_size", "strides", "padding", "data_format", "output_padding", "dilation_rate")
@@ -377,6 +395,9 @@ class _Depthwise(_Conv):
 class DepthwiseConv1D(_Depthwise):
     """Depthwise 1-D convolution: channels become ``channels * depth_multiplier``."""
 
+    accepts = FLOATING
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("DepthwiseConv1D",)
     params = ("kernel_size", "strides", "padding", "depth_multiplier", "data_format", "dilation_rate")
     rank = 1
@@ -393,6 +414,9 @@ class DepthwiseConv1D(_Depthwise):
 class DepthwiseConv2D(_Depthwise):
     """Depthwise 2-D convolution: channels become ``channels * depth_multiplier``."""
 
+    accepts = FLOATING
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("DepthwiseConv2D",)
     params = DepthwiseConv1D.params
     rank = 2
@@ -435,6 +459,9 @@ class _Separable(_Conv):
 class SeparableConv1D(_Separable):
     """Depthwise-separable 1-D convolution: the channel axis becomes ``filters``."""
 
+    accepts = FLOATING
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("SeparableConv1D", "SeparableConvolution1D")
     params = ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "depth_multiplier")
     rank = 1
@@ -450,6 +477,9 @@ class SeparableConv1D(_Separable):
 class SeparableConv2D(_Separable):
     """Depthwise-separable 2-D convolution: the channel axis becomes ``filters``."""
 
+    accepts = FLOATING
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("SeparableConv2D", "SeparableConvolution2D")
     params = SeparableConv1D.params
     rank = 2

@@ -10,7 +10,7 @@ from typing import Any, Optional
 from ..core import dims
 from ..core.findings import AXIS_MISMATCH, INVALID_ARGUMENT, INVALID_INPUT, RANK_MISMATCH, ShapeError
 from ..core.ir import UNKNOWN
-from ..core.rules import Call, Example, InputSpec, LayerRule, T, Unknowable, count, known_int, register
+from ..core.rules import NUMERIC, T, Call, Example, InputSpec, LayerRule, Unknowable, count, known_int, register
 from ..core.shapes import TensorType, show_shape
 from ..ops.einsum import MATMUL_EINSUMS, relabel
 
@@ -67,6 +67,8 @@ class InputLayer(LayerRule):
     """
 
     weightless = True
+    keeps_sparse = True  # (what `sparse=` / `ragged=` declare)
+    keeps_ragged = True
 
     names = ("InputLayer",)
     functions = ("Input",)
@@ -148,6 +150,7 @@ class Dense(LayerRule):
     """Densely-connected layer: the last axis becomes ``units`` (a positive int); the weights fix the input's last
     axis."""
 
+    accepts = NUMERIC
     names = ("Dense",)
     params = ("units", "activation", "use_bias")
     spec = InputSpec(min_ndim=2)
@@ -218,6 +221,8 @@ def _is_int(v: Any) -> bool:
 class Embedding(LayerRule):
     """Looks up integer indices: ``(batch, ...)`` -> ``(batch, ..., output_dim)``; ``input_length`` is ignored."""
 
+    accepts = NUMERIC
+    keeps_ragged = True
     names = ("Embedding",)
     params = ("input_dim", "output_dim")
     examples = (
@@ -254,6 +259,8 @@ class ReversibleEmbedding(Embedding):
     ``(batch, ..., output_dim)`` -> ``(batch, ..., input_dim)`` (a matmul with the transposed
     embeddings, so the last axis must be ``output_dim`` once data flows)."""
 
+    accepts = NUMERIC
+    keeps_ragged = True
     names = ("ReversibleEmbedding",)
     params = ("input_dim", "output_dim", "tie_weights", "embeddings_initializer", "embeddings_regularizer",
               "embeddings_constraint", "mask_zero", "reverse_dtype", "logit_soft_cap")
@@ -312,6 +319,8 @@ class Identity(_Same):
 
     output_dtype = "input"
 
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("Identity",)
     examples = (Example({}, (None, 3, 4), (None, 3, 4)), Example({}, (None,), (None,)))
 
@@ -320,6 +329,9 @@ class Identity(_Same):
 class Masking(_Same):
     """Masks timesteps equal to ``mask_value``; same shape."""
 
+    accepts = NUMERIC
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("Masking",)
     params = ("mask_value",)
     examples = (Example({"mask_value": 0.0}, (None, 10, 8), (None, 10, 8)), Example({}, (None,), (None,)))
@@ -459,6 +471,8 @@ class EinsumDense(LayerRule):
     an axis the input and output share must agree.
     """
 
+    accepts = NUMERIC
+    accepts_sparse = False
     names = ("EinsumDense",)
     params = ("equation", "output_shape", "activation", "bias_axes")
     defaults = {"bias_axes": None}

@@ -20,7 +20,7 @@ from typing import Any, ClassVar, Optional
 from ..core import dims
 from ..core.findings import AXIS_MISMATCH, INVALID_ARGUMENT, RANK_MISMATCH, ShapeError
 from ..core.ir import UNKNOWN, LayerRef
-from ..core.rules import LAYERS, Call, Example, LayerRule, T, Unknowable, register
+from ..core.rules import FLOATING, INTEGER, LAYERS, NUMERIC, T, Call, Example, LayerRule, Unknowable, register
 from ..core.shapes import Shape, TensorType, show_shape
 from . import conv_utils as cu
 
@@ -287,6 +287,9 @@ class _HSV(_Image):
 class AutoContrast(_Image):
     """Stretches each image's values to the full ``value_range``; same shape."""
 
+    accepts = NUMERIC
+    accepts_sparse = False
+    keeps_ragged = True
     names = ("AutoContrast",)
     params = ("value_range",)
     examples = (
@@ -328,6 +331,9 @@ class ContrastLimitedAdaptiveHistogramEqualization(_Image):
     to one; TensorFlow's ``MirrorPad`` refuses a padding larger than the axis itself.
     """
 
+    accepts = NUMERIC
+    accepts_sparse = False
+    keeps_ragged = True
     names = ("ContrastLimitedAdaptiveHistogramEqualization",)
     unsupported_keys = ("labels", "bounding_boxes", "segmentation_masks")
     traced_needs = ("hw", "hwc")  # tile sizes from the static shape
@@ -376,6 +382,9 @@ class ContrastLimitedAdaptiveHistogramEqualization(_Image):
 class CutMix(_Image):
     """Pastes patches of other images of the batch; same shape."""
 
+    accepts = NUMERIC
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("CutMix",)
     unsupported_keys = ("bounding_boxes",)
     traced_needs = ("hw", "")  # crop sizes: a float times the dynamic int32 size
@@ -395,6 +404,8 @@ class CutMix(_Image):
 class MixUp(_Image):
     """Blends each image with another of the batch; same shape."""
 
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("MixUp",)
     params = ("alpha", "data_format", "seed")
     examples = (
@@ -410,6 +421,8 @@ class RandomColorDegeneration(_Image):
     """Blends images with their grayscale version; needs RGB images (3 channels) and says so
     symbolically, in ``compute_output_shape``."""
 
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("RandomColorDegeneration",)
     accepts_dict = False  # its compute_output_shape takes len() of the dict and indexes it
     traced_needs = ("c", "c")  # the grayscale conversion checks the static channels
@@ -440,6 +453,8 @@ class RandomColorJitter(_HSV):
     Keras builds those sub-layers without the jitter's ``data_format``.
     """
 
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("RandomColorJitter",)
     params = ("value_range", "brightness_factor", "contrast_factor", "saturation_factor", "hue_factor", "seed",
               "data_format")
@@ -485,6 +500,9 @@ class RandomColorJitter(_HSV):
 class RandomElasticTransform(_Image):
     """Random elastic distortion; same shape."""
 
+    accepts = NUMERIC
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("RandomElasticTransform",)
     unsupported_keys = ("bounding_boxes",)
     traced_needs = ("hwc", "hwc")
@@ -522,6 +540,9 @@ class RandomElasticTransform(_Image):
 class RandomErasing(_Image):
     """Erases a random rectangle of each image; same shape."""
 
+    accepts = NUMERIC
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("RandomErasing",)
     traced_needs = ("hw", "hw")  # crop sizes: a float times the dynamic int32 size
     params = ("factor", "scale", "fill_value", "value_range", "seed", "data_format")
@@ -556,6 +577,9 @@ class RandomErasing(_Image):
 class RandomGaussianBlur(_Image):
     """Random Gaussian blur with an odd ``kernel_size``; same shape."""
 
+    accepts = NUMERIC
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("RandomGaussianBlur",)
     params = ("factor", "kernel_size", "sigma", "value_range", "data_format", "seed")
     examples = (
@@ -592,6 +616,8 @@ class RandomGrayscale(_Image):
 
     output_dtype = "input"
 
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("RandomGrayscale",)
     accepts_dict = False  # its get_random_transformation takes `images.shape` of the dict
     traced_needs = ("c", "c")  # the grayscale conversion checks the static channels
@@ -616,6 +642,8 @@ class RandomGrayscale(_Image):
 class RandomHue(_HSV):
     """Random hue shift in HSV space: needs RGB images (3 channels); same shape."""
 
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("RandomHue",)
     params = ("factor", "value_range", "data_format", "seed")
     channels = (3,)
@@ -638,6 +666,8 @@ class RandomHue(_HSV):
 class RandomSaturation(_HSV):
     """Random saturation change in HSV space: needs RGB images (3 channels); same shape."""
 
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("RandomSaturation",)
     needs_float = True
     params = ("factor", "value_range", "data_format", "seed")
@@ -658,6 +688,8 @@ class RandomSaturation(_HSV):
 class RandomInvert(_Image):
     """Inverts images at random; same shape."""
 
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("RandomInvert",)
     params = ("factor", "value_range", "seed", "data_format")
     examples = (
@@ -682,6 +714,9 @@ class RandomPerspective(_Image):
     pixel high or wide has coincident corners, and TensorFlow's ``MatrixSolve`` fails.
     """
 
+    accepts = NUMERIC
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("RandomPerspective",)
     traced_needs = ("hw", "hw")  # corner coordinates from the static shape
     params = ("factor", "scale", "interpolation", "fill_value", "seed", "data_format")
@@ -715,6 +750,8 @@ class RandomPerspective(_Image):
 class RandomPosterization(_Image):
     """Keeps ``factor`` bits of each colour value; same shape."""
 
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("RandomPosterization",)
     params = ("factor", "value_range", "data_format", "seed")
     examples = (
@@ -744,6 +781,9 @@ class RandomPosterization(_Image):
 class RandomSharpness(_Image):
     """Random sharpening (a depthwise 3x3 smoothing kernel blended back); same shape."""
 
+    accepts = NUMERIC
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("RandomSharpness",)
     params = ("factor", "value_range", "data_format", "seed")
     examples = (
@@ -762,6 +802,9 @@ class RandomSharpness(_Image):
 class RandomShear(_Image):
     """Random shear along x and y; same shape."""
 
+    accepts = NUMERIC
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("RandomShear",)
     params = ("x_factor", "y_factor", "interpolation", "fill_mode", "fill_value", "data_format", "seed")
     examples = (
@@ -785,6 +828,9 @@ class RandomShear(_Image):
 class Solarization(_Image):
     """Inverts values above a random threshold; same shape."""
 
+    accepts = NUMERIC
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("Solarization",)
     params = ("addition_factor", "threshold_factor", "value_range", "seed")
     examples = (
@@ -804,6 +850,8 @@ class Solarization(_Image):
 class MaxNumBoundingBoxes(_Image):
     """Pads or truncates the bounding boxes of a dict input to ``max_number``; images pass unchanged."""
 
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("MaxNumBoundingBoxes",)
     params = ("max_number", "fill_value")
     examples = (
@@ -845,6 +893,9 @@ class RandAugment(_Composite):
     ``RandomColorDegeneration`` among them: images need 1 or 3 channels.
     """
 
+    accepts = NUMERIC
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("RandAugment",)
     traced_needs = ("c", "c")  # the grayscale conversion checks the static channels
     params = ("value_range", "num_ops", "factor", "interpolation", "seed", "data_format")
@@ -869,6 +920,9 @@ class AugMix(_Composite):
     (and reliably within a few).
     """
 
+    accepts = NUMERIC
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("AugMix",)
     params = ("value_range", "num_chains", "chain_depth", "factor", "alpha", "all_ops", "interpolation", "seed",
               "data_format")
@@ -921,6 +975,9 @@ def check_factor_entries(call: Call, key: str, lo: float, hi: float, *, lo_open:
 class RandomFlip(_Image):
     """Flips images at random (``mode`` is not checked by Keras); same shape."""
 
+    accepts = NUMERIC
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("RandomFlip",)
     params = ("mode", "seed", "data_format")
     examples = (
@@ -947,6 +1004,9 @@ class _Affine(_Image):
 class RandomRotation(_Affine):
     """Rotates images by a random fraction of 2π; same shape."""
 
+    accepts = NUMERIC
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("RandomRotation",)
     params = ("factor", "fill_mode", "interpolation", "seed", "fill_value", "data_format")
     examples = (
@@ -965,6 +1025,9 @@ class RandomRotation(_Affine):
 class RandomZoom(_Affine):
     """Zooms images in or out at random; same shape."""
 
+    accepts = NUMERIC
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("RandomZoom",)
     params = ("height_factor", "width_factor", "fill_mode", "interpolation", "seed", "fill_value", "data_format")
     defaults = {"data_format": None, "width_factor": None}
@@ -985,6 +1048,9 @@ class RandomZoom(_Affine):
 class RandomTranslation(_Affine):
     """Shifts images by random fractions of their height and width; same shape."""
 
+    accepts = NUMERIC
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("RandomTranslation",)
     params = ("height_factor", "width_factor", "fill_mode", "interpolation", "seed", "fill_value", "data_format")
     examples = (
@@ -1008,6 +1074,8 @@ class RandomContrast(_Image):
     as given; ``call`` indexes it.
     """
 
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("RandomContrast",)
     params = ("factor", "value_range", "seed")
     examples = (
@@ -1029,6 +1097,8 @@ class RandomContrast(_Image):
 class RandomBrightness(_Image):
     """Adds a random offset (a fraction of ``value_range``) to each image; same shape."""
 
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("RandomBrightness",)
     params = ("factor", "value_range", "seed")
     examples = (
@@ -1103,6 +1173,8 @@ class Resizing(_Resize):
     ``pad_to_aspect_ratio``, and a positive size.
     """
 
+    accepts = FLOATING | INTEGER
+    accepts_sparse = False
     names = ("Resizing",)
     params = ("height", "width", "interpolation", "crop_to_aspect_ratio", "pad_to_aspect_ratio", "fill_mode",
               "fill_value", "antialias", "data_format")
@@ -1145,6 +1217,9 @@ class CenterCrop(_Resize):
     dynamic offset: TensorFlow's slice leaves both output axes undefined.
     """
 
+    accepts = NUMERIC
+    accepts_sparse = False
+    keeps_ragged = True
     names = ("CenterCrop",)
     params = ("height", "width", "data_format")
     examples = (
@@ -1183,6 +1258,8 @@ class RandomCrop(_Resize):
     ``Pipeline``) it needs a defined height and width.
     """
 
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("RandomCrop",)
     params = ("height", "width", "seed", "data_format", "name")
     traced_needs = ("hw", "hw")  # compares the static height and width with the target

@@ -14,7 +14,7 @@ from typing import Any, ClassVar, Optional
 from ..core import dims
 from ..core.dims import Dim
 from ..core.findings import INCOMPATIBLE_SHAPES, INPUT_COUNT, INVALID_ARGUMENT, ShapeError
-from ..core.rules import Call, Example, LayerRule, Unknowable, register
+from ..core.rules import FLOATING, INTEGER, NUMERIC, STRING, Call, Example, LayerRule, Unknowable, register
 from ..core.shapes import Shape, TensorType, show_shape
 
 
@@ -127,6 +127,9 @@ def _merge_examples() -> tuple[Example, ...]:
 class Add(_Merge):
     """Elementwise sum of a list of tensors (broadcasting as Keras's ``Merge``)."""
 
+    accepts = FLOATING | INTEGER | STRING
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("Add",)
     functions = ("add",)
     examples = _merge_examples()
@@ -136,6 +139,9 @@ class Add(_Merge):
 class Multiply(_Merge):
     """Elementwise product of a list of tensors."""
 
+    accepts = FLOATING | INTEGER
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("Multiply",)
     functions = ("multiply",)
     examples = _merge_examples()
@@ -145,6 +151,9 @@ class Multiply(_Merge):
 class Average(_Merge):
     """Elementwise mean of a list of tensors."""
 
+    accepts = FLOATING | INTEGER
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("Average",)
     functions = ("average",)
     examples = _merge_examples()
@@ -154,6 +163,9 @@ class Average(_Merge):
 class Maximum(_Merge):
     """Elementwise maximum of a list of tensors."""
 
+    accepts = FLOATING | INTEGER
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("Maximum",)
     functions = ("maximum",)
     examples = _merge_examples()
@@ -163,6 +175,9 @@ class Maximum(_Merge):
 class Minimum(_Merge):
     """Elementwise minimum of a list of tensors."""
 
+    accepts = FLOATING | INTEGER
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("Minimum",)
     functions = ("minimum",)
     examples = _merge_examples()
@@ -172,6 +187,9 @@ class Minimum(_Merge):
 class Subtract(_Merge):
     """``inputs[0] - inputs[1]``: exactly two tensors."""
 
+    accepts = FLOATING | INTEGER
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("Subtract",)
     functions = ("subtract",)
     arity = 2
@@ -194,6 +212,8 @@ class Concatenate(LayerRule):
 
     weightless = True
 
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("Concatenate",)
     params = ("axis",)
     defaults = {"axis": -1}
@@ -261,6 +281,8 @@ class Dot(LayerRule):
 
     weightless = True
 
+    accepts = NUMERIC
+    keeps_sparse = True
     names = ("Dot",)
     params = ("axes", "normalize")
     defaults = {"axes": -1, "normalize": False}

@@ -15,7 +15,9 @@ from ..core import dims
 from ..core.dims import Dim
 from ..core.findings import AXIS_MISMATCH, INCOMPATIBLE_SHAPES, INVALID_ARGUMENT, ShapeError
 from ..core.ir import UNKNOWN, LayerRef
-from ..core.rules import LAYERS, Call, Example, InputSpec, LayerRule, Unknowable, count, known_int, register
+from ..core.rules import (
+    FLOATING, LAYERS, NUMERIC, Call, Example, InputSpec, LayerRule, Unknowable, count, known_int, register,
+)
 from ..core.shapes import Shape, TensorType, broadcast, normalize_axis, show_shape
 from . import conv_utils as cu
 from .activations import axes_list, normalized_axes
@@ -42,6 +44,9 @@ def require_defined(call: Call, shape: Shape, axes: list[int], weight: str) -> N
 class BatchNormalization(LayerRule):
     """Normalises over every axis but ``axis``; its weights fix ``axis`` (and the rank) once built."""
 
+    accepts = NUMERIC
+    accepts_sparse = False
+    keeps_ragged = True
     names = ("BatchNormalization",)
     params = ("axis", "momentum", "epsilon", "center", "scale")
     defaults = {"axis": -1}
@@ -104,6 +109,9 @@ class BatchNormalization(LayerRule):
 class LayerNormalization(LayerRule):
     """Normalises over ``axis`` (an int or a list) per sample; ``gamma``/``beta`` need those axes defined."""
 
+    accepts = NUMERIC
+    accepts_sparse = False
+    keeps_ragged = True
     names = ("LayerNormalization",)
     params = ("axis", "epsilon", "center", "scale")
     defaults = {"axis": -1, "center": True, "scale": True}
@@ -154,6 +162,9 @@ class RMSNormalization(LayerRule):
     broadcast against the input's last axes.
     """
 
+    accepts = NUMERIC
+    accepts_sparse = False
+    keeps_ragged = True
     names = ("RMSNormalization",)
     params = ("axis", "epsilon")
     defaults = {"axis": -1}
@@ -193,6 +204,9 @@ class UnitNormalization(LayerRule):
 
     weightless = True
 
+    accepts = FLOATING
+    accepts_sparse = False
+    keeps_ragged = True
     names = ("UnitNormalization",)
     params = ("axis",)
     defaults = {"axis": -1}
@@ -215,6 +229,8 @@ class UnitNormalization(LayerRule):
 class GroupNormalization(LayerRule):
     """Normalises groups of channels along ``axis``: the channels must be defined and divisible by ``groups``."""
 
+    accepts = NUMERIC
+    accepts_sparse = False
     names = ("GroupNormalization",)
     params = ("groups", "axis", "epsilon", "center", "scale")
     defaults = {"groups": 32, "axis": -1}

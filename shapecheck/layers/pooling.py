@@ -14,7 +14,7 @@ from ..core import dims
 from ..core.dims import Dim
 from ..core.findings import INVALID_ARGUMENT, RANK_MISMATCH, ShapeError
 from ..core.ir import UNKNOWN
-from ..core.rules import Call, Example, InputSpec, LayerRule, Unknowable, register
+from ..core.rules import FLOATING, INTEGER, NUMERIC, Call, Example, InputSpec, LayerRule, Unknowable, register
 from ..core.shapes import TensorType, show_shape
 from . import conv_utils as cu
 
@@ -65,6 +65,9 @@ class _Pooling(LayerRule):
 class MaxPooling1D(_Pooling):
     """Max pooling over steps: ``(batch, steps, features)`` -> ``(batch, pooled_steps, features)``."""
 
+    accepts = FLOATING | INTEGER
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("MaxPooling1D", "MaxPool1D")
     rank = 1
     defaults = {"pool_size": 2, "strides": None, "padding": "valid", "data_format": None}
@@ -84,6 +87,9 @@ class MaxPooling1D(_Pooling):
 class MaxPooling2D(_Pooling):
     """Max pooling over rows and columns."""
 
+    accepts = FLOATING | INTEGER
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("MaxPooling2D", "MaxPool2D")
     rank = 2
     defaults = {"pool_size": (2, 2), "strides": None, "padding": "valid", "data_format": None}
@@ -100,6 +106,9 @@ class MaxPooling2D(_Pooling):
 class MaxPooling3D(_Pooling):
     """Max pooling over three spatial axes."""
 
+    accepts = FLOATING
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("MaxPooling3D", "MaxPool3D")
     rank = 3
     defaults = {"pool_size": (2, 2, 2), "strides": None, "padding": "valid", "data_format": None}
@@ -113,6 +122,9 @@ class MaxPooling3D(_Pooling):
 class AveragePooling1D(_Pooling):
     """Average pooling over steps (``pool_size`` is required)."""
 
+    accepts = FLOATING
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("AveragePooling1D", "AvgPool1D")
     rank = 1
     defaults = {"strides": None, "padding": "valid", "data_format": None}
@@ -127,6 +139,9 @@ class AveragePooling1D(_Pooling):
 class AveragePooling2D(_Pooling):
     """Average pooling over rows and columns (``pool_size`` is required)."""
 
+    accepts = FLOATING
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("AveragePooling2D", "AvgPool2D")
     rank = 2
     defaults = {"strides": None, "padding": "valid", "data_format": None}
@@ -140,6 +155,9 @@ class AveragePooling2D(_Pooling):
 class AveragePooling3D(_Pooling):
     """Average pooling over three spatial axes (``pool_size`` is required)."""
 
+    accepts = FLOATING
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("AveragePooling3D", "AvgPool3D")
     rank = 3
     defaults = {"strides": None, "padding": "valid", "data_format": None}
@@ -176,6 +194,8 @@ class _GlobalPooling(LayerRule):
 class GlobalAveragePooling1D(_GlobalPooling):
     """Mean over steps: ``(batch, steps, features)`` -> ``(batch, features)``."""
 
+    accepts = NUMERIC
+    accepts_sparse = False
     names = ("GlobalAveragePooling1D", "GlobalAvgPool1D")
     rank = 1
     examples = (
@@ -190,6 +210,8 @@ class GlobalAveragePooling1D(_GlobalPooling):
 class GlobalAveragePooling2D(_GlobalPooling):
     """Mean over rows and columns."""
 
+    accepts = NUMERIC
+    accepts_sparse = False
     names = ("GlobalAveragePooling2D", "GlobalAvgPool2D")
     rank = 2
     examples = (
@@ -203,6 +225,8 @@ class GlobalAveragePooling2D(_GlobalPooling):
 class GlobalAveragePooling3D(_GlobalPooling):
     """Mean over three spatial axes."""
 
+    accepts = NUMERIC
+    accepts_sparse = False
     names = ("GlobalAveragePooling3D", "GlobalAvgPool3D")
     rank = 3
     examples = (
@@ -215,6 +239,8 @@ class GlobalAveragePooling3D(_GlobalPooling):
 class GlobalMaxPooling1D(_GlobalPooling):
     """Max over steps."""
 
+    accepts = NUMERIC
+    accepts_sparse = False
     names = ("GlobalMaxPooling1D", "GlobalMaxPool1D")
     rank = 1
     examples = (
@@ -227,6 +253,8 @@ class GlobalMaxPooling1D(_GlobalPooling):
 class GlobalMaxPooling2D(_GlobalPooling):
     """Max over rows and columns."""
 
+    accepts = NUMERIC
+    accepts_sparse = False
     names = ("GlobalMaxPooling2D", "GlobalMaxPool2D")
     rank = 2
     examples = (
@@ -239,6 +267,9 @@ class GlobalMaxPooling2D(_GlobalPooling):
 class GlobalMaxPooling3D(_GlobalPooling):
     """Max over three spatial axes."""
 
+    accepts = NUMERIC
+    accepts_sparse = False
+    keeps_ragged = True
     names = ("GlobalMaxPooling3D", "GlobalMaxPool3D")
     rank = 3
     examples = (
@@ -310,6 +341,9 @@ class _AdaptivePooling(LayerRule):
 class AdaptiveAveragePooling1D(_AdaptivePooling):
     """Average pooling of the steps axis to exactly ``output_size`` steps."""
 
+    accepts = FLOATING
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("AdaptiveAveragePooling1D",)
     rank = 1
     examples = (
@@ -326,6 +360,9 @@ class AdaptiveAveragePooling1D(_AdaptivePooling):
 class AdaptiveAveragePooling2D(_AdaptivePooling):
     """Average pooling of rows and columns to exactly ``output_size``."""
 
+    accepts = FLOATING
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("AdaptiveAveragePooling2D",)
     rank = 2
     examples = (
@@ -341,6 +378,9 @@ class AdaptiveAveragePooling2D(_AdaptivePooling):
 class AdaptiveAveragePooling3D(_AdaptivePooling):
     """Average pooling of three spatial axes to exactly ``output_size``."""
 
+    accepts = FLOATING
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("AdaptiveAveragePooling3D",)
     rank = 3
     examples = (
@@ -353,6 +393,9 @@ class AdaptiveAveragePooling3D(_AdaptivePooling):
 class AdaptiveMaxPooling1D(_AdaptivePooling):
     """Max pooling of the steps axis to exactly ``output_size`` steps."""
 
+    accepts = FLOATING | INTEGER
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("AdaptiveMaxPooling1D",)
     rank = 1
     examples = (
@@ -365,6 +408,9 @@ class AdaptiveMaxPooling1D(_AdaptivePooling):
 class AdaptiveMaxPooling2D(_AdaptivePooling):
     """Max pooling of rows and columns to exactly ``output_size``."""
 
+    accepts = FLOATING | INTEGER
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("AdaptiveMaxPooling2D",)
     rank = 2
     examples = (
@@ -377,6 +423,9 @@ class AdaptiveMaxPooling2D(_AdaptivePooling):
 class AdaptiveMaxPooling3D(_AdaptivePooling):
     """Max pooling of three spatial axes to exactly ``output_size``."""
 
+    accepts = FLOATING
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("AdaptiveMaxPooling3D",)
     rank = 3
     examples = (

@@ -23,7 +23,10 @@ from ..core.findings import (
     ShapeError,
 )
 from ..core.ir import UNKNOWN
-from ..core.rules import Call, Example, InputSpec, LayerRule, T, Unknowable, count, known_int, register
+from ..core.rules import (
+    FLOATING, INTEGER, NUMERIC, STRING, T, Call, Example, InputSpec, LayerRule, Unknowable, count, known_int,
+    register,
+)
 from ..core.shapes import Shape, TensorType, broadcast, show_shape
 from ..ops.op_utils import literal_shape
 from . import conv_utils
@@ -42,6 +45,9 @@ class Rescaling(LayerRule):
 
     weightless = True
 
+    accepts = NUMERIC
+    accepts_sparse = False
+    keeps_ragged = True
     names = ("Rescaling",)
     params = ("scale", "offset")
     defaults = {"offset": 0.0, "data_format": None}
@@ -84,6 +90,9 @@ class Normalization(LayerRule):
     and defined when the layer is built; a ``mean``/``variance`` given directly must match
     each other and broadcast to the kept axes."""
 
+    accepts = NUMERIC
+    accepts_sparse = False
+    keeps_ragged = True
     names = ("Normalization",)
     params = ("axis", "mean", "variance", "invert")
     defaults = {"axis": -1, "mean": None, "variance": None}
@@ -279,6 +288,7 @@ class CategoryEncoding(LayerRule):
 
     output_dtype = "rule"
 
+    accepts = FLOATING | frozenset({"bool", "int32", "int64"})
     names = ("CategoryEncoding",)
     params = ("num_tokens", "output_mode", "sparse")
     defaults = {"num_tokens": None, "output_mode": "multi_hot", "sparse": False}
@@ -339,6 +349,9 @@ class Discretization(LayerRule):
 
     output_dtype = "rule"
 
+    accepts = NUMERIC
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("Discretization",)
     params = ("bin_boundaries", "num_bins", "epsilon", "output_mode", "sparse", "dtype", "name")
     defaults = {"bin_boundaries": None, "num_bins": None, "output_mode": "int", "sparse": False}
@@ -423,6 +436,8 @@ class Hashing(LayerRule):
 
     output_dtype = "rule"
 
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("Hashing",)
     params = ("num_bins", "mask_value", "salt", "output_mode", "sparse")
     defaults = {"output_mode": "int", "sparse": False, "salt": None}
@@ -482,6 +497,10 @@ class HashedCrossing(LayerRule):
     weightless = True
 
     output_dtype = "rule"
+    # "All `HashedCrossing` inputs should have an integer or string dtype" / "should be dense tensors"
+    accepts = INTEGER | STRING
+    accepts_sparse = False
+    accepts_ragged = False
 
     names = ("HashedCrossing",)
     params = ("num_bins", "output_mode", "sparse", "name", "dtype")
@@ -688,6 +707,13 @@ class StringLookup(_Lookup):
     of an un-adapted layer fails, but ``adapt`` may come later: that is not reported.
     """
 
+    accepts = STRING
+    keeps_sparse = True
+    keeps_ragged = True
+
+    def accepted_dtypes(self, call: Call) -> Optional[frozenset[str]]:
+        return self.accepts if call.get("invert") is False else None  # (inverted: ids in, not measured)
+
     names = ("StringLookup",)
     params = ("max_tokens", "num_oov_indices", "mask_token", "oov_token", "vocabulary", "idf_weights", "invert",
               "output_mode", "pad_to_max_tokens", "sparse", "encoding", "name", "salt")
@@ -715,6 +741,12 @@ class StringLookup(_Lookup):
 class IntegerLookup(_Lookup):
     """Maps integer tokens to ids (``int``: same shape, int64) or encodes them over the
     vocabulary; the depth is computed as for ``StringLookup``."""
+
+    accepts = NUMERIC
+    keeps_ragged = True
+
+    def accepted_dtypes(self, call: Call) -> Optional[frozenset[str]]:
+        return self.accepts if call.get("invert") is False else None  # (inverted: ids in, not measured)
 
     names = ("IntegerLookup",)
     params = ("max_tokens", "num_oov_indices", "mask_token", "oov_token", "vocabulary", "vocabulary_dtype",
@@ -766,6 +798,7 @@ class TextVectorization(LayerRule):
     weightless = True
 
     output_dtype = "rule"
+    accepts = STRING
 
     names = ("TextVectorization",)
     params = ("max_tokens", "standardize", "split", "ngrams", "output_mode", "output_sequence_length",
@@ -885,6 +918,9 @@ class MelSpectrogram(LayerRule):
 
     weightless = True
 
+    accepts = NUMERIC
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("MelSpectrogram",)
     params = ("fft_length", "sequence_stride", "sequence_length", "window", "sampling_rate", "num_mel_bins",
               "min_freq", "max_freq", "power_to_db", "top_db", "mag_exp", "min_power", "ref_power")
@@ -948,6 +984,9 @@ class STFTSpectrogram(LayerRule):
     ``(batch, frames, freqs, channels)`` with ``expand_dims``.  The channel axis must be known.
     """
 
+    accepts = FLOATING
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("STFTSpectrogram",)
     params = ("mode", "frame_length", "frame_step", "fft_length", "window", "periodic", "scaling", "padding",
               "expand_dims", "data_format")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any, ClassVar, Optional
 
 from ..core.findings import INVALID_ARGUMENT, ShapeError
-from ..core.rules import Call, Example, InputSpec, LayerRule, Unknowable, register
+from ..core.rules import FLOATING, Call, Example, InputSpec, LayerRule, Unknowable, register
 from ..core.shapes import TensorType
 from . import conv_utils as cu
 
@@ -70,6 +70,8 @@ class _SameShape(LayerRule):
 class Dropout(_SameShape):
     """Randomly zeroes inputs in training; the output has the input's shape."""
 
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("Dropout",)
     params = ("rate", "noise_shape", "seed")
     defaults = {"noise_shape": None}
@@ -89,6 +91,8 @@ class Dropout(_SameShape):
 class AlphaDropout(Dropout):
     """Dropout that keeps the self-normalising mean and variance; same shape."""
 
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("AlphaDropout",)
     examples = (
         Example({"rate": 0.2}, (None, 8), (None, 8)),
@@ -103,6 +107,8 @@ class AlphaDropout(Dropout):
 class GaussianDropout(_SameShape):
     """Multiplicative Gaussian noise in training; same shape."""
 
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("GaussianDropout",)
     params = ("rate", "seed")
     examples = (
@@ -115,6 +121,8 @@ class GaussianDropout(_SameShape):
 class GaussianNoise(_SameShape):
     """Additive Gaussian noise in training; same shape."""
 
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("GaussianNoise",)
     params = ("stddev", "seed")
     rate_key = "stddev"
@@ -130,6 +138,9 @@ class ActivityRegularization(LayerRule):
 
     weightless = True
 
+    accepts = FLOATING | frozenset({"int32", "int64"})
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("ActivityRegularization",)
     params = ("l1", "l2")
     examples = (
@@ -169,6 +180,8 @@ class _SpatialDropout(_SameShape):
 class SpatialDropout1D(_SpatialDropout):
     """Drops entire 1D feature maps of a ``(batch, steps, channels)`` input; same shape."""
 
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("SpatialDropout1D",)
     params = ("rate", "seed")
     spatial_rank = 1
@@ -183,6 +196,8 @@ class SpatialDropout1D(_SpatialDropout):
 class SpatialDropout2D(_SpatialDropout):
     """Drops entire 2D feature maps of a rank-4 input; same shape."""
 
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("SpatialDropout2D",)
     params = ("rate", "data_format", "seed")
     defaults = {"data_format": None}
@@ -199,6 +214,8 @@ class SpatialDropout2D(_SpatialDropout):
 class SpatialDropout3D(_SpatialDropout):
     """Drops entire 3D feature maps of a rank-5 input; same shape."""
 
+    keeps_sparse = True
+    keeps_ragged = True
     names = ("SpatialDropout3D",)
     params = ("rate", "data_format", "seed")
     defaults = {"data_format": None}

@@ -28,6 +28,7 @@ class Flatten(LayerRule):
 
     output_dtype = "input"
 
+    keeps_sparse = True
     names = ("Flatten",)
     params = ("data_format",)
     defaults = {"data_format": None}
@@ -73,6 +74,7 @@ class Reshape(LayerRule):
 
     output_dtype = "input"
 
+    keeps_sparse = True
     names = ("Reshape",)
     params = ("target_shape",)
     examples = (
@@ -139,6 +141,8 @@ class Permute(LayerRule):
 
     output_dtype = "input"
 
+    accepts_ragged = False
+    keeps_sparse = True
     names = ("Permute",)
     params = ("dims",)
     examples = (
@@ -189,6 +193,7 @@ class RepeatVector(LayerRule):
 
     weightless = True
 
+    accepts_sparse = False
     names = ("RepeatVector",)
     params = ("n",)
     spec = InputSpec(ndim=2)
@@ -217,6 +222,8 @@ class UpSampling1D(LayerRule):
 
     weightless = True
 
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("UpSampling1D",)
     params = ("size",)
     defaults = {"size": 2}
@@ -265,6 +272,8 @@ class _UpSampling(LayerRule):
 class UpSampling2D(_UpSampling):
     """Repeats rows and columns (or resizes with ``interpolation``) by ``size``."""
 
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("UpSampling2D",)
     params = ("size", "data_format", "interpolation")
     defaults = {"size": (2, 2), "data_format": None, "interpolation": "nearest"}
@@ -291,6 +300,8 @@ class UpSampling2D(_UpSampling):
 class UpSampling3D(_UpSampling):
     """Repeats three spatial axes by ``size``."""
 
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("UpSampling3D",)
     params = ("size", "data_format")
     defaults = {"size": (2, 2, 2), "data_format": None}
@@ -358,6 +369,8 @@ class _ZeroPadding(LayerRule):
 class ZeroPadding1D(_ZeroPadding):
     """Pads the steps axis with zeros: ``padding`` is an int or ``(left, right)``."""
 
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("ZeroPadding1D",)
     rank = 1
     defaults = {"padding": 1, "data_format": None}
@@ -373,6 +386,8 @@ class ZeroPadding1D(_ZeroPadding):
 class ZeroPadding2D(_ZeroPadding):
     """Pads rows and columns with zeros."""
 
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("ZeroPadding2D",)
     rank = 2
     defaults = {"padding": (1, 1), "data_format": None}
@@ -388,6 +403,8 @@ class ZeroPadding2D(_ZeroPadding):
 class ZeroPadding3D(_ZeroPadding):
     """Pads three spatial axes with zeros."""
 
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("ZeroPadding3D",)
     rank = 3
     defaults = {"padding": ((1, 1), (1, 1), (1, 1)), "data_format": None}
@@ -440,6 +457,8 @@ class _Cropping(LayerRule):
 class Cropping1D(_Cropping):
     """Crops the steps axis: ``cropping`` is an int or ``(left, right)``."""
 
+    accepts_sparse = False
+    keeps_ragged = True
     names = ("Cropping1D",)
     params = ("cropping",)
     defaults = {"cropping": (1, 1)}
@@ -457,6 +476,8 @@ class Cropping1D(_Cropping):
 class Cropping2D(_Cropping):
     """Crops rows and columns."""
 
+    accepts_sparse = False
+    keeps_ragged = True
     names = ("Cropping2D",)
     params = ("cropping", "data_format")
     defaults = {"cropping": ((0, 0), (0, 0)), "data_format": None}
@@ -474,6 +495,8 @@ class Cropping2D(_Cropping):
 class Cropping3D(_Cropping):
     """Crops three spatial axes."""
 
+    accepts_sparse = False
+    keeps_ragged = True
     names = ("Cropping3D",)
     params = ("cropping", "data_format")
     defaults = {"cropping": ((1, 1), (1, 1), (1, 1)), "data_format": None}

@@ -14,7 +14,9 @@ from typing import Any, ClassVar
 from ..core import dims
 from ..core.findings import AXIS_MISMATCH, INCOMPATIBLE_SHAPES, INVALID_ARGUMENT, RANK_MISMATCH, ShapeError
 from ..core.ir import UNKNOWN, LayerRef
-from ..core.rules import LAYERS, Call, Example, InputSpec, LayerRule, T, Unknowable, known_int, register
+from ..core.rules import (
+    FLOATING, LAYERS, NUMERIC, T, Call, Example, InputSpec, LayerRule, Unknowable, known_int, register,
+)
 from ..core.shapes import Shape, TensorType, broadcast, show_shape
 from . import conv_utils as cu
 from . import rnn_utils as ru
@@ -115,6 +117,9 @@ class _Recurrent(LayerRule):
 class SimpleRNN(_Recurrent):
     """Fully-connected RNN: ``(batch, time, features)`` -> ``(batch, units)``, one state."""
 
+    accepts = NUMERIC
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("SimpleRNN",)
     params = ("units", "activation", "use_bias")
     examples = (
@@ -136,6 +141,9 @@ class SimpleRNN(_Recurrent):
 class LSTM(_Recurrent):
     """Long short-term memory: ``(batch, time, features)`` -> ``(batch, units)``; states ``[h, c]``."""
 
+    accepts = NUMERIC
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("LSTM",)
     params = ("units", "activation", "recurrent_activation", "use_bias")
     cell_states = 2
@@ -163,6 +171,9 @@ class LSTM(_Recurrent):
 class GRU(_Recurrent):
     """Gated recurrent unit: ``(batch, time, features)`` -> ``(batch, units)``, one state."""
 
+    accepts = NUMERIC
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("GRU",)
     params = ("units", "activation", "recurrent_activation", "use_bias")
     examples = (
@@ -602,6 +613,9 @@ class _ConvLSTM(LayerRule):
 class ConvLSTM1D(_ConvLSTM):
     """1D convolutional LSTM: ``(batch, time, steps, channels)`` -> ``(batch, new_steps, filters)``."""
 
+    accepts = FLOATING
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("ConvLSTM1D",)
     rank = 1
     examples = (
@@ -618,6 +632,9 @@ class ConvLSTM1D(_ConvLSTM):
 class ConvLSTM2D(_ConvLSTM):
     """2D convolutional LSTM: ``(batch, time, rows, cols, channels)`` -> ``(batch, new_rows, new_cols, filters)``."""
 
+    accepts = FLOATING
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("ConvLSTM2D",)
     rank = 2
     examples = (
@@ -642,6 +659,9 @@ class ConvLSTM2D(_ConvLSTM):
 class ConvLSTM3D(_ConvLSTM):
     """3D convolutional LSTM: ``(batch, time, d1, d2, d3, channels)`` -> ``(batch, n1, n2, n3, filters)``."""
 
+    accepts = FLOATING
+    accepts_sparse = False
+    accepts_ragged = False
     names = ("ConvLSTM3D",)
     rank = 3
     examples = (

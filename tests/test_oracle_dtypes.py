@@ -1,0 +1,169 @@
+"""The dtype rules (``LayerRule.accepts``, ``accepts_sparse``, ``accepts_ragged``) agree with Keras run on data.
+
+Ground truth: ``tests/data/dtype_table.json`` (``python -m tests.dtype_table``), every layer rule's
+representative configuration built into a model on ``keras.Input(dtype=..., sparse=..., ragged=...)``
+and called on data of that dtype. Compared here:
+
+* with the table, every (layer, dense/sparse/ragged, dtype) case: shapecheck never reports what
+  Keras runs (no false positive), and reports everything Keras rejects except the misses listed in
+  ``MISSES`` with their reason (each of which must still be a miss: the list cannot go stale);
+* with Keras live, a sample drawn by hypothesis (about 40 s): the table still holds for this Keras,
+  and shapecheck agrees with the live run the same way.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from shapecheck.core.engine import infer_types
+from shapecheck.core.rules import LAYERS, MEASURED_DTYPES, NUMERIC, T, load_rules
+
+from . import dtype_table
+
+load_rules()
+TABLE = json.loads(dtype_table.TABLE.read_text())
+CASES = dtype_table.cases()
+
+#: layers whose rule states less than Keras rejects, and why (no claim beats a false positive).
+#: (Wrappers whose inner layer is applied by its own rule, ``Bidirectional``, ``SpectralNormalization``,
+#: ``Pipeline``, are checked through it.)
+MISSES = {
+    "Activation": "depends on the activation (`linear` takes strings): no claim",
+    "Lambda": "depends on the function: no claim",
+    "TimeDistributed": "a wrapper: the wrapped layer decides",
+    "RNN": "a wrapper of its cell: the cell decides",
+    # sparse inputs of some dtypes only (TensorFlow's sparse kernels cover fewer dtypes than dense)
+    "Add": "sparse uint8 / bool / string",
+    "Subtract": "sparse uint8",
+    "Average": "sparse uint8",
+}
+
+
+def shapecheck_verdict(name: str, dtype: str, kind: str):
+    """``None`` when shapecheck accepts the call, else the finding's name."""
+    ex = CASES[name]
+    first = ex.inputs if isinstance(ex.inputs, list) else [ex.inputs]
+    shapes = [dtype_table._shape(t) for t in first + list(ex.args)]
+    if name in dtype_table.SHAPES:
+        shapes = [dtype_table.SHAPES[name]]
+    tensors = [T(s, dtype, sparse=kind == "sparse", ragged=kind == "ragged") for s in shapes]
+    head, rest = tensors[:len(first)], tuple(tensors[len(first):])
+    got = infer_types(name, ex.config, head if isinstance(ex.inputs, list) else head[0], rest)
+    return got if isinstance(got, str) else None
+
+
+def _table_cases():
+    for name, entry in sorted(TABLE["layers"].items()):
+        if name not in CASES:
+            continue
+        for kind, by_dtype in sorted(entry["cases"].items()):
+            for dtype, result in sorted(by_dtype.items()):
+                if result.get("stage") in ("build", "input"):
+                    continue  # Keras rejects it before data: not a dtype rule's business
+                yield name, kind, dtype, result
+
+
+TABLE_CASES = list(_table_cases())
+
+
+def test_the_table_covers_every_layer_rule():
+    assert TABLE["keras"].split(".")[0] == "3"
+    assert set(CASES) <= set(TABLE["layers"]), "run `python -m tests.dtype_table`"
+    assert len(TABLE_CASES) > 2500
+    assert {d for _, _, d, _ in TABLE_CASES} == MEASURED_DTYPES
+
+
+def test_no_false_positive_and_only_the_listed_misses():
+    false_positives, misses = [], {}
+    for name, kind, dtype, result in TABLE_CASES:
+        ours = shapecheck_verdict(name, dtype, kind)
+        if result["ok"] and ours == "dtype-mismatch":
+            false_positives.append(f"{name} {kind} {dtype}: Keras runs it, output {result['dtype']}")
+        elif not result["ok"] and ours is None:
+            misses.setdefault(name, []).append(f"{kind} {dtype}")
+    assert not false_positives, "\n".join(false_positives)
+    unexplained = {n: m for n, m in misses.items() if n not in MISSES}
+    assert not unexplained, json.dumps(unexplained, indent=1)
+    stale = sorted(set(MISSES) - set(misses))
+    assert not stale, f"no longer missed (remove from MISSES): {stale}"
+
+
+def test_a_measured_rejection_is_reported_as_dtype_mismatch():
+    # (and not as another finding: every representative configuration is valid for float32)
+    other = sorted({f"{n}: {shapecheck_verdict(n, d, k)}" for n, k, d, r in TABLE_CASES
+                    if not r["ok"] and shapecheck_verdict(n, d, k) not in (None, "dtype-mismatch")})
+    assert other == [], other
+
+
+@pytest.mark.parametrize("name,accepts", [("Conv2D", "floating"), ("Dense", "numeric"), ("StringLookup", "string"),
+                                          ("Embedding", "numeric"), ("LSTM", "numeric")])
+def test_families_the_issue_names(name, accepts):
+    # The realistic cases: images as uint8 into a convolution, strings into Dense, numbers into a lookup.
+    rejected = {d for d in MEASURED_DTYPES if shapecheck_verdict(name, d, "dense") == "dtype-mismatch"}
+    expected = {"floating": MEASURED_DTYPES - {"float16", "float32", "float64"},
+                "numeric": MEASURED_DTYPES - NUMERIC, "string": MEASURED_DTYPES - {"string"}}[accepts]
+    assert rejected == expected
+
+
+# ------------------------------------------------------------------ live Keras, a generated sample
+
+LIVE = sorted(CASES)
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(name=st.sampled_from(LIVE), dtype=st.sampled_from(sorted(MEASURED_DTYPES)),
+       kind=st.sampled_from(dtype_table.KINDS))
+def test_live_keras_agrees(name, dtype, kind):
+    import warnings
+
+    warnings.simplefilter("ignore")
+    live = dtype_table.measure(name, CASES[name], dtype, kind)
+    if live is None:
+        return  # (a ragged tensor of rank 1)
+    recorded = TABLE["layers"][name]["cases"][kind][dtype]
+    assert live["ok"] == recorded["ok"], f"the table is stale for {name} {kind} {dtype}: {live}"
+    if live.get("stage") in ("build", "input"):
+        return
+    ours = shapecheck_verdict(name, dtype, kind)
+    if live["ok"]:
+        assert ours != "dtype-mismatch", f"{name} {kind} {dtype}: Keras runs it"
+    elif name not in MISSES:
+        assert ours == "dtype-mismatch", f"{name} {kind} {dtype}: Keras fails: {live['message']}"
+
+
+# ------------------------------------------------------------------ the engine's side
+
+
+def test_unknown_dtype_is_never_reported():
+    assert infer_types("Conv2D", {"filters": 2, "kernel_size": 3}, T((None, 8, 8, 1), None)) != "dtype-mismatch"
+
+
+def test_tf_keras_2_is_not_checked():
+    got = infer_types("Conv2D", {"filters": 2, "kernel_size": 3}, T((None, 8, 8, 1), "uint8"), keras_version=2)
+    assert got != "dtype-mismatch"
+
+
+def test_inverted_lookup_takes_ids():
+    cfg = {"vocabulary": ["a", "b"], "invert": True}
+    assert not isinstance(infer_types("StringLookup", cfg, T((None, 3), "int64")), str)
+    assert infer_types("StringLookup", {"vocabulary": ["a", "b"]}, T((None, 3), "int64")) == "dtype-mismatch"
+
+
+def test_a_layer_that_densifies_ends_the_sparse_tensor():
+    # Dense on a SparseTensor gives a dense tensor: what follows is not reported for sparsity.
+    out = infer_types("Dense", {"units": 4}, T((None, 8), "float32", sparse=True))
+    assert not isinstance(out, str) and out[0].sparse is False
+    kept = infer_types("Dropout", {"rate": 0.5}, T((None, 8), "float32", sparse=True))
+    assert not isinstance(kept, str) and kept[0].sparse is True
+    assert infer_types("LayerNormalization", {}, T((None, 8), "float32", sparse=True)) == "dtype-mismatch"
+
+
+def test_every_claim_has_a_measurement():
+    # A rule that states a dtype precondition is one the table measured.
+    claimed = {r.names[0] for r in LAYERS.values()
+               if r.accepts is not None or not r.accepts_sparse or not r.accepts_ragged}
+    assert claimed <= set(TABLE["layers"]), sorted(claimed - set(TABLE["layers"]))
