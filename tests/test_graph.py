@@ -300,3 +300,109 @@ def test_unique_file_names(tmp_path: Path) -> None:
     names = [Path(p).name for p in written]
     assert len(set(names)) == len(names) == len(pictures(result))
     assert "sequential_add_input_shape.model.svg" in names and "sequential_add_input_shape.model-2.svg" in names
+
+
+# ----------------------------------------------------------------------------- the progress bar
+def test_progress_wanted_only_on_a_terminal_outside_ci(monkeypatch: pytest.MonkeyPatch) -> None:
+    from shapecheck.report.progress import wanted
+
+    class Stream:
+        def __init__(self, tty: bool) -> None:
+            self.tty = tty
+
+        def isatty(self) -> bool:
+            return self.tty
+
+    for var in ("CI", "TERM", "NO_COLOR"):
+        monkeypatch.delenv(var, raising=False)
+    assert wanted(stream=Stream(True))  # type: ignore[arg-type]
+    assert not wanted(stream=Stream(False))  # type: ignore[arg-type]
+    assert not wanted(quiet=True, stream=Stream(True))  # type: ignore[arg-type]
+    monkeypatch.setenv("NO_COLOR", "1")  # no colour is not no progress
+    assert wanted(stream=Stream(True))  # type: ignore[arg-type]
+    monkeypatch.setenv("TERM", "dumb")
+    assert not wanted(stream=Stream(True))  # type: ignore[arg-type]
+    monkeypatch.delenv("TERM")
+    monkeypatch.setenv("CI", "true")
+    assert not wanted(stream=Stream(True))  # type: ignore[arg-type]
+
+
+def _many_files(root: Path, n: int = 40) -> Path:
+    """``n`` different Keras programs (different, so that no cache of results makes the run short)."""
+    import uuid
+
+    text = (FIXTURES / "valid" / "unet_small.py").read_text()
+    folder = root / "src"
+    folder.mkdir()
+    for i in range(n):
+        (folder / f"m{i:02d}.py").write_text(f"# {uuid.uuid4()}\n{text}")
+    return folder
+
+
+def _run_shapecheck(folder: Path, env: dict[str, str], *, terminal: bool) -> tuple[int, bytes, bytes]:
+    """``shapecheck folder`` with standard error on a pseudo-terminal (or a pipe); exit status, what
+    the terminal (or pipe) got, standard output."""
+    import pty
+    import subprocess
+
+    from tests.fixtures_support import ROOT
+
+    env = {**env, "PYTHONPATH": str(ROOT), "COLUMNS": "100"}
+    args = [sys.executable, "-m", "shapecheck", str(folder)]
+    if not terminal:
+        proc = subprocess.run(args, capture_output=True, env=env, timeout=300)
+        return proc.returncode, proc.stderr, proc.stdout
+    master, slave = pty.openpty()
+    proc2 = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave, env=env)
+    os.close(slave)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:  # EIO: the child's side is closed
+            break
+        if not data:
+            break
+        chunks.append(data)
+    out, _ = proc2.communicate(timeout=300)
+    os.close(master)
+    return proc2.returncode, b"".join(chunks), out
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="pseudo-terminals")
+def test_progress_bar_on_a_terminal_not_in_ci_nor_piped(tmp_path: Path) -> None:
+    """A run of a few seconds: the bar (its "Checking" and file count) on a terminal, erased at the end;
+    nothing with CI set or with standard error piped; the report on standard output the same."""
+    folder = _many_files(tmp_path)
+    env = {k: v for k, v in os.environ.items() if k not in ("CI", "NO_COLOR")}
+    env["TERM"] = "xterm-256color"
+    status, term, out = _run_shapecheck(folder, env, terminal=True)
+    assert status == 0, term
+    assert b"Checking" in term and b"/40" in term
+    assert b"\x1b[2K" in term[term.rindex(b"Checking"):]  # transient: the line is cleared when done
+    assert b"Checking" not in out
+    ci_status, ci_term, ci_out = _run_shapecheck(folder, {**env, "CI": "true"}, terminal=True)
+    assert ci_status == 0 and b"Checking" not in ci_term and ci_out == out
+    piped_status, piped_err, piped_out = _run_shapecheck(folder, env, terminal=False)
+    assert piped_status == 0 and piped_err == b"" and piped_out == out
+
+
+def test_readme_picture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The README's command makes the picture it shows (same file name, about the same size)."""
+    import matplotlib.image
+
+    from tests.fixtures_support import ROOT
+
+    readme = (ROOT / "README.md").read_text()
+    [command] = re.findall(r"^shapecheck --graph .*$", readme, re.MULTILINE)
+    [image] = re.findall(r"!\[[^\]]*\]\((docs/images/[^)]+)\)", readme)
+    args = command.split()[1:]
+    directory = args[args.index("--graph") + 1]
+    args[args.index("--graph") + 1] = str(tmp_path)
+    monkeypatch.chdir(ROOT)
+    res = CliRunner().invoke(main, args)
+    assert res.stderr.splitlines() == [str(tmp_path / Path(image).name)]
+    assert Path(image).parent == Path(directory)
+    made = matplotlib.image.imread(str(tmp_path / Path(image).name)).shape
+    shown = matplotlib.image.imread(str(ROOT / image)).shape
+    assert abs(made[0] - shown[0]) <= 0.1 * shown[0] and abs(made[1] - shown[1]) <= 0.1 * shown[1]
