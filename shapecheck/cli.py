@@ -125,8 +125,15 @@ def _output_error(path: str, e: OSError) -> None:
 
 @click.command(context_settings={"help_option_names": ["-h", "--help"]})
 @click.argument("paths", nargs=-1, type=click.Path())
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json", "sarif", "github"]), default="text",
+              show_default=True,
+              help="Output format: text; json (one object); sarif (SARIF 2.1.0, for GitHub code scanning); github "
+                   "(workflow commands: annotations on the pull request).")
+@click.option("--quiet", "-q", "quiet", is_flag=True,
+              help="Text: print the findings only, without the closing count.")
+@click.option("--statistics", "statistics", is_flag=True,
+              help="Text: print how many findings of each code there are (count, code, name; most frequent "
+                   "first) instead of the findings. JSON: add a \"statistics\" list.")
 @click.option("--output-file", "-o", "output_file", type=click.Path(dir_okay=False), default=None, metavar="PATH",
               help="Write the report to PATH instead of standard output (no colour), atomically: PATH gets the "
                    "whole report or stays as it was. '-': standard output.")
@@ -171,7 +178,8 @@ def _output_error(path: str, e: OSError) -> None:
               help="Print the page of a finding code (SC201, rank-mismatch or shape-rank-mismatch): what it finds, "
                    "why Keras rejects it, an example and the fix; Markdown text when piped. Then exit.")
 @click.version_option(__version__, prog_name="shapecheck")
-def main(paths: tuple[str, ...], fmt: str, output_file: Optional[str], show_shapes: bool, keras_version: str,
+def main(paths: tuple[str, ...], fmt: str, quiet: bool, statistics: bool, output_file: Optional[str],
+         show_shapes: bool, keras_version: str,
          summary: bool, file_time_limit: float, max_file_size: str, runtime: bool, device: str,
          runtime_memory: Optional[str], runtime_timeout: float, debug: bool, list_layers: bool,
          graph_dir: Optional[str], graph_format: str) -> None:
@@ -184,6 +192,7 @@ def main(paths: tuple[str, ...], fmt: str, output_file: Optional[str], show_shap
     """
     try:
         targets = list(paths) or ["."]
+        _check_format(fmt, summary=summary, list_layers=list_layers, show_shapes=show_shapes, statistics=statistics)
         if not list_layers:
             missing = first_missing(targets)
             if missing is not None:
@@ -219,7 +228,8 @@ def main(paths: tuple[str, ...], fmt: str, output_file: Optional[str], show_shap
                     out.write("".join(f"{n}\n" for n in names))
                 status = 0
             else:
-                status = _run(targets, options, out, fmt=fmt, color=False if sink is not None else None,
+                status = _run(targets, options, out, fmt=fmt, color=want_color(to_file=sink is not None),
+                              quiet=quiet, statistics=statistics,
                               show_shapes=show_shapes, summary=summary, runtime=runtime, device=device, memory=memory,
                               runtime_timeout=runtime_timeout, to_terminal_text=sink is None and fmt == "text",
                               graph=None if graph_dir is None else (graph_dir, graph_format))
@@ -239,6 +249,33 @@ def main(paths: tuple[str, ...], fmt: str, output_file: Optional[str], show_shap
     except KeyboardInterrupt:  # before the analysis, or a second Ctrl-C while the report was being written
         click.echo("shapecheck: interrupted before the report was complete.", err=True)
         sys.exit(INTERRUPTED)
+
+
+#: the formats that carry findings only, for machines (GitHub code scanning, workflow annotations)
+FINDINGS_ONLY = ("sarif", "github")
+
+
+def _check_format(fmt: str, *, summary: bool, list_layers: bool, show_shapes: bool, statistics: bool) -> None:
+    """The flags that say what to print, against ``--format``: a combination with no meaning is a usage error."""
+    flags = {"--summary": summary, "--list-layers": list_layers, "--show-shapes": show_shapes,
+             "--statistics": statistics}
+    if fmt in FINDINGS_ONLY:
+        for flag, given in flags.items():
+            if given:
+                raise click.UsageError(f"--format {fmt} reports the findings only; {flag} cannot be used with it")
+    if statistics and summary:
+        raise click.UsageError("--statistics and --summary both replace the findings; choose one")
+    if statistics and show_shapes and fmt == "text":
+        raise click.UsageError("--statistics replaces the findings in text; --show-shapes needs --format json there")
+
+
+def want_color(*, to_file: bool) -> Optional[bool]:
+    """``False``: no colour nor any other terminal style (into a file, or with ``NO_COLOR`` set to anything
+    non-empty, as no-color.org asks, whatever ``FORCE_COLOR`` says); ``None``: rich decides (a terminal,
+    or ``FORCE_COLOR``; not ``TERM=dumb``)."""
+    if to_file or os.environ.get("NO_COLOR", ""):
+        return False
+    return None
 
 
 def analyse(targets: list[str], options: Options, progress: bool = False) -> tuple[Report, Optional[Interrupted]]:
@@ -263,7 +300,8 @@ def analyse(targets: list[str], options: Options, progress: bool = False) -> tup
     return report, None
 
 
-def _run(targets: list[str], options: Options, out: TextIO, *, fmt: str, color: Optional[bool], show_shapes: bool,
+def _run(targets: list[str], options: Options, out: TextIO, *, fmt: str, color: Optional[bool], quiet: bool,
+         statistics: bool, show_shapes: bool,
          summary: bool, runtime: bool, device: str, memory: Optional[int], runtime_timeout: float,
          to_terminal_text: bool, graph: Optional[tuple[str, str]] = None) -> int:
     """Analyse, replay when asked, write the report to ``out`` (and ``graph``'s pictures: directory,
@@ -292,11 +330,25 @@ def _run(targets: list[str], options: Options, out: TextIO, *, fmt: str, color: 
     elif fmt == "json":
         from .report import json as json_report
 
-        _dump(json_report.as_dict(report, show_shapes=show_shapes, runtime=checked), out, stopped)
+        data = json_report.as_dict(report, show_shapes=show_shapes, runtime=checked)
+        if statistics:
+            from .report import statistics as statistics_report
+
+            data["statistics"] = statistics_report.as_json(report)
+        _dump(data, out, stopped)
+    elif fmt == "sarif":
+        from .report import sarif
+
+        sarif.render(report, out, runtime=checked, interrupted=None if stopped is None else stopped.line())
+    elif fmt == "github":
+        from .report import github
+
+        github.render(report, out, runtime=checked)
     else:
         from .report import text
 
-        text.render(report, out, show_shapes=show_shapes, color=color, runtime=checked)
+        text.render(report, out, show_shapes=show_shapes, color=color, runtime=checked, quiet=quiet,
+                    statistics=statistics)
     if stopped is not None:
         if fmt == "text":
             out.write(stopped.line() + "\n")

@@ -10,6 +10,9 @@ Two kinds of trailing comment state what must happen:
   assigned there has that shape, every time the line runs. For a tuple target
   ``out, h, c = ...`` the comment lists one shape per name: ``# shape: [(None, 8), (None, 8), (None, 8)]``.
   Shapes are Python literals (``None`` for an axis Keras leaves undefined).
+* ``# keras-error: [dtype-mismatch]`` on a later line, for a bug Keras notices only when data
+  flows (a layer built on a dtype it cannot run: the model builds, ``predict`` fails): Keras
+  raises on this line, shapecheck reports the ``# error:`` line of the same name, at the layer.
 
 Run as ``python -m tests.fixtures_support OUT.json FIXTURE...`` (from the repository root) it
 executes each fixture under Keras in this one process and writes, per fixture, the exception
@@ -62,6 +65,7 @@ Shape = tuple  # of int | None
 ShapeSpec = Union[Shape, list]  # one shape, or one per name of a tuple target
 
 _ERROR = re.compile(r"#\s*error:\s*\[([a-z0-9-]+)\]")
+_KERAS_ERROR = re.compile(r"#\s*keras-error:\s*\[([a-z0-9-]+)\]")
 _SHAPE = re.compile(r"#\s*shape:\s*(.+?)\s*$")
 
 
@@ -81,6 +85,8 @@ class ShapeExpectation:
 class Fixture:
     path: Path
     errors: dict[int, str] = field(default_factory=dict)  # line -> finding name
+    #: line -> finding name, where Keras raises for an ``errors`` finding reported earlier
+    keras_errors: dict[int, str] = field(default_factory=dict)
     shapes: list[ShapeExpectation] = field(default_factory=list)
 
     @property
@@ -94,6 +100,11 @@ class Fixture:
     @property
     def error_line(self) -> Optional[int]:
         return min(self.errors) if self.errors else None
+
+    @property
+    def keras_error_line(self) -> Optional[int]:
+        """The line where Keras raises: a ``keras-error`` line if any, else the first ``error`` line."""
+        return min(self.keras_errors) if self.keras_errors else self.error_line
 
 
 class AnnotationError(ValueError):
@@ -116,6 +127,9 @@ def parse(path: Path) -> Fixture:
         error = _ERROR.search(comment)
         if error:
             fixture.errors[number] = error.group(1)
+        keras_error = _KERAS_ERROR.search(comment)
+        if keras_error:
+            fixture.keras_errors[number] = keras_error.group(1)
         shape = _SHAPE.search(comment)
         if shape:
             fixture.shapes.append(_shape_expectation(path, number, shape.group(1), assignments))

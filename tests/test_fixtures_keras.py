@@ -66,6 +66,10 @@ def test_expectations_are_well_formed(fixture: Fixture):
         # unprepared data), that call is annotated too. Keras stops at the first.
         assert fixture.errors, "an invalid fixture has a bug"
         assert len(set(fixture.errors.values())) == 1, "an invalid fixture has one bug"
+        stray = {n for n in fixture.keras_errors.values() if n not in fixture.errors.values()}
+        assert not stray, f"keras-error names {stray} that no error line reports"
+        assert not fixture.keras_errors or min(fixture.keras_errors) > min(fixture.errors), \
+            "Keras raises after the layer that shapecheck reports"
     else:
         assert len(fixture.errors) <= 1, "Keras stops at the first error: one bug per demo file"
     if fixture.kind != "demo":
@@ -88,13 +92,14 @@ def test_no_stray_files():
 def test_keras_fails_exactly_where_annotated(fixture: Fixture, keras_results):
     result = keras_results[fixture.rel]
     error = result["error"]
-    if fixture.error_line is None:
+    expected_line = fixture.keras_error_line
+    if expected_line is None:
         assert error is None, (f"Keras raised {error['type']} on line {error['line']} of a fixture that "
                                f"states no error:\n{error['message']}")
         return
-    assert error is not None, f"Keras ran the whole file; expected a failure on line {fixture.error_line}"
-    assert error["line"] == fixture.error_line, (
-        f"Keras failed on line {error['line']}, not {fixture.error_line}: {error['type']}: {error['message']}")
+    assert error is not None, f"Keras ran the whole file; expected a failure on line {expected_line}"
+    assert error["line"] == expected_line, (
+        f"Keras failed on line {error['line']}, not {expected_line}: {error['type']}: {error['message']}")
     # A NameError or an ImportError is a broken fixture, not a shape bug Keras found (Keras itself
     # rejects some arguments with IndexError or TypeError: those count).
     assert error["type"].rsplit(".", 1)[-1] not in BROKEN_FIXTURE, (

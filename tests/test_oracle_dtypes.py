@@ -29,13 +29,14 @@ TABLE = json.loads(dtype_table.TABLE.read_text())
 CASES = dtype_table.cases()
 
 #: layers whose rule states less than Keras rejects, and why (no claim beats a false positive).
-#: (Wrappers whose inner layer is applied by its own rule, ``Bidirectional``, ``SpectralNormalization``,
-#: ``Pipeline``, are checked through it.)
+#: (Wrappers whose inner layer is applied by its own rule on the symbolic input, ``Bidirectional`` and
+#: ``SpectralNormalization``, are checked through it.)
 MISSES = {
     "Activation": "depends on the activation (`linear` takes strings): no claim",
     "Lambda": "depends on the function: no claim",
     "TimeDistributed": "a wrapper: the wrapped layer decides",
     "RNN": "a wrapper of its cell: the cell decides",
+    "Pipeline": "its layers run inside its traced call, where dtypes are not checked",
     # sparse inputs of some dtypes only (TensorFlow's sparse kernels cover fewer dtypes than dense)
     "Add": "sparse uint8 / bool / string",
     "Subtract": "sparse uint8",
@@ -167,3 +168,24 @@ def test_every_claim_has_a_measurement():
     claimed = {r.names[0] for r in LAYERS.values()
                if r.accepts is not None or not r.accepts_sparse or not r.accepts_ragged}
     assert claimed <= set(TABLE["layers"]), sorted(claimed - set(TABLE["layers"]))
+
+
+def test_dtypes_spelled_as_module_attributes():
+    # `dtype=tf.uint8`, `np.uint8`, `tf.string` are what get_config() holds as "uint8", "string".
+    from shapecheck.api import check_source
+
+    source = "\n".join([
+        "import numpy as np",
+        "import tensorflow as tf",
+        "import keras",
+        "from keras import layers",
+        "a = layers.Conv2D(2, 3)(keras.Input((8, 8, 1), dtype=tf.uint8))",
+        "b = layers.Conv2D(2, 3)(keras.Input((8, 8, 1), dtype=np.uint8))",
+        "c = layers.Dense(2)(keras.Input((1,), dtype=tf.string))",
+        "d = layers.Conv2D(2, 3)(keras.Input((8, 8, 1), dtype=tf.float16))",
+        "e = layers.Conv2D(2, 3)(keras.Input((8, 8, 1), dtype=tf.experimental.numpy.uint8))",
+        "f = layers.Conv2D(2, 3)(keras.Input((8, 8, 1), dtype=some_module.uint8))",
+        "",
+    ])
+    found = [(f.span.line, f.code.name) for f in check_source(source).findings]
+    assert found == [(5, "dtype-mismatch"), (6, "dtype-mismatch"), (7, "dtype-mismatch"), (9, "dtype-mismatch")]

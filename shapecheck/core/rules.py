@@ -109,8 +109,12 @@ def _fix(dtype: str, accepts: frozenset) -> str:
 def check_dtypes(rule: LayerRule, call: Call) -> None:
     """Raise :class:`ShapeError` (``dtype-mismatch``) for an input the layer cannot run on when data
     arrives: a measured dtype outside ``accepts``, or a sparse or ragged tensor it rejects. An unknown
-    dtype is never reported; floating inputs are cast by ``Layer.__call__`` and always accepted."""
-    if call.keras_version < 3:
+    dtype is never reported; floating inputs are cast by ``Layer.__call__`` and always accepted.
+
+    Only symbolic calls are checked: a traced call (on data, inside a layer's ``call``) carries the
+    dtypes the tensors have at run time, which the rules do not follow (``Add`` on int32 data gives
+    int32, its symbolic output float32), and a model's data is converted to its inputs' dtypes."""
+    if call.keras_version < 3 or call.traced:
         return
     accepts = rule.accepted_dtypes(call)
     tensors = list(call.inputs) + [a for a in call.args[1:] if isinstance(a, TensorType)]

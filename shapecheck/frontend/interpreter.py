@@ -191,6 +191,19 @@ def _copy_value(v: Any) -> Any:
     return v
 
 
+#: dtypes as attributes of numpy, TensorFlow and Keras (``tf.uint8``, ``np.float32``, ``tf.string``):
+#: ``get_config()`` holds their names
+_DTYPE_ATTRIBUTES = frozenset({"float16", "bfloat16", "float32", "float64", "int8", "int16", "int32", "int64",
+                               "uint8", "uint16", "uint32", "uint64", "bool", "string", "complex64", "complex128"})
+
+
+def _dtype_name(qualified: str) -> Any:
+    module, _, tail = qualified.rpartition(".")
+    if tail in _DTYPE_ATTRIBUTES and module.split(".")[0] in ("numpy", "tensorflow", "keras", "tf_keras"):
+        return tail
+    return UNKNOWN
+
+
 def _star_lookup(module: str, name: str) -> Optional[QualName]:
     full = names.canonical(f"{module}.{name}")
     short = full.rsplit(".", 1)[-1]
@@ -1621,6 +1634,8 @@ class Interpreter:
             return slice(self.literal(v.start, False), self.literal(v.stop, False), self.literal(v.step, False))
         if v is Ellipsis:
             return v
+        if isinstance(v, QualName):
+            return _dtype_name(v.name)
         return UNKNOWN
 
     def arg_value(self, v: Any) -> Any:
