@@ -28,7 +28,8 @@ from ..api import Report, read_source
 from ..core.findings import CODES, Code, Finding, Span
 from ..runtime import RuntimeReport
 
-#: the project's home; rule pages are linked under it (the one place to change when it moves)
+#: the project's home (tool.driver.informationUri; each rule's helpUri is its docs/rules/ page there).
+#: The repository has no public URL yet: this one is assumed, and this is the one place to change it.
 PROJECT_URL = "https://github.com/keras-shapecheck/keras-shapecheck"
 #: the rule pages, ``docs/rules/<number>-<name>.md``, are below it
 DOCS_URL = f"{PROJECT_URL}/blob/main/"
