@@ -189,3 +189,30 @@ def test_dtypes_spelled_as_module_attributes():
     ])
     found = [(f.span.line, f.code.name) for f in check_source(source).findings]
     assert found == [(5, "dtype-mismatch"), (6, "dtype-mismatch"), (7, "dtype-mismatch"), (9, "dtype-mismatch")]
+
+
+def test_show_shapes_gives_the_dtype_where_it_is_not_float32(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from shapecheck.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "m.py").write_text("\n".join([
+        "import keras",
+        "from keras import layers",
+        'text = keras.Input((1,), dtype="string")',
+        "ids = layers.StringLookup(vocabulary=['a', 'b'])(text)",
+        "vec = layers.Embedding(4, 2)(ids)",
+        "bag = keras.Input((100,), sparse=True)",
+        "",
+    ]))
+    out = CliRunner().invoke(main, ["--show-shapes", "m.py"]).output
+    assert "InputLayer -> (None, 1) string\n" in out
+    assert "StringLookup -> (None, 1) int64\n" in out
+    assert "Embedding -> (None, 1, 2)\n" in out
+    assert "InputLayer -> (None, 100) sparse\n" in out
+    data = json.loads(CliRunner().invoke(main, ["--show-shapes", "--format", "json", "m.py"]).output)
+    by_line = {s["line"]: s for s in data["shapes"]}
+    assert by_line[3]["dtype"] == "string" and by_line[4]["dtype"] == "int64"
+    assert "dtype" not in by_line[5] and "sparse" not in by_line[5]
+    assert by_line[6]["sparse"] is True

@@ -20,6 +20,14 @@ def show_shape(shape: Optional[Shape]) -> str:
     return "(" + ", ".join(dims.show(d) for d in shape) + ")"
 
 
+def show_type(t: TensorType) -> str:
+    """The shape, then what is not the default: ``(None, 28, 28, 1) uint8``, ``(None, 100) sparse``
+    (float32 dense tensors and unknown dtypes show the shape alone)."""
+    extra = [t.dtype] if t.dtype not in (None, "float32") else []
+    extra += ["sparse"] * t.sparse + ["ragged"] * t.ragged
+    return " ".join([show_shape(t.shape), *extra])
+
+
 @dataclass(frozen=True)
 class TensorType:
     """A symbolic Keras tensor: its shape (``None`` = unknown rank) and dtype."""

@@ -38,6 +38,13 @@ def as_dict(report: Report, *, show_shapes: bool = False, runtime: Optional[Runt
                     item["shape"] = _shape(outs[0])
                 else:
                     item["outputs"] = [_shape(t) for t in outs]
+                # as the text shows it: a dtype only where it is known and not float32
+                if any(t.dtype not in (None, "float32") for t in outs):
+                    item.update({"dtype": outs[0].dtype} if len(outs) == 1 else {"dtypes": [t.dtype for t in outs]})
+                if any(t.sparse for t in outs):
+                    item["sparse"] = [t.sparse for t in outs] if len(outs) > 1 else True
+                if any(t.ragged for t in outs):
+                    item["ragged"] = [t.ragged for t in outs] if len(outs) > 1 else True
                 if checked is not None:
                     v = checked.shapes[i]
                     keras = [None if s is None else list(s) for s in v.runtime_shapes]

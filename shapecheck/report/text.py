@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.markup import escape
 
 from ..api import Report
-from ..core.shapes import show_shape
+from ..core.shapes import show_shape, show_type
 from ..runtime import RuntimeReport, ShapeVerdict
 from . import statistics as statistics_report
 
@@ -46,7 +46,7 @@ def render(report: Report, out: TextIO, *, show_shapes: bool = False, color: boo
         if show_shapes:
             for i, entry in enumerate(file.shapes):
                 s = entry["span"]
-                shapes = ", ".join(show_shape(t.shape) for t in entry["outputs"])
+                shapes = ", ".join(show_type(t) for t in entry["outputs"])
                 tail = "" if checked is None else _shape_verdict(checked.shapes[i])
                 console.print(f"{escape(s.path)}:{s.line}:{s.column}: [{_STYLE['note']}]shape:[/{_STYLE['note']}] "
                               f"{escape(entry['layer'])} -> {escape(shapes)}{tail}")
