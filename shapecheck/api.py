@@ -21,6 +21,8 @@ from typing import Any, Iterable, Iterator, Optional
 
 import libcst as cst
 
+from .config import Rules, Settings
+from .exclusion import Exclusion
 from .core.findings import (
     ANALYSIS_LIMIT,
     FILE_ERRORS,
@@ -44,6 +46,11 @@ class Options:
     #: bytes (of the file's text, UTF-8 encoded); a larger file that imports Keras or
     #: TensorFlow is not analysed but gets one ``analysis-limit`` finding (None: no limit)
     max_file_size: Optional[int] = None
+    #: selection, per-file ignores, severity overrides and ``--warn-unused-ignores``, applied to the
+    #: findings after the analysis (with the ``# shapecheck: ignore`` comments of the source)
+    rules: Rules = Rules()
+    #: the run's resolved settings (its exclusions: :mod:`shapecheck.exclusion`), where a front door read them
+    settings: Optional[Settings] = None
 
 
 @dataclass
@@ -59,10 +66,14 @@ _SKIP_DIRS = {"__pycache__", "node_modules", "site-packages", ".git", ".hg", ".s
               ".venv", "venv", ".mypy_cache", ".pytest_cache", ".ruff_cache"}
 
 
-def iter_python_files(paths: Iterable[str]) -> Iterator[str]:
-    """Python files under ``paths`` (recursively, hidden and tool folders skipped), in order."""
+def iter_python_files(paths: Iterable[str], exclusion: Optional[Exclusion] = None) -> Iterator[str]:
+    """Python files under ``paths`` (recursively, hidden and tool folders skipped), in order; with
+    ``exclusion``, what it leaves out is skipped too (a path named in ``paths`` itself only with
+    ``force-exclude``)."""
     for p in paths:
         path = Path(p)
+        if exclusion is not None and exclusion.excluded_explicitly_named(p):
+            continue
         if path.is_dir():
             seen: set[tuple[int, int]] = set()
             for root, dirs, files in os.walk(path, followlinks=True):
@@ -72,9 +83,11 @@ def iter_python_files(paths: Iterable[str]) -> Iterator[str]:
                     dirs[:] = []
                     continue
                 seen.add(key)
-                dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith("."))
+                dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith(".") and not (
+                    exclusion is not None and exclusion.excluded(os.path.join(root, d), True)))
                 for f in sorted(files):
-                    if f.endswith(".py"):
+                    if f.endswith(".py") and not (exclusion is not None
+                                                  and exclusion.excluded(os.path.join(root, f), False)):
                         yield os.path.join(root, f)
         else:
             yield str(path)
@@ -106,7 +119,8 @@ def read_source(path: str) -> str:
 
 
 def check_source(source: str, path: str = "<string>", options: Options = Options()) -> FileResult:
-    """Analyse one module's source text.
+    """Analyse one module's source text; its findings are those ``options.rules`` and the source's
+    ``# shapecheck: ignore`` comments leave (:mod:`shapecheck.suppressions`).
 
     ``options.file_time_limit`` is a cooperative deadline, counted from this call: the
     interpreter looks at the clock every few dozen steps and stops like ``MAX_STEPS`` does
@@ -115,6 +129,15 @@ def check_source(source: str, path: str = "<string>", options: Options = Options
     large file they take most of the time (about 5 s and 12 s per MB here), and
     ``options.max_file_size`` is what bounds them — a Keras file over it is not parsed at all.
     """
+    from .suppressions import apply
+
+    result, tree = _analyse(source, path, options)
+    apply(result, options.rules, source, tree)
+    return result
+
+
+def _analyse(source: str, path: str, options: Options) -> tuple[FileResult, Optional[ast.Module]]:
+    """The findings of the analysis, and CPython's parse of the source (``None`` where it has none)."""
     from .frontend.interpreter import MAX_STEPS, AnalysisLimit, Interpreter
 
     started = time.monotonic()
@@ -128,17 +151,17 @@ def check_source(source: str, path: str = "<string>", options: Options = Options
                     f"Not analysed: this file is {_show_size(size)} ({size:,} bytes), over the "
                     f"{_show_size(options.max_file_size)} limit on the size of a file to analyse; raise it "
                     f"with --max-file-size (e.g. --max-file-size {_show_size(_next_size(size))}) to check it.")))
-            return result
+            return result, None
     # CPython's parser first: it bounds nesting (200 brackets, ~3000 levels of expression),
     # beyond which libcst's native parser can overflow its stack and kill the process.
     tree = _python_parse(source)
     if not isinstance(tree, ast.Module):
         line, col, msg = tree
         result.findings.append(Finding(SYNTAX_ERROR, Span(path, line, col, line, col), msg))
-        return result
+        return result, None
     packages = _imported_packages(tree)
     if not packages & KERAS_PACKAGES:
-        return result  # nothing here can make a Keras tensor: no need for libcst's slower parse
+        return result, tree  # nothing here can make a Keras tensor: no need for libcst's slower parse
     # A module that imports tf_keras runs under tf.keras 2 whatever the setting.
     keras_version = 2 if "tf_keras" in packages else options.keras_version
     try:
@@ -149,11 +172,11 @@ def check_source(source: str, path: str = "<string>", options: Options = Options
     except cst.ParserSyntaxError as e:
         result.findings.append(Finding(SYNTAX_ERROR, Span(path, e.raw_line, e.raw_column + 1, e.raw_line,
                                                           e.raw_column + 1), f"Syntax error: {e.message}"))
-        return result
+        return result, None
     except RecursionError:
         result.findings.append(Finding(SYNTAX_ERROR, Span(path, 1, 1, 1, 1),
                                        "The file is nested too deeply to be parsed."))
-        return result
+        return result, None
     finished = False
     try:
         interp.run()
@@ -200,7 +223,7 @@ def check_source(source: str, path: str = "<string>", options: Options = Options
         result.findings.append(Finding(INTERNAL_ERROR, Span(path, 1, 1, 1, 1),
                                        f"shapecheck failed to summarise this file's models (--summary); please "
                                        f"report it: {type(e).__name__}: {e}", severity="warning"))
-    return result
+    return result, tree
 
 
 def _params(engine: Any) -> dict:

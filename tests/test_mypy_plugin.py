@@ -284,8 +284,8 @@ def test_options_in_mypy_ini(tmp_path, stub_path, capsys, section, expected):
 
 
 def test_options_in_pyproject_toml(tmp_path, stub_path, capsys):
-    """pyproject.toml as mypy's configuration: the plugin reads [tool.shapecheck] (and leaves keys
-    that are not its own alone)."""
+    """pyproject.toml as mypy's configuration: the plugin reads [tool.shapecheck] (and leaves the keys
+    about which files the command checks alone)."""
     write(tmp_path, "main.py", TWO_FINDINGS)
     config = write(tmp_path, "pyproject.toml", f"""\
         [tool.mypy]
@@ -295,7 +295,7 @@ def test_options_in_pyproject_toml(tmp_path, stub_path, capsys):
 
         [tool.shapecheck]
         keras-version = 2
-        select = ["E"]
+        exclude = ["build/"]
         """)
     out, err, _ = run_mypy(config, str(tmp_path / "main.py"))
     assert errors(parse(out)[0]) == [RANK]

@@ -46,7 +46,7 @@ def analyse(path: str, options: PluginOptions) -> Optional[FileFacts]:
 
 
 def facts_of(source: str, path: str, options: PluginOptions) -> FileFacts:
-    result = check_source(source, path, Options(keras_version=options.keras_version))
+    result = check_source(source, path, Options(keras_version=options.keras_version, rules=options.rules))
     facts = FileFacts()
     try:
         tree: Optional[ast.Module] = ast.parse(source)
@@ -55,7 +55,7 @@ def facts_of(source: str, path: str, options: PluginOptions) -> FileFacts:
     functions = _functions(tree) if tree is not None else []
     for f in result.findings:
         # mypy itself reports a file it cannot read or parse
-        if f.code.name in FILE_ERRORS or f.code.name in options.ignore:
+        if f.code.name in FILE_ERRORS:
             continue
         facts.findings.setdefault(_innermost(functions, f.span.line), []).append(f)
     lines = source.splitlines()

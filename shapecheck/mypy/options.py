@@ -4,19 +4,21 @@ In ``mypy.ini`` / ``setup.cfg`` / ``.mypy.ini``: a ``[shapecheck.mypy]`` section
 ``pyproject.toml``: the ``[tool.shapecheck]`` table (the place of shapecheck's own settings).  Where an ini file
 has no section, the ``pyproject.toml`` beside it (or in the working directory) is read.
 
-* ``keras-version`` (``keras_version``): 3 (default) or 2, the tf.keras 2.x rules;
-* ``ignore``: finding codes or names not to report (``SC201``, ``rank-mismatch``).
+The keys and their checks are the command's (:mod:`shapecheck.config`, ``docs/configuration.md``):
+``keras-version``, ``select``, ``extend-select``, ``ignore``, ``per-file-ignores``, ``severity`` and
+``warn-unused-ignores`` act on what mypy reports; the keys about which files to check (``exclude`` ...)
+and the per-file limits are the command's alone (mypy decides which files it checks).
 """
 
 from __future__ import annotations
 
 import configparser
 import os
-import tomllib
 from dataclasses import dataclass
-from typing import Any, Iterable, Optional
+from typing import Optional
 
-from ..core.findings import CODES
+from .. import config
+from ..config import Rules
 
 SECTION = "shapecheck.mypy"
 
@@ -28,16 +30,22 @@ class ConfigError(ValueError):
 @dataclass(frozen=True)
 class PluginOptions:
     keras_version: int = 3
-    ignore: frozenset[str] = frozenset()
+    #: selection, per-file ignores, severity overrides, unused-ignore reports (as the command applies them)
+    rules: Rules = Rules()
 
     def to_json(self) -> dict:
-        return {"keras_version": self.keras_version, "ignore": sorted(self.ignore)}
+        rules = self.rules
+        return {"keras_version": self.keras_version,
+                "enabled": None if rules.enabled is None else sorted(rules.enabled),
+                "per_file_ignores": [[p.pattern, p.base, sorted(p.codes)] for p in rules.per_file_ignores],
+                "severity": [list(pair) for pair in rules.severity],
+                "warn_unused_ignores": rules.warn_unused_ignores}
 
 
 def read(config_file: Optional[str]) -> PluginOptions:
     """The settings for a mypy run whose configuration file is ``config_file`` (or none)."""
     if config_file and os.path.basename(config_file) == "pyproject.toml":
-        return _from_table(_pyproject_table(config_file), f"{config_file}: [tool.shapecheck]")
+        return _from_table(_pyproject_table(config_file), f"{config_file}: [tool.shapecheck]", config_file)
     if config_file and os.path.exists(config_file):
         parser = configparser.ConfigParser()
         try:
@@ -45,45 +53,27 @@ def read(config_file: Optional[str]) -> PluginOptions:
         except configparser.Error as e:
             raise ConfigError(f"{config_file}: {e}") from e
         if parser.has_section(SECTION):
-            return _from_table(dict(parser.items(SECTION)), f"{config_file}: [{SECTION}]")
+            return _from_table(dict(parser.items(SECTION)), f"{config_file}: [{SECTION}]", config_file)
     here = os.path.dirname(os.path.abspath(config_file)) if config_file else os.getcwd()
     pyproject = os.path.join(here, "pyproject.toml")
     if os.path.exists(pyproject):
-        return _from_table(_pyproject_table(pyproject), f"{pyproject}: [tool.shapecheck]")
+        return _from_table(_pyproject_table(pyproject), f"{pyproject}: [tool.shapecheck]", pyproject)
     return PluginOptions()
 
 
 def _pyproject_table(path: str) -> dict:
     try:
-        with open(path, "rb") as fh:
-            data = tomllib.load(fh)
-    except (OSError, tomllib.TOMLDecodeError) as e:
-        raise ConfigError(f"{path}: {e}") from e
-    table = data.get("tool", {}).get("shapecheck", {})
-    return table if isinstance(table, dict) else {}
+        return config.read_file(path)[0]
+    except config.ConfigError as e:
+        raise ConfigError(str(e)) from e
 
 
-def _from_table(table: dict, where: str) -> PluginOptions:
-    """Only the plugin's keys; the command's other keys (``select``, ``exclude`` ...) are not ours."""
-    table = {k.replace("_", "-"): v for k, v in table.items()}
-    version = table.get("keras-version", 3)
+def _from_table(table: dict, where: str, path: str) -> PluginOptions:
+    """Every key is checked as the command checks it (an unknown key, code or value is an error); the
+    ones about files and limits are the command's and have no effect here."""
     try:
-        version = int(version)
-    except (TypeError, ValueError):
-        version = None
-    if version not in (2, 3):
-        raise ConfigError(f"{where}: keras-version must be 2 or 3, not {table.get('keras-version')!r}")
-    return PluginOptions(version, frozenset(_code_names(table.get("ignore", ()), where)))
-
-
-def _code_names(value: Any, where: str) -> Iterable[str]:
-    items = value.replace(",", " ").split() if isinstance(value, str) else value
-    if not isinstance(items, (list, tuple)):
-        raise ConfigError(f"{where}: ignore must be a list of finding codes or names, not {value!r}")
-    by_number = {c.number: c.name for c in CODES.values()}
-    for item in items:
-        name = by_number.get(str(item).upper(), str(item).removeprefix("shape-"))
-        if name not in CODES:
-            known = ", ".join(f"{c.number} {c.name}" for c in CODES.values())
-            raise ConfigError(f"{where}: unknown finding code {item!r} in ignore (known: {known})")
-        yield name
+        values = config.check_table(table, where)
+        settings = config.resolve([config.Layer(values, where, os.path.dirname(os.path.abspath(path)))], path)
+    except config.ConfigError as e:
+        raise ConfigError(str(e)) from e
+    return PluginOptions(settings.keras_version, settings.rules)

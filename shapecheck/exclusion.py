@@ -1,0 +1,119 @@
+"""Which files a run leaves out: ``exclude`` / ``extend-exclude`` patterns and ``.gitignore`` files.
+
+Both are gitignore-style and matched with pathspec (``GitIgnoreSpec``: git's own rules, negation and
+directory patterns included).  A pattern is relative to the directory of the configuration file that
+holds it (the working directory for the command line's); a ``.gitignore`` to its own directory, a deeper
+one overriding a shallower one as in git.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any, Optional
+
+from .config import Settings
+
+
+def _spec(lines: list[str]) -> Any:
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(lines)
+
+
+class Exclusion:
+    """Decides, for a path met while walking (or named on the command line), whether it is left out."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.patterns = [(base, _spec(list(patterns))) for base, patterns in settings.exclude]
+        self.respect_gitignore = settings.respect_gitignore
+        self.force_exclude = settings.force_exclude
+        self.root = settings.root
+        self._gitignores: dict[str, Any] = {}
+        self._chains: dict[str, list[str]] = {}
+
+    def excluded(self, path: str, is_dir: bool) -> bool:
+        """Whether ``path`` (met while walking a directory) is left out."""
+        path = os.path.abspath(path)
+        for base, spec in self.patterns:
+            rel = _relative(path, base, is_dir)
+            if rel is not None and spec.match_file(rel):
+                return True
+        return self.respect_gitignore and self._gitignored(path, is_dir)
+
+    def excluded_explicitly_named(self, path: str) -> bool:
+        """Whether a path named on the command line is left out: only with ``force-exclude`` (as Ruff does, so
+        that pre-commit, which names every file, can honour the exclusions), when it or a directory above it
+        is excluded."""
+        if not self.force_exclude:
+            return False
+        path = os.path.abspath(path)
+        if self.excluded(path, os.path.isdir(path)):
+            return True
+        parent = os.path.dirname(path)
+        while parent != os.path.dirname(parent):
+            if self.excluded(parent, True):
+                return True
+            if os.path.exists(os.path.join(parent, ".git")) or parent == self.root:
+                break
+            parent = os.path.dirname(parent)
+        return False
+
+    def _gitignored(self, path: str, is_dir: bool) -> bool:
+        """git's answer for ``path``, from the ``.gitignore`` files of the directories above it up to the
+        repository root (the directory with ``.git``; outside a repository: the configuration file's
+        directory, else the working directory, when above it)."""
+        verdict: Optional[bool] = None
+        parent = os.path.dirname(path)
+        if parent not in self._chains:
+            self._chains[parent] = self._ancestors(parent)
+        for directory in self._chains[parent]:
+            spec = self._gitignore(directory)
+            if spec is None:
+                continue
+            rel = _relative(path, directory, is_dir)
+            if rel is None:
+                continue
+            include = spec.check_file(rel).include
+            if include is not None:
+                verdict = include
+        return bool(verdict)
+
+    def _ancestors(self, directory: str) -> list[str]:
+        """``directory`` and those above it where ``.gitignore`` files count, the highest first."""
+        chain = [directory]
+        stops = {d for d in (self.root, os.getcwd()) if d}
+        current = directory
+        while True:
+            if os.path.exists(os.path.join(current, ".git")):
+                return chain[::-1]
+            parent = os.path.dirname(current)
+            if parent == current:
+                break
+            current = parent
+            chain.append(current)
+        # outside a repository: up to the project root, when it is above
+        for i, d in enumerate(chain):
+            if d in stops:
+                return chain[: i + 1][::-1]
+        return [directory]
+
+    def _gitignore(self, directory: str) -> Any:
+        if directory not in self._gitignores:
+            spec = None
+            try:
+                with open(os.path.join(directory, ".gitignore"), encoding="utf-8", errors="replace") as fh:
+                    spec = _spec(fh.read().splitlines())
+            except OSError:
+                pass
+            self._gitignores[directory] = spec
+        return self._gitignores[directory]
+
+
+def _relative(path: str, base: str, is_dir: bool) -> Optional[str]:
+    """``path`` relative to ``base`` as gitignore patterns see it (``a/b/`` for a directory); ``None`` when it
+    is not under ``base``."""
+    rel = os.path.relpath(path, base)
+    if rel == "." or rel.startswith(".." + os.sep) or rel == "..":
+        return None
+    rel = rel.replace(os.sep, "/")
+    return rel + "/" if is_dir else rel
