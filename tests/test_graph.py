@@ -207,8 +207,10 @@ def test_layout_no_overlap_arrows_down(path: Path) -> None:
             ys = [y for _, y in points]
             assert ys == sorted(ys) and ys[0] == rects[s][3] and ys[-1] == rects[t][1], (s, t, points)
             # a long edge passes each rank between beside the boxes there, not through them
-            for x, y in points[1:-1]:
-                assert not any(r[0] < x < r[2] and r[1] < y < r[3] for r in rects.values()), (s, t)
+            for (x0, y0), (x1, y1) in zip(points[1:-2], points[2:-1]):
+                if x0 == x1:
+                    xm, ym = x0, (y0 + y1) / 2
+                    assert not any(r[0] < xm < r[2] and r[1] < ym < r[3] for r in rects.values()), (s, t)
 
 
 def test_layer_called_on_its_own_output(tmp_path: Path) -> None:
@@ -406,3 +408,87 @@ def test_readme_picture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None
     made = matplotlib.image.imread(str(tmp_path / Path(image).name)).shape
     shown = matplotlib.image.imread(str(ROOT / image)).shape
     assert abs(made[0] - shown[0]) <= 0.1 * shown[0] and abs(made[1] - shown[1]) <= 0.1 * shown[1]
+
+
+def test_odd_names_stay_text(tmp_path: Path) -> None:
+    """Names with TeX dollars, XML's own characters and quotes: written as they are, not as math."""
+    name = 'x$a_b$ <&> "q"'
+    source = ("import keras\nfrom keras import layers\n\ninputs = keras.Input(shape=(8,))\n"
+              f"x = layers.Dense(4, name={name!r})(inputs)\nx = layers.Reshape((3, 3))(x)\n"
+              "model = keras.Model(inputs, x)\n")
+    result = check_source(source, "odd.py")
+    assert result.findings and result.findings[0].node is not None
+    svg, png = write_graphs([result], str(tmp_path))
+    texts = [t for t, _, _ in svg_texts(svg_root(svg))]
+    assert f"{name} (Dense)" in texts
+
+
+def test_random_programs_never_break_the_pictures() -> None:
+    """The random Keras-in-Python programs of tests/test_never_crash.py: pictures and their layout
+    for each, whatever the code does (boxes apart, forward edges downwards)."""
+    from hypothesis import HealthCheck, given, settings
+
+    from tests.test_never_crash import programs
+
+    @settings(max_examples=8, deadline=None, database=None,
+              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    @given(programs())
+    def check(source: str) -> None:
+        result = check_source(source, "generated.py")
+        for pic in pictures(result):
+            assert all(e.src in pic.boxes and e.dst in pic.boxes for e in pic.edges)
+            keys = sorted(pic.boxes, key=lambda k: pic.boxes[k].order)
+            sizes = {k: graph_draw._size(graph_draw._lines(pic.boxes[k])) for k in keys}
+            lay = graph_layout.layout(keys, sizes, [(e.src, e.dst) for e in pic.edges])
+            rects = [(x - sizes[k][0] / 2, y, x + sizes[k][0] / 2, y + sizes[k][1]) for k, (x, y) in lay.boxes.items()]
+            for i, a in enumerate(rects):
+                for b in rects[i + 1:]:
+                    assert not (a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3])
+            for points, turned in zip(lay.paths, lay.reversed):
+                ys = [y for _, y in points]
+                assert turned or len(points) == 3 or ys == sorted(ys)
+
+    check()
+
+
+def test_layout_of_random_graphs() -> None:
+    """Any graph of boxes, cycles and self-loops included: boxes never overlap, every edge is routed
+    from its source to its target, forward edges downwards, and they cross the ranks between beside
+    the boxes."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=150, deadline=None, database=None)
+    @given(st.integers(1, 14).flatmap(lambda n: st.tuples(
+        st.lists(st.tuples(st.integers(20, 200), st.integers(16, 80)), min_size=n, max_size=n),
+        st.lists(st.tuples(st.integers(0, n - 1), st.integers(0, n - 1)), max_size=3 * n))))
+    def check(graph: tuple) -> None:
+        boxes, pairs = graph
+        keys = [f"b{i}" for i in range(len(boxes))]
+        sizes = {k: (float(w), float(h)) for k, (w, h) in zip(keys, boxes)}
+        edges = [(keys[a], keys[b]) for a, b in pairs]
+        lay = graph_layout.layout(keys, sizes, edges)
+        rects = {k: (x - sizes[k][0] / 2, y, x + sizes[k][0] / 2, y + sizes[k][1]) for k, (x, y) in lay.boxes.items()}
+        assert set(rects) == set(keys)
+        items = list(rects.values())
+        for i, a in enumerate(items):
+            assert a[0] >= 0 and a[2] <= lay.width + 1e-6 and a[3] <= lay.height + 1e-6
+            for b in items[i + 1:]:
+                assert not (a[0] < b[2] - 1e-6 and b[0] < a[2] - 1e-6 and a[1] < b[3] and b[1] < a[3])
+        assert len(lay.paths) == len(edges)
+        for (s, t), points, turned in zip(edges, lay.paths, lay.reversed):
+            if s == t:
+                continue
+            (xs, _), (xt, _) = lay.boxes[s], lay.boxes[t]
+            if turned:  # closes a cycle: from the top of the source up to the bottom of the target
+                assert points[0] == (xs, rects[s][1]) and points[-1] == (xt, rects[t][3])
+            else:
+                assert points[0] == (xs, rects[s][3]) and points[-1] == (xt, rects[t][1])
+            ys = [y for _, y in points]
+            assert ys == sorted(ys, reverse=turned)
+            for (x0, y0), (x1, y1) in zip(points[1:-2], points[2:-1]):
+                if x0 == x1:  # through a rank between: beside its boxes
+                    xm, ym = x0, (y0 + y1) / 2
+                    assert not any(r[0] < xm < r[2] and r[1] < ym < r[3] for r in rects.values())
+
+    check()

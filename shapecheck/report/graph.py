@@ -101,6 +101,8 @@ class _Call:
     #: the tensors it was called on (``None``: found by walking back through its inner nodes)
     inputs: Optional[list[TensorRef]]
     node: Optional[int] = None
+    #: the layers (ids) whose own nodes the call made: a Sequential's first call, which builds it
+    members: frozenset = frozenset()
 
 
 def _short_class(op: str) -> str:
@@ -154,7 +156,8 @@ class _Graph:
             if call is None:
                 continue
             for r in refs:
-                if self._inside(r, entry["layer"]):
+                # a model's call: its outputs, even where its first call made its layers' own nodes
+                if call.kind == "model" or self._inside(r, entry["layer"]):
                     self.calls[r] = call
 
     def _inside(self, ref: TensorRef, label: str) -> bool:
@@ -165,10 +168,12 @@ class _Graph:
 
     def _call(self, entry: dict, refs: list[TensorRef], methods: dict) -> Optional[_Call]:
         label = entry["layer"]
-        if not any(self._inside(r, label) for r in refs):
-            return None
         first = min(r.node for r in refs)
         candidates = [m for m in methods.get(entry["span"], []) if m.id < first]
+        if not candidates and not any(self._inside(r, label) for r in refs):
+            if label.startswith("keras."):
+                return self._building_call(refs)
+            return None
         if candidates and label.startswith("keras."):
             m = max(candidates, key=lambda m: m.id)
             ref = m.config.get("model")
@@ -183,6 +188,21 @@ class _Graph:
             [lid] = ids
             return _Call(lid, _titled(self.names[lid][0], short), "layer", None)
         return _Call(f"call{first}", short, "layer", None)
+
+    def _building_call(self, refs: list[TensorRef]) -> Optional[_Call]:
+        """A model's call recorded without a call of its own: the first call of a ``Sequential`` made
+        its layers' nodes there. The model is the one whose layers made ``refs``."""
+        made = {self.nodes[r.node].layer_id for r in refs if r.node < len(self.nodes)}
+        for m in self.result.models:
+            ref = m.ref
+            if not isinstance(ref, ModelRef) or ref.kind != "sequential":
+                continue
+            members = frozenset(getattr(layer, "layer_id", None) for layer in ref.layers) - {None}
+            if made and made <= members:
+                name, cls = self.names.get(ref.layer_id, (None, None))
+                return _Call(ref.layer_id, _titled(name or ref.name, cls or "Sequential"), "model", None,
+                             members=members)
+        return None
 
     # -- the producer of a tensor ----------------------------------------------------
     def producer(self, ref: TensorRef, stop: frozenset) -> tuple[Box, list[TensorRef], list[int]]:
@@ -241,7 +261,8 @@ class _Graph:
             seen.add(nid)
             inner.append(nid)
             for r in self.nodes[nid].tensor_refs():
-                if self._flagged(r) and self.calls.get(r) in (None, call):
+                mine = self._flagged(r) or (r.node < len(self.nodes) and self.nodes[r.node].layer_id in call.members)
+                if mine and self.calls.get(r) in (None, call):
                     stack.append(r.node)
                 elif r not in outside:
                     outside.append(r)
@@ -295,7 +316,8 @@ def _model_picture(g: _Graph, m: ModelSummary) -> Picture:
     ref = m.ref
     cls = {"functional": "Functional", "sequential": "Sequential"}.get(m.kind, "subclassed model")
     where = f"{m.path}:{m.line}"
-    title = f'Model "{m.name or "?"}" ({cls}) — {m.variable + " = " if m.variable else ""}{where}'
+    what = f'Model "{m.name}" ({cls})' if m.name else f"{m.kind.capitalize()} model"
+    title = f'{what} — {m.variable + " = " if m.variable else ""}{where}'
     pic = Picture(m.variable or m.name or f"line{m.line}", title, model_id=getattr(ref, "layer_id", None))
     if isinstance(ref, ModelRef) and ref.kind == "functional":
         inputs = [r for r in _flat(ref.inputs) if isinstance(r, TensorRef)]
@@ -461,19 +483,33 @@ def write_graphs(results: Iterable[FileResult], directory: str, formats: tuple[s
     os.makedirs(directory, exist_ok=True)
     written: list[str] = []
     used: set[str] = set()
+    said: list[str] = []
     for result in results:
         stem = safe_name(os.path.splitext(os.path.basename(result.path))[0])
-        for pic in pictures(result):
+        try:
+            pics = pictures(result)
+        except Exception as e:  # noqa: BLE001 - a bug of ours costs this file's pictures, not the run
+            said.append(f"{result.path}: shapecheck failed to read its models for --graph; please report "
+                        f"it: {type(e).__name__}: {e}")
+            continue
+        for pic in pics:
             base = f"{stem}.{safe_name(pic.name)}"
             unique, k = base, 2
             while unique in used:
                 unique, k = f"{base}-{k}", k + 1
             used.add(unique)
             paths = [os.path.join(directory, f"{unique}.{fmt}") for fmt in formats]
-            said = graph_draw.draw(pic, paths)
-            if notes is not None:
-                notes.extend(said)
+            try:
+                said.extend(graph_draw.draw(pic, paths))
+            except OSError:
+                raise
+            except Exception as e:  # noqa: BLE001 - as above, for one picture
+                said.append(f"{result.path}: shapecheck failed to draw {pic.name}; please report it: "
+                            f"{type(e).__name__}: {e}")
+                continue
             written.extend(paths)
+    if notes is not None:
+        notes.extend(said)
     return written
 
 

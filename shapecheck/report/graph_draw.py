@@ -114,7 +114,7 @@ def draw(pic: Picture, paths: list[str]) -> list[str]:
 
     y = 10.0
     for t, s, wt, colour in caption:
-        ax.text(16, y, t, fontproperties=_font(s, wt), color=colour, va="top", ha="left")
+        ax.text(16, y, t, fontproperties=_font(s, wt), color=colour, va="top", ha="left", parse_math=False)
         y += s * LINE
 
     left = (width - loops - lay.width) / 2  # the graph centred under a wider caption
@@ -132,7 +132,7 @@ def draw(pic: Picture, paths: list[str]) -> list[str]:
         for i, (t, s, wt, colour) in enumerate(content[k]):
             # the name centred, a finding's lines from the left
             ax.text(x if i == 0 else x - w / 2 + PAD_X, ly, t, fontproperties=_font(s, wt), color=colour, va="top",
-                    zorder=3, ha="center" if i == 0 else "left")
+                    zorder=3, ha="center" if i == 0 else "left", parse_math=False)
             ly += s * LINE
 
     _edges(ax, pic, lay, pos, sizes, out_labels, label_w, (left, top))
@@ -180,9 +180,10 @@ def _edges(ax: Any, pic: Picture, lay: Any, pos: dict, sizes: dict, out_labels: 
         for j, i in enumerate(idx):
             ends[i] = pos[k][0] + (j + 1) * w / (len(idx) + 1) - w / 2 if len(idx) > 1 else pos[k][0]
     labelled: set[tuple[str, str]] = set()
-    arrow: dict[str, Any] = {"arrowstyle": "-|>", "mutation_scale": 11, "color": "#555555", "linewidth": 1.0, "zorder": 1,
-             "shrinkA": 0, "shrinkB": 0}
+    arrow: dict[str, Any] = {"arrowstyle": "-|>", "mutation_scale": 11, "color": "#555555", "linewidth": 1.0,
+                             "zorder": 1, "shrinkA": 0, "shrinkB": 0}
     label_style: dict[str, Any] = {"fontproperties": _font(LABEL_SIZE), "color": "#333333", "va": "center", "zorder": 4,
+                                   "parse_math": False,
                    "bbox": {"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none"}}
     for i, e in enumerate(pic.edges):
         if e.src == e.dst or lay.reversed[i]:
