@@ -492,3 +492,39 @@ def test_layout_of_random_graphs() -> None:
                     assert not any(r[0] < xm < r[2] and r[1] < ym < r[3] for r in rects.values())
 
     check()
+
+
+def test_progress_bar_of_the_runtime_replay(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``--runtime``'s replay counts the files it replays on the bar (a stand-in for the Keras worker,
+    which takes seconds to start, and a terminal that is a buffer)."""
+    import io
+
+    import shapecheck.runtime as runtime
+    from shapecheck import cli
+    from shapecheck.api import Report
+    from shapecheck.runtime import FileRuntime, RuntimeReport
+
+    def verify(report: Any, settings: Any) -> Any:
+        time.sleep(0.25)
+        rt = RuntimeReport("stand-in", "3.x", "CPU")
+        for file in report.files:
+            rt.files[file.path] = FileRuntime([], [])
+        return rt
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    monkeypatch.setattr(runtime, "verify", verify)
+    monkeypatch.setattr(sys, "stderr", terminal)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    report = Report([check_file(str(p)) for p in DEMO])
+    checked, stopped = cli.replay(report, None, progress=True)
+    assert stopped is None and sorted(checked.files) == sorted(f.path for f in report.files)
+    shown = terminal.getvalue()
+    assert "Replaying with Keras" in shown and f"{len(DEMO)}/{len(DEMO)}" in shown
+    terminal.seek(0)
+    terminal.truncate()
+    cli.replay(report, None, progress=False)
+    assert terminal.getvalue() == ""
