@@ -226,7 +226,7 @@ def test_layer_called_on_its_own_output(tmp_path: Path) -> None:
     assert texts.count("(None, 8)") >= 3
 
 
-def test_large_model(tmp_path: Path) -> None:
+def test_large_model(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Hundreds of layers: every one drawn in the SVG; the PNG within its bound, and the user told."""
     source = ("import keras\nfrom keras import layers\n\ninputs = keras.Input(shape=(16,))\nx = inputs\n"
               "for i in range(300):\n    x = layers.Dense(16)(x)\nmodel = keras.Model(inputs, x)\n")
@@ -243,6 +243,14 @@ def test_large_model(tmp_path: Path) -> None:
     assert max(h, w) <= graph_draw.PNG_MAX_PIXELS
     assert notes == [f"{png}: scaled down to fit {graph_draw.PNG_MAX_PIXELS} pixels; the SVG has it full size"]
     assert elapsed < 60
+    # past MAX_BOXES (1,500 layers: minutes to draw, and unreadable), a note instead of the picture
+    import shapecheck.report.graph as graph
+
+    notes.clear()
+    monkeypatch.setattr(graph, "MAX_BOXES", 250)
+    assert write_graphs([result], str(tmp_path / "none"), notes=notes) == []
+    # 300 Dense and the InputLayer
+    assert notes == ["deep.py: model has 301 layers, more than --graph draws (250); --summary lists them"]
 
 
 # ----------------------------------------------------------------------------- the command

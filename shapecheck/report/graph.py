@@ -27,6 +27,8 @@ from ..core.summary import ModelSummary, show_output_shape
 #: what ``--graph`` needs besides shapecheck itself
 INSTALL_HINT = "pip install 'keras-shapecheck[graph]'"
 FORMATS = ("svg", "png")
+#: a picture of more boxes is not drawn (a note says so): it would take minutes and no one could read it
+MAX_BOXES = 1500
 
 
 @dataclass
@@ -493,6 +495,10 @@ def write_graphs(results: Iterable[FileResult], directory: str, formats: tuple[s
                         f"it: {type(e).__name__}: {e}")
             continue
         for pic in pics:
+            if len(pic.boxes) > MAX_BOXES:
+                said.append(f"{result.path}: {pic.name} has {len(pic.boxes):,} layers, more than --graph draws "
+                            f"({MAX_BOXES:,}); --summary lists them")
+                continue
             base = f"{stem}.{safe_name(pic.name)}"
             unique, k = base, 2
             while unique in used:
