@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import re
 import stat
 import sys
 import tempfile
@@ -14,7 +13,10 @@ from typing import Any, Optional, TextIO
 import click
 
 from . import __version__
-from .api import Options, Report, check_file, display_path, exit_status, first_missing, iter_python_files
+from .api import Options, Report, display_path, exit_status, first_missing, iter_python_files
+from .config import Settings, parse_size
+from .exclusion import Exclusion
+from .runner import Speed
 
 #: ``--file-time-limit`` and ``--max-file-size`` when not given (0 turns either off)
 DEFAULT_FILE_TIME_LIMIT = 60.0
@@ -138,8 +140,9 @@ def _output_error(path: str, e: OSError) -> None:
               help="Write the report to PATH instead of standard output (no colour), atomically: PATH gets the "
                    "whole report or stays as it was. '-': standard output.")
 @click.option("--show-shapes", is_flag=True, help="Also print the shape each layer or op call produces.")
-@click.option("--keras-version", type=click.Choice(["2", "3"]), default="3", show_default=True,
-              help="Keras semantics to check against (2: tf.keras 2.x / tf_keras).")
+@click.option("--keras-version", type=click.Choice(["2", "3"]), default=None, show_default="3",
+              help="Keras semantics to check against (2: tf.keras 2.x / tf_keras). Default: the configuration's "
+                   "keras-version, else 3.")
 @click.option("--summary", "summary", is_flag=True,
               help="Print, for every model the code builds, what Keras's model.summary() would print (layers, "
                    "output shapes, parameter counts; '?' / null where unknown) instead of the findings; the "
@@ -152,13 +155,36 @@ def _output_error(path: str, e: OSError) -> None:
                    "without it. (-o stays the report's file.) Needs the graph extra (matplotlib).")
 @click.option("--graph-format", "graph_format", type=click.Choice(["svg", "png", "both"]), default="both",
               show_default=True, help="The files --graph writes.")
-@click.option("--file-time-limit", "file_time_limit", default=DEFAULT_FILE_TIME_LIMIT, show_default=True,
+@click.option("--file-time-limit", "file_time_limit", default=None, show_default=f"{DEFAULT_FILE_TIME_LIMIT:g}",
               type=click.FloatRange(min=0), metavar="SECONDS",
               help="Seconds of analysis one file may take; the rest of it is then not checked (an analysis-limit "
                    "warning). 0: no limit.")
-@click.option("--max-file-size", "max_file_size", default=DEFAULT_MAX_FILE_SIZE, show_default=True, metavar="SIZE",
+@click.option("--max-file-size", "max_file_size", default=None, show_default=DEFAULT_MAX_FILE_SIZE, metavar="SIZE",
               help="A larger file (e.g. 5MB, 500KiB) that imports Keras or TensorFlow is not analysed "
                    "(an analysis-limit warning). 0: no limit.")
+# -- configuration (shapecheck.config): the same settings as [tool.shapecheck]; the command line wins --
+@click.option("--config", "config_file", type=click.Path(exists=True, dir_okay=False), default=None, metavar="FILE",
+              help="Read the settings from FILE (a pyproject.toml's [tool.shapecheck], or the top level of any "
+                   "other TOML file) instead of the one found above the paths.")
+@click.option("--isolated", is_flag=True, help="Read no configuration file.")
+@click.option("--select", multiple=True, metavar="CODES",
+              help="Report only these codes, names or prefixes (SC201,rank-mismatch,SC2); replaces the file's.")
+@click.option("--extend-select", multiple=True, metavar="CODES", help="Report these codes too.")
+@click.option("--ignore", multiple=True, metavar="CODES", help="Do not report these codes, names or prefixes.")
+@click.option("--per-file-ignores", multiple=True, metavar="PATTERN:CODES",
+              help="Do not report CODES in files matching PATTERN (gitignore-style, from the working directory); "
+                   "repeatable; replaces the file's table.")
+@click.option("--severity", multiple=True, metavar="CODE=LEVEL",
+              help="Report CODE (or a prefix) as error, warning or note (exit status 1 only for errors).")
+@click.option("--exclude", multiple=True, metavar="PATTERNS",
+              help="Leave out files and folders matching these gitignore-style patterns; replaces the file's.")
+@click.option("--extend-exclude", multiple=True, metavar="PATTERNS", help="Leave out these too.")
+@click.option("--respect-gitignore/--no-respect-gitignore", default=None,
+              help="Leave out what .gitignore files ignore (default: yes).")
+@click.option("--force-exclude/--no-force-exclude", default=None,
+              help="Apply the exclusions to paths named on the command line too (as pre-commit passes them).")
+@click.option("--warn-unused-ignores/--no-warn-unused-ignores", default=None,
+              help="Report '# shapecheck: ignore' comments that silence nothing (SC005 unused-ignore).")
 @click.option("--runtime", "runtime", is_flag=True,
               help="Replay every extracted graph with real Keras (symbolically, then on small random data) and "
                    "say for each finding and shape whether Keras agrees; exit status 1 on any contradiction. "
@@ -171,6 +197,14 @@ def _output_error(path: str, e: OSError) -> None:
                    f"symbolically only. Default: {int(100 * 0.5)}% of the device's free memory.")
 @click.option("--runtime-timeout", "runtime_timeout", default=60.0, show_default=True, type=click.FloatRange(min=0),
               help="Seconds --runtime spends on one file; what is left is reported unverifiable.")
+# -- speed (shapecheck.runner): worker processes and the per-file cache --
+@click.option("--jobs", "-j", "jobs", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Check the files in N worker processes (default: the number of cores; 1: in this process).")
+@click.option("--no-cache", "no_cache", is_flag=True,
+              help="Neither read nor write the cache of results (by file content, shapecheck version and settings).")
+@click.option("--cache-dir", "cache_dir", type=click.Path(file_okay=False), default=None, metavar="DIR",
+              envvar="SHAPECHECK_CACHE_DIR", show_envvar=True,
+              help="Where the cache lives (default: the user cache directory, ~/.cache/shapecheck on Linux).")
 @click.option("--debug", is_flag=True, help="Show tracebacks of internal errors.")
 @click.option("--list-layers", is_flag=True,
               help="List the Keras layers shapecheck has rules for (canonical names, aliases included) and exit.")
@@ -181,8 +215,9 @@ def _output_error(path: str, e: OSError) -> None:
 def main(paths: tuple[str, ...], fmt: str, quiet: bool, statistics: bool, output_file: Optional[str],
          show_shapes: bool, keras_version: str,
          summary: bool, file_time_limit: float, max_file_size: str, runtime: bool, device: str,
-         runtime_memory: Optional[str], runtime_timeout: float, debug: bool, list_layers: bool,
-         graph_dir: Optional[str], graph_format: str) -> None:
+         runtime_memory: Optional[str], runtime_timeout: float, debug: bool, list_layers: bool, config_file: Optional[str], isolated: bool,
+         graph_dir: Optional[str], graph_format: str, jobs: Optional[int], no_cache: bool, cache_dir: Optional[str],
+         **settings_flags: Any) -> None:
     """Find the tensor-shape errors Keras would raise, before the code runs.
 
     PATHS are files or directories (searched recursively for .py files); default: the
@@ -205,12 +240,10 @@ def main(paths: tuple[str, ...], fmt: str, quiet: bool, statistics: bool, output
             if memory is None:
                 raise click.BadParameter(f"{runtime_memory!r} is not a size such as 2GiB or 500MB",
                                          param_hint="--runtime-memory")
-        size_limit = parse_size(max_file_size)
-        if size_limit is None:
-            raise click.BadParameter(f"{max_file_size!r} is not a size such as 5MB or 500KiB",
-                                     param_hint="--max-file-size")
-        options = Options(keras_version=int(keras_version), debug=debug, file_time_limit=file_time_limit or None,
-                          max_file_size=size_limit or None)
+        settings = None if list_layers else load_settings(
+            targets, config_file, isolated, {**settings_flags, "keras_version": keras_version,
+                                             "file_time_limit": file_time_limit, "max_file_size": max_file_size})
+        options = options_of(settings, debug)
         sink = None
         if output_file is not None and output_file != "-":
             try:
@@ -232,7 +265,8 @@ def main(paths: tuple[str, ...], fmt: str, quiet: bool, statistics: bool, output
                               quiet=quiet, statistics=statistics,
                               show_shapes=show_shapes, summary=summary, runtime=runtime, device=device, memory=memory,
                               runtime_timeout=runtime_timeout, to_terminal_text=sink is None and fmt == "text",
-                              graph=None if graph_dir is None else (graph_dir, graph_format))
+                              graph=None if graph_dir is None else (graph_dir, graph_format),
+                              speed=Speed.of_command_line(jobs, no_cache, cache_dir))
             if sink is not None:
                 try:
                     sink.commit()
@@ -278,22 +312,50 @@ def want_color(*, to_file: bool) -> Optional[bool]:
     return None
 
 
-def analyse(targets: list[str], options: Options, progress: bool = False) -> tuple[Report, Optional[Interrupted]]:
+def load_settings(targets: list[str], config_file: Optional[str], isolated: bool, flags: dict[str, Any]) -> Settings:
+    """The file's settings under the command line's: a bad flag is a usage error, a bad file exit status 2."""
+    from .config import ConfigError, FlagError, command_line, load
+
+    try:
+        return load(targets, config_file, isolated, command_line(flags))
+    except FlagError as e:
+        raise click.BadParameter(str(e), param_hint=e.flag) from None
+    except ConfigError as e:
+        click.echo(f"shapecheck: configuration error: {e}", err=True)
+        sys.exit(2)
+
+
+def options_of(settings: Optional[Settings], debug: bool) -> Options:
+    if settings is None:
+        return Options(debug=debug)
+    time_limit = DEFAULT_FILE_TIME_LIMIT if settings.file_time_limit is None else settings.file_time_limit
+    size_limit = parse_size(DEFAULT_MAX_FILE_SIZE) if settings.max_file_size is None else settings.max_file_size
+    return Options(keras_version=settings.keras_version, debug=debug, file_time_limit=time_limit or None,
+                   max_file_size=size_limit or None, rules=settings.rules, settings=settings)
+
+
+def analyse(targets: list[str], options: Options, progress: bool = False,
+            speed: Speed = Speed()) -> tuple[Report, Optional[Interrupted]]:
     """Every Python file under ``targets``, analysed in order; on Ctrl-C, the files finished so far and
-    where it stopped. ``progress``: a bar on standard error (see :mod:`shapecheck.report.progress`)."""
+    where it stopped. ``progress``: a bar on standard error (see :mod:`shapecheck.report.progress`).
+    ``speed``: worker processes and the cache (default: in this process, no cache)."""
+    from contextlib import closing
+
     from .report.progress import stage as progress_stage
 
     report = Report()
     files: list[str] = []
     stage = "listing"
     try:
-        for path in iter_python_files(targets):
+        exclusion = Exclusion(options.settings) if options.settings is not None else None
+        for path in iter_python_files(targets, exclusion):
             files.append(path)
         stage = "analysis"
-        with progress_stage("Checking", len(files), enabled=progress) as steps:
+        with progress_stage("Checking", len(files), enabled=progress) as steps, \
+                closing(speed.results(files, options)) as results:
             for path in files:
                 steps.working(display_path(path))
-                report.files.append(check_file(path, options))
+                report.files.append(next(results))
                 steps.done()
     except KeyboardInterrupt:
         return report, Interrupted(stage, len(report.files), len(files))
@@ -303,13 +365,13 @@ def analyse(targets: list[str], options: Options, progress: bool = False) -> tup
 def _run(targets: list[str], options: Options, out: TextIO, *, fmt: str, color: Optional[bool], quiet: bool,
          statistics: bool, show_shapes: bool,
          summary: bool, runtime: bool, device: str, memory: Optional[int], runtime_timeout: float,
-         to_terminal_text: bool, graph: Optional[tuple[str, str]] = None) -> int:
+         to_terminal_text: bool, graph: Optional[tuple[str, str]] = None, speed: Speed = Speed()) -> int:
     """Analyse, replay when asked, write the report to ``out`` (and ``graph``'s pictures: directory,
     format); the exit status."""
     from .report.progress import wanted as progress_wanted
 
-    progress = progress_wanted()
-    report, stopped = analyse(targets, options, progress=progress)
+    progress = progress_wanted(quiet=quiet)
+    report, stopped = analyse(targets, options, progress=progress, speed=speed)
     checked = None
     if runtime and stopped is None:
         from .runtime import RuntimeUnavailable, Settings
@@ -432,15 +494,3 @@ def _dump(data: dict[str, Any], out: TextIO, stopped: Optional[Interrupted]) -> 
         head["interrupted"] = stopped.as_json()
     json.dump({**head, **data}, out, indent=2)
     out.write("\n")
-
-
-_UNITS = {"": 1, "b": 1, "k": 10**3, "kb": 10**3, "kib": 2**10, "m": 10**6, "mb": 10**6, "mib": 2**20,
-          "g": 10**9, "gb": 10**9, "gib": 2**30, "t": 10**12, "tb": 10**12, "tib": 2**40}
-
-
-def parse_size(text: str) -> Optional[int]:
-    """``2GiB``, ``500MB``, ``1.5g`` or a number of bytes; ``None`` when it is none of these."""
-    m = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*", text)
-    if m is None or m.group(2).lower() not in _UNITS:
-        return None
-    return int(float(m.group(1)) * _UNITS[m.group(2).lower()])

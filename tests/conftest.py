@@ -1,9 +1,16 @@
+import atexit
 import os
+import shutil
+import tempfile
 
 from hypothesis import settings
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 os.environ.setdefault("KERAS_BACKEND", "tensorflow")
+# The commands the tests run keep their cache of results (shapecheck.runner) in a throwaway
+# directory, never in the user's, and every test session starts with an empty one.
+os.environ["SHAPECHECK_CACHE_DIR"] = tempfile.mkdtemp(prefix="shapecheck-test-cache-")
+atexit.register(shutil.rmtree, os.environ["SHAPECHECK_CACHE_DIR"], True)
 
 # The suite draws the same generated cases on every run, so a red build means a change broke
 # something, not that this run drew an unlucky case. A hunt for new disagreements with Keras

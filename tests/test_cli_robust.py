@@ -183,11 +183,19 @@ def big_tree(tmp_path):
 
 
 def parsing(pid: int) -> bool:
-    """Whether the process has loaded libcst's native parser: its first Keras file is being parsed
-    (where there is no /proc, a second after the start stands for it)."""
+    """Whether the process, or one of its worker processes (``-j``), has loaded libcst's native parser:
+    its first Keras file is being parsed (where there is no /proc, a second after the start stands for it)."""
     try:
-        with open(f"/proc/{pid}/maps") as fh:
-            return "libcst/native" in fh.read()
+        with open(f"/proc/{pid}/task/{pid}/children") as fh:
+            children = [int(c) for c in fh.read().split()]
+        for process in (pid, *children):
+            try:
+                with open(f"/proc/{process}/maps") as fh:
+                    if "libcst/native" in fh.read():
+                        return True
+            except (FileNotFoundError, ProcessLookupError):
+                continue  # a worker that is gone
+        return False
     except FileNotFoundError:
         time.sleep(1.0)
         return True
