@@ -216,3 +216,98 @@ def test_show_shapes_gives_the_dtype_where_it_is_not_float32(tmp_path, monkeypat
     assert by_line[3]["dtype"] == "string" and by_line[4]["dtype"] == "int64"
     assert "dtype" not in by_line[5] and "sparse" not in by_line[5]
     assert by_line[6]["sparse"] is True
+
+
+ENCODINGS = [
+    ("StringLookup", {"vocabulary": ["a", "bb"], "output_mode": "one_hot"}, (None, 1), "string"),
+    ("StringLookup", {"vocabulary": ["a", "bb"], "output_mode": "multi_hot"}, (None, 3), "string"),
+    ("StringLookup", {"vocabulary": ["a", "bb"]}, (None, 3), "string"),
+    ("IntegerLookup", {"vocabulary": [0, 1], "output_mode": "count"}, (None, 3), "int64"),
+    ("Hashing", {"num_bins": 4, "output_mode": "multi_hot"}, (None, 3), "int64"),
+    ("Hashing", {"num_bins": 4}, (None, 3), "int64"),
+    ("Discretization", {"bin_boundaries": [0.5, 1.0], "output_mode": "one_hot"}, (None, 1), "float32"),
+    ("TextVectorization", {"vocabulary": ["a", "b"], "output_mode": "multi_hot"}, (None, 1), "string"),
+]
+
+
+@pytest.mark.parametrize("kind", ["sparse", "ragged"])
+@pytest.mark.parametrize("name,config,shape,dtype", ENCODINGS, ids=lambda v: str(v))
+def test_encodings_give_dense_tensors(name, config, shape, dtype, kind):
+    # Whether a sparse or ragged input stays so depends on `output_mode`: only the ids keep it.
+    # shapecheck may say dense where Keras keeps the kind (a miss downstream), never the reverse.
+    import warnings
+
+    from shapecheck.core.rules import Example
+
+    warnings.simplefilter("ignore")
+    live = dtype_table.measure(name, Example(config, shape, None), dtype, kind)
+    ours = infer_types(name, config, T(shape, dtype, sparse=kind == "sparse", ragged=kind == "ragged"))
+    if not live["ok"]:
+        return
+    assert not isinstance(ours, str), f"Keras runs it: {ours}"
+    if live["kind"][0] == "dense":
+        assert not ours[0].sparse and not ours[0].ragged
+
+
+# ------------------------------------------------------------------ chains: what the dtypes become
+
+#: layers that take and give (batch, 6, 4)-like tensors, to chain in any order
+CHAINABLE = [
+    ("Dense", {"units": 4}), ("Dropout", {"rate": 0.5}), ("LayerNormalization", {}),
+    ("Conv1D", {"filters": 4, "kernel_size": 3, "padding": "same"}), ("LSTM", {"units": 4, "return_sequences": True}),
+    ("ReLU", {}), ("Softmax", {}), ("Rescaling", {"scale": 0.5}), ("ZeroPadding1D", {"padding": 1}),
+    ("Cropping1D", {"cropping": 1}), ("UpSampling1D", {"size": 2}), ("MaxPooling1D", {"pool_size": 2}),
+    ("AveragePooling1D", {"pool_size": 2}), ("BatchNormalization", {}), ("Permute", {"dims": (2, 1)}),
+    ("Embedding", {"input_dim": 4, "output_dim": 4}), ("Flatten", {}), ("Reshape", {"target_shape": (-1, 4)}),
+    ("GaussianNoise", {"stddev": 0.1}), ("Masking", {}), ("Normalization", {"mean": 0.0, "variance": 1.0}),
+    ("Hashing", {"num_bins": 4}), ("UnitNormalization", {}), ("GlobalMaxPooling1D", {}), ("RepeatVector", {"n": 3}),
+]
+
+
+def _chain_source(dtype: str, kind: str, chain: list) -> str:
+    lines = ["import keras", "from keras import layers",
+             f'x = keras.Input(batch_shape=(None, 6, 4), dtype="{dtype}", sparse={kind == "sparse"}, '
+             f"ragged={kind == 'ragged'})"]
+    lines += [f"x = layers.{name}(**{config!r})(x)" for name, config in chain]
+    return "\n".join(lines) + "\n"
+
+
+def _keras_chain(dtype: str, kind: str, chain: list) -> bool:
+    """Whether Keras builds the chain and runs it on data of that dtype and kind."""
+    import keras
+
+    from .keras_oracle import _make_layer
+
+    keras.utils.clear_session(free_memory=False)
+    try:
+        x = inp = keras.Input(batch_shape=(None, 6, 4), dtype=dtype, sparse=kind == "sparse",
+                              ragged=kind == "ragged")
+        for name, config in chain:
+            x = _make_layer(name, config)(x)
+        model = keras.Model(inp, x)
+    except Exception:  # noqa: BLE001 - Keras rejects the chain symbolically: shapecheck's shape rules
+        return False
+    import numpy as np
+
+    try:
+        model(dtype_table._data((None, 6, 4), dtype, kind, np.random.default_rng(0)), training=False)
+    except Exception:  # noqa: BLE001
+        return False
+    return True
+
+
+@settings(max_examples=60, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(dtype=st.sampled_from(sorted(MEASURED_DTYPES)), kind=st.sampled_from(dtype_table.KINDS),
+       chain=st.lists(st.sampled_from(CHAINABLE), min_size=1, max_size=3))
+def test_chains_report_only_what_keras_rejects(dtype, kind, chain):
+    # What one layer gives the next (its dtype label, sparse or ragged) must never make shapecheck
+    # report a call that Keras runs: e.g. Embedding on ragged ids stays ragged, Dense densifies.
+    import warnings
+
+    from shapecheck.api import check_source
+
+    warnings.simplefilter("ignore")
+    source = _chain_source(dtype, kind, chain)
+    reported = [f for f in check_source(source).findings if f.code.name == "dtype-mismatch"]
+    if reported:
+        assert not _keras_chain(dtype, kind, chain), f"Keras runs it:\n{source}{reported[0].message}"

@@ -95,11 +95,17 @@ def _labelled(rule: LayerRule, call: Call, out: TensorType) -> TensorType:
     return replace(out, dtype=_compute_dtype(call.get("dtype") if "dtype" in call.config else None))
 
 
-def _dense_unless_kept(rule: LayerRule, out: TensorType) -> TensorType:
-    """A sparse or ragged input gives a dense output unless the rule keeps it (``keeps_sparse``)."""
-    if (out.sparse and not rule.keeps_sparse) or (out.ragged and not rule.keeps_ragged):
-        return replace(out, sparse=out.sparse and rule.keeps_sparse, ragged=out.ragged and rule.keeps_ragged)
-    return out
+def _sparse_or_ragged(rule: LayerRule, call: Call, out: TensorType) -> TensorType:
+    """Sparse (ragged) inputs give a sparse (ragged) output where the rule keeps them (``keeps_sparse``,
+    as measured: ``Dropout``, ``Embedding`` on ragged ids), else a dense one (``Dense``)."""
+    inputs = [t for t in call.inputs if t is not UNKNOWN_TENSOR]
+    try:
+        keeps_sparse, keeps_ragged = rule.keeps(call)
+    except Unknowable:
+        keeps_sparse = keeps_ragged = False
+    sparse = keeps_sparse and (out.sparse or bool(inputs) and all(t.sparse for t in inputs))
+    ragged = keeps_ragged and (out.ragged or bool(inputs) and all(t.ragged for t in inputs))
+    return out if (out.sparse, out.ragged) == (sparse, ragged) else replace(out, sparse=sparse, ragged=ragged)
 
 
 class Engine:
@@ -274,7 +280,7 @@ class Engine:
                     raise ShapeError(e.code, f"{e.message} (the model's call builds, since Keras does not check "
                                              "the weights of its layers symbolically, but it fails as soon as "
                                              "data flows: predict, fit)") from None
-        outputs = tuple(_dense_unless_kept(rule, _labelled(rule, call, t))
+        outputs = tuple(_sparse_or_ragged(rule, call, _labelled(rule, call, t))
                         for t in self._outputs(rule.output(call)))
         # (after the shapes: Keras rejects a shape when it builds, a dtype only when data arrives)
         check_dtypes(rule, call)

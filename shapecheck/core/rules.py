@@ -369,6 +369,11 @@ class LayerRule(Rule):
         """The spec checked before ``output``; override when it depends on config."""
         return self.spec
 
+    def keeps(self, call: Call) -> tuple[bool, bool]:
+        """``(keeps_sparse, keeps_ragged)`` for this call; override when config decides (a lookup's
+        ``output_mode="one_hot"`` gives a dense tensor)."""
+        return self.keeps_sparse, self.keeps_ragged
+
     def accepted_dtypes(self, call: Call) -> Optional[frozenset[str]]:
         """The dtypes checked at each call; override when they depend on config (``invert=True``)."""
         return self.accepts

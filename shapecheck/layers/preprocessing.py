@@ -366,6 +366,10 @@ class Discretization(LayerRule):
         Example({"bin_boundaries": [2.0, 1.0]}, (None, 4), "invalid-argument"),
     )
 
+    def keeps(self, call: Call) -> tuple[bool, bool]:
+        # only the ids (`output_mode="int"`) keep a sparse or ragged input's kind; encodings are dense
+        return super().keeps(call) if call.get("output_mode") == "int" else (False, False)
+
     def check_config(self, call: Call) -> None:
         _keras3_only(call)
         sparse, mode = call.get("sparse"), call.get("output_mode")
@@ -450,6 +454,10 @@ class Hashing(LayerRule):
         Example({"num_bins": 8, "salt": 1.5}, T((None, 3), "int64"), "invalid-argument"),
         Example({"num_bins": 8, "sparse": True}, T((None, 3), "int64"), "invalid-argument"),
     )
+
+    def keeps(self, call: Call) -> tuple[bool, bool]:
+        # only the ids (`output_mode="int"`) keep a sparse or ragged input's kind; encodings are dense
+        return super().keeps(call) if call.get("output_mode") == "int" else (False, False)
 
     def check_config(self, call: Call) -> None:
         _keras3_only(call)
@@ -711,9 +719,6 @@ class StringLookup(_Lookup):
     keeps_sparse = True
     keeps_ragged = True
 
-    def accepted_dtypes(self, call: Call) -> Optional[frozenset[str]]:
-        return self.accepts if call.get("invert") is False else None  # (inverted: ids in, not measured)
-
     names = ("StringLookup",)
     params = ("max_tokens", "num_oov_indices", "mask_token", "oov_token", "vocabulary", "idf_weights", "invert",
               "output_mode", "pad_to_max_tokens", "sparse", "encoding", "name", "salt")
@@ -736,6 +741,13 @@ class StringLookup(_Lookup):
         Example({"vocabulary": ["a"], "output_mode": "tf_idf"}, T((None, None), "string"), "invalid-argument"),
     )
 
+    def keeps(self, call: Call) -> tuple[bool, bool]:
+        # only the ids (`output_mode="int"`) keep a sparse or ragged input's kind; encodings are dense
+        return super().keeps(call) if call.get("output_mode") == "int" else (False, False)
+
+    def accepted_dtypes(self, call: Call) -> Optional[frozenset[str]]:
+        return self.accepts if call.get("invert") is False else None  # (inverted: ids in, not measured)
+
 
 @register
 class IntegerLookup(_Lookup):
@@ -744,9 +756,6 @@ class IntegerLookup(_Lookup):
 
     accepts = NUMERIC
     keeps_ragged = True
-
-    def accepted_dtypes(self, call: Call) -> Optional[frozenset[str]]:
-        return self.accepts if call.get("invert") is False else None  # (inverted: ids in, not measured)
 
     names = ("IntegerLookup",)
     params = ("max_tokens", "num_oov_indices", "mask_token", "oov_token", "vocabulary", "vocabulary_dtype",
@@ -764,6 +773,13 @@ class IntegerLookup(_Lookup):
         Example({"vocabulary": [3, 0], "mask_token": 0}, T((None, 3), "int64"), "invalid-argument"),
         Example({"invert": True, "output_mode": "count"}, T((None, 3), "int64"), "invalid-argument"),
     )
+
+    def keeps(self, call: Call) -> tuple[bool, bool]:
+        # only the ids (`output_mode="int"`) keep a sparse or ragged input's kind; encodings are dense
+        return super().keeps(call) if call.get("output_mode") == "int" else (False, False)
+
+    def accepted_dtypes(self, call: Call) -> Optional[frozenset[str]]:
+        return self.accepts if call.get("invert") is False else None  # (inverted: ids in, not measured)
 
     def check_lookup(self, call: Call, c: dict) -> Optional[str]:
         max_tokens, num_oov = c["max_tokens"], c["num_oov_indices"]

@@ -528,10 +528,9 @@ class Replayer:
                 raise Skip("its symbolic replay failed")
             t = tensors[TensorRef(node.id, 0)]
             dtype = str(getattr(t, "dtype", "float32"))
-            if "string" in dtype:
-                raise Skip("string data")
             shape = tuple(self.size(d, i) for i, d in enumerate(_static_shape(node, t)))
-            value = self.keras.ops.convert_to_tensor(_random(np, shape, dtype.replace("tf.", "")))
+            value = _typed_data(self.keras, np, shape, dtype.replace("tf.", ""), bool(getattr(t, "sparse", False)),
+                                bool(getattr(t, "ragged", False)))
             values[TensorRef(node.id, 0)] = value
             return Outcome("ok", shapes=[tuple(value.shape)])
         if node.kind == "layer" and node.id not in self.stand_ins:
@@ -664,6 +663,30 @@ def _static_shape(node: Node, t: Any) -> tuple:
     if isinstance(own, (list, tuple)):
         return (cfg.get("batch_size"), *own)
     return tuple(_shape(t) or ())
+
+
+def _typed_data(keras: Any, np: Any, shape: tuple, dtype: str, sparse: bool, ragged: bool) -> Any:
+    """Data for an ``Input`` of this dtype, sparse or ragged as it declares: what confirms a
+    dtype-mismatch finding (``Conv2D`` on uint8 fails only when data arrives)."""
+    if dtype == "string" or sparse or ragged:
+        try:
+            import tensorflow as tf  # noqa: PLC0415 - string, sparse and ragged data are TensorFlow's
+        except ImportError:
+            raise Skip("string, sparse or ragged data, and TensorFlow is not installed") from None
+        if dtype == "string":
+            words = np.array(["a", "bb", "c d", "eee"], dtype=object)
+            value = tf.constant(words[np.random.default_rng(0).integers(0, len(words), size=shape)].tolist()
+                                if shape else "a", dtype=tf.string)
+        else:
+            value = tf.convert_to_tensor(_random(np, shape, dtype))
+        if sparse:
+            return tf.sparse.from_dense(value)
+        if ragged:
+            if len(shape) < 2:
+                raise Skip("ragged data of rank 1")
+            return tf.RaggedTensor.from_tensor(value)
+        return value
+    return keras.ops.convert_to_tensor(_random(np, shape, dtype))
 
 
 def _random(np: Any, shape: tuple, dtype: Optional[str]) -> Any:
