@@ -452,7 +452,7 @@ def _draw_graphs(report: Report, directory: str, fmt: str) -> None:
         click.echo(path, err=True)
     for note in notes:
         click.echo(f"shapecheck: note: {note}", err=True)
-    if not written:
+    if not written and not notes:
         click.echo(f"shapecheck: no model found to draw (nothing written to {directory})", err=True)
 
 

@@ -51,6 +51,9 @@ class Edge:
     dst: str
     #: the shape of the tensor that flows, as Keras prints it
     label: str
+    #: the tensor (node, output index): two tensors between the same boxes (a shared layer's two
+    #: calls feeding one merge) are two edges; the same tensor twice (``x + x``) is one
+    tensor: Optional[tuple[int, int]] = None
 
 
 @dataclass
@@ -302,7 +305,7 @@ def _walk(g: _Graph, pic: Picture, outputs: Iterable[TensorRef], stop: frozenset
         for r in inputs:
             src, _, _ = g.producer(r, stop)
             pic.add_box(src)
-            pic.add_edge(Edge(src.key, box.key, shape_text(g.types.get(r))))
+            pic.add_edge(Edge(src.key, box.key, shape_text(g.types.get(r)), (r.node, r.index)))
             stack.append(r)
 
 
@@ -404,7 +407,7 @@ def _failing_picture(g: _Graph, finding: Finding, n: Node) -> Picture:
     for r in inputs:
         src, _, _ = g.producer(r, frozenset())
         pic.add_box(src)
-        pic.add_edge(Edge(src.key, box.key, shape_text(g.types.get(r))))
+        pic.add_edge(Edge(src.key, box.key, shape_text(g.types.get(r)), (r.node, r.index)))
     _walk(g, pic, inputs, frozenset())
     return pic
 

@@ -17,7 +17,7 @@ from matplotlib.patches import FancyArrowPatch, FancyBboxPatch
 from matplotlib.path import Path
 from matplotlib.textpath import TextToPath
 
-from .graph import Box, Picture
+from .graph import Box, Edge, Picture
 from .graph_layout import GAP_Y, layout
 
 #: the red of a failing call (matplotlib's tab:red) and its fill
@@ -83,14 +83,14 @@ def draw(pic: Picture, paths: list[str]) -> list[str]:
     keys = sorted(pic.boxes, key=lambda k: pic.boxes[k].order)
     content = {k: _lines(pic.boxes[k]) for k in keys}
     sizes = {k: _size(content[k]) for k in keys}
-    # a box is at least as wide as the shapes that leave it, side by side
-    out_labels: dict[str, list[str]] = {}
+    # a box is at least as wide as the tensors that leave it (their shapes), side by side
+    out_labels: dict[str, dict[Any, str]] = {}
     for e in pic.edges:
-        if e.src != e.dst and e.label not in out_labels.setdefault(e.src, []):
-            out_labels[e.src].append(e.label)
+        if e.src != e.dst:
+            out_labels.setdefault(e.src, {})[_port(e)] = e.label
     label_w = {e.label: text_width(e.label, LABEL_SIZE) + 8 for e in pic.edges}
     for k, labels in out_labels.items():
-        need = sum(label_w[x] for x in labels) + 6 * (len(labels) - 1) + 8
+        need = sum(label_w[x] for x in labels.values()) + 6 * (len(labels) - 1) + 8
         sizes[k] = (max(sizes[k][0], need), sizes[k][1])
     edges = [(e.src, e.dst) for e in pic.edges]
     lay = layout(keys, sizes, edges)
@@ -150,41 +150,44 @@ def draw(pic: Picture, paths: list[str]) -> list[str]:
     return notes
 
 
+def _port(e: Edge) -> tuple[str, Any]:
+    """Where an edge leaves its source: one place per tensor (per shape where tensors are not known)."""
+    return (e.src, e.tensor if e.tensor is not None else e.label)
+
+
 def _edges(ax: Any, pic: Picture, lay: Any, pos: dict, sizes: dict, out_labels: dict, label_w: dict,
            offset: tuple[float, float]) -> None:
     forward = [i for i, e in enumerate(pic.edges) if e.src != e.dst and not lay.reversed[i]]
-    # where an edge leaves its source: one port per distinct shape, side by side under the box, in
-    # the order of where they head
-    heading: dict[tuple[str, str], list[float]] = {}
+    # where an edge leaves its source: one port per tensor, side by side under the box, in the order
+    # of where they head
+    heading: dict[tuple[str, Any], list[float]] = {}
     for i in forward:
-        e = pic.edges[i]
-        heading.setdefault((e.src, e.label), []).append(lay.paths[i][1][0])
-    ports: dict[tuple[str, str], float] = {}
-    for k in out_labels:
-        labels = sorted((lb for (src, lb) in heading if src == k),
-                        key=lambda lb: sum(heading[(k, lb)]) / len(heading[(k, lb)]))
-        total = sum(label_w[x] for x in labels) + 6 * (len(labels) - 1)
+        heading.setdefault(_port(pic.edges[i]), []).append(lay.paths[i][1][0])
+    ports: dict[tuple[str, Any], float] = {}
+    for k, labels in out_labels.items():
+        order = sorted((p for p in heading if p[0] == k), key=lambda p: sum(heading[p]) / len(heading[p]))
+        total = sum(label_w[labels[p]] for p in order) + 6 * (len(order) - 1)
         x = pos[k][0] - total / 2
-        for label in labels:
-            ports[(k, label)] = x + label_w[label] / 2
-            x += label_w[label] + 6
+        for p in order:
+            w = label_w[labels[p]]
+            ports[p] = x + w / 2
+            x += w + 6
     # where it arrives: spread along the top of the target, in the order of where they come from
     arriving: dict[str, list[int]] = {}
     for i in forward:
         arriving.setdefault(pic.edges[i].dst, []).append(i)
     ends: dict[int, float] = {}
     for k, idx in arriving.items():
-        idx.sort(key=lambda i: lay.paths[i][-2][0] + offset[0] if len(lay.paths[i]) > 2
-                 else ports[(pic.edges[i].src, pic.edges[i].label)])
+        idx.sort(key=lambda i: lay.paths[i][-2][0] + offset[0] if len(lay.paths[i]) > 2 else ports[_port(pic.edges[i])])
         w = sizes[k][0]
         for j, i in enumerate(idx):
             ends[i] = pos[k][0] + (j + 1) * w / (len(idx) + 1) - w / 2 if len(idx) > 1 else pos[k][0]
-    labelled: set[tuple[str, str]] = set()
+    labelled: set[tuple[str, Any]] = set()
     arrow: dict[str, Any] = {"arrowstyle": "-|>", "mutation_scale": 11, "color": "#555555", "linewidth": 1.0,
                              "zorder": 1, "shrinkA": 0, "shrinkB": 0}
-    label_style: dict[str, Any] = {"fontproperties": _font(LABEL_SIZE), "color": "#333333", "va": "center", "zorder": 4,
-                                   "parse_math": False,
-                   "bbox": {"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none"}}
+    label_style: dict[str, Any] = {"fontproperties": _font(LABEL_SIZE), "color": "#333333", "va": "center",
+                                   "zorder": 4, "parse_math": False,
+                                   "bbox": {"boxstyle": "round,pad=0.2", "facecolor": "white", "edgecolor": "none"}}
     for i, e in enumerate(pic.edges):
         if e.src == e.dst or lay.reversed[i]:
             # a shared layer called on its own output (directly or further down): an arc on the right
@@ -199,13 +202,14 @@ def _edges(ax: Any, pic: Picture, lay: Any, pos: dict, sizes: dict, out_labels: 
             ax.text(bulge - 6, (a[1] + b[1]) / 2, e.label, ha="left", **label_style)
             continue
         pts = [(x + offset[0], y + offset[1]) for x, y in lay.paths[i]]
-        pts[0] = (ports[(e.src, e.label)], pts[0][1])
+        pts[0] = (ports[_port(e)], pts[0][1])
         pts[-1] = (ends[i], pts[-1][1])
         ax.add_patch(FancyArrowPatch(path=Path(pts, [Path.MOVETO] + [Path.LINETO] * (len(pts) - 1)), **arrow))
-        if (e.src, e.label) in labelled:
+        if _port(e) in labelled:
             continue
-        labelled.add((e.src, e.label))
-        if len(heading[(e.src, e.label)]) > 1:  # one tensor to several calls: on the trunk
+        labelled.add(_port(e))
+        if len(heading[_port(e)]) > 1 or len(out_labels[e.src]) > 1:
+            # one tensor to several calls, or several tensors side by side: at the port, under the box
             lx, ly = pts[0][0], pts[0][1] + LABEL_SIZE * 1.2
         else:  # on the edge, halfway across the band
             (x0, y0), (x1, y1) = pts[0], pts[1]
