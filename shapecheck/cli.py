@@ -8,15 +8,18 @@ import stat
 import sys
 import tempfile
 from dataclasses import dataclass
-from typing import Any, Optional, TextIO
+from typing import TYPE_CHECKING, Any, Optional, TextIO
 
 import click
 
 from . import __version__
-from .api import Options, Report, display_path, exit_status, first_missing, iter_python_files
-from .config import Settings, parse_size
-from .exclusion import Exclusion
-from .runner import Speed
+
+# The library is imported by the functions that use it, not here: `shapecheck --version` and `--help`
+# then start in about a tenth of a second (libcst, the rules and the configuration's TOML parser wait).
+if TYPE_CHECKING:
+    from .api import Options, Report
+    from .config import Settings
+    from .runner import Speed
 
 #: ``--file-time-limit`` and ``--max-file-size`` when not given (0 turns either off)
 DEFAULT_FILE_TIME_LIMIT = 60.0
@@ -225,6 +228,10 @@ def main(paths: tuple[str, ...], fmt: str, quiet: bool, statistics: bool, output
     file that could not be read or parsed, 130 interrupted (Ctrl-C; the files finished
     so far are reported, and the report says it is incomplete).
     """
+    from .api import first_missing
+    from .config import parse_size
+    from .runner import Speed
+
     try:
         targets = list(paths) or ["."]
         _check_format(fmt, summary=summary, list_layers=list_layers, show_shapes=show_shapes, statistics=statistics)
@@ -316,6 +323,8 @@ def load_settings(targets: list[str], config_file: Optional[str], isolated: bool
     """The file's settings under the command line's: a bad flag is a usage error, a bad file exit status 2."""
     from .config import ConfigError, FlagError, command_line, load
 
+    if config_file is not None and isolated:
+        raise click.UsageError("--config and --isolated cannot be used together (--isolated reads no file)")
     try:
         return load(targets, config_file, isolated, command_line(flags))
     except FlagError as e:
@@ -326,6 +335,9 @@ def load_settings(targets: list[str], config_file: Optional[str], isolated: bool
 
 
 def options_of(settings: Optional[Settings], debug: bool) -> Options:
+    from .api import Options
+    from .config import parse_size
+
     if settings is None:
         return Options(debug=debug)
     time_limit = DEFAULT_FILE_TIME_LIMIT if settings.file_time_limit is None else settings.file_time_limit
@@ -335,13 +347,18 @@ def options_of(settings: Optional[Settings], debug: bool) -> Options:
 
 
 def analyse(targets: list[str], options: Options, progress: bool = False,
-            speed: Speed = Speed()) -> tuple[Report, Optional[Interrupted]]:
+            speed: Optional[Speed] = None) -> tuple[Report, Optional[Interrupted]]:
     """Every Python file under ``targets``, analysed in order; on Ctrl-C, the files finished so far and
     where it stopped. ``progress``: a bar on standard error (see :mod:`shapecheck.report.progress`).
     ``speed``: worker processes and the cache (default: in this process, no cache)."""
     from contextlib import closing
 
+    from .api import Report, display_path, iter_python_files
+    from .exclusion import Exclusion
     from .report.progress import stage as progress_stage
+    from .runner import Speed
+
+    speed = speed or Speed()
 
     report = Report()
     files: list[str] = []
@@ -365,9 +382,10 @@ def analyse(targets: list[str], options: Options, progress: bool = False,
 def _run(targets: list[str], options: Options, out: TextIO, *, fmt: str, color: Optional[bool], quiet: bool,
          statistics: bool, show_shapes: bool,
          summary: bool, runtime: bool, device: str, memory: Optional[int], runtime_timeout: float,
-         to_terminal_text: bool, graph: Optional[tuple[str, str]] = None, speed: Speed = Speed()) -> int:
+         to_terminal_text: bool, graph: Optional[tuple[str, str]] = None, speed: Optional[Speed] = None) -> int:
     """Analyse, replay when asked, write the report to ``out`` (and ``graph``'s pictures: directory,
     format); the exit status."""
+    from .api import exit_status
     from .report.progress import wanted as progress_wanted
 
     progress = progress_wanted(quiet=quiet)
@@ -460,6 +478,7 @@ def replay(report: Report, settings: Any, progress: bool = False) -> tuple[Any, 
     """``--runtime``, one file at a time, so that Ctrl-C keeps the verdicts of the files replayed so far
     (the others have none and are reported statically). ``None`` verdicts when it came while Keras was
     starting. ``progress``: a bar on standard error."""
+    from .api import Report
     from .report.progress import stage as progress_stage
     from .runtime import RuntimeReport, RuntimeUnavailable, verify
 
@@ -494,3 +513,13 @@ def _dump(data: dict[str, Any], out: TextIO, stopped: Optional[Interrupted]) -> 
         head["interrupted"] = stopped.as_json()
     json.dump({**head, **data}, out, indent=2)
     out.write("\n")
+
+
+def __getattr__(name: str) -> Any:
+    """``shapecheck.cli.parse_size`` and the like, for code that imported them from here (they are
+    imported lazily, see the top of the module)."""
+    if name == "parse_size":
+        from .config import parse_size
+
+        return parse_size
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

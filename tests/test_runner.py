@@ -189,3 +189,33 @@ def test_the_command_line_with_workers_and_cache(in_root, tmp_path):
     assert shapecheck("--cache-dir", str(tmp_path / "d"), cache=tmp_path / "c") == plain
     assert len(entries(tmp_path / "d")) == len(written)
     assert {p: p.stat().st_mtime_ns for p in entries(tmp_path / "c")} == written  # read, not rewritten
+
+
+def test_the_text_prefilter_never_skips_a_file_that_imports_keras():
+    """``api._may_import_keras`` (a substring test before the imports are read from the tree) is false only
+    where the tree's imports hold no Keras package: over the fixtures, the standard library's sources and
+    the spellings Python normalises."""
+    import ast
+    import sysconfig
+
+    from shapecheck.api import KERAS_PACKAGES, _imported_packages, _may_import_keras
+
+    stdlib = sorted(Path(sysconfig.get_paths()["stdlib"]).glob("*.py"))
+    sources = [(ROOT / p).read_text(encoding="utf-8") for p in FIXTURES]
+    sources += [p.read_text(encoding="utf-8", errors="replace") for p in stdlib]
+    sources += ["import \uff4b\uff45\uff52\uff41\uff53\n",  # fullwidth letters: Python reads `import keras`
+                "import \U0001d5cd\U0001d5be\U0001d5c7\U0001d5cc\U0001d5c8\U0001d5cb\U0001d5bf\U0001d5c5\U0001d5c8\U0001d5d0"
+                " as tf\n",  # mathematical sans-serif `tensorflow`
+                "import os\nos.environ['TF_USE_LEGACY_KERAS'] = '1'\n"]
+    imports_keras = skipped = 0
+    for source in sources:
+        try:
+            tree = ast.parse(source)
+        except SyntaxError:
+            continue
+        if _imported_packages(tree) & KERAS_PACKAGES:
+            imports_keras += 1
+            assert _may_import_keras(source), source[:200]
+        elif not _may_import_keras(source):
+            skipped += 1
+    assert imports_keras >= len(FIXTURES) and skipped > 100  # both sides were exercised
