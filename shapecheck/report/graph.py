@@ -43,6 +43,8 @@ class Box:
     findings: list[Finding] = field(default_factory=list)
     #: the smallest IR node id behind the box: the order of boxes within a rank
     order: int = 0
+    #: more to say in the box, a line each (a subclassed model's layers)
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -339,9 +341,14 @@ def _model_picture(g: _Graph, m: ModelSummary) -> Picture:
     elif isinstance(ref, ModelRef) and ref.kind == "sequential":
         _sequential(g, pic, ref, m)
     else:
-        # Like plot_model: a subclassed model is one box (its layers run in its own call()).
-        pic.add_box(Box(getattr(ref, "layer_id", None) or f"model{m.line}",
-                        _titled(m.name, "subclassed model, called in its own call()"), "model"))
+        # Like plot_model: a subclassed model is one box (its layers run in its own call()); the
+        # layers its __init__ assigns, as the summary lists them, inside it.
+        classes = {cls for name, cls in g.names.values() if name == m.name and cls}
+        cls = classes.pop() if len(classes) == 1 else "subclassed model"
+        box = Box(f"model{m.line}", _titled(m.name, cls), "model")
+        box.notes = [f"{_titled(r.name, r.layer)}: {show_output_shape(r.output_shape)}" for r in m.layers or []]
+        box.notes.insert(0, "the layers it holds:" if box.notes else "its layers are not known")
+        pic.add_box(box)
     return pic
 
 

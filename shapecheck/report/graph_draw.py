@@ -63,6 +63,7 @@ def text_width(text: str, size: float, weight: str = "normal") -> float:
 def _lines(box: Box) -> list[tuple[str, float, str, str]]:
     """The lines of a box: (text, size, weight, colour)."""
     lines = [(box.title, TITLE_SIZE, "bold", "#1a1a1a")]
+    lines.extend((n, TEXT_SIZE, "normal", "#333333") for n in box.notes)
     for f in box.findings:
         lines.append((f"{f.code.number} {f.code.name}", TEXT_SIZE, "bold", RED))
         wrapped = textwrap.wrap(f.message, WRAP) or [""]
