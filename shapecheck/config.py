@@ -183,9 +183,6 @@ def enabled_codes(layers: Iterable[Layer]) -> frozenset[str]:
                     best = votes.get(name)
                     if best is None or rank > best[0] or (rank == best[0] and not on):
                         votes[name] = (rank, on)
-        if layer.values.get("warn-unused-ignores"):
-            # asking for the warning selects its code, below any selector that names it
-            votes.setdefault(UNUSED_IGNORE.name, (-1, True))
         start = frozenset() if select is not None else enabled
         enabled = frozenset(n for n in CODES if votes.get(n, (0, n in start))[1])
     return enabled
@@ -237,8 +234,13 @@ def resolve(layers: list[Layer], path: Optional[str] = None) -> Settings:
         if "per-file-ignores" in layer.values:  # the command line's replaces the file's
             pfi = [PerFileIgnore(pattern, base, frozenset(n for s in codes for n in expand(s)))
                    for pattern, codes in layer.values["per-file-ignores"].items()]
-    rules = Rules(enabled=enabled_codes(layers), per_file_ignores=tuple(pfi), severity=severity_overrides(layers),
-                  warn_unused_ignores=bool(merged.get("warn-unused-ignores", False)))
+    warn = bool(merged.get("warn-unused-ignores", False))
+    enabled = enabled_codes(layers)
+    if warn and not any(UNUSED_IGNORE.name in expand(s) for layer in layers for s in layer.values.get("ignore", ())):
+        # asking for the warning is asking for its code, whatever a select says; an ignore still wins
+        enabled |= {UNUSED_IGNORE.name}
+    rules = Rules(enabled=enabled, per_file_ignores=tuple(pfi), severity=severity_overrides(layers),
+                  warn_unused_ignores=warn)
     if rules.enabled == frozenset(CODES):
         rules = Rules(None, rules.per_file_ignores, rules.severity, rules.warn_unused_ignores)
     return Settings(path=path, rules=rules, exclude=tuple(e for e in [exclude, *extend_exclude] if e and e[1]),

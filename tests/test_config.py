@@ -126,6 +126,8 @@ def test_config_points_elsewhere_and_isolated_reads_none(project):
     assert len(codes("--isolated", "src")) == 9
     code, out = run("--config", "missing.toml", "src")
     assert code == 2 and "missing.toml" in out
+    code, out = run("--config", str(other), "--isolated", "src")
+    assert code == 2 and "--config and --isolated cannot be used together" in out
 
 
 # -- selection ------------------------------------------------------------------------------------------

@@ -138,6 +138,12 @@ def test_a_comment_for_a_code_the_configuration_turns_off_is_unused(tmp_path, mo
         1, ["SC005 unused-ignore]"])
     assert CliRunner().invoke(main, ["--select", "SC203", "m.py"]).exit_code == 0
     assert CliRunner().invoke(main, ["--warn-unused-ignores", "--ignore", "SC0", "m.py"]).exit_code == 0
+    # asked for in the file, under a --select of the command line
+    Path("pyproject.toml").write_text("[tool.shapecheck]\nwarn-unused-ignores = true\n")
+    run = CliRunner().invoke(main, ["--select", "SC203", "m.py"])
+    assert run.exit_code == 1 and "[SC005 unused-ignore]" in run.output
+    Path("pyproject.toml").write_text('[tool.shapecheck]\nwarn-unused-ignores = true\nignore = ["unused-ignore"]\n')
+    assert CliRunner().invoke(main, ["--select", "SC203", "m.py"]).exit_code == 0
 
 
 def test_the_command_warns_about_unused_ignores(tmp_path, monkeypatch):
