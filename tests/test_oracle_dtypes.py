@@ -311,3 +311,33 @@ def test_chains_report_only_what_keras_rejects(dtype, kind, chain):
     reported = [f for f in check_source(source).findings if f.code.name == "dtype-mismatch"]
     if reported:
         assert not _keras_chain(dtype, kind, chain), f"Keras runs it:\n{source}{reported[0].message}"
+
+
+def test_mypy_reveals_the_dtype_beside_the_shape(tmp_path, tmp_path_factory):
+    from mypy import api as mypy_api
+
+    from .mypy_support import mypy_config, stub_search_path
+
+    config = mypy_config(tmp_path, plugin=True, extra="incremental = False",
+                         stub_path=stub_search_path(tmp_path_factory))
+    main = tmp_path / "main.py"
+    main.write_text("\n".join([
+        "import keras",
+        "from keras import layers",
+        'text = keras.Input(shape=(1,), dtype="string")',
+        "reveal_type(text)",
+        "ids = layers.StringLookup(vocabulary=['a', 'b'])(text)",
+        "reveal_type(ids)",
+        "reveal_type(layers.Embedding(4, 2)(ids))",
+        "x = layers.Dense(2)(text)",
+        "",
+    ]))
+    out, _, _ = mypy_api.run(["--config-file", str(config), "--no-error-summary", "--show-error-codes", str(main)])
+    lines = [ln.split(": ", 1)[1] for ln in out.splitlines()]
+    assert lines[:3] == [
+        'note: Revealed type is "keras.KerasTensor[(None, 1) string]"',
+        'note: Revealed type is "keras.KerasTensor[(None, 1) int64]"',
+        'note: Revealed type is "keras.KerasTensor[(None, 1, 2)]"',
+    ]
+    errors = [ln for ln in lines if ln.startswith("error:")]
+    assert len(errors) == 1 and "has dtype string" in errors[0] and errors[0].endswith("[shape-dtype-mismatch]")

@@ -17,7 +17,7 @@ from typing import Iterator, Optional
 
 from ..api import Options, check_source, read_source
 from ..core.findings import FILE_ERRORS, INTERNAL_ERROR, Finding, Span
-from ..core.shapes import show_shape
+from ..core.shapes import show_type
 from .options import PluginOptions
 
 
@@ -62,7 +62,8 @@ def facts_of(source: str, path: str, options: PluginOptions) -> FileFacts:
     seen: dict[tuple[int, int], set[Optional[str]]] = {}
     for entry in result.shapes:
         span, outputs = entry["span"], entry["outputs"]
-        text = show_shape(outputs[0].shape) if len(outputs) == 1 and outputs[0].shape is not None else None
+        # the dtype follows the shape where it is not float32: KerasTensor[(None, 1) string]
+        text = show_type(outputs[0]) if len(outputs) == 1 and outputs[0].shape is not None else None
         for key in _positions(lines, span.line, span.column - 1):
             seen.setdefault(key, set()).add(text)
     facts.shapes = {key: next(iter(texts)) if len(texts) == 1 else None for key, texts in seen.items()}
