@@ -43,7 +43,7 @@ def test_the_manifest_is_valid_for_pre_commit():
     assert hook["id"] == "shapecheck"
     assert hook["language"] == "python" and hook["types"] == ["python"] and hook["pass_filenames"]
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
-    assert hook["entry"] in scripts  # the console script pip installs in the hook's environment
+    assert hook["entry"].split()[0] in scripts  # the console script pip installs in the hook's environment
 
 
 def test_the_readme_snippet_is_a_valid_config_with_the_manifests_hook(tmp_path):
@@ -105,6 +105,17 @@ def test_try_repo_fails_on_a_bad_file(project, pre_commit_home):
 @pytest.mark.packaging
 def test_try_repo_passes_on_a_good_file(project, pre_commit_home):
     done = pre_commit("try-repo", str(ROOT), "shapecheck", "--files", "good.py", cwd=project, home=pre_commit_home)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert re.search(r"^shapecheck\.+Passed$", done.stdout, re.M), done.stdout
+
+
+@pytest.mark.packaging
+def test_the_hook_leaves_out_what_the_configuration_excludes(project, pre_commit_home):
+    """pre-commit names every file; the hook's --force-exclude keeps ``exclude`` working."""
+    (project / "pyproject.toml").write_text('[tool.shapecheck]\nexclude = ["bad.py"]\n')
+    _git("add", "pyproject.toml", cwd=project)
+    done = pre_commit("try-repo", str(ROOT), "shapecheck", "--files", "bad.py", "good.py", cwd=project,
+                      home=pre_commit_home)
     assert done.returncode == 0, done.stdout + done.stderr
     assert re.search(r"^shapecheck\.+Passed$", done.stdout, re.M), done.stdout
 
