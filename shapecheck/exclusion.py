@@ -36,7 +36,7 @@ class Exclusion:
         path = os.path.abspath(path)
         for base, spec in self.patterns:
             rel = _relative(path, base, is_dir)
-            if rel is not None and spec.match_file(rel):
+            if rel is not None and _verdict(spec, rel):
                 return True
         return self.respect_gitignore and self._gitignored(path, is_dir)
 
@@ -73,7 +73,7 @@ class Exclusion:
             rel = _relative(path, directory, is_dir)
             if rel is None:
                 continue
-            include = spec.check_file(rel).include
+            include = _verdict(spec, rel)
             if include is not None:
                 verdict = include
         return bool(verdict)
@@ -117,3 +117,33 @@ def _relative(path: str, base: str, is_dir: bool) -> Optional[str]:
         return None
     rel = rel.replace(os.sep, "/")
     return rel + "/" if is_dir else rel
+
+
+def _verdict(spec: Any, rel: str) -> Optional[bool]:
+    """git's verdict of one gitignore-style file on ``rel`` (``a/b/`` for a directory): ``True`` ignored,
+    ``False`` re-included, ``None`` no pattern matches it.  The walk asks about every folder before what is
+    in it (git's rule: nothing comes back from an ignored folder), so a pattern counts only where it
+    matches the path itself.  pathspec's patterns also match what lies under a folder they match (``sub/``
+    matches ``sub/x.py``), and compile ``b/**`` (what is inside ``b``) to a prefix that matches ``b/``
+    itself; the folder mark pathspec puts in its patterns (the ``ps_d`` group) tells these apart."""
+    verdict = None
+    for pattern in spec.patterns:
+        if pattern.include is None:
+            continue
+        regex = pattern.regex
+        # (``**/`` compiles to an unanchored regex: any of its matches may be the one at the end)
+        matches = [regex.match(rel)] if regex.pattern.startswith("^") else list(regex.finditer(rel))
+        if any(m is not None and _exact(m, pattern, rel) for m in matches):
+            verdict = pattern.include
+    return verdict
+
+
+def _exact(m: Any, pattern: Any, rel: str) -> bool:
+    """Whether a match of ``pattern`` is on ``rel`` itself, not on a folder above it."""
+    if "ps_d" in m.re.groupindex:
+        mark = m.start("ps_d")
+        # matched through the folder mark: the path itself only when that mark is its last character
+        return mark == -1 or mark == len(rel) - 1
+    if str(pattern.pattern).rstrip().endswith("/**"):  # a path strictly inside the prefix
+        return m.end() < len(rel)
+    return True  # ``*``

@@ -424,3 +424,64 @@ def test_the_mypy_plugin_applies_selection_per_file_ignores_and_severity(tmp_pat
         ("many.py", 14, "shape-axis-mismatch"),
         ("old.py", 8, "note: Inputs have incompatible shapes. R"), ("old.py", 9, "shape-invalid-reshape"),
         ("old.py", 14, "shape-axis-mismatch")], out
+
+
+def test_gitignore_agrees_with_git_itself(tmp_path, monkeypatch):
+    """The files shapecheck walks are the ones git sees as not ignored (``git ls-files --others
+    --exclude-standard``), over nested .gitignore files with negations, anchors, ``**`` and folders."""
+    import subprocess
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    monkeypatch.chdir(tmp_path)
+    bad = (DEMO / "forgot_channels.py").read_text()
+    names = ["a.py", "gen_a.py", "keep_gen.py", "build/x.py", "src/build/y.py", "src/m.py", "src/gen_b.py",
+             "src/deep/n.py", "src/deep/o_test.py", "src/deep/keep/p_test.py", "docs/q.py", "docs/sub/r.py",
+             "tools/s.py", "tools/vendor/t.py", "tools/vendor/u.py", "notes/v.py"]
+    for name in names:
+        (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
+        (tmp_path / name).write_text(bad)
+    (tmp_path / ".gitignore").write_text("gen_*.py\n!keep_gen.py\n/build/\ndocs/**/*.py\n!docs/q.py\nnotes\n")
+    (tmp_path / "src" / ".gitignore").write_text("build/\n*_test.py\n!gen_b.py\n")
+    (tmp_path / "src" / "deep" / "keep" / ".gitignore").write_text("!*_test.py\n")
+    (tmp_path / "tools" / ".gitignore").write_text("vendor/*\n!vendor/u.py\n")
+    subprocess.run(["git", "init", "-q"], check=True)
+    listed = subprocess.run(["git", "ls-files", "--others", "--exclude-standard"], check=True, capture_output=True,
+                            text=True).stdout.split()
+    expected = sorted(p for p in listed if p.endswith(".py"))
+    assert len(expected) < len(names)  # the patterns leave some out
+    assert sorted({p for p, _, _ in reported(".")}) == expected
+
+
+PATTERNS = st.sampled_from(["*.py", "!*.py", "a*.py", "!a1.py", "b/", "/b/", "**/c/*.py", "sub/", "!sub/",
+                            "sub/*", "!sub/a1.py", "c", "/a2.py", "b/**", "!b/c/", "*1.py", "d/**/*.py", "#a1.py",
+                            "**/b", "b/*/", "*", "!b/", "sub/**/z.py", "?1.py", "[ab]1.py", "!**/", "e/"])
+TREE = ["a1.py", "a2.py", "z.py", "b/a1.py", "b/c/z.py", "sub/a1.py", "sub/b/a2.py", "sub/c/z.py", "d/e/f/a1.py",
+        "sub/d/z.py"]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(PATTERNS, max_size=5), st.lists(PATTERNS, max_size=4))
+def test_random_gitignores_agree_with_git(tmp_path_factory, root_lines, sub_lines):
+    """Random .gitignore files at the root and in sub/: the files walked are git's untracked, not ignored
+    ones (the walk of the command: api.iter_python_files with the exclusion it builds)."""
+    import os
+    import subprocess
+
+    from shapecheck.api import iter_python_files
+    from shapecheck.config import Settings
+    from shapecheck.exclusion import Exclusion
+
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    root = tmp_path_factory.mktemp("repo")
+    for name in TREE:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("x = 1\n")
+    (root / ".gitignore").write_text("\n".join(root_lines) + "\n")
+    (root / "sub" / ".gitignore").write_text("\n".join(sub_lines) + "\n")
+    subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+    listed = subprocess.run(["git", "ls-files", "--others", "--exclude-standard"], cwd=root, check=True,
+                            capture_output=True, text=True).stdout.split()
+    walked = iter_python_files([str(root)], Exclusion(Settings(root=str(root))))
+    assert sorted(os.path.relpath(p, root) for p in walked) == sorted(p for p in listed if p.endswith(".py"))
