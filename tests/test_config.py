@@ -485,3 +485,19 @@ def test_random_gitignores_agree_with_git(tmp_path_factory, root_lines, sub_line
                             capture_output=True, text=True).stdout.split()
     walked = iter_python_files([str(root)], Exclusion(Settings(root=str(root))))
     assert sorted(os.path.relpath(p, root) for p in walked) == sorted(p for p in listed if p.endswith(".py"))
+
+
+def test_the_documented_library_use_runs(project):
+    """docs/configuration.md's Python block, run as it is in a project whose file ignores SC203."""
+    import re
+
+    code = re.search(r"## From Python.*?```python\n(.*?)```", (ROOT / "docs" / "configuration.md").read_text(),
+                     re.S).group(1)
+    configure(project, 'ignore = ["SC203"]\n')
+    shutil.copy(DEMO / "skip_connection.py", project / "src" / "model.py")
+    namespace: dict = {}
+    exec(compile(code, "configuration.md", "exec"), namespace)
+    assert namespace["result"].findings == []
+    (project / "pyproject.toml").write_text("")
+    exec(compile(code, "configuration.md", "exec"), namespace)
+    assert [f.code.number for f in namespace["result"].findings] == ["SC203"]
