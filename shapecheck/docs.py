@@ -157,6 +157,8 @@ def _codes(rule: Rule) -> list[str]:
             names.add(findings.RANK_MISMATCH.name)
         if spec is not None and spec.axes:
             names.add(findings.AXIS_MISMATCH.name)
+        if rule.accepts is not None or not (rule.accepts_sparse and rule.accepts_ragged):
+            names.add(findings.DTYPE_MISMATCH.name)  # (what it runs on: LayerRule.accepts ...)
     return sorted(names)
 
 

@@ -13,7 +13,7 @@ from typing import ClassVar, Optional
 from ..core import dims
 from ..core.dims import Dim
 from ..core.findings import AXIS_MISMATCH, INVALID_ARGUMENT, RANK_MISMATCH, ShapeError
-from ..core.rules import FLOATING, Call, Example, InputSpec, LayerRule, Unknowable, count, known_int, register
+from ..core.rules import FLOATING, T, Call, Example, InputSpec, LayerRule, Unknowable, count, known_int, register
 from ..core.shapes import Shape, TensorType, show_shape
 from . import conv_utils as cu
 
@@ -211,6 +211,7 @@ class Conv2D(_Standard):
         Example({"filters": 8, "kernel_size": 0}, (None, 28, 28, 3), "invalid-argument"),
         Example({"filters": 0, "kernel_size": 3}, (None, 28, 28, 3), "invalid-argument"),
         Example({"filters": 8, "kernel_size": 3, "data_format": "nhwc"}, (None, 28, 28, 3), "invalid-argument"),
+        Example({"filters": 8, "kernel_size": 3}, T((None, 28, 28, 1), "uint8"), "dtype-mismatch"),
     )
 
 

@@ -162,6 +162,8 @@ class Dense(LayerRule):
         Example({"units": 0}, (None, 32), "invalid-argument"),
         Example({"units": -3}, (None, 32), "invalid-argument"),
         Example({"units": 3.5}, (None, 32), "invalid-argument"),
+        Example({"units": 4}, T((None, 32), "int32"), (None, 4)),
+        Example({"units": 4}, T((None, 32), "string"), "dtype-mismatch"),
     )
 
     def check_config(self, call: Call) -> None:
@@ -231,6 +233,7 @@ class Embedding(LayerRule):
         Example({"input_dim": 10, "output_dim": 4, "input_length": 7}, T((None, 3, 2), "int32"), (None, 3, 2, 4)),
         Example({"input_dim": 0, "output_dim": 4}, T((None, 3), "int32"), "invalid-argument"),
         Example({"input_dim": 10, "output_dim": 2.5}, T((None, 3), "int32"), "invalid-argument"),
+        Example({"input_dim": 10, "output_dim": 4}, T((None, 3), "string"), "dtype-mismatch"),
     )
 
     def check_config(self, call: Call) -> None:

@@ -739,6 +739,7 @@ class StringLookup(_Lookup):
         Example({"vocabulary": ["a", "b", "c"], "max_tokens": 3, "output_mode": "count"}, T((None, None), "string"),
                 "invalid-argument"),
         Example({"vocabulary": ["a"], "output_mode": "tf_idf"}, T((None, None), "string"), "invalid-argument"),
+        Example({"vocabulary": ["a", "b"]}, T((None, 3), "int64"), "dtype-mismatch"),
     )
 
     def keeps(self, call: Call) -> tuple[bool, bool]:
