@@ -187,3 +187,45 @@ def test_the_mypy_plugin_honours_the_comments(tmp_path, mypy_in_process):
     errors = [(int(line.split(":")[1]), line.rsplit("[", 1)[-1].rstrip("]"))
               for line in out.splitlines() if ": error: " in line]
     assert errors == [(7, "shape-rank-mismatch"), (8, "shape-unused-ignore")], out + err
+
+
+# -- random programs ------------------------------------------------------------------------------------
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+#: a comment for each line: none, or one that covers SC201 or not
+COMMENTS = st.sampled_from([None, None, "# shapecheck: ignore", "# shapecheck: ignore[SC201]",
+                            "# shapecheck: ignore[rank-mismatch, SC203]", "# shapecheck: ignore[SC203]",
+                            "# note: shapecheck: ignore"])
+COVERS = {"# shapecheck: ignore", "# shapecheck: ignore[SC201]", "# shapecheck: ignore[rank-mismatch, SC203]"}
+#: the forms of one rank mismatch: its lines, and which of them the finding is reported on
+FORMS = [
+    (["y = layers.Conv2D(8, 3)(x)"], 0),
+    (["y = (", "    layers.Conv2D(8, 3)(", "        x)", ")"], 1),
+    (["y = layers.Conv2D(", "    8, 3)(x)"], 0),
+    (["if True:", "    y = layers.Conv2D(8, 3)(", "        x)"], 1),
+]
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(range(len(FORMS))), st.lists(COMMENTS, min_size=4, max_size=4)),
+                min_size=1, max_size=6))
+def test_random_comments_silence_exactly_their_line_or_statement(statements):
+    """Statements of each form with random comments on their lines: a finding is silenced exactly when a
+    comment that covers SC201 is on the line it is reported on or on the first line of its statement
+    (for the ``if`` form, the inner statement: the ``if`` line is another statement)."""
+    lines = HEAD.splitlines()
+    expected = []
+    for form, comments in statements:
+        body, reported_at = FORMS[form]
+        first = len(lines) + 1
+        for i, text in enumerate(body):
+            lines.append(text + (f"  {comments[i]}" if comments[i] else ""))
+        statement_start = first + (1 if form == 3 else 0)
+        line = first + reported_at
+        covering = {first + i for i, c in enumerate(comments[:len(body)]) if c in COVERS}
+        if not covering & {line, statement_start}:
+            expected.append((line, "rank-mismatch"))
+    result = check_source("\n".join(lines) + "\n", "t.py")
+    assert [(f.span.line, f.code.name) for f in result.findings] == expected
