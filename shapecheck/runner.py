@@ -24,6 +24,7 @@ import sys
 import tempfile
 from collections import deque
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
@@ -96,6 +97,7 @@ def options_key(options: Options) -> str:
     return repr(_canonical(dataclasses.replace(options, settings=None)))
 
 
+@lru_cache(maxsize=1)
 def code_fingerprint() -> str:
     """shapecheck's version and the size and modification time of each of its modules: a changed
     checker (a new release, or an edited checkout) never reads the results of an older one."""
@@ -152,6 +154,25 @@ class Cache:
                 raise
         except Exception:  # noqa: BLE001 - a cache that cannot be written only costs time
             pass
+
+
+def check_source_cached(source: str, path: str, options: Options) -> FileResult:
+    """:func:`shapecheck.api.check_source` through the cache under :func:`default_cache_dir` (the mypy
+    plugin's way in: a file mypy checks again unchanged is not analysed again)."""
+    from .api import check_source
+
+    try:
+        cache: Optional[Cache] = Cache(default_cache_dir(), options)
+    except Exception:  # noqa: BLE001 - no cache directory to be had: analyse
+        cache = None
+    if cache is None:
+        return check_source(source, path, options)
+    key = cache.key(path, source.encode("utf-8", "surrogatepass"))
+    result = cache.get(key)
+    if result is None:
+        result = check_source(source, path, options)
+        cache.put(key, result)
+    return result
 
 
 def _read(path: str) -> Optional[bytes]:

@@ -219,3 +219,15 @@ def test_the_text_prefilter_never_skips_a_file_that_imports_keras():
         elif not _may_import_keras(source):
             skipped += 1
     assert imports_keras >= len(FIXTURES) and skipped > 100  # both sides were exercised
+
+
+def test_the_mypy_plugins_way_in_reads_and_writes_the_cache(tmp_path, monkeypatch):
+    import shapecheck.api as api
+    from shapecheck.runner import check_source_cached
+
+    monkeypatch.setenv("SHAPECHECK_CACHE_DIR", str(tmp_path))
+    first = check_source_cached(BAD, "m.py", Options())
+    assert as_json([first]) == as_json([api.check_source(BAD, "m.py", Options())])
+    assert len(entries(tmp_path)) == 1
+    monkeypatch.setattr(api, "check_source", never)
+    assert as_json([check_source_cached(BAD, "m.py", Options())]) == as_json([first])

@@ -15,9 +15,10 @@ import os
 from dataclasses import dataclass, field
 from typing import Iterator, Optional
 
-from ..api import Options, check_source, read_source
+from ..api import Options, read_source
 from ..core.findings import FILE_ERRORS, INTERNAL_ERROR, Finding, Span
 from ..core.shapes import show_type
+from ..runner import check_source_cached
 from .options import PluginOptions
 
 
@@ -46,7 +47,8 @@ def analyse(path: str, options: PluginOptions) -> Optional[FileFacts]:
 
 
 def facts_of(source: str, path: str, options: PluginOptions) -> FileFacts:
-    result = check_source(source, path, Options(keras_version=options.keras_version, rules=options.rules))
+    # through the command's cache of results: a file mypy checks again unchanged is not analysed again
+    result = check_source_cached(source, path, Options(keras_version=options.keras_version, rules=options.rules))
     facts = FileFacts()
     try:
         tree: Optional[ast.Module] = ast.parse(source)
