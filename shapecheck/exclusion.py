@@ -98,14 +98,17 @@ class Exclusion:
         return [directory]
 
     def _gitignore(self, directory: str) -> Any:
+        """The patterns of ``directory``'s ``.gitignore``; at a repository root, ``.git/info/exclude``'s
+        first (git reads both; the ``.gitignore`` wins where they disagree, being later here)."""
         if directory not in self._gitignores:
-            spec = None
-            try:
-                with open(os.path.join(directory, ".gitignore"), encoding="utf-8", errors="replace") as fh:
-                    spec = _spec(fh.read().splitlines())
-            except OSError:
-                pass
-            self._gitignores[directory] = spec
+            lines: list[str] = []
+            for name in (os.path.join(".git", "info", "exclude"), ".gitignore"):
+                try:
+                    with open(os.path.join(directory, name), encoding="utf-8", errors="replace") as fh:
+                        lines += fh.read().splitlines()
+                except OSError:
+                    pass
+            self._gitignores[directory] = _spec(lines) if lines else None
         return self._gitignores[directory]
 
 

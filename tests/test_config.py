@@ -428,7 +428,8 @@ def test_the_mypy_plugin_applies_selection_per_file_ignores_and_severity(tmp_pat
 
 def test_gitignore_agrees_with_git_itself(tmp_path, monkeypatch):
     """The files shapecheck walks are the ones git sees as not ignored (``git ls-files --others
-    --exclude-standard``), over nested .gitignore files with negations, anchors, ``**`` and folders."""
+    --exclude-standard``), over nested .gitignore files with negations, anchors, ``**`` and folders, and
+    the repository's .git/info/exclude."""
     import subprocess
 
     if shutil.which("git") is None:
@@ -446,6 +447,8 @@ def test_gitignore_agrees_with_git_itself(tmp_path, monkeypatch):
     (tmp_path / "src" / "deep" / "keep" / ".gitignore").write_text("!*_test.py\n")
     (tmp_path / "tools" / ".gitignore").write_text("vendor/*\n!vendor/u.py\n")
     subprocess.run(["git", "init", "-q"], check=True)
+    (tmp_path / ".git" / "info").mkdir(exist_ok=True)
+    (tmp_path / ".git" / "info" / "exclude").write_text("tools/s.py\n!notes/\n")  # read by git, first
     listed = subprocess.run(["git", "ls-files", "--others", "--exclude-standard"], check=True, capture_output=True,
                             text=True).stdout.split()
     expected = sorted(p for p in listed if p.endswith(".py"))
