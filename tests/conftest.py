@@ -1,8 +1,10 @@
 import atexit
 import os
 import shutil
+import sys
 import tempfile
 
+import pytest
 from hypothesis import settings
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -18,3 +20,12 @@ atexit.register(shutil.rmtree, os.environ["SHAPECHECK_CACHE_DIR"], True)
 settings.register_profile("reproducible", derandomize=True)
 if "SHAPECHECK_ORACLE_EXAMPLES" not in os.environ:
     settings.load_profile("reproducible")
+
+
+@pytest.fixture(autouse=True)
+def _recursion_limit():
+    """mypy run in-process raises the interpreter's recursion limit for good (to 2**14); a later test
+    in the same worker (a deeply nested file that must not parse) would then see another Python."""
+    limit = sys.getrecursionlimit()
+    yield
+    sys.setrecursionlimit(limit)
