@@ -200,7 +200,7 @@ def _analyse(source: str, path: str, options: Options) -> tuple[FileResult, Opti
                                        "Analysis stopped: the code is nested too deeply to follow; "
                                        "the rest of the file is not checked."))
     except Exception as e:  # noqa: BLE001 - one file's bug must not stop the run
-        detail = traceback.format_exc() if options.debug else f"{type(e).__name__}: {e}"
+        detail = traceback.format_exc().rstrip() if options.debug else f"{type(e).__name__}: {e}"
         result.findings.append(Finding(INTERNAL_ERROR, Span(path, 1, 1, 1, 1),
                                        "shapecheck failed on this file; please report it with the file "
                                        f"(or a reduced version): {detail}"))

@@ -84,8 +84,7 @@ do instead is to run the file again with `--debug` and attach the traceback to t
     "model.py:1:1: error: shapecheck failed on this file; please report it with the file (or a reduced "
     "version): Traceback (most recent call last):\n"
     "  ...\n"
-    "IndexError: list index out of range\n"
-    " [SC003 internal-error]\n"
+    "IndexError: list index out of range [SC003 internal-error]\n"
     "Found 1 error in 1 file.\n",
 )
 ANALYSIS_LIMIT = _code(
