@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Optional
 
 from .config import Rules, code_of
-from .core.findings import ANALYSIS_LIMIT, FILE_ERRORS, INTERNAL_ERROR, UNUSED_IGNORE, FileResult, Finding, Span
+from .core.findings import ANALYSIS_LIMIT, CALL_SITE, FILE_ERRORS, INTERNAL_ERROR, UNUSED_IGNORE, FileResult, Finding, Span
 
 #: ``# shapecheck: ignore`` or ``# shapecheck: ignore[SC201, rank-mismatch]``, at the start of a comment or
 #: after another one in it (``# noqa: E501  # shapecheck: ignore``)
@@ -108,10 +108,16 @@ def apply(result: FileResult, rules: Rules, source: Optional[str] = None, tree: 
 
 
 def _silenced(finding: Finding, comments: dict[int, Suppression], starts: Optional[StatementStarts]) -> bool:
-    lines = [finding.span.line]
-    if starts is not None:
-        first = starts.of(finding.span.line)
-        if first != finding.span.line:
+    """Whether a comment silences ``finding``: one on its line, or on the first line of its statement, or on
+    a call of the helper function it was found in (a call-site note): the call that passes the helper the
+    wrong shapes is where a user marks it, and the helper stays checked for its other calls."""
+    where = [finding.span.line]
+    where += [n.span.line for n in finding.notes if n.message == CALL_SITE and n.span.path == finding.span.path]
+    lines = []
+    for line in where:
+        lines.append(line)
+        first = starts.of(line) if starts is not None else line
+        if first != line:
             lines.append(first)
     for line in lines:
         comment = comments.get(line)

@@ -98,6 +98,21 @@ def test_a_statement_inside_a_block_is_its_own_statement():
     assert [code for _, code in findings(body)] == ["rank-mismatch"]
 
 
+def test_a_comment_on_the_call_of_a_helper_covers_what_fails_inside_it_for_that_call():
+    """A helper fine for one call and wrong for another: its finding is reported inside it, with the call in
+    a note; the comment on that call silences it, and the helper's other wrong call is still reported."""
+    body = ("def block(t, n):\n    y = layers.Dense(n)(t)\n    return layers.Add()([t, y])\n\n"
+            "a = keras.Input((16,))\nok = block(a, 16)\nbad = block(a, 32){}\nworse = block(a, 8)\n")
+    assert findings(body.format("")) == [(8, "incompatible-shapes"), (8, "incompatible-shapes")]
+    assert findings(body.format("  # shapecheck: ignore[SC203]")) == [(8, "incompatible-shapes")]
+    kept = check_source(HEAD + body.format("  # shapecheck: ignore[SC203]"), "t.py").findings
+    assert [n.span.line for n in kept[0].notes if n.message == "in the call made here"] == [13]  # worse
+    assert findings(body.format("  # shapecheck: ignore[SC203]"), warn_unused_ignores=True) == [
+        (8, "incompatible-shapes")]
+    # a comment on the helper's line covers every call
+    assert findings(body.format("").replace("[t, y])\n", "[t, y])  # shapecheck: ignore\n")) == []
+
+
 def test_a_comment_does_not_hide_a_syntax_error():
     result = check_source("x = (  # shapecheck: ignore\n", "t.py")
     assert [f.code.name for f in result.findings] == ["syntax-error"]

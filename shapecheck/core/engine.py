@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from typing import Any, Optional
 
 from .findings import (
+    CALL_SITE,
     TF_OP_ON_KERAS_TENSOR,
     Finding,
     Note,
@@ -344,7 +345,7 @@ class Engine:
 
     @staticmethod
     def _stack_notes(stack: tuple[Span, ...]) -> tuple[Note, ...]:
-        return tuple(Note(s, "in the call made here") for s in reversed(stack))
+        return tuple(Note(s, CALL_SITE) for s in reversed(stack))
 
 
 _NOWHERE = Span("<unknown>", 1, 1, 1, 1)

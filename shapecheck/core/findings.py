@@ -361,6 +361,11 @@ class Note:
     message: str
 
 
+#: the message of a note that names a call of an inlined helper on the way to the finding (innermost
+#: last); a ``# shapecheck: ignore`` comment on that call silences the finding too
+CALL_SITE = "in the call made here"
+
+
 @dataclass(frozen=True)
 class Finding:
     code: Code

@@ -27,6 +27,7 @@ from ..core import dims
 from ..core.engine import Engine, NodeResult
 from ..core.findings import (
     AXIS_MISMATCH,
+    CALL_SITE,
     DISCONNECTED_OUTPUT,
     DUPLICATE_INPUT_NAME,
     INPUT_COUNT,
@@ -2423,5 +2424,5 @@ def _show_literal(v: Any) -> str:
 
 
 def _stack_notes(stack: tuple[Span, ...]) -> tuple[Note, ...]:
-    return tuple(Note(s, "in the call made here") for s in reversed(stack))
+    return tuple(Note(s, CALL_SITE) for s in reversed(stack))
 

@@ -17,6 +17,7 @@ import libcst as cst
 
 from ..core import dims
 from ..core.findings import (
+    CALL_SITE,
     DATA_SHAPE,
     DATA_STRUCTURE,
     INVALID_ARGUMENT,
@@ -589,7 +590,7 @@ def _unique_notes(notes: tuple[Note, ...]) -> tuple[Note, ...]:
 
 
 def _stack(interp: Interpreter) -> tuple[Note, ...]:
-    return tuple(Note(s, "in the call made here") for s in reversed(interp._frame.stack))
+    return tuple(Note(s, CALL_SITE) for s in reversed(interp._frame.stack))
 
 
 def _known(shape: tuple) -> bool:
