@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any, Iterator, Optional
 
 from . import __version__
-from .api import Options, check_file, display_path
+from .api import Options, check_file, display_path, gc_paused
 from .core.findings import ANALYSIS_LIMIT, INTERNAL_ERROR, FileResult, Finding, Span
 
 #: files handed to the workers ahead of the one being waited for, per worker: enough to keep them busy,
@@ -131,7 +131,8 @@ class Cache:
     def get(self, key: str) -> Optional[FileResult]:
         try:
             with open(self._entry(key), "rb") as fh:
-                result = pickle.load(fh)
+                with gc_paused():  # thousands of objects per entry: the collections cost most of the load
+                    result = pickle.load(fh)
         except FileNotFoundError:
             return None
         except Exception:  # noqa: BLE001 - a corrupt or foreign entry is a miss, never an error
