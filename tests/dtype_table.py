@@ -2,12 +2,14 @@
 
 For every layer rule, one representative configuration (its first shape-level example) is built
 into a functional model on ``keras.Input(shape, dtype=..., sparse=..., ragged=...)`` and the model is
-run on concrete data of that dtype (``model(data)``, as ``predict`` does: floating inputs are cast
-to the compute dtype by ``Layer.__call__``, integer, bool and string inputs arrive as they are).
+run on concrete data of that dtype, in an eager call (``model(data)``; floating inputs are cast to
+the compute dtype by ``Layer.__call__``, integer, bool and string inputs arrive as they are).
 Each case records ``ok`` and the output dtype(s), or the stage that failed (``build``: the symbolic
-call; ``run``: data flowing) with the exception type and the first line of its message.
+call; ``run``: data flowing) with the exception type and the first line of its message; a case also
+records what it does in a tf.function, as ``predict`` and ``fit`` run it (``predict``: ``"ok"`` or
+the exception type; ``predict_dtype``): there a few layers differ (Resizing gives float32 data).
 
-Regenerate the table (about 5 minutes on two cores)::
+Regenerate the table (about 15 minutes on two busy cores)::
 
     python -m tests.dtype_table            # writes tests/data/dtype_table.json
     python -m tests.dtype_table Conv2D     # prints the cases of some layers, writes nothing
@@ -144,14 +146,36 @@ def measure(name: str, ex: Example, dtype: str, kind: str) -> Optional[dict]:
         data = [_data(s, dtype, kind, rng) for s in shapes]
     except Exception as e:  # noqa: BLE001 - TensorFlow cannot make such data
         return {"ok": False, "stage": "data", "error": type(e).__name__, "message": _first_line(e)}
+    x = data if len(data) > 1 else data[0]
     try:
-        got = model(data if len(data) > 1 else data[0], training=False)
+        got = model(x, training=False)
     except Exception as e:  # noqa: BLE001
+        # `predict` (and `fit`) run the model in a tf.function, where a few layers differ (Resizing
+        # gives float32 there, the input dtype in an eager call): a rejection counts when both fail
         return {"ok": False, "stage": "run", "error": type(e).__name__, "message": _first_line(e),
-                "symbolic_dtype": symbolic}
+                "symbolic_dtype": symbolic, "predict": _predict(model, x)}
     flat = keras.tree.flatten(got)
+    verdict, graph_dtypes = _in_graph(model, x)
     return {"ok": True, "dtype": [t.dtype.name for t in flat], "symbolic_dtype": symbolic,
-            "kind": [_kind(t) for t in flat]}
+            "kind": [_kind(t) for t in flat], "predict": verdict, "predict_dtype": graph_dtypes}
+
+
+def _predict(model: Any, x: Any) -> str:
+    """``"ok"``, or the type of what the model raised when called in a tf.function, as ``predict``
+    and ``fit`` call it (``model.predict`` itself costs a second a case; this, a tenth)."""
+    return _in_graph(model, x)[0]
+
+
+def _in_graph(model: Any, x: Any) -> tuple[str, list]:
+    """What :func:`_predict` says, and the output dtypes there."""
+    import keras
+    import tensorflow as tf
+
+    try:
+        got = tf.function(lambda data: model(data, training=False))(x)
+    except Exception as e:  # noqa: BLE001
+        return type(e).__name__, []
+    return "ok", [t.dtype.name for t in keras.tree.flatten(got)]
 
 
 def _kind(t: Any) -> str:

@@ -109,6 +109,17 @@ def _sparse_or_ragged(rule: LayerRule, call: Call, out: TensorType) -> TensorTyp
     return out if (out.sparse, out.ragged) == (sparse, ragged) else replace(out, sparse=sparse, ragged=ragged)
 
 
+def _data_dtype(rule: LayerRule, call: Call, out: TensorType) -> TensorType:
+    """The dtype the output's data has: an integer, bool or string dtype its inputs all have, where
+    the layer keeps it (``passes_dtype``) and Keras labels the output otherwise; else its label."""
+    arriving = {t.arrives for t in call.inputs}
+    kept = next(iter(arriving)) if rule.passes_dtype and len(arriving) == 1 else None
+    if kept is None or kept.startswith(("float", "bfloat")) or kept == out.dtype or out.dtype is None \
+            or not out.dtype.startswith(("float", "bfloat")):
+        kept = None
+    return out if out.data_dtype == kept else replace(out, data_dtype=kept)
+
+
 class Engine:
     def __init__(self, keras_version: int = 3) -> None:
         load_rules()
@@ -248,7 +259,9 @@ class Engine:
                     apply=self._apply_sublayer)
         try:
             if isinstance(rule, OpRule):
-                outputs = self._outputs(rule.output(call))
+                # (an op's data has the dtype it says: the run-time dtype of layers is not followed through ops)
+                outputs = tuple(replace(t, data_dtype=None) if t.data_dtype else t
+                                for t in self._outputs(rule.output(call)))
             else:
                 assert isinstance(rule, LayerRule)
                 outputs = self._apply_layer(rule, call, node.layer_id)
@@ -281,7 +294,7 @@ class Engine:
                     raise ShapeError(e.code, f"{e.message} (the model's call builds, since Keras does not check "
                                              "the weights of its layers symbolically, but it fails as soon as "
                                              "data flows: predict, fit)") from None
-        outputs = tuple(_sparse_or_ragged(rule, call, _labelled(rule, call, t))
+        outputs = tuple(_data_dtype(rule, call, _sparse_or_ragged(rule, call, _labelled(rule, call, t)))
                         for t in self._outputs(rule.output(call)))
         # (after the shapes: Keras rejects a shape when it builds, a dtype only when data arrives)
         check_dtypes(rule, call)

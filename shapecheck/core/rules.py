@@ -121,9 +121,11 @@ def check_dtypes(rule: LayerRule, call: Call) -> None:
     where = f'layer "{call.name}" ({rule.names[0]})'
     after = "Keras builds the model, then fails when data arrives (predict, fit, or a call on data)."
     for i, x in enumerate(tensors):
-        if accepts is not None and x.dtype in MEASURED_DTYPES and x.dtype not in accepts:
-            raise ShapeError(DTYPE_MISMATCH, f"Input {i} of {where} has dtype {x.dtype}; the layer runs only "
-                             f"on {_needs(accepts)}. {after} {_fix(x.dtype, accepts)}")
+        dtype = x.arrives
+        if accepts is not None and dtype in MEASURED_DTYPES and dtype not in accepts:
+            label = f" (Keras labels it {x.dtype}, but the data stays {dtype})" if dtype != x.dtype else ""
+            raise ShapeError(DTYPE_MISMATCH, f"Input {i} of {where} has dtype {dtype}{label}; the layer runs "
+                             f"only on {_needs(accepts)}. {after} {_fix(dtype, accepts)}")
         if x.sparse and not rule.accepts_sparse:
             raise ShapeError(DTYPE_MISMATCH, f"Input {i} of {where} is a sparse tensor, which the layer cannot "
                              f"take. {after} Make it dense first: `keras.Input(..., sparse=False)` with dense "
@@ -358,6 +360,10 @@ class LayerRule(Rule):
     #: whether the layer runs on a ``tf.SparseTensor`` / ``tf.RaggedTensor``
     accepts_sparse: ClassVar[bool] = True
     accepts_ragged: ClassVar[bool] = True
+    #: its call keeps an integer, bool or string input's dtype, whatever Keras labels the symbolic
+    #: output (``ZeroPadding2D``, ``MaxPooling2D``, ``Resizing``, ``Concatenate`` on uint8 give uint8
+    #: data; measured): the next layers are checked against that dtype (``TensorType.data_dtype``)
+    passes_dtype: ClassVar[bool] = False
     #: whether a sparse (ragged) input gives a sparse (ragged) output; otherwise the output is dense
     keeps_sparse: ClassVar[bool] = False
     keeps_ragged: ClassVar[bool] = False

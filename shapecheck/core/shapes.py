@@ -36,6 +36,14 @@ class TensorType:
     dtype: Optional[str] = "float32"
     sparse: bool = False
     ragged: bool = False
+    #: the dtype the data has when it runs, where it is not the symbolic ``dtype``: Keras labels
+    #: ``ZeroPadding2D``'s output on uint8 float32, its call gives uint8 (``None``: as ``dtype``)
+    data_dtype: Optional[str] = None
+
+    @property
+    def arrives(self) -> Optional[str]:
+        """The dtype of the data that reaches a layer (what it runs on)."""
+        return self.data_dtype or self.dtype
 
     @property
     def rank(self) -> Optional[int]:

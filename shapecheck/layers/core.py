@@ -324,6 +324,7 @@ class Identity(_Same):
 
     keeps_sparse = True
     keeps_ragged = True
+    passes_dtype = True
     names = ("Identity",)
     examples = (Example({}, (None, 3, 4), (None, 3, 4)), Example({}, (None,), (None,)))
 

@@ -1173,7 +1173,7 @@ class Resizing(_Resize):
     ``pad_to_aspect_ratio``, and a positive size.
     """
 
-    accepts = FLOATING | INTEGER
+    accepts = NUMERIC  # (bool fails in an eager call, but runs in predict and fit)
     accepts_sparse = False
     names = ("Resizing",)
     params = ("height", "width", "interpolation", "crop_to_aspect_ratio", "pad_to_aspect_ratio", "fill_mode",

@@ -130,6 +130,7 @@ class Add(_Merge):
     accepts = FLOATING | INTEGER | STRING
     keeps_sparse = True
     keeps_ragged = True
+    passes_dtype = True
     names = ("Add",)
     functions = ("add",)
     examples = _merge_examples()
@@ -142,6 +143,7 @@ class Multiply(_Merge):
     accepts = FLOATING | INTEGER
     keeps_sparse = True
     keeps_ragged = True
+    passes_dtype = True
     names = ("Multiply",)
     functions = ("multiply",)
     examples = _merge_examples()
@@ -166,6 +168,7 @@ class Maximum(_Merge):
     accepts = FLOATING | INTEGER
     keeps_sparse = True
     keeps_ragged = True
+    passes_dtype = True
     names = ("Maximum",)
     functions = ("maximum",)
     examples = _merge_examples()
@@ -178,6 +181,7 @@ class Minimum(_Merge):
     accepts = FLOATING | INTEGER
     keeps_sparse = True
     keeps_ragged = True
+    passes_dtype = True
     names = ("Minimum",)
     functions = ("minimum",)
     examples = _merge_examples()
@@ -190,6 +194,7 @@ class Subtract(_Merge):
     accepts = FLOATING | INTEGER
     keeps_sparse = True
     keeps_ragged = True
+    passes_dtype = True
     names = ("Subtract",)
     functions = ("subtract",)
     arity = 2
@@ -214,6 +219,7 @@ class Concatenate(LayerRule):
 
     keeps_sparse = True
     keeps_ragged = True
+    passes_dtype = True
     names = ("Concatenate",)
     params = ("axis",)
     defaults = {"axis": -1}

@@ -68,6 +68,7 @@ class MaxPooling1D(_Pooling):
     accepts = FLOATING | INTEGER
     accepts_sparse = False
     accepts_ragged = False
+    passes_dtype = True
     names = ("MaxPooling1D", "MaxPool1D")
     rank = 1
     defaults = {"pool_size": 2, "strides": None, "padding": "valid", "data_format": None}
@@ -90,6 +91,7 @@ class MaxPooling2D(_Pooling):
     accepts = FLOATING | INTEGER
     accepts_sparse = False
     accepts_ragged = False
+    passes_dtype = True
     names = ("MaxPooling2D", "MaxPool2D")
     rank = 2
     defaults = {"pool_size": (2, 2), "strides": None, "padding": "valid", "data_format": None}
@@ -241,6 +243,7 @@ class GlobalMaxPooling1D(_GlobalPooling):
 
     accepts = NUMERIC
     accepts_sparse = False
+    passes_dtype = True
     names = ("GlobalMaxPooling1D", "GlobalMaxPool1D")
     rank = 1
     examples = (
@@ -255,6 +258,7 @@ class GlobalMaxPooling2D(_GlobalPooling):
 
     accepts = NUMERIC
     accepts_sparse = False
+    passes_dtype = True
     names = ("GlobalMaxPooling2D", "GlobalMaxPool2D")
     rank = 2
     examples = (
@@ -270,6 +274,7 @@ class GlobalMaxPooling3D(_GlobalPooling):
     accepts = NUMERIC
     accepts_sparse = False
     keeps_ragged = True
+    passes_dtype = True
     names = ("GlobalMaxPooling3D", "GlobalMaxPool3D")
     rank = 3
     examples = (
@@ -396,6 +401,7 @@ class AdaptiveMaxPooling1D(_AdaptivePooling):
     accepts = FLOATING | INTEGER
     accepts_sparse = False
     accepts_ragged = False
+    passes_dtype = True
     names = ("AdaptiveMaxPooling1D",)
     rank = 1
     examples = (
@@ -411,6 +417,7 @@ class AdaptiveMaxPooling2D(_AdaptivePooling):
     accepts = FLOATING | INTEGER
     accepts_sparse = False
     accepts_ragged = False
+    passes_dtype = True
     names = ("AdaptiveMaxPooling2D",)
     rank = 2
     examples = (

@@ -288,7 +288,7 @@ class CategoryEncoding(LayerRule):
 
     output_dtype = "rule"
 
-    accepts = FLOATING | frozenset({"bool", "int32", "int64"})
+    accepts = NUMERIC  # (int8 and uint8 fail in an eager call, but run in predict and fit)
     names = ("CategoryEncoding",)
     params = ("num_tokens", "output_mode", "sparse")
     defaults = {"num_tokens": None, "output_mode": "multi_hot", "sparse": False}

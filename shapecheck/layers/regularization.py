@@ -141,6 +141,7 @@ class ActivityRegularization(LayerRule):
     accepts = FLOATING | frozenset({"int32", "int64"})
     accepts_sparse = False
     accepts_ragged = False
+    passes_dtype = True
     names = ("ActivityRegularization",)
     params = ("l1", "l2")
     examples = (

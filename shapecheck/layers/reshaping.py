@@ -29,6 +29,7 @@ class Flatten(LayerRule):
     output_dtype = "input"
 
     keeps_sparse = True
+    passes_dtype = True
     names = ("Flatten",)
     params = ("data_format",)
     defaults = {"data_format": None}
@@ -75,6 +76,7 @@ class Reshape(LayerRule):
     output_dtype = "input"
 
     keeps_sparse = True
+    passes_dtype = True
     names = ("Reshape",)
     params = ("target_shape",)
     examples = (
@@ -143,6 +145,7 @@ class Permute(LayerRule):
 
     accepts_ragged = False
     keeps_sparse = True
+    passes_dtype = True
     names = ("Permute",)
     params = ("dims",)
     examples = (
@@ -194,6 +197,7 @@ class RepeatVector(LayerRule):
     weightless = True
 
     accepts_sparse = False
+    passes_dtype = True
     names = ("RepeatVector",)
     params = ("n",)
     spec = InputSpec(ndim=2)
@@ -224,6 +228,7 @@ class UpSampling1D(LayerRule):
 
     accepts_sparse = False
     accepts_ragged = False
+    passes_dtype = True
     names = ("UpSampling1D",)
     params = ("size",)
     defaults = {"size": 2}
@@ -274,6 +279,7 @@ class UpSampling2D(_UpSampling):
 
     accepts_sparse = False
     accepts_ragged = False
+    passes_dtype = True
     names = ("UpSampling2D",)
     params = ("size", "data_format", "interpolation")
     defaults = {"size": (2, 2), "data_format": None, "interpolation": "nearest"}
@@ -302,6 +308,7 @@ class UpSampling3D(_UpSampling):
 
     accepts_sparse = False
     accepts_ragged = False
+    passes_dtype = True
     names = ("UpSampling3D",)
     params = ("size", "data_format")
     defaults = {"size": (2, 2, 2), "data_format": None}
@@ -371,6 +378,7 @@ class ZeroPadding1D(_ZeroPadding):
 
     accepts_sparse = False
     accepts_ragged = False
+    passes_dtype = True
     names = ("ZeroPadding1D",)
     rank = 1
     defaults = {"padding": 1, "data_format": None}
@@ -388,6 +396,7 @@ class ZeroPadding2D(_ZeroPadding):
 
     accepts_sparse = False
     accepts_ragged = False
+    passes_dtype = True
     names = ("ZeroPadding2D",)
     rank = 2
     defaults = {"padding": (1, 1), "data_format": None}
@@ -405,6 +414,7 @@ class ZeroPadding3D(_ZeroPadding):
 
     accepts_sparse = False
     accepts_ragged = False
+    passes_dtype = True
     names = ("ZeroPadding3D",)
     rank = 3
     defaults = {"padding": ((1, 1), (1, 1), (1, 1)), "data_format": None}
@@ -459,6 +469,7 @@ class Cropping1D(_Cropping):
 
     accepts_sparse = False
     keeps_ragged = True
+    passes_dtype = True
     names = ("Cropping1D",)
     params = ("cropping",)
     defaults = {"cropping": (1, 1)}
@@ -478,6 +489,7 @@ class Cropping2D(_Cropping):
 
     accepts_sparse = False
     keeps_ragged = True
+    passes_dtype = True
     names = ("Cropping2D",)
     params = ("cropping", "data_format")
     defaults = {"cropping": ((0, 0), (0, 0)), "data_format": None}
@@ -497,6 +509,7 @@ class Cropping3D(_Cropping):
 
     accepts_sparse = False
     keeps_ragged = True
+    passes_dtype = True
     names = ("Cropping3D",)
     params = ("cropping", "data_format")
     defaults = {"cropping": ((1, 1), (1, 1), (1, 1)), "data_format": None}
