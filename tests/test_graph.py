@@ -373,7 +373,7 @@ def _run_shapecheck(folder: Path, env: dict[str, str], *, terminal: bool) -> tup
 
     from tests.fixtures_support import ROOT
 
-    env = {**env, "PYTHONPATH": str(ROOT), "COLUMNS": "100"}
+    env = {**env, "PYTHONPATH": str(ROOT), "COLUMNS": "80"}  # a long path must not hide the count
     args = [sys.executable, "-m", "shapecheck", str(folder)]
     if not terminal:
         proc = subprocess.run(args, capture_output=True, env=env, timeout=300)

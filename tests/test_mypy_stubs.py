@@ -213,10 +213,14 @@ reveal_type(tf_keras.layers.Dense)
 
 
 @pytest.mark.packaging
-def test_the_wheel_ships_the_stubs_and_mypy_finds_them_installed(tmp_path: Path) -> None:
+def test_the_wheel_ships_the_stubs_and_mypy_finds_them_installed(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """Slow (about 10-30 s): builds the wheel offline, installs it in a virtual environment,
     runs mypy against that environment as a user's configuration would (no mypy_path, no
     ignore_missing_imports)."""
+    # A checkout on PYTHONPATH would stand in for the wheel: pip would take it as installed, and mypy
+    # would read its folders before the environment's.
+    monkeypatch.delenv("PYTHONPATH", raising=False)
     wheels = tmp_path / "wheels"
     subprocess.run([sys.executable, "-m", "pip", "wheel", str(ROOT), "--no-deps", "--no-build-isolation",
                     "-q", "-w", str(wheels)], check=True, cwd=tmp_path, capture_output=True)

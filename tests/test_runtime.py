@@ -155,24 +155,27 @@ def test_json_output_carries_the_verdicts(tree):
 def test_a_false_positive_is_contradicted_and_fails_the_run(tree, monkeypatch):
     # A rule made wrong on purpose: Keras accepts what it reports.
     from shapecheck.core.findings import RANK_MISMATCH, ShapeError
-    from shapecheck.core.rules import LAYERS
+    from shapecheck.core.rules import LAYERS, load_rules
+
+    load_rules()  # (the command loads them only when it runs)
 
     def wrong(call):
         raise ShapeError(RANK_MISMATCH, "a made-up error")
 
     monkeypatch.setattr(LAYERS["Conv2D"], "output", wrong)
-    code, out = run("--runtime", "--device", "cpu", "good.py")
+    code, out = run("--runtime", "--device", "cpu", "--no-cache", "good.py")  # (the cache knows no patch)
     assert code == 1
     assert "    runtime: CONTRADICTED: Keras accepts it (output shape (2, 26, 26, 8))" in out
     assert "0 confirmed, 1 contradicted" in out
 
 
 def test_a_wrong_shape_disagrees_and_fails_the_run(tree, monkeypatch):
-    from shapecheck.core.rules import LAYERS
+    from shapecheck.core.rules import LAYERS, load_rules
     from shapecheck.core.shapes import TensorType
 
+    load_rules()
     monkeypatch.setattr(LAYERS["Conv2D"], "output", lambda call: TensorType((None, 25, 25, 8)))
-    code, out = run("--runtime", "--device", "cpu", "--show-shapes", "good.py")
+    code, out = run("--runtime", "--device", "cpu", "--show-shapes", "--no-cache", "good.py")
     assert code == 1
     assert "(Keras DISAGREES: Keras gives (None, 26, 26, 8))" in out
 

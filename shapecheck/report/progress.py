@@ -38,7 +38,7 @@ class Steps:
 
     def working(self, item: str) -> None:
         if self.bar is not None:
-            self.bar.update(self.task, item=item)
+            self.bar.update(self.task, item=_fit(item))
 
     def done(self) -> None:
         if self.bar is not None:
@@ -57,8 +57,11 @@ def stage(description: str, total: int, *, enabled: bool, delay: float = DELAY,
 
     console = Console(file=stream if stream is not None else sys.stderr,
                       no_color=bool(os.environ.get("NO_COLOR")) or None)
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                   TextColumn("[dim]{task.fields[item]}"), console=console, transient=True)
+    # The bar is narrow and the file's path shortened, so that the count fits an 80-column terminal; the
+    # path is plain text (a '[' in a file name is not rich markup).
+    bar = Progress(TextColumn("{task.description}"), BarColumn(bar_width=20), MofNCompleteColumn(),
+                   TimeElapsedColumn(), TextColumn("{task.fields[item]}", style="dim", markup=False),
+                   console=console, transient=True)
     task = bar.add_task(description, total=total, item="")
     lock = threading.Lock()
     state = {"started": False, "done": False}
@@ -81,3 +84,11 @@ def stage(description: str, total: int, *, enabled: bool, delay: float = DELAY,
             state["done"] = True
             if state["started"]:
                 bar.stop()
+
+
+#: the longest path the bar shows (longer ones keep their end: the file's name and folders)
+ITEM_WIDTH = 36
+
+
+def _fit(item: str) -> str:
+    return item if len(item) <= ITEM_WIDTH else "…" + item[-(ITEM_WIDTH - 1):]
