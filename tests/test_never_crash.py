@@ -17,14 +17,12 @@ The whole-tree check (stdlib, keras, tensorflow, fixtures) is ``benchmarks/robus
 from __future__ import annotations
 
 import ast
-import os
 import sys
 import warnings
-from pathlib import Path
 
 import hypothesmith
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mypy import api as mypy_api
 

@@ -20,7 +20,7 @@ from typing import Any, ClassVar, Optional
 from ..core import dims
 from ..core.findings import AXIS_MISMATCH, INVALID_ARGUMENT, RANK_MISMATCH, ShapeError
 from ..core.ir import UNKNOWN, LayerRef
-from ..core.rules import FLOATING, INTEGER, LAYERS, NUMERIC, T, Call, Example, LayerRule, Unknowable, register
+from ..core.rules import LAYERS, NUMERIC, T, Call, Example, LayerRule, Unknowable, register
 from ..core.shapes import Shape, TensorType, show_shape
 from . import conv_utils as cu
 
