@@ -382,18 +382,7 @@ def test_the_documented_configurations_are_read(project, doc):
 
 # -- the mypy plugin reads the same keys --------------------------------------------------------------------
 
-@pytest.fixture
-def mypy_in_process():
-    """mypy run in this process raises the interpreter's recursion limit for good (to 2**14), which
-    changes what later tests see (a 5,000-deep expression then parses): put it back."""
-    import sys
-
-    limit = sys.getrecursionlimit()
-    yield
-    sys.setrecursionlimit(limit)
-
-
-def test_the_mypy_plugin_applies_selection_per_file_ignores_and_severity(tmp_path, mypy_in_process):
+def test_the_mypy_plugin_applies_selection_per_file_ignores_and_severity(tmp_path):
     """One mypy run with the plugin over MANY twice (one copy under legacy/): select, per-file-ignores and
     severity from [tool.shapecheck] act as in the command (a note is mypy's note, not an error)."""
     from mypy import api as mypy_api

@@ -178,18 +178,7 @@ def test_the_command_warns_about_unused_ignores(tmp_path, monkeypatch):
 
 # -- the mypy plugin ------------------------------------------------------------------------------------
 
-@pytest.fixture
-def mypy_in_process():
-    """mypy run in this process raises the interpreter's recursion limit for good (to 2**14), which
-    changes what later tests see (a 5,000-deep expression then parses): put it back."""
-    import sys
-
-    limit = sys.getrecursionlimit()
-    yield
-    sys.setrecursionlimit(limit)
-
-
-def test_the_mypy_plugin_honours_the_comments(tmp_path, mypy_in_process):
+def test_the_mypy_plugin_honours_the_comments(tmp_path):
     """The plugin calls ``api.check_source``, so the comments work in mypy (and editors) too; with
     ``warn-unused-ignores`` in ``[tool.shapecheck]``, an unused one is a ``shape-unused-ignore`` error."""
     stub_path = stub_search_path(tmp_path)
