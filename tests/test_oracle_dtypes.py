@@ -365,3 +365,61 @@ def test_layers_that_pass_the_dtype_on_do_so_in_the_table():
     assert not wrong, wrong
     out = infer_types("ZeroPadding2D", {"padding": 1}, T((None, 8, 8, 1), "uint8"))
     assert out[0].dtype == "float32" and out[0].arrives == "uint8"
+
+
+# -- the global dtype policy (mixed precision) ---------------------------------------------------------------
+
+POLICY_PROGRAM = """\
+import keras
+from keras import layers
+
+{set_policy}
+x = keras.Input((12, 12, 3))
+a = layers.Conv2D(4, 3)(x)
+b = layers.MaxPooling2D()(a)
+c = layers.Flatten()(b)
+d = layers.Dense(8, dtype={dense_dtype})(c)
+e = layers.Dense(2)(d)
+"""
+
+
+@pytest.mark.parametrize("set_policy, policy", [
+    ('keras.mixed_precision.set_global_policy("mixed_float16")', "mixed_float16"),
+    ('keras.config.set_dtype_policy("mixed_bfloat16")', "mixed_bfloat16"),
+    ('keras.mixed_precision.set_global_policy(keras.mixed_precision.Policy("float16"))', "float16"),
+    ('keras.mixed_precision.set_global_policy("float32")', "float32"),
+])
+@pytest.mark.parametrize("dense_dtype", ["None", '"float32"', '"mixed_float16"'])
+def test_the_global_policy_sets_the_dtype_of_every_layer_after_it(set_policy, policy, dense_dtype):
+    """The program run by Keras under the policy gives each call's dtype; shapecheck's shapes say the same
+    (keras.Input keeps float32; a layer's own dtype= wins)."""
+    import keras
+
+    from shapecheck.api import check_source
+
+    source = POLICY_PROGRAM.format(set_policy=set_policy, dense_dtype=dense_dtype)
+    before = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(policy)
+    try:
+        from keras import layers
+
+        x = keras.Input((12, 12, 3))
+        a = layers.Conv2D(4, 3)(x)
+        b = layers.MaxPooling2D()(a)
+        c = layers.Flatten()(b)
+        d = layers.Dense(8, dtype=None if dense_dtype == "None" else dense_dtype.strip('"'))(c)
+        e = layers.Dense(2)(d)
+        expected = [str(t.dtype) for t in (x, a, b, c, d, e)]
+    finally:
+        keras.config.set_dtype_policy(before)
+    shapes = check_source(source, "policy.py").shapes
+    assert [s["outputs"][0].dtype for s in shapes] == expected
+
+
+def test_a_policy_set_on_a_branch_that_may_not_run_leaves_the_dtype_unknown():
+    from shapecheck.api import check_source
+
+    source = POLICY_PROGRAM.format(set_policy='import sys\nif sys.argv[1:]:\n    '
+                                   'keras.mixed_precision.set_global_policy("mixed_float16")', dense_dtype="None")
+    shapes = check_source(source, "policy.py").shapes
+    assert [s["outputs"][0].dtype for s in shapes] == ["float32", None, None, None, None, None]

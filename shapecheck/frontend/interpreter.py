@@ -267,6 +267,9 @@ class Interpreter:
     #: Keras's global image data format (``keras.config.set_image_data_format``), what a layer's
     #: ``data_format=None`` means
     _data_format: Any = "channels_last"
+    #: Keras's global dtype policy (``keras.mixed_precision.set_global_policy``), what a layer's
+    #: ``dtype=None`` means (``keras.Input`` keeps float32)
+    _dtype_policy: Any = "float32"
     #: > 0 while following code that may not run (a branch, a loop of unknown length)
     _maybe: int = 0
     #: every model the code builds, in the order it builds them (the static ``model.summary()``)
@@ -1182,6 +1185,14 @@ class Interpreter:
                 value = UNKNOWN  # set on a path that may not run: either format from here on
             self._data_format = value
             return None
+        if name in _SET_POLICY:
+            value = args[0] if args else kwargs.get("policy", UNKNOWN)
+            if value not in _POLICIES or (self._maybe and value != self._dtype_policy):
+                value = UNKNOWN  # a policy not followed, or set on a path that may not run
+            self._dtype_policy = value
+            return None
+        if name in _POLICY_CLASSES and args and isinstance(args[0], str) and args[0] in _POLICIES:
+            return args[0]  # a policy stands for its name: a layer's dtype= or the global setting take either
         if name.startswith("keras.losses.") and name[len("keras.losses."):][:1].isupper():
             return self.training.loss_class(name, args, kwargs)
         if self.data.handles(name, args, kwargs):
@@ -1607,6 +1618,8 @@ class Interpreter:
         if self._data_format != "channels_last" and rule is not None and config.get("data_format") is None \
                 and ("data_format" in rule.params or "data_format" in rule.defaults):
             config["data_format"] = self._data_format  # the global setting the file chose
+        if self._dtype_policy != "float32" and rule is not None and config.get("dtype") is None:
+            config["dtype"] = self._dtype_policy  # the global policy the file chose (mixed precision)
         name = config.get("name") if isinstance(config.get("name"), str) else self.auto_name(class_name)
         layer = LayerValue(class_name, config, self.new_id("L"), name, self.span(node))
         if class_name == "Lambda" and isinstance(bound.get("function"), FunctionValue) \
@@ -2380,6 +2393,14 @@ def _is_data(x: Any) -> bool:
         return True
     values = list(x.values()) if isinstance(x, dict) else (list(x) if isinstance(x, (list, tuple)) else [])
     return bool(values) and all(isinstance(v, Array) for v in values)
+
+
+#: the functions that set Keras's global dtype policy, the policies followed, and the policy classes
+_SET_POLICY = frozenset({"keras.mixed_precision.set_global_policy", "keras.mixed_precision.set_dtype_policy",
+                         "keras.config.set_dtype_policy"})
+_POLICIES = frozenset({"float32", "float16", "bfloat16", "float64", "mixed_float16", "mixed_bfloat16"})
+_POLICY_CLASSES = frozenset({"keras.mixed_precision.Policy", "keras.mixed_precision.DTypePolicy", "keras.DTypePolicy",
+                             "keras.dtype_policies.DTypePolicy"})
 
 
 def _positions(module: cst.Module) -> Any:
