@@ -423,3 +423,54 @@ def test_a_policy_set_on_a_branch_that_may_not_run_leaves_the_dtype_unknown():
                                    'keras.mixed_precision.set_global_policy("mixed_float16")', dense_dtype="None")
     shapes = check_source(source, "policy.py").shapes
     assert [s["outputs"][0].dtype for s in shapes] == ["float32", None, None, None, None, None]
+
+
+SUMMARY_PROGRAM = """\
+import keras
+from keras import layers
+
+keras.mixed_precision.set_global_policy({policy!r})
+x = keras.Input((28, 28, 1), dtype={input_dtype!r})
+y = layers.Rescaling(1 / 255)(x)
+y = layers.Conv2D(8, 3)(y)
+y = layers.MaxPooling2D()(y)
+z = layers.Flatten()(y)
+o = layers.Dense(10, dtype="float32")(z)
+m = keras.Model(x, o)
+"""
+
+
+@pytest.mark.parametrize("policy", ["float32", "mixed_float16"])
+@pytest.mark.parametrize("input_dtype", ["float32", "uint8", "int32"])
+def test_the_summary_shows_each_layers_output_dtype_as_keras_has_it(policy, input_dtype):
+    """--summary's rows carry the dtype of each layer's output (Keras's summary does not show it): the same as
+    ``layer.output.dtype`` of the model Keras builds; shown beside the shape where it is not float32."""
+    import keras
+
+    from shapecheck.api import check_source
+    from shapecheck.report.summary import as_dict
+
+    source = SUMMARY_PROGRAM.format(policy=policy, input_dtype=input_dtype)
+    before = keras.config.dtype_policy()
+    keras.config.set_dtype_policy(policy)
+    try:
+        from keras import layers
+
+        x = keras.Input((28, 28, 1), dtype=input_dtype)
+        y = layers.Rescaling(1 / 255)(x)
+        y = layers.Conv2D(8, 3)(y)
+        y = layers.MaxPooling2D()(y)
+        z = layers.Flatten()(y)
+        o = layers.Dense(10, dtype="float32")(z)
+        m = keras.Model(x, o)
+        expected = [str(layer.output.dtype) for layer in m.layers]
+    finally:
+        keras.config.set_dtype_policy(before)
+    (model,) = check_source(source, "summary.py").models
+    assert [row.dtype for row in model.layers] == expected
+    from shapecheck.api import Report
+    from shapecheck.core.findings import FileResult
+
+    report = Report([FileResult("summary.py", models=[model])])
+    rows = as_dict(report)["models"][0]["layers"]
+    assert [row.get("dtype", "float32") for row in rows] == expected

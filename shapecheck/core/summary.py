@@ -39,6 +39,9 @@ class LayerRow:
     #: for an op (``keras.ops.reshape``, ``x + y`` as ``keras.ops.add``): the function applied, whose
     #: Keras class and automatic name are not known
     op: Optional[str] = None
+    #: the dtype of its output (of each output, a list, for several), where known; Keras's summary has
+    #: no such column, the static one adds it where it is not float32
+    dtype: Any = None
 
 
 @dataclass
@@ -65,7 +68,8 @@ class ModelSummary:
             "variable": self.variable, "name": self.name, "kind": self.kind, "path": self.path, "line": self.line,
             "layers": None if self.layers is None else [
                 {"name": r.name, "layer": r.layer, "output_shape": shape_json(r.output_shape), "params": r.params,
-                 "built": r.built, **({"op": r.op} if r.op else {})} for r in self.layers],
+                 "built": r.built, **({"op": r.op} if r.op else {}),
+                 **({"dtype": r.dtype} if shown_dtype(r.dtype) else {})} for r in self.layers],
             "total_params": self.total_params, "trainable_params": self.trainable_params,
             "non_trainable_params": self.non_trainable_params,
         }
@@ -77,6 +81,15 @@ def shape_json(shape: Any) -> Any:
     if isinstance(shape, list):
         return [shape_json(s) for s in shape]
     return [dims.to_json(d) for d in shape]
+
+
+def shown_dtype(dtype: Any) -> str:
+    """What a row adds to its shape: its dtype (``uint8``; ``[int64, float32]`` for several outputs) where
+    it is known and not float32 (as ``--show-shapes`` does), else nothing."""
+    if isinstance(dtype, list):
+        return "[" + ", ".join(d or "?" for d in dtype) + "]" if any(d not in (None, "float32") for d in dtype) \
+            else ""
+    return dtype if dtype not in (None, "float32") else ""
 
 
 def show_output_shape(shape: Any) -> str:
@@ -203,6 +216,9 @@ class _Summarizer:
             model = record.model
             tree = self.tree(model)
             rows = tree.rows
+            for row in rows or ():
+                if row.dtype is None and row.layer_id is not None and row.built is not False:
+                    row.dtype = self.dtype_of_layer(row.layer_id)
             total, trainable, frozen = self.totals(model, tree)
             kind = self.kind(model)
             functional = getattr(model, "functional", None)
@@ -404,6 +420,15 @@ class _Summarizer:
         if layer_id in self.unbuilt:
             return (0, 0)
         return self.engine.params(layer_id)
+
+    def dtype_of_layer(self, layer_id: str) -> Any:
+        """The dtype of the layer's last call's output (a list for several outputs; ``None``: unknown)."""
+        n = self.last_node.get(layer_id)
+        result = self.engine.results.get(n.id) if n is not None else None
+        if result is None or not result.outputs:
+            return None
+        dtypes = [t.dtype for t in result.outputs]
+        return dtypes[0] if len(dtypes) == 1 else dtypes
 
     def shape_of_layer(self, layer_id: str, traced: bool = False) -> Any:
         n = self.last_node.get(layer_id) or (self.any_node.get(layer_id) if traced else None)
@@ -685,4 +710,5 @@ def _shape(outputs: tuple) -> Any:
     return shapes[0] if len(shapes) == 1 else shapes
 
 
-__all__ = ["LayerRow", "ModelSummary", "summarize", "show_output_shape", "shape_json", "to_snake_case"]
+__all__ = ["LayerRow", "ModelSummary", "summarize", "show_output_shape", "shown_dtype", "shape_json",
+           "to_snake_case"]

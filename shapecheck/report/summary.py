@@ -5,7 +5,8 @@ Layer (type) / Output Shape / Param #, then the total, trainable and non-trainab
 after a ``path:line variable`` line; ``?`` for what is not known. JSON:
 ``{"models": [{"variable", "name", "kind", "path", "line", "layers": [{"name", "layer",
 "output_shape", "params", "built"}], "total_params", "trainable_params", "non_trainable_params"}]}``
-(an op's row has ``"op"``, the function applied, its Keras name and class being unknown),
+(an op's row has ``"op"``, the function applied, its Keras name and class being unknown; a row whose
+output is known and not float32, its ``"dtype"``, also shown after the shape in text),
 ``null`` for what is not known.
 """
 
@@ -19,7 +20,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ..api import Report
-from ..core.summary import ModelSummary, show_output_shape
+from ..core.summary import ModelSummary, show_output_shape, shown_dtype
 from ..runtime import FileRuntime, RuntimeReport
 
 #: Keras's layout for a model shown as a sequence of layers (``summary_utils.print_summary``)
@@ -73,7 +74,8 @@ def table(m: ModelSummary, checked: Optional[FileRuntime] = None) -> Table:
     for r in m.layers or []:
         name = escape(r.name if r.name is not None else "?")
         cls = escape(r.layer if r.layer is not None else (r.op or "?"))
-        shape = "?" if r.built is False else show_output_shape(r.output_shape)
+        shape = "?" if r.built is False else " ".join(filter(None, [show_output_shape(r.output_shape),
+                                                                      shown_dtype(r.dtype)]))
         params = "0 (unbuilt)" if r.built is False else _count(r.params)
         cells = [f"{name} ({cls})", escape(shape), params]
         if checked is not None:
