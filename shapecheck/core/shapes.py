@@ -20,10 +20,16 @@ def show_shape(shape: Optional[Shape]) -> str:
     return "(" + ", ".join(dims.show(d) for d in shape) + ")"
 
 
+def shows_dtype(dtype: Optional[str]) -> bool:
+    """Whether a dtype is written beside a shape (``--show-shapes``, ``--summary``, JSON, mypy): where
+    it is known and not Keras's default float32."""
+    return dtype not in (None, "float32")
+
+
 def show_type(t: TensorType) -> str:
     """The shape, then what is not the default: ``(None, 28, 28, 1) uint8``, ``(None, 100) sparse``
     (float32 dense tensors and unknown dtypes show the shape alone)."""
-    extra = [t.dtype] if t.dtype not in (None, "float32") else []
+    extra = [t.dtype] if shows_dtype(t.dtype) else []
     extra += ["sparse"] * t.sparse + ["ragged"] * t.ragged
     return " ".join([show_shape(t.shape), *extra])
 

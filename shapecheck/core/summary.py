@@ -19,6 +19,7 @@ from typing import Any, Optional
 from . import dims
 from .ir import UNKNOWN, TensorRef
 from .rules import to_snake_case
+from .shapes import shows_dtype
 
 
 @dataclass
@@ -87,9 +88,8 @@ def shown_dtype(dtype: Any) -> str:
     """What a row adds to its shape: its dtype (``uint8``; ``[int64, float32]`` for several outputs) where
     it is known and not float32 (as ``--show-shapes`` does), else nothing."""
     if isinstance(dtype, list):
-        return "[" + ", ".join(d or "?" for d in dtype) + "]" if any(d not in (None, "float32") for d in dtype) \
-            else ""
-    return dtype if dtype not in (None, "float32") else ""
+        return "[" + ", ".join(d or "?" for d in dtype) + "]" if any(map(shows_dtype, dtype)) else ""
+    return dtype if shows_dtype(dtype) else ""
 
 
 def show_output_shape(shape: Any) -> str:

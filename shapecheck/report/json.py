@@ -8,6 +8,7 @@ from typing import Any, Optional, TextIO
 from ..api import Report
 from ..core import dims
 from ..core.findings import Finding
+from ..core.shapes import shows_dtype
 from ..runtime import RuntimeReport
 
 
@@ -39,7 +40,7 @@ def as_dict(report: Report, *, show_shapes: bool = False, runtime: Optional[Runt
                 else:
                     item["outputs"] = [_shape(t) for t in outs]
                 # as the text shows it: a dtype only where it is known and not float32
-                if any(t.dtype not in (None, "float32") for t in outs):
+                if any(shows_dtype(t.dtype) for t in outs):
                     item.update({"dtype": outs[0].dtype} if len(outs) == 1 else {"dtypes": [t.dtype for t in outs]})
                 if any(t.sparse for t in outs):
                     item["sparse"] = [t.sparse for t in outs] if len(outs) > 1 else True
