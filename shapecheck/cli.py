@@ -216,10 +216,10 @@ def _output_error(path: str, e: OSError) -> None:
                    "why Keras rejects it, an example and the fix; Markdown text when piped. Then exit.")
 @click.version_option(__version__, prog_name="shapecheck")
 def main(paths: tuple[str, ...], fmt: str, quiet: bool, statistics: bool, output_file: Optional[str],
-         show_shapes: bool, keras_version: str,
-         summary: bool, file_time_limit: float, max_file_size: str, runtime: bool, device: str,
-         runtime_memory: Optional[str], runtime_timeout: float, debug: bool, list_layers: bool, config_file: Optional[str], isolated: bool,
-         graph_dir: Optional[str], graph_format: str, jobs: Optional[int], no_cache: bool, cache_dir: Optional[str],
+         show_shapes: bool, keras_version: str, summary: bool, file_time_limit: float, max_file_size: str,
+         runtime: bool, device: str, runtime_memory: Optional[str], runtime_timeout: float, debug: bool,
+         list_layers: bool, config_file: Optional[str], isolated: bool, graph_dir: Optional[str],
+         graph_format: str, jobs: Optional[int], no_cache: bool, cache_dir: Optional[str],
          **settings_flags: Any) -> None:
     """Find the tensor-shape errors Keras would raise, before the code runs.
 
@@ -513,13 +513,3 @@ def _dump(data: dict[str, Any], out: TextIO, stopped: Optional[Interrupted]) -> 
         head["interrupted"] = stopped.as_json()
     json.dump({**head, **data}, out, indent=2)
     out.write("\n")
-
-
-def __getattr__(name: str) -> Any:
-    """``shapecheck.cli.parse_size`` and the like, for code that imported them from here (they are
-    imported lazily, see the top of the module)."""
-    if name == "parse_size":
-        from .config import parse_size
-
-        return parse_size
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -20,7 +20,8 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from shapecheck.api import Report, check_paths, check_source
-from shapecheck.cli import main, parse_size
+from shapecheck.cli import main
+from shapecheck.config import parse_size
 from shapecheck import runtime
 from shapecheck.runtime import Settings, verify
 
