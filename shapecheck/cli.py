@@ -33,10 +33,10 @@ def explain_code(ctx: click.Context, param: click.Parameter, query: Optional[str
     usage error that lists the known ones."""
     if query is None or ctx.resilient_parsing:
         return
-    from .core.findings import CODES
-    from .docs import explain, find_code
+    from .core.findings import CODES, code_named
+    from .docs import explain
 
-    code = find_code(query)
+    code = code_named(query)
     if code is None:
         known = ", ".join(c.label for c in sorted(CODES.values(), key=lambda c: c.number))
         raise click.BadParameter(f"unknown finding code {query!r}; the codes are: {known}", ctx, param)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional
 
-from .core.findings import CODES, FILE_ERRORS, UNUSED_IGNORE, Code, Severity
+from .core.findings import CODES, FILE_ERRORS, UNUSED_IGNORE, Code, Severity, code_named
 
 #: the name of the standalone configuration file (its top level holds the keys); in one directory it
 #: wins over ``pyproject.toml``, as ``ruff.toml`` does over Ruff's
@@ -47,13 +47,9 @@ class ConfigError(ValueError):
 
 # -- finding codes, names and prefixes ------------------------------------------------------------------
 
-_BY_NUMBER = {c.number: c for c in CODES.values()}
-
-
 def code_of(text: str) -> Optional[Code]:
     """The code a suppression comment names exactly (``SC201``, ``sc201`` or ``rank-mismatch``)."""
-    text = text.strip()
-    return _BY_NUMBER.get(text.upper()) or CODES.get(text.lower())
+    return code_named(text, mypy=False)
 
 
 def expand(selector: str) -> frozenset[str]:
@@ -61,7 +57,7 @@ def expand(selector: str) -> frozenset[str]:
     mypy plugin's ``shape-rank-mismatch``), a prefix of numbers (``SC2``, ``SC20``, ``SC``) or ``ALL``.
     ``KeyError`` when it stands for none."""
     text = str(selector).strip()
-    code = code_of(text) or CODES.get(text.lower().removeprefix("shape-"))
+    code = code_named(text)
     if code is not None:
         return frozenset({code.name})
     if text.upper() == "ALL":

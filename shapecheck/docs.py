@@ -60,16 +60,6 @@ def rule_page(code: Code) -> str:
     return "\n".join(out)
 
 
-def find_code(query: str) -> Code | None:
-    """The code ``query`` names, in any case: its number (``SC201``), its name (``rank-mismatch``) or its
-    mypy error code (``shape-rank-mismatch``)."""
-    wanted = query.strip().lower()
-    for code in CODES.values():
-        if wanted in (code.number.lower(), code.name, code.mypy_code):
-            return code
-    return None
-
-
 def explain(code: Code, out: TextIO) -> None:
     """``shapecheck --explain``: the code's page, rendered by rich on a terminal, as Markdown text
     otherwise (piped, redirected; as ``ruff rule`` prints it)."""

@@ -340,6 +340,16 @@ outputs too. Keras raises `ValueError` when the counts or the names differ.
 )
 
 
+def code_named(text: str, *, mypy: bool = True) -> Optional[Code]:
+    """The code ``text`` names, in any case: its number (``SC201``), its name (``rank-mismatch``) or, with
+    ``mypy``, its mypy error code (``shape-rank-mismatch``); ``None`` for anything else."""
+    wanted = text.strip().lower()
+    for code in CODES.values():
+        if wanted in (code.number.lower(), code.name) or (mypy and wanted == code.mypy_code):
+            return code
+    return None
+
+
 @dataclass(frozen=True)
 class Span:
     """A source range, 1-based lines and columns."""
