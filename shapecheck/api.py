@@ -9,20 +9,19 @@ from __future__ import annotations
 
 import ast
 import errno
-import gc
 import os
 import re
 import stat
 import time
 import tokenize
 import traceback
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Iterable, Iterator, Optional
 
 from .config import Rules, Settings
 from .exclusion import Exclusion
+from .frontend import gc_paused
 from .core.findings import (
     ANALYSIS_LIMIT,
     FILE_ERRORS,
@@ -299,20 +298,6 @@ def _next_size(size: int) -> int:
     """A round size above ``size``: 10.9 MB -> 20 MB, 1.2 MB -> 2 MB, 340 KB -> 400 KB."""
     factor = 10 ** max(len(str(size)) - 1, 0)
     return (size // factor + 1) * factor
-
-
-@contextmanager
-def gc_paused() -> Iterator[None]:
-    """No cyclic garbage collection inside: for building a syntax tree (CPython's or libcst's), which
-    allocates hundreds of thousands of objects and no cycle, so each collection the allocations would
-    trigger finds nothing to free -- and took two thirds of ``ast.parse``'s time on the stdlib here."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _python_parse(source: str) -> ast.Module | tuple[int, int, str]:

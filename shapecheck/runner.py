@@ -29,8 +29,9 @@ from pathlib import Path
 from typing import Any, Iterator, Optional
 
 from . import __version__
-from .api import Options, check_file, display_path, gc_paused
+from .api import Options, check_file, display_path
 from .core.findings import ANALYSIS_LIMIT, INTERNAL_ERROR, FileResult, Finding, Span
+from .frontend import gc_paused
 
 #: files handed to the workers ahead of the one being waited for, per worker: enough to keep them busy,
 #: few enough that Ctrl-C does not wait for a long queue

@@ -79,6 +79,9 @@ INTEGER = frozenset({"int8", "int16", "int32", "int64", "uint8", "uint16", "uint
 STRING = frozenset({"string"})
 #: everything but strings
 NUMERIC = FLOATING | INTEGER | {"bool"}
+#: every dtype name Keras's ``standardize_dtype`` accepts (``keras.Input(dtype=...)``, a layer's ``dtype``)
+KERAS_DTYPES = NUMERIC | STRING | frozenset({"complex64", "complex128", "float8_e4m3fn", "float8_e5m2", "int4",
+                                             "uint4"})
 #: the dtypes whose runs were measured for every layer (``python -m tests.dtype_table``): a dtype
 #: outside these (int16, complex64, ...) is never reported
 MEASURED_DTYPES = frozenset({"float16", "float32", "float64", "int8", "int32", "int64", "uint8", "bool", "string"})

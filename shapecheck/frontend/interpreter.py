@@ -11,7 +11,6 @@ never a finding.  Nothing of the analysed code is ever executed.
 
 from __future__ import annotations
 
-import gc
 import itertools
 import math
 import operator
@@ -38,9 +37,9 @@ from ..core.findings import (
     Span,
 )
 from ..core.ir import UNKNOWN, ArrayRef, DatasetRef, LayerRef, ModelRef, Node, TensorRef
-from ..core.rules import LAYER_FUNCTIONS, LAYERS, OPS, to_snake_case
+from ..core.rules import KERAS_DTYPES, LAYER_FUNCTIONS, LAYERS, OPS, to_snake_case
 from ..core.shapes import TensorType, show_shape
-from . import names
+from . import gc_paused, names
 from .data import DataFlow
 from .training import METHODS as TRAINING_METHODS
 from .training import Training
@@ -193,15 +192,11 @@ def _copy_value(v: Any) -> Any:
     return v
 
 
-#: dtypes as attributes of numpy, TensorFlow and Keras (``tf.uint8``, ``np.float32``, ``tf.string``):
-#: ``get_config()`` holds their names
-_DTYPE_ATTRIBUTES = frozenset({"float16", "bfloat16", "float32", "float64", "int8", "int16", "int32", "int64",
-                               "uint8", "uint16", "uint32", "uint64", "bool", "string", "complex64", "complex128"})
-
-
 def _dtype_name(qualified: str) -> Any:
+    """A dtype written as an attribute of numpy, TensorFlow or Keras (``tf.uint8``, ``np.float32``,
+    ``tf.string``) is its name, as ``get_config()`` holds it."""
     module, _, tail = qualified.rpartition(".")
-    if tail in _DTYPE_ATTRIBUTES and module.split(".")[0] in ("numpy", "tensorflow", "keras", "tf_keras"):
+    if tail in KERAS_DTYPES and module.split(".")[0] in ("numpy", "tensorflow", "keras", "tf_keras"):
         return tail
     return UNKNOWN
 
@@ -293,16 +288,9 @@ class Interpreter:
     # ------------------------------------------------------------------ entry
     @staticmethod
     def for_source(source: str, path: str, keras_version: int = 3) -> Interpreter:
-        # No cyclic GC while the tree and its positions are built: hundreds of thousands of objects and
-        # no cycle among them, so the collections their allocation triggers only cost (a fifth here).
-        collecting = gc.isenabled()
-        gc.disable()
-        try:
+        with gc_paused():
             module = cst.parse_module(source)
             positions = _positions(module)
-        finally:
-            if collecting:
-                gc.enable()
         interp = Interpreter(path, module, positions, Engine(keras_version))
         interp._may_yield = "yield" in source  # no generator function without the word
         return interp

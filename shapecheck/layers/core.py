@@ -10,15 +10,22 @@ from typing import Any, Optional
 from ..core import dims
 from ..core.findings import AXIS_MISMATCH, INVALID_ARGUMENT, INVALID_INPUT, RANK_MISMATCH, ShapeError
 from ..core.ir import UNKNOWN
-from ..core.rules import NUMERIC, T, Call, Example, InputSpec, LayerRule, Unknowable, count, known_int, register
+from ..core.rules import (
+    KERAS_DTYPES,
+    NUMERIC,
+    Call,
+    Example,
+    InputSpec,
+    LayerRule,
+    T,
+    Unknowable,
+    count,
+    known_int,
+    register,
+)
 from ..core.shapes import TensorType, show_shape
 from ..ops.einsum import MATMUL_EINSUMS, relabel
 
-_DTYPES = {
-    "float16", "float32", "float64", "bfloat16", "uint8", "uint16", "uint32", "uint64",
-    "int8", "int16", "int32", "int64", "bool", "string", "complex64", "complex128",
-    "float8_e4m3fn", "float8_e5m2", "int4", "uint4",
-}
 _DTYPE_ALIASES = {"float": "float32", "int": "int64", "str": "string", "double": "float64", "half": "float16"}
 
 
@@ -52,7 +59,7 @@ def standardize_dtype(value: Any) -> Any:
     if not isinstance(value, str):
         return UNKNOWN
     value = _DTYPE_ALIASES.get(value, value)
-    if value not in _DTYPES:
+    if value not in KERAS_DTYPES:
         raise ShapeError(INVALID_INPUT, f"Invalid dtype: {value}")
     return value
 
