@@ -40,10 +40,13 @@ from ..core.ir import UNKNOWN, ArrayRef, DatasetRef, LayerRef, ModelRef, Node, T
 from ..core.rules import KERAS_DTYPES, LAYER_FUNCTIONS, LAYERS, OPS, to_snake_case
 from ..core.shapes import TensorType, show_shape
 from . import gc_paused, names
+from . import configs
+from .configs import Configs
 from .data import DataFlow
 from .training import METHODS as TRAINING_METHODS
 from .training import Training
 from .values import (
+    ArgParser,
     Array,
     BoundMethod,
     Builtin,
@@ -55,6 +58,7 @@ from .values import (
     LayerValue,
     ModelRecord,
     ModelValue,
+    Namespace,
     Partial,
     QualName,
     SuperValue,
@@ -100,7 +104,7 @@ _PURE_FUNCTIONS: dict[str, Callable[..., Any]] = {
 _BUILTINS = {
     "range", "len", "int", "float", "str", "bool", "list", "tuple", "dict", "set", "zip", "enumerate",
     "min", "max", "sum", "abs", "reversed", "sorted", "print", "isinstance", "round", "any", "all",
-    "super", "getattr", "hasattr", "setattr", "type", "map", "divmod", "pow", "frozenset", "repr",
+    "super", "getattr", "hasattr", "setattr", "type", "map", "divmod", "pow", "frozenset", "repr", "vars",
 }
 
 _BINOPS: dict[type, tuple[Callable[[Any, Any], Any], str]] = {
@@ -229,6 +233,8 @@ class Frame:
     replay: bool = False
     #: the instance a method runs on (what a bare ``super()`` refers to)
     instance: Any = None
+    #: the class whose body defines the running method (where a bare ``super()`` looks on from)
+    owner: Any = None
 
 
 @dataclass
@@ -284,6 +290,7 @@ class Interpreter:
     def __post_init__(self) -> None:
         self.data = DataFlow(self)
         self.training = Training(self)
+        self.configs = Configs(self)
 
     # ------------------------------------------------------------------ entry
     @staticmethod
@@ -445,7 +452,14 @@ class Interpreter:
         decorated = bool(stmt.decorators)
         if decorated:
             names_ = {_decorator_name(d) for d in stmt.decorators}
-            if names_ - {"staticmethod", "classmethod", "property", "tf.function", "function"}:
+            if names_ and all(n.endswith((".setter", ".deleter")) for n in names_):
+                return  # a property's setter: the name stays the getter
+            click = self.configs.click_defaults([self.eval(d.decorator, env) for d in stmt.decorators]) \
+                if any(n.startswith("click.") or n in ("command", "option", "argument") for n in names_) else None
+            if click is not None:
+                defaults.update(click)  # a click command: its function, called with the defaults
+            elif names_ - {"staticmethod", "classmethod", "property", "functools.cached_property",
+                           "cached_property", "tf.function", "function"}:
                 env.vars[stmt.name.value] = UNKNOWN
                 return
         env.vars[stmt.name.value] = fn
@@ -457,7 +471,8 @@ class Interpreter:
         kind = None
         for b in bases:
             kind = kind or _keras_kind(b)
-        is_dc = any(_decorator_name(d) in ("dataclass", "dataclasses.dataclass") for d in stmt.decorators)
+        is_dc = any(_decorator_name(d) in ("dataclass", "dataclasses.dataclass") for d in stmt.decorators) or any(
+            isinstance(b, QualName) and b.name == "typing.NamedTuple" for b in bases)
         body_env = Env(env)
         cls = ClassValue(stmt, env, stmt.name.value, bases, body_env.vars, kind, is_dc)
         for s in stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else []:
@@ -468,6 +483,7 @@ class Interpreter:
         for v in body_env.vars.values():
             if isinstance(v, FunctionValue):
                 v.is_method = True
+                v.owner = v.owner or cls
         env.vars[stmt.name.value] = cls
 
     # -- control flow -----------------------------------------------------
@@ -699,7 +715,9 @@ class Interpreter:
                 self.set_trainable(obj, value)
             if target.attr.value == "run_eagerly":
                 self.run_eagerly(obj, value)
-            if isinstance(obj, Instance):
+            if isinstance(obj, Namespace) or isinstance(obj, Instance) and not obj.cls.keras_kind:
+                self.configs.set_attribute(obj, target.attr.value, value)
+            elif isinstance(obj, Instance):
                 obj.attrs[target.attr.value] = value
             elif isinstance(obj, ClassValue):
                 obj.attrs[target.attr.value] = value
@@ -711,6 +729,8 @@ class Interpreter:
                     obj[key] = value
                 elif isinstance(obj, list) and isinstance(key, int) and -len(obj) <= key < len(obj):
                     obj[key] = value
+                elif isinstance(obj, Namespace) and obj.items and isinstance(key, str):
+                    self.configs.set_attribute(obj, key, value)
         elif isinstance(target, cst.StarredElement):
             self.assign(target.value, value, env)
 
@@ -959,7 +979,11 @@ class Interpreter:
             patched = self._module_attrs.get(names.canonical(f"{obj.name}.{attr}"), _MISSING)
             if patched is not _MISSING:
                 return patched
+            if self.configs.is_flags(obj.name):
+                return self.configs.flag(attr)  # absl's FLAGS.units: the flag's default
             return QualName(f"{obj.name}.{attr}")
+        if isinstance(obj, (Namespace, ArgParser)):
+            return self.configs.attribute(obj, attr)
         if isinstance(obj, Tensor):
             return self.tensor_attribute(obj, attr)
         if isinstance(obj, Array):
@@ -974,12 +998,16 @@ class Interpreter:
                 return obj.attrs[attr]
             method = _class_lookup(obj.cls, attr)
             if isinstance(method, FunctionValue):
-                return BoundMethod(obj, attr, method)
+                return self.class_member(obj, method, attr, node)
             if method is not None:
                 return method
+            if attr in ("_replace", "_asdict") and obj.cls.is_dataclass:
+                return BoundMethod(obj, attr)  # a NamedTuple's
             return BoundMethod(obj, attr) if obj.cls.keras_kind else UNKNOWN
         if isinstance(obj, ClassValue):
             v = _class_lookup(obj, attr)
+            if isinstance(v, FunctionValue) and configs.decorator_names(v) & {"classmethod", "staticmethod"}:
+                return self.class_member(obj, v, attr, node)
             return UNKNOWN if v is None else v
         if isinstance(obj, ModelValue):
             if attr in ("input", "inputs"):
@@ -1010,6 +1038,18 @@ class Interpreter:
         if isinstance(obj, SuperValue):
             return BoundMethod(obj, attr)
         return UNKNOWN
+
+    def class_member(self, obj: Any, fn: FunctionValue, attr: str, node: cst.CSTNode) -> Any:
+        """A function of a class read through an instance or the class: a method bound to the
+        instance, a property's value, a class method bound to the class, a static method as it is."""
+        decorators = configs.decorator_names(fn)
+        if "staticmethod" in decorators:
+            return fn
+        if "classmethod" in decorators:
+            return BoundMethod(obj.cls if isinstance(obj, Instance) else obj, attr, fn)
+        if decorators & {"property", "functools.cached_property", "cached_property"} and isinstance(obj, Instance):
+            return self.call_function(fn, [], {}, node, bound=obj)
+        return BoundMethod(obj, attr, fn)
 
     def tensor_attribute(self, t: Tensor, attr: str) -> Any:
         shape = t.type.shape
@@ -1048,6 +1088,8 @@ class Interpreter:
             if _hashable(index) and index in obj:
                 return obj[index]
             return UNKNOWN
+        if isinstance(obj, Namespace):
+            return self.configs.subscript(obj, index)
         return UNKNOWN
 
     def eval_fstring(self, parts: Any, env: Env) -> Any:
@@ -1183,6 +1225,8 @@ class Interpreter:
             return args[0]  # a policy stands for its name: a layer's dtype= or the global setting take either
         if name.startswith("keras.losses.") and name[len("keras.losses."):][:1].isupper():
             return self.training.loss_class(name, args, kwargs)
+        if self.configs.handles(name):
+            return self.configs.call(name, args, kwargs)
         if self.data.handles(name, args, kwargs):
             return self.data.call(name, args, kwargs, node)
         if name.startswith("keras.layers."):
@@ -1267,13 +1311,29 @@ class Interpreter:
             if name == "print":
                 return None
             if name == "super":
-                return SuperValue(self._frame.instance if not args else None, None)
+                if len(args) == 2 and isinstance(args[0], ClassValue):
+                    return SuperValue(args[1], args[0])  # super(Child, self)
+                return SuperValue(self._frame.instance if not args else None, self._frame.owner)
             if name == "setattr" and len(args) == 3 and isinstance(args[0], Instance) and isinstance(args[1], str):
-                args[0].attrs[args[1]] = args[2]
+                if args[0].cls.keras_kind:
+                    args[0].attrs[args[1]] = args[2]
+                else:
+                    self.configs.set_attribute(args[0], args[1], args[2])
+                return None
+            if name == "setattr" and len(args) == 3 and isinstance(args[0], Namespace):
+                if isinstance(args[1], str):
+                    self.configs.set_attribute(args[0], args[1], args[2])
+                else:
+                    args[0].complete = False
                 return None
             if name == "getattr" and len(args) >= 2 and isinstance(args[1], str):
                 v = self.attribute(args[0], args[1], node)
-                return args[2] if v is UNKNOWN and len(args) > 2 else v
+                if v is UNKNOWN and len(args) > 2 and (self.configs.lacks(args[0], args[1])
+                                                      or not isinstance(args[0], (Instance, Namespace))):
+                    return args[2]
+                return v
+            if name == "vars" and len(args) == 1 and isinstance(args[0], Namespace) and not args[0].items:
+                return args[0].attrs
             if name == "isinstance" and len(args) == 2:
                 return _isinstance(args[0], args[1])
         except Exception:  # noqa: BLE001 - the user's own runtime errors are not ours to report
@@ -1300,7 +1360,8 @@ class Interpreter:
             return UNKNOWN
         frame = self._frame
         stack = frame.stack + ((self.span(node),) if node is not None else ())
-        self._frame = Frame(stack, frame.traced if traced is None else traced, frame.replay, bound)
+        self._frame = Frame(stack, frame.traced if traced is None else traced, frame.replay, bound,
+                            fn.owner if bound is not None else None)
         self._depth += 1
         activations.append(self._undecided)
         try:
@@ -1375,32 +1436,30 @@ class Interpreter:
         name = self.auto_name(cls.name) if cls.keras_kind else cls.name
         if isinstance(kwargs.get("name"), str):
             name = kwargs["name"]
-        inst = Instance(cls, {}, self.new_id("L"), name)
+        inst = Instance(cls, {}, self.new_id("L"), name, depth=self._maybe)
         if cls.keras_kind == "model":
             self.record_model(inst, node)
-        if cls.is_dataclass:
-            self.init_dataclass(inst, cls, args, kwargs)
+        if cls.is_dataclass and "__init__" not in cls.attrs:
+            self.init_dataclass(inst, cls, args, kwargs)  # (it replaces an inherited __init__)
+            return inst
         init = _class_lookup(cls, "__init__")
         if isinstance(init, FunctionValue):
             self.call_function(init, args, kwargs, node, bound=inst)
         return inst
 
     def init_dataclass(self, inst: Instance, cls: ClassValue, args: list, kwargs: dict) -> None:
-        fields = []
-        for s in cls.node.body.body if isinstance(cls.node.body, cst.IndentedBlock) else []:
-            if isinstance(s, cst.SimpleStatementLine):
-                for small in s.body:
-                    if isinstance(small, cst.AnnAssign) and isinstance(small.target, cst.Name):
-                        fields.append(small.target.value)
-        for i, f in enumerate(fields):
+        """A dataclass's or NamedTuple's generated ``__init__``: fields (its bases' first) from the
+        arguments or their defaults (``field(default_factory=...)`` called), then ``__post_init__``."""
+        for i, f in enumerate(self.configs.field_names(cls)):
             if i < len(args):
                 inst.attrs[f] = args[i]
             elif f in kwargs:
                 inst.attrs[f] = kwargs[f]
-            elif f in cls.attrs:
-                inst.attrs[f] = cls.attrs[f]
             else:
-                inst.attrs[f] = UNKNOWN
+                inst.attrs[f] = self.configs.field_default(cls, f)
+        post_init = _class_lookup(cls, "__post_init__")
+        if isinstance(post_init, FunctionValue):
+            self.call_function(post_init, [], {}, None, bound=inst)
 
     def call_instance(self, inst: Instance, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
         if inst.cls.keras_kind == "model" and args and _is_data(args[0]) and not any(
@@ -1451,6 +1510,9 @@ class Interpreter:
             return self.call_function(m.func, args, kwargs, node, bound=obj)
         if isinstance(obj, SuperValue):
             inst = obj.instance
+            inherited = configs.super_lookup(obj.cls, name)
+            if isinstance(inherited, FunctionValue):
+                return self.call_function(inherited, args, kwargs, node, bound=inst)
             if name == "__init__" and isinstance(inst, Instance) and inst.cls.keras_kind == "model" and (
                     len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs):
                 # `super().__init__(inputs=..., outputs=...)`: a functional model in a class.
@@ -1464,6 +1526,8 @@ class Interpreter:
             return self.model_method(obj, name, args, kwargs, node)
         if isinstance(obj, Array):
             return self.data.method(obj, name, args, kwargs, node)
+        if isinstance(obj, (Namespace, ArgParser)):
+            return self.configs.method(obj, name, args, kwargs)
         if isinstance(obj, Dataset):
             return self.data.dataset_method(obj, name, args, kwargs, node)
         if isinstance(obj, Instance):
@@ -1482,6 +1546,10 @@ class Interpreter:
                 return self.add_weight(args, kwargs, node)
             if name == "__init__":
                 return None
+            if name == "_replace" and not args:
+                return self.configs.replace([obj], kwargs)
+            if name == "_asdict" and not args and obj.cls.is_dataclass:
+                return dict(obj.attrs)
             return UNKNOWN
         if isinstance(obj, Tensor) and name == "get_shape":
             return self.tensor_attribute(obj, "shape")
@@ -2217,7 +2285,7 @@ def _truth(v: Any) -> Optional[bool]:
         return None
     if isinstance(v, (bool, int, float, str, list, tuple, dict, type(None), range)):
         return bool(v)
-    if isinstance(v, (LayerValue, ModelValue, FunctionValue, ClassValue, Instance)):
+    if isinstance(v, (LayerValue, ModelValue, FunctionValue, ClassValue, Instance, Namespace, ArgParser)):
         return True
     return None
 

@@ -69,6 +69,8 @@ class ModelValue:
     layers: list = field(default_factory=list)  # Sequential: LayerValue / ModelValue / Instance
     input_type: Optional[TensorType] = None  # Sequential: shape declared on its first layer
     loss: Any = None  # what `compile(loss=...)` gave: a LossValue, or a list/dict of them (None: not compiled)
+    #: a ``keras.applications`` model (``"ResNet50"``): its input and one operation standing for its layers
+    application: Optional[str] = None
 
 
 @dataclass(eq=False)
@@ -79,6 +81,8 @@ class FunctionValue:
     name: str
     is_method: bool = False
     called: bool = False
+    #: the class whose body defines it (what a bare ``super()`` inside it starts from)
+    owner: Any = None
 
 
 @dataclass(eq=False)
@@ -101,6 +105,9 @@ class Instance:
     built: bool = False
     functional: Optional[ModelValue] = None
     loss: Any = None  # as ModelValue.loss
+    #: the interpreter's ``_maybe`` where it was made: an attribute of a plain (not Keras) instance
+    #: set at a deeper one becomes unknown (the assignment may not run)
+    depth: int = 0
 
 
 @dataclass(eq=False)
@@ -200,3 +207,33 @@ class KerasCall:
     #: a symbolic call at the top level (not inside another call's replay or trace): what Keras
     #: records as an inbound node of the layer
     inbound: bool = True
+
+
+@dataclass(eq=False)
+class Namespace:
+    """An object whose attributes are configuration values: what ``parse_args()`` returns,
+    ``argparse.Namespace(...)``, ``types.SimpleNamespace(...)``, ``ml_collections.ConfigDict``,
+    ``easydict.EasyDict`` (see :mod:`.configs`)."""
+
+    attrs: dict
+    #: read as a mapping too (``cfg["units"]``: ConfigDict, EasyDict)
+    items: bool = False
+    #: every attribute it has is in ``attrs`` (``getattr(ns, "x", default)`` may take the default)
+    complete: bool = True
+    #: the interpreter's ``_maybe`` where it was made: set at a deeper one, an attribute is unknown
+    depth: int = 0
+
+
+@dataclass(eq=False)
+class ArgParser:
+    """An ``argparse.ArgumentParser``: a real parser holding the arguments as far as they are
+    known (:mod:`.configs`), parsed without command-line arguments by ``parse_args()``."""
+
+    parser: Any
+    #: dests whose value cannot be known (a required argument, a ``type=`` not followed ...)
+    unknown: set = field(default_factory=set)
+    #: sentinel default -> the abstract value it stands for (a default that is not a literal)
+    opaque: dict = field(default_factory=dict)
+    depth: int = 0
+    #: every argument it has is known (no option string or ``dest`` that could not be evaluated)
+    complete: bool = True

@@ -1,0 +1,365 @@
+"""Configuration values reach the layers: argparse defaults, absl flags, click options, namespaces,
+config dicts, dataclasses and NamedTuples, config classes (issue 10).
+
+Every program here is also run for real, in a subprocess, by Python with the real argparse,
+click, absl, ml_collections and easydict, and with a stand-in ``keras`` whose ``Dense`` only
+records the ``units`` it is given and the line it is given on: what the program really passes
+is the ground truth, and shapecheck's ``Dense`` output must end in exactly that (Keras's Dense
+makes ``(..., units)``; tests/test_oracle_core.py compares that rule with Keras). A line marked
+``# unknown`` is one shapecheck must leave unknown (the value comes from outside the program, or
+from a path that may not run), whatever the real run happened to give there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from shapecheck.api import check_source
+from shapecheck.core import dims
+
+#: a stand-in for keras: Dense records (line, units); the record is printed at exit
+FAKE_KERAS = '''
+import atexit, json, sys
+_seen = []
+def Input(shape=None, **kwargs):
+    return object()
+class _Dense:
+    def __init__(self, units, **kwargs):
+        _seen.append((sys._getframe(1).f_lineno, units))
+    def __call__(self, x, *args, **kwargs):
+        return x
+class layers:
+    Dense = _Dense
+class Model:
+    def __init__(self, *args, **kwargs):
+        pass
+atexit.register(lambda: print("UNITS=" + json.dumps(_seen, default=repr)))
+'''
+
+HEADER = "import keras\nx = keras.Input(shape=(3,))\n"
+
+
+def real_units(tmp_path: Path, source: str) -> dict[int, list]:
+    """Run the program with the stand-in keras and no command-line arguments: the units per line."""
+    package = tmp_path / "fake" / "keras"
+    package.mkdir(parents=True, exist_ok=True)
+    (package / "__init__.py").write_text(FAKE_KERAS)
+    program = tmp_path / "program.py"
+    program.write_text(source)
+    env = dict(os.environ, PYTHONPATH=str(tmp_path / "fake"))
+    done = subprocess.run([sys.executable, str(program)], cwd=tmp_path, env=env, capture_output=True,
+                          text=True, timeout=60)
+    record = [line for line in done.stdout.splitlines() if line.startswith("UNITS=")]
+    assert done.returncode == 0 and record, f"the program failed:\n{done.stdout}\n{done.stderr}"
+    out: dict[int, list] = defaultdict(list)
+    for line, units in json.loads(record[-1][len("UNITS="):]):
+        out[line].append(units)
+    return dict(out)
+
+
+def static_units(source: str) -> dict[int, list]:
+    """What shapecheck says Dense's last axis is, per line (None: unknown)."""
+    result = check_source(source, "t.py")
+    assert not result.findings, [f.message for f in result.findings]
+    out: dict[int, list] = defaultdict(list)
+    for entry in result.shapes:
+        if entry["layer"] == "keras.layers.Dense":
+            shape = entry["outputs"][0].shape
+            out[entry["span"].line].append(None if shape is None else dims.to_json(shape[-1]))
+    return dict(out)
+
+
+def unknown_lines(source: str) -> set[int]:
+    return {n for n, text in enumerate(source.splitlines(), start=1) if "# unknown" in text}
+
+
+PROGRAMS = {
+    "argparse defaults, dest names, store_true, a string default through type=": '''
+        import argparse
+        parser = argparse.ArgumentParser(description="train")
+        parser.add_argument("--units", type=int, default=64)
+        parser.add_argument("--num-classes", type=int, default=10)
+        parser.add_argument("-e", "--embed_dim", default=16, type=int)
+        parser.add_argument("--hidden", dest="hid", type=int, default="32")
+        parser.add_argument("--wide", action="store_true")
+        parser.add_argument("--narrow", action="store_false")
+        parser.add_argument("--sizes", type=int, nargs="+", default=[8, 4])
+        parser.add_argument("--verbose", "-v", action="count", default=0)
+        args = parser.parse_args()
+        y = keras.layers.Dense(args.units)(x)
+        y = keras.layers.Dense(args.num_classes)(x)
+        y = keras.layers.Dense(args.embed_dim)(x)
+        y = keras.layers.Dense(args.hid)(x)
+        y = keras.layers.Dense(2 if args.wide else 3)(x)
+        y = keras.layers.Dense(5 if args.narrow else 7)(x)
+        y = keras.layers.Dense(args.sizes[1])(x)
+        y = keras.layers.Dense(args.verbose + 1)(x)
+    ''',
+    "argparse in a function, parse_known_args, vars(), groups, set_defaults, parents": '''
+        import argparse
+        base = argparse.ArgumentParser(add_help=False)
+        base.add_argument("--depth", type=int, default=3)
+
+        def get_args():
+            p = argparse.ArgumentParser(parents=[base])
+            group = p.add_argument_group("model")
+            group.add_argument("--units", default=12, type=int)
+            exclusive = p.add_mutually_exclusive_group()
+            exclusive.add_argument("--small", action="store_const", const=4, dest="size", default=6)
+            p.add_argument("--extra", type=int)
+            p.set_defaults(extra=9, lr_units=20)
+            return p.parse_known_args()[0]
+
+        args = get_args()
+        cfg = vars(args)
+        y = keras.layers.Dense(args.units)(x)
+        y = keras.layers.Dense(cfg["units"] * 2)(x)
+        y = keras.layers.Dense(args.depth)(x)
+        y = keras.layers.Dense(args.size)(x)
+        y = keras.layers.Dense(args.extra)(x)
+        y = keras.layers.Dense(args.lr_units)(x)
+        y = keras.layers.Dense(getattr(args, "missing", 11))(x)
+        args.units = 30
+        y = keras.layers.Dense(args.units)(x)
+    ''',
+    "parse_args with an explicit list, argparse.Namespace": '''
+        import argparse
+        p = argparse.ArgumentParser()
+        p.add_argument("--units", type=int, default=64)
+        p.add_argument("--layers", type=int, nargs=2, default=(1, 2))
+        args = p.parse_args(["--units", "24", "--layers", "5", "6"])
+        y = keras.layers.Dense(args.units)(x)
+        y = keras.layers.Dense(args.layers[0])(x)
+        ns = argparse.Namespace(units=13, other="a")
+        y = keras.layers.Dense(ns.units)(x)
+    ''',
+    "argparse values that cannot be known": '''
+        import argparse, random, sys
+        def positive(text):
+            return int(text)
+        p = argparse.ArgumentParser()
+        p.add_argument("--a", type=positive, default="8")
+        p.add_argument("--b", type=positive, default=8)
+        p.add_argument("--c", type=int, default=5)
+        if random.random() < 2:
+            p.add_argument("--d", type=int, default=4)
+        args = p.parse_args()
+        y = keras.layers.Dense(args.a)(x)  # unknown
+        y = keras.layers.Dense(args.b)(x)
+        y = keras.layers.Dense(args.c)(x)
+        y = keras.layers.Dense(args.d)(x)  # unknown
+        if random.random() < 2:
+            args.c = 6
+        y = keras.layers.Dense(args.c)(x)  # unknown
+    ''',
+    "types.SimpleNamespace, dict configs, nested dicts, dict(), .get": '''
+        import types
+        from types import SimpleNamespace
+        d = {"units": 64, "model": {"hidden": 32, "widths": [16, 8]}}
+        cfg = SimpleNamespace(**d)
+        cfg2 = types.SimpleNamespace(units=12)
+        c3 = dict(units=7)
+        y = keras.layers.Dense(cfg.units)(x)
+        y = keras.layers.Dense(cfg.model["hidden"])(x)
+        y = keras.layers.Dense(d["model"]["widths"][1])(x)
+        y = keras.layers.Dense(cfg2.units)(x)
+        y = keras.layers.Dense(c3["units"])(x)
+        y = keras.layers.Dense(c3.get("units", 3))(x)
+        y = keras.layers.Dense(c3.get("missing", 5))(x)
+        cfg2.units = 14
+        y = keras.layers.Dense(cfg2.units)(x)
+    ''',
+    "ml_collections.ConfigDict and easydict.EasyDict": '''
+        import ml_collections
+        from easydict import EasyDict
+
+        def get_config():
+            config = ml_collections.ConfigDict()
+            config.units = 64
+            config.model = ml_collections.ConfigDict()
+            config.model.hidden = 32
+            config.update({"classes": 5})
+            return config
+
+        cfg = get_config()
+        c2 = ml_collections.ConfigDict({"units": 5, "block": {"width": 3}})
+        e = EasyDict({"units": 6, "head": {"classes": 2}})
+        y = keras.layers.Dense(cfg.units)(x)
+        y = keras.layers.Dense(cfg.model.hidden)(x)
+        y = keras.layers.Dense(cfg["classes"])(x)
+        y = keras.layers.Dense(c2.block.width)(x)
+        y = keras.layers.Dense(c2.get("units", 1))(x)
+        y = keras.layers.Dense(e.units)(x)
+        y = keras.layers.Dense(e.head.classes)(x)
+    ''',
+    "config classes: constants, inheritance, __init__ defaults, super(), properties, class methods": '''
+        class Base:
+            UNITS = 16
+            def __init__(self, classes=10):
+                self.classes = classes
+
+        class Small(Base):
+            UNITS = 8
+            def __init__(self):
+                super().__init__(classes=4)
+                self.hidden = self.UNITS * 2
+
+            @property
+            def width(self):
+                return self.hidden + 1
+
+            @classmethod
+            def tiny(cls):
+                obj = cls()
+                obj.hidden = 3
+                return obj
+
+            @staticmethod
+            def double(n):
+                return 2 * n
+
+        cfg = Small()
+        y = keras.layers.Dense(Base.UNITS)(x)
+        y = keras.layers.Dense(Small.UNITS)(x)
+        y = keras.layers.Dense(cfg.classes)(x)
+        y = keras.layers.Dense(cfg.hidden)(x)
+        y = keras.layers.Dense(cfg.width)(x)
+        y = keras.layers.Dense(Small.tiny().hidden)(x)
+        y = keras.layers.Dense(cfg.double(5))(x)
+        y = keras.layers.Dense(Small.double(6))(x)
+    ''',
+    "dataclasses and NamedTuples: fields, factories, __post_init__, replace, _replace": '''
+        from dataclasses import dataclass, field, replace
+        from typing import ClassVar, NamedTuple
+
+        @dataclass
+        class Cfg:
+            units: int = 8
+            widths: list = field(default_factory=lambda: [16, 4])
+            depth: int = field(default=2)
+            SCALE: ClassVar[int] = 3
+
+            def __post_init__(self):
+                self.total = self.units * self.SCALE
+
+        @dataclass
+        class Big(Cfg):
+            heads: int = 5
+
+        class Hyper(NamedTuple):
+            units: int = 6
+            act: str = "relu"
+
+        cfg = Cfg()
+        y = keras.layers.Dense(cfg.widths[0])(x)
+        y = keras.layers.Dense(cfg.depth)(x)
+        y = keras.layers.Dense(cfg.total)(x)
+        y = keras.layers.Dense(replace(cfg, units=3).total)(x)
+        y = keras.layers.Dense(Big(units=1).heads + Big(units=1).total)(x)
+        y = keras.layers.Dense(Hyper(9).units)(x)
+        y = keras.layers.Dense(Hyper(units=11).units)(x)
+        y = keras.layers.Dense(Hyper()._replace(units=12).units)(x)
+        y = keras.layers.Dense(Hyper().units)(x)
+    ''',
+    "click options: the command called with an empty command line": '''
+        import click
+
+        @click.command()
+        @click.option("--hidden", default=16, type=int)
+        @click.option("--num-classes", default="3", type=int)
+        @click.option("--flat/--no-flat", default=True)
+        @click.option("--wide", is_flag=True)
+        def main(hidden, num_classes, flat, wide):
+            y = keras.layers.Dense(hidden)(x)
+            y = keras.layers.Dense(num_classes)(x)
+            y = keras.layers.Dense(4 if flat else 5)(x)
+            y = keras.layers.Dense(6 if wide else 7)(x)
+
+        if __name__ == "__main__":
+            main()
+    ''',
+    "absl flags": '''
+        from absl import app, flags
+
+        FLAGS = flags.FLAGS
+        flags.DEFINE_integer("units", 32, "number of units")
+        flags.DEFINE_integer("classes", "12", "given as a string")
+        flags.DEFINE_boolean("wide", False, "wider")
+
+        def main(argv):
+            y = keras.layers.Dense(FLAGS.units)(x)
+            y = keras.layers.Dense(FLAGS.classes)(x)
+            y = keras.layers.Dense(8 if FLAGS.wide else 9)(x)
+
+        if __name__ == "__main__":
+            app.run(main)
+    ''',
+}
+
+
+@pytest.mark.parametrize("body", list(PROGRAMS.values()), ids=list(PROGRAMS))
+def test_the_values_keras_gets_are_the_values_python_gives(body, tmp_path):
+    source = HEADER + textwrap.dedent(body)
+    real = real_units(tmp_path, source)
+    static = static_units(source)
+    unknown = unknown_lines(source)
+    assert set(static) == set(real), "shapecheck and the real run see Dense on different lines"
+    for line, values in sorted(real.items()):
+        expected = [None] * len(values) if line in unknown else values
+        assert static[line] == expected, f"line {line}: {source.splitlines()[line - 1].strip()}"
+    assert unknown <= set(real), "an '# unknown' line that never ran"
+
+
+# ------------------------------------------------------------------------------ no false positives
+
+def findings(source: str) -> list[tuple[int, str]]:
+    return [(f.span.line, f.code.name) for f in check_source(textwrap.dedent(source), "t.py").findings]
+
+
+def test_a_namedtuple_built_with_arguments_is_not_its_defaults():
+    # Before: Hyper(units=16).units read the class default (6), and Reshape((6,)) of 16 values
+    # was reported, although Keras accepts this program.
+    assert findings('''
+        from typing import NamedTuple
+        import keras
+        class Hyper(NamedTuple):
+            units: int = 6
+        h = Hyper(units=16)
+        x = keras.Input(shape=(16,))
+        y = keras.layers.Reshape((h.units,))(x)
+    ''') == []
+
+
+def test_an_attribute_set_where_the_code_may_not_run_is_unknown():
+    # Before: the 5 set under an unknown condition leaked out of the branch.
+    assert findings('''
+        import random
+        import keras
+        class Config:
+            units = 16
+        cfg = Config()
+        if random.random() > 0.5:
+            cfg.units = 5
+        x = keras.Input(shape=(16,))
+        y = keras.layers.Reshape((cfg.units,))(x)
+    ''') == []
+
+
+def test_a_known_config_value_still_finds_the_bug():
+    assert findings('''
+        import argparse
+        import keras
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--units", type=int, default=5)
+        args = parser.parse_args()
+        x = keras.Input(shape=(16,))
+        y = keras.layers.Reshape((args.units,))(x)
+    ''') == [(8, "invalid-reshape")]
