@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Optional
 import libcst as cst
 
 from ..core.ir import UNKNOWN
-from .values import ArgParser, BoundMethod, Builtin, ClassValue, FunctionValue, Instance, Namespace, QualName
+from .values import ArgParser, BoundMethod, Builtin, ClassValue, Instance, Namespace, QualName
 
 if TYPE_CHECKING:
     from .interpreter import Interpreter
@@ -117,6 +117,22 @@ def super_lookup(cls: Any, name: str) -> Any:
             found = super_lookup(base, name)
             if found is not None:
                 return found
+    return None
+
+
+def keras_base(cls: Any) -> Optional[str]:
+    """The Keras layer class a class derives from (``Dense`` for ``class MyDense(layers.Dense)``),
+    the first one met depth first; None when none is a ``keras.layers`` name."""
+    from . import names
+
+    for base in getattr(cls, "bases", ()):
+        if isinstance(base, QualName):
+            name = names.canonical(base.name)
+            if name.startswith("keras.layers."):
+                return name[len("keras.layers."):]
+        found = keras_base(base) if isinstance(base, ClassValue) else None
+        if found is not None:
+            return found
     return None
 
 

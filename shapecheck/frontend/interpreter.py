@@ -1482,7 +1482,8 @@ class Interpreter:
                                    {}, node, bound=inst, traced=True)
         method = _class_lookup(inst.cls, "call")
         if not isinstance(method, FunctionValue):
-            return UNKNOWN
+            # a subclass of a Keras layer that keeps its `call`: that layer, as configured
+            return self.call_layer(inst.base_layer, args, kwargs, node) if inst.base_layer is not None else UNKNOWN
         result = self.call_function(method, args, kwargs, node, bound=inst, traced=True)
         declared = self.declared_output(inst, first, node)
         return result if declared is None else declared
@@ -1513,6 +1514,14 @@ class Interpreter:
             inherited = configs.super_lookup(obj.cls, name)
             if isinstance(inherited, FunctionValue):
                 return self.call_function(inherited, args, kwargs, node, bound=inst)
+            if isinstance(inst, Instance) and inst.cls.keras_kind == "layer":
+                base = configs.keras_base(obj.cls)
+                if name == "__init__" and base in LAYERS and base != "InputLayer":
+                    named = kwargs if isinstance(kwargs.get("name"), str) else {**kwargs, "name": inst.name}
+                    inst.base_layer = self.make_layer(base, args, named, node)  # class MyDense(layers.Dense)
+                    return None
+                if name == "call" and inst.base_layer is not None:
+                    return self.call_layer(inst.base_layer, args, kwargs, node)
             if name == "__init__" and isinstance(inst, Instance) and inst.cls.keras_kind == "model" and (
                     len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs):
                 # `super().__init__(inputs=..., outputs=...)`: a functional model in a class.

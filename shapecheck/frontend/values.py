@@ -108,6 +108,9 @@ class Instance:
     #: the interpreter's ``_maybe`` where it was made: an attribute of a plain (not Keras) instance
     #: set at a deeper one becomes unknown (the assignment may not run)
     depth: int = 0
+    #: a subclass of a Keras layer class (``class MyDense(layers.Dense)``): the layer its
+    #: ``super().__init__(...)`` configures, what the instance computes where the class has no ``call``
+    base_layer: Optional[LayerValue] = None
 
 
 @dataclass(eq=False)
