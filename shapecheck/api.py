@@ -66,7 +66,8 @@ _SKIP_DIRS = {"__pycache__", "node_modules", "site-packages", ".git", ".hg", ".s
 
 
 def iter_python_files(paths: Iterable[str], exclusion: Optional[Exclusion] = None) -> Iterator[str]:
-    """Python files under ``paths`` (recursively, hidden and tool folders skipped), in order; with
+    """Python files and Jupyter notebooks (``.ipynb``) under ``paths`` (recursively, hidden and tool folders,
+    ``.ipynb_checkpoints`` among them, skipped), in order; with
     ``exclusion``, what it leaves out is skipped too (a path named in ``paths`` itself only with
     ``force-exclude``)."""
     for p in paths:
@@ -85,7 +86,7 @@ def iter_python_files(paths: Iterable[str], exclusion: Optional[Exclusion] = Non
                 dirs[:] = sorted(d for d in dirs if d not in _SKIP_DIRS and not d.startswith(".") and not (
                     exclusion is not None and exclusion.excluded(os.path.join(root, d), True)))
                 for f in sorted(files):
-                    if f.endswith(".py") and not (exclusion is not None
+                    if f.endswith((".py", ".ipynb")) and not (exclusion is not None
                                                   and exclusion.excluded(os.path.join(root, f), False)):
                         yield os.path.join(root, f)
         else:
@@ -318,6 +319,10 @@ def _python_parse(source: str) -> ast.Module | tuple[int, int, str]:
 
 
 def check_file(path: str, options: Options = Options()) -> FileResult:
+    if path.endswith(".ipynb"):
+        from .notebook import check_notebook
+
+        return check_notebook(path, options)
     shown = display_path(path)
     try:
         source = read_source(path)

@@ -359,6 +359,14 @@ class Span:
     column: int
     end_line: int
     end_column: int
+    #: in a notebook, the cell (1-based, every cell counted) whose lines ``line`` and ``end_line`` are
+    cell: Optional[int] = None
+
+    @property
+    def location(self) -> str:
+        """``path:line:column``; in a notebook's cell, ``path:cell N:line:column`` (as Ruff writes it)."""
+        cell = "" if self.cell is None else f"cell {self.cell}:"
+        return f"{self.path}:{cell}{self.line}:{self.column}"
 
 
 #: the codes of a file that cannot be read or parsed (exit status 2; mypy reports these itself)

@@ -218,7 +218,8 @@ def value_from_json(v: Any) -> Any:
 
 
 def _span_to_json(s: Optional[Span]) -> Optional[list]:
-    return None if s is None else [s.path, s.line, s.column, s.end_line, s.end_column]
+    return None if s is None else [s.path, s.line, s.column, s.end_line, s.end_column] + (
+        [] if s.cell is None else [s.cell])
 
 
 def _span_from_json(s: Optional[list]) -> Optional[Span]:

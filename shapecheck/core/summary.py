@@ -63,10 +63,13 @@ class ModelSummary:
     #: the IR's ``ModelRef`` of the model (``None`` for a subclassed model): what the runtime
     #: replay rebuilds to print Keras's own counts beside these
     ref: Any = None
+    #: in a notebook, the cell ``line`` is in (1-based, every cell counted)
+    cell: Optional[int] = None
 
     def as_json(self) -> dict[str, Any]:
         return {
-            "variable": self.variable, "name": self.name, "kind": self.kind, "path": self.path, "line": self.line,
+            "variable": self.variable, "name": self.name, "kind": self.kind, "path": self.path,
+            **({} if self.cell is None else {"cell": self.cell}), "line": self.line,
             "layers": None if self.layers is None else [
                 {"name": r.name, "layer": r.layer, "output_shape": shape_json(r.output_shape), "params": r.params,
                  "built": r.built, **({"op": r.op} if r.op else {}),

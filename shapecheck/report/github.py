@@ -6,6 +6,8 @@ an annotation on the line of the pull request:
 ``warning`` findings are ``::warning``, ``note`` ones ``::notice``. The notes (where each shape came
 from) and, with ``--runtime``, Keras's verdict follow the message on lines of their own. Nothing
 else is printed: every line is a command (a line that is not one would only be noise in the log).
+A finding in a notebook's cell annotates the file (no ``line``: the lines GitHub shows are the JSON's), its
+message starting with ``cell N:line:col:``.
 Escaping is the runner's (``actions/toolkit``'s ``command.ts``): ``%``, CR and LF in the message;
 also ``:`` and ``,`` in the properties.
 """
@@ -36,7 +38,12 @@ def command(f: Finding, verdict: Optional[Verdict] = None) -> str:
     props = [("file", s.path), ("line", s.line), ("col", s.column), ("endLine", s.end_line),
              ("endColumn", s.end_column), ("title", f.code.label)]
     lines = [f.message]
-    lines += [f"{n.span.path}:{n.span.line}:{n.span.column}: note: {n.message}" for n in f.notes]
+    if s.cell is not None:
+        # a notebook: its lines in the pull request are the JSON file's, so the annotation is the file's, and
+        # the message says where in which cell
+        props = [("file", s.path), ("title", f.code.label)]
+        lines = [f"cell {s.cell}:{s.line}:{s.column}: {f.message}"]
+    lines += [f"{n.span.location}: note: {n.message}" for n in f.notes]
     if verdict is not None:
         lines.append(f"runtime: {verdict.verdict}: {verdict.message}")
     head = ",".join(f"{k}={escape_property(str(v))}" for k, v in props)

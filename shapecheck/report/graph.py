@@ -322,7 +322,7 @@ def _flat(v: Any) -> list:
 def _model_picture(g: _Graph, m: ModelSummary) -> Picture:
     ref = m.ref
     cls = {"functional": "Functional", "sequential": "Sequential"}.get(m.kind, "subclassed model")
-    where = f"{m.path}:{m.line}"
+    where = f"{m.path}:{m.line}" if m.cell is None else f"{m.path}:cell {m.cell}:{m.line}"
     what = f'Model "{m.name}" ({cls})' if m.name else f"{m.kind.capitalize()} model"
     title = f'{what} — {m.variable + " = " if m.variable else ""}{where}'
     pic = Picture(m.variable or m.name or f"line{m.line}", title, model_id=getattr(ref, "layer_id", None))
@@ -394,7 +394,7 @@ def _failing_picture(g: _Graph, finding: Finding, n: Node) -> Picture:
     """The part of the graph that leads to a failing call in no model."""
     name = n.name or _short_class(n.op)
     pic = Picture(f"{name}-line{finding.span.line}",
-                  f"{finding.code.number} at {finding.span.path}:{finding.span.line} — the graph that leads to "
+                  f"{finding.code.number} at {finding.span.location.rsplit(':', 1)[0]} — the graph that leads to "
                   f"this call (in no model)")
     if n.kind in ("layer", "op", "input", "data"):
         ref = TensorRef(n.id, 0)

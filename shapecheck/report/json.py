@@ -7,18 +7,23 @@ from typing import Any, Optional, TextIO
 
 from ..api import Report
 from ..core import dims
-from ..core.findings import Finding
+from ..core.findings import Finding, Span
 from ..core.shapes import shows_dtype
 from ..runtime import RuntimeReport
+
+
+def _cell(s: Span) -> dict[str, int]:
+    """``{"cell": N}`` for a position in a notebook's cell (every cell counted from 1, as Ruff does), else nothing."""
+    return {} if s.cell is None else {"cell": s.cell}
 
 
 def _finding(f: Finding) -> dict[str, Any]:
     s = f.span
     return {
-        "path": s.path, "line": s.line, "column": s.column, "end_line": s.end_line, "end_column": s.end_column,
+        "path": s.path, **_cell(s), "line": s.line, "column": s.column, "end_line": s.end_line, "end_column": s.end_column,
         "code": f.code.number, "name": f.code.name, "severity": f.level, "message": f.message,
-        "notes": [{"path": n.span.path, "line": n.span.line, "column": n.span.column, "message": n.message}
-                  for n in f.notes],
+        "notes": [{"path": n.span.path, **_cell(n.span), "line": n.span.line, "column": n.span.column,
+                   "message": n.message} for n in f.notes],
     }
 
 
@@ -33,7 +38,8 @@ def as_dict(report: Report, *, show_shapes: bool = False, runtime: Optional[Runt
             checked = runtime.files.get(file.path) if runtime is not None else None
             for i, entry in enumerate(file.shapes):
                 s = entry["span"]
-                item: dict[str, Any] = {"path": s.path, "line": s.line, "column": s.column, "layer": entry["layer"]}
+                item: dict[str, Any] = {"path": s.path, **_cell(s), "line": s.line, "column": s.column,
+                                        "layer": entry["layer"]}
                 outs = entry["outputs"]
                 if len(outs) == 1:
                     item["shape"] = _shape(outs[0])

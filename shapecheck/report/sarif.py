@@ -9,6 +9,8 @@
 * paths under the working directory are relative URIs against ``%SRCROOT%`` (which
   ``originalUriBaseIds`` maps to the working directory); others are absolute ``file:`` URIs.
   Columns are Unicode code points (``columnKind``), 1-based, the end exclusive, as in the JSON report.
+* a finding in a notebook: the region's lines and columns are those of its cell, whose number the
+  message starts with (``cell 3: ...``) and ``properties.cell`` holds.
 * ``invocations[0].executionSuccessful`` is false when the run was interrupted, with the reason
   as a tool notification.
 """
@@ -61,6 +63,11 @@ def _region(s: Span) -> dict[str, int]:
     return {k: v for k, v in region.items() if v >= 1}  # SARIF's minimum; an unknown end is left out
 
 
+def _in_cell(s: Span, message: str) -> str:
+    """In a notebook, the message says the cell (the region's lines are the cell's, not the JSON file's)."""
+    return message if s.cell is None else f"cell {s.cell}: {message}"
+
+
 def _location(s: Span) -> dict[str, Any]:
     return {"physicalLocation": {"artifactLocation": artifact_uri(s.path), "region": _region(s)}}
 
@@ -87,12 +94,21 @@ def _rule(code: Code) -> dict[str, Any]:
 
 
 class _Lines:
-    """The text of each file's lines, read once, for the fingerprints ('' for a file that cannot be read)."""
+    """The text of each file's lines, read once, for the fingerprints ('' for a file that cannot be read); in a
+    notebook, the lines of the cell."""
 
     def __init__(self) -> None:
         self.files: dict[str, list[str]] = {}
+        self.cells: dict[str, dict[int, list[str]]] = {}
 
-    def get(self, path: str, line: int) -> str:
+    def get(self, path: str, line: int, cell: Optional[int] = None) -> str:
+        if cell is not None:
+            if path not in self.cells:
+                from ..notebook import cell_lines
+
+                self.cells[path] = cell_lines(path)
+            lines = self.cells[path].get(cell, [])
+            return lines[line - 1] if 0 < line <= len(lines) else ""
         if path not in self.files:
             try:
                 self.files[path] = read_source(path).splitlines()
@@ -120,23 +136,26 @@ def as_dict(report: Report, *, runtime: Optional[RuntimeReport] = None,
     for file in report.files:
         checked = runtime.files.get(file.path) if runtime is not None else None
         for i, f in enumerate(file.findings):
-            text = lines.get(f.span.path, f.span.line)
+            text = lines.get(f.span.path, f.span.line, f.span.cell)
             key = (f.code.number, f.span.path, " ".join(text.split()))
             seen[key] = seen.get(key, -1) + 1
             result: dict[str, Any] = {
                 "ruleId": f.code.number,
                 "ruleIndex": index[f.code.number],
                 "level": LEVEL[f.level],
-                "message": {"text": f.message},
+                "message": {"text": _in_cell(f.span, f.message)},
                 "locations": [_location(f.span)],
                 "partialFingerprints": {FINGERPRINT: fingerprint(f, text, seen[key])},
             }
             if f.notes:
-                result["relatedLocations"] = [{"id": j, **_location(n.span), "message": {"text": n.message}}
+                result["relatedLocations"] = [{"id": j, **_location(n.span),
+                                               "message": {"text": _in_cell(n.span, n.message)}}
                                               for j, n in enumerate(f.notes)]
+            if f.span.cell is not None:
+                result["properties"] = {"cell": f.span.cell}
             if checked is not None:
                 v = checked.findings[i]
-                result["properties"] = {"runtime": {"verdict": v.verdict, "message": v.message}}
+                result.setdefault("properties", {})["runtime"] = {"verdict": v.verdict, "message": v.message}
             results.append(result)
     invocation: dict[str, Any] = {"executionSuccessful": interrupted is None}
     if interrupted is not None:

@@ -105,7 +105,8 @@ def render(report: Report, out: TextIO, *, fmt: str = "text", color: bool | None
             if not first:
                 console.print()
             first = False
-            console.print(f"{escape(m.path)}:{m.line} {escape(m.variable or '(unnamed)')}")
+            where = m.line if m.cell is None else f"cell {m.cell}:{m.line}"
+            console.print(f"{escape(m.path)}:{where} {escape(m.variable or '(unnamed)')}")
             console.print(f'[bold]Model: "{escape(m.name or "?")}"[/bold]')
             console.print(table(m, checked))
             keras = ""

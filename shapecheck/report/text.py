@@ -1,4 +1,5 @@
-"""Text output, as a compiler prints it: ``path:line:col: error: message [SC201 rank-mismatch]``."""
+"""Text output, as a compiler prints it: ``path:line:col: error: message [SC201 rank-mismatch]`` (in a notebook,
+``path:cell N:line:col: ...``, as Ruff writes it)."""
 
 from __future__ import annotations
 
@@ -32,11 +33,11 @@ def render(report: Report, out: TextIO, *, show_shapes: bool = False, color: boo
         checked = runtime.files.get(file.path) if runtime is not None else None
         for i, f in enumerate(file.findings):
             s = f.span
-            console.print(f"[bold]{escape(s.path)}:{s.line}:{s.column}:[/bold] "
+            console.print(f"[bold]{escape(s.location)}:[/bold] "
                           f"[{_STYLE[f.level]}]{f.level}:[/{_STYLE[f.level]}] {escape(f.message)} "
                           f"[dim]\\[{f.code.number} {f.code.name}][/dim]")
             for n in f.notes:
-                console.print(f"    {escape(n.span.path)}:{n.span.line}:{n.span.column}: "
+                console.print(f"    {escape(n.span.location)}: "
                               f"[{_STYLE['note']}]note:[/{_STYLE['note']}] {escape(n.message)}")
             if checked is not None:
                 v = checked.findings[i]
@@ -48,7 +49,7 @@ def render(report: Report, out: TextIO, *, show_shapes: bool = False, color: boo
                 s = entry["span"]
                 shapes = ", ".join(show_type(t) for t in entry["outputs"])
                 tail = "" if checked is None else _shape_verdict(checked.shapes[i])
-                console.print(f"{escape(s.path)}:{s.line}:{s.column}: [{_STYLE['note']}]shape:[/{_STYLE['note']}] "
+                console.print(f"{escape(s.location)}: [{_STYLE['note']}]shape:[/{_STYLE['note']}] "
                               f"{escape(entry['layer'])} -> {escape(shapes)}{tail}")
         if checked is not None:
             for line, column, message in checked.missed:
