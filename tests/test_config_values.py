@@ -363,3 +363,143 @@ def test_a_known_config_value_still_finds_the_bug():
         x = keras.Input(shape=(16,))
         y = keras.layers.Reshape((args.units,))(x)
     ''') == [(8, "invalid-reshape")]
+
+
+# ------------------------------------------------------------------------------ argparse, generated
+
+from hypothesis import given  # noqa: E402
+from hypothesis import settings as hypothesis_settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_WORDS = st.sampled_from(["units", "num-classes", "hidden_dim", "depth", "use-bn", "lr", "size", "n"])
+
+
+@st.composite
+def add_argument_calls(draw) -> list[str]:
+    """A few ``add_argument`` calls of the kinds real training scripts write."""
+    calls = []
+    for index, word in enumerate(draw(st.lists(_WORDS, min_size=1, max_size=4, unique=True))):
+        flags = [f'"--{word}"'] + ([f'"-{chr(97 + index)}"'] if draw(st.booleans()) else [])
+        options = []
+        if draw(st.booleans()):
+            options.append(f'dest="d{index}"')
+        kind = draw(st.sampled_from(["store", "store_true", "store_false", "count", "store_const", "nargs"]))
+        if kind == "store":
+            # argparse converts a string default with type=, and leaves other defaults as they are
+            type_, default = draw(st.sampled_from([
+                (None, None), (None, "3"), (None, '"8"'), ("int", None), ("int", '"8"'), ("int", "64"),
+                ("int", '"-3"'), ("float", '"0.5"'), ("float", "2"), ("str", "5"), ("str", '"abc"')]))
+            if type_:
+                options.append(f"type={type_}")
+            if default is not None:
+                options.append(f"default={default}")
+        elif kind == "nargs":
+            options.append(f'nargs={draw(st.sampled_from(["?", "*", "+", 2]))!r}'.replace("'", '"'))
+            options.append(f"default={draw(st.sampled_from(['[1, 2]', '(3,)', '4', 'None']))}")
+        else:
+            options.append(f'action="{kind}"')
+            if kind == "store_const":
+                options.append(f"const={draw(st.integers(0, 9))}")
+            if kind in ("count", "store_const") and draw(st.booleans()):
+                options.append(f"default={draw(st.integers(0, 9))}")
+        calls.append(f"parser.add_argument({', '.join(flags + options)})")
+    return calls
+
+
+@hypothesis_settings(max_examples=60, deadline=None)
+@given(add_argument_calls())
+def test_argparse_defaults_agree_with_argparse(calls):
+    """Whatever the spelling, each value shapecheck gives is argparse's own for an empty command line."""
+    import argparse
+
+    setup = "import argparse\nparser = argparse.ArgumentParser()\n" + "\n".join(calls) + "\nargs = parser.parse_args([])\n"
+    namespace: dict = {}
+    exec(setup, namespace)  # the test's own program: real argparse
+    real = vars(namespace["args"])
+    assert isinstance(namespace["parser"], argparse.ArgumentParser)
+    dests = sorted(real)
+    source = (HEADER + setup.replace("parse_args([])", "parse_args()")
+              + "".join(f"y = keras.layers.Dense(len(repr(args.{d})) + 1)(x)\n" for d in dests))
+    static = static_units(source)
+    first = HEADER.count("\n") + setup.count("\n") + 1
+    got = {d: static[first + i] for i, d in enumerate(dests)}
+    assert got == {d: [len(repr(real[d])) + 1] for d in dests}, source
+
+
+# ------------------------------------------------------------------------------ branches on config values
+
+def test_a_known_config_condition_follows_only_its_branch():
+    source = '''
+        import argparse
+        import keras
+        from keras import layers
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--flatten", action="store_true")
+        parser.add_argument("--sequence", action="store_false")
+        args = parser.parse_args()
+        x = keras.Input(shape=(20, 8))
+        if args.flatten:
+            x = layers.Flatten()(x)
+        y = layers.Conv1D(4, 3)(x)
+        if args.sequence:
+            z = layers.Flatten()(x)
+        w = layers.LSTM(4)(z)
+    '''
+    # flatten is False (Conv1D gets the sequence: fine); sequence is True (LSTM gets a matrix: Keras fails).
+    assert findings(source) == [(15, "rank-mismatch")]
+
+
+def test_a_condition_set_in_init_from_a_config_is_known_in_call():
+    source = '''
+        from dataclasses import dataclass
+        import keras
+        from keras import layers
+
+        @dataclass
+        class Config:
+            pool: bool = False
+
+        class Net(keras.Model):
+            def __init__(self, config):
+                super().__init__()
+                self.pool = config.pool
+                self.conv = layers.Conv1D(8, 3)
+                self.gpool = layers.GlobalAveragePooling1D()
+                self.rnn = layers.GRU(4)
+
+            def call(self, x):
+                x = self.conv(x)
+                if self.pool:
+                    x = self.gpool(x)
+                return self.rnn(x)
+
+        y = Net(Config())(keras.Input(shape=(10, 3)))
+        z = Net(Config(pool=True))(keras.Input(shape=(10, 3)))
+    '''
+    # Config(pool=True): GRU gets the pooled matrix, on line 22 of that call only.
+    assert findings(source) == [(22, "rank-mismatch")]
+
+
+def test_an_unknown_config_condition_reports_only_what_fails_on_every_path():
+    source = '''
+        import argparse
+        import keras
+        from keras import layers
+        parser = argparse.ArgumentParser()
+        parser.add_argument("mode")
+        args = parser.parse_args()
+        x = keras.Input(shape=(20, 8))
+        if args.mode == "flat":
+            h = layers.Flatten()(x)
+        else:
+            h = layers.GlobalAveragePooling1D()(x)
+        y = layers.Conv1D(4, 3)(h)
+        if args.mode == "flat":
+            g = layers.Flatten()(x)
+        else:
+            g = x
+        z = layers.LSTM(4)(g)
+    '''
+    # `mode` is a required positional argument: unknown. Conv1D fails after either branch; the
+    # LSTM only after one.
+    assert findings(source) == [(13, "rank-mismatch")]

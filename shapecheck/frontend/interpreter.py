@@ -1272,8 +1272,10 @@ class Interpreter:
                     return shape[0] if shape and isinstance(shape[0], int) else UNKNOWN
                 seq = self.iterate(args[0]) if args else None
                 return UNKNOWN if seq is None else len(seq)
-            if name in ("int", "float", "str", "bool", "round", "abs") and len(args) == 1 and _is_literal(args[0]):
-                return {"int": int, "float": float, "str": str, "bool": bool, "round": round, "abs": abs}[name](args[0])
+            if name in ("int", "float", "str", "bool", "round", "abs", "repr") and len(args) == 1 \
+                    and _is_literal(args[0]):
+                return {"int": int, "float": float, "str": str, "bool": bool, "round": round, "abs": abs,
+                        "repr": repr}[name](args[0])
             if name == "abs" and args and isinstance(args[0], Tensor):
                 return self.apply_op("keras.ops.absolute", args, {}, node)
             if name in ("list", "tuple", "sorted", "reversed", "set", "frozenset"):
