@@ -269,6 +269,39 @@ PROGRAMS = {
         y = keras.layers.Dense(Hyper()._replace(units=12).units)(x)
         y = keras.layers.Dense(Hyper().units)(x)
     ''',
+    "attrs classes, pydantic models, classes whose __init__ is not in the file": '''
+        import attr
+        import attrs
+        from pydantic import BaseModel
+
+        @attr.define
+        class A:
+            units: int = 6
+            depth: int = 2
+
+        @attrs.frozen
+        class B:
+            units: int = 6
+
+        @attr.s
+        class C:
+            units = attr.ib(default=6)
+
+        class P(BaseModel):
+            units: int = 6
+
+        class Kw:
+            def __init__(self, **kwargs):
+                self.__dict__.update(kwargs)
+
+        y = keras.layers.Dense(A(16).units + A(16).depth)(x)
+        y = keras.layers.Dense(A().units)(x)
+        y = keras.layers.Dense(B(units=17).units)(x)
+        y = keras.layers.Dense(C(units=18).units)(x)  # unknown
+        y = keras.layers.Dense(P(units=19).units)(x)
+        y = keras.layers.Dense(P().units)(x)
+        y = keras.layers.Dense(Kw(units=20).units)(x)
+    ''',
     "click options: the command called with an empty command line": '''
         import click
 

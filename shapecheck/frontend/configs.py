@@ -25,7 +25,7 @@ from typing import TYPE_CHECKING, Any, Optional
 import libcst as cst
 
 from ..core.ir import UNKNOWN
-from .values import ArgParser, BoundMethod, Builtin, ClassValue, Instance, Namespace, QualName
+from .values import ArgParser, BoundMethod, Builtin, ClassValue, FunctionValue, Instance, Namespace, QualName
 
 if TYPE_CHECKING:
     from .interpreter import Interpreter
@@ -134,6 +134,38 @@ def keras_base(cls: Any) -> Optional[str]:
         if found is not None:
             return found
     return None
+
+
+#: classes whose generated ``__init__`` sets the annotated fields, as a dataclass's does
+_DATACLASS_DECORATORS = {"attr.define", "attrs.define", "attr.frozen", "attrs.frozen", "attr.mutable",
+                         "attrs.mutable", "define", "frozen", "pydantic.dataclasses.dataclass"}
+_DATACLASS_BASES = {"pydantic.BaseModel", "pydantic.main.BaseModel", "msgspec.Struct"}
+
+
+def dataclass_like(node: cst.ClassDef, bases: list) -> bool:
+    """attrs classes (``@attr.define``), pydantic models and msgspec structs: their fields are
+    the annotated names, set from the call as a dataclass's are."""
+    decorators = {_dotted(d.decorator.func if isinstance(d.decorator, cst.Call) else d.decorator)
+                  for d in node.decorators}
+    return bool(decorators & _DATACLASS_DECORATORS) or any(
+        isinstance(b, QualName) and b.name in _DATACLASS_BASES for b in bases)
+
+
+def foreign_init(inst: Any, cls: Any, args: list, kwargs: dict, fields: list) -> None:
+    """A class with no ``__init__`` of its own or of its bases in the file, called with arguments:
+    an ``__init__`` from elsewhere (a base class not followed, a class decorator) may set any
+    attribute, so those it could have set read as unknown, not as the class's defaults."""
+    if not args and not kwargs:
+        return
+    names = set(fields) | set(kwargs)
+    klass = cls
+    stack = [klass]
+    while stack:
+        c = stack.pop()
+        names |= {k for k, v in c.attrs.items() if not isinstance(v, FunctionValue)}
+        stack.extend(b for b in c.bases if isinstance(b, ClassValue))
+    for name in names:
+        inst.attrs.setdefault(name, UNKNOWN)
 
 
 def decorator_names(fn: Any) -> set[str]:

@@ -472,7 +472,8 @@ class Interpreter:
         for b in bases:
             kind = kind or _keras_kind(b)
         is_dc = any(_decorator_name(d) in ("dataclass", "dataclasses.dataclass") for d in stmt.decorators) or any(
-            isinstance(b, QualName) and b.name == "typing.NamedTuple" for b in bases)
+            isinstance(b, QualName) and b.name == "typing.NamedTuple" for b in bases) \
+            or configs.dataclass_like(stmt, bases)
         body_env = Env(env)
         cls = ClassValue(stmt, env, stmt.name.value, bases, body_env.vars, kind, is_dc)
         for s in stmt.body.body if isinstance(stmt.body, cst.IndentedBlock) else []:
@@ -996,6 +997,8 @@ class Interpreter:
                 return self.attribute(obj.functional, attr, node)
             if attr in obj.attrs:
                 return obj.attrs[attr]
+            if attr == "__dict__" and not obj.cls.keras_kind:
+                return obj.attrs  # (`self.__dict__.update(kwargs)`)
             method = _class_lookup(obj.cls, attr)
             if isinstance(method, FunctionValue):
                 return self.class_member(obj, method, attr, node)
@@ -1447,6 +1450,8 @@ class Interpreter:
         init = _class_lookup(cls, "__init__")
         if isinstance(init, FunctionValue):
             self.call_function(init, args, kwargs, node, bound=inst)
+        elif not cls.keras_kind:
+            configs.foreign_init(inst, cls, args, kwargs, self.configs.field_names(cls))
         return inst
 
     def init_dataclass(self, inst: Instance, cls: ClassValue, args: list, kwargs: dict) -> None:
