@@ -226,8 +226,24 @@ class Program:
             if isinstance(getattr(item, name, None), Span):
                 changes[name] = self.span(getattr(item, name), path)
         if getattr(item, "notes", None):
-            changes["notes"] = tuple(dataclasses.replace(n, span=self.span(n.span, path)) for n in item.notes)
+            changes["notes"] = tuple(dataclasses.replace(n, span=self.span(n.span, path), message=self.text(n.message, path))
+                                     for n in item.notes)
+        if isinstance(getattr(item, "message", None), str) and "message" in {f.name for f in dataclasses.fields(item)}:
+            changes["message"] = self.text(item.message, path)
         return dataclasses.replace(item, **changes) if changes else item  # type: ignore[type-var]
+
+    def text(self, message: str, path: str) -> str:
+        """A message with the module's lines it names (``nb.ipynb:12``, ``in the call at line 12``) in their cells."""
+        if path not in message and "at line " not in message:
+            return message
+
+        def cell_line(line: str) -> str:
+            cell, in_cell, _ = self.position(int(line), 1)
+            return f"cell {cell}:{in_cell}" if cell is not None else line
+
+        message = re.sub(rf"(?<![\w/.]){re.escape(path)}:(\d+)\b",
+                         lambda m: f"{path}:{cell_line(m.group(1))}", message)
+        return re.sub(r"\(in the call at line (\d+)\)", lambda m: f"(in the call at {cell_line(m.group(1))})", message)
 
     def relocate(self, result: FileResult) -> None:
         """Every position of ``result`` (findings and their notes, shapes, the IR's nodes, the models) moved

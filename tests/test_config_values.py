@@ -536,3 +536,31 @@ def test_an_unknown_config_condition_reports_only_what_fails_on_every_path():
     # `mode` is a required positional argument: unknown. Conv1D fails after either branch; the
     # LSTM only after one.
     assert findings(source) == [(13, "rank-mismatch")]
+
+
+def test_a_class_attribute_set_where_the_code_may_not_run_is_unknown():
+    assert findings('''
+        import sys
+        import keras
+        class Config:
+            UNITS = 16
+        if len(sys.argv) > 1:
+            Config.UNITS = 5
+        x = keras.Input(shape=(16,))
+        y = keras.layers.Reshape((Config.UNITS,))(x)
+    ''') == []
+
+
+def test_build_with_input_shape_as_a_keyword_runs_the_class_build():
+    # Keras 3: model.build(input_shape=...) runs the class's own build, as the positional form does.
+    assert findings('''
+        import keras
+        from keras import layers
+        class Net(keras.Model):
+            def build(self, input_shape):
+                self.proj = layers.Dense(4)
+                self.proj.build(input_shape)
+                layers.Reshape((5,))(keras.Input(shape=input_shape[1:]))
+        net = Net()
+        net.build(input_shape=(None, 6))
+    ''') == [(8, "invalid-reshape")]

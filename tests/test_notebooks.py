@@ -396,6 +396,26 @@ def test_a_column_after_time_or_a_common_indent_is_the_cells_column(tmp_path):
     assert [(f.span.cell, f.span.line, f.span.column) for f in found] == [(2, 1, 11), (3, 2, 9)]
 
 
+def test_a_helper_in_one_cell_called_in_another(tmp_path, monkeypatch):
+    """The notes, and the lines a message names, are in their cells too (the engine writes the helper's call
+    site into the note: ``in the call at line N`` of the module becomes the cell's line)."""
+    monkeypatch.chdir(tmp_path)
+    write(Path("nb.ipynb"), new_notebook(cells=[
+        new_code_cell("import keras\n\ndef head(x):\n    return keras.layers.Dense(10)(x)\n"), new_markdown_cell("m"),
+        new_code_cell("x = keras.Input((4, 4))\ny = head(x)\nz = keras.layers.Reshape((7,))(y)")]))
+    code, out = run("nb.ipynb")
+    assert out.splitlines()[:2] == [
+        "nb.ipynb:cell 3:3:5: error: The total size of the tensor must be unchanged. Received: input_shape=(4, 10), "
+        "target_shape=(7,) [SC204 invalid-reshape]",
+        '    nb.ipynb:cell 1:4:12: note: input 0 has shape (None, 4, 10), produced by "dense" (Dense) here (in the '
+        "call at cell 3:2)"]
+    # a comment on the helper's call silences what fails inside it, in a cell as in a file
+    write(Path("quiet.ipynb"), new_notebook(cells=[
+        new_code_cell("import keras\n\ndef head(x):\n    return keras.layers.Reshape((7,))(x)\n"),
+        new_code_cell("x = keras.Input((4, 4))\ny = head(x)  # shapecheck: ignore[invalid-reshape]")]))
+    assert run("quiet.ipynb") == (0, "No shape errors in 1 file.\n")
+
+
 def test_json_sarif_and_github_say_the_cell(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     write(Path("nb.ipynb"), tutorial(input_shape="28, 28"))
@@ -453,6 +473,7 @@ def test_directories_yield_notebooks_but_not_checkpoints(tmp_path, monkeypatch):
     assert code == 1 and out.endswith("Found 2 errors in 3 files.\n") and "proj/a.ipynb:cell 6:3:11:" in out
     # the exclusions apply to notebooks as to any file; a notebook named on the command line is checked
     assert run("--extend-exclude", "*.ipynb", "proj") == (0, "No shape errors in 1 file.\n")
+    assert run("--per-file-ignores", "*.ipynb:SC301", "proj") == (0, "No shape errors in 3 files.\n")
     Path("proj/.gitignore").write_text("a.ipynb\n")
     subprocess.run(["git", "init", "-q", "proj"], check=True)
     assert run("proj")[1].endswith("No shape errors in 2 files.\n")

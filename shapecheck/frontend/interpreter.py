@@ -721,7 +721,9 @@ class Interpreter:
             elif isinstance(obj, Instance):
                 obj.attrs[target.attr.value] = value
             elif isinstance(obj, ClassValue):
-                obj.attrs[target.attr.value] = value
+                current = obj.attrs.get(target.attr.value, UNKNOWN)
+                # (set where the code may not run: either value after it)
+                obj.attrs[target.attr.value] = value if not self._maybe else self.join(current, value)
         elif isinstance(target, cst.Subscript):
             obj = self.eval(target.value, env)
             if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
@@ -1556,7 +1558,8 @@ class Interpreter:
             if obj.cls.keras_kind == "model" and name in TRAINING_METHODS and not any(
                     _class_lookup(obj.cls, m) is not None for m in _CUSTOM_STEPS):
                 return self.training.check(obj, name, args, kwargs, node)
-            if name == "build" and args:
+            if name == "build" and (args or "input_shape" in kwargs):
+                args = args or [kwargs["input_shape"]]
                 return self.build_instance(obj, args[0], node)
             if name in ("add_weight", "add_variable") and obj.cls.keras_kind:
                 return self.add_weight(args, kwargs, node)

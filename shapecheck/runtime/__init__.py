@@ -343,7 +343,7 @@ def judge(file: Any, graph: Any, r: GraphReplay) -> FileRuntime:
     out = FileRuntime(data_pass=r.eager_skipped, params=dict(r.params))
     reported: set[int] = set()
     # (a finding reported once for a call that runs several times, in a helper, names one node)
-    spans = {(f.span.line, f.span.column) for f in file.findings}
+    spans = {(f.span.cell, f.span.line, f.span.column) for f in file.findings}  # (the cell: in a notebook)
     for f in file.findings:
         out.findings.append(finding_verdict(f, graph, r))
         if f.node is not None:
@@ -354,7 +354,7 @@ def judge(file: Any, graph: Any, r: GraphReplay) -> FileRuntime:
     for node in graph.nodes:
         sym = r.symbolic.get(node.id)
         if sym is not None and sym.raised and node.id not in reported and node.id not in data_derived \
-                and (node.span is None or (node.span.line, node.span.column) not in spans) \
+                and (node.span is None or (node.span.cell, node.span.line, node.span.column) not in spans) \
                 and node.kind in ("input", "layer", "op", "model", "construct") and node.span is not None:
             out.missed.append((node.span.line, node.span.column, f"Keras raises {sym.error}: {sym.message}"))
     return out
