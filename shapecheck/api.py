@@ -206,10 +206,16 @@ def _analyse(source: str, path: str, options: Options) -> tuple[FileResult, Opti
                                        f"(or a reduced version): {detail}"))
     result.findings.extend(interp.findings)
     result.findings.sort(key=lambda f: (f.span.line, f.span.column, f.code.number))
-    result.layer_calls = interp.layer_calls
-    result.layer_calls_inferred = interp.layer_calls_inferred
+    result.layer_calls = interp.unknowns.layer_calls
+    result.layer_calls_inferred = interp.unknowns.layer_calls_inferred
+    try:
+        result.unknowns = interp.unknowns.explain()
+    except Exception:  # noqa: BLE001 - the explanations of unknown shapes must not cost the findings
+        if options.debug:
+            raise
     result.shapes = [
-        {"span": s.span, "layer": s.layer, "outputs": s.outputs, "refs": s.refs} for s in interp.shapes
+        {"span": s.span, "layer": s.layer, "outputs": s.outputs, "refs": s.refs, "created": s.created}
+        for s in interp.shapes
     ]
     result.graph = interp.engine.graph
     result.graph.params = _params(interp.engine)

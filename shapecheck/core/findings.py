@@ -408,6 +408,27 @@ class ShapeError(Exception):
         self.message = message
 
 
+@dataclass(frozen=True)
+class UnknownShape:
+    """A Keras call whose output rank shapecheck could not infer, and why (``--explain-unknown``):
+    not a finding -- Keras may well accept it -- but where the analysis lost track."""
+
+    span: Span
+    layer: str
+    #: the first cause, where the value was lost (``origin``): "`keras.models.load_model(...)` is not followed"
+    reason: str
+    origin: Span
+    #: the way from the call back to the origin, then the call sites of the helpers it ran in
+    notes: tuple[Note, ...] = ()
+
+    @property
+    def message(self) -> str:
+        elsewhere = self.origin.line != self.span.line or self.origin.path != self.span.path
+        at = (f" ({self.origin.path}:{self.origin.line})" if self.origin.path != self.span.path
+              else f" (line {self.origin.line})") if elsewhere else ""
+        return f"the output shape of {self.layer} is unknown: {self.reason}{at}"
+
+
 @dataclass
 class FileResult:
     """What the analysis of one file produced."""
@@ -415,8 +436,12 @@ class FileResult:
     path: str
     findings: list[Finding] = field(default_factory=list)
     shapes: list[dict] = field(default_factory=list)
+    #: Keras layer, op and model calls, once per source location (:mod:`shapecheck.frontend.unknowns`)
     layer_calls: int = 0
+    #: those whose output rank was known every time they ran
     layer_calls_inferred: int = 0
+    #: why each counted call whose output rank is unknown is (:class:`UnknownShape`, ``--explain-unknown``)
+    unknowns: list = field(default_factory=list)
     #: the IR the analysis extracted (what ``--runtime`` replays); a ``shapes`` entry's
     #: ``refs`` and a finding's ``node`` point into it
     graph: Any = None

@@ -45,6 +45,7 @@ from .configs import Configs
 from .data import DataFlow
 from .training import METHODS as TRAINING_METHODS
 from .training import Training
+from .unknowns import Unknowns
 from .values import (
     ArgParser,
     Array,
@@ -166,6 +167,8 @@ class Env:
         self.vars: dict[str, Any] = {}
         self.parent = parent
         self.star_modules: list[str] = []
+        #: why a name bound to UNKNOWN is unknown (``--explain-unknown``; :mod:`.unknowns`)
+        self.why: dict[str, Any] = {}
 
     def lookup(self, name: str) -> Any:
         env: Optional[Env] = self
@@ -185,6 +188,7 @@ class Env:
         env = Env(self.parent)
         env.vars = {k: _copy_value(v) for k, v in self.vars.items()}
         env.star_modules = list(self.star_modules)
+        env.why = dict(self.why)
         return env
 
 
@@ -222,6 +226,8 @@ class ShapeEntry:
     outputs: tuple[TensorType, ...]
     #: the IR tensors these are the shapes of (what the runtime replay compares)
     refs: tuple[TensorRef, ...] = ()
+    #: where the layer was created, when not at the call (a ``Sequential``'s layers share its call)
+    created: Optional[Span] = None
 
 
 @dataclass
@@ -290,6 +296,7 @@ class Interpreter:
     def __post_init__(self) -> None:
         self.data = DataFlow(self)
         self.training = Training(self)
+        self.unknowns = Unknowns(self)
         self.configs = Configs(self)
 
     # ------------------------------------------------------------------ entry
@@ -389,11 +396,10 @@ class Interpreter:
     def exec_small(self, small: cst.BaseSmallStatement, env: Env) -> None:
         if isinstance(small, cst.Assign):
             value = self.eval(small.value, env)
-            for target in small.targets:
-                self.assign(target.target, value, env)
+            self.unknowns.assign([t.target for t in small.targets], small.value, value, env)
         elif isinstance(small, cst.AnnAssign):
             if small.value is not None:
-                self.assign(small.target, self.eval(small.value, env), env)
+                self.unknowns.assign([small.target], small.value, self.eval(small.value, env), env)
         elif isinstance(small, cst.AugAssign):
             current = self.eval(small.target, env)
             op = _AUGOPS.get(type(small.operator))
@@ -1158,7 +1164,7 @@ class Interpreter:
                 kwargs[a.keyword.value] = v
             else:
                 args.append(v)
-        return self.call_value(func, args, kwargs, node)
+        return self.unknowns.call(func, args, kwargs, node, env)  # call_value, remembering why a result is unknown
 
     def unknown_call(self, func: Any, args: list, kwargs: dict) -> Any:
         return UNKNOWN
@@ -1365,6 +1371,8 @@ class Interpreter:
         local = Env(fn.env)
         if not self.bind_params(fn, local, args, kwargs, bound, symbolic):
             return UNKNOWN
+        if not symbolic:
+            self.unknowns.bound(fn, local, node, bound is not None)
         frame = self._frame
         stack = frame.stack + ((self.span(node),) if node is not None else ())
         self._frame = Frame(stack, frame.traced if traced is None else traced, frame.replay, bound,
@@ -1633,6 +1641,7 @@ class Interpreter:
     # -- Keras: inputs, layers, models -------------------------------------
     def add_node(self, node: Node, created_at: Optional[Span] = None) -> NodeResult:
         result = self.engine.add(node)
+        self.unknowns.node_added(node, result, created_at)  # the coverage count, and why a shape is unknown
         if node.kind != "input" and not self._frame.replay:
             self.layer_calls += 1
             if result.inferred:
@@ -1649,7 +1658,7 @@ class Interpreter:
             # The front end's own pseudo-ops show as the call they stand for.
             label = "keras.layers.TimeDistributed" if node.op == "shapecheck.time_distributed" else node.op
             self.shapes.append(ShapeEntry(node.span, label, result.outputs,
-                                          tuple(TensorRef(node.id, i) for i in range(len(result.outputs)))))
+                                          tuple(TensorRef(node.id, i) for i in range(len(result.outputs))), created_at))
         return result
 
     def make_input(self, bound: dict, node: cst.CSTNode, span: Optional[Span] = None) -> Any:
@@ -1770,7 +1779,9 @@ class Interpreter:
             out = self.call_function(layer.wrapped, [args[0]], dict(extra) if isinstance(extra, dict) else {},
                                      node, traced=True)
             if isinstance(out, Tensor) and not self._frame.replay:
-                self.shapes.append(ShapeEntry(self.span(node), "keras.layers.Lambda", (out.type,), (out.ref,)))
+                self.shapes.append(ShapeEntry(self.span(node), "keras.layers.Lambda", (out.type,), (out.ref,),
+                                              layer.span))
+            self.unknowns.value_call("keras.layers.Lambda", node, args, kwargs, out, layer.span)
             return out
         if layer.class_name == "TimeDistributed" and layer.wrapped is not None and args \
                 and isinstance(args[0], Tensor):
@@ -2027,6 +2038,11 @@ class Interpreter:
         return None
 
     def call_model(self, model: ModelValue, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+        result = self._call_model(model, args, kwargs, node)
+        self.unknowns.value_call("keras.Model", node, args, kwargs, result)  # one Keras call, however it went
+        return result
+
+    def _call_model(self, model: ModelValue, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
         x = args[0] if args else kwargs.get("inputs", UNKNOWN)
         if _is_data(x):
             return self.training.check(model, "__call__", [x], {}, node)  # run eagerly on data

@@ -1,0 +1,262 @@
+"""Coverage counting (``summary.layer_calls`` / ``layer_calls_inferred``) and ``--explain-unknown``.
+
+Programs with one kind of unknown each, the reason and origin expected; counts checked against a
+hand count on small programs, and on every valid and demo fixture against what ``--show-shapes``
+lists (one call per source location and created layer; inferred when every entry has a rank).
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from shapecheck.api import Options, check_file, check_source
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def analyse(source: str, **options: object):
+    return check_source(textwrap.dedent(source), "m.py", Options(debug=True, **options))  # type: ignore[arg-type]
+
+
+def unknown_at(result, line: int, layer: str):
+    found = [u for u in result.unknowns if u.span.line == line and u.layer == layer]
+    assert len(found) == 1, [(u.span.line, u.layer, u.reason) for u in result.unknowns]
+    return found[0]
+
+
+# ---------------------------------------------------------------- each kind of unknown, and why
+def test_a_model_loaded_from_disk_is_not_followed():
+    r = analyse("""\
+        import keras
+        from keras import layers
+
+        base = keras.models.load_model("m.keras")
+        x = base.output
+        y = layers.Dense(3)(x)
+        z = layers.Dense(4)(y)
+        """)
+    assert not r.findings
+    u = unknown_at(r, 6, "keras.layers.Dense")
+    assert u.reason == "`keras.models.load_model(...)` is not followed"
+    assert (u.origin.line, u.origin.column) == (4, 8)
+    assert [(n.span.line, n.message) for n in u.notes] == [
+        (6, "its input `x` is not a known tensor"), (5, "`x` comes from `base.output`"),
+        (4, "`keras.models.load_model(...)` is not followed")]
+    assert u.message.endswith("is not followed (line 4)")
+    # the next layer: walked back through the IR to the first call whose rank was lost
+    v = unknown_at(r, 7, "keras.layers.Dense")
+    assert v.origin.line == 4
+    assert v.notes[0].span.line == 6 and "keras.layers.Dense" in v.notes[0].message
+
+
+def test_an_input_shape_that_is_not_known():
+    r = analyse("""\
+        import json
+        import keras
+        from keras import layers
+
+        config = json.load(open("config.json"))
+        inputs = keras.Input(shape=config["shape"])
+        h = layers.Dense(8)(inputs)
+        """)
+    u = unknown_at(r, 7, "keras.layers.Dense")
+    assert u.reason == "`json.load(...)` is not followed"
+    assert u.origin.line == 5
+    messages = [n.message for n in u.notes]
+    assert "its input comes from `keras.Input` here, whose output shape is unknown" in messages
+    assert "`config` comes from `json.load(open(\"config.json\"))`" not in messages  # the same place: said once
+
+
+def test_an_attribute_of_a_known_object_that_is_not_known():
+    r = analyse("""\
+        import keras
+        from keras import layers
+
+        class Settings:
+            pass
+
+        settings = Settings()
+        x = keras.Input(shape=(4,))
+        y = layers.Reshape(settings.target)(x)
+        """)
+    u = unknown_at(r, 9, "keras.layers.Reshape")
+    assert u.reason == "`settings.target` is not a known value"
+    assert (u.origin.line, u.origin.column) == (9, 20)
+
+
+def test_an_op_without_a_rule():
+    r = analyse("""\
+        import keras
+        import tensorflow as tf
+
+        x = keras.Input(shape=(10,))
+        y = tf.py_function(lambda t: t, [x], tf.float32)
+        z = keras.layers.Dense(2)(y)
+        """, keras_version=2)
+    assert not r.findings
+    u = unknown_at(r, 6, "keras.layers.Dense")
+    assert u.reason == "shapecheck has no rule for `tensorflow.py_function`: its output shape is unknown"
+    assert u.origin.line == 5
+
+
+def test_a_function_imported_from_a_module_that_is_not_read():
+    r = analyse("""\
+        import keras
+        from keras import layers
+        from somewhere_else import make_block
+
+        x = keras.Input(shape=(10,))
+        b = make_block(x)
+        c = layers.Dense(2)(b)
+        """)
+    u = unknown_at(r, 7, "keras.layers.Dense")
+    assert u.reason == "`somewhere_else.make_block(...)` is not followed"
+    assert u.origin.line == 6
+
+
+def test_a_parameter_of_a_function_never_called():
+    r = analyse("""\
+        import keras
+        from keras import layers
+
+        def head(features):
+            return layers.Dense(2)(features)
+        """)
+    u = unknown_at(r, 5, "keras.layers.Dense")
+    assert "`features` is a parameter of a function this file never calls" in u.reason
+
+
+def test_a_helper_given_an_unknown_argument_says_so_at_its_call():
+    r = analyse("""\
+        import json
+        import keras
+        from keras import layers
+
+        def block(t):
+            return layers.Dense(2)(t)
+
+        x = keras.Input(shape=(3,))
+        block(x)
+        block(json.loads("[]"))
+        """)
+    u = unknown_at(r, 6, "keras.layers.Dense")  # counted once, unknown in one of its two runs
+    assert u.reason == "`json.loads(...)` is not followed"
+    assert u.origin.line == 10
+    assert [(n.span.line, n.message) for n in u.notes] == [
+        (6, "its input `t` is not a known tensor"),
+        (10, "`json.loads(...)` is not followed"),  # (where `t` is given it: the same place)
+        (10, "in the call made here")]
+    assert (r.layer_calls, r.layer_calls_inferred) == (1, 0)
+
+
+def test_after_a_call_keras_rejects():
+    r = analyse("""\
+        import keras
+        from keras import layers
+
+        x = keras.Input(shape=(28, 28))
+        y = layers.Conv2D(8, 3)(x)
+        z = layers.Flatten()(y)
+        """)
+    assert [f.code.name for f in r.findings] == ["rank-mismatch"]
+    u = unknown_at(r, 6, "keras.layers.Flatten")
+    assert u.reason == "Keras rejects the call of `keras.layers.Conv2D` here (SC201 rank-mismatch)"
+    assert u.origin.line == 5
+
+
+def test_a_model_called_on_an_unknown_value():
+    r = analyse("""\
+        import json
+        import keras
+        from keras import layers
+
+        inputs = keras.Input(shape=(4,))
+        model = keras.Model(inputs, layers.Dense(2)(inputs))
+        y = model(json.loads("[]"))
+        """)
+    u = unknown_at(r, 7, "keras.Model")
+    assert u.reason == "`json.loads(...)` is not followed"
+    assert [(n.span.line, n.span.column, n.message) for n in u.notes] == [
+        (7, 11, "`json.loads(...)` is not followed")]
+
+
+def test_unknown_callables_are_not_counted_but_layers_on_unknown_inputs_are():
+    r = analyse("""\
+        import keras
+        from keras import layers
+
+        app = keras.applications.ResNet50()
+        x = keras.Input(shape=(224, 224, 3))
+        y = app(x)
+        z = layers.Dense(3)(y)
+        """)
+    # `app(x)`: nothing says it is a Keras call; `Dense(3)` on what it gives is one, of unknown shape
+    assert (r.layer_calls, r.layer_calls_inferred) == (1, 0)
+    assert [u.layer for u in r.unknowns] == ["keras.layers.Dense"]
+
+
+# ---------------------------------------------------------------- counts against a hand count
+def test_counts_once_per_source_location():
+    r = analyse("""\
+        import keras
+        from keras import layers
+
+        def block(t, units):
+            t = layers.Dense(units)(t)       # 1: one location, run 4 times
+            return layers.ReLU()(t)          # 2
+
+        x = keras.Input(shape=(10,))
+        for _ in range(3):
+            x = block(x, 8)
+        y = block(x, 4)
+        seq = keras.Sequential([keras.Input((4,)), layers.Dense(3), layers.Dense(2)])  # 3, 4: one call, two layers
+        out = seq(y)                         # 5: a model call
+        w = x + 1                            # 6: an op
+        """)
+    assert not r.findings
+    assert (r.layer_calls, r.layer_calls_inferred) == (6, 6)
+    assert r.unknowns == []
+
+
+def test_a_location_is_inferred_only_when_every_run_knew_its_rank():
+    r = analyse("""\
+        import json
+        import keras
+        from keras import layers
+
+        def head(t):
+            return layers.Dense(2)(t)        # 1: known once, unknown once
+
+        head(keras.Input(shape=(3,)))
+        head(json.loads("[]"))
+        x = keras.Input(shape=(5,))
+        y = layers.Dense(4)(x)               # 2
+        z = layers.Dense(4)(json.loads("1")) # 3
+        """)
+    assert (r.layer_calls, r.layer_calls_inferred) == (3, 1)
+    assert sorted(u.span.line for u in r.unknowns) == [6, 12]
+
+
+def _fixture_files() -> list[Path]:
+    return sorted([*(ROOT / "fixtures" / "valid").glob("*.py"), *(ROOT / "fixtures" / "demo").glob("*.py")])
+
+
+@pytest.mark.parametrize("path", _fixture_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_counts_agree_with_show_shapes_on_fixtures(path: Path):
+    r = check_file(str(path), Options(debug=True))
+    calls: dict[tuple, list[bool]] = {}
+    for entry in r.shapes:
+        if entry["layer"].endswith("()") or entry["layer"] == "keras.layers.InputLayer":
+            continue  # a helper's or a subclassed model's result; an input: not calls of Keras
+        key = (entry["span"], entry["layer"], entry["created"])
+        calls.setdefault(key, []).append(all(t.shape is not None for t in entry["outputs"]))
+    assert r.layer_calls_inferred <= r.layer_calls
+    assert (r.layer_calls, r.layer_calls_inferred) == (len(calls), sum(all(v) for v in calls.values()))
+    assert len(r.unknowns) == r.layer_calls - r.layer_calls_inferred
+    unknown = {(u.span, u.layer) for u in r.unknowns}
+    assert unknown == {(k[0], k[1]) for k, v in calls.items() if not all(v)}
+    for u in r.unknowns:
+        assert u.reason and u.origin.path == r.path
