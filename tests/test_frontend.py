@@ -429,14 +429,16 @@ def test_a_file_that_needs_too_many_steps_gets_a_warning_and_keeps_its_findings(
     import keras
     x = keras.Input((4,))
     y = keras.layers.Conv2D(3, 3)(x)
-    for i in range(10000):
-        for j in range(10000):
-            k = i * j
+    def spin():  # one loop is followed for LOOP_STEPS, then as a loop of any length: six use up MAX_STEPS
+        for i in range(10000):
+            for j in range(10000):
+                k = i * j
+    spin(); spin(); spin(); spin(); spin(); spin()
     z = keras.layers.Conv1D(3, 3)(x)
     """
     result = check_source(textwrap.dedent(src), "t.py")
     assert [(f.span.line, f.code.name, f.code.severity) for f in result.findings] == [
-        (4, "rank-mismatch", "error"), (7, "analysis-limit", "warning")]
+        (4, "rank-mismatch", "error"), (8, "analysis-limit", "warning")]
 
 
 def test_recursion_under_an_unknown_condition_is_not_followed():

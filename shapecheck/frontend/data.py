@@ -49,6 +49,9 @@ class DataFlow:
 
     def __init__(self, interp: Interpreter) -> None:
         self.interp = interp
+        #: :meth:`text` per node (by identity; the node kept alive with it): a loop that fills an
+        #: array element by element asks for the same expression's text thousands of times
+        self._texts: dict[int, tuple[cst.CSTNode, str]] = {}
 
     # -- which calls are data ----------------------------------------------
     def handles(self, name: str, args: list, kwargs: dict) -> bool:
@@ -117,11 +120,16 @@ class DataFlow:
 
     def text(self, node: cst.CSTNode) -> str:
         """The expression as written (``np.zeros((8, 3))``), for the notes; short ones only."""
+        cached = self._texts.get(id(node))
+        if cached is not None and cached[0] is node:
+            return cached[1]
         try:
             code = " ".join(self.interp.module.code_for_node(node).split())
         except Exception:  # noqa: BLE001 - a node of another module: the notes do without it
-            return ""
-        return f"`{code}`" if len(code) <= 60 else ""
+            code = ""
+        text = f"`{code}`" if code and len(code) <= 60 else ""
+        self._texts[id(node)] = (node, text)
+        return text
 
     # -- arrays as objects ---------------------------------------------------
     def attribute(self, a: Array, attr: str, node: cst.CSTNode) -> Any:

@@ -77,6 +77,10 @@ MAX_STEPS = 100_000
 DEADLINE_EVERY = 64
 #: rounds of joining a loop body's bindings whose iteration count is unknown
 LOOP_ROUNDS = 4
+#: steps one loop is followed iteration by iteration; past them, the iterations left count as
+#: a loop that runs any number of times (a data-generation loop of 50,000 rounds would else use
+#: up MAX_STEPS, and the model after it would go unchecked)
+LOOP_STEPS = 20_000
 _MISSING = object()
 #: methods of a subclassed model that take over what `fit` does with the data
 _CUSTOM_STEPS = ("train_step", "test_step", "predict_step", "compute_loss")
@@ -259,6 +263,8 @@ class Interpreter:
     _depth: int = 0
     _functions: list[FunctionValue] = field(default_factory=list)
     _steps: int = 0
+    #: ``_steps`` when the outermost loop being unrolled began (``LOOP_STEPS`` counts from it)
+    _loop_start: Optional[int] = None
     #: ``time.monotonic()`` value past which the analysis stops (:class:`AnalysisLimit` with
     #: reason "time"); None: no deadline.  Checked every ``DEADLINE_EVERY`` steps, never by a
     #: signal (the mypy plugin runs this inside mypy's process)
@@ -568,12 +574,26 @@ class Interpreter:
         if items is None or len(items) > MAX_UNROLL:
             self.exec_unknown_loop(stmt.body.body, env, stmt.target, stmt.orelse)
             return
-        for item in items:
-            self.assign(stmt.target, item, env)
-            if not self.exec_iteration(stmt.body.body, env):
-                return
+        outermost = self._loop_start is None
+        if outermost:
+            self._loop_start = self._steps
+        try:
+            for item in items:
+                if self._loop_budget_spent():
+                    self.exec_unknown_loop(stmt.body.body, env, stmt.target, stmt.orelse)
+                    return
+                self.assign(stmt.target, item, env)
+                if not self.exec_iteration(stmt.body.body, env):
+                    return
+        finally:
+            if outermost:
+                self._loop_start = None
         if stmt.orelse is not None:
             self.exec_block(stmt.orelse.body.body, env)
+
+    def _loop_budget_spent(self) -> bool:
+        """The loops being unrolled (the outermost and those inside it) took ``LOOP_STEPS``."""
+        return self._loop_start is not None and self._steps - self._loop_start > LOOP_STEPS
 
     def exec_try(self, stmt: Any, env: Env) -> None:
         """``try``: when a handler may catch what Keras raises (``ValueError``, ``TypeError``,
@@ -605,17 +625,26 @@ class Interpreter:
         undecided test on (or for ``while True``), the loop may run any number of times."""
         test = stmt.test
         constant = isinstance(test, cst.Name) and test.value == "True"
-        for _ in range(MAX_UNROLL if not constant else 0):
-            cond = _truth(self.eval(test, env))
-            if cond is False:
-                if stmt.orelse is not None:
-                    self.exec_block(stmt.orelse.body.body, env)
-                return
-            if cond is not True:
-                break
-            if not self.exec_iteration(stmt.body.body, env):
-                return
-        self.exec_unknown_loop(stmt.body.body, env, None, stmt.orelse)
+        outermost = self._loop_start is None
+        if outermost:
+            self._loop_start = self._steps
+        try:
+            for _ in range(MAX_UNROLL if not constant else 0):
+                if self._loop_budget_spent():
+                    break
+                cond = _truth(self.eval(test, env))
+                if cond is False:
+                    if stmt.orelse is not None:
+                        self.exec_block(stmt.orelse.body.body, env)
+                    return
+                if cond is not True:
+                    break
+                if not self.exec_iteration(stmt.body.body, env):
+                    return
+            self.exec_unknown_loop(stmt.body.body, env, None, stmt.orelse)
+        finally:
+            if outermost:
+                self._loop_start = None
 
     def exec_unknown_loop(self, body: Any, env: Env, target: Any, orelse: Any) -> None:
         """A body that runs any number of times: its bindings are joined until they no

@@ -26,11 +26,16 @@ def _is_int(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
 
+#: ``standardize_tuple``'s default ``value``: read the argument from the call's config
+_FROM_CONFIG: Any = object()
+
+
 def standardize_tuple(call: Call, key: str, n: int, *, allow_zero: bool = False,
-                      label: Optional[str] = None, value: Any = UNKNOWN) -> tuple[Dim, ...]:
-    """``argument_validation.standardize_tuple``: an int or ``n`` ints, all > 0 (>= 0 with ``allow_zero``)."""
+                      label: Optional[str] = None, value: Any = _FROM_CONFIG) -> tuple[Dim, ...]:
+    """``argument_validation.standardize_tuple``: an int or ``n`` ints, all > 0 (>= 0 with ``allow_zero``).
+    ``value``, where given, stands for the config's (an unknown one gives unknown dims)."""
     name = label or key
-    v = call.get(key) if value is UNKNOWN else value
+    v = call.get(key) if value is _FROM_CONFIG else value
     if v is UNKNOWN:
         return tuple(dims.unknown() for _ in range(n))
     error = f"The `{name}` argument must be a tuple of {n} integers. Received {name}={v!r}"

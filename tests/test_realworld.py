@@ -1,0 +1,152 @@
+"""Regressions reduced from real-world Keras code (``benchmarks/corpus.py``, ``docs/coverage.md``).
+
+Each case is a program Keras accepts on which shapecheck once reported a finding (a false
+positive) or gave up early (coverage).  Two checks per case, so that neither side can drift:
+
+* shapecheck reports nothing on it (and, where the case is about coverage, infers every call);
+* Keras itself runs it without an error: all cases run in one subprocess (the program and then
+  its ``run`` lines, which call what the program leaves uncalled with concrete values).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from shapecheck.api import check_source
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Case:
+    source: str
+    #: appended when Keras runs the case (shapecheck sees only ``source``)
+    run: str = ""
+    #: every layer call's shape must be inferred
+    full_coverage: bool = False
+
+
+CASES: dict[str, Case] = {
+    # keras 2.3.1 examples/mnist_sklearn_wrapper.py: the model function is handed to
+    # KerasClassifier and never called in the file; an unknown pool_size with strides=None
+    # was read as strides=None itself ("must be a tuple of 2 integers").
+    "pool_size_from_a_parameter": Case(
+        """
+        from keras.models import Sequential
+        from keras.layers import Conv2D, MaxPooling2D
+
+
+        def make_model(filters, kernel_size, pool_size):
+            model = Sequential()
+            model.add(Conv2D(filters, kernel_size, input_shape=(28, 28, 1)))
+            model.add(MaxPooling2D(pool_size=pool_size))
+            return model
+        """,
+        run="make_model(8, 3, 2)",
+    ),
+    # The same mix-up in ZeroPadding2D's per-axis pairs: one entry not followed.
+    "padding_entry_not_followed": Case(
+        """
+        import keras
+        from keras import layers
+
+
+        def block(widths):
+            x = keras.Input((8, 8, 3))
+            return layers.ZeroPadding2D(padding=(widths[0], (1, 1)))(x)
+        """,
+        run="block([(1, 2)])",
+    ),
+    # keras 2.3.1 examples/addition_rnn.py: a data-generation loop of 50,000 rounds before the
+    # model used up the step budget, and the model after it went unchecked.
+    "model_after_a_long_data_loop": Case(
+        """
+        import numpy as np
+        from keras import layers
+        from keras.models import Sequential
+
+        questions = []
+        seen = set()
+        while len(questions) < 50000:
+            a, b = np.random.randint(0, 1000), np.random.randint(0, 1000)
+            key = tuple(sorted((a, b)))
+            if key in seen:
+                continue
+            seen.add(key)
+            questions.append(f"{a}+{b}")
+
+        model = Sequential()
+        model.add(layers.Input((7, 12)))
+        model.add(layers.LSTM(128))
+        model.add(layers.RepeatVector(4))
+        model.add(layers.LSTM(128, return_sequences=True))
+        model.add(layers.Dense(12, activation="softmax"))
+        """,
+        full_coverage=True,
+    ),
+}
+
+
+def _source(case: Case) -> str:
+    return textwrap.dedent(case.source)
+
+
+@pytest.fixture(autouse=True)
+def small_step_budgets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The same budgets, a tenth of their size: the long loop costs a tenth of the time."""
+    from shapecheck.frontend import interpreter
+
+    monkeypatch.setattr(interpreter, "MAX_STEPS", interpreter.MAX_STEPS // 10)
+    monkeypatch.setattr(interpreter, "LOOP_STEPS", interpreter.LOOP_STEPS // 10)
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_shapecheck_reports_nothing(name: str) -> None:
+    case = CASES[name]
+    result = check_source(_source(case), f"{name}.py")
+    assert [(f.span.line, f.code.name, f.message) for f in result.findings] == []
+    if case.full_coverage:
+        assert result.layer_calls > 0
+        assert result.layer_calls_inferred == result.layer_calls
+
+
+def test_a_bug_after_a_long_data_loop_is_still_found() -> None:
+    source = _source(CASES["model_after_a_long_data_loop"]).replace('model.add(layers.RepeatVector(4))\n', '')
+    result = check_source(source, "t.py")
+    assert [f.code.name for f in result.findings] == ["rank-mismatch"]  # an LSTM on the last LSTM's vectors
+
+
+_RUNNER = """
+import json, sys, traceback
+out = {}
+for name, code in json.loads(sys.stdin.read()).items():
+    try:
+        exec(compile(code, name + ".py", "exec"), {"__name__": "__main__"})
+        out[name] = None
+    except Exception as e:
+        out[name] = type(e).__name__ + ": " + str(e)[:500]
+print(json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="module")
+def keras_verdicts() -> dict:
+    programs = {name: _source(c) + "\n" + c.run + "\n" for name, c in CASES.items()}
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", KERAS_BACKEND="tensorflow", CUDA_VISIBLE_DEVICES="")
+    proc = subprocess.run([sys.executable, "-c", _RUNNER], input=json.dumps(programs), capture_output=True,
+                          text=True, cwd=ROOT, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_keras_accepts(name: str, keras_verdicts: dict) -> None:
+    assert keras_verdicts[name] is None
