@@ -302,6 +302,30 @@ PROGRAMS = {
         y = keras.layers.Dense(P().units)(x)
         y = keras.layers.Dense(Kw(units=20).units)(x)
     ''',
+    "collections.namedtuple and enum members": '''
+        import collections
+        import enum
+        from collections import namedtuple
+
+        Cfg = namedtuple("Cfg", ["units", "depth"])
+        Wide = collections.namedtuple("Wide", "units, depth", defaults=[3])
+
+        class Size(enum.Enum):
+            SMALL = 4
+            BIG = 8
+
+        class Level(enum.IntEnum):
+            LOW = 5
+
+        c = Cfg(64, 2)
+        y = keras.layers.Dense(c.units)(x)
+        y = keras.layers.Dense(c[1])(x)
+        y = keras.layers.Dense(Wide(units=5).depth)(x)
+        y = keras.layers.Dense(c._replace(depth=9).depth + len(c._fields))(x)
+        y = keras.layers.Dense(Size.BIG.value)(x)
+        y = keras.layers.Dense(len(Size.SMALL.name))(x)
+        y = keras.layers.Dense(Level.LOW)(x)
+    ''',
     "click options: the command called with an empty command line": '''
         import click
 

@@ -58,6 +58,15 @@ _CLICK = ("click.command", "click.group", "click.option", "click.argument", "cli
 
 
 @dataclass(frozen=True)
+class TupleClass:
+    """A class made by ``collections.namedtuple(name, fields, defaults=...)``; its instances are
+    namespaces whose fields also read by position."""
+
+    fields: tuple
+    defaults: tuple = ()
+
+
+@dataclass(frozen=True)
 class Factory:
     """``dataclasses.field(default_factory=f)``: each instance gets ``f()``."""
 
@@ -168,6 +177,19 @@ def foreign_init(inst: Any, cls: Any, args: list, kwargs: dict, fields: list) ->
         inst.attrs.setdefault(name, UNKNOWN)
 
 
+_ENUMS = {"enum.Enum", "enum.StrEnum", "enum.Flag"}
+
+
+def enum_members(cls: Any) -> None:
+    """``class Size(enum.Enum): SMALL = 4``: ``Size.SMALL`` is a member whose ``.value`` is 4 and
+    ``.name`` "SMALL" (an ``IntEnum``'s members stay the ints they are equal to)."""
+    if not any(isinstance(b, QualName) and b.name in _ENUMS for b in cls.bases):
+        return
+    for name, value in list(cls.attrs.items()):
+        if not name.startswith("_") and not isinstance(value, (FunctionValue, ClassValue)):
+            cls.attrs[name] = Namespace({"value": value, "name": name}) if _literal(value) else UNKNOWN
+
+
 def decorator_names(fn: Any) -> set[str]:
     node = getattr(fn, "node", None)
     if not isinstance(node, cst.FunctionDef):
@@ -197,7 +219,8 @@ class Configs:
 
     # -- which calls ---------------------------------------------------------
     def handles(self, name: str) -> bool:
-        return (name in _NAMESPACES or name in ("argparse.ArgumentParser", "dataclasses.field", "dataclasses.replace")
+        return (name in _NAMESPACES or name in ("argparse.ArgumentParser", "dataclasses.field", "dataclasses.replace",
+                                                "collections.namedtuple")
                 or name.startswith(tuple(f"{m}.DEFINE_" for m in _FLAG_MODULES)) or name in _CLICK)
 
     def call(self, name: str, args: list, kwargs: dict) -> Any:
@@ -211,6 +234,8 @@ class Configs:
             return Factory(kwargs["default_factory"]) if "default_factory" in kwargs else UNKNOWN
         if name == "dataclasses.replace":
             return self.replace(args, kwargs)
+        if name == "collections.namedtuple":
+            return self.namedtuple(args, kwargs)
         if name in _CLICK:
             return self.click_param(name, args, kwargs)
         return self.define_flag(name, args, kwargs)
@@ -245,8 +270,10 @@ class Configs:
             return obj.attrs[attr]
         if attr == "__dict__" and not obj.items:
             return obj.attrs
-        if obj.items and attr in _MAPPING_METHODS:
+        if obj.items and attr in _MAPPING_METHODS or obj.order and attr in ("_replace", "_asdict"):
             return BoundMethod(obj, attr)
+        if obj.order and attr == "_fields":
+            return obj.order
         return UNKNOWN
 
     def set_attribute(self, obj: Any, attr: str, value: Any) -> None:
@@ -263,7 +290,32 @@ class Configs:
     def subscript(self, obj: Namespace, key: Any) -> Any:
         if obj.items and isinstance(key, str) and key in obj.attrs:
             return obj.attrs[key]
+        if obj.order and isinstance(key, int) and not isinstance(key, bool) and -len(obj.order) <= key < len(obj.order):
+            return obj.attrs.get(obj.order[key], UNKNOWN)
         return UNKNOWN
+
+    # -- collections.namedtuple ----------------------------------------------
+    def namedtuple(self, args: list, kwargs: dict) -> Any:
+        fields = args[1] if len(args) > 1 else kwargs.get("field_names")
+        if isinstance(fields, str):
+            fields = fields.replace(",", " ").split()
+        defaults = kwargs.get("defaults", ())
+        if not isinstance(fields, (list, tuple)) or not all(isinstance(f, str) and f.isidentifier() for f in fields) \
+                or not isinstance(defaults, (list, tuple)) or len(defaults) > len(fields):
+            return UNKNOWN
+        return TupleClass(tuple(fields), tuple(defaults))
+
+    def make_tuple(self, cls: TupleClass, args: list, kwargs: dict) -> Any:
+        """An instance: the fields from the call, the last ones from ``defaults``; a call Python
+        refuses (too many or missing arguments) is unknown."""
+        values = dict(zip(cls.fields[len(cls.fields) - len(cls.defaults):], cls.defaults))
+        if len(args) > len(cls.fields) or any(k not in cls.fields for k in kwargs):
+            return UNKNOWN
+        values.update(zip(cls.fields, args))
+        values.update(kwargs)
+        if any(f not in values for f in cls.fields):
+            return UNKNOWN
+        return Namespace({f: values[f] for f in cls.fields}, depth=self.interp._maybe, order=cls.fields)
 
     def lacks(self, obj: Any, attr: str) -> bool:
         """Whether ``obj`` surely has no attribute ``attr`` (``getattr(obj, attr, default)`` gives the default)."""
@@ -283,6 +335,12 @@ class Configs:
             if args[0] in attrs:
                 return attrs[args[0]]
             return (args[1] if len(args) > 1 else kwargs.get("default")) if obj.complete else UNKNOWN
+        if obj.order and name == "_replace" and not args:
+            if any(k not in obj.order for k in kwargs):
+                return UNKNOWN
+            return Namespace({**attrs, **kwargs}, depth=self.interp._maybe, order=obj.order)
+        if obj.order and name == "_asdict" and not args:
+            return dict(attrs)
         if name in ("keys", "values", "items"):
             return list(getattr(attrs, name)())
         if name in ("to_dict", "copy", "copy_and_resolve_references"):

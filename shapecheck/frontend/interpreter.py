@@ -497,6 +497,7 @@ class Interpreter:
             if isinstance(v, FunctionValue):
                 v.is_method = True
                 v.owner = v.owner or cls
+        configs.enum_members(cls)
         env.vars[stmt.name.value] = cls
 
     # -- control flow -----------------------------------------------------
@@ -1234,6 +1235,8 @@ class Interpreter:
             return self.call_builtin(func.name, args, kwargs, node)
         if isinstance(func, Partial):
             return self.call_value(func.func, [*func.args, *args], {**func.kwargs, **kwargs}, node)
+        if isinstance(func, configs.TupleClass):
+            return self.configs.make_tuple(func, args, kwargs)
         return UNKNOWN
 
     def call_qualname(self, name: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:

@@ -225,6 +225,8 @@ class Namespace:
     complete: bool = True
     #: the interpreter's ``_maybe`` where it was made: set at a deeper one, an attribute is unknown
     depth: int = 0
+    #: a ``collections.namedtuple`` instance: its fields in order (``cfg[1]``)
+    order: tuple = ()
 
 
 @dataclass(eq=False)
