@@ -48,6 +48,8 @@ _ESCAPES = "!%?/,;"
 _ASSIGN_ESCAPE = re.compile(r"[^=]*?(?<![=!<>:+\-*/%&|^@~])=(?!=)[ \t]*([!%])")
 #: ``obj?``, ``obj.attr??``, ``x = obj[0]?``: IPython's ``_help_end_re`` (the whole line asks for help)
 _HELP_END = re.compile(r"(?!\d)[\w*]+(\.(?!\d)[\w*]+|\[-?[0-9]+\])*\?\??$")
+#: ``from __future__ import ...``: the module's name, kept to its length (``_no_future``: nothing to follow)
+_FUTURE = re.compile(r"^(from[ \t]+)__future__([ \t]+import\b)")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
@@ -302,6 +304,9 @@ def python_lines(source: str) -> list[tuple[str, int]]:
             continue
         magic_line = _magic(line, scan)
         if magic_line is None:
+            if scan.at_statement and _FUTURE.match(line):
+                # legal at the top of any cell (IPython compiles each alone), not in the middle of one module
+                line = _FUTURE.sub(r"\1_no_future\2", line, count=1)
             scan.code(line)
             out.append((line, offsets[i]))
             continue

@@ -295,6 +295,64 @@ def test_cell_magics_keep_the_python_cells_and_leave_out_the_others():
     assert python_lines("%time y = f(1,\n   2)") == [("y = f(1,", 6), ("   2)", 0)]
 
 
+# --- every fixture program, as a notebook ----------------------------------------------------------------
+
+FIXTURES = sorted(p for kind in ("valid", "invalid", "demo") for p in (ROOT / "fixtures" / kind).glob("*.py"))
+#: what a cell may start with: IPython's syntax that shapecheck skips (``%%time`` only as a cell's first line)
+PREFIXES = [["%matplotlib inline"], ["!pip install -q keras", "files = !ls"], ["%%time"], ["?print", "%load_ext tensorboard"],
+            ["%%capture captured"]]
+
+
+def as_notebook(source: str, seed: int) -> tuple[Any, dict[int, tuple[int, int]]]:
+    """The program cut into cells at some of its top-level statements, with prose between and magics at the
+    top of some cells (seeded); and where each line of the program is in the notebook (cell, line)."""
+    import ast
+    import random
+
+    rng = random.Random(seed)
+    lines = source.splitlines()
+    starts = sorted({min([n.lineno] + [d.lineno for d in getattr(n, "decorator_list", [])])
+                     for n in ast.parse(source).body})
+    cuts = [1] + [line for line in starts[1:] if rng.random() < 0.4] + [len(lines) + 1]
+    cells: list = []
+    where: dict[int, tuple[int, int]] = {}
+    for a, b in zip(cuts, cuts[1:]):
+        if rng.random() < 0.5:
+            cells.append(new_markdown_cell(f"Cells {a} to {b - 1}"))
+        prefix = rng.choice(PREFIXES) if rng.random() < 0.6 else []
+        for line in range(a, b):
+            where[line] = (len(cells) + 1, line - a + 1 + len(prefix))
+        cells.append(new_code_cell("\n".join(prefix + lines[a - 1:b - 1])))
+    return new_notebook(cells=cells), where
+
+
+def _positions(result: Any, where: Optional[dict] = None) -> list:
+    """The findings (code, position, the notes' positions) and the shapes (layer, position, shapes) of a result;
+    with ``where``, a program's lines moved to the notebook's cells."""
+    def at(s: Any) -> tuple:
+        if s.path != result.path:
+            return (s.path, s.line, s.column)
+        return (*where[s.line], s.column) if where is not None else (s.cell, s.line, s.column)
+
+    return [("finding", f.code.name, at(f.span), [at(n.span) for n in f.notes]) for f in result.findings] + \
+        [("shape", e["layer"], at(e["span"]), repr(e["outputs"])) for e in result.shapes]
+
+
+@pytest.mark.parametrize("fixture", FIXTURES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_a_fixture_as_a_notebook_has_the_same_findings_and_shapes_in_its_cells(fixture, tmp_path):
+    nb, where = as_notebook(fixture.read_text(), seed=FIXTURES.index(fixture))
+    program = check_file(str(fixture))
+    notebook = check_file(str(write(tmp_path / "program.ipynb", nb)))
+    assert _positions(notebook) == _positions(program, where)
+    assert (notebook.layer_calls, notebook.layer_calls_inferred) == (program.layer_calls, program.layer_calls_inferred)
+
+
+def test_a_future_import_at_the_top_of_a_later_cell_is_no_syntax_error(tmp_path):
+    nb = new_notebook(cells=[new_code_cell("import keras"), new_code_cell("from __future__ import annotations\n"
+                                                                          "x = keras.layers.Reshape((3,))(keras.Input((4,)))")])
+    assert errors(write(tmp_path / "nb.ipynb", nb)) == [(2, 2, "invalid-reshape")]
+
+
 # --- reading --------------------------------------------------------------------------------------------
 
 def test_a_v3_notebook_reads_as_nbformat_reads_it(tmp_path):
