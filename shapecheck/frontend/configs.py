@@ -105,7 +105,7 @@ def _literal(v: Any) -> bool:
     return False
 
 
-def _plain(v: Any, opaque: dict) -> Any:
+def _plain(v: Any) -> Any:
     """What the real parser returned, back as an abstract value."""
     if isinstance(v, _Opaque):
         return v.value
@@ -252,15 +252,19 @@ class Configs:
             return UNKNOWN
         attrs = {**source, **kwargs}
         if nested:
-            attrs = {k: self._nest(v, name) for k, v in attrs.items()}
+            attrs = {k: self._nest(v, name, 0) for k, v in attrs.items()}
         return Namespace(attrs, items=items, depth=self.interp._maybe)
 
-    def _nest(self, v: Any, name: str) -> Any:
+    def _nest(self, v: Any, name: str, level: int) -> Any:
         """ConfigDict and EasyDict turn the dicts inside (also inside lists) into their own kind."""
         if isinstance(v, dict) and all(isinstance(k, str) for k in v):
-            return self.namespace(name, [v], {})
+            if level > 20:
+                return UNKNOWN  # (a dict that holds itself)
+            items, nested = _NAMESPACES[name]
+            return Namespace({k: self._nest(x, name, level + 1) for k, x in v.items()}, items=items,
+                             depth=self.interp._maybe)
         if isinstance(v, list):
-            return [self._nest(x, name) for x in v]
+            return [self._nest(x, name, level + 1) for x in v]
         return v
 
     def attribute(self, obj: Any, attr: str) -> Any:
@@ -284,7 +288,7 @@ class Configs:
                                                                          and value == current)):
             value = UNKNOWN
         if isinstance(obj, Namespace) and obj.items and isinstance(value, dict):
-            value = self._nest(value, "ml_collections.ConfigDict")
+            value = self._nest(value, "ml_collections.ConfigDict", 0)
         obj.attrs[attr] = value
 
     def subscript(self, obj: Namespace, key: Any) -> Any:
@@ -361,8 +365,8 @@ class Configs:
 
     # -- dataclasses ---------------------------------------------------------
     def replace(self, args: list, kwargs: dict) -> Any:
-        """``dataclasses.replace(obj, **changes)``: a new instance; its ``__post_init__`` is not
-        followed, so the fields it derives become unknown unless given."""
+        """``dataclasses.replace(obj, **changes)`` (and a NamedTuple's ``_replace``): a new instance
+        made from the old one's fields and the changes, as Python makes it (``__post_init__`` runs)."""
         if len(args) != 1 or not isinstance(args[0], Instance) or not args[0].cls.is_dataclass:
             return UNKNOWN
         old = args[0]
@@ -400,7 +404,6 @@ class Configs:
     def argument_parser(self, kwargs: dict) -> Any:
         options: dict = {"add_help": False, "conflict_handler": "resolve", "exit_on_error": False}
         unknown: set = set()
-        opaque: dict = {}
         complete = True
         prefix = kwargs.get("prefix_chars", "-")
         if not isinstance(prefix, str) or not prefix:
@@ -417,13 +420,12 @@ class Configs:
         options["parents"] = [p.parser for p in parents]
         for p in parents:
             unknown |= p.unknown
-            opaque.update(p.opaque)
             complete = complete and p.complete
         try:
             parser = argparse.ArgumentParser(**options)
         except Exception:  # noqa: BLE001 - an argument the real parser refuses: the program fails there
             return UNKNOWN
-        return ArgParser(parser, unknown, opaque, self.interp._maybe, complete)
+        return ArgParser(parser, unknown, self.interp._maybe, complete)
 
     def parser_method(self, p: ArgParser, name: str, args: list, kwargs: dict) -> Any:
         if name == "add_argument":
@@ -510,7 +512,7 @@ class Configs:
             return UNKNOWN
         known = name.startswith("parse_known")
         ns, rest = parsed if known else (parsed, None)
-        attrs = {k: UNKNOWN if k in p.unknown else _plain(v, p.opaque) for k, v in vars(ns).items()}
+        attrs = {k: UNKNOWN if k in p.unknown else _plain(v) for k, v in vars(ns).items()}
         result = Namespace(attrs, complete=p.complete, depth=self.interp._maybe)
         return (result, list(rest)) if known else result
 
@@ -592,7 +594,7 @@ class Configs:
                 values = command.make_context("shapecheck", [], resilient_parsing=True).params
         except Exception:  # noqa: BLE001 - a default click refuses: the program stops there
             return {d.param.name: UNKNOWN for d in params if d.param.name}
-        return {d.param.name: _plain(values.get(d.param.name), {}) if d.known else UNKNOWN
+        return {d.param.name: _plain(values.get(d.param.name)) if d.known else UNKNOWN
                 for d in params if d.param.name}
 
 

@@ -237,8 +237,6 @@ class ArgParser:
     parser: Any
     #: dests whose value cannot be known (a required argument, a ``type=`` not followed ...)
     unknown: set = field(default_factory=set)
-    #: sentinel default -> the abstract value it stands for (a default that is not a literal)
-    opaque: dict = field(default_factory=dict)
     depth: int = 0
     #: every argument it has is known (no option string or ``dest`` that could not be evaluated)
     complete: bool = True
