@@ -143,6 +143,10 @@ def _output_error(path: str, e: OSError) -> None:
               help="Write the report to PATH instead of standard output (no colour), atomically: PATH gets the "
                    "whole report or stays as it was. '-': standard output.")
 @click.option("--show-shapes", is_flag=True, help="Also print the shape each layer or op call produces.")
+@click.option("--explain-unknown", "explain_unknown", is_flag=True,
+              help="Also say, for each layer, op or model call whose output shape is unknown, why: where the "
+                   "analysis lost the value (a call it does not follow, an argument it cannot know, an op it has "
+                   "no rule for). Notes only: the exit status is unchanged. JSON: the \"unknown\" list.")
 @click.option("--keras-version", type=click.Choice(["2", "3"]), default=None, show_default="3",
               help="Keras semantics to check against (2: tf.keras 2.x / tf_keras). Default: the configuration's "
                    "keras-version, else 3.")
@@ -219,7 +223,7 @@ def main(paths: tuple[str, ...], fmt: str, quiet: bool, statistics: bool, output
          show_shapes: bool, keras_version: str, summary: bool, file_time_limit: float, max_file_size: str,
          runtime: bool, device: str, runtime_memory: Optional[str], runtime_timeout: float, debug: bool,
          list_layers: bool, config_file: Optional[str], isolated: bool, graph_dir: Optional[str],
-         graph_format: str, jobs: Optional[int], no_cache: bool, cache_dir: Optional[str],
+         graph_format: str, jobs: Optional[int], no_cache: bool, cache_dir: Optional[str], explain_unknown: bool,
          **settings_flags: Any) -> None:
     """Find the tensor-shape errors Keras would raise, before the code runs.
 
@@ -234,7 +238,8 @@ def main(paths: tuple[str, ...], fmt: str, quiet: bool, statistics: bool, output
 
     try:
         targets = list(paths) or ["."]
-        _check_format(fmt, summary=summary, list_layers=list_layers, show_shapes=show_shapes, statistics=statistics)
+        _check_format(fmt, summary=summary, list_layers=list_layers, show_shapes=show_shapes, statistics=statistics,
+                      explain_unknown=explain_unknown)
         if not list_layers:
             missing = first_missing(targets)
             if missing is not None:
@@ -270,7 +275,8 @@ def main(paths: tuple[str, ...], fmt: str, quiet: bool, statistics: bool, output
             else:
                 status = _run(targets, options, out, fmt=fmt, color=want_color(to_file=sink is not None),
                               quiet=quiet, statistics=statistics,
-                              show_shapes=show_shapes, summary=summary, runtime=runtime, device=device, memory=memory,
+                              show_shapes=show_shapes, explain_unknown=explain_unknown, summary=summary,
+                              runtime=runtime, device=device, memory=memory,
                               runtime_timeout=runtime_timeout, to_terminal_text=sink is None and fmt == "text",
                               graph=None if graph_dir is None else (graph_dir, graph_format),
                               speed=Speed.of_command_line(jobs, no_cache, cache_dir))
@@ -296,16 +302,20 @@ def main(paths: tuple[str, ...], fmt: str, quiet: bool, statistics: bool, output
 FINDINGS_ONLY = ("sarif", "github")
 
 
-def _check_format(fmt: str, *, summary: bool, list_layers: bool, show_shapes: bool, statistics: bool) -> None:
+def _check_format(fmt: str, *, summary: bool, list_layers: bool, show_shapes: bool, statistics: bool,
+                  explain_unknown: bool = False) -> None:
     """The flags that say what to print, against ``--format``: a combination with no meaning is a usage error."""
     flags = {"--summary": summary, "--list-layers": list_layers, "--show-shapes": show_shapes,
-             "--statistics": statistics}
+             "--statistics": statistics, "--explain-unknown": explain_unknown}
     if fmt in FINDINGS_ONLY:
         for flag, given in flags.items():
             if given:
                 raise click.UsageError(f"--format {fmt} reports the findings only; {flag} cannot be used with it")
     if statistics and summary:
         raise click.UsageError("--statistics and --summary both replace the findings; choose one")
+    if explain_unknown and (summary or statistics and fmt == "text"):
+        raise click.UsageError(f"{'--summary' if summary else '--statistics'} replaces the findings; "
+                               "--explain-unknown adds notes to them and cannot be used with it")
     if statistics and show_shapes and fmt == "text":
         raise click.UsageError("--statistics replaces the findings in text; --show-shapes needs --format json there")
 
@@ -380,7 +390,7 @@ def analyse(targets: list[str], options: Options, progress: bool = False,
 
 
 def _run(targets: list[str], options: Options, out: TextIO, *, fmt: str, color: Optional[bool], quiet: bool,
-         statistics: bool, show_shapes: bool,
+         statistics: bool, show_shapes: bool, explain_unknown: bool = False,
          summary: bool, runtime: bool, device: str, memory: Optional[int], runtime_timeout: float,
          to_terminal_text: bool, graph: Optional[tuple[str, str]] = None, speed: Optional[Speed] = None) -> int:
     """Analyse, replay when asked, write the report to ``out`` (and ``graph``'s pictures: directory,
@@ -410,7 +420,7 @@ def _run(targets: list[str], options: Options, out: TextIO, *, fmt: str, color: 
     elif fmt == "json":
         from .report import json as json_report
 
-        data = json_report.as_dict(report, show_shapes=show_shapes, runtime=checked)
+        data = json_report.as_dict(report, show_shapes=show_shapes, runtime=checked, explain_unknown=explain_unknown)
         if statistics:
             from .report import statistics as statistics_report
 
@@ -428,7 +438,7 @@ def _run(targets: list[str], options: Options, out: TextIO, *, fmt: str, color: 
         from .report import text
 
         text.render(report, out, show_shapes=show_shapes, color=color, runtime=checked, quiet=quiet,
-                    statistics=statistics)
+                    statistics=statistics, explain_unknown=explain_unknown)
     if stopped is not None:
         if fmt == "text":
             out.write(stopped.line() + "\n")

@@ -7,12 +7,15 @@ lists (one call per source location and created layer; inferred when every entry
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
 from shapecheck.api import Options, check_file, check_source
+from shapecheck.cli import main
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -188,14 +191,19 @@ def test_unknown_callables_are_not_counted_but_layers_on_unknown_inputs_are():
         import keras
         from keras import layers
 
-        app = keras.applications.ResNet50()
+        import tensorflow_hub as hub
+
+        encoder = hub.KerasLayer("https://tfhub.dev/some/encoder")
         x = keras.Input(shape=(224, 224, 3))
-        y = app(x)
+        y = encoder(x)
         z = layers.Dense(3)(y)
         """)
-    # `app(x)`: nothing says it is a Keras call; `Dense(3)` on what it gives is one, of unknown shape
+    # `encoder(x)`: nothing says it is a Keras call; `Dense(3)` on what it gives is one, of unknown shape
     assert (r.layer_calls, r.layer_calls_inferred) == (1, 0)
-    assert [u.layer for u in r.unknowns] == ["keras.layers.Dense"]
+    [u] = r.unknowns
+    assert u.layer == "keras.layers.Dense" and u.origin.line == 6
+    assert u.reason == "`tensorflow_hub.KerasLayer(...)` is not followed"
+    assert "`encoder(x)` calls something unknown" in [n.message for n in u.notes]
 
 
 # ---------------------------------------------------------------- counts against a hand count
@@ -260,3 +268,70 @@ def test_counts_agree_with_show_shapes_on_fixtures(path: Path):
     assert unknown == {(k[0], k[1]) for k, v in calls.items() if not all(v)}
     for u in r.unknowns:
         assert u.reason and u.origin.path == r.path
+
+
+# ---------------------------------------------------------------- the command
+PROGRAM = """\
+import keras
+from keras import layers
+
+base = keras.models.load_model("m.keras")
+y = layers.Dense(3)(base.output)
+x = keras.Input(shape=(4,))
+z = layers.Dense(2)(x)
+"""
+
+
+@pytest.fixture
+def program(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    Path("m.py").write_text(PROGRAM)
+    return "m.py"
+
+
+def run(*args: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["--no-cache", *args])
+    return result.exit_code, result.output
+
+
+def test_text_notes_change_neither_the_exit_status_nor_the_closing_line(program):
+    code, out = run("--explain-unknown", program)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0] == ("m.py:5:5: note: the output shape of keras.layers.Dense is unknown: "
+                        "`keras.models.load_model(...)` is not followed (line 4)")
+    assert lines[1] == "    m.py:5:21: note: its input `base.output` is not a known tensor"
+    assert lines[-1] == "No shape errors in 1 file."
+    assert run(program)[1] == "No shape errors in 1 file.\n"
+
+
+def test_show_shapes_says_why_under_an_unknown_shape(program):
+    code, out = run("--show-shapes", program)
+    lines = out.splitlines()
+    i = lines.index("m.py:5:5: shape: keras.layers.Dense -> <unknown rank>")
+    assert lines[i + 1] == "    m.py:4:8: note: unknown: `keras.models.load_model(...)` is not followed"
+    assert "m.py:7:5: shape: keras.layers.Dense -> (None, 2)" in lines
+
+
+def test_json_lists_the_unknown_calls(program):
+    code, out = run("--format", "json", "--explain-unknown", "--show-shapes", program)
+    data = json.loads(out)
+    assert code == 0
+    assert data["summary"]["layer_calls"] == 2 and data["summary"]["layer_calls_inferred"] == 1
+    [u] = data["unknown"]
+    assert {k: u[k] for k in ("path", "line", "column", "layer", "reason", "origin")} == {
+        "path": "m.py", "line": 5, "column": 5, "layer": "keras.layers.Dense",
+        "reason": "`keras.models.load_model(...)` is not followed",
+        "origin": {"path": "m.py", "line": 4, "column": 8}}
+    assert u["notes"][0] == {"path": "m.py", "line": 5, "column": 21,
+                             "message": "its input `base.output` is not a known tensor"}
+    [shape] = [s for s in data["shapes"] if s["line"] == 5]
+    assert shape["shape"] is None and shape["reason"] == u["reason"]
+    assert json.loads(run("--format", "json", program)[1])["unknown"] == []  # only when asked
+
+
+@pytest.mark.parametrize("other", [["--format", "sarif"], ["--format", "github"], ["--summary"],
+                                   ["--statistics"]])
+def test_combinations_without_meaning_are_usage_errors(program, other):
+    code, out = run("--explain-unknown", *other, program)
+    assert code == 2 and "--explain-unknown" in out

@@ -268,7 +268,7 @@ class Unknowns:
         if isinstance(func, QualName):
             return Reason(span, f"`{names.canonical(func.name)}(...)` is not followed")
         if func is UNKNOWN:
-            return Reason(span, "`{code}` calls something unknown", node.func, self.reason_of(node.func, env))
+            return Reason(span, "`{code}` calls something unknown", node, self.reason_of(node.func, env))
         if isinstance(func, FunctionValue):
             return Reason(span, f"`{func.name}(...)` returns no value shapecheck can follow")
         if isinstance(func, BoundMethod):

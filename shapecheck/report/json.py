@@ -7,7 +7,7 @@ from typing import Any, Optional, TextIO
 
 from ..api import Report
 from ..core import dims
-from ..core.findings import Finding, Span
+from ..core.findings import Finding, Span, UnknownShape
 from ..core.shapes import shows_dtype
 from ..runtime import RuntimeReport
 
@@ -31,11 +31,24 @@ def _shape(t: Any) -> Any:
     return None if t.shape is None else [dims.to_json(d) for d in t.shape]
 
 
-def as_dict(report: Report, *, show_shapes: bool = False, runtime: Optional[RuntimeReport] = None) -> dict[str, Any]:
+def _unknown(u: UnknownShape) -> dict[str, Any]:
+    """``--explain-unknown``: a call whose output rank is unknown, the reason and where the value was lost."""
+    o = u.origin
+    return {"path": u.span.path, **_cell(u.span), "line": u.span.line, "column": u.span.column, "layer": u.layer,
+            "reason": u.reason, "origin": {"path": o.path, **_cell(o), "line": o.line, "column": o.column},
+            "notes": [{"path": n.span.path, **_cell(n.span), "line": n.span.line, "column": n.span.column,
+                       "message": n.message} for n in u.notes]}
+
+
+def as_dict(report: Report, *, show_shapes: bool = False, runtime: Optional[RuntimeReport] = None,
+            explain_unknown: bool = False) -> dict[str, Any]:
+    """``explain_unknown``: ``"unknown"`` lists why each call of unknown output rank is (else it is empty);
+    with ``show_shapes``, each shape of unknown rank gets its ``"reason"`` either way."""
     shapes = []
     if show_shapes:
         for file in report.files:
             checked = runtime.files.get(file.path) if runtime is not None else None
+            why = {(u.span, u.layer): u.reason for u in file.unknowns}
             for i, entry in enumerate(file.shapes):
                 s = entry["span"]
                 item: dict[str, Any] = {"path": s.path, **_cell(s), "line": s.line, "column": s.column,
@@ -48,6 +61,8 @@ def as_dict(report: Report, *, show_shapes: bool = False, runtime: Optional[Runt
                 # as the text shows it: a dtype only where it is known and not float32
                 if any(shows_dtype(t.dtype) for t in outs):
                     item.update({"dtype": outs[0].dtype} if len(outs) == 1 else {"dtypes": [t.dtype for t in outs]})
+                if (s, entry["layer"]) in why and any(t.shape is None for t in outs):
+                    item["reason"] = why[(s, entry["layer"])]
                 if any(t.sparse for t in outs):
                     item["sparse"] = [t.sparse for t in outs] if len(outs) > 1 else True
                 if any(t.ragged for t in outs):
@@ -71,6 +86,7 @@ def as_dict(report: Report, *, show_shapes: bool = False, runtime: Optional[Runt
         "version": 1,
         "findings": items,
         "shapes": shapes,
+        "unknown": [_unknown(u) for file in report.files for u in file.unknowns] if explain_unknown else [],
         "summary": {
             "files": len(report.files),
             "errors": sum(1 for f in findings if f.level == "error"),
@@ -95,6 +111,7 @@ def as_dict(report: Report, *, show_shapes: bool = False, runtime: Optional[Runt
 
 
 def render(report: Report, out: TextIO, *, show_shapes: bool = False,
-           runtime: Optional[RuntimeReport] = None) -> None:
-    json.dump(as_dict(report, show_shapes=show_shapes, runtime=runtime), out, indent=2)
+           runtime: Optional[RuntimeReport] = None, explain_unknown: bool = False) -> None:
+    json.dump(as_dict(report, show_shapes=show_shapes, runtime=runtime, explain_unknown=explain_unknown), out,
+              indent=2)
     out.write("\n")

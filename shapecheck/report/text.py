@@ -20,10 +20,12 @@ _VERDICT = {"confirmed": "green", "contradicted": "bold red reverse", "unverifia
 
 
 def render(report: Report, out: TextIO, *, show_shapes: bool = False, color: bool | None = None,
-           runtime: Optional[RuntimeReport] = None, quiet: bool = False, statistics: bool = False) -> None:
+           runtime: Optional[RuntimeReport] = None, quiet: bool = False, statistics: bool = False,
+           explain_unknown: bool = False) -> None:
     """``runtime``: what ``--runtime`` found; each finding and shape then says whether Keras agrees.
     ``quiet``: the findings only, no closing count or runtime line. ``statistics``: a count per code
-    instead of the findings."""
+    instead of the findings. ``explain_unknown``: a note per call whose shape is unknown, saying why
+    (``--show-shapes`` puts the reason under each unknown shape)."""
     # rich honours NO_COLOR and colours only a terminal unless told otherwise.
     console = Console(file=out, highlight=False, soft_wrap=True, force_terminal=color, no_color=color is False)
     if statistics:
@@ -44,6 +46,14 @@ def render(report: Report, out: TextIO, *, show_shapes: bool = False, color: boo
                 word = v.verdict.upper() if v.verdict == "contradicted" else v.verdict
                 console.print(f"    runtime: [{_VERDICT[v.verdict]}]{word}[/{_VERDICT[v.verdict]}]: "
                               f"{escape(v.message)}")
+        if explain_unknown:
+            for u in file.unknowns:
+                console.print(f"{escape(u.span.location)}: [{_STYLE['note']}]note:[/{_STYLE['note']}] "
+                              f"{escape(u.message)}")
+                for n in u.notes:
+                    console.print(f"    {escape(n.span.location)}: "
+                                  f"[{_STYLE['note']}]note:[/{_STYLE['note']}] {escape(n.message)}")
+        why = {(u.span, u.layer): u for u in file.unknowns} if show_shapes else {}
         if show_shapes:
             for i, entry in enumerate(file.shapes):
                 s = entry["span"]
@@ -51,6 +61,10 @@ def render(report: Report, out: TextIO, *, show_shapes: bool = False, color: boo
                 tail = "" if checked is None else _shape_verdict(checked.shapes[i])
                 console.print(f"{escape(s.location)}: [{_STYLE['note']}]shape:[/{_STYLE['note']}] "
                               f"{escape(entry['layer'])} -> {escape(shapes)}{tail}")
+                unknown = why.get((s, entry["layer"]))
+                if unknown is not None and any(t.shape is None for t in entry["outputs"]):
+                    console.print(f"    {escape(unknown.origin.location)}: [{_STYLE['note']}]note:"
+                                  f"[/{_STYLE['note']}] unknown: {escape(unknown.reason)}")
         if checked is not None:
             for line, column, message in checked.missed:
                 console.print(f"{escape(file.path)}:{line}:{column}: [{_STYLE['note']}]note:[/{_STYLE['note']}] "
