@@ -538,6 +538,23 @@ def test_directories_yield_notebooks_but_not_checkpoints(tmp_path, monkeypatch):
     assert run("proj/a.ipynb")[0] == 1
 
 
+def test_the_pre_commit_hook_is_given_notebooks(tmp_path, monkeypatch):
+    """pre-commit's own file selection (identify's tags, the manifest's types) passes the hook .py and .ipynb
+    files, not the others."""
+    from pre_commit.clientlib import load_manifest
+    from pre_commit.commands.run import Classifier
+
+    (hook,) = load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))
+    monkeypatch.chdir(tmp_path)
+    files = ["model.py", "tutorial.ipynb", "nb/.ipynb_checkpoints/x.ipynb", "README.md", "data.json", "setup.cfg"]
+    for name in files:
+        Path(name).parent.mkdir(parents=True, exist_ok=True)
+        Path(name).write_text("{}\n")
+    classifier = Classifier.from_config(files, "", "^$")
+    chosen = classifier.by_types(files, hook["types"], hook["types_or"], hook["exclude_types"])
+    assert list(chosen) == ["model.py", "tutorial.ipynb", "nb/.ipynb_checkpoints/x.ipynb"]
+
+
 def test_cache_and_workers_give_the_same_report(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     for i in range(3):

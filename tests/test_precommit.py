@@ -41,7 +41,7 @@ def readme_snippet() -> str:
 def test_the_manifest_is_valid_for_pre_commit():
     (hook,) = load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))
     assert hook["id"] == "shapecheck"
-    assert hook["language"] == "python" and hook["types"] == ["python"] and hook["pass_filenames"]
+    assert hook["language"] == "python" and hook["types_or"] == ["python", "jupyter"] and hook["pass_filenames"]
     scripts = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["scripts"]
     assert hook["entry"].split()[0] in scripts  # the console script pip installs in the hook's environment
 
@@ -53,7 +53,7 @@ def test_the_readme_snippet_is_a_valid_config_with_the_manifests_hook(tmp_path):
     (hook,) = repo["hooks"]
     (manifest,) = load_manifest(str(ROOT / ".pre-commit-hooks.yaml"))
     # `repo: local` spells the manifest's hook out: the two must not drift apart
-    for key in ("id", "name", "entry", "language", "types", "require_serial"):
+    for key in ("id", "name", "entry", "language", "types", "types_or", "require_serial"):
         assert hook[key] == manifest[key], key
     # the pinned distribution is this version (the README moves with a release)
     assert hook["additional_dependencies"] == [f"keras-shapecheck=={shapecheck.__version__}"]
