@@ -24,6 +24,7 @@ from __future__ import annotations
 import argparse
 import ast
 import json
+import re
 import subprocess
 import sys
 import tarfile
@@ -138,45 +139,26 @@ def imports_keras(path: str) -> bool:
     return False
 
 
-def root_causes(result) -> list[str]:
-    """Why each call whose output stayed unknown did, as a short label per call.
-
-    A call is the root of an unknown when it has tensors as inputs and all of them are known (its
-    rule could not compute the output: ``rule: <op>``; or no rule knows the op: ``no rule: <op>``),
-    or when none of its inputs is a tensor the analysis follows (``input not followed: <op>``: a
-    function parameter, data, a value the interpreter turned unknown).  A call with an unknown
-    tensor among its inputs only passes the unknown on (``downstream``).
-    """
-    from shapecheck.core.engine import rule_for
-
-    known: dict[int, bool] = {}
-    for entry in result.shapes:
-        for ref, t in zip(entry["refs"], entry["outputs"]):
-            known[ref.node] = known.get(ref.node, False) or t.shape is not None
-    graph = result.graph
-    if graph is None:
-        return []
-    nodes = {n.id: n for n in graph.nodes}
-    labels = []
-    for entry in result.shapes:
-        if any(t.shape is not None for t in entry["outputs"]) or not entry["refs"]:
-            continue
-        node = nodes.get(entry["refs"][0].node)
-        if node is None:
-            continue
-        refs = node.tensor_refs()
-        op = node.op
-        if not refs:
-            labels.append(f"input not followed: {op}")
-        elif all(known.get(r.node, _is_input(nodes.get(r.node))) for r in refs):
-            labels.append(f"{'rule' if rule_for(op) is not None else 'no rule'}: {op}")
-        else:
-            labels.append("downstream")
-    return labels
+def root_causes(result) -> list[tuple[str, str]]:
+    """Why each counted call whose output rank stayed unknown did, one label per call: the first
+    cause :mod:`shapecheck.frontend.unknowns` finds (``FileResult.unknowns``, what
+    ``--explain-unknown`` prints), with the user's own names left out so that the same cause in
+    different files groups together (a call not followed keeps its callee); each with an example."""
+    return [(_CODE.sub(_keep_callee, u.reason), f"{u.origin.path}:{u.origin.line}: {u.reason}")
+            for u in getattr(result, "unknowns", [])]
 
 
-def _is_input(node) -> bool:
-    return node is not None and node.kind in ("input", "data")
+_CODE = re.compile(r"`([^`]*)`")
+
+
+def _keep_callee(m: re.Match) -> str:
+    code = m.group(1)
+    if re.fullmatch(r"(keras|tensorflow|tf|numpy|np|operator)\.[\w.]+", code):
+        return m.group(0)
+    callee = re.match(r"([A-Za-z_][\w.]*)\(", code)
+    if callee and "." in callee.group(1):
+        return f"`{callee.group(1)}(...)`"
+    return "`...`"
 
 
 @dataclass
@@ -189,6 +171,8 @@ class Figures:
     internal_errors: int = 0
     seconds: float = 0.0
     causes: Counter = field(default_factory=Counter)
+    #: a cause's first occurrence, as written
+    examples: dict = field(default_factory=dict)
     listed: list = field(default_factory=list)
 
     @property
@@ -200,6 +184,8 @@ class Figures:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.findings.update(other.findings)
         self.causes.update(other.causes)
+        for label, example in other.examples.items():
+            self.examples.setdefault(label, example)
         self.listed.extend(other.listed)
 
     def row(self, name: str) -> str:
@@ -230,7 +216,9 @@ def run_package(pkg: Package, top: Path, options: Options, causes: bool) -> Figu
             figures.listed.append(f"{f.span.path}:{f.span.line}:{f.span.column}: {f.code.number} "
                                   f"[{f.code.name}] {f.message.splitlines()[0]}")
         if causes:
-            figures.causes.update(root_causes(result))
+            for label, example in root_causes(result):
+                figures.causes[label] += 1
+                figures.examples.setdefault(label, example)
     return figures
 
 
@@ -265,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.uninferred:
         print(f"\ncalls left unknown, by root cause (of {total.layer_calls - total.layer_calls_inferred}):")
         for label, n in total.causes.most_common(args.uninferred):
-            print(f"  {n:>6}  {label}")
+            print(f"  {n:>6}  {label}\n          e.g. {total.examples[label]}")
     if args.json:
         data = {name: {"files": f.files, "keras_files": f.keras_files, "findings": dict(f.findings),
                        "layer_calls": f.layer_calls, "layer_calls_inferred": f.layer_calls_inferred,
