@@ -69,8 +69,57 @@ def test_an_input_shape_that_is_not_known():
     assert u.reason == "`json.load(...)` is not followed"
     assert u.origin.line == 5
     messages = [n.message for n in u.notes]
-    assert "its input comes from `keras.Input` here, whose output shape is unknown" in messages
+    assert "the shape is lost first at `keras.Input` here" in messages
     assert "`config` comes from `json.load(open(\"config.json\"))`" not in messages  # the same place: said once
+
+
+def test_one_step_back_to_where_the_shape_was_lost_however_far():
+    r = analyse("""\
+        import keras
+        from keras import layers
+
+        x = keras.models.load_model("m.keras").output
+        for _ in range(20):
+            x = layers.Dense(8)(x)
+        y = layers.Dense(2)(x)
+        """)
+    u = unknown_at(r, 7, "keras.layers.Dense")
+    assert u.reason == "`keras.models.load_model(...)` is not followed" and u.origin.line == 4
+    assert [(n.span.line, n.message) for n in u.notes] == [
+        (6, "the shape is lost first at `keras.layers.Dense` here"),
+        (6, "its input `x` is not a known tensor"),
+        (4, "`x` comes from `keras.models.load_model(\"m.keras\").output`"),
+        (4, "`keras.models.load_model(...)` is not followed")]
+
+
+def test_a_layer_keras_refuses_to_construct():
+    r = analyse("""\
+        import keras
+        from keras import layers
+
+        x = keras.Input(shape=(4, 5))
+        p = layers.Permute((1, 1))
+        y = p(x)
+        """)
+    assert [f.code.name for f in r.findings] == ["invalid-argument"]
+    u = unknown_at(r, 6, "keras.layers.Permute")
+    assert u.reason == "Keras rejects `keras.layers.Permute` (SC206 invalid-argument, line 6)"
+    assert u.origin.line == 5
+
+
+def test_an_operand_of_an_operator_is_not_traced_further():
+    # (an operator is no call: the scope its operands were read in is not at hand when its node is made)
+    r = analyse("""\
+        import json
+        import keras
+        from keras import layers
+
+        x = keras.Input(shape=(4,))
+        scale = json.loads("2")
+        y = layers.Dense(2)(x * 0 + scale)
+        """)
+    u = unknown_at(r, 7, "keras.ops.add")
+    assert u.reason == "an argument of `keras.ops.add` here is not a known value" and u.origin.line == 7
 
 
 def test_an_attribute_of_a_known_object_that_is_not_known():
@@ -166,7 +215,7 @@ def test_after_a_call_keras_rejects():
         """)
     assert [f.code.name for f in r.findings] == ["rank-mismatch"]
     u = unknown_at(r, 6, "keras.layers.Flatten")
-    assert u.reason == "Keras rejects the call of `keras.layers.Conv2D` here (SC201 rank-mismatch)"
+    assert u.reason == "Keras rejects `keras.layers.Conv2D` here (SC201 rank-mismatch)"
     assert u.origin.line == 5
 
 

@@ -143,7 +143,7 @@ class Unknowns:
         rejected = None if known else next((f for f in interp.findings if f.span == span), None)
         if rejected is not None:
             code = rejected.code
-            reason = Reason(span, f"Keras rejects this call of `{label}` ({code.number} {code.name})")
+            reason = Reason(span, f"Keras rejects `{label}` here ({code.number} {code.name})")
         elif not known:
             # its input first: a replay of the model on a lost input has lost arguments everywhere inside
             lost = next((t for t in tensors if t.type.shape is None), None)
@@ -241,8 +241,8 @@ class Unknowns:
             found = self._results.get(id(expr))
             return found if found is not None else Reason(span, "`{code}` gives a value shapecheck does not know "
                                                           "in full", expr)
-        if isinstance(expr, (cst.Attribute, cst.Subscript)):
-            inner = self._lost(expr.value, env)
+        for part in _parts(expr):
+            inner = self._lost(part, env)
             if inner is not None:
                 return inner
         return Reason(span, "`{code}` is not a known value", expr)
@@ -259,8 +259,10 @@ class Unknowns:
             return None
         if isinstance(expr, cst.Call):
             return self._results.get(id(expr))
-        if isinstance(expr, (cst.Attribute, cst.Subscript)):
-            return self._lost(expr.value, env)
+        for part in _parts(expr):
+            inner = self._lost(part, env)
+            if inner is not None:
+                return inner
         return None
 
     def _call_reason(self, node: cst.Call, func: Any, env: Any) -> Reason:
@@ -365,25 +367,50 @@ class Unknowns:
         return steps
 
     def _node_reason(self, nid: int) -> Optional[Reason]:
-        """Why IR node ``nid``'s output rank is unknown: an input whose rank is unknown (the step to
-        its producer), an argument that is not known, or a rule that cannot tell."""
+        """Why IR node ``nid``'s output rank is unknown: the first node on the way back whose output rank
+        is unknown while its inputs' are known (one step to it, however far), then why that one's is."""
+        nodes = self.interp.engine.graph.nodes
+        if not 0 <= nid < len(nodes):
+            return None
+        origin = self._origin_node(nid)
+        own = self._own_reason(origin)
+        if origin == nid:
+            return own
+        node = nodes[origin]
+        return Reason(node.span or own.span, f"the shape is lost first at `{_label(node)}` here", cause=own)
+
+    def _origin_node(self, nid: int) -> int:
+        engine = self.interp.engine
+        seen = {nid}
+        while True:
+            lost = [r.node for r in engine.graph.nodes[nid].tensor_refs()
+                    if engine.tensor(r).shape is None and r.node not in seen]
+            if not lost or engine.results.get(nid) is not None and engine.results[nid].finding is not None:
+                return nid
+            nid = lost[0]
+            seen.add(nid)
+
+    def _own_reason(self, nid: int) -> Reason:
+        """Why node ``nid``'s output rank is unknown when no input's is: Keras rejects it, an argument is
+        not known, or no rule (or a rule that cannot tell) gives it."""
         from ..core.engine import rule_for
 
-        engine = self.interp.engine
-        if not 0 <= nid < len(engine.graph.nodes):
-            return None
-        node = engine.graph.nodes[nid]
-        span = node.span or Span(self.interp.path, 1, 1, 1, 1)
+        interp = self.interp
+        node = interp.engine.graph.nodes[nid]
+        span = node.span or Span(interp.path, 1, 1, 1, 1)
         label = _label(node)
-        result = engine.results.get(nid)
-        if result is not None and result.finding is not None:
-            code = result.finding.code
-            return Reason(span, f"Keras rejects the call of `{label}` here ({code.number} {code.name})")
-        for ref in node.tensor_refs():
-            if engine.tensor(ref).shape is None:
-                producer = engine.graph.nodes[ref.node]
-                return Reason(producer.span or span, f"its input comes from `{_label(producer)}` here, whose output "
-                              "shape is unknown", node=ref.node)
+        result = interp.engine.results.get(nid)
+        rejected = result.finding if result is not None and result.finding is not None else next(
+            (f for f in interp.findings if f.span == span or (
+                f.node is not None and node.layer_id is not None and 0 <= f.node < len(interp.engine.graph.nodes)
+                and interp.engine.graph.nodes[f.node].layer_id == node.layer_id)), None)
+        if rejected is not None:
+            code = rejected.code
+            if rejected.span == span:
+                return Reason(span, f"Keras rejects `{label}` here ({code.number} {code.name})")
+            return Reason(rejected.span, f"Keras rejects `{label}` ({code.number} {code.name}, line {span.line})")
+        if any(interp.engine.tensor(r).shape is None for r in node.tensor_refs()):
+            return Reason(span, f"the input of `{label}` here comes back to itself with an unknown shape")
         if node.kind != "input" and rule_for(node.op) is None:
             return Reason(span, f"shapecheck has no rule for `{label}`: its output shape is unknown")
         if nid in self._node_args:
@@ -414,6 +441,17 @@ def _label(node: Any) -> str:
     if node.kind == "input":
         return "keras.Input"
     return "keras.layers.TimeDistributed" if node.op == "shapecheck.time_distributed" else node.op
+
+
+def _parts(expr: cst.CSTNode) -> list:
+    """The sub-expressions whose loss makes ``expr``'s value unknown (``a`` of ``a.b``, ``a - b``'s both)."""
+    if isinstance(expr, (cst.Attribute, cst.Subscript)):
+        return [expr.value]
+    if isinstance(expr, cst.BinaryOperation):
+        return [expr.left, expr.right]
+    if isinstance(expr, cst.UnaryOperation):
+        return [expr.expression]
+    return []
 
 
 def _argument(call: cst.Call, index: Optional[int], keyword: str) -> Optional[cst.BaseExpression]:
