@@ -162,11 +162,16 @@ def _analyse(source: str, path: str, options: Options) -> tuple[FileResult, Opti
         line, col, msg = tree
         result.findings.append(Finding(SYNTAX_ERROR, Span(path, line, col, line, col), msg))
         return result, None
-    if not _may_import_keras(source):
-        return result, tree  # no need to walk the tree for its imports either
-    packages = _imported_packages(tree)
+    packages = _imported_packages(tree) if _may_import_keras(source) else set()
     if not packages & KERAS_PACKAGES:
-        return result, tree  # nothing here can make a Keras tensor: no need for libcst's slower parse
+        # Nothing here can make a Keras tensor, unless a module of the project it imports does
+        # (train.py: `from model import build_model`): a look at those files' text decides.
+        from .frontend.modules import keras_dependencies
+
+        calls_keras, read = keras_dependencies(tree, path) if "import" in source else (False, {})
+        result.dependencies = tuple(sorted(read.items()))
+        if not calls_keras:
+            return result, tree  # no need for libcst's slower parse
     # A module that imports tf_keras runs under tf.keras 2 whatever the setting.
     keras_version = 2 if "tf_keras" in packages else options.keras_version
     try:
@@ -213,10 +218,11 @@ def _analyse(source: str, path: str, options: Options) -> tuple[FileResult, Opti
     except Exception:  # noqa: BLE001 - the explanations of unknown shapes must not cost the findings
         if options.debug:
             raise
-    result.shapes = [
+    result.shapes = [  # (this file's lines only: another module's are its own file's)
         {"span": s.span, "layer": s.layer, "outputs": s.outputs, "refs": s.refs, "created": s.created}
-        for s in interp.shapes
+        for s in interp.shapes if s.span.path == path
     ]
+    result.dependencies = tuple(sorted({**dict(result.dependencies), **interp.modules.read}.items()))
     result.graph = interp.engine.graph
     result.graph.params = _params(interp.engine)
     try:

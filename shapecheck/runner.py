@@ -6,7 +6,9 @@ the number of workers and whether a result came from the cache -- the same resul
 
 The cache (:class:`Cache`) keeps one pickled result per file under the user cache directory
 (``SHAPECHECK_CACHE_DIR`` overrides it), keyed by a hash of the file's bytes, its path as reported,
-shapecheck's version and code, and every option that changes the analysis.  Entries are written
+shapecheck's version and code, and every option that changes the analysis; an entry also records the
+other files of the project the analysis read (imported modules, with a hash of their bytes) and is
+stale when one of them changed.  Entries are written
 atomically (a temporary file moved into place), so concurrent runs never read half an entry, and an
 entry that cannot be read back is ignored (and replaced).  A result that depends on the clock
 (the per-file time limit stopped it) or on a bug of ours is not kept.
@@ -138,7 +140,9 @@ class Cache:
             return None
         except Exception:  # noqa: BLE001 - a corrupt or foreign entry is a miss, never an error
             return None
-        return result if isinstance(result, FileResult) else None
+        if not isinstance(result, FileResult) or not _dependencies_unchanged(result):
+            return None
+        return result
 
     def put(self, key: str, result: FileResult) -> None:
         if any(f.code is ANALYSIS_LIMIT or f.code is INTERNAL_ERROR for f in result.findings):
@@ -156,6 +160,19 @@ class Cache:
                 raise
         except Exception:  # noqa: BLE001 - a cache that cannot be written only costs time
             pass
+
+
+def _dependencies_unchanged(result: FileResult) -> bool:
+    """Whether every other file the result was computed from (its imported project modules) still has
+    the bytes it had (as mypy checks a module's dependencies): an edited ``models/blocks.py`` makes
+    the entry of ``train.py`` stale."""
+    from .frontend.modules import digest
+
+    for path, expected in getattr(result, "dependencies", ()):
+        data = _read(path)
+        if data is None or digest(data) != expected:
+            return False
+    return True
 
 
 def check_source_cached(source: str, path: str, options: Options) -> FileResult:

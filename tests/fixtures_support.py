@@ -1,6 +1,11 @@
 """Fixture programs and their inline expectations; also the runner that executes them under Keras.
 
-A fixture is a whole Keras program under ``fixtures/`` (``valid/``, ``invalid/``, ``demo/``).
+A fixture is a whole Keras program under ``fixtures/`` (``valid/``, ``invalid/``, ``demo/``), or a
+project of several modules under ``fixtures/projects/<name>/`` (:func:`project_fixtures`): its
+``train.py`` or ``main.py`` files are the scripts it runs, the other files the modules they import
+(from the project's root, its ``src/`` and the script's own folder, as ``pip install -e .`` and
+``python scripts/train.py`` would find them). Each file of a project carries its own expectations:
+an imported function that Keras rejects is annotated at the call in the script.
 Two kinds of trailing comment state what must happen:
 
 * ``# error: [rank-mismatch]`` on the line where the failing call expression starts: shapecheck
@@ -49,6 +54,7 @@ run here (no network) and fast (a few seconds each) with the verdicts they would
 from __future__ import annotations
 
 import ast
+import contextlib
 import json
 import os
 import re
@@ -60,6 +66,9 @@ from typing import Any, Optional, Union
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"
 KINDS = ("valid", "invalid", "demo")
+PROJECTS = FIXTURES / "projects"
+#: the files of a project that run as scripts (the others are modules they import)
+ENTRY_NAMES = ("train.py", "main.py")
 
 Shape = tuple  # of int | None
 ShapeSpec = Union[Shape, list]  # one shape, or one per name of a tuple target
@@ -114,6 +123,24 @@ class AnnotationError(ValueError):
 def all_fixtures() -> list[Fixture]:
     paths = sorted(p for kind in KINDS for p in (FIXTURES / kind).glob("*.py"))
     return [parse(p) for p in paths]
+
+
+def project_fixtures() -> list[Fixture]:
+    """Every Python file of every fixture project (scripts and modules), in order."""
+    return [parse(p) for p in sorted(PROJECTS.rglob("*.py"))]
+
+
+def project_of(path: Path) -> Optional[Path]:
+    """The project folder a fixture file belongs to (``None``: a single-file fixture)."""
+    try:
+        rel = Path(path).resolve().relative_to(PROJECTS)
+    except ValueError:
+        return None
+    return PROJECTS / rel.parts[0]
+
+
+def is_entry(path: Path) -> bool:
+    return project_of(path) is not None and Path(path).name in ENTRY_NAMES
 
 
 def parse(path: Path) -> Fixture:
@@ -239,6 +266,39 @@ def _innermost_line(tb, path: str) -> Optional[int]:
             line = tb.tb_lineno
         tb = tb.tb_next
     return line
+
+
+def _innermost_under(tb, folder: Path) -> Optional[list]:
+    """[path relative to the repository, line] of the innermost traceback frame in a file under ``folder``."""
+    found = None
+    while tb is not None:
+        filename = Path(tb.tb_frame.f_code.co_filename)
+        if filename.is_absolute() and filename.resolve().is_relative_to(folder):
+            found = [filename.resolve().relative_to(ROOT).as_posix(), tb.tb_lineno]
+        tb = tb.tb_next
+    return found
+
+
+@contextlib.contextmanager
+def _project_on_path(path: Path):
+    """A project's script runs with the folders an installed project has on ``sys.path`` (the script's
+    own, the project's ``src/`` and root); its modules are forgotten afterwards (the next project may
+    have a ``config`` of its own)."""
+    project = project_of(path)
+    if project is None:
+        yield
+        return
+    saved = list(sys.path)
+    folders = [path.parent, project / "src", project]
+    sys.path[:0] = [str(f) for f in folders if f.is_dir()]
+    try:
+        yield
+    finally:
+        sys.path[:] = saved
+        for name, module in list(sys.modules.items()):
+            file = getattr(module, "__file__", None)
+            if file and Path(file).resolve().is_relative_to(project):
+                del sys.modules[name]
 
 
 # --------------------------------------------------------------------------- Keras offline and short
@@ -438,7 +498,6 @@ def _short_training() -> None:
 
 def run_one(path: Path) -> dict:
     """Execute one fixture as ``__main__``; what escaped, and the annotated shapes."""
-    import contextlib
     import io
     import runpy
     import signal
@@ -459,7 +518,7 @@ def run_one(path: Path) -> dict:
     output = io.StringIO()
     sys.settrace(recorder.global_trace)
     try:
-        with contextlib.redirect_stdout(output):
+        with contextlib.redirect_stdout(output), _project_on_path(path):
             runpy.run_path(str(path), run_name="__main__")
     except BaseException as exc:  # noqa: BLE001 - everything a fixture raises is data here
         result["error"] = {
@@ -467,6 +526,9 @@ def run_one(path: Path) -> dict:
             "message": str(exc)[:2000],
             "line": _innermost_line(exc.__traceback__, str(path)),
         }
+        project = project_of(path)
+        if project is not None:
+            result["error"]["project_frame"] = _innermost_under(exc.__traceback__, project.resolve())
     finally:
         sys.settrace(None)
         signal.alarm(0)

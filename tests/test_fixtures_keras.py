@@ -18,10 +18,13 @@ from pathlib import Path
 import pytest
 
 from shapecheck.core.findings import CODES
-from tests.fixtures_support import FIXTURES, ROOT, Fixture, all_fixtures, show
+from tests.fixtures_support import FIXTURES, ROOT, Fixture, all_fixtures, is_entry, project_fixtures, show
 
 FIXTURE_LIST = all_fixtures()
 IDS = [f.rel for f in FIXTURE_LIST]
+PROJECT_FILES = project_fixtures()
+#: the scripts of the fixture projects (what runs under Keras); the other files are imported modules
+ENTRIES = [f for f in PROJECT_FILES if is_entry(f.path)]
 SHARDS = 2
 BROKEN_FIXTURE = {"NameError", "UnboundLocalError", "ImportError", "ModuleNotFoundError", "SyntaxError",
                   "TimeoutError", "KeyboardInterrupt", "SystemExit"}
@@ -30,13 +33,22 @@ BROKEN_FIXTURE = {"NameError", "UnboundLocalError", "ImportError", "ModuleNotFou
 @pytest.fixture(scope="module")
 def keras_results() -> dict[str, dict]:
     """Run every fixture once under Keras; results by repository-relative path."""
-    paths = [str(f.path) for f in FIXTURE_LIST]
+    return run_under_keras([str(f.path) for f in FIXTURE_LIST], SHARDS)
+
+
+@pytest.fixture(scope="module")
+def project_results() -> dict[str, dict]:
+    """Run the scripts of the fixture projects under Keras (one process: they are few)."""
+    return run_under_keras([str(f.path) for f in ENTRIES], 1)
+
+
+def run_under_keras(paths: list[str], shards: int) -> dict[str, dict]:
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", KERAS_BACKEND="tensorflow", CUDA_VISIBLE_DEVICES="")
     with tempfile.TemporaryDirectory() as tmp:
         jobs = []
-        for shard in range(SHARDS):
+        for shard in range(shards):
             out = Path(tmp) / f"shard{shard}.json"
-            command = [sys.executable, "-m", "tests.fixtures_support", str(out), *paths[shard::SHARDS]]
+            command = [sys.executable, "-m", "tests.fixtures_support", str(out), *paths[shard::shards]]
             jobs.append((out, subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.PIPE,
                                                stderr=subprocess.PIPE, text=True)))
         results: dict[str, dict] = {}
@@ -81,8 +93,21 @@ def test_no_stray_files():
     # (trap/ holds a program that writes a file if run: tests/test_runtime.py checks that neither
     # mode runs it; it is never run as a fixture)
     stray = [p for p in FIXTURES.rglob("*") if p.is_file() and p.suffix == ".py" and p.parent.name not in
-             ("valid", "invalid", "demo", "trap")]
+             ("valid", "invalid", "demo", "trap") and "projects" not in p.relative_to(FIXTURES).parts[:1]]
     assert not stray
+
+
+def test_projects_are_projects():
+    """Each fixture project has a script and the modules it imports; only scripts state errors (an
+    imported function that Keras rejects is annotated at the script's call)."""
+    projects = {f.path.relative_to(FIXTURES / "projects").parts[0] for f in PROJECT_FILES}
+    assert len(projects) >= 4
+    for name in projects:
+        files = [f for f in PROJECT_FILES if f.path.relative_to(FIXTURES / "projects").parts[0] == name]
+        assert any(is_entry(f.path) for f in files) and len(files) >= 2, name
+    assert any(f.errors for f in ENTRIES) and any(not f.errors for f in ENTRIES)
+    assert not [f.rel for f in PROJECT_FILES if not is_entry(f.path) and (f.errors or f.shapes)]
+    assert all(len(set(f.errors.values())) <= 1 for f in ENTRIES)
 
 
 # --------------------------------------------------------------------- Keras agrees
@@ -132,3 +157,35 @@ def _as_tuples(shape):
     if isinstance(shape, list) and shape and isinstance(shape[0], list):
         return [tuple(s) for s in shape]
     return tuple(shape) if isinstance(shape, list) else shape
+
+
+# --------------------------------------------------------------------- projects: Keras agrees
+
+
+@pytest.mark.parametrize("fixture", ENTRIES, ids=[f.rel for f in ENTRIES])
+def test_keras_fails_where_projects_are_annotated(fixture: Fixture, project_results):
+    test_keras_fails_exactly_where_annotated(fixture, project_results)
+    test_keras_shapes_match_annotations(fixture, project_results)
+
+
+@pytest.mark.parametrize("fixture", [f for f in ENTRIES if f.errors], ids=[f.rel for f in ENTRIES if f.errors])
+def test_a_finding_in_imported_code_points_where_keras_raises(fixture: Fixture, project_results):
+    """The finding at the script's call carries a note at the line of the other module whose call Keras
+    rejects: the innermost frame of the project in Keras's traceback."""
+    from shapecheck.api import check_file
+    from shapecheck.frontend.modules import REJECTED_THERE
+
+    frame = project_results[fixture.rel]["error"]["project_frame"]
+    cwd = os.getcwd()
+    os.chdir(ROOT)
+    try:
+        result = check_file(fixture.rel)
+    finally:
+        os.chdir(cwd)
+    errors = [f for f in result.findings if f.level == "error"]
+    assert [(f.span.path, f.span.line) for f in errors] == [(fixture.rel, fixture.error_line)]
+    there = [[n.span.path, n.span.line] for n in errors[0].notes if n.message == REJECTED_THERE]
+    if frame[0] == fixture.rel:
+        assert there == [], "Keras raised in the script itself: no note into another module"
+    else:
+        assert there == [frame]

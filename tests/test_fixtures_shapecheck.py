@@ -23,10 +23,13 @@ from collections import defaultdict
 
 import pytest
 
-from tests.fixtures_support import FIXTURES, ROOT, Fixture, all_fixtures, show
+from tests.fixtures_support import FIXTURES, ROOT, Fixture, all_fixtures, project_fixtures, show
 
 FIXTURE_LIST = all_fixtures()
 IDS = [f.rel for f in FIXTURE_LIST]
+#: every file of the fixture projects, scripts and imported modules alike: each is checked as a file of
+#: its own, with the others read where it imports them
+PROJECT_FILES = project_fixtures()
 COMPARED = ("error", "warning")
 
 
@@ -59,7 +62,7 @@ def _diff(expected: set, got: set, messages: dict) -> str:
     return "\n".join(lines)
 
 
-@pytest.mark.parametrize("fixture", FIXTURE_LIST, ids=IDS)
+@pytest.mark.parametrize("fixture", FIXTURE_LIST + PROJECT_FILES, ids=IDS + [f.rel for f in PROJECT_FILES])
 def test_findings_match_annotations(fixture: Fixture, report):
     found = [f for f in report["findings"][fixture.rel] if f["severity"] in COMPARED]
     got = {(f["line"], f["name"]) for f in found}
@@ -68,8 +71,8 @@ def test_findings_match_annotations(fixture: Fixture, report):
     assert got == expected, f"{fixture.rel}: findings differ from the annotations\n" + _diff(expected, got, messages)
 
 
-@pytest.mark.parametrize("fixture", [f for f in FIXTURE_LIST if f.shapes],
-                         ids=[f.rel for f in FIXTURE_LIST if f.shapes])
+@pytest.mark.parametrize("fixture", [f for f in FIXTURE_LIST + PROJECT_FILES if f.shapes],
+                         ids=[f.rel for f in FIXTURE_LIST + PROJECT_FILES if f.shapes])
 def test_shapes_match_annotations(fixture: Fixture, report):
     problems = _shape_problems(fixture, report["shapes"][fixture.rel])
     assert not problems, f"{fixture.rel}:\n" + "\n".join(problems)
@@ -121,3 +124,15 @@ def test_keras_2_accepts_tf_ops_on_keras_tensors():
                 if text.startswith("y = tf.square("))
     shapes = [e["shape"] for e in data["shapes"] if e["path"] == path and e["line"] == line]
     assert shapes == [[None, 32]]
+
+
+def test_project_shapes_are_of_their_own_file():
+    """A script checked alone lists its own lines only: the calls inside an imported module are that
+    module's, even though the analysis followed them (the finding inside one is at the script's call)."""
+    path = "fixtures/projects/package_relative/train.py"
+    data = shapecheck_json(path)
+    assert {e["path"] for e in data["shapes"]} == {path}
+    assert {(f["path"], f["line"], f["name"]) for f in data["findings"]} == {(path, 15, "rank-mismatch")}
+    # (the layer calls counted are this file's too: Flatten, GlobalMaxPooling1D, Concatenate, Dense)
+    calls = [e for e in data["shapes"] if e["layer"].startswith("keras.layers.") and e["layer"] != "keras.layers.InputLayer"]
+    assert data["summary"]["layer_calls"] == len(calls) == 4

@@ -231,3 +231,43 @@ def test_the_mypy_plugins_way_in_reads_and_writes_the_cache(tmp_path, monkeypatc
     assert len(entries(tmp_path)) == 1
     monkeypatch.setattr(api, "check_source", never)
     assert as_json([check_source_cached(BAD, "m.py", Options())]) == as_json([first])
+
+
+PROJECT_BLOCK = "from tensorflow import keras\n\n\ndef block(x):\n    return keras.layers.Conv2D(4, 3)(x)\n"
+PROJECT_FIXED = "from tensorflow import keras\n\n\ndef block(x):\n    return keras.layers.Conv1D(4, 3)(x)\n"
+PROJECT_TRAIN = "from tensorflow import keras\nfrom blocks import block\ny = block(keras.Input((9, 9)))\n"
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_an_entry_is_stale_when_an_imported_module_changes(tmp_path, monkeypatch, jobs):
+    """train.py unchanged, blocks.py edited: the cache gives what an analysis without it gives, with and
+    without workers, and through the mypy plugin's way in."""
+    from shapecheck.runner import check_source_cached
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SHAPECHECK_CACHE_DIR", str(tmp_path / "plugin-cache"))
+    (tmp_path / "train.py").write_text(PROJECT_TRAIN)
+    (tmp_path / "other.py").write_text(GOOD)  # two files: -j 2 starts workers
+    paths = ["train.py", "other.py"]
+    for text, expected in ((PROJECT_BLOCK, ["rank-mismatch"]), (PROJECT_FIXED, []), (PROJECT_BLOCK, ["rank-mismatch"])):
+        (tmp_path / "blocks.py").write_text(text)
+        fresh = as_json(check_file(p, Options()) for p in paths)
+        assert [f["name"] for f in fresh["findings"]] == expected
+        for _ in range(2):  # cold, then warm
+            assert as_json(check_files(paths, Options(), jobs=jobs, cache=Cache(tmp_path / "c", Options()))) == fresh
+            assert as_json([check_source_cached(PROJECT_TRAIN, "train.py", Options())]) == \
+                as_json([check_file("train.py", Options())])
+
+
+def test_a_script_without_keras_is_stale_when_its_module_starts_using_keras(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "train.py").write_text("import numpy as np\nfrom model import build\nm = build()\n"
+                                       "m.compile(loss='mse')\nm.fit(np.zeros((4, 3)), np.zeros((4, 1)))\n")
+    (tmp_path / "model.py").write_text("def build():\n    return None\n")
+    cache = tmp_path / "c"
+    [before] = check_files(["train.py"], Options(), cache=Cache(cache, Options()))
+    assert before.findings == [] and [os.path.basename(p) for p, _ in before.dependencies] == ["model.py"]
+    (tmp_path / "model.py").write_text("from tensorflow import keras\n\n\ndef build():\n    i = keras.Input((2,))\n"
+                                       "    return keras.Model(i, keras.layers.Dense(1)(i))\n")
+    [after] = check_files(["train.py"], Options(), cache=Cache(cache, Options()))
+    assert [f.code.name for f in after.findings] == ["data-shape-mismatch"]

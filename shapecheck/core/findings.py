@@ -448,3 +448,6 @@ class FileResult:
     #: every model the code builds, as Keras's ``model.summary()`` would show it
     #: (:class:`shapecheck.core.summary.ModelSummary`; what ``--summary`` prints)
     models: list = field(default_factory=list)
+    #: the other files of the project the analysis read (imported modules), as (absolute path, sha256
+    #: of the bytes): the result holds while they do (the cache checks them)
+    dependencies: tuple = ()

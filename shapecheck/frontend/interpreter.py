@@ -43,6 +43,7 @@ from . import gc_paused, names
 from . import configs
 from .configs import Configs
 from .data import DataFlow
+from .modules import ModuleValue, Modules
 from .training import METHODS as TRAINING_METHODS
 from .training import Training
 from .unknowns import Unknowns
@@ -304,6 +305,7 @@ class Interpreter:
         self.training = Training(self)
         self.unknowns = Unknowns(self)
         self.configs = Configs(self)
+        self.modules = Modules(self)
 
     # ------------------------------------------------------------------ entry
     @staticmethod
@@ -328,14 +330,15 @@ class Interpreter:
             pass  # the module stops here (a raise on every path): nothing after it runs
         # Functions nobody called here are analysed with symbolic parameters.
         for fn in list(self._functions):
-            if not fn.called and not fn.is_method and isinstance(fn.node, cst.FunctionDef):
+            if not fn.called and not fn.is_method and isinstance(fn.node, cst.FunctionDef) \
+                    and fn.node in self.positions:  # (another module's functions: when that file is checked)
                 self.call_function(fn, [], {}, None, symbolic=True)
 
     # ------------------------------------------------------------ utilities
     def span(self, node: cst.CSTNode) -> Span:
         r: Optional[CodeRange] = self.positions.get(node)
         if r is None:
-            return Span(self.path, 1, 1, 1, 1)
+            return self.modules.span(node) or Span(self.path, 1, 1, 1, 1)  # another module's node
         return Span(self.path, r.start.line, r.start.column + 1, r.end.line, r.end.column + 1)
 
     def new_id(self, prefix: str) -> str:
@@ -353,6 +356,10 @@ class Interpreter:
             return
         if self._frame.traced and finding.code.name == "tf-op-on-keras-tensor":
             return
+        if finding.span.path != self.path:  # inside another module: at this file's call that led there
+            finding = self.modules.relocate(finding)
+            if finding is None:
+                return
         key = (finding.code.number, finding.span, finding.message)
         if any((f.code.number, f.span, f.message) == key for f in self.findings):
             return
@@ -366,10 +373,10 @@ class Interpreter:
     def step(self, node: cst.CSTNode) -> None:
         self._steps += 1
         if self._steps > MAX_STEPS:
-            raise AnalysisLimit(self.span(node))
+            raise AnalysisLimit(self.modules.home_span(self.span(node)))
         if (self.deadline is not None and self._steps % DEADLINE_EVERY == 1
                 and time.monotonic() > self.deadline):
-            raise AnalysisLimit(self.span(node), "time")
+            raise AnalysisLimit(self.modules.home_span(self.span(node)), "time")
 
     def exec_stmt(self, stmt: cst.CSTNode, env: Env) -> None:
         self.step(stmt)
@@ -425,11 +432,12 @@ class Interpreter:
         elif isinstance(small, cst.Import):
             for alias in small.names:
                 dotted = _dotted(alias.name)
+                project = self.modules.import_module(dotted, alias.asname is not None, small)
                 if alias.asname is not None:
-                    self.assign(alias.asname.name, QualName(dotted), env)
+                    self.assign(alias.asname.name, project or QualName(dotted), env)
                 else:
                     top = dotted.split(".")[0]
-                    env.vars[top] = QualName(top)
+                    env.vars[top] = project or QualName(top)
         elif isinstance(small, cst.ImportFrom):
             self.exec_import_from(small, env)
         elif isinstance(small, cst.Global) or isinstance(small, cst.Nonlocal):
@@ -438,6 +446,8 @@ class Interpreter:
             pass
 
     def exec_import_from(self, small: cst.ImportFrom, env: Env) -> None:
+        if self.modules.import_from(small, env):
+            return  # a module of the project: its names are bound
         if small.relative or small.module is None:
             module = None
         else:
@@ -1012,6 +1022,8 @@ class Interpreter:
         return result
 
     def attribute(self, obj: Any, attr: str, node: cst.CSTNode) -> Any:
+        if isinstance(obj, ModuleValue):
+            return self.modules.member(obj, attr)
         if isinstance(obj, QualName):
             if attr == "newaxis" and names.canonical(obj.name) in ("tensorflow", "numpy", "keras.ops"):
                 return None  # tf.newaxis, np.newaxis
@@ -1674,7 +1686,7 @@ class Interpreter:
     def add_node(self, node: Node, created_at: Optional[Span] = None) -> NodeResult:
         result = self.engine.add(node)
         self.unknowns.node_added(node, result, created_at)  # the coverage count, and why a shape is unknown
-        if node.kind != "input" and not self._frame.replay:
+        if node.kind != "input" and not self._frame.replay and (node.span is None or node.span.path == self.path):
             self.layer_calls += 1
             if result.inferred:
                 self.layer_calls_inferred += 1
