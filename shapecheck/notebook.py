@@ -93,6 +93,8 @@ def read_cells(text: str) -> list[Cell]:
         source_key = "input"
     else:
         raise NotANotebook("not a Jupyter notebook (no \"cells\" list)")
+    if not _python(data.get("metadata")):
+        return []  # an R or Julia notebook: nothing of it is Python (Ruff skips them too)
     out = []
     for number, cell in enumerate(cells, start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
@@ -104,6 +106,18 @@ def read_cells(text: str) -> list[Cell]:
             raise NotANotebook(f"not a Jupyter notebook (cell {number}'s source is not text)")
         out.append(Cell(number, source))
     return out
+
+
+def _python(metadata: object) -> bool:
+    """Whether the notebook's kernel runs Python: its ``language_info.name``, else its ``kernelspec.language``,
+    says so or says nothing."""
+    if not isinstance(metadata, dict):
+        return True
+    for key, field in (("language_info", "name"), ("kernelspec", "language")):
+        entry = metadata.get(key)
+        if isinstance(entry, dict) and isinstance(entry.get(field), str):
+            return entry[field].lower() in ("python", "python3", "ipython", "ipython3")
+    return True
 
 
 @dataclass

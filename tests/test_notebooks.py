@@ -398,6 +398,20 @@ def test_a_broken_notebook_is_an_unreadable_file_and_the_run_goes_on(tmp_path, m
         read_cells(text)
 
 
+@pytest.mark.parametrize("metadata, checked", [
+    ({"kernelspec": {"name": "ir", "language": "R", "display_name": "R"}, "language_info": {"name": "R"}}, False),
+    ({"kernelspec": {"name": "julia-1.10", "language": "julia", "display_name": "Julia"}}, False),
+    ({"kernelspec": {"name": "python3", "language": "python", "display_name": "Python 3"},
+      "language_info": {"name": "python", "version": "3.11.7"}}, True),
+    ({}, True),
+])
+def test_a_notebook_in_another_language_is_not_python(tmp_path, metadata, checked):
+    """An R or Julia notebook's cells are not Python: nothing to check in them (as Ruff does)."""
+    nb = new_notebook(cells=[new_code_cell("library(keras)\nmodel <- function(x) { x }")], metadata=metadata)
+    found = errors(write(tmp_path / "nb.ipynb", nb))
+    assert found == ([(1, 2, "syntax-error")] if checked else [])
+
+
 def test_a_binary_file_named_ipynb_is_unreadable(tmp_path):
     path = tmp_path / "x.ipynb"
     path.write_bytes(b"\xff\xfe\x00junk")
