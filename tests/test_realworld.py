@@ -92,6 +92,47 @@ CASES: dict[str, Case] = {
         """,
         full_coverage=True,
     ),
+    # keras 2.3.1 examples/variational_autoencoder.py: the sampling function of a Lambda that declares
+    # its output_shape was followed as a function nobody calls (unknown arguments): its ops stayed
+    # unknown.  It is followed on the Lambda's inputs now.
+    "lambda_with_output_shape": Case(
+        """
+        import keras
+        from keras import layers, ops
+
+
+        def sampling(args):
+            z_mean, z_log_var = args
+            epsilon = keras.random.normal(shape=ops.shape(z_mean))
+            return z_mean + ops.exp(0.5 * z_log_var) * epsilon
+
+
+        inputs = keras.Input(shape=(784,))
+        x = layers.Dense(512, activation="relu")(inputs)
+        z_mean = layers.Dense(2)(x)
+        z_log_var = layers.Dense(2)(x)
+        z = layers.Lambda(sampling, output_shape=(2,))([z_mean, z_log_var])
+        decoded = layers.Dense(784)(z)
+        """,
+        full_coverage=True,
+    ),
+    # ... and as a path that may not run: Keras takes the declared output_shape and runs the function
+    # only on data, so a function that would fail on these inputs still builds.
+    "lambda_with_output_shape_fails_only_on_data": Case(
+        """
+        import keras
+        from keras import layers, ops
+
+
+        def project(x):
+            return ops.matmul(x, ops.ones((5, 5)))
+
+
+        inputs = keras.Input(shape=(3,))
+        y = layers.Lambda(project, output_shape=(5,))(inputs)
+        model = keras.Model(inputs, layers.Dense(1)(y))
+        """,
+    ),
 }
 
 

@@ -1750,8 +1750,7 @@ class Interpreter:
             config["dtype"] = self._dtype_policy  # the global policy the file chose (mixed precision)
         name = config.get("name") if isinstance(config.get("name"), str) else self.auto_name(class_name)
         layer = LayerValue(class_name, config, self.new_id("L"), name, self.span(node))
-        if class_name == "Lambda" and isinstance(bound.get("function"), FunctionValue) \
-                and config.get("output_shape") is None:
+        if class_name == "Lambda" and isinstance(bound.get("function"), FunctionValue):
             layer.wrapped = bound["function"]
         if class_name == "TimeDistributed" and isinstance(bound.get("layer"), (ModelValue, Instance)):
             layer.wrapped = bound["layer"]
@@ -1814,10 +1813,30 @@ class Interpreter:
                 return UNKNOWN
         return tensors[0] if len(tensors) == 1 else tensors
 
+    def follow_lambda_function(self, layer: LayerValue, inputs: Any, node: cst.CSTNode) -> None:
+        """A Lambda that declares its ``output_shape``: Keras takes that shape and runs the function
+        only on data (``fit``, ``predict``), which the file may never do.  The function is followed on
+        the inputs for the shapes inside it (rather than with unknown arguments, as a function nobody
+        calls), as a path that may not run: what fails inside is not reported."""
+        extra = layer.config.get("arguments")
+        before = len(self.findings)
+        built = self.engine.snapshot()
+        self._maybe += 1
+        try:
+            self.call_function(layer.wrapped, [inputs], dict(extra) if isinstance(extra, dict) else {}, node,
+                               traced=True)
+        finally:
+            self._maybe -= 1
+            del self.findings[before:]
+            self.engine.restore(built)
+
     def call_layer(self, layer: LayerValue, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
         if layer.class_name == "InputLayer":
             return UNKNOWN
-        if layer.class_name == "Lambda" and layer.wrapped is not None and args:
+        if layer.class_name == "Lambda" and layer.wrapped is not None and args \
+                and layer.config.get("output_shape") is not None:
+            self.follow_lambda_function(layer, args[0], node)  # then the rule, on output_shape
+        elif layer.class_name == "Lambda" and layer.wrapped is not None and args:
             # Keras 3 infers a Lambda's output by tracing its function on the inputs.
             extra = layer.config.get("arguments")
             out = self.call_function(layer.wrapped, [args[0]], dict(extra) if isinstance(extra, dict) else {},
