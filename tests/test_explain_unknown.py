@@ -384,3 +384,25 @@ def test_json_lists_the_unknown_calls(program):
 def test_combinations_without_meaning_are_usage_errors(program, other):
     code, out = run("--explain-unknown", *other, program)
     assert code == 2 and "--explain-unknown" in out
+
+
+def test_a_builtin_given_a_lost_value_and_a_list_holding_one():
+    r = analyse("""\
+        import json
+        import keras
+        from keras import layers
+
+        x = keras.Input(shape=(4,))
+        shape = tuple(json.loads("[4]"))
+        y = layers.Dense(2)(keras.Input(shape=shape))
+        z = layers.Concatenate()([x, json.loads("[]")])
+        act = eval("layers.ReLU")()
+        w = layers.Dense(2)(act(x))
+        """)
+    u = unknown_at(r, 7, "keras.layers.Dense")
+    assert u.reason == "`json.loads(...)` is not followed" and u.origin.line == 6
+    assert "`tuple(json.loads(\"[4]\"))` is not known: it is given a value that is not" in [n.message for n in u.notes]
+    v = unknown_at(r, 8, "keras.layers.Concatenate")
+    assert v.reason == "`json.loads(...)` is not followed" and (v.origin.line, v.origin.column) == (8, 30)
+    w = unknown_at(r, 10, "keras.layers.Dense")
+    assert w.reason == "`eval` is a Python builtin shapecheck does not follow" and w.origin.line == 9

@@ -22,6 +22,7 @@ reasons to where the value was lost.  Nothing here changes what the analysis fin
 
 from __future__ import annotations
 
+import builtins
 import re
 from dataclasses import dataclass, field
 from typing import Any, Optional
@@ -236,6 +237,8 @@ class Unknowns:
                     why = e.why.get(expr.value) if v is UNKNOWN else None
                     return why if why is not None else Reason(span, "`{code}` is not a known value", expr)
                 e = e.parent
+            if hasattr(builtins, expr.value):
+                return Reason(span, "`{code}` is a Python builtin shapecheck does not follow", expr)
             return Reason(span, "`{code}` is not defined in this file", expr)
         if isinstance(expr, cst.Call):
             found = self._results.get(id(expr))
@@ -271,6 +274,9 @@ class Unknowns:
             return Reason(span, f"`{names.canonical(func.name)}(...)` is not followed")
         if func is UNKNOWN:
             return Reason(span, "`{code}` calls something unknown", node, self.reason_of(node.func, env))
+        lost = next((r for r in (self._lost(a.value, env) for a in node.args) if r is not None), None)
+        if lost is not None:  # a builtin, a helper, a method given a value that was lost already
+            return Reason(span, "`{code}` is not known: it is given a value that is not", node, lost)
         if isinstance(func, FunctionValue):
             return Reason(span, f"`{func.name}(...)` returns no value shapecheck can follow")
         if isinstance(func, BoundMethod):
@@ -451,6 +457,8 @@ def _parts(expr: cst.CSTNode) -> list:
         return [expr.left, expr.right]
     if isinstance(expr, cst.UnaryOperation):
         return [expr.expression]
+    if isinstance(expr, (cst.List, cst.Tuple)):
+        return [e.value for e in expr.elements]
     return []
 
 
