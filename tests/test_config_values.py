@@ -174,6 +174,9 @@ PROGRAMS = {
         y = keras.layers.Dense(c3["units"])(x)
         y = keras.layers.Dense(c3.get("units", 3))(x)
         y = keras.layers.Dense(c3.get("missing", 5))(x)
+        sizes = dict(zip(["small", "big"], [3, 9]))
+        y = keras.layers.Dense(sizes["big"])(x)
+        y = keras.layers.Dense(dict([("units", 4)], depth=2)["depth"])(x)
         cfg2.units = 14
         y = keras.layers.Dense(cfg2.units)(x)
     ''',

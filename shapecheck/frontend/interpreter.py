@@ -1349,6 +1349,10 @@ class Interpreter:
                     return dict(kwargs)
                 if isinstance(args[0], dict):
                     return {**args[0], **kwargs}
+                pairs = self.iterate(args[0])  # dict(zip(names, sizes)), dict([("units", 64)])
+                if pairs is not None and all(isinstance(p, (tuple, list)) and len(p) == 2 and _hashable(p[0])
+                                             for p in pairs):
+                    return {**dict(pairs), **kwargs}
                 return UNKNOWN
             if name in ("zip", "enumerate"):
                 seqs = [self.iterate(a) for a in args]
