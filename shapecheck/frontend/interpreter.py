@@ -256,8 +256,6 @@ class Interpreter:
     engine: Engine
     findings: list[Finding] = field(default_factory=list)
     shapes: list[ShapeEntry] = field(default_factory=list)
-    layer_calls: int = 0
-    layer_calls_inferred: int = 0
     _counter: int = 0
     _names: dict[str, int] = field(default_factory=dict)
     _frame: Frame = field(default_factory=Frame)
@@ -1690,10 +1688,6 @@ class Interpreter:
     def add_node(self, node: Node, created_at: Optional[Span] = None) -> NodeResult:
         result = self.engine.add(node)
         self.unknowns.node_added(node, result, created_at)  # the coverage count, and why a shape is unknown
-        if node.kind != "input" and not self._frame.replay and (node.span is None or node.span.path == self.path):
-            self.layer_calls += 1
-            if result.inferred:
-                self.layer_calls_inferred += 1
         finding = result.finding
         if finding is not None and created_at is not None and node.span is not None \
                 and created_at.line != node.span.line:
