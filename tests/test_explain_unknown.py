@@ -406,3 +406,35 @@ def test_a_builtin_given_a_lost_value_and_a_list_holding_one():
     assert v.reason == "`json.loads(...)` is not followed" and (v.origin.line, v.origin.column) == (8, 30)
     w = unknown_at(r, 10, "keras.layers.Dense")
     assert w.reason == "`eval` is a Python builtin shapecheck does not follow" and w.origin.line == 9
+
+
+def test_the_note_says_where_the_origin_is_in_a_notebook_or_another_file():
+    from shapecheck.core.findings import Span, UnknownShape
+
+    def message(origin: Span) -> str:
+        return UnknownShape(Span("nb.ipynb", 3, 5, 3, 20, cell=4), "keras.layers.Dense", "why", origin).message
+
+    assert message(Span("nb.ipynb", 3, 9, 3, 12, cell=4)).endswith(": why")
+    assert message(Span("nb.ipynb", 3, 9, 3, 12, cell=2)).endswith(": why (cell 2:3)")
+    assert message(Span("nb.ipynb", 1, 1, 1, 9, cell=4)).endswith(": why (cell 4:1)")
+    assert message(Span("blocks.py", 7, 1, 7, 9)).endswith(": why (blocks.py:7)")
+    plain = UnknownShape(Span("m.py", 5, 5, 5, 9), "keras.layers.Dense", "why", Span("m.py", 4, 8, 4, 9))
+    assert plain.message == "the output shape of keras.layers.Dense is unknown: why (line 4)"
+
+
+def test_a_notebook_says_it_by_cell(tmp_path, monkeypatch):
+    nbformat = pytest.importorskip("nbformat")
+    monkeypatch.chdir(tmp_path)
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell("import keras\nbase = keras.models.load_model('m.keras')"),
+                nbformat.v4.new_markdown_cell("text"),
+                nbformat.v4.new_code_cell("x = base.output\ny = keras.layers.Dense(3)(x)")]
+    nbformat.write(nb, "nb.ipynb")
+    code, out = run("--explain-unknown", "nb.ipynb")
+    assert code == 0
+    assert out.splitlines()[:4] == [
+        "nb.ipynb:cell 3:2:5: note: the output shape of keras.layers.Dense is unknown: "
+        "`keras.models.load_model(...)` is not followed (cell 1:2)",
+        "    nb.ipynb:cell 3:2:27: note: its input `x` is not a known tensor",
+        "    nb.ipynb:cell 3:1:5: note: `x` comes from `base.output`",
+        "    nb.ipynb:cell 1:2:8: note: `keras.models.load_model(...)` is not followed"]

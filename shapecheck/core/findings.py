@@ -423,9 +423,16 @@ class UnknownShape:
 
     @property
     def message(self) -> str:
-        elsewhere = self.origin.line != self.span.line or self.origin.path != self.span.path
-        at = (f" ({self.origin.path}:{self.origin.line})" if self.origin.path != self.span.path
-              else f" (line {self.origin.line})") if elsewhere else ""
+        """The note's text: the reason, and where the origin is when not on the call's line (``line 4``;
+        in a notebook ``cell 2:4``; in another file ``blocks.py:4``)."""
+        o, s = self.origin, self.span
+        line = f"cell {o.cell}:{o.line}" if o.cell is not None else str(o.line)
+        if o.path != s.path:
+            at = f" ({o.path}:{line})"
+        elif (o.cell, o.line) != (s.cell, s.line):
+            at = f" ({'' if o.cell is not None else 'line '}{line})"
+        else:
+            at = ""
         return f"the output shape of {self.layer} is unknown: {self.reason}{at}"
 
 
