@@ -107,8 +107,7 @@ def test_a_layer_keras_refuses_to_construct():
     assert u.origin.line == 5
 
 
-def test_an_operand_of_an_operator_is_not_traced_further():
-    # (an operator is no call: the scope its operands were read in is not at hand when its node is made)
+def test_an_operand_of_an_operator_that_is_not_known():
     r = analyse("""\
         import json
         import keras
@@ -119,7 +118,9 @@ def test_an_operand_of_an_operator_is_not_traced_further():
         y = layers.Dense(2)(x * 0 + scale)
         """)
     u = unknown_at(r, 7, "keras.ops.add")
-    assert u.reason == "an argument of `keras.ops.add` here is not a known value" and u.origin.line == 7
+    assert u.reason == "`json.loads(...)` is not followed" and u.origin.line == 6
+    assert [(n.span.line, n.message) for n in u.notes] == [
+        (7, "its operand `scale` is not a known value"), (6, "`json.loads(...)` is not followed")]
 
 
 def test_an_attribute_of_a_known_object_that_is_not_known():

@@ -841,7 +841,8 @@ class Interpreter:
                     out[k] = self.eval(el.value, env)
             return out
         if isinstance(node, cst.BinaryOperation):
-            return self.binop(type(node.operator), self.eval(node.left, env), self.eval(node.right, env), node)
+            # (binop, remembering why an operand that makes its result unknown is)
+            return self.unknowns.operator(node, self.eval(node.left, env), self.eval(node.right, env), env)
         if isinstance(node, cst.UnaryOperation):
             return self.unaryop(node, self.eval(node.expression, env))
         if isinstance(node, cst.BooleanOperation):

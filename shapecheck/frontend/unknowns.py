@@ -72,7 +72,7 @@ class _Record:
 class _Site:
     """A call expression being evaluated: what the interpreter calls, in which scope."""
 
-    call: cst.Call
+    call: Any  # cst.Call, or the cst.BinaryOperation of an operator on a tensor
     env: Any
     func: Any
 
@@ -187,6 +187,17 @@ class Unknowns:
             self._remember_config(result, node, env)
         return result
 
+    def operator(self, node: cst.BinaryOperation, left: Any, right: Any, env: Any) -> Any:
+        """``Interpreter.binop`` of an expression ``left <op> right``: on a tensor it makes a graph node,
+        whose lost operand is explained in the scope it was read in."""
+        if not (isinstance(left, Tensor) or isinstance(right, Tensor)):
+            return self.interp.binop(type(node.operator), left, right, node)
+        self._sites.append(_Site(node, env, None))
+        try:
+            return self.interp.binop(type(node.operator), left, right, node)
+        finally:
+            self._sites.pop()
+
     def assign(self, targets: list, expr: cst.BaseExpression, value: Any, env: Any) -> None:
         """``Interpreter.assign`` of ``value`` (the value of ``expr``) to each target, remembering why a
         name it binds is unknown."""
@@ -294,8 +305,17 @@ class Unknowns:
         if node.span is None or not self._sites:
             return
         site = self._sites[-1]
-        if self.interp.span(site.call) != node.span or any(a.star for a in site.call.args):
-            return  # made by something else than this call (an operator, a Sequential's layers)
+        if self.interp.span(site.call) != node.span:
+            return  # made by something else than this call or operator (a Sequential's layers)
+        if isinstance(site.call, cst.BinaryOperation):
+            for operand, value in zip((site.call.left, site.call.right), node.args):
+                if _lost(value):
+                    self._node_args[node.id] = Reason(self.interp.span(operand), "its operand `{code}` is not a "
+                                                      "known value", operand, self.reason_of(operand, site.env))
+                    return
+            return
+        if any(a.star for a in site.call.args):
+            return
         func = site.func
         called = names.canonical(func.name) if isinstance(func, QualName) else None
         positional = [a for a in site.call.args if a.keyword is None]
