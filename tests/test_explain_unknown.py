@@ -439,3 +439,16 @@ def test_a_notebook_says_it_by_cell(tmp_path, monkeypatch):
         "    nb.ipynb:cell 3:2:27: note: its input `x` is not a known tensor",
         "    nb.ipynb:cell 3:1:5: note: `x` comes from `base.output`",
         "    nb.ipynb:cell 1:2:8: note: `keras.models.load_model(...)` is not followed"]
+
+
+def test_an_index_that_is_not_known():
+    r = analyse("""\
+        import json
+        import keras
+
+        x = keras.Input(shape=(4, 5))
+        i = json.loads("1")
+        y = x[:, i, :]
+        """)
+    u = unknown_at(r, 6, "operator.getitem")
+    assert u.reason == "its index is not a known value"

@@ -446,8 +446,9 @@ class Unknowns:
         if node.layer_id in self._configs:
             return self._configs[node.layer_id]
         if any(_has_unknown(v) for v in node.config.values()) or any(
-                v is UNKNOWN for v in [*node.args, *node.kwargs.values()]):
-            return Reason(span, f"an argument of `{label}` here is not a known value")
+                _lost(v) for v in [*node.args, *node.kwargs.values()]):
+            what = "its index" if node.op == "operator.getitem" else f"an argument of `{label}` here"
+            return Reason(span, f"{what} is not a known value")
         return Reason(span, f"shapecheck's rule for `{label}` cannot tell its output shape from these inputs")
 
     def _code(self, expr: Any) -> str:
