@@ -50,6 +50,10 @@ _ASSIGN_ESCAPE = re.compile(r"[^=]*?(?<![=!<>:+\-*/%&|^@~])=(?!=)[ \t]*([!%])")
 _HELP_END = re.compile(r"(?!\d)[\w*]+(\.(?!\d)[\w*]+|\[-?[0-9]+\])*\?\??$")
 #: ``from __future__ import ...``: the module's name, kept to its length (``_no_future``: nothing to follow)
 _FUTURE = re.compile(r"^(from[ \t]+)__future__([ \t]+import\b)")
+#: the start of a function, whose body may hold ``await`` only when it is ``async``
+_DEF = re.compile(r"(async[ \t]+)?def\b")
+#: IPython's top-level ``await``, ``async for`` and ``async with`` (autoawait), with the spaces after the keyword
+_AWAIT = re.compile(r"\b(?:await|async(?=[ \t]+(?:for|with)\b))\b[ \t]*")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 
 
@@ -307,6 +311,7 @@ def python_lines(source: str) -> list[tuple[str, int]]:
         names = [w for w in words[1:] if not w.startswith("-")] if words[0] == "capture" else []
         out.append((f"{names[-1]} = get_ipython()" if names and names[-1].isidentifier() else "pass", 0))
     scan = _Scan()
+    in_def: Optional[int] = None  # the indent of the function whose body the lines are in
     magic: Optional[_Scan] = None  # the state of the magic whose lines go on (brackets or a backslash)
     for i in range(start, len(lines)):
         line = lines[i]
@@ -318,11 +323,21 @@ def python_lines(source: str) -> list[tuple[str, int]]:
             continue
         magic_line = _magic(line, scan)
         if magic_line is None:
-            if scan.at_statement and _FUTURE.match(line):
-                # legal at the top of any cell (IPython compiles each alone), not in the middle of one module
-                line = _FUTURE.sub(r"\1_no_future\2", line, count=1)
+            shift = 0
+            if scan.at_statement:
+                if _FUTURE.match(line):
+                    # legal at the top of any cell (IPython compiles each alone), not in the middle of one module
+                    line = _FUTURE.sub(r"\1_no_future\2", line, count=1)
+                stripped = line.lstrip()
+                indent = len(line) - len(stripped)
+                if in_def is not None and stripped and not stripped.startswith("#") and indent <= in_def:
+                    in_def = None
+                if in_def is None and _DEF.match(stripped):
+                    in_def = indent
+            if in_def is None and ("await" in line or "async" in line):
+                line, shift = _awaited(line, dataclasses.replace(scan))
             scan.code(line)
-            out.append((line, offsets[i]))
+            out.append((line, offsets[i] + shift))
             continue
         replacement, runs = magic_line
         if runs:  # ``%time stmt``: the statement is Python (its continuation lines too), less ``%time ``
@@ -335,6 +350,22 @@ def python_lines(source: str) -> list[tuple[str, int]]:
         if magic.at_statement:
             magic = None
     return out
+
+
+def _awaited(line: str, scan: _Scan) -> tuple[str, int]:
+    """A line of a cell outside any function with IPython's top-level ``await`` (``x = await f()``, ``async for``,
+    ``async with``) as the plain Python the analysis reads (``x =       f()``: the same columns), and how many
+    characters were taken off its start (a statement that starts with the keyword loses it)."""
+    code = scan.code(line)
+    indent = len(line) - len(line.lstrip())
+    shift = 0
+    for m in reversed(list(_AWAIT.finditer(code))):
+        if m.start() == indent:
+            line = line[:m.start()] + line[m.end():]
+            shift = m.end() - m.start()
+        else:
+            line = line[:m.start()] + " " * (m.end() - m.start()) + line[m.end():]
+    return line, shift
 
 
 def _read(path: str) -> str:

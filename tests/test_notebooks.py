@@ -11,6 +11,7 @@ innermost frame in a cell.
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import re
@@ -19,9 +20,11 @@ import sys
 from pathlib import Path
 from typing import Any, Optional
 
+import hypothesmith
 import jsonschema
 import nbformat
 import pytest
+from hypothesis import HealthCheck, given, settings
 from click.testing import CliRunner
 from IPython.core.inputtransformer2 import TransformerManager
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook, new_output, new_raw_cell
@@ -265,9 +268,29 @@ def test_magic_lines_are_those_ipython_rewrites(line, context):
     compile(module, "<cell>", "exec")  # what shapecheck analyses is Python
 
 
-def test_what_an_assignment_magic_assigns_is_what_ipython_assigns():
-    import ast
+@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@given(hypothesmith.from_grammar())
+def test_a_python_cell_stays_as_it_is(code):
+    """Any valid Python (CPython's grammar: strings over lines, brackets and backslashes whose next line starts
+    with ``%``, ``,`` or ``/``) is left line for line as it is: only IPython's syntax is taken out (~5 s)."""
+    import warnings
 
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            ast.parse(code)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return
+    expected = re.split(r"\r\n|\r|\n", code)
+    if expected[-1] == "":
+        expected.pop()
+    first = next((line for line in expected if line.strip()), "")
+    if first[:1].isspace():
+        return  # (a first line that is indented, a comment: IPython takes the indent off every line)
+    assert [text for text, _ in python_lines(code)] == expected
+
+
+def test_what_an_assignment_magic_assigns_is_what_ipython_assigns():
     for line in ["files = !ls", "out = %who_ls", "a, b = !ls", "d['k'] = !ls", "x.attr = %env HOME"]:
         ipython = ast.parse(TransformerManager().transform_cell(line)).body[0]
         [(ours, _)] = python_lines(line)
@@ -306,7 +329,6 @@ PREFIXES = [["%matplotlib inline"], ["!pip install -q keras", "files = !ls"], ["
 def as_notebook(source: str, seed: int) -> tuple[Any, dict[int, tuple[int, int]]]:
     """The program cut into cells at some of its top-level statements, with prose between and magics at the
     top of some cells (seeded); and where each line of the program is in the notebook (cell, line)."""
-    import ast
     import random
 
     rng = random.Random(seed)
@@ -351,6 +373,64 @@ def test_a_future_import_at_the_top_of_a_later_cell_is_no_syntax_error(tmp_path)
     nb = new_notebook(cells=[new_code_cell("import keras"), new_code_cell("from __future__ import annotations\n"
                                                                           "x = keras.layers.Reshape((3,))(keras.Input((4,)))")])
     assert errors(write(tmp_path / "nb.ipynb", nb)) == [(2, 2, "invalid-reshape")]
+
+
+AWAITING_CELLS = [
+    "data = await fetch(1)\nawait asyncio.sleep(0)",
+    "async with session() as s:\n    x = [y async for y in s]\n    await s.close()",
+    "async for batch in stream():\n    pass",
+    "async def f():\n    await g()\n    async for a in b:\n        pass\nresult = await f()",
+    "for i in range(2):\n    if i:\n        r = (await h(i)) + 1\ns = 'await x'  # await",
+    "x = await  f()  # await",
+]
+
+
+class _WithoutTopLevelAwait(ast.NodeTransformer):
+    """What IPython's autoawait runs, as plain Python: ``await x`` outside a function is ``x``, ``async for`` and
+    ``async with`` are ``for`` and ``with``; a function's body is left as it is."""
+
+    def visit_AsyncFunctionDef(self, node):
+        return node
+
+    visit_FunctionDef = visit_Lambda = visit_AsyncFunctionDef
+
+    def visit_Await(self, node):
+        return self.visit(node.value)
+
+    def visit_AsyncFor(self, node):
+        return self.generic_visit(ast.For(**{f: getattr(node, f) for f in node._fields + node._attributes}))
+
+    def visit_AsyncWith(self, node):
+        return self.generic_visit(ast.With(**{f: getattr(node, f) for f in node._fields + node._attributes}))
+
+    def visit_comprehension(self, node):
+        node.is_async = 0
+        return self.generic_visit(node)
+
+
+@pytest.mark.parametrize("cell", AWAITING_CELLS)
+def test_top_level_await_is_read_as_ipython_runs_it(cell):
+    """IPython runs a cell's top-level ``await`` (autoawait), which CPython compiles with
+    ``PyCF_ALLOW_TOP_LEVEL_AWAIT``: the module shapecheck reads is that program without the awaits, line for
+    line, every expression in its column."""
+    with pytest.raises(SyntaxError):
+        compile(cell, "<cell>", "exec")
+    parsed = compile(cell, "<cell>", "exec", flags=ast.PyCF_ONLY_AST | ast.PyCF_ALLOW_TOP_LEVEL_AWAIT)
+    original = _WithoutTopLevelAwait().visit(parsed)
+    ours = python_lines(cell)
+    assert len(ours) == len(cell.splitlines())
+    module = ast.parse("".join(text + "\n" for text, _ in ours))
+    assert ast.dump(module) == ast.dump(original)
+    shift = [s for _, s in ours]
+    mine = [(e.lineno, e.col_offset + shift[e.lineno - 1]) for e in ast.walk(module) if isinstance(e, ast.expr)]
+    assert mine == [(e.lineno, e.col_offset) for e in ast.walk(original) if isinstance(e, ast.expr)]
+
+
+def test_a_bug_after_a_top_level_await_is_found_in_its_column(tmp_path):
+    nb = new_notebook(cells=[new_code_cell("import keras\nx = keras.Input((4,))"),
+                             new_code_cell("await load()\ny = await keras.layers.Reshape((3,))(x)")])
+    found = check_file(str(write(tmp_path / "nb.ipynb", nb))).findings
+    assert [(f.code.name, f.span.cell, f.span.line, f.span.column) for f in found] == [("invalid-reshape", 2, 2, 11)]
 
 
 # --- reading --------------------------------------------------------------------------------------------
