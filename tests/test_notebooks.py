@@ -514,6 +514,19 @@ def test_outputs_and_images_change_nothing(tmp_path):
         [(f.span.cell, f.span.line, f.span.column, f.message) for f in plain.findings] != []
 
 
+def test_the_size_limit_counts_the_code_not_the_outputs(tmp_path, monkeypatch):
+    """Plots saved in a notebook make it megabytes of JSON; ``--max-file-size`` is about the code to parse."""
+    monkeypatch.chdir(tmp_path)
+    nb = tutorial(input_shape="28, 28", outputs=True)
+    nb.cells[4].outputs.append(new_output("display_data", data={"image/png": "A" * 3_000_000}))
+    write(Path("big.ipynb"), nb)
+    assert Path("big.ipynb").stat().st_size > 3_000_000
+    code, out = run("--max-file-size", "1MB", "big.ipynb")
+    assert code == 1 and out.count("[SC301 data-shape-mismatch]") == 2
+    code, out = run("--max-file-size", "200B", "big.ipynb")
+    assert "[SC004 analysis-limit]" in out and "SC301" not in out
+
+
 def test_a_syntax_error_is_reported_in_its_cell(tmp_path):
     nb = new_notebook(cells=[new_code_cell("import keras"), new_markdown_cell("x"),
                              new_code_cell("x = 1\ny = (2,\nz = 3 3")])
