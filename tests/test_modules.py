@@ -259,3 +259,16 @@ def test_a_script_that_imports_no_keras_is_analysed_when_its_project_does(tmp_pa
 
     tree = ast.parse((tmp_path / "plain.py").read_text())
     assert keras_dependencies(tree, str(tmp_path / "plain.py")) == (False, {})
+
+
+def test_the_analysis_limit_reached_in_another_module_is_reported_at_this_files_import(tmp_path, monkeypatch):
+    import shapecheck.frontend.interpreter as interpreter
+
+    monkeypatch.setattr(interpreter, "MAX_STEPS", 200)
+    write(tmp_path, {
+        "slow.py": "total = 0\nfor i in range(1000):\n    total = total + i\n",
+        "train.py": "from tensorflow import keras\n\nimport slow\n",
+    })
+    result = check(tmp_path, "train.py")
+    assert [(f.span.path, f.span.line, f.code.name) for f in result.findings] == [
+        ("train.py", 3, "analysis-limit")]
