@@ -134,5 +134,6 @@ def test_project_shapes_are_of_their_own_file():
     assert {e["path"] for e in data["shapes"]} == {path}
     assert {(f["path"], f["line"], f["name"]) for f in data["findings"]} == {(path, 15, "rank-mismatch")}
     # (the layer calls counted are this file's too: Flatten, GlobalMaxPooling1D, Concatenate, Dense)
-    calls = [e for e in data["shapes"] if e["layer"].startswith("keras.layers.") and e["layer"] != "keras.layers.InputLayer"]
+    calls = [e for e in data["shapes"]
+             if e["layer"].startswith("keras.layers.") and e["layer"] != "keras.layers.InputLayer"]
     assert data["summary"]["layer_calls"] == len(calls) == 4

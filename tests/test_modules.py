@@ -272,3 +272,41 @@ def test_the_analysis_limit_reached_in_another_module_is_reported_at_this_files_
     result = check(tmp_path, "train.py")
     assert [(f.span.path, f.span.line, f.code.name) for f in result.findings] == [
         ("train.py", 3, "analysis-limit")]
+
+
+def test_a_class_of_another_module_is_a_base_class_here(tmp_path):
+    write(tmp_path, {
+        "base.py": """\
+            from tensorflow import keras
+            from tensorflow.keras import layers
+
+
+            class Tower(keras.Model):
+                def __init__(self, units=8, **kwargs):
+                    super().__init__(**kwargs)
+                    self.hidden = layers.Conv1D(units, 3)
+
+                def call(self, x):
+                    return self.head(self.hidden(x))
+            """,
+        "train.py": """\
+            from tensorflow import keras
+            from tensorflow.keras import layers
+            from base import Tower
+
+
+            class Classifier(Tower):
+                def __init__(self, classes, **kwargs):
+                    super().__init__(**kwargs)
+                    self.head = layers.Dense(classes)
+
+
+            out = Classifier(3)(keras.Input((10, 4)))
+            bad = Classifier(3)(keras.Input((5,)))
+            """,
+    })
+    result = check(tmp_path, "train.py")
+    assert [(None, 8, 3)] in shapes(result)[12]
+    assert errors(result) == [("train.py", 13, "rank-mismatch")]
+    assert [(n.span.path, n.span.line) for n in result.findings[0].notes if n.message == REJECTED_THERE] == [
+        ("base.py", 11)]

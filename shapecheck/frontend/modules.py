@@ -223,13 +223,13 @@ def keras_dependencies(tree: ast.Module, path: str) -> tuple[bool, dict[str, str
 
     # (importing file, level, dotted, the names imported from it: submodules where it is a package)
     frontier: list[tuple[str, int, str, tuple]] = []
-    for level, module, names_ in _imports_of_tree(tree):
-        names_ = [n for n in names_ if n != "*"]
+    for level, module, imported in _imports_of_tree(tree):
+        imported = [n for n in imported if n != "*"]
         if module:
-            frontier.append((path, level, module, tuple(names_)))
+            frontier.append((path, level, module, tuple(imported)))
         else:  # `from . import a, b`
-            frontier.extend((path, level, n, ()) for n in names_)
-    for depth in range(MAX_PREFILTER_DEPTH):
+            frontier.extend((path, level, n, ()) for n in imported)
+    for _ in range(MAX_PREFILTER_DEPTH):
         following: list[tuple[str, int, str, tuple]] = []
         for importer, level, dotted, names_ in frontier:
             if len(read) >= MAX_PREFILTER_FILES:
