@@ -121,6 +121,8 @@ class Cache:
     def __init__(self, directory: Path, options: Options) -> None:
         self.directory = Path(directory)
         self._salt = f"{code_fingerprint()}\0{options_key(options)}\0".encode()
+        #: the hash of each dependency read in this run (a module imported by many files is read once)
+        self._digests: dict[str, Optional[str]] = {}
 
     def key(self, path: str, data: bytes) -> str:
         h = hashlib.sha256(self._salt)
@@ -140,7 +142,7 @@ class Cache:
             return None
         except Exception:  # noqa: BLE001 - a corrupt or foreign entry is a miss, never an error
             return None
-        if not isinstance(result, FileResult) or not _dependencies_unchanged(result):
+        if not isinstance(result, FileResult) or not _dependencies_unchanged(result, self._digests):
             return None
         return result
 
@@ -162,15 +164,17 @@ class Cache:
             pass
 
 
-def _dependencies_unchanged(result: FileResult) -> bool:
+def _dependencies_unchanged(result: FileResult, digests: dict[str, Optional[str]]) -> bool:
     """Whether every other file the result was computed from (its imported project modules) still has
     the bytes it had (as mypy checks a module's dependencies): an edited ``models/blocks.py`` makes
     the entry of ``train.py`` stale."""
     from .frontend.modules import digest
 
     for path, expected in getattr(result, "dependencies", ()):
-        data = _read(path)
-        if data is None or digest(data) != expected:
+        if path not in digests:
+            data = _read(path)
+            digests[path] = None if data is None else digest(data)
+        if digests[path] != expected:
             return False
     return True
 
