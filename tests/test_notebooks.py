@@ -605,6 +605,21 @@ def test_json_sarif_and_github_say_the_cell(tmp_path, monkeypatch):
     assert "%0Anb.ipynb:cell 2:8:11: note:" in out
 
 
+@pytest.mark.runtime
+def test_runtime_says_the_cell_of_a_call_keras_rejects_and_shapecheck_missed(tmp_path, monkeypatch):
+    """``--runtime``: a call Keras rejects and shapecheck did not report (``--ignore``d here) is reported in its
+    cell, in text and JSON."""
+    monkeypatch.chdir(tmp_path)
+    write(Path("nb.ipynb"), new_notebook(cells=[new_markdown_cell("m"), new_code_cell("import keras"),
+                                                new_code_cell("x = keras.Input(shape=(28, 28))\n%matplotlib inline\n"
+                                                              "y = keras.layers.Conv2D(8, 3)(x)")]))
+    code, out = run("--runtime", "--device", "cpu", "--ignore", "SC2", "--format", "json", "nb.ipynb")
+    [missed] = json.loads(out)["runtime"]["missed"]
+    assert (missed["path"], missed["cell"], missed["line"], missed["column"]) == ("nb.ipynb", 3, 3, 5)
+    code, out = run("--runtime", "--device", "cpu", "--ignore", "SC2", "nb.ipynb")
+    assert "nb.ipynb:cell 3:3:5: note: runtime: Keras rejects this call and shapecheck reported nothing" in out
+
+
 def test_a_suppression_comment_in_a_cell(tmp_path):
     fit = FIT_CELL.replace("epochs=1)", "epochs=1)  # shapecheck: ignore[data-shape-mismatch]")
     assert errors(write(tmp_path / "quiet.ipynb", tutorial(input_shape="28, 28", fit=fit))) == FIT_BUG[1:]

@@ -104,8 +104,8 @@ def as_dict(report: Report, *, show_shapes: bool = False, runtime: Optional[Runt
             "shapes": sum(len(f.shapes) for f in runtime.files.values()),
             "shapes_agree": runtime.shapes_checked - runtime.shapes_disagree,
             "shapes_disagree": runtime.shapes_disagree,
-            "missed": [{"path": path, "line": line, "column": column, "message": message}
-                       for path, f in runtime.files.items() for line, column, message in f.missed],
+            "missed": [{"path": path, **_cell(span), "line": span.line, "column": span.column, "message": message}
+                       for path, f in runtime.files.items() for span, message in f.missed],
         }
     return out
 

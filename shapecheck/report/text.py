@@ -66,8 +66,8 @@ def render(report: Report, out: TextIO, *, show_shapes: bool = False, color: boo
                     console.print(f"    {escape(unknown.origin.location)}: [{_STYLE['note']}]note:"
                                   f"[/{_STYLE['note']}] unknown: {escape(unknown.reason)}")
         if checked is not None:
-            for line, column, message in checked.missed:
-                console.print(f"{escape(file.path)}:{line}:{column}: [{_STYLE['note']}]note:[/{_STYLE['note']}] "
+            for span, message in checked.missed:
+                console.print(f"{escape(span.location)}: [{_STYLE['note']}]note:[/{_STYLE['note']}] "
                               f"runtime: Keras rejects this call and shapecheck reported nothing: {escape(message)}")
     if quiet:
         return

@@ -63,8 +63,8 @@ class ShapeVerdict:
 class FileRuntime:
     findings: list[Verdict] = field(default_factory=list)  # one per finding, in order
     shapes: list[ShapeVerdict] = field(default_factory=list)  # one per shape entry, in order
-    #: Keras rejects a call shapecheck reported nothing for: (line, column, message)
-    missed: list[tuple[int, int, str]] = field(default_factory=list)
+    #: Keras rejects a call shapecheck reported nothing for: (where the call is, message)
+    missed: list[tuple[Any, str]] = field(default_factory=list)
     data_pass: str = ""  # why the data pass did not run, when it did not
     #: layer identity -> Keras's (trainable, non_trainable) parameter counts
     params: dict[str, tuple[int, int]] = field(default_factory=dict)
@@ -356,7 +356,7 @@ def judge(file: Any, graph: Any, r: GraphReplay) -> FileRuntime:
         if sym is not None and sym.raised and node.id not in reported and node.id not in data_derived \
                 and (node.span is None or (node.span.cell, node.span.line, node.span.column) not in spans) \
                 and node.kind in ("input", "layer", "op", "model", "construct") and node.span is not None:
-            out.missed.append((node.span.line, node.span.column, f"Keras raises {sym.error}: {sym.message}"))
+            out.missed.append((node.span, f"Keras raises {sym.error}: {sym.message}"))
     return out
 
 
