@@ -452,3 +452,18 @@ def test_an_index_that_is_not_known():
         """)
     u = unknown_at(r, 6, "operator.getitem")
     assert u.reason == "its index is not a known value"
+
+
+def test_a_value_chosen_by_a_condition_that_is_not_known():
+    r = analyse("""\
+        import sys
+        import keras
+        from keras import layers
+
+        x = keras.Input(shape=(4,))
+        width = 8 if len(sys.argv) > 1 else (8, 2)
+        y = layers.Reshape(width)(x)
+        """)
+    u = unknown_at(r, 7, "keras.layers.Reshape")
+    assert u.reason == "the value depends on the condition `len(sys.argv) > 1`, which is not known"
+    assert u.origin.line == 6

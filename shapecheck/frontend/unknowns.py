@@ -255,6 +255,9 @@ class Unknowns:
             found = self._results.get(id(expr))
             return found if found is not None else Reason(span, "`{code}` gives a value shapecheck does not know "
                                                           "in full", expr)
+        if isinstance(expr, cst.IfExp):  # a condition not decided: both values, joined
+            return Reason(span, "the value depends on the condition `{code}`, which is not known", expr.test,
+                          self._lost(expr.test, env))
         for part in _parts(expr):
             inner = self._lost(part, env)
             if inner is not None:
