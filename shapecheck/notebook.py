@@ -11,7 +11,10 @@ test compares with this module; IPython itself is not needed to read a notebook.
 What a magic runs is not followed, except where IPython runs Python in the notebook's namespace:
 the body of a ``%%time``, ``%%capture``, ``%%prun`` or ``%%debug`` cell, and the statement after
 ``%time``. Other cell magics (``%%bash``, ``%%writefile``, ``%%timeit``: its names do not outlive
-it) leave their cell out.
+it) leave their cell out. Two things IPython accepts in a cell and a module does not are rewritten in
+place: a top-level ``await`` (``async for``, ``async with``) loses the keyword, and a ``from __future__
+import`` at the top of a later cell names another module. A notebook whose kernel is not Python
+(R, Julia) has no cell to check.
 
 Findings, notes and shapes are then put back where the user sees them: :attr:`Span.cell` is the
 cell's number, counting every cell of the notebook from 1 as Ruff and the notebook editors do, and
@@ -34,7 +37,6 @@ from .core.findings import UNREADABLE_FILE, FileResult, Finding, Span
 if TYPE_CHECKING:
     from .api import Options
 
-SUFFIX = ".ipynb"
 T = TypeVar("T")
 
 #: cell magics whose body IPython runs as Python in the notebook's namespace
@@ -55,10 +57,6 @@ _DEF = re.compile(r"(async[ \t]+)?def\b")
 #: IPython's top-level ``await``, ``async for`` and ``async with`` (autoawait), with the spaces after the keyword
 _AWAIT = re.compile(r"\b(?:await|async(?=[ \t]+(?:for|with)\b))\b[ \t]*")
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
-
-
-def is_notebook(path: str) -> bool:
-    return path.endswith(SUFFIX)
 
 
 class NotANotebook(ValueError):
@@ -246,8 +244,9 @@ class Program:
             if isinstance(getattr(item, name, None), Span):
                 changes[name] = self.span(getattr(item, name), path)
         if getattr(item, "notes", None):
-            changes["notes"] = tuple(dataclasses.replace(n, span=self.span(n.span, path), message=self.text(n.message, path))
-                                     for n in item.notes)
+            changes["notes"] = tuple(
+                dataclasses.replace(n, span=self.span(n.span, path), message=self.text(n.message, path))
+                for n in item.notes)
         if isinstance(getattr(item, "message", None), str) and "message" in {f.name for f in dataclasses.fields(item)}:
             changes["message"] = self.text(item.message, path)
         return dataclasses.replace(item, **changes) if changes else item  # type: ignore[type-var]
@@ -386,7 +385,8 @@ def check_notebook(path: str, options: Options) -> FileResult:
         cells = read_cells(_read(path))
     except (OSError, UnicodeDecodeError) as e:
         reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
-        return FileResult(shown, [Finding(UNREADABLE_FILE, Span(shown, 1, 1, 1, 1), f"Cannot read this file: {reason}")])
+        return FileResult(shown, [Finding(UNREADABLE_FILE, Span(shown, 1, 1, 1, 1),
+                                          f"Cannot read this file: {reason}")])
     except NotANotebook as e:
         return FileResult(shown, [Finding(UNREADABLE_FILE, Span(shown, e.line, e.column, e.line, e.column),
                                           f"Cannot read this notebook: {e}")])

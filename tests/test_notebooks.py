@@ -322,8 +322,8 @@ def test_cell_magics_keep_the_python_cells_and_leave_out_the_others():
 
 FIXTURES = sorted(p for kind in ("valid", "invalid", "demo") for p in (ROOT / "fixtures" / kind).glob("*.py"))
 #: what a cell may start with: IPython's syntax that shapecheck skips (``%%time`` only as a cell's first line)
-PREFIXES = [["%matplotlib inline"], ["!pip install -q keras", "files = !ls"], ["%%time"], ["?print", "%load_ext tensorboard"],
-            ["%%capture captured"]]
+PREFIXES = [["%matplotlib inline"], ["!pip install -q keras", "files = !ls"], ["%%time"],
+            ["?print", "%load_ext tensorboard"], ["%%capture captured"]]
 
 
 def as_notebook(source: str, seed: int) -> tuple[Any, dict[int, tuple[int, int]]]:
@@ -370,8 +370,8 @@ def test_a_fixture_as_a_notebook_has_the_same_findings_and_shapes_in_its_cells(f
 
 
 def test_a_future_import_at_the_top_of_a_later_cell_is_no_syntax_error(tmp_path):
-    nb = new_notebook(cells=[new_code_cell("import keras"), new_code_cell("from __future__ import annotations\n"
-                                                                          "x = keras.layers.Reshape((3,))(keras.Input((4,)))")])
+    nb = new_notebook(cells=[new_code_cell("import keras"), new_code_cell(
+        "from __future__ import annotations\nx = keras.layers.Reshape((3,))(keras.Input((4,)))")])
     assert errors(write(tmp_path / "nb.ipynb", nb)) == [(2, 2, "invalid-reshape")]
 
 
@@ -472,7 +472,8 @@ def test_a_broken_notebook_is_an_unreadable_file_and_the_run_goes_on(tmp_path, m
     write(Path("good.ipynb"), tutorial(input_shape="28, 28"))
     code, out = run("broken.ipynb", "good.ipynb")
     assert code == 2
-    assert re.search(rf"^broken\.ipynb:{line}:\d+: error: Cannot read this notebook: .*{re.escape(why)}", out, re.M), out
+    assert re.search(rf"^broken\.ipynb:{line}:\d+: error: Cannot read this notebook: .*{re.escape(why)}", out,
+                     re.M), out
     assert "good.ipynb:cell 6:3:" in out
     with pytest.raises(NotANotebook):
         read_cells(text)
