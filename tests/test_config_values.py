@@ -591,3 +591,60 @@ def test_build_with_input_shape_as_a_keyword_runs_the_class_build():
         net = Net()
         net.build(input_shape=(None, 6))
     ''') == [(8, "invalid-reshape")]
+
+
+def test_an_attribute_of_a_keras_model_set_where_the_code_may_not_run_is_either_value():
+    # Before: self.flat = True under an unknown condition leaked out of the branch, and the LSTM
+    # after the Flatten was reported, although Keras accepts the program run without arguments.
+    source = '''
+        import sys
+        import keras
+        from keras import layers
+
+        class Net(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.flat = False
+                if len(sys.argv) > 1:
+                    self.flat = True
+                self.rnn = layers.LSTM(4)
+                self.flatten = layers.Flatten()
+
+            def call(self, x):
+                if self.flat:
+                    x = self.flatten(x)
+                return self.rnn(x)
+
+        y = Net()(keras.Input(shape=(5, 3)))
+    '''
+    assert findings(source) == []
+
+
+def test_an_attribute_first_set_where_the_code_may_not_run_keeps_its_value():
+    # Without the branch the attribute does not exist (reading it fails): after it, it is the value set.
+    source = textwrap.dedent('''
+        import sys
+        import keras
+        from keras import layers
+
+        class Head(layers.Layer):
+            def build(self, input_shape):
+                self.proj = layers.Dense(input_shape[-1] * 2)
+
+            def call(self, x):
+                return self.proj(x)
+
+        class Config:
+            pass
+
+        config = Config()
+        head = Head()
+        x = keras.Input(shape=(6,))
+        if len(sys.argv) > 1:
+            config.units = 7
+            y = head(x)
+        z = layers.Dense(config.units)(head(x))
+    ''')
+    assert static_units(source)[22] == [7]
+    built = [e for e in check_source(source, "t.py").shapes if e["span"].line == 22 and e["layer"] == "Head()"]
+    assert [tuple(dims.to_json(d) for d in e["outputs"][0].shape) for e in built] == [(None, 12)]

@@ -94,7 +94,20 @@ class _Opaque:
         self.value = value
 
 
-_REQUIRED = _Opaque(UNKNOWN)  # what a required argument holds after an empty command line
+_REQUIRED = _Opaque(UNKNOWN)
+_ABSENT = object()  # an attribute an object surely does not have
+
+
+def _bases_known(cls: Any) -> bool:
+    """Every class ``cls`` derives from is in the file (or is a Keras class, whose attributes a
+    program does not set in a branch and read back): an attribute not found there is absent."""
+    for base in cls.bases:
+        if isinstance(base, ClassValue):
+            if not _bases_known(base):
+                return False
+        elif not (isinstance(base, QualName) and base.name.split(".")[0] in ("keras", "tensorflow", "tf_keras")):
+            return False
+    return True  # what a required argument holds after an empty command line
 
 
 def _literal(v: Any) -> bool:
@@ -281,15 +294,32 @@ class Configs:
         return UNKNOWN
 
     def set_attribute(self, obj: Any, attr: str, value: Any) -> None:
-        """``obj.attr = value`` on a namespace or a plain instance: where the assignment may not
-        run (deeper in branches than the object was made), the attribute is unknown after it."""
-        current = obj.attrs.get(attr, UNKNOWN)
-        if self.interp._maybe > obj.depth and not (value is current or (_literal(value) and _literal(current)
-                                                                         and value == current)):
-            value = UNKNOWN
+        """``obj.attr = value`` on a namespace, an instance or a class. Where the assignment may not
+        run (deeper in branches than the object was made), the attribute is either value after it:
+        the one it had (also through its class) joined with the new one; one it did not have is the
+        new value (without the assignment, reading it fails)."""
+        if self.interp._maybe > getattr(obj, "depth", 0):
+            current = self._current(obj, attr)
+            if current is not _ABSENT:
+                value = self.interp.join(current, value)
         if isinstance(obj, Namespace) and obj.items and isinstance(value, dict):
             value = self._nest(value, "ml_collections.ConfigDict", 0)
         obj.attrs[attr] = value
+
+    @staticmethod
+    def _current(obj: Any, attr: str) -> Any:
+        """The value ``obj.attr`` reads now; ``_ABSENT`` when it surely has none."""
+        from .interpreter import _class_lookup
+
+        if attr in obj.attrs:
+            return obj.attrs[attr]
+        if isinstance(obj, Namespace):
+            return _ABSENT if obj.complete else UNKNOWN
+        cls = obj.cls if isinstance(obj, Instance) else obj
+        found = _class_lookup(cls, attr)
+        if found is not None:
+            return found
+        return _ABSENT if _bases_known(cls) else UNKNOWN
 
     def subscript(self, obj: Namespace, key: Any) -> Any:
         if obj.items and isinstance(key, str) and key in obj.attrs:

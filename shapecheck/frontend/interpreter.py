@@ -760,14 +760,8 @@ class Interpreter:
                 self.set_trainable(obj, value)
             if target.attr.value == "run_eagerly":
                 self.run_eagerly(obj, value)
-            if isinstance(obj, Namespace) or isinstance(obj, Instance) and not obj.cls.keras_kind:
-                self.configs.set_attribute(obj, target.attr.value, value)
-            elif isinstance(obj, Instance):
-                obj.attrs[target.attr.value] = value
-            elif isinstance(obj, ClassValue):
-                current = obj.attrs.get(target.attr.value, UNKNOWN)
-                # (set where the code may not run: either value after it)
-                obj.attrs[target.attr.value] = value if not self._maybe else self.join(current, value)
+            if isinstance(obj, (Namespace, Instance, ClassValue)):
+                self.configs.set_attribute(obj, target.attr.value, value)  # (where it may not run: joined)
         elif isinstance(target, cst.Subscript):
             obj = self.eval(target.value, env)
             if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
@@ -1375,10 +1369,7 @@ class Interpreter:
                     return SuperValue(args[1], args[0])  # super(Child, self)
                 return SuperValue(self._frame.instance if not args else None, self._frame.owner)
             if name == "setattr" and len(args) == 3 and isinstance(args[0], Instance) and isinstance(args[1], str):
-                if args[0].cls.keras_kind:
-                    args[0].attrs[args[1]] = args[2]
-                else:
-                    self.configs.set_attribute(args[0], args[1], args[2])
+                self.configs.set_attribute(args[0], args[1], args[2])
                 return None
             if name == "setattr" and len(args) == 3 and isinstance(args[0], Namespace):
                 if isinstance(args[1], str):
