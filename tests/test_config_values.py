@@ -648,3 +648,20 @@ def test_an_attribute_first_set_where_the_code_may_not_run_keeps_its_value():
     assert static_units(source)[22] == [7]
     built = [e for e in check_source(source, "t.py").shapes if e["span"].line == 22 and e["layer"] == "Head()"]
     assert [tuple(dims.to_json(d) for d in e["outputs"][0].shape) for e in built] == [(None, 12)]
+
+
+def test_a_dict_entry_set_where_the_code_may_not_run_is_either_value():
+    assert findings('''
+        import sys
+        import keras
+
+        class Trainer:
+            def __init__(self):
+                self.hparams = {"units": 16}
+
+        trainer = Trainer()
+        if len(sys.argv) > 1:
+            trainer.hparams["units"] = 5
+        x = keras.Input(shape=(16,))
+        y = keras.layers.Reshape((trainer.hparams["units"],))(x)
+    ''') == []

@@ -767,7 +767,8 @@ class Interpreter:
             if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
                 key = self.eval(target.slice[0].slice.value, env)
                 if isinstance(obj, dict) and _hashable(key):
-                    obj[key] = value
+                    # where it may not run: either value (a dict inside an object is not copied per branch)
+                    obj[key] = self.join(obj[key], value) if self._maybe and key in obj else value
                 elif isinstance(obj, list) and isinstance(key, int) and -len(obj) <= key < len(obj):
                     obj[key] = value
                 elif isinstance(obj, Namespace) and obj.items and isinstance(key, str):
