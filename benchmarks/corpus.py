@@ -7,8 +7,9 @@ there is not downloaded again), extracts each into ``CACHE/src/<name>``, and run
 a time in this process) over the parts of it listed in :data:`CORPUS`.  Per package it prints the
 files, the Keras files (those that import keras, tensorflow or tf_keras), the findings by code, the
 Keras layer and op calls seen (``layer_calls``) and those whose output rank was inferred
-(``layer_calls_inferred``), their percentage, the internal errors and the seconds taken; then the
-totals.
+(``layer_calls_inferred``), their percentage, the internal errors and the CPU seconds taken (CPU
+time: on a shared machine the wall clock says more about the neighbours); then the totals, per kind
+of package (scripts, libraries) and over all.
 
 ``--findings`` lists every finding (each one is a false positive until Keras is shown to reject
 the reduced program); ``--uninferred N`` groups the calls whose shape stayed unknown by their root
@@ -50,6 +51,9 @@ class Package:
     licence: str
     #: True: the sdist (``--no-binary :all:``), which carries examples/tests; False: the wheel
     sdist: bool = True
+    #: "scripts": programs that build and train their models (tutorials, examples); "library":
+    #: model-building functions and layers whose callers are elsewhere (their inputs are parameters)
+    kind: str = "library"
 
     @property
     def name(self) -> str:
@@ -60,7 +64,7 @@ class Package:
 #: model-building code of libraries built on Keras (functional blocks, subclassed layers, tests that
 #: build small models).  Versions are pinned so that the figures can be compared between runs.
 CORPUS: tuple[Package, ...] = (
-    Package("keras==2.3.1", ("examples",), "MIT"),
+    Package("keras==2.3.1", ("examples",), "MIT", kind="scripts"),
     Package("keras-tuner==1.4.7", ("keras_tuner",), "Apache-2.0"),
     Package("autokeras==3.0.0", ("autokeras",), "Apache-2.0"),
     Package("segmentation-models==1.0.1", ("segmentation_models",), "MIT"),
@@ -156,7 +160,7 @@ def _keep_callee(m: re.Match) -> str:
     if re.fullmatch(r"(keras|tensorflow|tf|numpy|np|operator)\.[\w.]+", code):
         return m.group(0)
     callee = re.match(r"([A-Za-z_][\w.]*)\(", code)
-    if callee and "." in callee.group(1):
+    if callee:
         return f"`{callee.group(1)}(...)`"
     return "`...`"
 
@@ -205,9 +209,9 @@ def run_package(pkg: Package, top: Path, options: Options, causes: bool) -> Figu
     for path in iter_python_files(roots):
         figures.files += 1
         figures.keras_files += imports_keras(path)
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         result = check_file(path, options)
-        figures.seconds += time.perf_counter() - t0
+        figures.seconds += time.process_time() - t0
         figures.layer_calls += result.layer_calls
         figures.layer_calls_inferred += result.layer_calls_inferred
         for f in result.findings:
@@ -237,6 +241,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"not in the corpus: {', '.join(sorted(missing))}")
     options = Options()
     total = Figures()
+    kinds: dict[str, Figures] = {}
     rows = {}
     print(HEADER)
     for pkg in chosen:
@@ -244,7 +249,10 @@ def main(argv: list[str] | None = None) -> int:
         figures = run_package(pkg, top, options, args.uninferred > 0)
         print(figures.row(pkg.requirement), flush=True)
         total.add(figures)
+        kinds.setdefault(pkg.kind, Figures()).add(figures)
         rows[pkg.requirement] = figures
+    for kind, figures in sorted(kinds.items()):
+        print(figures.row(f"total: {kind}"))
     print(total.row("total"))
     if args.findings:
         print("\nfindings:")
