@@ -133,6 +133,28 @@ CASES: dict[str, Case] = {
         model = keras.Model(inputs, layers.Dense(1)(y))
         """,
     ),
+    # keras 2.3.1 examples/class_activation_maps.py reads a layer's output through
+    # model.get_layer(name).output (there of a ResNet50); the corpus listed `get_layer` as not
+    # followed. Of a model built in the file, functional or Sequential, it is followed now.
+    "get_layer_output": Case(
+        """
+        import keras
+        from keras import layers
+
+        inp = keras.Input((28, 28, 1))
+        x = layers.Conv2D(8, 3, name="conv")(inp)
+        x = layers.Flatten()(x)
+        code = layers.Dense(16, name="bottleneck")(x)
+        out = layers.Dense(10)(code)
+        model = keras.Model(inp, out)
+        encoder = keras.Model(model.input, model.get_layer("bottleneck").output)
+        features = layers.Dense(4)(model.get_layer("conv").output)
+        head = layers.Dense(3)(encoder.get_layer(name="bottleneck").output)
+        seq = keras.Sequential([keras.Input((5,)), layers.Dense(3, name="d1"), layers.Dense(2)])
+        y = layers.Dense(7)(seq.get_layer("d1").output)
+        """,
+        full_coverage=True,
+    ),
 }
 
 
@@ -157,6 +179,13 @@ def test_shapecheck_reports_nothing(name: str) -> None:
     if case.full_coverage:
         assert result.layer_calls > 0
         assert result.layer_calls_inferred == result.layer_calls
+
+
+def test_a_layer_read_through_get_layer_is_checked() -> None:
+    # Keras: Dense(4) on the bottleneck's (None, 16) is fine; LSTM on it is a rank error.
+    source = _source(CASES["get_layer_output"]).replace("layers.Dense(3)(encoder", "layers.LSTM(3)(encoder")
+    result = check_source(source, "t.py")
+    assert [(f.span.line, f.code.name) for f in result.findings] == [(13, "rank-mismatch")]
 
 
 def test_a_bug_after_a_long_data_loop_is_still_found() -> None:

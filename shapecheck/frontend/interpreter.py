@@ -284,6 +284,10 @@ class Interpreter:
     _dtype_policy: Any = "float32"
     #: > 0 while following code that may not run (a branch, a loop of unknown length)
     _maybe: int = 0
+    #: each layer called so far, by id, and what its first call returned (``layer.output``;
+    #: UNKNOWN when that call may not have run): what ``model.get_layer(name).output`` reads
+    _called_layers: dict = field(default_factory=dict)
+    _first_outputs: dict = field(default_factory=dict)
     #: every model the code builds, in the order it builds them (the static ``model.summary()``)
     models: list[ModelRecord] = field(default_factory=list)
     #: calls of models, subclassed layers and layers wrapping Python code: one operation each
@@ -1077,6 +1081,9 @@ class Interpreter:
         if isinstance(obj, LayerValue):
             if attr == "name":
                 return obj.name
+            if attr == "output":
+                out = self._first_outputs.get(obj.layer_id)
+                return UNKNOWN if out is None else out
             if attr in obj.config and attr not in ("input_shape",):
                 return obj.config[attr]
             return BoundMethod(obj, attr)
@@ -1857,7 +1864,37 @@ class Interpreter:
                       layer_id=layer.layer_id, name=layer.name, span=self.span(node), call_stack=self._frame.stack,
                       traced=self._frame.traced)
         result = self.add_node(irnode, created_at=layer.span)
-        return self.outputs_value(irnode, result)
+        out = self.outputs_value(irnode, result)
+        if not self._frame.replay:
+            self._called_layers.setdefault(layer.layer_id, layer)
+            self._first_outputs.setdefault(layer.layer_id, UNKNOWN if self._maybe else out)
+        return out
+
+    def get_layer(self, model: ModelValue, args: list, kwargs: dict) -> Any:
+        """``model.get_layer(name)``: the layer of that name among those between the model's inputs
+        and outputs (a Sequential's own list); UNKNOWN where it is not one layer shapecheck follows."""
+        name = args[0] if args else kwargs.get("name")
+        if not isinstance(name, str):
+            return UNKNOWN
+        if model.kind == "sequential":
+            found = [x for x in model.layers if isinstance(x, LayerValue) and x.name == name]
+            return found[0] if len(found) == 1 else UNKNOWN
+        nodes = self.engine.graph.nodes
+        stop = {t.ref.node for t in model.inputs if isinstance(t, Tensor)}
+        todo = [t.ref.node for t in _flatten(model.outputs) if isinstance(t, Tensor)]
+        seen: set[int] = set()
+        ids = set()
+        while todo:
+            i = todo.pop()
+            if i in seen or i >= len(nodes):
+                continue
+            seen.add(i)
+            if nodes[i].kind == "layer" and nodes[i].name == name:
+                ids.add(nodes[i].layer_id)
+            if i not in stop:
+                todo.extend(r.node for r in nodes[i].tensor_refs())
+        layer = self._called_layers.get(ids.pop()) if len(ids) == 1 else None
+        return layer if layer is not None else UNKNOWN
 
     def call_layer_function(self, fname: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
         rule = LAYER_FUNCTIONS[fname]
@@ -2044,7 +2081,7 @@ class Interpreter:
                         self.sequential_add(model, layer, node)
             return None
         if name == "get_layer":
-            return UNKNOWN
+            return self.get_layer(model, args, kwargs)
         if name == "compile":
             self.run_eagerly(model, kwargs.get("run_eagerly", False))
             self.training.compile(model, args, kwargs)
