@@ -665,3 +665,31 @@ def test_a_dict_entry_set_where_the_code_may_not_run_is_either_value():
         x = keras.Input(shape=(16,))
         y = keras.layers.Reshape((trainer.hparams["units"],))(x)
     ''') == []
+
+
+def test_a_list_of_layers_extended_where_the_code_may_not_run_is_unknown():
+    # Before: the pooling layer appended under an unknown condition stayed in the list, and the
+    # LSTM after it was reported; Keras accepts the program run without arguments.
+    source = '''
+        import sys
+        import keras
+        from keras import layers
+
+        class Net(keras.Model):
+            def __init__(self, pool):
+                super().__init__()
+                self.blocks = [layers.Conv1D(8, 3)]
+                if pool:
+                    self.blocks.append(layers.GlobalAveragePooling1D())
+                self.blocks.append(layers.LSTM(4))
+
+            def call(self, x):
+                for block in self.blocks:
+                    x = block(x)
+                return x
+
+        y = Net(len(sys.argv) > 1)(keras.Input(shape=(10, 3)))
+        z = Net(True)(keras.Input(shape=(10, 3)))
+    '''
+    # Net(True) holds the pooling layer for sure: that call fails under Keras.
+    assert findings(source) == [(16, "rank-mismatch")]

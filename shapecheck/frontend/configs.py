@@ -229,6 +229,8 @@ class Configs:
         self.interp = interp
         #: absl flags defined so far: name -> default
         self.flags: dict[str, Any] = {}
+        #: id of a list or dict held by an object's attribute -> (it, the object, the attribute)
+        self._containers: dict[int, tuple] = {}
 
     # -- which calls ---------------------------------------------------------
     def handles(self, name: str) -> bool:
@@ -305,6 +307,16 @@ class Configs:
         if isinstance(obj, Namespace) and obj.items and isinstance(value, dict):
             value = self._nest(value, "ml_collections.ConfigDict", 0)
         obj.attrs[attr] = value
+        if isinstance(value, (list, dict)):
+            self._containers[id(value)] = (value, obj, attr)
+
+    def mutated(self, container: Any) -> None:
+        """A list held by an object's attribute changes (``self.blocks.append(...)``) where the code
+        may not run: the attribute is unknown after it (lists are not copied per branch)."""
+        entry = self._containers.get(id(container))
+        if entry is not None and entry[0] is container and self.interp._maybe > getattr(entry[1], "depth", 0):
+            entry[1].attrs[entry[2]] = UNKNOWN
+            del self._containers[id(container)]
 
     @staticmethod
     def _current(obj: Any, attr: str) -> Any:

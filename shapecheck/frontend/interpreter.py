@@ -774,6 +774,7 @@ class Interpreter:
                     # where it may not run: either value (a dict inside an object is not copied per branch)
                     obj[key] = self.join(obj[key], value) if self._maybe and key in obj else value
                 elif isinstance(obj, list) and isinstance(key, int) and -len(obj) <= key < len(obj):
+                    self.configs.mutated(obj)
                     obj[key] = value
                 elif isinstance(obj, Namespace) and obj.items and isinstance(key, str):
                     self.configs.set_attribute(obj, key, value)
@@ -1627,6 +1628,8 @@ class Interpreter:
         if isinstance(obj, Tensor) and name == "get_shape":
             return self.tensor_attribute(obj, "shape")
         if isinstance(obj, list):
+            if name in ("append", "extend", "insert", "pop", "remove", "clear", "sort", "reverse"):
+                self.configs.mutated(obj)  # (an object's list changed where the code may not run)
             if name == "append" and len(args) == 1:
                 obj.append(args[0])
                 return None
