@@ -472,7 +472,8 @@ def test_argparse_defaults_agree_with_argparse(calls):
     """Whatever the spelling, each value shapecheck gives is argparse's own for an empty command line."""
     import argparse
 
-    setup = "import argparse\nparser = argparse.ArgumentParser()\n" + "\n".join(calls) + "\nargs = parser.parse_args([])\n"
+    setup = ("import argparse\nparser = argparse.ArgumentParser()\n" + "\n".join(calls)
+             + "\nargs = parser.parse_args([])\n")
     namespace: dict = {}
     exec(setup, namespace)  # the test's own program: real argparse
     real = vars(namespace["args"])

@@ -490,7 +490,8 @@ class Configs:
 
     def add_argument(self, p: ArgParser, args: list, kwargs: dict) -> None:
         dest = kwargs.get("dest")
-        if not args or not all(isinstance(a, str) and a for a in args) or ("dest" in kwargs and not isinstance(dest, str)):
+        if not args or not all(isinstance(a, str) and a for a in args) or (
+                "dest" in kwargs and not isinstance(dest, str)):
             if isinstance(dest, str):
                 p.parser.set_defaults(**{dest: _REQUIRED})
             else:
