@@ -173,6 +173,31 @@ def _table(table: dict, reads: dict[int, set], layers: bool) -> list[str]:
     return rows
 
 
+def _applications_table() -> list[str]:
+    from .layers import applications
+
+    out = ["", f"## Applications ({len(applications.MODELS)} models)", "",
+           "`keras.applications` models (`keras.applications.ResNet50`, `tf.keras.applications.ResNet50`, "
+           "`keras.applications.resnet50.ResNet50`), each followed as its `keras.Input` and one operation: "
+           "`include_top` gives `(batch, classes)`, `pooling=\"avg\"`/`\"max\"` `(batch, features)`, otherwise "
+           "the feature map, whose sizes follow the input's through the model's strided layers (measured with "
+           "Keras: `tests/data/applications_table.json`). The constructor's checks are Keras's ([invalid-argument]"
+           "(rules/SC206-invalid-argument.md)); an input too small for the layers is [negative-dimension]"
+           "(rules/SC205-negative-dimension.md). Not followed: `channels_first`, a width (`alpha`) other than "
+           "the default (channels and parameter counts unknown), the NASNet models' sizes. Each module's "
+           "`preprocess_input` keeps the shape.", "",
+           "| model | modules | default size | smallest size | features | stride | sizes followed |",
+           "|---|---|---|---|---|---|---|"]
+    for name, app in sorted(applications.MODELS.items()):
+        stride = 1
+        for step in app.steps:
+            stride *= step[2] if step[0] in ("conv", "pool") else 1
+        modules = ", ".join(f"`{m}`" for m in app.modules)
+        out.append(f"| `{name}` | {modules} | {app.default_size} | {app.min_size} | {app.features} | {stride} | "
+                   f"{'yes' if app.exact else 'channels only'} |")
+    return out
+
+
 def layers_page() -> str:
     load_rules()
     from . import layers, ops
@@ -189,6 +214,7 @@ def layers_page() -> str:
     out += _table(LAYERS, reads, layers=True)
     out += ["", "### Not covered", "", "| layer | why |", "|---|---|"]
     out += [f"| `{n}` | {why} |" for n, why in sorted(layers.NOT_COVERED.items())]
+    out += _applications_table()
     out += ["", f"## Functions ({len(OPS)} names)", "", "| names | arguments | findings | examples |",
             "|---|---|---|---|"]
     out += _table(OPS, reads, layers=False)

@@ -21,6 +21,7 @@ from .findings import (
 )
 from .ir import UNKNOWN, Graph, LayerRef, Node, TensorRef
 from .rules import (
+    APPLICATIONS,
     LAYERS,
     OPS,
     Call,
@@ -51,6 +52,8 @@ class NodeResult:
 def rule_for(node_op: str) -> Optional[Rule]:
     if node_op.startswith("keras.layers."):
         return LAYERS.get(node_op[len("keras.layers."):])
+    if node_op.startswith("keras.applications."):
+        return APPLICATIONS.get(node_op[len("keras.applications."):]) or OPS.get(node_op)
     return OPS.get(node_op)
 
 
@@ -405,7 +408,7 @@ def infer_params(op: str, config: dict, inputs: Any, args: tuple = (), call_kwar
     """The ``(trainable, non_trainable)`` parameter counts of layer ``op`` built by one call on
     ``inputs`` (as :func:`infer` takes them); ``None`` when unknown or when the call fails."""
     engine = Engine(keras_version)
-    rule = rule_for(f"keras.layers.{op}")
+    rule = rule_for(op if "." in op else f"keras.layers.{op}")
     if not isinstance(rule, LayerRule):
         raise KeyError(op)
     kw = {k: _as_tensor(v, tuples=False) for k, v in (call_kwargs or {}).items()}

@@ -435,6 +435,9 @@ class OpRule(Rule):
 LAYERS: dict[str, LayerRule] = {}
 LAYER_FUNCTIONS: dict[str, LayerRule] = {}
 OPS: dict[str, OpRule] = {}
+#: ``keras.applications`` models (``ResNet50``), each applied as one operation of the graph
+#: (``keras.applications.ResNet50`` nodes): see ``shapecheck/layers/applications.py``
+APPLICATIONS: dict[str, LayerRule] = {}
 
 
 def register(cls: type) -> type:

@@ -223,6 +223,8 @@ class _Summarizer:
                 if row.dtype is None and row.layer_id is not None and row.built is not False:
                     row.dtype = self.dtype_of_layer(row.layer_id)
             total, trainable, frozen = self.totals(model, tree)
+            if getattr(model, "application", None):
+                rows = None  # a keras.applications model: its hundreds of layers are not listed, only counted
             kind = self.kind(model)
             functional = getattr(model, "functional", None)
             name = self.model_name(model)
@@ -291,7 +293,9 @@ class _Summarizer:
                 rows.append(LayerRow(None, None, _shape(outs), 0, True, op=op.node.op))
             elif op.kind == "layer":
                 n = op.node
-                cls = n.op[len("keras.layers."):]
+                if n.op.startswith("keras.applications.") and not getattr(model, "application", None):
+                    raise _Unsure()  # the application's layers are this model's own: not listed
+                cls = n.op[len("keras.layers."):] if n.op.startswith("keras.layers.") else n.op.rsplit(".", 1)[-1]
                 rows.append(self.layer_row(n.layer_id, n.name, cls, n.config, built=True))
                 leaves.append((n.layer_id, ()))
             else:

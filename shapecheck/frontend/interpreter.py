@@ -39,7 +39,9 @@ from ..core.findings import (
 from ..core.ir import UNKNOWN, ArrayRef, DatasetRef, LayerRef, ModelRef, Node, TensorRef
 from ..core.rules import KERAS_DTYPES, LAYER_FUNCTIONS, LAYERS, OPS, to_snake_case
 from ..core.shapes import TensorType, show_shape
+from ..layers import applications
 from . import gc_paused, names
+from . import applications as frontend_applications
 from . import configs
 from .configs import Configs
 from .data import DataFlow
@@ -1293,6 +1295,8 @@ class Interpreter:
             if short in LAYER_FUNCTIONS:
                 return self.call_layer_function(short, args, kwargs, node)
             return UNKNOWN
+        if name.startswith("keras.applications.") and applications.lookup(name) is not None:
+            return frontend_applications.build(self, applications.lookup(name), args, kwargs, node)
         if name in OPS or name.startswith("tensorflow.") or name.startswith("keras.ops.") \
                 or name.startswith("keras.backend."):
             # Functions of Python values only create constant tensors when a rule knows them.

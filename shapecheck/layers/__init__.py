@@ -5,6 +5,7 @@ Importing this package registers every rule (see :mod:`shapecheck.core.rules`).
 
 from . import (  # noqa: F401
     activations,
+    applications,
     attention,
     convolutional,
     core,

@@ -18,7 +18,7 @@ from typing import Any, Optional
 
 from ..core import dims
 from ..core.engine import rule_for
-from ..core.rules import load_rules
+from ..core.rules import APPLICATIONS, load_rules
 from ..core.ir import UNKNOWN, ArrayRef, DatasetRef, Graph, LayerRef, ModelRef, Node, TensorRef
 
 #: how a size is given to an axis the static analysis left unknown, when data flows
@@ -193,7 +193,9 @@ class Replayer:
             declared = _declared(node)
             if declared is not None:
                 return self._stand_in(node, declared, tensors)
-            layer = self.layer(node.op.rsplit(".", 1)[-1], node.config, node.layer_id, tensors)
+            # (a keras.applications model is rebuilt with weights=None: the weights change no shape)
+            config = {**node.config, "weights": None} if node.op.startswith("keras.applications.") else node.config
+            layer = self.layer(node.op.rsplit(".", 1)[-1], config, node.layer_id, tensors)
             args = self.resolve(node.args, tensors)
             kwargs = self.resolve(node.kwargs, tensors)
             return self._store(node, layer(*args, **kwargs), tensors)
@@ -324,6 +326,8 @@ class Replayer:
 
     # -- layers, ops, models -------------------------------------------------
     def layer_class(self, class_name: str) -> Any:
+        if class_name in APPLICATIONS:
+            return getattr(self.keras.applications, class_name)
         if rule_for(f"keras.layers.{class_name}") is None:
             # Only what shapecheck has a shape rule for: a layer that loads a saved model or wraps
             # a function would run code that is not Keras's.
