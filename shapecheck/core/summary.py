@@ -395,7 +395,11 @@ class _Summarizer:
             return LayerRow(obj.name, obj.class_name, shape, total, True if call is not None else None,
                             obj.layer_id), leaves
         if hasattr(obj, "cls") and obj.cls.keras_kind != "model":
-            # A layer of the analysed code: its weights are not followed.
+            # A layer of the analysed code: its weights are not followed.  Called inside a subclassed
+            # model's `call`, it has no node of Keras's graph: Keras shows what its own
+            # `compute_output_shape` gives, "?" for a class that defines none.
+            if traced and not _defines(obj.cls, "compute_output_shape"):
+                shape = None
             return LayerRow(obj.name, obj.cls.name, shape, None, None, obj.layer_id), [(None, ())]
         sub = self.tree(obj)
         total = self.subtotal(sub)
@@ -719,3 +723,10 @@ def _shape(outputs: tuple) -> Any:
 
 __all__ = ["LayerRow", "ModelSummary", "summarize", "show_output_shape", "shown_dtype", "shape_json",
            "to_snake_case"]
+
+
+def _defines(cls: Any, attr: str) -> bool:
+    """Whether a class of the analysed code (or one of its bases there) defines ``attr``."""
+    if attr in getattr(cls, "attrs", {}):
+        return True
+    return any(_defines(b, attr) for b in getattr(cls, "bases", ()) if hasattr(b, "attrs"))
