@@ -391,10 +391,14 @@ def test_functions_without_a_shape_rule_are_never_called(tmp_path):
     assert any(s.agrees for s in checked.shapes)  # tf.square was replayed
 
 
-def test_summary_with_runtime_of_a_model_whose_layers_are_unknown(monkeypatch):
-    monkeypatch.chdir(ROOT)
-    code, out = run("--summary", "--runtime", "--device", "cpu", "--format", "json",
-                    "fixtures/valid/sequential_list_mlp.py")
+def test_summary_with_runtime_of_a_model_whose_layers_are_unknown(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    # a layer added where the code may not run: which layers the model has is unknown
+    (tmp_path / "grow.py").write_text(
+        "import random\nimport keras\nfrom keras import layers\n"
+        "head = keras.Sequential([keras.Input((784,)), layers.Dense(16)])\n"
+        "if random.random() > 0.5:\n    head.add(layers.Dense(4))\n")
+    code, out = run("--summary", "--runtime", "--device", "cpu", "--format", "json", "--no-cache", "grow.py")
     assert code == 0
     head = [m for m in json.loads(out)["models"] if m["variable"] == "head"]
     assert [(m["layers"], m["runtime_total_params"]) for m in head] == [(None, None)]

@@ -98,9 +98,12 @@ Keras has no objection to such code; the risk is the shape errors after it that 
 Vectorised NumPy instead of Python loops over data, or the data preparation in a module of
 its own, keeps the model code within reach.
 """,
-    "total = 0\nfor i in range(1000):\n    for j in range(1000):\n        total += i * j\n"
+    "def table_sum(n):\n    total = 0\n    for i in range(n):\n        for j in range(n):\n"
+    "            total += i * j\n    return total\n\n\n"
+    "sums = [table_sum(1000), table_sum(1001), table_sum(1002), table_sum(1003), table_sum(1004), table_sum(1005)]\n"
     "inputs = keras.Input(shape=(28, 28, 1))\noutputs = layers.Conv2D(8, 3)(inputs)  # not checked\n",
-    "total = int(np.outer(np.arange(1000), np.arange(1000)).sum())\n"
+    "def table_sum(n):\n    return int(np.outer(np.arange(n), np.arange(n)).sum())\n\n\n"
+    "sums = [table_sum(1000), table_sum(1001), table_sum(1002), table_sum(1003), table_sum(1004), table_sum(1005)]\n"
     "inputs = keras.Input(shape=(28, 28, 1))\noutputs = layers.Conv2D(8, 3)(inputs)\n",
 )
 UNUSED_IGNORE = _code(

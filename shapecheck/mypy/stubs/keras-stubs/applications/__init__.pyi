@@ -3,4 +3,22 @@
 
 from typing import Any
 
+from keras.applications import convnext as convnext
+from keras.applications import densenet as densenet
+from keras.applications import efficientnet as efficientnet
+from keras.applications import efficientnet_v2 as efficientnet_v2
+from keras.applications import imagenet_utils as imagenet_utils
+from keras.applications import inception_resnet_v2 as inception_resnet_v2
+from keras.applications import inception_v3 as inception_v3
+from keras.applications import mobilenet as mobilenet
+from keras.applications import mobilenet_v2 as mobilenet_v2
+from keras.applications import mobilenet_v3 as mobilenet_v3
+from keras.applications import nasnet as nasnet
+from keras.applications import resnet as resnet
+from keras.applications import resnet50 as resnet50
+from keras.applications import resnet_v2 as resnet_v2
+from keras.applications import vgg16 as vgg16
+from keras.applications import vgg19 as vgg19
+from keras.applications import xception as xception
+
 def __getattr__(name: str) -> Any: ...
