@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING, Any, Optional
 import libcst as cst
 
 from ..core.ir import UNKNOWN
-from .values import ArgParser, BoundMethod, Builtin, ClassValue, FunctionValue, Instance, Namespace, QualName
+from .values import (ArgParser, BoundMethod, Builtin, ClassValue, FunctionValue, Instance, Namespace, QualName,
+                     is_literal)
 
 if TYPE_CHECKING:
     from .interpreter import Interpreter
@@ -110,19 +111,11 @@ def _bases_known(cls: Any) -> bool:
     return True  # what a required argument holds after an empty command line
 
 
-def _literal(v: Any) -> bool:
-    if isinstance(v, (bool, int, float, str, type(None))):
-        return True
-    if isinstance(v, (list, tuple)):
-        return all(_literal(x) for x in v)
-    return False
-
-
 def _plain(v: Any) -> Any:
     """What the real parser returned, back as an abstract value."""
     if isinstance(v, _Opaque):
         return v.value
-    if _literal(v):
+    if is_literal(v):
         return v
     return UNKNOWN
 
@@ -200,7 +193,7 @@ def enum_members(cls: Any) -> None:
         return
     for name, value in list(cls.attrs.items()):
         if not name.startswith("_") and not isinstance(value, (FunctionValue, ClassValue)):
-            cls.attrs[name] = Namespace({"value": value, "name": name}) if _literal(value) else UNKNOWN
+            cls.attrs[name] = Namespace({"value": value, "name": name}) if is_literal(value) else UNKNOWN
 
 
 def decorator_names(fn: Any) -> set[str]:
@@ -455,7 +448,7 @@ class Configs:
             options["allow_abbrev"] = kwargs["allow_abbrev"]
         if "argument_default" in kwargs:
             default = kwargs["argument_default"]
-            options["argument_default"] = default if _literal(default) else _Opaque(default)
+            options["argument_default"] = default if is_literal(default) else _Opaque(default)
         parents = kwargs.get("parents", [])
         if not isinstance(parents, (list, tuple)) or not all(isinstance(p, ArgParser) for p in parents):
             return UNKNOWN
@@ -477,7 +470,7 @@ class Configs:
             return p  # its arguments land in the same namespace
         if name == "set_defaults":
             for key, value in kwargs.items():
-                p.parser.set_defaults(**{key: value if _literal(value) else _Opaque(value)})
+                p.parser.set_defaults(**{key: value if is_literal(value) else _Opaque(value)})
                 if self.interp._maybe > p.depth:
                     p.unknown.add(key)
             return None
@@ -522,7 +515,7 @@ class Configs:
                 else:
                     known = False
             elif key in ("default", "const"):
-                options[key] = value if _literal(value) else _Opaque(value)
+                options[key] = value if is_literal(value) else _Opaque(value)
             elif key == "required":
                 if value is not False:
                     known = False  # the program stops without it
@@ -576,7 +569,7 @@ class Configs:
     def _flag_value(kind: str, default: Any) -> Any:
         """absl parses a string default with the flag's own parser; other defaults stay as they are."""
         if default is None or not isinstance(default, str):
-            return default if _literal(default) or default is UNKNOWN else UNKNOWN
+            return default if is_literal(default) or default is UNKNOWN else UNKNOWN
         try:
             if kind == "integer":
                 return int(default, 0)
@@ -608,7 +601,7 @@ class Configs:
         options: dict = {}
         for key in ("default", "is_flag", "multiple", "flag_value", "count", "nargs", "required", "envvar"):
             if key in kwargs:
-                if _literal(kwargs[key]) and key != "envvar":
+                if is_literal(kwargs[key]) and key != "envvar":
                     options[key] = kwargs[key]
                 else:
                     known = False  # (an environment variable: the value may come from there)

@@ -68,6 +68,7 @@ from .values import (
     SuperValue,
     SymValue,
     Tensor,
+    is_literal,
 )
 
 MAX_CALL_DEPTH = 12
@@ -1011,7 +1012,7 @@ class Interpreter:
                     known = True
                 if not known:
                     return UNKNOWN
-            elif not _is_literal(left) or not _is_literal(right):
+            elif not is_literal(left) or not is_literal(right):
                 return UNKNOWN
             try:
                 r = fn(left, right)
@@ -1306,7 +1307,7 @@ class Interpreter:
         if name == "functools.partial" and args:
             return Partial(args[0], list(args[1:]), dict(kwargs))
         pure = _PURE_FUNCTIONS.get(name)
-        if pure is not None and _is_literal(list(args)) and _is_literal(list(kwargs.values())):
+        if pure is not None and is_literal(list(args)) and is_literal(list(kwargs.values())):
             # Standard-library functions of plain values (math.ceil, itertools.product).
             try:
                 value = pure(*args, **kwargs)
@@ -1334,7 +1335,7 @@ class Interpreter:
                 seq = self.iterate(args[0]) if args else None
                 return UNKNOWN if seq is None else len(seq)
             if name in ("int", "float", "str", "bool", "round", "abs", "repr") and len(args) == 1 \
-                    and _is_literal(args[0]):
+                    and is_literal(args[0]):
                 return {"int": int, "float": float, "str": str, "bool": bool, "round": round, "abs": abs,
                         "repr": repr}[name](args[0])
             if name == "abs" and args and isinstance(args[0], Tensor):
@@ -1346,7 +1347,7 @@ class Interpreter:
                 if seq is None:
                     return UNKNOWN
                 if name == "sorted":
-                    return sorted(seq) if all(_is_literal(x) for x in seq) else UNKNOWN
+                    return sorted(seq) if all(is_literal(x) for x in seq) else UNKNOWN
                 if name == "reversed":
                     return list(reversed(seq))
                 return tuple(seq) if name == "tuple" else (list(seq) if name == "list" else UNKNOWN)
@@ -1370,7 +1371,7 @@ class Interpreter:
                 return [tuple(t) for t in zip(*seqs)]  # type: ignore[arg-type]
             if name in ("min", "max", "sum", "any", "all"):
                 seq = self.iterate(args[0]) if len(args) == 1 else list(args)
-                if seq is None or not all(_is_literal(x) for x in seq):
+                if seq is None or not all(is_literal(x) for x in seq):
                     return UNKNOWN
                 return {"min": min, "max": max, "sum": sum, "any": any, "all": all}[name](seq)
             if name == "divmod" and all(isinstance(a, int) for a in args):
@@ -1683,7 +1684,7 @@ class Interpreter:
         if isinstance(obj, str):
             if name in ("lower", "upper", "strip") and not args:
                 return getattr(obj, name)()
-            if name == "format" and all(_is_literal(a) for a in args) and all(_is_literal(v) for v in kwargs.values()):
+            if name == "format" and all(is_literal(a) for a in args) and all(is_literal(v) for v in kwargs.values()):
                 try:
                     return obj.format(*args, **kwargs)
                 except (IndexError, KeyError, ValueError):
@@ -2423,14 +2424,6 @@ def _truth(v: Any) -> Optional[bool]:
     return None
 
 
-def _is_literal(v: Any) -> bool:
-    if isinstance(v, (bool, int, float, str, type(None))):
-        return True
-    if isinstance(v, (list, tuple)):
-        return all(_is_literal(x) for x in v)
-    return False
-
-
 def _hashable(v: Any) -> bool:
     return isinstance(v, (bool, int, float, str, type(None))) or (
         isinstance(v, tuple) and all(_hashable(x) for x in v))
@@ -2528,10 +2521,10 @@ def _declared_input(layer: Any, keras_version: int = 3) -> Optional[dict]:
 
 def _isinstance(v: Any, cls: Any) -> Any:
     table = {"int": int, "float": float, "str": str, "list": list, "tuple": tuple, "dict": dict, "bool": bool}
-    if isinstance(cls, Builtin) and cls.name in table and _is_literal(v) or isinstance(v, dict):
+    if isinstance(cls, Builtin) and cls.name in table and is_literal(v) or isinstance(v, dict):
         if isinstance(cls, Builtin) and cls.name in table:
             return isinstance(v, table[cls.name])
-    if isinstance(cls, tuple) and all(isinstance(c, Builtin) and c.name in table for c in cls) and _is_literal(v):
+    if isinstance(cls, tuple) and all(isinstance(c, Builtin) and c.name in table for c in cls) and is_literal(v):
         return isinstance(v, tuple(table[c.name] for c in cls))
     return UNKNOWN
 
@@ -2630,7 +2623,7 @@ def _same_finding(f: Finding, others: list[Finding]) -> bool:
 
 
 def _show_literal(v: Any) -> str:
-    return repr(v) if _is_literal(v) else "..."
+    return repr(v) if is_literal(v) else "..."
 
 
 def _stack_notes(stack: tuple[Span, ...]) -> tuple[Note, ...]:

@@ -240,3 +240,13 @@ class ArgParser:
     depth: int = 0
     #: every argument it has is known (no option string or ``dest`` that could not be evaluated)
     complete: bool = True
+
+
+def is_literal(v: Any) -> bool:
+    """A plain Python value as a literal writes it: a bool, number, string, None, or a list or
+    tuple of them (what a constructor config, a default or a command-line value may hold as is)."""
+    if isinstance(v, (bool, int, float, str, type(None))):
+        return True
+    if isinstance(v, (list, tuple)):
+        return all(is_literal(x) for x in v)
+    return False
