@@ -356,11 +356,18 @@ def options_of(settings: Optional[Settings], debug: bool) -> Options:
                    max_file_size=size_limit or None, rules=settings.rules, settings=settings)
 
 
+#: the parts of a file's result that only some reports read (the rest, findings and counts, all do)
+PARTS = frozenset({"graph", "models", "shapes", "unknowns"})
+
+
 def analyse(targets: list[str], options: Options, progress: bool = False,
-            speed: Optional[Speed] = None) -> tuple[Report, Optional[Interrupted]]:
+            speed: Optional[Speed] = None, keep: frozenset[str] = PARTS) -> tuple[Report, Optional[Interrupted]]:
     """Every Python file under ``targets``, analysed in order; on Ctrl-C, the files finished so far and
     where it stopped. ``progress``: a bar on standard error (see :mod:`shapecheck.report.progress`).
-    ``speed``: worker processes and the cache (default: in this process, no cache)."""
+    ``speed``: worker processes and the cache (default: in this process, no cache). ``keep``: the
+    :data:`PARTS` of each result the report will read; the others are emptied as each file is done, so
+    that a run's memory grows by the findings alone (a graph, its models and shapes are ~50 KB a file)."""
+    import dataclasses
     from contextlib import closing
 
     from .api import Report, display_path, iter_python_files
@@ -382,7 +389,11 @@ def analyse(targets: list[str], options: Options, progress: bool = False,
                 closing(speed.results(files, options)) as results:
             for path in files:
                 steps.working(display_path(path))
-                report.files.append(next(results))
+                result = next(results)
+                if keep != PARTS:
+                    result = dataclasses.replace(result, **{part: None if part == "graph" else []
+                                                            for part in PARTS - keep})
+                report.files.append(result)
                 steps.done()
     except KeyboardInterrupt:
         return report, Interrupted(stage, len(report.files), len(files))
@@ -399,7 +410,11 @@ def _run(targets: list[str], options: Options, out: TextIO, *, fmt: str, color: 
     from .report.progress import wanted as progress_wanted
 
     progress = progress_wanted(quiet=quiet)
-    report, stopped = analyse(targets, options, progress=progress, speed=speed)
+    everything = runtime or graph is not None  # the replay and the pictures read the whole graph
+    keep = PARTS if everything else frozenset(
+        part for part, wanted in (("models", summary), ("shapes", show_shapes),
+                                  ("unknowns", show_shapes or explain_unknown)) if wanted)
+    report, stopped = analyse(targets, options, progress=progress, speed=speed, keep=keep)
     checked = None
     if runtime and stopped is None:
         from .runtime import RuntimeUnavailable, Settings

@@ -271,3 +271,22 @@ def test_a_script_without_keras_is_stale_when_its_module_starts_using_keras(tmp_
                                        "    return keras.Model(i, keras.layers.Dense(1)(i))\n")
     [after] = check_files(["train.py"], Options(), cache=Cache(cache, Options()))
     assert [f.code.name for f in after.findings] == ["data-shape-mismatch"]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_a_report_keeps_only_the_parts_it_reads(in_root, tmp_path, jobs):
+    """``analyse`` empties the parts of each result the report does not read (the graph, models, shapes:
+    most of a run's memory), and nothing else; the cache still gets whole results, so that a later run
+    that shows shapes from it shows them all."""
+    from shapecheck.cli import PARTS, analyse
+    from shapecheck.runner import Speed
+
+    whole, _ = analyse(["fixtures/demo"], Options())
+    assert all(getattr(whole.files[0], part) for part in PARTS - {"unknowns"})  # parts worth dropping
+    speed = Speed(jobs=jobs, cache_dir=str(tmp_path))
+    lean, _ = analyse(["fixtures/demo"], Options(), speed=speed, keep=frozenset({"models"}))
+    assert [(f.path, f.findings, f.layer_calls, f.layer_calls_inferred, f.models) for f in lean.files] == \
+        [(f.path, f.findings, f.layer_calls, f.layer_calls_inferred, f.models) for f in whole.files]
+    assert all(f.graph is None and f.shapes == [] and f.unknowns == [] for f in lean.files)
+    cached, _ = analyse(["fixtures/demo"], Options(), speed=speed)
+    assert as_json(cached.files) == as_json(whole.files)
