@@ -356,21 +356,18 @@ def options_of(settings: Optional[Settings], debug: bool) -> Options:
                    max_file_size=size_limit or None, rules=settings.rules, settings=settings)
 
 
-#: the parts of a file's result that only some reports read (the rest, findings and counts, all do)
-PARTS = frozenset({"graph", "models", "shapes", "unknowns"})
-
-
 def analyse(targets: list[str], options: Options, progress: bool = False,
-            speed: Optional[Speed] = None, keep: frozenset[str] = PARTS) -> tuple[Report, Optional[Interrupted]]:
+            speed: Optional[Speed] = None, keep: Optional[frozenset[str]] = None) -> tuple[Report, Optional[Interrupted]]:
     """Every Python file under ``targets``, analysed in order; on Ctrl-C, the files finished so far and
     where it stopped. ``progress``: a bar on standard error (see :mod:`shapecheck.report.progress`).
     ``speed``: worker processes and the cache (default: in this process, no cache). ``keep``: the
-    :data:`PARTS` of each result the report will read; the others are emptied as each file is done, so
-    that a run's memory grows by the findings alone (a graph, its models and shapes are ~50 KB a file)."""
-    import dataclasses
+    :data:`~shapecheck.core.findings.PARTS` of each result the report will read (default: all); the
+    others are emptied as each file is done, so that a run's memory grows by the findings alone (a
+    graph, its models and shapes are ~50 KB a file), and left in the cache."""
     from contextlib import closing
 
     from .api import Report, display_path, iter_python_files
+    from .core.findings import PARTS
     from .exclusion import Exclusion
     from .report.progress import stage as progress_stage
     from .runner import Speed
@@ -386,14 +383,10 @@ def analyse(targets: list[str], options: Options, progress: bool = False,
             files.append(path)
         stage = "analysis"
         with progress_stage("Checking", len(files), enabled=progress) as steps, \
-                closing(speed.results(files, options)) as results:
+                closing(speed.results(files, options, PARTS if keep is None else keep)) as results:
             for path in files:
                 steps.working(display_path(path))
-                result = next(results)
-                if keep != PARTS:
-                    result = dataclasses.replace(result, **{part: None if part == "graph" else []
-                                                            for part in PARTS - keep})
-                report.files.append(result)
+                report.files.append(next(results))
                 steps.done()
     except KeyboardInterrupt:
         return report, Interrupted(stage, len(report.files), len(files))
@@ -411,7 +404,7 @@ def _run(targets: list[str], options: Options, out: TextIO, *, fmt: str, color: 
 
     progress = progress_wanted(quiet=quiet)
     everything = runtime or graph is not None  # the replay and the pictures read the whole graph
-    keep = PARTS if everything else frozenset(
+    keep = None if everything else frozenset(
         part for part, wanted in (("models", summary), ("shapes", show_shapes),
                                   ("unknowns", show_shapes or explain_unknown)) if wanted)
     report, stopped = analyse(targets, options, progress=progress, speed=speed, keep=keep)

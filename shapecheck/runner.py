@@ -25,21 +25,21 @@ import stat
 import sys
 import tempfile
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
 from . import __version__
 from .api import Options, check_file, display_path
-from .core.findings import ANALYSIS_LIMIT, INTERNAL_ERROR, FileResult, Finding, Span
+from .core.findings import ANALYSIS_LIMIT, INTERNAL_ERROR, PARTS, FileResult, Finding, Span
 from .frontend import gc_paused
 
 #: files handed to the workers ahead of the one being waited for, per worker: enough to keep them busy,
 #: few enough that Ctrl-C does not wait for a long queue
 _AHEAD = 4
 #: bump when the layout of cache entries changes
-_FORMAT = 1
+_FORMAT = 2
 
 
 @dataclass(frozen=True)
@@ -56,9 +56,9 @@ class Speed:
         ``SHAPECHECK_CACHE_DIR``, else the user cache directory)."""
         return Speed(jobs or default_jobs(), None if no_cache else str(cache_dir or default_cache_dir()))
 
-    def results(self, paths: list[str], options: Options) -> Iterator[FileResult]:
+    def results(self, paths: list[str], options: Options, keep: frozenset[str] = PARTS) -> Iterator[FileResult]:
         cache = Cache(Path(self.cache_dir), options) if self.cache_dir is not None else None
-        return check_files(paths, options, jobs=self.jobs, cache=cache)
+        return check_files(paths, options, jobs=self.jobs, cache=cache, keep=keep)
 
 
 def default_jobs() -> int:
@@ -116,7 +116,11 @@ def code_fingerprint() -> str:
 
 
 class Cache:
-    """Results by file content and settings, one file each under ``directory``."""
+    """Results by file content and settings, one file each under ``directory``.
+
+    An entry is three pickles one after the other: the result's dependencies (checked first), the
+    result without its :data:`~shapecheck.core.findings.PARTS`, and those parts; a run whose report
+    reads none of them (the default text report) unpickles a tenth of the entry."""
 
     def __init__(self, directory: Path, options: Options) -> None:
         self.directory = Path(directory)
@@ -133,16 +137,24 @@ class Cache:
     def _entry(self, key: str) -> Path:
         return self.directory / key[:2] / f"{key}.pickle"
 
-    def get(self, key: str) -> Optional[FileResult]:
+    def get(self, key: str, keep: frozenset[str] = PARTS) -> Optional[FileResult]:
+        """The entry's result with the ``keep`` parts, or ``None`` (no entry, a damaged one, or one
+        whose dependencies changed)."""
         try:
             with open(self._entry(key), "rb") as fh:
                 with gc_paused():  # thousands of objects per entry: the collections cost most of the load
+                    dependencies = pickle.load(fh)
+                    if not isinstance(dependencies, tuple) or not _dependencies_unchanged(dependencies, self._digests):
+                        return None
                     result = pickle.load(fh)
+                    if not isinstance(result, FileResult):
+                        return None
+                    if keep & PARTS:
+                        parts = pickle.load(fh)
+                        result = replace(result, **{p: parts[p] for p in keep & PARTS})
         except FileNotFoundError:
             return None
         except Exception:  # noqa: BLE001 - a corrupt or foreign entry is a miss, never an error
-            return None
-        if not isinstance(result, FileResult) or not _dependencies_unchanged(result, self._digests):
             return None
         return result
 
@@ -155,7 +167,9 @@ class Cache:
             fd, tmp = tempfile.mkstemp(prefix=f".{key[:16]}.", suffix=".tmp", dir=entry.parent)
             try:
                 with os.fdopen(fd, "wb") as fh:
-                    pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+                    for part in (result.dependencies, result.keeping(frozenset()),
+                                 {p: getattr(result, p) for p in PARTS}):
+                        pickle.dump(part, fh, protocol=pickle.HIGHEST_PROTOCOL)
                 os.replace(tmp, entry)  # atomic: a concurrent reader sees the old entry or the new one
             except BaseException:
                 os.unlink(tmp)
@@ -164,13 +178,13 @@ class Cache:
             pass
 
 
-def _dependencies_unchanged(result: FileResult, digests: dict[str, Optional[str]]) -> bool:
-    """Whether every other file the result was computed from (its imported project modules) still has
-    the bytes it had (as mypy checks a module's dependencies): an edited ``models/blocks.py`` makes
-    the entry of ``train.py`` stale."""
+def _dependencies_unchanged(dependencies: tuple, digests: dict[str, Optional[str]]) -> bool:
+    """Whether every other file a result was computed from (its imported project modules, with the
+    hash of their bytes) still has the bytes it had (as mypy checks a module's dependencies): an edited
+    ``models/blocks.py`` makes the entry of ``train.py`` stale."""
     from .frontend.modules import digest
 
-    for path, expected in getattr(result, "dependencies", ()):
+    for path, expected in dependencies:
         if path not in digests:
             data = _read(path)
             digests[path] = None if data is None else digest(data)
@@ -222,15 +236,17 @@ def _died(path: str, error: BaseException) -> FileResult:
 
 
 def check_files(paths: list[str], options: Options, *, jobs: int = 1,
-                cache: Optional[Cache] = None) -> Iterator[FileResult]:
+                cache: Optional[Cache] = None, keep: frozenset[str] = PARTS) -> Iterator[FileResult]:
     """``check_file`` of each path, in order: cached results where the cache has them, the others in
     ``jobs`` worker processes (``jobs`` 1: in this process).  Stopping the iteration (Ctrl-C) stops the
-    workers; the results yielded so far are complete."""
+    workers; the results yielded so far are complete.  ``keep``: the parts of each result
+    (:data:`~shapecheck.core.findings.PARTS`) the caller reads; the others are emptied (the cache is
+    given whole results), so that a run holds little more than its findings."""
     pending: list[tuple[str, Optional[str], Optional[FileResult]]] = []
     for path in paths:
         data = _read(path) if cache is not None else None
         key = cache.key(path, data) if cache is not None and data is not None else None
-        pending.append((path, key, cache.get(key) if cache is not None and key is not None else None))
+        pending.append((path, key, cache.get(key, keep) if cache is not None and key is not None else None))
     misses = sum(hit is None for _, _, hit in pending)
 
     def store(path: str, key: Optional[str], result: FileResult) -> None:
@@ -247,7 +263,7 @@ def check_files(paths: list[str], options: Options, *, jobs: int = 1,
                 continue
             result = check_file(path, options)
             store(path, key, result)
-            yield result
+            yield result.keeping(keep)
         return
 
     import multiprocessing
@@ -305,7 +321,7 @@ def check_files(paths: list[str], options: Options, *, jobs: int = 1,
                     pool = new_pool()
                     window = deque((p, k, h, None if f is None else submit(p))
                                    for p, k, h, f in window)
-                yield result
+                yield result.keeping(keep)
             feed()
     finally:
         # on Ctrl-C (or the caller stopping early) the workers must not go on in the background

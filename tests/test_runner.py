@@ -86,8 +86,9 @@ def test_a_corrupt_entry_is_ignored_and_replaced(in_root, tmp_path):
     damaged[2].write_bytes(pickle.dumps({"not": "a result"}))  # something else
     damaged[3].write_bytes(os.urandom(200))
     assert as_json(check_files(files, Options(), jobs=2, cache=Cache(tmp_path, Options()))) == alone
-    for entry in damaged[:4]:  # rewritten with the result
-        assert type(pickle.loads(entry.read_bytes())).__name__ == "FileResult"
+    for entry in damaged[:4]:  # rewritten with the result: dependencies, the result, its parts
+        with open(entry, "rb") as fh:
+            assert [type(pickle.load(fh)).__name__ for _ in range(3)] == ["tuple", "FileResult", "dict"]
 
 
 def test_the_options_are_part_of_the_key(tmp_path, monkeypatch):
@@ -278,7 +279,8 @@ def test_a_report_keeps_only_the_parts_it_reads(in_root, tmp_path, jobs):
     """``analyse`` empties the parts of each result the report does not read (the graph, models, shapes:
     most of a run's memory), and nothing else; the cache still gets whole results, so that a later run
     that shows shapes from it shows them all."""
-    from shapecheck.cli import PARTS, analyse
+    from shapecheck.cli import analyse
+    from shapecheck.core.findings import PARTS
     from shapecheck.runner import Speed
 
     whole, _ = analyse(["fixtures/demo"], Options())

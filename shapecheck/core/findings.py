@@ -7,7 +7,7 @@ generated from :data:`CODES` by ``python -m shapecheck.docs``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal, Optional
 
 Severity = Literal["error", "warning", "note"]
@@ -461,3 +461,13 @@ class FileResult:
     #: the other files of the project the analysis read (imported modules), as (absolute path, sha256
     #: of the bytes): the result holds while they do (the cache checks them)
     dependencies: tuple = ()
+
+    def keeping(self, parts: frozenset[str]) -> FileResult:
+        """This result with only ``parts`` of :data:`PARTS` (the others emptied): what a report that
+        reads no more needs to hold (a graph, its models and shapes are ~50 KB a file)."""
+        drop = PARTS - parts
+        return replace(self, **{p: None if p == "graph" else [] for p in drop}) if drop else self
+
+
+#: the parts of a :class:`FileResult` that only some reports read (findings and counts: every report)
+PARTS = frozenset({"graph", "models", "shapes", "unknowns"})
