@@ -14,11 +14,13 @@ also ``:`` and ``,`` in the properties.
 
 from __future__ import annotations
 
-from typing import Optional, TextIO
+from typing import TYPE_CHECKING, Optional, TextIO
 
 from ..api import Report
 from ..core.findings import Finding
-from ..runtime import Verdict, RuntimeReport
+
+if TYPE_CHECKING:  # the runtime package loads only with --runtime
+    from ..runtime import Verdict, RuntimeReport
 
 #: a finding's severity as a workflow command
 COMMAND = {"error": "error", "warning": "warning", "note": "notice"}

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Optional, TextIO
+from typing import TYPE_CHECKING, Any, Optional, TextIO
 
 from ..api import Report
 from ..core import dims
 from ..core.findings import Finding, Span, UnknownShape
 from ..core.shapes import shows_dtype
-from ..runtime import RuntimeReport
+
+if TYPE_CHECKING:  # the runtime package loads only with --runtime
+    from ..runtime import RuntimeReport
 
 
 def _cell(s: Span) -> dict[str, int]:

@@ -22,13 +22,15 @@ import json
 import os
 import re
 from pathlib import Path, PurePath
-from typing import Any, Optional, TextIO
+from typing import TYPE_CHECKING, Any, Optional, TextIO
 from urllib.parse import quote
 
 from .. import __version__
 from ..api import Report, read_source
 from ..core.findings import CODES, Code, Finding, Span
-from ..runtime import RuntimeReport
+
+if TYPE_CHECKING:  # the runtime package loads only with --runtime
+    from ..runtime import RuntimeReport
 
 #: the project's home (tool.driver.informationUri; each rule's helpUri is its docs/rules/ page there).
 #: The repository has no public URL yet: this one is assumed, and this is the one place to change it.

@@ -13,7 +13,7 @@ output is known and not float32, its ``"dtype"``, also shown after the shape in 
 from __future__ import annotations
 
 import json
-from typing import Any, Optional, TextIO
+from typing import TYPE_CHECKING, Any, Optional, TextIO
 
 from rich.console import Console
 from rich.markup import escape
@@ -21,7 +21,9 @@ from rich.table import Table
 
 from ..api import Report
 from ..core.summary import ModelSummary, show_output_shape, shown_dtype
-from ..runtime import FileRuntime, RuntimeReport
+
+if TYPE_CHECKING:  # the runtime package loads only with --runtime
+    from ..runtime import FileRuntime, RuntimeReport
 
 #: Keras's layout for a model shown as a sequence of layers (``summary_utils.print_summary``)
 _LINE_LENGTH = 88

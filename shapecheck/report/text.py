@@ -3,15 +3,17 @@
 
 from __future__ import annotations
 
-from typing import Optional, TextIO
+from typing import TYPE_CHECKING, Optional, TextIO
 
 from rich.console import Console
 from rich.markup import escape
 
 from ..api import Report
 from ..core.shapes import show_shape, show_type
-from ..runtime import RuntimeReport, ShapeVerdict
 from . import statistics as statistics_report
+
+if TYPE_CHECKING:  # the runtime package loads only with --runtime
+    from ..runtime import RuntimeReport, ShapeVerdict
 
 _STYLE = {"error": "bold red", "warning": "bold yellow", "note": "cyan"}
 
