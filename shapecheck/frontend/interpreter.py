@@ -1613,7 +1613,7 @@ class Interpreter:
                 self.maybe_built(obj)  # its layers may be built by what shapecheck does not follow
             if obj.cls.keras_kind == "model" and name == "compile":
                 self.run_eagerly(obj, kwargs.get("run_eagerly", False))
-                self.training.compile(obj, args, kwargs)
+                self.training.compile(obj, args, kwargs, node)
                 return None
             if obj.cls.keras_kind == "model" and name in TRAINING_METHODS and not any(
                     _class_lookup(obj.cls, m) is not None for m in _CUSTOM_STEPS):
@@ -1825,12 +1825,18 @@ class Interpreter:
         the inputs for the shapes inside it (rather than with unknown arguments, as a function nobody
         calls), as a path that may not run: what fails inside is not reported."""
         extra = layer.config.get("arguments")
+        self.follow_on_data(layer.wrapped, [inputs], dict(extra) if isinstance(extra, dict) else {}, node)
+
+    def follow_on_data(self, fn: Any, args: list, kwargs: dict, node: cst.CSTNode) -> None:
+        """A function of the program's own that Keras calls only on data (a Lambda's with a declared
+        output shape, a loss or metric given to ``compile``), followed on the symbolic tensors it would
+        get, for the shapes inside it, as a path that may not run: what fails inside is not reported,
+        and the graph is left as it was."""
         before = len(self.findings)
         built = self.engine.snapshot()
         self._maybe += 1
         try:
-            self.call_function(layer.wrapped, [inputs], dict(extra) if isinstance(extra, dict) else {}, node,
-                               traced=True)
+            self.call_function(fn, args, kwargs, node, traced=True)
         finally:
             self._maybe -= 1
             del self.findings[before:]
@@ -2092,7 +2098,7 @@ class Interpreter:
             return self.get_layer(model, args, kwargs)
         if name == "compile":
             self.run_eagerly(model, kwargs.get("run_eagerly", False))
-            self.training.compile(model, args, kwargs)
+            self.training.compile(model, args, kwargs, node)
             return None
         if name in TRAINING_METHODS:
             result = self.training.check(model, name, args, kwargs, node)

@@ -67,9 +67,46 @@ class Training:
         self.at: Optional[int] = None
 
     # -- compile -------------------------------------------------------------
-    def compile(self, model: Any, args: list, kwargs: dict) -> None:
+    def compile(self, model: Any, args: list, kwargs: dict, node: cst.CSTNode) -> None:
         loss = kwargs.get("loss", args[1] if len(args) > 1 else None)
         model.loss = self.loss_value(loss)
+        self.follow_own_functions(model, [loss, kwargs.get("metrics"), kwargs.get("weighted_metrics")], node)
+
+    def follow_own_functions(self, model: Any, given: list, node: cst.CSTNode) -> None:
+        """The program's own loss and metric functions given to ``compile``, followed as Keras calls
+        them once training starts: ``fn(y_true, y_pred)`` with each model output they apply to as
+        ``y_pred`` (``y_true``, the targets' batch, unknown here), as code that may not run (see
+        :meth:`~shapecheck.frontend.interpreter.Interpreter.follow_on_data`).  A function given for
+        several outputs, or twice, is followed once per output; one given but never applied (an
+        output it does not name) is left to the analysis of uncalled functions."""
+        target = model.functional if isinstance(model, Instance) and model.functional is not None else model
+        outputs = target.outputs if isinstance(target, ModelValue) else None
+        if isinstance(outputs, dict):
+            named = dict(outputs)
+            flat: list = list(outputs.values())
+        else:
+            flat = list(outputs) if isinstance(outputs, list | tuple) else [outputs]
+            named = {self.output_name(t): t for t in flat if isinstance(t, Tensor)}
+        pairs: list[tuple[FunctionValue, Any]] = []
+
+        def spread(value: Any, applies_to: list, by_index: bool) -> None:
+            if isinstance(value, FunctionValue):
+                pairs.extend((value, out) for out in applies_to)
+            elif isinstance(value, dict):
+                for name, v in value.items():
+                    spread(v, [named[name]] if name in named else [], False)
+            elif isinstance(value, list | tuple):
+                by_index = by_index and len(flat) > 1 and len(value) == len(flat)
+                for i, v in enumerate(value):
+                    spread(v, [flat[i]] if by_index else applies_to, False)
+
+        loss, *metrics = given
+        spread(loss, flat, True)  # a list of losses: one per output
+        for value in metrics:  # a list of metrics: each for every output, unless a list per output
+            spread(value, flat, isinstance(value, list | tuple) and all(
+                isinstance(v, list | tuple | dict) or v is None for v in value))
+        for fn, out in pairs:
+            self.interp.follow_on_data(fn, [UNKNOWN, out if isinstance(out, Tensor) else UNKNOWN], {}, node)
 
     def loss_value(self, v: Any) -> Any:
         if v is None:
