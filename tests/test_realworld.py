@@ -187,6 +187,33 @@ CASES: dict[str, Case] = {
         run="import numpy as np\nmodel.fit(np.zeros((4, 28, 28, 1)), np.zeros((4, 784)), epochs=1, verbose=0)",
         full_coverage=True,
     ),
+    # keras 2.3.1 examples/mnist_siamese.py: a Lambda whose output_shape is a function of the input
+    # shapes (Keras 3 builds the output from what it returns), and K.epsilon() in the function.
+    "lambda_output_shape_function": Case(
+        """
+        import keras
+        from keras import backend as K
+        from keras.layers import Dense, Input, Lambda
+
+
+        def euclidean_distance(vects):
+            x, y = vects
+            sum_square = K.sum(K.square(x - y), axis=1, keepdims=True)
+            return K.sqrt(K.maximum(sum_square, K.epsilon()))
+
+
+        def eucl_dist_output_shape(shapes):
+            shape1, shape2 = shapes
+            return (shape1[0], 1)
+
+
+        input_a = Input(shape=(8,))
+        input_b = Input(shape=(8,))
+        distance = Lambda(euclidean_distance, output_shape=eucl_dist_output_shape)([input_a, input_b])
+        model = keras.Model([input_a, input_b], Dense(3)(distance))
+        """,
+        full_coverage=True,
+    ),
     # Two outputs: losses by output name, metrics one list per output; each function is followed
     # on the output it is given for (a rank-2 op on the rank-3 one would not be inferred).
     "compile_functions_per_output": Case(
@@ -257,6 +284,14 @@ def test_a_loss_function_that_fails_on_data_is_not_reported_at_compile() -> None
     source = _source(CASES["compile_functions_per_output"]).replace("ops.ones((3, 2))", "ops.ones((5, 2))")
     result = check_source(source, "t.py")
     assert result.findings == [] and result.layer_calls_inferred < result.layer_calls
+
+
+def test_a_lambda_output_shape_function_decides_the_output() -> None:
+    # Keras 3: the declared (None, 1) meets a Dense built for (None, 8) in a second model
+    source = _source(CASES["lambda_output_shape_function"]) + (
+        "shared = Dense(2)\nshared(input_a)\nshared(distance)\n")
+    result = check_source(source, "t.py")
+    assert [(f.span.line, f.code.name) for f in result.findings] == [(24, "axis-mismatch")]
 
 
 def test_a_bug_after_a_long_data_loop_is_still_found() -> None:

@@ -285,6 +285,8 @@ class Interpreter:
     #: Keras's global dtype policy (``keras.mixed_precision.set_global_policy``), what a layer's
     #: ``dtype=None`` means (``keras.Input`` keeps float32)
     _dtype_policy: Any = "float32"
+    #: Keras's fuzz factor (``keras.config.epsilon``, ``set_epsilon``)
+    _epsilon: Any = 1e-07
     #: > 0 while following code that may not run (a branch, a loop of unknown length)
     _maybe: int = 0
     #: each layer called so far, by id, and what its first call returned (``layer.output``;
@@ -1275,6 +1277,13 @@ class Interpreter:
                 value = UNKNOWN  # set on a path that may not run: either format from here on
             self._data_format = value
             return None
+        if name in ("keras.backend.epsilon", "keras.config.epsilon") and not args and not kwargs:
+            return self._epsilon
+        if name in ("keras.backend.set_epsilon", "keras.config.set_epsilon"):
+            value = args[0] if args else kwargs.get("value", UNKNOWN)
+            known = isinstance(value, (int, float)) and not isinstance(value, bool)
+            self._epsilon = value if known and not (self._maybe and value != self._epsilon) else UNKNOWN
+            return None
         if name in _SET_POLICY:
             value = args[0] if args else kwargs.get("policy", UNKNOWN)
             if value not in _POLICIES or (self._maybe and value != self._dtype_policy):
@@ -1758,6 +1767,8 @@ class Interpreter:
         layer = LayerValue(class_name, config, self.new_id("L"), name, self.span(node))
         if class_name == "Lambda" and isinstance(bound.get("function"), FunctionValue):
             layer.wrapped = bound["function"]
+        if class_name == "Lambda" and isinstance(bound.get("output_shape"), FunctionValue):
+            layer.shape_function = bound["output_shape"]
         if class_name == "TimeDistributed" and isinstance(bound.get("layer"), (ModelValue, Instance)):
             layer.wrapped = bound["layer"]
         if rule is not None:
@@ -1845,9 +1856,12 @@ class Interpreter:
     def call_layer(self, layer: LayerValue, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
         if layer.class_name == "InputLayer":
             return UNKNOWN
+        config = layer.config
         if layer.class_name == "Lambda" and layer.wrapped is not None and args \
                 and layer.config.get("output_shape") is not None:
             self.follow_lambda_function(layer, args[0], node)  # then the rule, on output_shape
+            if layer.shape_function is not None:
+                config = self.lambda_output_shape(layer, args[0], node)
         elif layer.class_name == "Lambda" and layer.wrapped is not None and args:
             # Keras 3 infers a Lambda's output by tracing its function on the inputs.
             extra = layer.config.get("arguments")
@@ -1873,7 +1887,7 @@ class Interpreter:
             if not isinstance(out, Tensor):
                 return UNKNOWN
             return self.apply_op("shapecheck.time_distributed", [args[0], out], {}, node)
-        irnode = Node(0, f"keras.layers.{layer.class_name}", "layer", config=layer.config,
+        irnode = Node(0, f"keras.layers.{layer.class_name}", "layer", config=config,
                       args=[self.arg_value(a) for a in args], kwargs={k: self.arg_value(v) for k, v in kwargs.items()},
                       layer_id=layer.layer_id, name=layer.name, span=self.span(node), call_stack=self._frame.stack,
                       traced=self._frame.traced)
@@ -1883,6 +1897,27 @@ class Interpreter:
             self._called_layers.setdefault(layer.layer_id, layer)
             self._first_outputs.setdefault(layer.layer_id, UNKNOWN if self._maybe else out)
         return out
+
+    def lambda_output_shape(self, layer: LayerValue, first: Any, node: cst.CSTNode) -> dict:
+        """A Lambda whose ``output_shape`` is a function: Keras 3 builds its output from what that
+        function returns for the input shapes (a tuple, a list of them for several inputs), batch axis
+        included.  The layer's config for this call with that shape as a literal (less its batch axis,
+        which the rule takes from the first input, as Keras does for a literal); as it was (an unknown
+        output) when the function's result is not a shape of known axes with that batch axis, or under
+        tf.keras 2 (which traces the function itself)."""
+        if self.engine.keras_version < 3:
+            return layer.config
+        inputs = first if isinstance(first, list) else [first]
+        if not inputs or not all(isinstance(t, Tensor) and t.type.shape for t in inputs):
+            return layer.config
+        shapes = [tuple(_shape_value(d) for d in t.type.shape) for t in inputs]
+        declared = self.literal(self.call_function(layer.shape_function,
+                                                   [shapes if isinstance(first, list) else shapes[0]], {}, node,
+                                                   traced=True))
+        if not isinstance(declared, (tuple, list)) or not declared or declared[0] != shapes[0][0] \
+                or not all(d is None or (isinstance(d, int) and not isinstance(d, bool) and d >= 0) for d in declared):
+            return layer.config
+        return {**layer.config, "output_shape": tuple(declared[1:])}
 
     def get_layer(self, model: ModelValue, args: list, kwargs: dict) -> Any:
         """``model.get_layer(name)``: the layer of that name among those between the model's inputs

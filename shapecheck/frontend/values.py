@@ -55,6 +55,8 @@ class LayerValue:
     #: what the front end follows in place of the rule: a ``Lambda``'s Python function (when
     #: no ``output_shape`` is given), the model a ``TimeDistributed`` applies to each timestep
     wrapped: Any = None
+    #: a ``Lambda``'s ``output_shape`` when it is a function of the program's (called on the input shapes)
+    shape_function: Any = None
 
 
 @dataclass(eq=False)
