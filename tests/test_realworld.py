@@ -214,6 +214,44 @@ CASES: dict[str, Case] = {
         """,
         full_coverage=True,
     ),
+    # The same for the program's own subclasses of keras.losses.Loss (Keras calls `call`) and
+    # keras.metrics.Metric (`update_state`), as training repositories write them.
+    "compile_loss_and_metric_classes": Case(
+        """
+        import keras
+        from keras import layers, ops
+
+
+        class Focal(keras.losses.Loss):
+            def __init__(self, gamma=2.0, **kwargs):
+                super().__init__(**kwargs)
+                self.gamma = gamma
+
+            def call(self, y_true, y_pred):
+                p = ops.clip(y_pred, 1e-7, 1.0)
+                return ops.mean(ops.power(1.0 - p, self.gamma) * ops.log(p), axis=-1)
+
+
+        class Peak(keras.metrics.Metric):
+            def __init__(self, **kwargs):
+                super().__init__(**kwargs)
+                self.total = self.add_weight(name="total", initializer="zeros")
+
+            def update_state(self, y_true, y_pred, sample_weight=None):
+                self.total.assign_add(ops.sum(ops.max(y_pred, axis=-1)))
+
+            def result(self):
+                return self.total
+
+
+        inputs = keras.Input(shape=(16,))
+        outputs = layers.Dense(4, activation="softmax")(layers.Dense(8)(inputs))
+        model = keras.Model(inputs, outputs)
+        model.compile(optimizer="adam", loss=Focal(), metrics=[Peak()])
+        """,
+        run="import numpy as np\nmodel.fit(np.zeros((4, 16)), np.zeros((4, 4)), epochs=1, verbose=0)",
+        full_coverage=True,
+    ),
     # Two outputs: losses by output name, metrics one list per output; each function is followed
     # on the output it is given for (a rank-2 op on the rank-3 one would not be inferred).
     "compile_functions_per_output": Case(

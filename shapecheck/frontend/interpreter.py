@@ -1838,7 +1838,7 @@ class Interpreter:
         extra = layer.config.get("arguments")
         self.follow_on_data(layer.wrapped, [inputs], dict(extra) if isinstance(extra, dict) else {}, node)
 
-    def follow_on_data(self, fn: Any, args: list, kwargs: dict, node: cst.CSTNode) -> None:
+    def follow_on_data(self, fn: Any, args: list, kwargs: dict, node: cst.CSTNode, bound: Any = None) -> None:
         """A function of the program's own that Keras calls only on data (a Lambda's with a declared
         output shape, a loss or metric given to ``compile``), followed on the symbolic tensors it would
         get, for the shapes inside it, as a path that may not run: what fails inside is not reported,
@@ -1847,7 +1847,7 @@ class Interpreter:
         built = self.engine.snapshot()
         self._maybe += 1
         try:
-            self.call_function(fn, args, kwargs, node, traced=True)
+            self.call_function(fn, args, kwargs, node, bound=bound, traced=True)
         finally:
             self._maybe -= 1
             del self.findings[before:]

@@ -35,7 +35,7 @@ from ..core.shapes import TensorType, show_shape
 from ..ops import losses as loss_rules
 from . import names
 from .data import arrays_in
-from .values import Array, Dataset, FunctionValue, Instance, LossValue, ModelValue, QualName, Tensor
+from .values import Array, ClassValue, Dataset, FunctionValue, Instance, LossValue, ModelValue, QualName, Tensor
 
 if TYPE_CHECKING:
     from .interpreter import Interpreter
@@ -87,10 +87,10 @@ class Training:
         else:
             flat = list(outputs) if isinstance(outputs, list | tuple) else [outputs]
             named = {self.output_name(t): t for t in flat if isinstance(t, Tensor)}
-        pairs: list[tuple[FunctionValue, Any]] = []
+        pairs: list[tuple[Any, Any]] = []
 
         def spread(value: Any, applies_to: list, by_index: bool) -> None:
-            if isinstance(value, FunctionValue):
+            if isinstance(value, FunctionValue) or _own_loss_or_metric(value) is not None:
                 pairs.extend((value, out) for out in applies_to)
             elif isinstance(value, dict):
                 for name, v in value.items():
@@ -106,7 +106,11 @@ class Training:
             spread(value, flat, isinstance(value, list | tuple) and all(
                 isinstance(v, list | tuple | dict) or v is None for v in value))
         for fn, out in pairs:
-            self.interp.follow_on_data(fn, [UNKNOWN, out if isinstance(out, Tensor) else UNKNOWN], {}, node)
+            y = [UNKNOWN, out if isinstance(out, Tensor) else UNKNOWN]
+            if isinstance(fn, Instance):  # a Loss's call, a Metric's update_state, on this instance
+                self.interp.follow_on_data(_own_loss_or_metric(fn), y, {}, node, bound=fn)
+            else:
+                self.interp.follow_on_data(fn, y, {}, node)
 
     def loss_value(self, v: Any) -> Any:
         if v is None:
@@ -556,6 +560,33 @@ class Training:
 
 
 # --------------------------------------------------------------------- helpers
+#: what Keras calls on an instance of a subclass of each base, with (y_true, y_pred)
+_CALLED_ON_DATA = {"keras.losses.Loss": "call", "keras.metrics.Metric": "update_state"}
+
+
+def _own_loss_or_metric(value: Any) -> Optional[FunctionValue]:
+    """The method Keras calls with the targets and predictions on ``value``, an instance of the
+    program's own subclass of ``keras.losses.Loss`` (``call``) or ``keras.metrics.Metric``
+    (``update_state``); None for anything else."""
+    from .interpreter import _class_lookup
+
+    if not isinstance(value, Instance):
+        return None
+    todo, seen = [value.cls], set()
+    while todo:
+        cls = todo.pop()
+        if id(cls) in seen:
+            continue
+        seen.add(id(cls))
+        for base in cls.bases:
+            if isinstance(base, ClassValue):
+                todo.append(base)
+            elif isinstance(base, QualName) and names.canonical(base.name) in _CALLED_ON_DATA:
+                method = _class_lookup(value.cls, _CALLED_ON_DATA[names.canonical(base.name)])
+                return method if isinstance(method, FunctionValue) else None
+    return None
+
+
 def _loss_spec(loss: Any) -> Any:
     """What ``compile`` got, as IR literals: ``{"function": ..., "kwargs": ...}`` per loss."""
     if isinstance(loss, LossValue):
