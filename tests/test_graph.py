@@ -99,11 +99,6 @@ def consumed_layers(result: Any) -> set[str]:
 #: pictures that do not yet draw what the summary lists (known gaps of report/graph.py, strict: a fix
 #: makes them fail until removed from here)
 _PICTURE_GAPS = {
-    # `keras.Model(mlp.inputs, mlp.layers[-2].output)`: followed since 08a918c; the picture draws the
-    # Sequential's layers as one "mlp (Sequential)" box where the summary lists them one by one
-    "sequential_list_mlp.py": "a functional model over a Sequential's own layers is drawn as one box",
-    # two ScaledDense(layers.Dense) instances: the call is drawn "ScaledDense", its node "(Dense)"
-    "subclassed_config_inheritance.py": "a subclass of a Keras layer class drawn under its base class",
 }
 
 

@@ -1597,6 +1597,8 @@ class Interpreter:
                 if name == "__init__" and base in LAYERS and base != "InputLayer":
                     named = kwargs if isinstance(kwargs.get("name"), str) else {**kwargs, "name": inst.name}
                     inst.base_layer = self.make_layer(base, args, named, node)  # class MyDense(layers.Dense)
+                    if isinstance(inst.base_layer, LayerValue):
+                        inst.base_layer.layer_id = inst.layer_id  # one layer: its calls are the instance's
                     return None
                 if name == "call" and inst.base_layer is not None:
                     return self.call_layer(inst.base_layer, args, kwargs, node)

@@ -212,8 +212,11 @@ class _Graph:
         return None
 
     # -- the producer of a tensor ----------------------------------------------------
-    def producer(self, ref: TensorRef, stop: frozenset) -> tuple[Box, list[TensorRef], list[int]]:
-        """The box that made ``ref``, the tensors it was called on, the IR nodes it stands for."""
+    def producer(self, ref: TensorRef, stop: frozenset,
+                 rows: frozenset = frozenset()) -> tuple[Box, list[TensorRef], list[int]]:
+        """The box that made ``ref``, the tensors it was called on, the IR nodes it stands for.
+        ``rows``: the layer ids the drawn model's summary lists; a model's call whose own layers it
+        lists one by one (``keras.Model(mlp.inputs, mlp.layers[-2].output)``) is drawn as those layers."""
         if ref.node >= len(self.nodes):
             return Box(f"t{ref.node}:{ref.index}", "?", "op", order=ref.node), [], []
         n = self.nodes[ref.node]
@@ -223,6 +226,8 @@ class _Graph:
             # A model built from an intermediate tensor: Keras starts it with an InputLayer of its own.
             return Box(f"in{ref.node}:{ref.index}", "InputLayer", "input", order=ref.node), [], []
         call = self.calls.get(ref)
+        if call is not None and call.kind == "model" and call.key not in rows and n.layer_id in rows:
+            call = None
         if call is not None:
             inputs = call.inputs if call.inputs is not None else self._inputs_of(ref, call)
             inner = [call.node] if call.node is not None else []
@@ -289,7 +294,8 @@ class _Graph:
         return self._inner_walk(ref, call)[0]
 
 
-def _walk(g: _Graph, pic: Picture, outputs: Iterable[TensorRef], stop: frozenset) -> None:
+def _walk(g: _Graph, pic: Picture, outputs: Iterable[TensorRef], stop: frozenset,
+          rows: frozenset = frozenset()) -> None:
     """Add to ``pic`` what makes ``outputs``, back to the tensors in ``stop`` (or to the inputs)."""
     keys: dict[TensorRef, str] = {}
     stack = list(outputs)
@@ -299,13 +305,13 @@ def _walk(g: _Graph, pic: Picture, outputs: Iterable[TensorRef], stop: frozenset
         if ref in seen:
             continue
         seen.add(ref)
-        box, inputs, inner = g.producer(ref, stop)
+        box, inputs, inner = g.producer(ref, stop, rows)
         box = pic.add_box(box)
         keys[ref] = box.key
         for nid in inner:
             pic.node_box.setdefault(nid, box.key)
         for r in inputs:
-            src, _, _ = g.producer(r, stop)
+            src, _, _ = g.producer(r, stop, rows)
             pic.add_box(src)
             pic.add_edge(Edge(src.key, box.key, shape_text(g.types.get(r)), (r.node, r.index)))
             stack.append(r)
@@ -329,14 +335,15 @@ def _model_picture(g: _Graph, m: ModelSummary) -> Picture:
     if isinstance(ref, ModelRef) and ref.kind == "functional":
         inputs = [r for r in _flat(ref.inputs) if isinstance(r, TensorRef)]
         outputs = [r for r in _flat(ref.outputs) if isinstance(r, TensorRef)]
-        _walk(g, pic, outputs, frozenset(inputs))
+        rows = frozenset(r.layer_id for r in m.layers or [] if r.layer_id is not None)
+        _walk(g, pic, outputs, frozenset(inputs), rows)
         for r in inputs:  # an input no output depends on is still one of the model's inputs
-            box, _, inner = g.producer(r, frozenset(inputs))
+            box, _, inner = g.producer(r, frozenset(inputs), rows)
             pic.add_box(box)
             for nid in inner:
                 pic.node_box.setdefault(nid, box.key)
         for r in outputs:
-            box, _, _ = g.producer(r, frozenset(inputs))
+            box, _, _ = g.producer(r, frozenset(inputs), rows)
             pic.outputs.append((box.key, shape_text(g.types.get(r))))
     elif isinstance(ref, ModelRef) and ref.kind == "sequential":
         _sequential(g, pic, ref, m)
