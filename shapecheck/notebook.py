@@ -9,8 +9,11 @@ The forms are those of IPython's ``TransformerManager`` (``IPython.core.inputtra
 test compares with this module; IPython itself is not needed to read a notebook.
 
 What a magic runs is not followed, except where IPython runs Python in the notebook's namespace:
-the body of a ``%%time``, ``%%capture``, ``%%prun`` or ``%%debug`` cell, and the statement after
-``%time``. Other cell magics (``%%bash``, ``%%writefile``, ``%%timeit``: its names do not outlive
+the body of a ``%%time``, ``%%capture``, ``%%prun`` or ``%%debug`` cell, the statement after
+``%time``, and the script of ``%run helpers.py`` (``%run -i``, ``%run -m pkg.mod``; a path of module
+names below the notebook's folder), read as ``from helpers import *``: its functions, classes and
+constants are the notebook's (what its ``if __name__ == "__main__":`` block or its private names
+would add stays unknown). Other cell magics (``%%bash``, ``%%writefile``, ``%%timeit``: its names do not outlive
 it) leave their cell out. Two things IPython accepts in a cell and a module does not are rewritten in
 place: a top-level ``await`` (``async for``, ``async with``) loses the keyword, and a ``from __future__
 import`` at the top of a later cell names another module. A notebook whose kernel is not Python
@@ -173,6 +176,32 @@ class _Scan:
         return code
 
 
+def _run_import(magic: str) -> Optional[str]:
+    """``from helpers import *`` for ``%run helpers.py`` (see the module's docstring), else ``None``."""
+    import keyword
+    import shlex
+
+    m = re.match(r"%run[ \t]+(.*)$", magic)
+    if m is None:
+        return None
+    try:
+        tokens = shlex.split(m.group(1), comments=True)
+    except ValueError:
+        return None
+    module = None
+    for i, token in enumerate(tokens):
+        if token == "-m" and i + 1 < len(tokens):
+            module = tokens[i + 1]
+            break
+        if not token.startswith("-"):
+            path = token[2:] if token.startswith("./") else token
+            module = path[:-3].replace("/", ".") if path.endswith(".py") else None
+            break
+    if module is None or not all(p.isidentifier() and not keyword.iskeyword(p) for p in module.split(".")):
+        return None
+    return f"from {module} import *"
+
+
 def _magic(line: str, scan: _Scan) -> Optional[tuple[str, bool]]:
     """What stands in for ``line`` if it starts one of IPython's escapes (``None``: it is Python): ``pass``,
     ``lhs = get_ipython()``, or the statement a ``%time`` runs (then ``True``: the line stays Python)."""
@@ -183,6 +212,9 @@ def _magic(line: str, scan: _Scan) -> Optional[tuple[str, bool]]:
     if not stripped:
         return None
     if stripped[0] in _ESCAPES:
+        run = _run_import(stripped)
+        if run is not None:
+            return indent + run, False
         m = _STATEMENT_RUNS.match(stripped)
         return (indent + stripped[m.end():], True) if m else (indent + "pass", False)
     code = dataclasses.replace(scan).code(line)

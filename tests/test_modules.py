@@ -124,6 +124,37 @@ def test_src_layout_and_scripts_folder(tmp_path):
     assert errors(result) == [(os.path.join("scripts", "train.py"), 4, "rank-mismatch")]
 
 
+SYS_PATH_SCRIPT = """\
+import os
+import sys
+from pathlib import Path
+{edit}
+from tensorflow import keras
+from models.blocks import conv_block
+inp = keras.Input((28, 28))
+y = conv_block(inp)
+"""
+
+
+@pytest.mark.parametrize("edit, found", [
+    ('sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))', True),
+    ("sys.path.append(os.path.abspath(os.path.join(os.path.dirname(__file__), os.pardir)))", True),
+    ("sys.path.append(str(Path(__file__).resolve().parent.parent))", True),
+    ("sys.path.insert(0, str(Path(__file__).parents[1]))", True),
+    ('sys.path.append(str(Path(__file__).parent / ".."))', True),
+    ("ROOT = Path(__file__).absolute().parent.parent\nsys.path.extend([str(ROOT)])", True),
+    ('sys.path.append("..")', True),  # relative: to the file's folder, taken as the working directory
+    ("pass", False),  # no project marker, no edit: `models` is not found, so nothing is known
+    ('sys.path.append(os.environ["PROJECT_ROOT"])', False),  # a folder the source does not say
+    ('if os.environ.get("X"):\n    sys.path.append("..")', False),  # an edit that may not run
+])
+def test_a_folder_the_script_puts_on_sys_path(tmp_path, edit, found):
+    write(tmp_path, {"models/blocks.py": BAD_BLOCK, "scripts/train.py": SYS_PATH_SCRIPT.format(edit=edit)})
+    line = SYS_PATH_SCRIPT.format(edit=edit).splitlines().index("y = conv_block(inp)") + 1
+    result = check(tmp_path, "scripts/train.py")
+    assert errors(result) == ([(os.path.join("scripts", "train.py"), line, "rank-mismatch")] if found else [])
+
+
 def test_module_names_follow_the_package_layout(tmp_path):
     write(tmp_path, {"a/__init__.py": "", "a/b/__init__.py": "", "a/b/c.py": "", "top.py": ""})
     assert dotted_name(str(tmp_path / "a" / "b" / "c.py")) == "a.b.c"

@@ -307,6 +307,33 @@ def test_lines_that_only_look_like_magics_stay_python():
     assert "v = 1" in ipython and "!not a command" in ipython
 
 
+@pytest.mark.parametrize("line, expected", [
+    ("%run helpers.py", "from helpers import *"),
+    ("%run -i ./utils/plots.py --epochs 3", "from utils.plots import *"),
+    ("%run -m pkg.train", "from pkg.train import *"),
+    ("if True:\n    %run helpers.py", "    from helpers import *"),
+    ("%run ../helpers.py", "pass"),  # outside the notebook's folder: no module name reaches it
+    ("%run other.ipynb", "pass"),
+    ("%run class.py", "pass"),
+    ("%run 'my helpers.py'", "pass"),
+    ("%run", "pass"),
+])
+def test_a_run_magic_imports_the_scripts_names(line, expected):
+    assert [t for t, _ in python_lines(line)][-1] == expected
+
+
+def test_the_names_of_a_script_run_with_run_are_followed(tmp_path: Path) -> None:
+    (tmp_path / "helpers.py").write_text("from keras import layers\n\n\ndef conv_block(x, filters=8):\n"
+                                         "    return layers.Conv2D(filters, 3)(x)\n\n\nSIZE = 28\n")
+    nb = new_notebook(cells=[new_code_cell("%run helpers.py"),
+                             new_code_cell("import keras\ninp = keras.Input((SIZE, SIZE))\ny = conv_block(inp)")])
+    nbformat.write(nb, str(tmp_path / "n.ipynb"))
+    result = check_file(str(tmp_path / "n.ipynb"))
+    assert [(f.span.cell, f.span.line, f.code.name) for f in result.findings] == [(2, 3, "rank-mismatch")]
+    # the Input's size is the script's SIZE
+    assert [e["outputs"][0].shape for e in result.shapes if e["span"].line == 2] == [(None, 28, 28)]
+
+
 def test_cell_magics_keep_the_python_cells_and_leave_out_the_others():
     assert [t for t, _ in python_lines("%%time\nx = 1\ny = 2")] == ["pass", "x = 1", "y = 2"]
     assert [t for t, _ in python_lines("%%capture captured --no-stderr\nx = 1")] == ["captured = get_ipython()",

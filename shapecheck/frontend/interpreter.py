@@ -14,6 +14,7 @@ from __future__ import annotations
 import itertools
 import math
 import operator
+import os
 import time
 from dataclasses import dataclass, field, replace
 from typing import Any, Callable, Optional
@@ -42,7 +43,7 @@ from ..core.shapes import TensorType, show_shape
 from ..layers import applications
 from . import gc_paused, names
 from . import applications as frontend_applications
-from . import configs
+from . import configs, paths
 from .configs import Configs
 from .data import DataFlow
 from .modules import ModuleValue, Modules
@@ -115,6 +116,9 @@ _BUILTINS = {
     "min", "max", "sum", "abs", "reversed", "sorted", "print", "isinstance", "round", "any", "all",
     "super", "getattr", "hasattr", "setattr", "type", "map", "divmod", "pow", "frozenset", "repr", "vars",
 }
+
+#: the methods of a known ``pathlib.Path`` followed (:func:`shapecheck.frontend.paths.method`)
+_PATH_METHODS = frozenset({"resolve", "absolute", "expanduser", "as_posix", "joinpath"})
 
 _BINOPS: dict[type, tuple[Callable[[Any, Any], Any], str]] = {
     cst.Add: (operator.add, "keras.ops.add"),
@@ -331,6 +335,8 @@ class Interpreter:
         parsing them with libcst.)"""
         env = Env()
         env.vars["__name__"] = "__main__"
+        if self.modules.home is not None and not self.path.endswith(".ipynb"):  # (a notebook has none)
+            env.vars["__file__"] = self.modules.home
         try:
             self.exec_block(self.module.body, env)
         except (_Return, _Raise, _Break, _Continue):
@@ -942,6 +948,8 @@ class Interpreter:
         fn, keras_op = _BINOPS[op]
         if isinstance(left, (list, tuple)) and type(left) is type(right) and op is cst.Add:
             return left + right
+        if isinstance(left, paths.PathValue) or isinstance(right, paths.PathValue):
+            return paths.divide(left, right) if op is cst.Divide else UNKNOWN
         if _has_tensor(left) or _has_tensor(right):
             if not keras_op or not (isinstance(left, Tensor) or isinstance(right, Tensor)):
                 return UNKNOWN
@@ -1031,6 +1039,8 @@ class Interpreter:
         if isinstance(obj, QualName):
             if attr == "newaxis" and names.canonical(obj.name) in ("tensorflow", "numpy", "keras.ops"):
                 return None  # tf.newaxis, np.newaxis
+            if names.canonical(f"{obj.name}.{attr}") in paths.CONSTANTS:
+                return paths.CONSTANTS[names.canonical(f"{obj.name}.{attr}")]
             patched = self._module_attrs.get(names.canonical(f"{obj.name}.{attr}"), _MISSING)
             if patched is not _MISSING:
                 return patched
@@ -1039,6 +1049,8 @@ class Interpreter:
             return QualName(f"{obj.name}.{attr}")
         if isinstance(obj, (Namespace, ArgParser)):
             return self.configs.attribute(obj, attr)
+        if isinstance(obj, paths.PathValue):
+            return BoundMethod(obj, attr) if attr in _PATH_METHODS else paths.attribute(obj, attr)
         if isinstance(obj, Tensor):
             return self.tensor_attribute(obj, attr)
         if isinstance(obj, Array):
@@ -1277,6 +1289,8 @@ class Interpreter:
                 value = UNKNOWN  # set on a path that may not run: either format from here on
             self._data_format = value
             return None
+        if name in paths.FUNCTIONS or name in paths.SYS_PATH_METHODS:
+            return self.path_call(name, args, kwargs, node)
         if name in ("keras.backend.epsilon", "keras.config.epsilon") and not args and not kwargs:
             return self._epsilon
         if name in ("keras.backend.set_epsilon", "keras.config.set_epsilon"):
@@ -1343,6 +1357,8 @@ class Interpreter:
                     return shape[0] if shape and isinstance(shape[0], int) else UNKNOWN
                 seq = self.iterate(args[0]) if args else None
                 return UNKNOWN if seq is None else len(seq)
+            if name == "str" and len(args) == 1 and isinstance(args[0], paths.PathValue):
+                return args[0].path
             if name in ("int", "float", "str", "bool", "round", "abs", "repr") and len(args) == 1 \
                     and is_literal(args[0]):
                 return {"int": int, "float": float, "str": str, "bool": bool, "round": round, "abs": abs,
@@ -1587,6 +1603,9 @@ class Interpreter:
         obj, name = m.obj, m.name
         if m.func is not None:
             return self.call_function(m.func, args, kwargs, node, bound=obj)
+        if isinstance(obj, paths.PathValue):
+            home = self.modules.home
+            return UNKNOWN if home is None else paths.method(obj, name, args, kwargs, os.path.dirname(home))
         if isinstance(obj, SuperValue):
             inst = obj.instance
             inherited = configs.super_lookup(obj.cls, name)
@@ -1920,6 +1939,21 @@ class Interpreter:
                 or not all(d is None or (isinstance(d, int) and not isinstance(d, bool) and d >= 0) for d in declared):
             return layer.config
         return {**layer.config, "output_shape": tuple(declared[1:])}
+
+    def path_call(self, name: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+        """``os.path`` and ``pathlib`` on known paths; ``sys.path.append/insert/extend`` of a known
+        folder, in the checked file itself, adds it to where its imports are looked up."""
+        home = self.modules.home
+        if home is None:
+            return UNKNOWN
+        cwd = os.path.dirname(home)
+        if name in paths.SYS_PATH_METHODS:
+            if not self._maybe and not kwargs and self.span(node).path == self.path:
+                folders, first = paths.folders_added(name, args, cwd)
+                for folder in reversed(folders) if first else folders:
+                    self.modules.add_root(folder, first)
+            return None
+        return paths.call(name, args, kwargs, cwd)
 
     def get_layer(self, model: ModelValue, args: list, kwargs: dict) -> Any:
         """``model.get_layer(name)``: the layer of that name among those between the model's inputs

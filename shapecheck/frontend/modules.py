@@ -308,6 +308,14 @@ class Modules:
             self._roots = search_roots(self.home) if self.home is not None else []
         return self._roots
 
+    def add_root(self, folder: str, first: bool) -> None:
+        """A folder the program puts on ``sys.path`` (:mod:`shapecheck.frontend.paths`): looked up for
+        the absolute imports after it, first (``sys.path.insert(0, ...)``) or last."""
+        if self.home is None or not os.path.isdir(folder):
+            return
+        roots = [r for r in self.roots if r != folder]
+        self._roots = [folder, *roots] if first else [*roots, folder]
+
     # -- imports ------------------------------------------------------------------
     def import_module(self, dotted: str, aliased: bool, node: Any) -> Optional[ModuleValue]:
         """``import a.b.c``: the module ``a`` (``b`` and ``c`` loaded as its submodules); ``import a.b.c as m``:
@@ -441,6 +449,7 @@ class Modules:
         shown = display_path(key)
         env = Env()
         env.vars["__name__"] = dotted_name(key)
+        env.vars["__file__"] = key
         mod = ModuleValue(env.vars["__name__"], shown, key, env, is_package)
         self.loaded[key] = mod
         self.positions.append((shown, key, positions))
