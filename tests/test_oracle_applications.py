@@ -224,15 +224,21 @@ LIVE = textwrap.dedent("""
         out["classes_error"] = str(e).splitlines()[0]
     m = keras.applications.EfficientNetB0(include_top=False, weights=None, input_shape=(67, 97, 3), pooling="avg")
     out["efficientnet"] = [list(m.output.shape), m.count_params()]
+    out["inner"] = {}
+    for name in INNER:
+        m = getattr(keras.applications, name)(include_top=False, weights=None, input_shape=(97, 131, 3))
+        out["inner"][name] = [[layer.name, list(layer.output.shape)] for layer in m.layers]
     json.dump(out, sys.stdout)
 """)
+#: the applications whose inner layers live Keras builds (a few seconds each), at a size none was measured at
+INNER = ["DenseNet121", "EfficientNetB0", "InceptionV3", "MobileNetV2", "ResNet50", "VGG16", "Xception"]
 
 
 @pytest.fixture(scope="module")
 def live() -> dict:
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", KERAS_BACKEND="tensorflow", CUDA_VISIBLE_DEVICES="",
                http_proxy="http://127.0.0.1:9", https_proxy="http://127.0.0.1:9")
-    done = subprocess.run([sys.executable, "-c", LIVE], check=False, env=env, capture_output=True, text=True, timeout=300)
+    done = subprocess.run([sys.executable, "-c", f"INNER = {INNER!r}\n" + LIVE], check=False, env=env, capture_output=True, text=True, timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     return json.loads(done.stdout)
 
@@ -259,6 +265,24 @@ def test_live_keras_agrees_on_a_static_build_with_pooling(live):
     assert sum(infer_params("keras.applications.EfficientNetB0", cfg, (None, 67, 97, 3))) == params
 
 
+@pytest.mark.parametrize("name", INNER)
+def test_live_keras_agrees_on_the_layers_inside_a_model(live, name):
+    """``model.layers[i].output`` / ``get_layer(name).output`` of a model built without its top on a
+    size the table was not measured at: every layer the table places, as Keras builds it; the names
+    the table keeps are Keras's."""
+    rows = applications.inner_layers(name)
+    built = live["inner"][name]
+    assert len(rows) == len(built)
+    cfg = {"include_top": False, "weights": None, "input_shape": (97, 131, 3)}
+    placed = 0
+    for i, ((kept, steps, _), (keras_name, shape)) in enumerate(zip(rows, built)):
+        assert kept in (None, keras_name), i
+        if steps is not None:
+            assert list(_apply(name, {**cfg, "output_layer": i}, (None, 97, 131, 3))) == shape, (i, keras_name)
+            placed += 1
+    assert placed > len(rows) // 2
+
+
 def test_runtime_replay_rebuilds_the_application_and_agrees():
     """``--runtime`` rebuilds the application (weights=None) and Keras gives every shape shapecheck gave."""
     env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", KERAS_BACKEND="tensorflow", CUDA_VISIBLE_DEVICES="")
@@ -271,3 +295,23 @@ def test_runtime_replay_rebuilds_the_application_and_agrees():
     apps = [s for s in shapes if s["layer"].startswith("keras.applications.") and "preprocess" not in s["layer"]]
     assert len(apps) == 2
     assert [s for s in shapes if s.get("agrees") is not True] == []
+
+
+def test_runtime_replay_agrees_on_the_layers_inside_an_application(tmp_path):
+    """``--runtime`` rebuilds the model up to each inner layer read (``output_layer``) and Keras gives
+    the shapes shapecheck gave: the U-Net encoder of TensorFlow's segmentation tutorial."""
+    from tests.test_realworld import CASES, _source
+
+    program = tmp_path / "unet.py"
+    program.write_text(_source(CASES["application_inner_layers"]))
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", KERAS_BACKEND="tensorflow", CUDA_VISIBLE_DEVICES="")
+    done = subprocess.run([sys.executable, "-m", "shapecheck", "--runtime", "--show-shapes", "--format", "json",
+                           "--no-cache", str(program)], check=False, env=env, capture_output=True, text=True,
+                          timeout=600)
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
+    shapes = json.loads(done.stdout)["shapes"]
+    inner = [s for s in shapes if s["layer"] == "keras.applications.MobileNetV2" and s["line"] == 12]
+    assert [s["shape"] for s in inner] == [[None, 64, 64, 96], [None, 32, 32, 144], [None, 16, 16, 192],
+                                           [None, 8, 8, 576], [None, 4, 4, 320]]
+    assert [s for s in shapes if s.get("agrees") is not True] == []
+

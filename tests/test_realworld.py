@@ -252,6 +252,36 @@ CASES: dict[str, Case] = {
         run="import numpy as np\nmodel.fit(np.zeros((4, 16)), np.zeros((4, 4)), epochs=1, verbose=0)",
         full_coverage=True,
     ),
+    # TensorFlow's image segmentation tutorial: the encoder of a U-Net is a MobileNetV2's inner
+    # layers (model.get_layer(name).output), their sizes halving from 64x64 to 4x4; `.layers` too.
+    "application_inner_layers": Case(
+        """
+        import tensorflow as tf
+
+        base_model = tf.keras.applications.MobileNetV2(input_shape=[128, 128, 3], include_top=False, weights=None)
+        layer_names = [
+            "block_1_expand_relu",   # 64x64
+            "block_3_expand_relu",   # 32x32
+            "block_6_expand_relu",   # 16x16
+            "block_13_expand_relu",  # 8x8
+            "block_16_project",      # 4x4
+        ]
+        base_model_outputs = [base_model.get_layer(name).output for name in layer_names]
+        down_stack = tf.keras.Model(inputs=base_model.input, outputs=base_model_outputs)
+        down_stack.trainable = False
+
+        inputs = tf.keras.layers.Input(shape=[128, 128, 3])
+        skips = down_stack(inputs)
+        x = skips[-1]
+        for skip, filters in zip(reversed(skips[:-1]), [512, 256, 128, 64]):
+            x = tf.keras.layers.Conv2DTranspose(filters, 3, strides=2, padding="same")(x)
+            x = tf.keras.layers.Concatenate()([x, skip])
+        outputs = tf.keras.layers.Conv2DTranspose(3, 3, strides=2, padding="same")(x)
+        model = tf.keras.Model(inputs=inputs, outputs=outputs)
+        features = tf.keras.layers.GlobalAveragePooling2D()(base_model.layers[-2].output)
+        """,
+        full_coverage=True,
+    ),
     # Two outputs: losses by output name, metrics one list per output; each function is followed
     # on the output it is given for (a rank-2 op on the rank-3 one would not be inferred).
     "compile_functions_per_output": Case(
@@ -330,6 +360,20 @@ def test_a_lambda_output_shape_function_decides_the_output() -> None:
         "shared = Dense(2)\nshared(input_a)\nshared(distance)\n")
     result = check_source(source, "t.py")
     assert [(f.span.line, f.code.name) for f in result.findings] == [(24, "axis-mismatch")]
+
+
+def test_an_application_layer_of_the_wrong_size_is_found() -> None:
+    # the 4x4 decoder step meets the 16x16 skip: Keras's Concatenate rejects it
+    source = _source(CASES["application_inner_layers"]).replace("reversed(skips[:-1])", "skips[:-1]")
+    result = check_source(source, "t.py")
+    assert [(f.span.line, f.code.name) for f in result.findings] == [(21, "incompatible-shapes")]
+
+
+def test_a_model_with_its_top_keeps_its_layers_unknown() -> None:
+    source = _source(CASES["application_inner_layers"]).replace("include_top=False", "include_top=True")
+    source = source.replace("[128, 128, 3]", "[224, 224, 3]")
+    result = check_source(source, "t.py")
+    assert result.findings == [] and result.layer_calls_inferred < result.layer_calls
 
 
 def test_a_bug_after_a_long_data_loop_is_still_found() -> None:

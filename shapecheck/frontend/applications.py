@@ -16,8 +16,9 @@ import libcst as cst
 from ..core.findings import CALL_SITE, Finding, Note, ShapeError
 from ..core.ir import UNKNOWN, Node, TensorRef
 from ..core.rules import Unknowable
+from ..layers import applications
 from ..layers.applications import Application, check_constructor, model_name
-from .values import ModelValue, Tensor
+from .values import LayerValue, ModelValue, Tensor
 
 
 def build(interp: Any, app: Application, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
@@ -69,6 +70,63 @@ def build(interp: Any, app: Application, args: list, kwargs: dict, node: cst.CST
     return model
 
 
+def _model_node(interp: Any, model: ModelValue) -> Any:
+    """The node standing for an application model built without its top, or ``None``."""
+    out = model.outputs
+    if model.application is None or not isinstance(out, Tensor):
+        return None
+    n = interp.engine.graph.nodes[out.ref.node]
+    if n.op != f"keras.applications.{model.application}" or n.config.get("include_top") is not False:
+        return None
+    return n
+
+
+def inner_layers(interp: Any, model: ModelValue) -> Any:
+    """``model.layers`` of an application model built without its top and pooling: one layer value
+    per layer Keras builds (:func:`shapecheck.layers.applications.inner_layers`), else ``UNKNOWN``."""
+    n = _model_node(interp, model)
+    rows = applications.inner_layers(model.application or "")
+    if n is None or not rows or n.config.get("pooling") is not None:
+        return UNKNOWN
+    return [inner_layer(interp, model, i) for i in range(len(rows))]
+
+
+def inner_layer_named(interp: Any, model: ModelValue, name: str) -> Any:
+    """``model.get_layer(name)`` of an application model built without its top, else ``UNKNOWN``."""
+    rows = applications.inner_layers(model.application or "")
+    found = [i for i, row in enumerate(rows) if row[0] == name]
+    if _model_node(interp, model) is None or len(found) != 1:
+        return UNKNOWN
+    return inner_layer(interp, model, found[0])
+
+
+def inner_layer(interp: Any, model: ModelValue, index: int) -> LayerValue:
+    cache = interp.app_layers.setdefault(model.layer_id, {})
+    if index not in cache:
+        name = applications.inner_layers(model.application or "")[index][0]
+        cache[index] = LayerValue("?", {}, interp.new_id("L"), name or "", None, inner=(model, index))
+    return cache[index]
+
+
+def inner_output(interp: Any, layer: LayerValue, node: cst.CSTNode) -> Any:
+    """``layer.output`` of a layer inside an application model: the model's operation on its input,
+    up to that layer (``output_layer``), made once."""
+    out = interp._first_outputs.get(layer.layer_id)
+    if out is not None:
+        return out
+    model, index = layer.inner
+    n = _model_node(interp, model)
+    if n is None:
+        return UNKNOWN
+    irnode = Node(0, n.op, "layer", config={**n.config, "output_layer": index}, args=list(n.args), kwargs={},
+                  layer_id=layer.layer_id, name=layer.name or None, span=interp.span(node),
+                  call_stack=interp._frame.stack, traced=interp._frame.traced)
+    result = interp.add_node(irnode)
+    out = interp.outputs_value(irnode, result)
+    interp._first_outputs[layer.layer_id] = out
+    return out
+
+
 def _sources(interp: Any, tensor: Tensor) -> Any:
     """The ``keras.Input`` tensors ``tensor`` is computed from (Keras's ``get_source_inputs``), in
     the order Keras finds them; ``None`` when one of them cannot be told."""
@@ -93,4 +151,4 @@ def _sources(interp: Any, tensor: Tensor) -> Any:
     return [Tensor(TensorRef(found[0], 0), interp.engine.tensor(TensorRef(found[0], 0)))]
 
 
-__all__ = ["build"]
+__all__ = ["build", "inner_layer_named", "inner_layers", "inner_output"]

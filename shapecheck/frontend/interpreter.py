@@ -297,6 +297,8 @@ class Interpreter:
     #: UNKNOWN when that call may not have run): what ``model.get_layer(name).output`` reads
     _called_layers: dict = field(default_factory=dict)
     _first_outputs: dict = field(default_factory=dict)
+    #: the layers inside each ``keras.applications`` model read so far: model id -> index -> layer
+    app_layers: dict = field(default_factory=dict)
     #: every model the code builds, in the order it builds them (the static ``model.summary()``)
     models: list[ModelRecord] = field(default_factory=list)
     #: calls of models, subclassed layers and layers wrapping Python code: one operation each
@@ -1092,13 +1094,17 @@ class Interpreter:
                     return tuple(t.type.shape)
                 return UNKNOWN
             if attr == "layers":
+                if obj.application is not None:
+                    return frontend_applications.inner_layers(self, obj)
                 return list(obj.layers) if obj.kind == "sequential" else UNKNOWN
             if attr == "name":
                 return obj.name if obj.name else UNKNOWN
             return BoundMethod(obj, attr)
         if isinstance(obj, LayerValue):
             if attr == "name":
-                return obj.name
+                return obj.name or UNKNOWN  # (a layer inside an application whose name is a counter's)
+            if attr == "output" and obj.inner is not None:
+                return frontend_applications.inner_output(self, obj, node)
             if attr == "output":
                 out = self._first_outputs.get(obj.layer_id)
                 return UNKNOWN if out is None else out
@@ -1961,6 +1967,8 @@ class Interpreter:
         name = args[0] if args else kwargs.get("name")
         if not isinstance(name, str):
             return UNKNOWN
+        if model.application is not None:
+            return frontend_applications.inner_layer_named(self, model, name)
         if model.kind == "sequential":
             found = [x for x in model.layers if isinstance(x, LayerValue) and x.name == name]
             return found[0] if len(found) == 1 else UNKNOWN
@@ -2292,7 +2300,9 @@ class Interpreter:
 
     def set_trainable(self, obj: Any, value: Any, inside: bool = True) -> None:
         """``x.trainable = value``: which weights train (followed only for known layers and values)."""
-        if isinstance(obj, (LayerValue, ModelValue)) or (isinstance(obj, Instance) and obj.cls.keras_kind):
+        if isinstance(obj, LayerValue) and obj.inner is not None:
+            self.trainable_unknown = True  # a layer inside an application model: its counts are not split
+        elif isinstance(obj, (LayerValue, ModelValue)) or (isinstance(obj, Instance) and obj.cls.keras_kind):
             known = isinstance(value, bool) and not self._maybe
             self.trainable_sets.append((obj, value if known else UNKNOWN, inside))
         elif obj is not None and not isinstance(obj, (QualName, ClassValue, Instance)):

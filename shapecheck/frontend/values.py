@@ -57,6 +57,8 @@ class LayerValue:
     wrapped: Any = None
     #: a ``Lambda``'s ``output_shape`` when it is a function of the program's (called on the input shapes)
     shape_function: Any = None
+    #: a layer inside a ``keras.applications`` model: (the model, its index in ``model.layers``)
+    inner: Any = None
 
 
 @dataclass(eq=False)

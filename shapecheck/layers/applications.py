@@ -20,6 +20,11 @@ three channels for ImageNet weights, a static ``input_shape`` under ``include_to
 with ImageNet weights) are :func:`check_constructor`. ``weights="imagenet"`` needs no download here:
 the weights do not change a shape.
 
+The layers inside a model (``model.layers[i].output``, ``model.get_layer(name).output`` of a model
+built with ``include_top=False``) are the same operation with ``output_layer=i`` in its config: layer
+``i``'s height and width are those the first ``k`` of the model's ``steps`` make, its channels as
+measured (:func:`inner_layers`; ``python -m tests.applications_layers`` writes the table).
+
 Not followed (the model's output stays unknown, never a finding): ``channels_first`` (set with
 ``keras.config.set_image_data_format``); the NASNet models' sizes (their cells crop and pad by the
 parity of each size: only the channels are given); a width ``alpha`` or other model-specific
@@ -29,7 +34,10 @@ followed, the channels and parameter counts are not.
 
 from __future__ import annotations
 
+import functools
+import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from ..core import dims
@@ -106,9 +114,14 @@ def _step_length(step: tuple, length: Dim, static: bool, same_next: bool) -> tup
 def feature_size(app: Application, length: Dim, static: bool) -> Dim:
     """One spatial axis of the model's last feature map, for an input of ``length`` (``static``:
     known when the model was built); :class:`ShapeError` where a layer's output would be empty."""
+    return steps_length(app, app.steps, length, static)
+
+
+def steps_length(app: Application, steps: tuple, length: Dim, static: bool) -> Dim:
+    """One spatial axis after ``steps`` (the model's, or the first of them: a layer inside it)."""
     same_next = False
     given = length
-    for step in app.steps:
+    for step in steps:
         length, same_next = _step_length(step, length, static, same_next)
         if dims.is_known(length) and length <= 0:  # type: ignore[operator]
             raise ShapeError(NEGATIVE_DIMENSION, f"Computed output size would be zero or negative: an image "
@@ -142,6 +155,8 @@ class ApplicationRule(LayerRule):
         declared = call.get("input_shape")
         if not isinstance(declared, (tuple, list)) or len(declared) != 3:
             raise Unknowable()
+        if "output_layer" in call.config:
+            return call.input.with_shape(self.inner_shape(call, call.get("output_layer"), batch, declared))
         space = [feature_size(app, shape[axis], declared[axis - 1] is not None) if app.exact else dims.unknown()
                  for axis in (1, 2)]
         if include_top:
@@ -155,6 +170,17 @@ class ApplicationRule(LayerRule):
             return call.input.with_shape((batch, features))
         return call.input.with_shape((batch, *space, features))
 
+    def inner_shape(self, call: Call, index: int, batch: Dim, declared: Any) -> tuple:
+        """Layer ``index`` of the model built without its top (see the module's docstring)."""
+        layers = inner_layers(self.app.name)
+        if call.get("include_top") is not False or not isinstance(index, int) or not 0 <= index < len(layers) \
+                or layers[index][1] is None:
+            raise Unknowable()
+        _, k, channels = layers[index]
+        space = [steps_length(self.app, self.app.steps[:k], call.shape[axis], declared[axis - 1] is not None)
+                 for axis in (1, 2)]
+        return (batch, *space, channels if self.default_width(call) else dims.unknown())
+
     def default_width(self, call: Call) -> bool:
         return all(call.get(k) == v for k, v in self.app.extras.items() if k not in ("dropout", "dropout_rate",
                                                                                       "include_preprocessing"))
@@ -165,6 +191,8 @@ class ApplicationRule(LayerRule):
         if len(shape) != 4 or shape[-1] != 3 or not self.default_width(call) \
                 or "include_preprocessing" in app.extras and call.get("include_preprocessing") is not True:
             raise Unknowable()  # (EfficientNetV2's preprocessing has weights of its own)
+        if "output_layer" in call.config:
+            raise Unknowable()  # (the layers up to one inside the model: not counted)
         if not call.flag("include_top", True):
             return app.notop_params
         classes = call.get("classes")
@@ -891,6 +919,21 @@ class PreprocessInput(OpRule):
             raise Unknowable()
         dtype = x.dtype if x.dtype in ("float16", "bfloat16", "float32", "float64") else None
         return TensorType(x.shape, dtype)
+
+
+@functools.lru_cache(maxsize=1)
+def _inner_table() -> dict:
+    try:
+        with open(Path(__file__).with_name("applications_layers.json"), encoding="utf-8") as fh:
+            return json.load(fh)
+    except (OSError, ValueError):  # (a damaged install: the layers inside stay unknown)
+        return {}
+
+
+def inner_layers(name: str) -> list:
+    """``[name or None, steps or None, channels]`` for each layer of the application ``name`` built
+    without its top, in ``model.layers`` order (empty for a model not measured)."""
+    return _inner_table().get(name, [])
 
 
 def lookup(qualname: str) -> Application | None:

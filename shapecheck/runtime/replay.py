@@ -195,7 +195,11 @@ class Replayer:
                 return self._stand_in(node, declared, tensors)
             # (a keras.applications model is rebuilt with weights=None: the weights change no shape)
             config = {**node.config, "weights": None} if node.op.startswith("keras.applications.") else node.config
+            inner = config.pop("output_layer", None) if config is not node.config else None
             layer = self.layer(node.op.rsplit(".", 1)[-1], config, node.layer_id, tensors)
+            if inner is not None:  # a layer inside the model: the model up to it (also on data)
+                layer = self.keras.Model(layer.input, layer.layers[inner].output)
+                self.layers[node.layer_id] = layer
             args = self.resolve(node.args, tensors)
             kwargs = self.resolve(node.kwargs, tensors)
             return self._store(node, layer(*args, **kwargs), tensors)
