@@ -356,8 +356,8 @@ def options_of(settings: Optional[Settings], debug: bool) -> Options:
                    max_file_size=size_limit or None, rules=settings.rules, settings=settings)
 
 
-def analyse(targets: list[str], options: Options, progress: bool = False,
-            speed: Optional[Speed] = None, keep: Optional[frozenset[str]] = None) -> tuple[Report, Optional[Interrupted]]:
+def analyse(targets: list[str], options: Options, progress: bool = False, speed: Optional[Speed] = None,
+            keep: Optional[frozenset[str]] = None) -> tuple[Report, Optional[Interrupted]]:
     """Every Python file under ``targets``, analysed in order; on Ctrl-C, the files finished so far and
     where it stopped. ``progress``: a bar on standard error (see :mod:`shapecheck.report.progress`).
     ``speed``: worker processes and the cache (default: in this process, no cache). ``keep``: the

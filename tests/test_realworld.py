@@ -258,7 +258,8 @@ CASES: dict[str, Case] = {
         """
         import tensorflow as tf
 
-        base_model = tf.keras.applications.MobileNetV2(input_shape=[128, 128, 3], include_top=False, weights=None)
+        base_model = tf.keras.applications.MobileNetV2(input_shape=[128, 128, 3], include_top=False,
+                                                       weights=None)
         layer_names = [
             "block_1_expand_relu",   # 64x64
             "block_3_expand_relu",   # 32x32
@@ -366,7 +367,7 @@ def test_an_application_layer_of_the_wrong_size_is_found() -> None:
     # the 4x4 decoder step meets the 16x16 skip: Keras's Concatenate rejects it
     source = _source(CASES["application_inner_layers"]).replace("reversed(skips[:-1])", "skips[:-1]")
     result = check_source(source, "t.py")
-    assert [(f.span.line, f.code.name) for f in result.findings] == [(21, "incompatible-shapes")]
+    assert [(f.span.line, f.code.name) for f in result.findings] == [(22, "incompatible-shapes")]
 
 
 def test_a_model_with_its_top_keeps_its_layers_unknown() -> None:

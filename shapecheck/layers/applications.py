@@ -174,12 +174,13 @@ class ApplicationRule(LayerRule):
         """Layer ``index`` of the model built without its top (see the module's docstring)."""
         layers = inner_layers(self.app.name)
         if call.get("include_top") is not False or not isinstance(index, int) or not 0 <= index < len(layers) \
-                or layers[index][1] is None:
+                or layers[index][1] is None or any(call.get(k) != v for k, v in self.app.extras.items()):
+            # (another width, dropout rate or preprocessing builds other layers, or in another order)
             raise Unknowable()
         _, k, channels = layers[index]
         space = [steps_length(self.app, self.app.steps[:k], call.shape[axis], declared[axis - 1] is not None)
                  for axis in (1, 2)]
-        return (batch, *space, channels if self.default_width(call) else dims.unknown())
+        return (batch, *space, channels)
 
     def default_width(self, call: Call) -> bool:
         return all(call.get(k) == v for k, v in self.app.extras.items() if k not in ("dropout", "dropout_rate",
