@@ -292,6 +292,11 @@ def main(paths: tuple[str, ...], fmt: str, quiet: bool, statistics: bool, output
         finally:
             if sink is not None:
                 sink.discard()
+        runner = sys.modules.get("shapecheck.runner")
+        if status == INTERRUPTED and runner is not None and runner.exit_would_block():
+            sys.stdout.flush()  # the report is written: nothing is left to wait for
+            sys.stderr.flush()
+            os._exit(status)
         sys.exit(status)
     except KeyboardInterrupt:  # before the analysis, or a second Ctrl-C while the report was being written
         click.echo("shapecheck: interrupted before the report was complete.", err=True)

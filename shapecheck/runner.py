@@ -341,12 +341,32 @@ def _alone(path: str, options: Options, context: Any) -> FileResult:
         _stop(pool)
 
 
+#: a pool's result reader was left blocked by a worker stopped while it sent a result (see :func:`_stop`)
+_reader_left_blocked = False
+
+
+def exit_would_block() -> bool:
+    """Whether the interpreter's exit would wait forever for a stopped pool's thread: a worker was
+    terminated in the middle of sending its result, and the thread reading it waits for the rest
+    (``concurrent.futures`` joins that thread at exit). The command then ends with ``os._exit``
+    once its report is written (Ctrl-C with ``-j``)."""
+    return _reader_left_blocked
+
+
 def _stop(pool: Any) -> None:
     """Shut the pool down now: queued files are dropped, the running workers terminated."""
+    global _reader_left_blocked
     processes = list((getattr(pool, "_processes", None) or {}).values())  # shutdown forgets them
+    reader = getattr(pool, "_executor_manager_thread", None)
     pool.shutdown(wait=False, cancel_futures=True)
+    terminated = False
     for process in processes:
         if process.is_alive():
             process.terminate()
+            terminated = True
     for process in processes:
         process.join(timeout=5)
+    if terminated and reader is not None:
+        reader.join(timeout=2)
+        if reader.is_alive():
+            _reader_left_blocked = True

@@ -204,8 +204,11 @@ def parsing(pid: int) -> bool:
 def interrupt(args: list[str], cwd: Path) -> tuple[int, str, str]:
     """Start ``python -m shapecheck``, wait until it parses its first file and 2 s more (the fast files
     take milliseconds, the slow ones a minute in all), send SIGINT; exit status, stdout, stderr."""
+    # (a session of its own: whatever happens, the cleanup kills it and its workers, which would
+    # otherwise hold the pipes open and keep the test waiting)
     proc = subprocess.Popen([sys.executable, "-m", "shapecheck", *args], cwd=cwd, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=dict(os.environ, PYTHONIOENCODING="utf-8"))
+                            stderr=subprocess.PIPE, env=dict(os.environ, PYTHONIOENCODING="utf-8"),
+                            start_new_session=True)
     try:
         deadline = time.monotonic() + 30
         while not parsing(proc.pid) and proc.poll() is None and time.monotonic() < deadline:
@@ -215,9 +218,12 @@ def interrupt(args: list[str], cwd: Path) -> tuple[int, str, str]:
         proc.send_signal(signal.SIGINT)
         out, err = proc.communicate(timeout=30)
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.communicate()
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        if proc.returncode is None:
+            proc.communicate(timeout=30)
     return proc.returncode, out.decode(), err.decode()
 
 

@@ -171,6 +171,55 @@ def test_stopping_early_stops_the_workers(tmp_path, monkeypatch):
     assert multiprocessing.active_children() == []
 
 
+class _Stopped:
+    """A worker process already gone."""
+
+    def is_alive(self) -> bool:
+        return True
+
+    def terminate(self) -> None:
+        pass
+
+    def join(self, timeout=None) -> None:
+        pass
+
+
+def test_a_result_reader_left_blocked_is_known(monkeypatch):
+    """A worker terminated while it sent a result leaves the pool's reader thread waiting for the rest
+    (seen in CI: Ctrl-C, then the interpreter's exit joined that thread for ever)."""
+    import threading
+    from types import SimpleNamespace
+
+    monkeypatch.setattr(runner, "_reader_left_blocked", False)
+    released = threading.Event()
+    reader = threading.Thread(target=released.wait, daemon=True)
+    reader.start()
+    pool = SimpleNamespace(_processes={1: _Stopped()}, _executor_manager_thread=reader,
+                           shutdown=lambda **kw: None)
+    try:
+        runner._stop(pool)
+        assert runner.exit_would_block()
+    finally:
+        released.set()
+
+
+def test_the_command_line_ends_when_a_blocked_reader_would_keep_it(tmp_path):
+    """Interrupted with such a thread left, the command writes its report and ends (status 130)
+    instead of waiting for the thread at exit."""
+    script = (
+        "import sys, threading\n"
+        "from shapecheck import cli, runner\n"
+        "threading.Thread(target=threading.Event().wait).start()  # a thread that never ends\n"
+        "runner._reader_left_blocked = True\n"
+        "cli._run = lambda *a, **k: (print('the report'), cli.INTERRUPTED)[1]\n"
+        "sys.argv = ['shapecheck', 'x.py']\n"
+        "cli.main()\n")
+    (tmp_path / "x.py").write_text(GOOD)
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=ENV, capture_output=True, text=True,
+                          timeout=60)
+    assert (done.returncode, done.stdout) == (130, "the report\n"), done.stderr
+
+
 def test_the_command_line_with_workers_and_cache(in_root, tmp_path):
     """``-j`` and the cache flags reach the runner: the JSON reports are the same, and a warm run reads
     the entries the first run wrote under ``SHAPECHECK_CACHE_DIR`` (``--no-cache`` writes none)."""
