@@ -110,7 +110,7 @@ def inner_layer(interp: Any, model: ModelValue, index: int) -> LayerValue:
 
 def inner_output(interp: Any, layer: LayerValue, node: cst.CSTNode) -> Any:
     """``layer.output`` of a layer inside an application model: the model's operation on its input,
-    up to that layer (``output_layer``), made once."""
+    up to that layer (``output_layer``), made once (where the code surely runs)."""
     out = interp._first_outputs.get(layer.layer_id)
     if out is not None:
         return out
@@ -123,7 +123,8 @@ def inner_output(interp: Any, layer: LayerValue, node: cst.CSTNode) -> Any:
                   call_stack=interp._frame.stack, traced=interp._frame.traced)
     result = interp.add_node(irnode)
     out = interp.outputs_value(irnode, result)
-    interp._first_outputs[layer.layer_id] = out
+    if not interp._maybe:  # (a path that may not run can take its nodes back out of the graph)
+        interp._first_outputs[layer.layer_id] = out
     return out
 
 
