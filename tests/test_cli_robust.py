@@ -201,6 +201,13 @@ def parsing(pid: int) -> bool:
         return True
 
 
+def _default_sigint() -> None:
+    """In the child: SIGINT as a terminal's program gets it. A process started in the background of a
+    non-interactive shell (a CI script's `cmd &`) inherits SIGINT ignored, and Python then installs no
+    KeyboardInterrupt for it: the command under test would never see the Ctrl-C."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def interrupt(args: list[str], cwd: Path) -> tuple[int, str, str]:
     """Start ``python -m shapecheck``, wait until it parses its first file and 2 s more (the fast files
     take milliseconds, the slow ones a minute in all), send SIGINT; exit status, stdout, stderr."""
@@ -208,7 +215,7 @@ def interrupt(args: list[str], cwd: Path) -> tuple[int, str, str]:
     # otherwise hold the pipes open and keep the test waiting)
     proc = subprocess.Popen([sys.executable, "-m", "shapecheck", *args], cwd=cwd, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, env=dict(os.environ, PYTHONIOENCODING="utf-8"),
-                            start_new_session=True)
+                            start_new_session=True, preexec_fn=_default_sigint)
     try:
         deadline = time.monotonic() + 30
         while not parsing(proc.pid) and proc.poll() is None and time.monotonic() < deadline:
@@ -337,6 +344,7 @@ def test_ctrl_c_in_a_real_runtime_replay(tmp_path):
         (src / f"f{i:03}.py").write_text(BAD)
     proc = subprocess.Popen([sys.executable, "-m", "shapecheck", "--runtime", "--device", "cpu", "src"], cwd=tmp_path,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True,
+                            preexec_fn=_default_sigint,
                             env=dict(os.environ, PYTHONIOENCODING="utf-8", TF_CPP_MIN_LOG_LEVEL="3"))
     try:
         time.sleep(8.0)  # Keras starts in about 4 s here, then replays a file in a few dozen ms
