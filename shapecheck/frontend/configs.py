@@ -20,7 +20,7 @@ import argparse
 import contextlib
 import io
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Optional
+from typing import TYPE_CHECKING, Any, Iterator, Optional
 
 import libcst as cst
 
@@ -135,20 +135,22 @@ def super_lookup(cls: Any, name: str) -> Any:
     return None
 
 
-def keras_base(cls: Any) -> Optional[str]:
-    """The Keras layer class a class derives from (``Dense`` for ``class MyDense(layers.Dense)``),
-    the first one met depth first; None when none is a ``keras.layers`` name."""
+def library_bases(cls: Any) -> Iterator[str]:
+    """The canonical names of the classes ``cls`` derives from that are not the program's own
+    (``keras.layers.Dense``, ``keras.losses.Loss``), depth first through the program's classes."""
     from . import names
 
     for base in getattr(cls, "bases", ()):
         if isinstance(base, QualName):
-            name = names.canonical(base.name)
-            if name.startswith("keras.layers."):
-                return name[len("keras.layers."):]
-        found = keras_base(base) if isinstance(base, ClassValue) else None
-        if found is not None:
-            return found
-    return None
+            yield names.canonical(base.name)
+        elif isinstance(base, ClassValue):
+            yield from library_bases(base)
+
+
+def keras_base(cls: Any) -> Optional[str]:
+    """The Keras layer class a class derives from (``Dense`` for ``class MyDense(layers.Dense)``),
+    the first one met depth first; None when none is a ``keras.layers`` name."""
+    return next((n[len("keras.layers."):] for n in library_bases(cls) if n.startswith("keras.layers.")), None)
 
 
 #: classes whose generated ``__init__`` sets the annotated fields, as a dataclass's does

@@ -1041,9 +1041,10 @@ class Interpreter:
         if isinstance(obj, QualName):
             if attr == "newaxis" and names.canonical(obj.name) in ("tensorflow", "numpy", "keras.ops"):
                 return None  # tf.newaxis, np.newaxis
-            if names.canonical(f"{obj.name}.{attr}") in paths.CONSTANTS:
-                return paths.CONSTANTS[names.canonical(f"{obj.name}.{attr}")]
-            patched = self._module_attrs.get(names.canonical(f"{obj.name}.{attr}"), _MISSING)
+            full = names.canonical(f"{obj.name}.{attr}")
+            if full in paths.CONSTANTS:
+                return paths.CONSTANTS[full]
+            patched = self._module_attrs.get(full, _MISSING)
             if patched is not _MISSING:
                 return patched
             if self.configs.is_flags(obj.name):

@@ -17,9 +17,9 @@ the home folder, a path the code cannot know -- is unknown, and an unknown path 
 
 from __future__ import annotations
 
-import os
 import posixpath
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import Any, Optional
 
 from ..core.ir import UNKNOWN
@@ -83,7 +83,7 @@ def call(name: str, args: list, kwargs: dict, cwd: str) -> Any:
 
 def attribute(p: PathValue, attr: str) -> Any:
     """``p.parent``, ``p.parents``, ``p.name``, ``p.stem``, ``p.suffix``; UNKNOWN for the rest."""
-    pure = _pure(p.path)
+    pure = PurePosixPath(p.path)
     if attr == "parent":
         return PathValue(str(pure.parent))
     if attr == "parents":
@@ -131,14 +131,3 @@ def folders_added(name: str, args: list, cwd: str) -> tuple[list[str], bool]:
         return [], False
     paths = [text(g) for g in given]
     return [absolute(p, cwd) for p in paths if p is not None and p and not p.startswith("~")], first
-
-
-def _pure(path: str) -> Any:
-    from pathlib import PurePosixPath
-
-    return PurePosixPath(path)
-
-
-def file_value(path: str) -> str:
-    """``__file__`` of a file analysed at ``path``."""
-    return os.path.abspath(path)

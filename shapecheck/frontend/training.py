@@ -35,7 +35,7 @@ from ..core.shapes import TensorType, show_shape
 from ..ops import losses as loss_rules
 from . import names
 from .data import arrays_in
-from .values import Array, ClassValue, Dataset, FunctionValue, Instance, LossValue, ModelValue, QualName, Tensor
+from .values import Array, Dataset, FunctionValue, Instance, LossValue, ModelValue, QualName, Tensor
 
 if TYPE_CHECKING:
     from .interpreter import Interpreter
@@ -87,11 +87,12 @@ class Training:
         else:
             flat = list(outputs) if isinstance(outputs, list | tuple) else [outputs]
             named = {self.output_name(t): t for t in flat if isinstance(t, Tensor)}
-        pairs: list[tuple[Any, Any]] = []
+        pairs: list[tuple[FunctionValue, Any, Any]] = []  # (function, the instance it is bound to, output)
 
         def spread(value: Any, applies_to: list, by_index: bool) -> None:
-            if isinstance(value, FunctionValue) or _own_loss_or_metric(value) is not None:
-                pairs.extend((value, out) for out in applies_to)
+            method = _own_loss_or_metric(value)
+            if isinstance(value, FunctionValue) or method is not None:
+                pairs.extend((method or value, value if method else None, out) for out in applies_to)
             elif isinstance(value, dict):
                 for name, v in value.items():
                     spread(v, [named[name]] if name in named else [], False)
@@ -105,12 +106,9 @@ class Training:
         for value in metrics:  # a list of metrics: each for every output, unless a list per output
             spread(value, flat, isinstance(value, list | tuple) and all(
                 isinstance(v, list | tuple | dict) or v is None for v in value))
-        for fn, out in pairs:
-            y = [UNKNOWN, out if isinstance(out, Tensor) else UNKNOWN]
-            if isinstance(fn, Instance):  # a Loss's call, a Metric's update_state, on this instance
-                self.interp.follow_on_data(_own_loss_or_metric(fn), y, {}, node, bound=fn)
-            else:
-                self.interp.follow_on_data(fn, y, {}, node)
+        for fn, bound, out in pairs:  # (bound: a Loss's call, a Metric's update_state, on its instance)
+            self.interp.follow_on_data(fn, [UNKNOWN, out if isinstance(out, Tensor) else UNKNOWN], {}, node,
+                                       bound=bound)
 
     def loss_value(self, v: Any) -> Any:
         if v is None:
@@ -568,23 +566,14 @@ def _own_loss_or_metric(value: Any) -> Optional[FunctionValue]:
     """The method Keras calls with the targets and predictions on ``value``, an instance of the
     program's own subclass of ``keras.losses.Loss`` (``call``) or ``keras.metrics.Metric``
     (``update_state``); None for anything else."""
+    from .configs import library_bases
     from .interpreter import _class_lookup
 
     if not isinstance(value, Instance):
         return None
-    todo, seen = [value.cls], set()
-    while todo:
-        cls = todo.pop()
-        if id(cls) in seen:
-            continue
-        seen.add(id(cls))
-        for base in cls.bases:
-            if isinstance(base, ClassValue):
-                todo.append(base)
-            elif isinstance(base, QualName) and names.canonical(base.name) in _CALLED_ON_DATA:
-                method = _class_lookup(value.cls, _CALLED_ON_DATA[names.canonical(base.name)])
-                return method if isinstance(method, FunctionValue) else None
-    return None
+    base = next((n for n in library_bases(value.cls) if n in _CALLED_ON_DATA), None)
+    method = _class_lookup(value.cls, _CALLED_ON_DATA[base]) if base is not None else None
+    return method if isinstance(method, FunctionValue) else None
 
 
 def _loss_spec(loss: Any) -> Any:
