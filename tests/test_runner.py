@@ -172,7 +172,7 @@ def test_stopping_early_stops_the_workers(tmp_path, monkeypatch):
 
 
 class _Stopped:
-    """A worker process already gone."""
+    """A worker process of a stand-in pool: running, then terminated (and joined) by ``_stop``."""
 
     def is_alive(self) -> bool:
         return True
