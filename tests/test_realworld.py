@@ -214,6 +214,34 @@ CASES: dict[str, Case] = {
         """,
         full_coverage=True,
     ),
+    # keras 2.3.1 examples/mnist_swwae.py: the same with sizes known only symbolically (pool sizes
+    # read from a NumPy array), where the declared shape must keep them.
+    "lambda_output_shape_of_unknown_sizes": Case(
+        """
+        import numpy as np
+        import keras
+        from keras import layers, ops
+
+
+        def getwhere(x):
+            y_prepool, y_postpool = x
+            return ops.ones_like(y_prepool)
+
+
+        pool_sizes = np.array([1, 1]) * 2
+        x = inp = keras.Input(shape=(32, 32, 4))
+        wheres = []
+        for i in range(2):
+            y_prepool = layers.Conv2D(4, 3, padding="same")(x)
+            x = layers.MaxPooling2D(pool_size=(pool_sizes[i], pool_sizes[i]))(y_prepool)
+            wheres.append(layers.Lambda(getwhere, output_shape=lambda shapes: shapes[0])([y_prepool, x]))
+        for i in reversed(range(2)):
+            x = layers.UpSampling2D(size=(pool_sizes[i], pool_sizes[i]))(x)
+            x = layers.multiply([x, wheres[i]])
+        model = keras.Model(inp, layers.Conv2D(1, 1)(x))
+        """,
+        full_coverage=True,
+    ),
     # The same for the program's own subclasses of keras.losses.Loss (Keras calls `call`) and
     # keras.metrics.Metric (`update_state`), as training repositories write them.
     "compile_loss_and_metric_classes": Case(

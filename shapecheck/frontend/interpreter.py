@@ -1931,8 +1931,8 @@ class Interpreter:
         function returns for the input shapes (a tuple, a list of them for several inputs), batch axis
         included.  The layer's config for this call with that shape as a literal (less its batch axis,
         which the rule takes from the first input, as Keras does for a literal); as it was (an unknown
-        output) when the function's result is not a shape of known axes with that batch axis, or under
-        tf.keras 2 (which traces the function itself)."""
+        output) when the function's result is not a shape (sizes, ``None``, sizes known only symbolically)
+        with that batch axis, or under tf.keras 2 (which traces the function itself)."""
         if self.engine.keras_version < 3:
             return layer.config
         inputs = first if isinstance(first, list) else [first]
@@ -1943,7 +1943,7 @@ class Interpreter:
                                                    [shapes if isinstance(first, list) else shapes[0]], {}, node,
                                                    traced=True))
         if not isinstance(declared, (tuple, list)) or not declared or declared[0] != shapes[0][0] \
-                or not all(d is None or (isinstance(d, int) and not isinstance(d, bool) and d >= 0) for d in declared):
+                or not all(d is None or isinstance(d, dims.Sym) or (dims.is_known(d) and d >= 0) for d in declared):
             return layer.config
         return {**layer.config, "output_shape": tuple(declared[1:])}
 

@@ -349,7 +349,10 @@ class Masking(_Same):
 
 
 def _literal_shape(v: Any) -> bool:
-    return isinstance(v, (tuple, list)) and all(d is None or (_is_int(d) and d >= 0) for d in v)
+    """A shape as code writes it: ints, ``None``, and sizes known only symbolically (``x.shape[1]`` of
+    an unknown size, which is some definite size when Keras runs it)."""
+    return isinstance(v, (tuple, list)) and all(d is None or isinstance(d, dims.Sym) or (_is_int(d) and d >= 0)
+                                                for d in v)
 
 
 @register
