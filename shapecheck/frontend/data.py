@@ -18,7 +18,8 @@ from ..core.ir import UNKNOWN
 from ..core.rules import OPS, Unknowable
 from ..core.shapes import TensorType
 from ..ops import data as data_rules
-from .values import Array, BoundMethod, Dataset, FunctionValue, QualName, Tensor
+from . import images
+from .values import Array, BoundMethod, Dataset, FunctionValue, Image, QualName, Tensor
 
 if TYPE_CHECKING:
     from .interpreter import Interpreter
@@ -57,7 +58,7 @@ class DataFlow:
     def handles(self, name: str, args: list, kwargs: dict) -> bool:
         if _has(args, Tensor) or _has(kwargs, Tensor):
             return False  # a Keras tensor: the graph's business
-        if name.startswith(_SOURCES) or name.startswith(_DATASET):
+        if name.startswith(_SOURCES) or name.startswith(_DATASET) or name in images.FUNCTIONS:
             return True
         # keras.ops / tf functions of data run eagerly: their result is data too.
         return (name in OPS or name.startswith("tensorflow.")) and (_has(args, Array) or _has(kwargs, Array))
@@ -70,7 +71,33 @@ class DataFlow:
             return QualName("numpy.random.RandomState")
         if name.startswith(_DATASET + "."):
             return self.dataset_source(name[len(_DATASET) + 1:], args, kwargs, node)
+        if name in images.FUNCTIONS or _has(args, Image):
+            return self.image_call(name, args, kwargs, node)
         return self.apply(name, args, kwargs, node)
+
+    def image_call(self, name: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+        """Images and text read from files (:mod:`.images`): what the source says of their sizes."""
+        if name in images.LOAD_IMG:
+            return images.load_img(args, kwargs, self.interp.engine.keras_version) or UNKNOWN
+        if name == images.PIL_OPEN:
+            return images.open_image(args, kwargs)
+        if name in images.IMAGE_DATASET or name in images.TEXT_DATASET:
+            return images.from_directory(self, name, args, kwargs, node)
+        t = None
+        if name in images.IMG_TO_ARRAY and len(args) <= 3:
+            bound = {**dict(zip(("img", "data_format", "dtype"), args)), **kwargs}
+            data_format = bound.get("data_format")
+            t = images.img_to_array(bound.get("img"), self.interp._data_format if data_format is None else data_format,
+                                    self.value(bound.get("dtype")))
+        elif name in ("numpy.asarray", "numpy.array") and args and isinstance(args[0], Image) and len(args) <= 2 \
+                and set(kwargs) <= {"dtype"}:
+            t = images.as_array(args[0], self.value(args[1] if len(args) > 1 else kwargs.get("dtype")))
+        return UNKNOWN if t is None else self.make(t, node)
+
+    def image_attribute(self, image: Image, attr: str) -> Any:
+        if attr in images.IMAGE_METHODS:
+            return BoundMethod(image, attr)
+        return images.image_attribute(image, attr)
 
     def apply(self, name: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
         """A data function (NumPy, ``keras.utils``, ``keras.datasets``, scikit-learn; or a Keras or

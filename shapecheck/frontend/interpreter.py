@@ -44,6 +44,7 @@ from ..layers import applications
 from . import gc_paused, names
 from . import applications as frontend_applications
 from . import configs, paths
+from . import images as frontend_images
 from .configs import Configs
 from .data import DataFlow
 from .modules import ModuleValue, Modules
@@ -58,6 +59,7 @@ from .values import (
     ClassValue,
     Dataset,
     FunctionValue,
+    Image,
     Instance,
     KerasCall,
     LayerValue,
@@ -1058,6 +1060,8 @@ class Interpreter:
             return self.tensor_attribute(obj, attr)
         if isinstance(obj, Array):
             return self.data.attribute(obj, attr, node)
+        if isinstance(obj, Image):
+            return self.data.image_attribute(obj, attr)
         if isinstance(obj, Dataset):
             return BoundMethod(obj, attr)
         if isinstance(obj, Instance):
@@ -1641,6 +1645,8 @@ class Interpreter:
             return self.model_method(obj, name, args, kwargs, node)
         if isinstance(obj, Array):
             return self.data.method(obj, name, args, kwargs, node)
+        if isinstance(obj, Image):
+            return frontend_images.image_method(obj, name, args, kwargs)
         if isinstance(obj, (Namespace, ArgParser)):
             return self.configs.method(obj, name, args, kwargs)
         if isinstance(obj, Dataset):

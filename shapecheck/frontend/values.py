@@ -159,6 +159,17 @@ class Array:
 
 
 @dataclass(eq=False)
+class Image:
+    """A PIL image the program loads (``keras.utils.load_img``, ``PIL.Image.open``): its size, its
+    bands and its Pillow mode, each ``dims.unknown()``/``None`` where the source does not say."""
+
+    height: dims.Dim
+    width: dims.Dim
+    bands: Optional[int]
+    mode: Optional[str]
+
+
+@dataclass(eq=False)
 class Dataset:
     """A ``tf.data.Dataset`` whose element structure is known: Arrays (with the batch axis
     when batched), in tuples and dicts as the dataset yields them."""

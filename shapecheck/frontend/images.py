@@ -1,0 +1,247 @@
+"""Images and text the program reads from files, by what the source says about them.
+
+``keras.utils.load_img(path, target_size=(224, 224))`` gives a PIL image of that size whatever
+the file holds; ``img_to_array`` (and ``np.asarray``) makes it ``(224, 224, 3)``;
+``image_dataset_from_directory(..., image_size=(180, 180))`` yields batches of
+``(None, 180, 180, 3)`` images and their labels. The files are never opened: a size the source
+does not fix (``load_img(path)``, ``PIL.Image.open(path)``) is some definite size shapecheck does
+not know, and a value it cannot tell (a mode from a variable) leaves the result unknown.
+
+Every function here mirrors Keras 3 (``keras/src/utils/image_utils.py``,
+``image_dataset_utils.py``, ``text_dataset_utils.py``) or Pillow; ``tests/test_images.py``
+compares them with what Keras and Pillow compute on real files.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Optional
+
+import libcst as cst
+
+from ..core import dims
+from ..core.ir import UNKNOWN
+from ..core.shapes import TensorType
+from .values import Array, Dataset, Image
+
+if TYPE_CHECKING:
+    from .data import DataFlow
+
+#: Pillow's modes: (bands, the dtype ``np.asarray`` gives); single-band images are 2-D arrays
+MODES: dict[str, tuple[int, str]] = {
+    "1": (1, "bool"), "L": (1, "uint8"), "P": (1, "uint8"), "I": (1, "int32"), "F": (1, "float32"),
+    "I;16": (1, "uint16"), "LA": (2, "uint8"), "PA": (2, "uint8"), "RGB": (3, "uint8"), "YCbCr": (3, "uint8"),
+    "LAB": (3, "uint8"), "HSV": (3, "uint8"), "RGBA": (4, "uint8"), "RGBa": (4, "uint8"), "CMYK": (4, "uint8"),
+    "RGBX": (4, "uint8"), "La": (2, "uint8"),
+}
+#: ``load_img``'s ``color_mode``: the image's bands, and its mode when that is certain (a grayscale
+#: file already of mode "I" or "I;16" is kept as it is)
+COLOR_MODES: dict[str, tuple[int, Optional[str]]] = {"grayscale": (1, None), "rgb": (3, "RGB"), "rgba": (4, "RGBA")}
+
+LOAD_IMG = ("keras.utils.load_img", "keras.preprocessing.image.load_img", "keras.utils.image_utils.load_img")
+IMG_TO_ARRAY = ("keras.utils.img_to_array", "keras.preprocessing.image.img_to_array",
+                "keras.utils.image_utils.img_to_array")
+IMAGE_DATASET = ("keras.utils.image_dataset_from_directory", "keras.preprocessing.image_dataset_from_directory")
+TEXT_DATASET = ("keras.utils.text_dataset_from_directory", "keras.preprocessing.text_dataset_from_directory")
+PIL_OPEN = "PIL.Image.open"
+FUNCTIONS = frozenset((*LOAD_IMG, *IMG_TO_ARRAY, *IMAGE_DATASET, *TEXT_DATASET, PIL_OPEN))
+#: the image methods :func:`image_method` follows
+IMAGE_METHODS = ("copy", "resize", "convert", "thumbnail")
+
+_LOAD_IMG_PARAMS = ("path", "color_mode", "target_size", "interpolation", "keep_aspect_ratio")
+_LOAD_IMG_PARAMS_2 = ("path", "grayscale", "color_mode", "target_size", "interpolation", "keep_aspect_ratio")
+_IMAGE_DATASET_PARAMS = ("directory", "labels", "label_mode", "class_names", "color_mode", "batch_size", "image_size",
+                         "shuffle", "seed", "validation_split", "subset", "interpolation", "follow_links",
+                         "crop_to_aspect_ratio", "pad_to_aspect_ratio", "data_format", "verbose")
+_TEXT_DATASET_PARAMS = ("directory", "labels", "label_mode", "class_names", "batch_size", "max_length", "shuffle",
+                        "seed", "validation_split", "subset", "follow_links", "verbose")
+
+
+def _bind(params: tuple[str, ...], args: list, kwargs: dict) -> Optional[dict]:
+    """The call's arguments by name; ``None`` where Python would reject them (not a shape error)."""
+    if len(args) > len(params) or any(k not in params for k in kwargs) or any(p in kwargs for p in params[:len(args)]):
+        return None
+    bound = dict(zip(params, args))
+    bound.update(kwargs)
+    return bound
+
+
+def _size(v: Any) -> Optional[dims.Dim]:
+    """An image side the source gives: a positive int; ``None`` when it is not one."""
+    return v if dims.is_known(v) and v > 0 else None
+
+
+def _pair(v: Any) -> Optional[tuple[dims.Dim, dims.Dim]]:
+    if isinstance(v, (tuple, list)) and len(v) == 2:
+        a, b = _size(v[0]), _size(v[1])
+        if a is not None and b is not None:
+            return a, b
+        return (a if a is not None else dims.unknown(), b if b is not None else dims.unknown())
+    return None
+
+
+def load_img(args: list, kwargs: dict, keras_version: int = 3) -> Optional[Image]:
+    """``load_img(path, color_mode="rgb", target_size=None, ...)``: an image of ``target_size``
+    (height, width) when given, of the file's own size otherwise, converted to ``color_mode``;
+    ``None`` when the call cannot be told (or Keras rejects it: a ``ValueError`` about the mode,
+    not about shapes)."""
+    bound = _bind(_LOAD_IMG_PARAMS if keras_version >= 3 else _LOAD_IMG_PARAMS_2, args, kwargs)
+    if bound is None:
+        return None
+    color_mode = bound.get("color_mode", "rgb")
+    if bound.get("grayscale", False) is True:
+        color_mode = "grayscale"
+    elif bound.get("grayscale", False) is not False:
+        return None
+    if color_mode not in COLOR_MODES:
+        return None
+    target = bound.get("target_size")
+    if target is None:
+        size = (dims.unknown(), dims.unknown())
+    else:
+        pair = _pair(target)
+        if pair is None:
+            return None
+        size = pair
+    bands, mode = COLOR_MODES[color_mode]
+    return Image(size[0], size[1], bands, mode)
+
+
+def open_image(args: list, kwargs: dict) -> Image:
+    """``PIL.Image.open(fp)``: an image of the file's size and mode (neither known)."""
+    return Image(dims.unknown(), dims.unknown(), None, None)
+
+
+def as_array(image: Image, dtype: Any = None) -> Optional[TensorType]:
+    """``np.asarray(image, dtype)``: ``(height, width)`` for one band, ``(height, width, bands)``
+    otherwise; the mode's dtype unless one is given."""
+    if image.bands is None:
+        return None
+    if dtype is None:
+        dtype = MODES[image.mode][1] if image.mode in MODES else None
+    elif not isinstance(dtype, str):
+        return None
+    shape = (image.height, image.width) if image.bands == 1 else (image.height, image.width, image.bands)
+    return TensorType(shape, dtype)
+
+
+def img_to_array(x: Any, data_format: Any, dtype: Any) -> Optional[TensorType]:
+    """``img_to_array(img, data_format=None, dtype=None)``: the image (or array) as ``float32``
+    (``dtype``) with a channels axis, last or first by ``data_format``; ``None`` when unknown."""
+    if data_format not in ("channels_last", "channels_first") or not (dtype is None or isinstance(dtype, str)):
+        return None
+    if isinstance(x, Image):
+        t = as_array(x, dtype or "float32")
+    elif isinstance(x, Array) and x.type.shape is not None:
+        t = TensorType(x.type.shape, dtype or "float32")
+    else:
+        return None
+    if t is None or t.shape is None:
+        return None
+    shape = t.shape
+    if len(shape) == 3:
+        shape = (shape[2], shape[0], shape[1]) if data_format == "channels_first" else shape
+    elif len(shape) == 2:
+        shape = (1, *shape) if data_format == "channels_first" else (*shape, 1)
+    else:
+        return None  # Keras: "Unsupported image shape"
+    return TensorType(shape, t.dtype)
+
+
+def image_method(image: Image, name: str, args: list, kwargs: dict) -> Any:
+    """Pillow's methods that return a new image of a size or mode the source says."""
+    if name == "copy" and not args and not kwargs:
+        return Image(image.height, image.width, image.bands, image.mode)
+    if name == "resize":
+        size = args[0] if args else kwargs.get("size")
+        pair = _pair(size)
+        if pair is None:
+            return UNKNOWN
+        width, height = pair
+        return Image(height, width, image.bands, image.mode)
+    if name == "convert":
+        mode = args[0] if args else kwargs.get("mode")
+        if mode not in MODES or "matrix" in kwargs or len(args) > 1:
+            return UNKNOWN
+        return Image(image.height, image.width, MODES[mode][0], mode)
+    if name == "thumbnail":
+        # in place, to a size within the one given: not followed
+        image.height, image.width = dims.unknown(), dims.unknown()
+        return None
+    return UNKNOWN
+
+
+def image_attribute(image: Image, attr: str) -> Any:
+    def side(d: dims.Dim) -> Any:
+        return d if dims.is_known(d) else UNKNOWN
+
+    if attr == "size":
+        return (side(image.width), side(image.height))
+    if attr == "width":
+        return side(image.width)
+    if attr == "height":
+        return side(image.height)
+    if attr == "mode":
+        return image.mode if image.mode is not None else UNKNOWN
+    return UNKNOWN
+
+
+def _labels(bound: dict) -> Any:
+    """The labels' shape (per sample) and dtype, ``None`` for no labels, ``UNKNOWN`` if unknown."""
+    labels = bound.get("labels", "inferred")
+    label_mode = bound.get("label_mode", "int")
+    if labels is None or label_mode is None:
+        return None
+    if not (labels == "inferred" or isinstance(labels, (list, tuple))) or label_mode not in (
+            "int", "categorical", "binary"):
+        return UNKNOWN
+    if label_mode == "int":
+        return (), "int32"
+    if label_mode == "binary":
+        return (1,), "float32"
+    names = bound.get("class_names")
+    classes = len(names) if isinstance(names, (list, tuple)) and labels == "inferred" else dims.unknown()
+    return (classes,), "float32"
+
+
+def from_directory(flow: DataFlow, name: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+    """``image_dataset_from_directory`` / ``text_dataset_from_directory``: a dataset of
+    ``(inputs, labels)`` batches (``inputs`` alone without labels), two with ``subset="both"``."""
+    images = name in IMAGE_DATASET
+    bound = _bind(_IMAGE_DATASET_PARAMS if images else _TEXT_DATASET_PARAMS, args, kwargs)
+    if bound is None:
+        return UNKNOWN
+    batch_size = bound.get("batch_size", 32)
+    if not (batch_size is None or (dims.is_known(batch_size) and batch_size > 0)):
+        return UNKNOWN
+    batch: tuple = () if batch_size is None else (None,)
+    if images:
+        size = _pair(bound.get("image_size", (256, 256)))
+        color_mode = bound.get("color_mode", "rgb")
+        data_format = bound.get("data_format")
+        data_format = flow.interp._data_format if data_format is None else data_format
+        if size is None or color_mode not in COLOR_MODES or data_format not in ("channels_last", "channels_first"):
+            return UNKNOWN
+        bands = COLOR_MODES[color_mode][0]
+        sample = (bands, *size) if data_format == "channels_first" else (*size, bands)
+        inputs = TensorType((*batch, *sample), "float32")
+    else:
+        inputs = TensorType(batch, "string")
+    labels = _labels(bound)
+    if labels is UNKNOWN:
+        return UNKNOWN
+    origin, what = flow.interp.span(node), flow.text(node)
+    element: Any = Array(inputs, origin, what)
+    if labels is not None:
+        element = (element, Array(TensorType((*batch, *labels[0]), labels[1]), origin, what))
+    subset = bound.get("subset")
+    if subset not in (None, "training", "validation", "both"):
+        return UNKNOWN
+
+    def dataset() -> Dataset:
+        return Dataset(element, origin, batched=batch_size is not None)
+
+    return [dataset(), dataset()] if subset == "both" else dataset()
+
+
+__all__ = ["FUNCTIONS", "IMAGE_METHODS", "as_array", "from_directory", "image_attribute", "image_method", "img_to_array", "load_img",
+           "open_image"]

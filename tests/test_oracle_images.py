@@ -1,0 +1,311 @@
+"""Images and text read from files (``shapecheck/frontend/images.py``) against Keras and Pillow.
+
+Each generated case writes real files (an image of a drawn size and Pillow mode; class folders of
+small images or texts), runs Keras's own ``load_img``/``img_to_array``/``image_dataset_from_directory``
+/``text_dataset_from_directory`` and Pillow's methods on them, and compares with what shapecheck
+says from the call's arguments alone: the same shape and dtype where it claims to know them (a
+size it leaves unknown must be the file's own, which the source does not say), and an unknown
+result wherever Keras raises. Then whole programs: the mistakes found through these functions are
+ones Keras rejects, and the fixed programs run.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import Image as PILImage
+
+from shapecheck.api import check_source
+from shapecheck.core import dims
+from shapecheck.core.ir import UNKNOWN
+from shapecheck.core.shapes import TensorType
+from shapecheck.frontend import images
+from shapecheck.frontend.values import Array, Dataset, Image
+
+from . import keras_oracle  # noqa: F401 - sets the backend before Keras is imported
+
+SETTINGS = settings(max_examples=int(os.environ.get("SHAPECHECK_ORACLE_EXAMPLES", "25")), deadline=None,
+                    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
+FILE_MODES = ["RGB", "L", "RGBA", "P", "LA", "I;16", "1"]  # (those PNG keeps)
+SIDES = st.integers(1, 9)
+
+
+def _agrees(ours: TensorType, shape: tuple, dtype: str) -> bool:
+    """Our type fits the real array: each known axis equal, each unknown one the file's own."""
+    assert ours.shape is not None
+    return len(ours.shape) == len(shape) and all(not dims.is_known(a) or a == b for a, b in zip(ours.shape, shape)) \
+        and (ours.dtype is None or ours.dtype == dtype)
+
+
+def _write_image(path: Path, mode: str, height: int, width: int) -> None:
+    rng = np.random.default_rng(height * 31 + width)
+    PILImage.fromarray(rng.integers(0, 255, (height, width, 3), dtype="uint8"), "RGB").convert(mode).save(path)
+
+
+@SETTINGS
+@given(mode=st.sampled_from(FILE_MODES), height=SIDES, width=SIDES,
+       color_mode=st.sampled_from(["rgb", "rgba", "grayscale", "hsv"]),
+       target=st.none() | st.tuples(SIDES, SIDES), data_format=st.sampled_from(["channels_last", "channels_first"]),
+       dtype=st.sampled_from([None, "float32", "float64", "uint8"]))
+def test_load_img_and_img_to_array_agree_with_keras(tmp_path: Path, mode: str, height: int, width: int,
+                                                     color_mode: str, target: Any, data_format: str,
+                                                     dtype: Any) -> None:
+    import keras
+
+    path = tmp_path / f"i{mode}{height}{width}.png"
+    _write_image(path, mode, height, width)
+    kwargs: dict = {"color_mode": color_mode} if color_mode != "rgb" else {}
+    if target is not None:
+        kwargs["target_size"] = target
+    image = images.load_img([str(path)], kwargs)
+    try:
+        real = keras.utils.load_img(str(path), **kwargs)
+    except ValueError:
+        assert image is None  # an unknown color_mode
+        return
+    assert image is not None
+    for ours, theirs in ((image.height, real.size[1]), (image.width, real.size[0])):
+        assert not dims.is_known(ours) or ours == theirs
+    assert target is None or (image.height, image.width) == target  # the source's size, always known
+    assert image.mode is None or image.mode == real.mode
+    plain = images.as_array(image)
+    array = np.asarray(real)
+    assert plain is not None and _agrees(plain, array.shape, str(array.dtype))
+    ours = images.img_to_array(image, data_format, dtype)
+    theirs = keras.utils.img_to_array(real, data_format=data_format, dtype=dtype)
+    assert ours is not None and _agrees(ours, theirs.shape, str(theirs.dtype)), (ours, theirs.shape, theirs.dtype)
+
+
+@SETTINGS
+@given(mode=st.sampled_from(FILE_MODES), height=SIDES, width=SIDES,
+       steps=st.lists(st.one_of(st.tuples(st.just("resize"), st.tuples(SIDES, SIDES)),
+                                st.tuples(st.just("convert"), st.sampled_from(sorted(images.MODES))),
+                                st.tuples(st.just("copy"), st.none())), max_size=3))
+def test_pillow_methods_agree_with_pillow(tmp_path: Path, mode: str, height: int, width: int, steps: list) -> None:
+    path = tmp_path / f"p{mode}{height}{width}.png"
+    _write_image(path, mode, height, width)
+    real = PILImage.open(path)
+    image = images.open_image([str(path)], {})
+    for name, arg in steps:
+        try:
+            real = getattr(real, name)(*([] if arg is None else [arg]))
+        except (ValueError, OSError):
+            return  # a conversion Pillow does not make: nothing to compare
+        image = images.image_method(image, name, [] if arg is None else [arg], {})
+        assert isinstance(image, Image)
+    assert not dims.is_known(image.width) or image.width == real.size[0]
+    assert not dims.is_known(image.height) or image.height == real.size[1]
+    assert image.mode is None or image.mode == real.mode
+    ours = images.as_array(image)
+    if ours is not None:
+        array = np.asarray(real)
+        assert _agrees(ours, array.shape, str(array.dtype)), (ours, array.shape, array.dtype)
+
+
+@pytest.fixture(scope="module")
+def class_folders(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three class folders of two images (of different sizes and modes) and two texts each."""
+    root = tmp_path_factory.mktemp("classes")
+    for c, name in enumerate(["cats", "dogs", "owls"]):
+        (root / "img" / name).mkdir(parents=True)
+        (root / "txt" / name).mkdir(parents=True)
+        for i in range(2):
+            _write_image(root / "img" / name / f"{i}.png", ["RGB", "L", "RGBA"][(c + i) % 3], 5 + c, 7 + i)
+            (root / "txt" / name / f"{i}.txt").write_text(f"{name} number {i}")
+    return root
+
+
+def _element_spec(ds: Any) -> Any:
+    import tensorflow as tf
+
+    return tf.nest.map_structure(lambda s: (tuple(s.shape.as_list()), s.dtype.name), ds.element_spec)
+
+
+def _ours(element: Any) -> Any:
+    if isinstance(element, tuple):
+        return tuple(_ours(x) for x in element)
+    assert isinstance(element, Array)
+    return element.type
+
+
+def _same(ours: Any, theirs: Any) -> bool:
+    if isinstance(ours, tuple):
+        return isinstance(theirs, tuple) and len(ours) == len(theirs) and all(map(_same, ours, theirs))
+    shape, dtype = theirs
+    return ours.dtype == dtype and ours.shape is not None and len(ours.shape) == len(shape) and all(
+        a == b or (isinstance(a, dims.Sym) and b is not None) for a, b in zip(ours.shape, shape))
+
+
+class _Flow:
+    """What :func:`images.from_directory` reads of the interpreter: the global data format, a span."""
+
+    class interp:  # noqa: N801 - stands for the interpreter attribute
+        _data_format = "channels_last"
+
+        @staticmethod
+        def span(node: Any) -> None:
+            return None
+
+    @staticmethod
+    def text(node: Any) -> str:
+        return ""
+
+
+LABELS = st.fixed_dictionaries({}, optional={
+    "labels": st.sampled_from([None, "inferred"]),
+    "label_mode": st.sampled_from([None, "int", "categorical", "binary", "sparse"]),
+    "class_names": st.sampled_from([["cats", "dogs", "owls"], ["owls", "cats", "dogs"]]),
+    "batch_size": st.sampled_from([None, 1, 4]),
+})
+
+
+@SETTINGS
+@given(kwargs=LABELS, extra=st.fixed_dictionaries({}, optional={
+    "color_mode": st.sampled_from(["rgb", "rgba", "grayscale"]),
+    "image_size": st.tuples(st.integers(1, 6), st.integers(1, 6)),
+    "data_format": st.sampled_from(["channels_last", "channels_first"]),
+    "subset": st.sampled_from(["training", "validation", "both"]),
+}))
+def test_image_dataset_from_directory_agrees_with_keras(class_folders: Path, kwargs: dict, extra: dict) -> None:
+    import keras
+
+    kwargs = {**kwargs, **extra}
+    if "subset" in kwargs:
+        kwargs.update(validation_split=0.5, seed=1)
+    ours = images.from_directory(_Flow(), "keras.utils.image_dataset_from_directory", [str(class_folders / "img")],
+                                 kwargs, None)
+    try:
+        theirs = keras.utils.image_dataset_from_directory(str(class_folders / "img"), verbose=False, **kwargs)
+    except ValueError:  # about labels or modes (binary labels of three classes): not a shape, never reported
+        assert ours is UNKNOWN or isinstance(ours, (Dataset, list))
+        return
+    theirs_list = theirs if isinstance(theirs, list) else [theirs]
+    ours_list = ours if isinstance(ours, list) else [ours]
+    assert len(ours_list) == len(theirs_list) and all(isinstance(d, Dataset) for d in ours_list)
+    for o, t in zip(ours_list, theirs_list):
+        assert _same(_ours(o.element), _element_spec(t)), (o.element, _element_spec(t))
+        assert o.batched == (kwargs.get("batch_size", 32) is not None)
+
+
+@SETTINGS
+@given(kwargs=LABELS)
+def test_text_dataset_from_directory_agrees_with_keras(class_folders: Path, kwargs: dict) -> None:
+    import keras
+
+    ours = images.from_directory(_Flow(), "keras.utils.text_dataset_from_directory", [str(class_folders / "txt")],
+                                 kwargs, None)
+    try:
+        theirs = keras.utils.text_dataset_from_directory(str(class_folders / "txt"), verbose=False, **kwargs)
+    except ValueError:
+        return
+    assert isinstance(ours, Dataset), (kwargs, _element_spec(theirs))
+    assert _same(_ours(ours.element), _element_spec(theirs)), (ours.element, _element_spec(theirs))
+
+
+# -- whole programs --------------------------------------------------------------------------------
+
+#: name: (the program with its mistake, (text, the text that fixes it), the finding: line and code)
+PROGRAMS = {
+    # the classic: one image given to predict without its batch axis
+    "predict_one_image": ("""
+        import numpy as np
+        import keras
+        from keras import layers
+
+        model = keras.Sequential([keras.Input((32, 32, 3)), layers.Conv2D(4, 3), layers.Flatten(), layers.Dense(2)])
+        img = keras.utils.load_img("img/cats/0.png", target_size=(32, 32))
+        x = keras.utils.img_to_array(img)
+        model.predict(x, verbose=0)
+        """, ("predict(x,", "predict(np.expand_dims(x, axis=0),"), (8, "data-shape-mismatch")),
+    # PIL's resize takes (width, height): a non-square model gets the sides the wrong way round
+    "pil_resize_is_width_height": ("""
+        import numpy as np
+        import keras
+        from keras import layers
+        from PIL import Image
+
+        inputs = keras.Input((24, 32, 3))
+        model = keras.Model(inputs, layers.Dense(2)(layers.Flatten()(inputs)))
+        x = np.asarray(Image.open("img/dogs/1.png").convert("RGB").resize((24, 32)), dtype="float32")
+        model.predict(x[None], verbose=0)
+        """, ("resize((24, 32))", "resize((32, 24))"), (9, "data-shape-mismatch")),
+    # integer labels from the folders with a one-hot loss
+    "folder_labels_and_the_loss": ("""
+        import keras
+        from keras import layers
+
+        train = keras.utils.image_dataset_from_directory("img", image_size=(16, 16), batch_size=2)
+        model = keras.Sequential([keras.Input((16, 16, 3)), layers.Rescaling(1 / 255), layers.Flatten(),
+                                  layers.Dense(3)])
+        model.compile(optimizer="adam", loss="categorical_crossentropy")
+        model.fit(train, epochs=1, verbose=0)
+        """, ('loss="categorical', 'loss="sparse_categorical'), (8, "target-shape-mismatch")),
+    # the images come in the size asked for, not the model's
+    "folder_images_of_another_size": ("""
+        import keras
+        from keras import layers
+
+        train = keras.utils.image_dataset_from_directory("img", image_size=(20, 20), batch_size=2,
+                                                         color_mode="grayscale", label_mode="categorical")
+        model = keras.Sequential([keras.Input((16, 16, 1)), layers.Flatten(), layers.Dense(3)])
+        model.compile(optimizer="adam", loss="categorical_crossentropy")
+        model.fit(train, epochs=1, verbose=0)
+        """, ("image_size=(20, 20)", "image_size=(16, 16)"), (8, "data-shape-mismatch")),
+}
+
+
+def _programs() -> dict[str, tuple[str, str]]:
+    """Each program as written (with its mistake) and fixed."""
+    out = {}
+    for name, (source, (old, new), _) in PROGRAMS.items():
+        wrong = textwrap.dedent(source).lstrip("\n")
+        assert wrong.count(old) == 1
+        out[name] = (wrong, wrong.replace(old, new))
+    return out
+
+
+_RUNNER = """
+import json, os, sys
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+out = {}
+for name, code in json.loads(sys.stdin.read()).items():
+    try:
+        exec(compile(code, name + ".py", "exec"), {"__name__": "__main__"})
+        out[name] = None
+    except Exception as e:
+        out[name] = type(e).__name__ + ": " + str(e)[:300]
+print(json.dumps(out))
+"""
+
+
+@pytest.fixture(scope="module")
+def keras_verdicts(class_folders: Path) -> dict:
+    sources = {}
+    for name, (wrong, right) in _programs().items():
+        sources[name] = wrong
+        sources[name + "_fixed"] = right
+    done = subprocess.run([sys.executable, "-c", _RUNNER], input=json.dumps(sources), capture_output=True, text=True,
+                          cwd=class_folders, timeout=600, env={**os.environ, "KERAS_BACKEND": "tensorflow"})
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+@pytest.mark.parametrize("name", sorted(PROGRAMS))
+def test_the_mistake_is_found_and_keras_rejects_it(name: str, keras_verdicts: dict) -> None:
+    wrong, right = _programs()[name]
+    expected = PROGRAMS[name][2]
+    found = [(f.span.line, f.code.name) for f in check_source(wrong, "t.py").findings]
+    assert found == [expected]
+    assert keras_verdicts[name] is not None  # Keras fails on it too
+    assert check_source(right, "t.py").findings == []
+    assert keras_verdicts[name + "_fixed"] is None, keras_verdicts[name + "_fixed"]
