@@ -311,6 +311,26 @@ CASES: dict[str, Case] = {
         """,
         full_coverage=True,
     ),
+    # keras 2.3.1 examples/deep_dream.py, neural_style_transfer.py: the layers found by name in a dict
+    # of `model.layers`; Keras names the input layer from a counter, but no other layer of the model
+    # may have that name.
+    "application_layers_by_name_in_a_dict": Case(
+        """
+        import keras
+        from keras import ops
+
+        model = keras.applications.MobileNetV2(weights=None, include_top=False, input_shape=(96, 96, 3))
+        layer_dict = dict([(layer.name, layer) for layer in model.layers])
+        loss = 0.0
+        for name in ["block_1_expand_relu", "block_3_expand_relu"]:
+            x = layer_dict[name].output
+            loss = loss + ops.sum(ops.square(x[:, 2:-2, 2:-2, :])) / ops.cast(ops.size(x), "float32")
+        outputs = {layer.name: layer.output for layer in model.layers}
+        features = keras.Model(model.input, outputs["block_6_expand_relu"])
+        pooled = keras.layers.GlobalAveragePooling2D()(features.output)
+        """,
+        full_coverage=True,
+    ),
     # Two outputs: losses by output name, metrics one list per output; each function is followed
     # on the output it is given for (a rank-2 op on the rank-3 one would not be inferred).
     "compile_functions_per_output": Case(
@@ -403,6 +423,19 @@ def test_a_model_with_its_top_keeps_its_layers_unknown() -> None:
     source = source.replace("[128, 128, 3]", "[224, 224, 3]")
     result = check_source(source, "t.py")
     assert result.findings == [] and result.layer_calls_inferred < result.layer_calls
+
+
+def test_a_string_key_that_may_be_a_counter_name_is_not_trusted() -> None:
+    # `d["input_layer"]` is the input layer when Keras's counter names it so (the session's first
+    # Input), and layers[5] otherwise: either, so unknown; taken as layers[5], the Add would be reported
+    source = _source(CASES["application_layers_by_name_in_a_dict"]) + (
+        'd = {"input_layer": model.layers[5]}\n'
+        "d[model.layers[0].name] = model.layers[0]\n"
+        'same = keras.layers.Add()([d["input_layer"].output, model.input])\n')
+    assert check_source(source, "t.py").findings == []
+    # (where the counter's name is surely another, layers[5] it is: Keras rejects that Add)
+    wrong = source.replace("d[model.layers[0].name] = model.layers[0]\n", "")
+    assert [f.code.name for f in check_source(wrong, "t.py").findings] == ["incompatible-shapes"]
 
 
 def test_a_bug_after_a_long_data_loop_is_still_found() -> None:

@@ -18,7 +18,7 @@ from ..core.ir import UNKNOWN, Node, TensorRef
 from ..core.rules import Unknowable
 from ..layers import applications
 from ..layers.applications import Application, check_constructor, model_name
-from .values import LayerValue, ModelValue, Tensor
+from .values import CounterName, LayerValue, ModelValue, Tensor
 
 
 def build(interp: Any, app: Application, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
@@ -108,6 +108,13 @@ def inner_layer(interp: Any, model: ModelValue, index: int) -> LayerValue:
     return cache[index]
 
 
+def counter_name(layer: LayerValue) -> CounterName:
+    """``layer.name`` of a layer inside an application whose name Keras makes from a counter."""
+    model, index = layer.inner
+    rows = applications.inner_layers(model.application or "")
+    return CounterName(model.layer_id, index, frozenset(row[0] for row in rows if row[0]))
+
+
 def inner_output(interp: Any, layer: LayerValue, node: cst.CSTNode) -> Any:
     """``layer.output`` of a layer inside an application model: the model's operation on its input,
     up to that layer (``output_layer``), made once (where the code surely runs)."""
@@ -152,4 +159,4 @@ def _sources(interp: Any, tensor: Tensor) -> Any:
     return [Tensor(TensorRef(found[0], 0), interp.engine.tensor(TensorRef(found[0], 0)))]
 
 
-__all__ = ["build", "inner_layer_named", "inner_layers", "inner_output"]
+__all__ = ["build", "counter_name", "inner_layer_named", "inner_layers", "inner_output"]

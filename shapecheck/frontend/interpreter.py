@@ -57,6 +57,7 @@ from .values import (
     BoundMethod,
     Builtin,
     ClassValue,
+    CounterName,
     Dataset,
     FunctionValue,
     Image,
@@ -293,6 +294,9 @@ class Interpreter:
     _dtype_policy: Any = "float32"
     #: Keras's fuzz factor (``keras.config.epsilon``, ``set_epsilon``)
     _epsilon: Any = 1e-07
+    #: whether a layer name made from a counter (:class:`CounterName`) was read: only then are
+    #: dict keys checked (:meth:`keys_certain`)
+    _counter_names: bool = False
     #: > 0 while following code that may not run (a branch, a loop of unknown length)
     _maybe: int = 0
     #: each layer called so far, by id, and what its first call returned (``layer.output``;
@@ -939,12 +943,25 @@ class Interpreter:
         if isinstance(value, (list, tuple)):
             return list(value)
         if isinstance(value, dict):
-            return list(value.keys())
+            return list(value.keys()) if self.keys_certain(value) else None
         if isinstance(value, str):
             return list(value)
         if isinstance(value, range):
             return list(value) if len(value) <= MAX_SEQUENCE else None
         return None
+
+    def keys_certain(self, d: dict, key: Any = None) -> bool:
+        """Whether Python's dict ``d`` (looked up with ``key``) holds what the program's would: a
+        layer name made from a counter (:class:`CounterName`) among its keys is known to differ
+        from its string keys only when they are the other names of the same model's layers."""
+        if not self._counter_names:
+            return True
+        keys = [*d, key]
+        counters = [k for k in keys if isinstance(k, CounterName)]
+        if not counters:
+            return True
+        owners = {c.owner for c in counters}
+        return len(owners) == 1 and all(k in c.others for c in counters for k in keys if isinstance(k, str))
 
     def binop(self, op: Optional[type], left: Any, right: Any, node: cst.CSTNode) -> Any:
         if op is None:
@@ -1107,7 +1124,10 @@ class Interpreter:
             return BoundMethod(obj, attr)
         if isinstance(obj, LayerValue):
             if attr == "name":
-                return obj.name or UNKNOWN  # (a layer inside an application whose name is a counter's)
+                if not obj.name and obj.inner is not None:  # a layer inside an application, named by a counter
+                    self._counter_names = True
+                    return frontend_applications.counter_name(obj)
+                return obj.name or UNKNOWN
             if attr == "output" and obj.inner is not None:
                 return frontend_applications.inner_output(self, obj, node)
             if attr == "output":
@@ -1168,7 +1188,7 @@ class Interpreter:
                 return UNKNOWN
             return UNKNOWN
         if isinstance(obj, dict):
-            if _hashable(index) and index in obj:
+            if _hashable(index) and index in obj and self.keys_certain(obj, index):
                 return obj[index]
             return UNKNOWN
         if isinstance(obj, Namespace):
@@ -1291,6 +1311,9 @@ class Interpreter:
         if name in ("keras.backend.int_shape", "keras.ops.shape", "keras.backend.shape") and args \
                 and isinstance(args[0], Tensor):
             shape = args[0].type.shape
+            if shape is not None and name == "keras.backend.shape":
+                # tf.keras's K.shape is tf.shape: a tensor of the sizes the data has, each a definite one
+                shape = tuple(dims.unknown() if d is None else d for d in shape)
             return UNKNOWN if shape is None else tuple(_shape_value(d) for d in shape)
         if name in ("keras.backend.image_data_format", "keras.config.image_data_format"):
             return self._data_format
@@ -1703,6 +1726,8 @@ class Interpreter:
                     return UNKNOWN
             return UNKNOWN
         if isinstance(obj, dict):
+            if not self.keys_certain(obj, args[0] if args and name in ("get", "setdefault", "pop") else None):
+                return UNKNOWN  # (a layer name made from a counter may be one of the string keys)
             if name == "get" and args and _hashable(args[0]):
                 return obj.get(args[0], args[1] if len(args) > 1 else None)
             if name == "items":
@@ -2519,7 +2544,7 @@ def _truth(v: Any) -> Optional[bool]:
 
 
 def _hashable(v: Any) -> bool:
-    return isinstance(v, (bool, int, float, str, type(None))) or (
+    return isinstance(v, (bool, int, float, str, type(None), CounterName)) or (
         isinstance(v, tuple) and all(_hashable(x) for x in v))
 
 

@@ -61,6 +61,19 @@ class LayerValue:
     inner: Any = None
 
 
+@dataclass(frozen=True)
+class CounterName:
+    """The name Keras makes from a counter for a layer of a model (``input_layer_3``): not known,
+    but different from every other layer's name in that model (Keras requires them unique), so a
+    dict keyed by the model's layer names still finds the others."""
+
+    #: the model's id, and the layer's index in ``model.layers``
+    owner: str
+    index: int
+    #: the other layers' names in the model
+    others: frozenset = field(compare=False, hash=False)
+
+
 @dataclass(eq=False)
 class ModelValue:
     """A functional or ``Sequential`` model."""

@@ -41,8 +41,9 @@ def _contains_unknown(v: Any) -> bool:
 
 
 def literal_shape(v: Any) -> Optional[Shape]:
-    """The shape of a Python number or nested list of numbers; ``None`` if it is not one."""
-    if isinstance(v, (bool, int, float, complex)):
+    """The shape of a Python number or nested list of numbers (a size known only symbolically, as
+    ``K.shape(x)`` gives, is a number); ``None`` if it is not one."""
+    if isinstance(v, (bool, int, float, complex, dims.Sym)):
         return ()
     if isinstance(v, (list, tuple)):
         if not v:
