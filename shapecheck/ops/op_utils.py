@@ -41,9 +41,8 @@ def _contains_unknown(v: Any) -> bool:
 
 
 def literal_shape(v: Any) -> Optional[Shape]:
-    """The shape of a Python number or nested list of numbers (a size known only symbolically, as
-    ``K.shape(x)`` gives, is a number); ``None`` if it is not one."""
-    if isinstance(v, (bool, int, float, complex, dims.Sym)):
+    """The shape of a Python number or nested list of numbers; ``None`` if it is not one."""
+    if isinstance(v, (bool, int, float, complex)):
         return ()
     if isinstance(v, (list, tuple)):
         if not v:
