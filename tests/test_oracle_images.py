@@ -28,6 +28,7 @@ from PIL import Image as PILImage
 from shapecheck.api import check_source
 from shapecheck.core import dims
 from shapecheck.core.ir import UNKNOWN
+from shapecheck.core.rules import T
 from shapecheck.core.shapes import TensorType
 from shapecheck.frontend import images
 from shapecheck.frontend.values import Array, Dataset, Image
@@ -212,6 +213,74 @@ def test_text_dataset_from_directory_agrees_with_keras(class_folders: Path, kwar
     assert _same(_ours(ours.element), _element_spec(theirs)), (ours.element, _element_spec(theirs))
 
 
+DECODERS = {  # the op, the encoder of its files, the channels it is asked for
+    "tensorflow.io.decode_jpeg": ("encode_jpeg", [None, 0, 1, 2, 3, 4]),
+    "tensorflow.io.decode_png": ("encode_png", [None, 0, 1, 2, 3, 4]),
+    "tensorflow.io.decode_bmp": ("encode_bmp", [None, 0, 1, 3, 4]),
+    "tensorflow.io.decode_image": ("encode_png", [None, 0, 1, 2, 3, 4]),
+    "tensorflow.io.decode_gif": ("encode_gif", [None]),
+}
+
+
+@SETTINGS
+@given(op=st.sampled_from(sorted(DECODERS)), data=st.data(), height=SIDES, width=SIDES,
+       bands=st.sampled_from([1, 3]), expand=st.booleans(), read=st.booleans())
+def test_decoders_agree_with_tensorflow(tmp_path: Path, op: str, data: Any, height: int, width: int, bands: int,
+                                        expand: bool, read: bool) -> None:
+    """The traced shape (what a tf.data pipeline declares) is ours, and the decoded image fits it."""
+    import tensorflow as tf
+
+    from shapecheck.core.engine import infer_types
+
+    encoder, channel_choices = DECODERS[op]
+    channels = data.draw(st.sampled_from(channel_choices))
+    config: dict = {} if channels is None else {"channels": channels}
+    if op.endswith("decode_image"):
+        config["expand_animations"] = expand
+    pixels = np.random.default_rng(height).integers(0, 255, (height, width, bands), dtype="uint8")
+    if encoder == "encode_gif":
+        path = tmp_path / "a.gif"
+        PILImage.fromarray(pixels[..., 0], "L").save(path)
+    elif encoder == "encode_bmp":
+        path = tmp_path / "a.bmp"
+        PILImage.fromarray(np.repeat(pixels[..., :1], 3, axis=2), "RGB").save(path)
+    else:
+        path = tmp_path / f"a.{encoder[7:]}"
+        path.write_bytes(getattr(tf.io, encoder)(pixels).numpy())
+    fn = {"tensorflow.io.decode_jpeg": tf.io.decode_jpeg, "tensorflow.io.decode_png": tf.io.decode_png,
+          "tensorflow.io.decode_bmp": tf.io.decode_bmp, "tensorflow.io.decode_image": tf.io.decode_image,
+          "tensorflow.io.decode_gif": tf.io.decode_gif}[op]
+    contents = T((), "string")
+    if read:  # through tf.io.read_file, as pipelines do
+        (contents,) = infer_types("tensorflow.io.read_file", {}, T((), "string"))
+        assert (contents.shape, contents.dtype) == ((), "string")
+    ours = infer_types(op, config, contents)
+    try:
+        decoded = fn(tf.io.read_file(str(path)), **config)
+    except tf.errors.InvalidArgumentError:  # channels the kernel does not make: unknown, as data is
+        assert ours is None
+        return
+    traced = tf.function(lambda s: fn(tf.io.read_file(s), **config)).get_concrete_function(
+        tf.TensorSpec((), tf.string)).structured_outputs
+    shape = None if traced.shape.rank is None else tuple(traced.shape.as_list())
+    if ours is None:  # unknown only where TensorFlow does not know the rank either
+        assert shape is None and op.endswith("decode_image") and expand
+        return
+    (t,) = ours
+    assert (t.shape, t.dtype) == (shape, traced.dtype.name)
+    assert len(decoded.shape) == len(t.shape) and all(a is None or a == b for a, b in zip(t.shape, decoded.shape))
+
+
+def test_read_file_takes_one_name() -> None:
+    import tensorflow as tf
+
+    from shapecheck.core.engine import infer
+
+    assert infer("tensorflow.io.read_file", {}, T((2,), "string")) == "rank-mismatch"
+    with pytest.raises(ValueError):
+        tf.function(tf.io.read_file).get_concrete_function(tf.TensorSpec((2,), tf.string))
+
+
 # -- whole programs --------------------------------------------------------------------------------
 
 #: name: (the program with its mistake, (text, the text that fixes it), the finding: line and code)
@@ -261,6 +330,25 @@ PROGRAMS = {
         model.compile(optimizer="adam", loss="categorical_crossentropy")
         model.fit(train, epochs=1, verbose=0)
         """, ("image_size=(20, 20)", "image_size=(16, 16)"), (8, "data-shape-mismatch")),
+    # the tf.data tutorial's pipeline: file names, read, decoded, resized (the label not followed)
+    "file_pipeline_resized_to_another_size": ("""
+        import tensorflow as tf
+        import keras
+        from keras import layers
+
+
+        def load(path):
+            image = tf.io.decode_png(tf.io.read_file(path), channels=3)
+            image = tf.image.resize(image, [16, 20]) / 255.0
+            label = tf.strings.split(path, "/")[-2] == "cats"
+            return image, tf.cast(label, tf.int32)
+
+
+        ds = tf.data.Dataset.list_files("img/*/*.png").map(load, num_parallel_calls=tf.data.AUTOTUNE).batch(2)
+        model = keras.Sequential([keras.Input((16, 16, 3)), layers.Flatten(), layers.Dense(2)])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        model.fit(ds, epochs=1, verbose=0)
+        """, ("[16, 20]", "[16, 16]"), (16, "data-shape-mismatch")),
 }
 
 

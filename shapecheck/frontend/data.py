@@ -217,6 +217,8 @@ class DataFlow:
 
     # -- tf.data -------------------------------------------------------------
     def dataset_source(self, method: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+        if method == "list_files":  # the names of the files that match: one string each
+            return Dataset(self.make(TensorType((), "string"), node), self.interp.span(node), batched=False)
         data = args[0] if args else kwargs.get("tensors", kwargs.get("tensor_slices", UNKNOWN))
         if method == "from_tensor_slices":
             element = _map(data, lambda a: self.slice_first(a))
@@ -264,7 +266,8 @@ class DataFlow:
             out = self.interp.call_function(fn, parts, {}, node)
             if isinstance(out, list):
                 out = tuple(out)
-            if not _all_arrays(out):
+            out = _leaves_unknown(out)
+            if not _arrays_and_unknowns(out):
                 out = UNKNOWN
             return Dataset(out, ds.origin, ds.batched, ds.count, ds.first_batch)
         return UNKNOWN
@@ -289,6 +292,25 @@ def arrays_in(v: Any) -> list[Array]:
     if isinstance(v, dict):
         return [a for x in v.values() for a in arrays_in(x)]
     return [v] if isinstance(v, Array) else []
+
+
+def _leaves_unknown(v: Any) -> Any:
+    """A map function's result with each part that is not data unknown (a TensorFlow op on a value
+    not followed gives a tensor of unknown shape)."""
+    if isinstance(v, tuple):
+        return tuple(_leaves_unknown(x) for x in v)
+    if isinstance(v, dict):
+        return {k: _leaves_unknown(x) for k, x in v.items()}
+    return v if isinstance(v, Array) else UNKNOWN
+
+
+def _arrays_and_unknowns(v: Any) -> bool:
+    """A dataset element whose structure is known: arrays, some parts perhaps unknown (a label
+    shapecheck does not follow leaves the images checked against the model)."""
+    if isinstance(v, (tuple, dict)):
+        parts = list(v.values()) if isinstance(v, dict) else list(v)
+        return all(p is UNKNOWN or _arrays_and_unknowns(p) for p in parts) and bool(arrays_in(v))
+    return isinstance(v, Array)
 
 
 def _all_arrays(v: Any) -> bool:

@@ -944,6 +944,130 @@ class TfImageResize(OpRule):
         return TensorType(x.shape[:-3] + (size[0], size[1], x.shape[-1]), "float32")
 
 
+# -- image files: tf.io.read_file and the tf.image decoders (on data, in tf.data pipelines) -------------
+
+
+@register
+class TfReadFile(OpRule):
+    """``tf.io.read_file(filename)``: the file's bytes, one string; ``filename`` must be a scalar."""
+
+    names = ("tensorflow.io.read_file",)
+    params = ("filename", "name")
+    defaults = {"name": None}
+    examples = (Example({}, T((), "string"), ()), Example({}, T((2,), "string"), "rank-mismatch"))
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "filename")
+        if x.shape:
+            raise ShapeError(RANK_MISMATCH, f"read_file takes one file name, a scalar; received shape "
+                             f"{show_shape(x.shape)}")
+        return TensorType((), "string")
+
+
+class _Decode(OpRule):
+    """An image decoder on one encoded image (a scalar string): ``(height, width, channels)`` with the
+    file's height and width, and ``channels`` when it is given (0 or None: the file's)."""
+
+    #: the output's rank (a GIF's frames come first)
+    frames: ClassVar[bool] = False
+    #: the channels the kernel makes (others fail when the data is decoded: unknown)
+    valid_channels: ClassVar[tuple[int, ...]] = (1, 3, 4)
+
+    def channels(self, call: Call) -> Dim:
+        c = known(param(call, "channels"))
+        if c is None or c == 0:
+            return None
+        if not is_int(c) or c not in self.valid_channels:
+            raise Unknowable()
+        return c
+
+    def dtype(self, call: Call) -> Optional[str]:
+        return "uint8"
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "contents")
+        if x.shape:
+            raise ShapeError(RANK_MISMATCH, f"contents must be a scalar (one encoded image); received shape "
+                             f"{show_shape(x.shape)}")
+        c = self.channels(call)
+        return TensorType(((None,) if self.frames else ()) + (None, None, c), self.dtype(call))
+
+
+@register
+class TfDecodeJpeg(_Decode):
+    """``tf.io.decode_jpeg(contents, channels=0, ...)``: ``(height, width, channels)`` uint8."""
+
+    names = ("tensorflow.io.decode_jpeg", "tensorflow.image.decode_jpeg")
+    params = ("contents", "channels", "ratio", "fancy_upscaling", "try_recover_truncated", "acceptable_fraction",
+              "dct_method", "name")
+    defaults = {"channels": 0}
+    valid_channels = (1, 3)
+    examples = (Example({"channels": 3}, T((), "string"), (None, None, 3)),
+                Example({}, T((), "string"), (None, None, None)),
+                Example({"channels": 1}, T((4,), "string"), "rank-mismatch"))
+
+
+@register
+class TfDecodePng(_Decode):
+    """``tf.io.decode_png(contents, channels=0, dtype=tf.uint8)``: ``(height, width, channels)``."""
+
+    names = ("tensorflow.io.decode_png", "tensorflow.image.decode_png")
+    params = ("contents", "channels", "dtype", "name")
+    defaults = {"channels": 0, "dtype": "uint8"}
+    examples = (Example({"channels": 4}, T((), "string"), (None, None, 4)),
+                Example({"dtype": "uint16"}, T((), "string"), (None, None, None)))
+
+    def dtype(self, call: Call) -> Optional[str]:
+        d = known(param(call, "dtype"))
+        return d if isinstance(d, str) else None
+
+
+@register
+class TfDecodeBmp(_Decode):
+    """``tf.io.decode_bmp(contents, channels=0)``: ``(height, width, channels)`` uint8."""
+
+    names = ("tensorflow.io.decode_bmp", "tensorflow.image.decode_bmp")
+    params = ("contents", "channels", "name")
+    defaults = {"channels": 0}
+    valid_channels = (3, 4)
+    examples = (Example({"channels": 3}, T((), "string"), (None, None, 3)),)
+
+
+@register
+class TfDecodeGif(_Decode):
+    """``tf.io.decode_gif(contents)``: ``(frames, height, width, 3)`` uint8."""
+
+    names = ("tensorflow.io.decode_gif", "tensorflow.image.decode_gif")
+    params = ("contents", "name")
+    frames = True
+    examples = (Example({}, T((), "string"), (None, None, None, 3)),)
+
+    def channels(self, call: Call) -> Dim:
+        return 3
+
+
+@register
+class TfDecodeImage(_Decode):
+    """``tf.io.decode_image(contents, channels=None, dtype=tf.uint8, expand_animations=True)``: a GIF
+    is four-dimensional unless ``expand_animations=False``, so the rank is known only then."""
+
+    names = ("tensorflow.io.decode_image", "tensorflow.image.decode_image")
+    params = ("contents", "channels", "dtype", "name", "expand_animations")
+    defaults = {"channels": None, "dtype": "uint8", "expand_animations": True}
+    examples = (Example({"channels": 3, "expand_animations": False}, T((), "string"), (None, None, 3)),
+                Example({"dtype": "float32", "expand_animations": False}, T((), "string"), (None, None, None)))
+
+    def dtype(self, call: Call) -> Optional[str]:
+        d = known(param(call, "dtype"))
+        return d if isinstance(d, str) else None
+
+    def output(self, call: Call) -> TensorType:
+        if known(param(call, "expand_animations")) is not False:
+            tensor(call, "contents")
+            raise Unknowable()  # (rank 3, or 4 for a GIF)
+        return super().output(call)
+
+
 @register
 class TfRgbToGrayscale(OpRule):
     """``tf.image.rgb_to_grayscale(images)``: the last axis, of 3 channels, becomes 1."""
