@@ -19,7 +19,7 @@ from ..core.rules import OPS, Unknowable
 from ..core.shapes import TensorType
 from ..ops import data as data_rules
 from . import images
-from .values import Array, BoundMethod, Dataset, FunctionValue, Image, QualName, Tensor
+from .values import Array, BoundMethod, Dataset, FunctionValue, Image, ImageGenerator, QualName, Tensor
 
 if TYPE_CHECKING:
     from .interpreter import Interpreter
@@ -83,6 +83,8 @@ class DataFlow:
             return images.open_image(args, kwargs)
         if name in images.IMAGE_DATASET or name in images.TEXT_DATASET:
             return images.from_directory(self, name, args, kwargs, node)
+        if name == images.GENERATOR:
+            return images.image_generator(args, kwargs, self.interp._data_format)
         t = None
         if name in images.IMG_TO_ARRAY and len(args) <= 3:
             bound = {**dict(zip(("img", "data_format", "dtype"), args)), **kwargs}
@@ -93,6 +95,9 @@ class DataFlow:
                 and set(kwargs) <= {"dtype"}:
             t = images.as_array(args[0], self.value(args[1] if len(args) > 1 else kwargs.get("dtype")))
         return UNKNOWN if t is None else self.make(t, node)
+
+    def generator_attribute(self, gen: ImageGenerator, attr: str) -> Any:
+        return BoundMethod(gen, attr) if attr in images.GENERATOR_METHODS else UNKNOWN
 
     def image_attribute(self, image: Image, attr: str) -> Any:
         if attr in images.IMAGE_METHODS:

@@ -3,13 +3,15 @@
 ``keras.utils.load_img(path, target_size=(224, 224))`` gives a PIL image of that size whatever
 the file holds; ``img_to_array`` (and ``np.asarray``) makes it ``(224, 224, 3)``;
 ``image_dataset_from_directory(..., image_size=(180, 180))`` yields batches of
-``(None, 180, 180, 3)`` images and their labels. The files are never opened: a size the source
-does not fix (``load_img(path)``, ``PIL.Image.open(path)``) is some definite size shapecheck does
-not know, and a value it cannot tell (a mode from a variable) leaves the result unknown.
+``(None, 180, 180, 3)`` images and their labels, and so do ``ImageDataGenerator``'s ``flow`` and
+``flow_from_directory``. The files are never opened: a size the source does not fix
+(``load_img(path)``, ``PIL.Image.open(path)``) is some definite size shapecheck does not know,
+and a value it cannot tell (a mode from a variable) leaves the result unknown.
 
 Every function here mirrors Keras 3 (``keras/src/utils/image_utils.py``,
-``image_dataset_utils.py``, ``text_dataset_utils.py``) or Pillow; ``tests/test_images.py``
-compares them with what Keras and Pillow compute on real files.
+``image_dataset_utils.py``, ``text_dataset_utils.py``, ``legacy/preprocessing/image.py``) or
+Pillow; ``tests/test_oracle_images.py`` compares them with what Keras and Pillow compute on real
+files.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import libcst as cst
 from ..core import dims
 from ..core.ir import UNKNOWN
 from ..core.shapes import TensorType
-from .values import Array, Dataset, Image
+from .values import Array, Dataset, Image, ImageGenerator
 
 if TYPE_CHECKING:
     from .data import DataFlow
@@ -43,7 +45,8 @@ IMG_TO_ARRAY = ("keras.utils.img_to_array", "keras.preprocessing.image.img_to_ar
 IMAGE_DATASET = ("keras.utils.image_dataset_from_directory", "keras.preprocessing.image_dataset_from_directory")
 TEXT_DATASET = ("keras.utils.text_dataset_from_directory", "keras.preprocessing.text_dataset_from_directory")
 PIL_OPEN = "PIL.Image.open"
-FUNCTIONS = frozenset((*LOAD_IMG, *IMG_TO_ARRAY, *IMAGE_DATASET, *TEXT_DATASET, PIL_OPEN))
+GENERATOR = "keras.preprocessing.image.ImageDataGenerator"
+FUNCTIONS = frozenset((*LOAD_IMG, *IMG_TO_ARRAY, *IMAGE_DATASET, *TEXT_DATASET, PIL_OPEN, GENERATOR))
 #: the image methods :func:`image_method` follows
 IMAGE_METHODS = ("copy", "resize", "convert", "thumbnail")
 
@@ -243,5 +246,81 @@ def from_directory(flow: DataFlow, name: str, args: list, kwargs: dict, node: cs
     return [dataset(), dataset()] if subset == "both" else dataset()
 
 
-__all__ = ["FUNCTIONS", "IMAGE_METHODS", "as_array", "from_directory", "image_attribute", "image_method", "img_to_array", "load_img",
-           "open_image"]
+_GENERATOR_PARAMS = ("featurewise_center", "samplewise_center", "featurewise_std_normalization",
+                     "samplewise_std_normalization", "zca_whitening", "zca_epsilon", "rotation_range",
+                     "width_shift_range", "height_shift_range", "brightness_range", "shear_range", "zoom_range",
+                     "channel_shift_range", "fill_mode", "cval", "horizontal_flip", "vertical_flip", "rescale",
+                     "preprocessing_function", "data_format", "validation_split", "interpolation_order", "dtype")
+_FLOW_PARAMS = ("x", "y", "batch_size", "shuffle", "sample_weight", "seed", "save_to_dir", "save_prefix",
+                "save_format", "ignore_class_split", "subset")
+_FLOW_DIRECTORY_PARAMS = ("directory", "target_size", "color_mode", "classes", "class_mode", "batch_size", "shuffle",
+                          "seed", "save_to_dir", "save_prefix", "save_format", "follow_links", "subset",
+                          "interpolation", "keep_aspect_ratio")
+#: the generator's methods that make batches (:func:`generator_method`)
+GENERATOR_METHODS = ("flow", "flow_from_directory", "fit")
+
+
+def image_generator(args: list, kwargs: dict, data_format: Any) -> Any:
+    """``ImageDataGenerator(...)``: its data format (the global one by default) and dtype."""
+    bound = _bind(_GENERATOR_PARAMS, args, kwargs)
+    if bound is None:
+        return UNKNOWN
+    fmt = bound.get("data_format")
+    fmt = data_format if fmt is None else fmt
+    dtype = bound.get("dtype")
+    return ImageGenerator(fmt if fmt in ("channels_last", "channels_first") else None,
+                          "float32" if dtype is None else (dtype if isinstance(dtype, str) else None))
+
+
+def generator_method(flow: DataFlow, gen: ImageGenerator, name: str, args: list, kwargs: dict,
+                     node: cst.CSTNode) -> Any:
+    """``flow(x, y)``: batches of ``x`` (rank 4, in the generator's dtype) and of ``y`` (as it is);
+    ``flow_from_directory``: batches of images of ``target_size`` and their labels by ``class_mode``.
+    Either yields what ``fit`` takes as a batched dataset; ``fit(x)`` (its statistics) returns None."""
+    if name == "fit":
+        return None
+    origin, what = flow.interp.span(node), flow.text(node)
+    if name == "flow":
+        bound = _bind(_FLOW_PARAMS, args, kwargs)
+        x = None if bound is None else bound.get("x")
+        if not isinstance(x, Array) or x.type.shape is None or len(x.type.shape) != 4:
+            return UNKNOWN  # (x as a tuple of arrays, or Keras's ValueError for another rank)
+        assert bound is not None
+        parts = [Array(TensorType((None, *x.type.shape[1:]), gen.dtype), origin, what)]
+        for key in ("y", "sample_weight"):
+            v = bound.get(key)
+            if v is None:
+                break
+            if not isinstance(v, Array) or not v.type.shape or dims.differs(v.type.shape[0], x.type.shape[0]):
+                return UNKNOWN  # (different counts: Keras's ValueError)
+            parts.append(Array(TensorType((None, *v.type.shape[1:]), v.type.dtype), origin, what))
+        return Dataset(parts[0] if len(parts) == 1 else tuple(parts), origin, batched=True)
+    if name == "flow_from_directory":
+        bound = _bind(_FLOW_DIRECTORY_PARAMS, args, kwargs)
+        if bound is None or gen.data_format is None:
+            return UNKNOWN
+        size = _pair(bound.get("target_size", (256, 256)))
+        color_mode = bound.get("color_mode", "rgb")
+        class_mode = bound.get("class_mode", "categorical")
+        if size is None or color_mode not in COLOR_MODES or class_mode not in (
+                "categorical", "binary", "sparse", "input", None):
+            return UNKNOWN
+        bands = COLOR_MODES[color_mode][0]
+        sample = (bands, *size) if gen.data_format == "channels_first" else (*size, bands)
+        x = Array(TensorType((None, *sample), gen.dtype), origin, what)
+        if class_mode is None:
+            return Dataset(x, origin, batched=True)
+        if class_mode == "input":
+            y = Array(x.type, origin, what)
+        elif class_mode == "categorical":
+            classes = bound.get("classes")
+            width = len(classes) if isinstance(classes, (list, tuple)) and classes else dims.unknown()
+            y = Array(TensorType((None, width), gen.dtype), origin, what)
+        else:
+            y = Array(TensorType((None,), gen.dtype), origin, what)  # (class ids too: in the generator's dtype)
+        return Dataset((x, y), origin, batched=True)
+    return UNKNOWN
+
+
+__all__ = ["FUNCTIONS", "GENERATOR_METHODS", "IMAGE_METHODS", "as_array", "from_directory", "generator_method",
+           "image_attribute", "image_generator", "image_method", "img_to_array", "load_img", "open_image"]

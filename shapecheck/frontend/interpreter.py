@@ -61,6 +61,7 @@ from .values import (
     Dataset,
     FunctionValue,
     Image,
+    ImageGenerator,
     Instance,
     KerasCall,
     LayerValue,
@@ -1079,6 +1080,8 @@ class Interpreter:
             return self.data.attribute(obj, attr, node)
         if isinstance(obj, Image):
             return self.data.image_attribute(obj, attr)
+        if isinstance(obj, ImageGenerator):
+            return self.data.generator_attribute(obj, attr)
         if isinstance(obj, Dataset):
             return BoundMethod(obj, attr)
         if isinstance(obj, Instance):
@@ -1667,6 +1670,8 @@ class Interpreter:
             return self.data.method(obj, name, args, kwargs, node)
         if isinstance(obj, Image):
             return frontend_images.image_method(obj, name, args, kwargs)
+        if isinstance(obj, ImageGenerator):
+            return frontend_images.generator_method(self.data, obj, name, args, kwargs, node)
         if isinstance(obj, (Namespace, ArgParser)):
             return self.configs.method(obj, name, args, kwargs)
         if isinstance(obj, Dataset):

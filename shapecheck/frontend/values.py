@@ -183,6 +183,14 @@ class Image:
 
 
 @dataclass(eq=False)
+class ImageGenerator:
+    """A ``keras.preprocessing.image.ImageDataGenerator``: what its batches' shapes depend on."""
+
+    data_format: Any
+    dtype: Any
+
+
+@dataclass(eq=False)
 class Dataset:
     """A ``tf.data.Dataset`` whose element structure is known: Arrays (with the batch axis
     when batched), in tuples and dicts as the dataset yields them."""

@@ -781,8 +781,9 @@ def _can_equal(left: tuple, right: tuple) -> bool:
 class SSIM(OpRule):
     """``keras.ops.image.ssim(image1, image2)``: one value per image: ``()`` for a single image,
     ``(batch,)`` for a batch. On data both must have the same rank, height and width must be at
-    least ``filter_size - 1`` (a valid convolution; one less than the filter gives an empty map), and ``image2`` must hold as many values as ``image1``
-    (or as one of its channels: it is reshaped to ``image1``'s height and width)."""
+    least ``filter_size - 1`` (a valid convolution; one less than the filter gives an empty map), and
+    ``image2`` must hold as many values as ``image1`` (or as one of its channels: it is reshaped to
+    ``image1``'s height and width)."""
 
     names = ("keras.ops.image.ssim",)
     params = ("image1", "image2", "max_val", "filter_size", "filter_sigma", "k1", "k2", "data_format")
