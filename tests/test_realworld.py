@@ -201,6 +201,23 @@ CASES: dict[str, Case] = {
         """,
         run="merge(keras.Input((3, 4)), keras.Input((3, 4)))",
     ),
+    # keras 2.3.1 examples/conv_filter_visualization.py: a loop over a range whose end is not known
+    # (a count of weights) still gives an int each time: `features[:, :, :, f]` drops an axis.
+    "index_from_a_range_of_unknown_length": Case(
+        """
+        import keras
+        from keras import ops
+
+        inputs = keras.Input((8, 8, 3))
+        conv = keras.layers.Conv2D(16, 3)
+        features = conv(inputs)
+        losses = []
+        for f in range(0, len(conv.get_weights()[1])):
+            channel = features[:, :, :, f]
+            losses.append(ops.mean(ops.square(channel[:, 1:-1, 1:-1])))
+        """,
+        full_coverage=True,
+    ),
     # keras 2.3.1 examples/mnist_siamese.py: a Lambda whose output_shape is a function of the input
     # shapes (Keras 3 builds the output from what it returns), and K.epsilon() in the function.
     "lambda_output_shape_function": Case(
@@ -450,6 +467,15 @@ def test_a_string_key_that_may_be_a_counter_name_is_not_trusted() -> None:
     # (where the counter's name is surely another, layers[5] it is: Keras rejects that Add)
     wrong = source.replace("d[model.layers[0].name] = model.layers[0]\n", "")
     assert [f.code.name for f in check_source(wrong, "t.py").findings] == ["incompatible-shapes"]
+
+
+def test_a_parameter_as_an_index_is_not_taken_for_an_int() -> None:
+    # `idx` may be a slice or a list: the rank of `x[:, idx]` is not known (it would be with `f`)
+    source = _source(CASES["index_from_a_range_of_unknown_length"]) + (
+        "def pick(idx):\n    return features[:, idx] + 1\n")
+    result = check_source(source, "t.py")
+    last = source.count("\n")
+    assert [e["outputs"][0].shape for e in result.shapes if e["span"].line == last] == [None, None]
 
 
 def test_a_bug_after_a_long_data_loop_is_still_found() -> None:

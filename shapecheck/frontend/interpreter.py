@@ -605,7 +605,10 @@ class Interpreter:
         iterable = self.eval(stmt.iter, env)
         items = self.iterate(iterable)
         if items is None or len(items) > MAX_UNROLL:
-            self.exec_unknown_loop(stmt.body.body, env, stmt.target, stmt.orelse)
+            # over a range of unknown bounds, the variable is still an int (an index)
+            ranged = isinstance(stmt.iter, cst.Call) and _is_builtin(self.eval(stmt.iter.func, env), "range")
+            self.exec_unknown_loop(stmt.body.body, env, stmt.target, stmt.orelse,
+                                   SymValue(dims.unknown(), True) if ranged else UNKNOWN)
             return
         outermost = self._loop_start is None
         if outermost:
@@ -679,7 +682,7 @@ class Interpreter:
             if outermost:
                 self._loop_start = None
 
-    def exec_unknown_loop(self, body: Any, env: Env, target: Any, orelse: Any) -> None:
+    def exec_unknown_loop(self, body: Any, env: Env, target: Any, orelse: Any, item: Any = UNKNOWN) -> None:
         """A body that runs any number of times: its bindings are joined until they no
         longer change (a few rounds, then whatever still changes is unknown); findings
         inside are dropped, since the body may not run at all."""
@@ -689,7 +692,7 @@ class Interpreter:
         for round_ in range(LOOP_ROUNDS):
             branch_env = current.copy()
             if target is not None:
-                self.assign(target, UNKNOWN, branch_env)
+                self.assign(target, item, branch_env)
             self._undecided += 1
             self._maybe += 1
             try:
@@ -1003,7 +1006,8 @@ class Interpreter:
         result = f(a, b)
         if result is None:
             return UNKNOWN
-        return SymValue(result) if wrap and isinstance(result, dims.Sym) else result
+        integer = all(v.integer for v in (left, right) if isinstance(v, SymValue))
+        return SymValue(result, integer) if wrap and isinstance(result, dims.Sym) else result
 
     def unaryop(self, node: cst.UnaryOperation, v: Any) -> Any:
         if isinstance(node.operator, cst.Not):
@@ -1173,6 +1177,7 @@ class Interpreter:
         obj = self.eval(node.value, env)
         index = self.eval_index(node.slice, env)
         if isinstance(obj, Tensor):
+            index = _index_key(index)
             if index is UNKNOWN or _has_tensor(index):
                 return self.apply_op("operator.getitem", [obj, UNKNOWN], {}, node)
             return self.apply_op("operator.getitem", [obj, index], {}, node)
@@ -2543,6 +2548,23 @@ def _truth(v: Any) -> Optional[bool]:
     if isinstance(v, (LayerValue, ModelValue, FunctionValue, ClassValue, Instance, Namespace, ArgParser)):
         return True
     return None
+
+
+def _is_builtin(v: Any, name: str) -> bool:
+    return isinstance(v, Builtin) and v.name == name
+
+
+def _index_key(index: Any) -> Any:
+    """A subscript of a tensor as the rule takes it: a value that surely is an int but is not known
+    (:class:`SymValue` ``integer``) as its symbolic size; another symbolic value (a parameter, which
+    may be a slice or a list) makes the key unknown."""
+    items = index if isinstance(index, tuple) else (index,)
+    if not any(isinstance(k, SymValue) for k in items):
+        return index
+    if not all(k.integer for k in items if isinstance(k, SymValue)):
+        return UNKNOWN
+    out = tuple(k.expr if isinstance(k, SymValue) else k for k in items)
+    return out if isinstance(index, tuple) else out[0]
 
 
 def _hashable(v: Any) -> bool:

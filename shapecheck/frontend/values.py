@@ -37,10 +37,12 @@ class SymValue:
     """A value known only as a symbolic integer (a parameter of an uncalled function).
 
     It may not be an int at all (a tuple parameter), so it becomes a symbolic
-    dimension only where it stands as one element of a shape.
+    dimension only where it stands as one element of a shape.  With ``integer`` it surely
+    is one (a loop's variable over a ``range`` of unknown bounds), so it is an index too.
     """
 
     expr: dims.Dim
+    integer: bool = False
 
 
 @dataclass(eq=False)

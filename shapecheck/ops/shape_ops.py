@@ -1098,10 +1098,11 @@ def _slice_length(s: slice, length: Dim) -> Dim:
 
 
 def getitem_shape(shape: Shape, key: Any) -> Shape:
-    """``GetItem.compute_output_spec``: ints drop an axis, slices clip like Python, None adds one."""
+    """``GetItem.compute_output_spec``: ints drop an axis (an int known only symbolically too), slices
+    clip like Python, None adds one."""
     if key is UNKNOWN:
         raise Unknowable()
-    if is_int(key) or isinstance(key, slice) or key is None or key is Ellipsis:
+    if is_int(key) or isinstance(key, (slice, dims.Sym)) or key is None or key is Ellipsis:
         items = [key]
     elif isinstance(key, tuple):
         items = list(key)
@@ -1138,7 +1139,7 @@ def getitem_shape(shape: Shape, key: Any) -> Shape:
                                        f"size {length}")
         elif isinstance(k, slice):
             out.append(_slice_length(k, length))
-        else:
+        elif not isinstance(k, dims.Sym):  # (an int of a size not known: the axis goes, unchecked)
             raise Unknowable()
     return tuple(out)
 
