@@ -1,4 +1,5 @@
-"""Images and text read from files (``shapecheck/frontend/images.py``) against Keras and Pillow.
+"""Images and text read from files (``shapecheck/frontend/images.py``) against Keras, Pillow,
+TensorFlow and OpenCV.
 
 Each generated case writes real files (an image of a drawn size and Pillow mode; class folders of
 small images or texts), runs Keras's own ``load_img``/``img_to_array``/``image_dataset_from_directory``
@@ -213,6 +214,64 @@ def test_text_dataset_from_directory_agrees_with_keras(class_folders: Path, kwar
     assert _same(_ours(ours.element), _element_spec(theirs)), (ours.element, _element_spec(theirs))
 
 
+def test_opencv_constants_are_opencvs() -> None:
+    import cv2
+
+    assert {n: getattr(cv2, n) for n in images.CV2_CONSTANTS} == images.CV2_CONSTANTS
+
+
+@SETTINGS
+@given(mode=st.sampled_from(["RGB", "L", "RGBA"]), height=SIDES, width=SIDES, suffix=st.sampled_from(["png", "jpg"]),
+       flags=st.sampled_from([None, 0, 1, -1, "IMREAD_GRAYSCALE", "IMREAD_COLOR", "IMREAD_UNCHANGED"]))
+def test_cv2_imread_agrees_with_opencv(tmp_path: Path, mode: str, height: int, width: int, suffix: str,
+                                       flags: Any) -> None:
+    import cv2
+
+    from shapecheck.frontend.values import QualName
+
+    path = tmp_path / f"c{mode}{height}{width}.{suffix}"
+    if suffix == "jpg" and mode == "RGBA":
+        mode = "RGB"  # (JPEG holds no alpha)
+    _write_image(path, mode, height, width)
+    ours = images.cv2_call("cv2.imread", [str(path)] + ([] if flags is None else [
+        QualName(f"cv2.{flags}") if isinstance(flags, str) else flags]), {})
+    real = cv2.imread(str(path), *([] if flags is None else [getattr(cv2, flags) if isinstance(flags, str)
+                                                              else flags]))
+    if ours is not None:
+        assert _agrees(ours, real.shape, str(real.dtype)), (ours, real.shape, real.dtype)
+    else:
+        assert flags in (-1, "IMREAD_UNCHANGED")  # (the file's own channels and depth)
+
+
+CV_SHAPES = st.one_of(st.tuples(SIDES, SIDES), st.tuples(SIDES, SIDES, st.integers(1, 5)))
+
+
+@SETTINGS
+@given(shape=CV_SHAPES, dtype=st.sampled_from(["uint8", "float32"]), data=st.data())
+def test_cv2_resize_and_cvtcolor_agree_with_opencv(shape: tuple, dtype: str, data: Any) -> None:
+    import cv2
+
+    from shapecheck.frontend.values import QualName
+
+    src = np.zeros(shape, dtype)
+    ours_src = Array(TensorType(shape, dtype))
+    if data.draw(st.booleans()):
+        dsize = data.draw(st.tuples(SIDES, SIDES))
+        ours = images.cv2_call("cv2.resize", [ours_src, dsize], {})
+        real = cv2.resize(src, dsize)
+        assert ours is not None and _agrees(ours, real.shape, str(real.dtype)), (ours, real.shape)
+        return
+    code = data.draw(st.sampled_from(sorted(n for n in images.CV2_CONSTANTS if n.startswith("COLOR_"))))
+    ours = images.cv2_call("cv2.cvtColor", [ours_src, QualName(f"cv2.{code}")], {})
+    try:
+        real = cv2.cvtColor(src, getattr(cv2, code))
+    except cv2.error:
+        assert ours is None
+        return
+    if ours is not None:
+        assert _agrees(ours, real.shape, str(real.dtype)), (code, ours, real.shape, real.dtype)
+
+
 def _generator(kwargs: dict) -> tuple[Any, Any]:
     import tensorflow as tf
 
@@ -415,6 +474,18 @@ PROGRAMS = {
         model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
         model.fit(ds, epochs=1, verbose=0)
         """, ("[16, 20]", "[16, 16]"), (16, "data-shape-mismatch")),
+    # OpenCV's dsize is (width, height) too
+    "cv2_resize_is_width_height": ("""
+        import cv2
+        import keras
+        from keras import layers
+
+        inputs = keras.Input((32, 24, 3))
+        model = keras.Model(inputs, layers.Dense(2)(layers.Flatten()(inputs)))
+        image = cv2.cvtColor(cv2.imread("img/owls/0.png"), cv2.COLOR_BGR2RGB)
+        image = cv2.resize(image, (32, 24)) / 255.0
+        model.predict(image[None], verbose=0)
+        """, ("(32, 24)) / 255.0", "(24, 32)) / 255.0"), (9, "data-shape-mismatch")),
     # Keras 2 books' augmentation: the generator's batches keep the one-hot labels it is given
     "generator_flow_one_hot_labels": ("""
         import numpy as np

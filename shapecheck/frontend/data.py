@@ -85,6 +85,9 @@ class DataFlow:
             return images.from_directory(self, name, args, kwargs, node)
         if name == images.GENERATOR:
             return images.image_generator(args, kwargs, self.interp._data_format)
+        if name in images.CV2:
+            t = images.cv2_call(name, args, kwargs)
+            return UNKNOWN if t is None else self.make(t, node)
         t = None
         if name in images.IMG_TO_ARRAY and len(args) <= 3:
             bound = {**dict(zip(("img", "data_format", "dtype"), args)), **kwargs}

@@ -46,7 +46,23 @@ IMAGE_DATASET = ("keras.utils.image_dataset_from_directory", "keras.preprocessin
 TEXT_DATASET = ("keras.utils.text_dataset_from_directory", "keras.preprocessing.text_dataset_from_directory")
 PIL_OPEN = "PIL.Image.open"
 GENERATOR = "keras.preprocessing.image.ImageDataGenerator"
-FUNCTIONS = frozenset((*LOAD_IMG, *IMG_TO_ARRAY, *IMAGE_DATASET, *TEXT_DATASET, PIL_OPEN, GENERATOR))
+CV2 = ("cv2.imread", "cv2.resize", "cv2.cvtColor")
+FUNCTIONS = frozenset((*LOAD_IMG, *IMG_TO_ARRAY, *IMAGE_DATASET, *TEXT_DATASET, PIL_OPEN, GENERATOR, *CV2))
+
+#: OpenCV's constants the functions below take, by name (``cv2.IMREAD_GRAYSCALE``)
+CV2_CONSTANTS = {
+    "IMREAD_UNCHANGED": -1, "IMREAD_GRAYSCALE": 0, "IMREAD_COLOR": 1,
+    "COLOR_BGR2BGRA": 0, "COLOR_RGB2RGBA": 0, "COLOR_BGRA2BGR": 1, "COLOR_RGBA2RGB": 1, "COLOR_BGR2RGBA": 2,
+    "COLOR_RGB2BGRA": 2, "COLOR_RGBA2BGR": 3, "COLOR_BGRA2RGB": 3, "COLOR_BGR2RGB": 4, "COLOR_RGB2BGR": 4,
+    "COLOR_BGRA2RGBA": 5, "COLOR_RGBA2BGRA": 5, "COLOR_BGR2GRAY": 6, "COLOR_RGB2GRAY": 7, "COLOR_GRAY2BGR": 8,
+    "COLOR_GRAY2RGB": 8, "COLOR_GRAY2BGRA": 9, "COLOR_GRAY2RGBA": 9, "COLOR_BGRA2GRAY": 10, "COLOR_RGBA2GRAY": 11,
+    "COLOR_BGR2YCrCb": 36, "COLOR_RGB2YCrCb": 37, "COLOR_BGR2HSV": 40, "COLOR_RGB2HSV": 41, "COLOR_BGR2LAB": 44,
+    "COLOR_RGB2LAB": 45, "COLOR_HSV2BGR": 54, "COLOR_HSV2RGB": 55,
+}
+#: ``cv2.cvtColor`` codes: (the channels the input must have, the output's; 1 is a 2-D image)
+CVT_CODES = {0: (3, 4), 1: (4, 3), 2: (3, 4), 3: (4, 3), 4: (3, 3), 5: (4, 4), 6: (3, 1), 7: (3, 1), 8: (1, 3),
+             9: (1, 4), 10: (4, 1), 11: (4, 1), 36: (3, 3), 37: (3, 3), 40: (3, 3), 41: (3, 3), 44: (3, 3),
+             45: (3, 3), 54: (3, 3), 55: (3, 3)}
 #: the image methods :func:`image_method` follows
 IMAGE_METHODS = ("copy", "resize", "convert", "thumbnail")
 
@@ -148,6 +164,53 @@ def img_to_array(x: Any, data_format: Any, dtype: Any) -> Optional[TensorType]:
     else:
         return None  # Keras: "Unsupported image shape"
     return TensorType(shape, t.dtype)
+
+
+def cv2_constant(v: Any) -> Any:
+    """An OpenCV constant as its value: an int as it is, ``cv2.X`` by its name; else ``None``."""
+    if dims.is_known(v):
+        return v
+    name = getattr(v, "name", None)
+    if isinstance(name, str) and name.startswith("cv2."):
+        return CV2_CONSTANTS.get(name[len("cv2."):])
+    return None
+
+
+def cv2_call(name: str, args: list, kwargs: dict) -> Optional[TensorType]:
+    """``cv2.imread(filename, flags)``: ``(height, width, 3)`` (BGR) or ``(height, width)`` for
+    ``IMREAD_GRAYSCALE``, uint8; ``cv2.resize(src, dsize)``: ``dsize`` is (width, height), and an
+    image of one channel comes back 2-D;
+    ``cv2.cvtColor(src, code)``: the code's channels (a gray image is 2-D). ``None`` when unknown,
+    or when OpenCV would raise (an input of other channels than the code converts)."""
+    if name == "cv2.imread":
+        bound = _bind(("filename", "flags"), args, kwargs)
+        flags = None if bound is None else cv2_constant(bound.get("flags", 1))
+        if flags not in (0, 1):
+            return None
+        side = (dims.unknown(), dims.unknown())
+        return TensorType(side if flags == 0 else (*side, 3), "uint8")
+    src = args[0] if args else kwargs.get("src")
+    if not isinstance(src, Array) or src.type.shape is None or len(src.type.shape) not in (2, 3):
+        return None
+    shape = src.type.shape
+    if name == "cv2.resize":
+        bound = _bind(("src", "dsize", "dst", "fx", "fy", "interpolation"), args, kwargs)
+        size = None if bound is None else bound.get("dsize")
+        if not (isinstance(size, (tuple, list)) and len(size) == 2 and all(_size(d) for d in size)):
+            return None  # (a size from fx and fy: not followed)
+        if shape[2:] and not dims.is_known(shape[2]):
+            return None
+        # (one channel comes back as a 2-D image)
+        return TensorType((size[1], size[0], *[c for c in shape[2:] if c != 1]), src.type.dtype)
+    bound = _bind(("src", "code", "dst", "dstCn"), args, kwargs)
+    code = None if bound is None or bound.get("dstCn", 0) != 0 else cv2_constant(bound.get("code"))
+    if code not in CVT_CODES:
+        return None
+    given = 1 if len(shape) == 2 else shape[2]
+    needed, out = CVT_CODES[code]
+    if given != needed:
+        return None  # (OpenCV's error, or channels not known)
+    return TensorType(shape[:2] if out == 1 else (*shape[:2], out), src.type.dtype)
 
 
 def image_method(image: Image, name: str, args: list, kwargs: dict) -> Any:
@@ -322,5 +385,6 @@ def generator_method(flow: DataFlow, gen: ImageGenerator, name: str, args: list,
     return UNKNOWN
 
 
-__all__ = ["FUNCTIONS", "GENERATOR_METHODS", "IMAGE_METHODS", "as_array", "from_directory", "generator_method",
-           "image_attribute", "image_generator", "image_method", "img_to_array", "load_img", "open_image"]
+__all__ = ["CV2_CONSTANTS", "FUNCTIONS", "GENERATOR_METHODS", "IMAGE_METHODS", "as_array", "cv2_call", "from_directory",
+           "generator_method", "image_attribute", "image_generator", "image_method", "img_to_array", "load_img",
+           "open_image"]

@@ -52,7 +52,7 @@ REJECTED_THERE = "Keras rejects it here, in the imported code"
 #: top-level packages that are never the project's own: those the front end gives meaning to
 _KNOWN_PACKAGES = frozenset({
     "keras", "tensorflow", "tf_keras", "numpy", "scipy", "sklearn", "pandas", "torch", "jax", "matplotlib",
-    "tensorflow_datasets", "tensorflow_hub", "tensorflow_addons", "keras_cv", "keras_nlp", "keras_hub", "PIL",
+    "tensorflow_datasets", "tensorflow_hub", "tensorflow_addons", "keras_cv", "keras_nlp", "keras_hub", "PIL", "cv2",
 })
 _PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 #: folders walked up from a file, at most (the top package, the project root)
