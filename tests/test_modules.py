@@ -155,6 +155,21 @@ def test_a_folder_the_script_puts_on_sys_path(tmp_path, edit, found):
     assert errors(result) == ([(os.path.join("scripts", "train.py"), line, "rank-mismatch")] if found else [])
 
 
+@pytest.mark.parametrize("edit, found", [
+    ('sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))', True),
+    ("pass", False),  # `models` is nowhere to be found: the file is not a Keras file
+])
+def test_a_script_without_keras_imports_reaches_its_model_through_sys_path(tmp_path, edit, found):
+    script = SYS_PATH_SCRIPT.format(edit=edit).replace("from tensorflow import keras\n", "")
+    script = script.replace("inp = keras.Input((28, 28))\ny = conv_block(inp)", "y = conv_block(make_input())")
+    blocks = BAD_BLOCK + "\n\ndef make_input():\n    return keras.Input((28, 28))\n"
+    write(tmp_path, {"models/blocks.py": blocks, "scripts/train.py": script.replace(
+        "import conv_block", "import conv_block, make_input")})
+    line = script.splitlines().index("y = conv_block(make_input())") + 1
+    result = check(tmp_path, "scripts/train.py")
+    assert errors(result) == ([(os.path.join("scripts", "train.py"), line, "rank-mismatch")] if found else [])
+
+
 def test_module_names_follow_the_package_layout(tmp_path):
     write(tmp_path, {"a/__init__.py": "", "a/b/__init__.py": "", "a/b/c.py": "", "top.py": ""})
     assert dotted_name(str(tmp_path / "a" / "b" / "c.py")) == "a.b.c"

@@ -229,6 +229,7 @@ def keras_dependencies(tree: ast.Module, path: str) -> tuple[bool, dict[str, str
             frontier.append((path, level, module, tuple(imported)))
         else:  # `from . import a, b`
             frontier.extend((path, level, n, ()) for n in imported)
+    edits_path = _edits_sys_path(tree)
     for _ in range(MAX_PREFILTER_DEPTH):
         following: list[tuple[str, int, str, tuple]] = []
         for importer, level, dotted, names_ in frontier:
@@ -237,6 +238,8 @@ def keras_dependencies(tree: ast.Module, path: str) -> tuple[bool, dict[str, str
             if not level and not is_project_name(dotted):
                 continue
             file = _resolve(importer, level, dotted, roots(importer) if not level else [])
+            if file is None and edits_path and importer == path and not level:
+                return True, read  # (found, perhaps, where the file's own sys.path edit points: the analysis tells)
             if file is not None and names_ and os.path.basename(file) == "__init__.py":
                 following.extend((importer, level, f"{dotted}.{n}", ()) for n in names_)
             if file is None or os.path.abspath(file) in read or os.path.abspath(file) == os.path.abspath(path):
@@ -254,6 +257,17 @@ def keras_dependencies(tree: ast.Module, path: str) -> tuple[bool, dict[str, str
             following.extend((file, lv, name, ()) for lv, name in facts[2])
         frontier = following
     return False, read
+
+
+def _edits_sys_path(tree: ast.Module) -> bool:
+    """Whether the module calls ``sys.path.append/insert/extend`` (anywhere)."""
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) \
+                and node.func.attr in ("append", "insert", "extend") and isinstance(node.func.value, ast.Attribute) \
+                and node.func.value.attr == "path" and isinstance(node.func.value.value, ast.Name) \
+                and node.func.value.value.id == "sys":
+            return True
+    return False
 
 
 @lru_cache(maxsize=4096)
