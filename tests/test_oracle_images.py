@@ -1,5 +1,5 @@
-"""Images and text read from files (``shapecheck/frontend/images.py``) against Keras, Pillow,
-TensorFlow and OpenCV.
+"""Images and text read from files (``shapecheck/frontend/images.py``), and the windows of
+``timeseries_dataset_from_array``, against Keras, Pillow, TensorFlow and OpenCV.
 
 Each generated case writes real files (an image of a drawn size and Pillow mode; class folders of
 small images or texts), runs Keras's own ``load_img``/``img_to_array``/``image_dataset_from_directory``
@@ -336,6 +336,73 @@ def test_flow_from_directory_agrees_with_keras(class_folders: Path, kwargs: dict
         return
     assert isinstance(ours, Dataset) and ours.batched
     assert _same(_ours(ours.element), _batch_spec(batch)), (ours.element, _batch_spec(batch))
+
+
+class _Interp:
+    """What :meth:`DataFlow.timeseries` reads of the interpreter."""
+
+    _data_format = "channels_last"
+
+    @staticmethod
+    def span(node: Any) -> None:
+        return None
+
+
+@SETTINGS
+@given(data_shape=st.lists(st.integers(1, 3), max_size=2), rows=st.integers(1, 30),
+       targets=st.none() | st.lists(st.integers(1, 3), max_size=2), length=st.integers(-1, 6),
+       batch_size=st.sampled_from([None, 0, 1, 4]), dtype=st.sampled_from(["float32", "float64", "int64"]))
+def test_timeseries_dataset_agrees_with_keras(data_shape: list, rows: int, targets: Any, length: int,
+                                              batch_size: Any, dtype: str) -> None:
+    import keras
+
+    from shapecheck.frontend.data import DataFlow
+
+    flow = DataFlow.__new__(DataFlow)
+    flow.interp, flow._texts = _Interp(), {}
+    flow.text = lambda node: ""  # type: ignore[method-assign]
+    data = np.zeros([rows, *data_shape], dtype)
+    labels = None if targets is None else np.zeros([rows, *targets], "int32")
+    kwargs = {"sequence_length": length, "batch_size": batch_size}
+    ours = flow.timeseries([Array(TensorType(data.shape, dtype)),
+                            None if labels is None else Array(TensorType(labels.shape, "int32"))], kwargs, None)
+    import tensorflow as tf
+
+    try:
+        theirs = keras.utils.timeseries_dataset_from_array(data, labels, **kwargs)
+        first = next(iter(theirs), None)
+    except (ValueError, tf.errors.InvalidArgumentError):
+        assert ours is UNKNOWN
+        return
+    if ours is UNKNOWN:
+        assert length <= 0  # (windows of no steps: not followed)
+        return
+    assert isinstance(ours, Dataset) and ours.batched == (batch_size is not None)
+    # the element spec leaves an unbatched window's length undefined: the first element tells it (an
+    # empty dataset, with fewer rows than a window, only its rank and dtype)
+    spec = _element_spec(theirs)
+    if first is None:
+        assert _ranks(_ours(ours.element)) == _ranks(spec)
+        return
+    assert _same(_ours(ours.element), spec) or _fits(ours.element, first), (ours.element, spec, first)
+
+
+def _ranks(v: Any) -> Any:
+    """Each tensor's rank and dtype: ours (a TensorType) or an element spec's ((shape, dtype))."""
+    if isinstance(v, TensorType):
+        return (len(v.shape), v.dtype)
+    if isinstance(v[1], str):
+        return (len(v[0]), v[1])
+    return tuple(_ranks(x) for x in v)
+
+
+def _fits(element: Any, real: Any) -> bool:
+    """Our element against a real one: each known axis equal (the batch axis is None), the same dtype."""
+    if isinstance(element, tuple):
+        return isinstance(real, tuple) and len(real) == len(element) and all(map(_fits, element, real))
+    t = element.type
+    return t.dtype == real.dtype.name and len(t.shape) == len(real.shape) and all(
+        a is None or a == b for a, b in zip(t.shape, real.shape))
 
 
 DECODERS = {  # the op, the encoder of its files, the channels it is asked for

@@ -27,6 +27,7 @@ if TYPE_CHECKING:
 #: names whose calls make data from plain values (no array argument needed)
 _SOURCES = ("numpy.", "keras.datasets.", "keras.utils.", "sklearn.", "keras.preprocessing.")
 _DATASET = "tensorflow.data.Dataset"
+_TIMESERIES = ("keras.utils.timeseries_dataset_from_array", "keras.preprocessing.timeseries_dataset_from_array")
 #: Dataset methods that keep the element as it is
 _KEEP = {"shuffle", "prefetch", "cache", "repeat", "take", "skip", "with_options", "shard", "filter",
          "apply_options", "ignore_errors", "assert_cardinality"}
@@ -73,7 +74,34 @@ class DataFlow:
             return self.dataset_source(name[len(_DATASET) + 1:], args, kwargs, node)
         if name in images.FUNCTIONS or _has(args, Image):
             return self.image_call(name, args, kwargs, node)
+        if name in _TIMESERIES:
+            return self.timeseries(args, kwargs, node)
         return self.apply(name, args, kwargs, node)
+
+    def timeseries(self, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
+        """``timeseries_dataset_from_array(data, targets, sequence_length, ..., batch_size=128)``:
+        windows of ``sequence_length`` steps of ``data``'s rows, with the target of each window's
+        first step (``targets=None``: the windows alone), batched unless ``batch_size=None``."""
+        params = ("data", "targets", "sequence_length", "sequence_stride", "sampling_rate", "batch_size", "shuffle",
+                  "seed", "start_index", "end_index", "format")
+        if len(args) > len(params) or any(k not in params for k in kwargs):
+            return UNKNOWN
+        bound = {**dict(zip(params, args)), **kwargs}
+        data, targets, length = bound.get("data"), bound.get("targets", UNKNOWN), bound.get("sequence_length")
+        batch_size = bound.get("batch_size", 128)
+        if not isinstance(data, Array) or not data.type.shape or not dims.is_known(length) or length <= 0 \
+                or not (batch_size is None or (dims.is_known(batch_size) and batch_size > 0)) \
+                or not (targets is None or (isinstance(targets, Array) and targets.type.shape)) \
+                or bound.get("format", "tf") != "tf" or not _timeseries_valid(bound, data.type.shape[0]):
+            return UNKNOWN  # (or one of Keras's ValueErrors)
+        batch: tuple = () if batch_size is None else (None,)
+        origin, what = self.interp.span(node), self.text(node)
+        windows = Array(TensorType((*batch, length, *data.type.shape[1:]), data.type.dtype), origin, what)
+        if targets is None:
+            return Dataset(windows, origin, batched=batch_size is not None)
+        assert isinstance(targets, Array) and targets.type.shape
+        labels = Array(TensorType((*batch, *targets.type.shape[1:]), targets.type.dtype), origin, what)
+        return Dataset((windows, labels), origin, batched=batch_size is not None)
 
     def image_call(self, name: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
         """Images and text read from files (:mod:`.images`): what the source says of their sizes."""
@@ -300,6 +328,21 @@ def arrays_in(v: Any) -> list[Array]:
     if isinstance(v, dict):
         return [a for x in v.values() for a in arrays_in(x)]
     return [v] if isinstance(v, Array) else []
+
+
+def _timeseries_valid(bound: dict, rows: Any) -> bool:
+    """``timeseries_dataset_from_array``'s checks of its indices and strides, on known values."""
+    if not dims.is_known(rows):
+        return False
+    start, end = bound.get("start_index"), bound.get("end_index")
+    rate, stride = bound.get("sampling_rate", 1), bound.get("sequence_stride", 1)
+    if not all(v is None or dims.is_known(v) for v in (start, end)) or not all(map(dims.is_known, (rate, stride))):
+        return False
+    if start and not 0 <= start < rows:
+        return False
+    if end and ((start and end <= start) or end >= rows or end <= 0):
+        return False
+    return 0 < rate < rows and 0 < stride < rows
 
 
 def _leaves_unknown(v: Any) -> Any:
