@@ -88,6 +88,23 @@ def test_load_img_and_img_to_array_agree_with_keras(tmp_path: Path, mode: str, h
     assert ours is not None and _agrees(ours, theirs.shape, str(theirs.dtype)), (ours, theirs.shape, theirs.dtype)
 
 
+@pytest.mark.parametrize("kwargs", [{"grayscale": True, "target_size": (3, 4)}, {"grayscale": False},
+                                    {"color_mode": "rgba", "target_size": (2, 6)}])
+def test_load_img_of_tf_keras_2_takes_grayscale(tmp_path: Path, kwargs: dict) -> None:
+    import tf_keras
+
+    path = tmp_path / "g.png"
+    _write_image(path, "RGB", 5, 7)
+    image = images.load_img([str(path)], kwargs, keras_version=2)
+    real = tf_keras.utils.load_img(str(path), **kwargs)
+    assert image is not None and image.mode in (None, real.mode)
+    assert [d if dims.is_known(d) else None for d in (image.width, image.height)] == [
+        real.size[0] if "target_size" in kwargs else None, real.size[1] if "target_size" in kwargs else None]
+    ours = images.img_to_array(image, "channels_last", None)
+    assert ours is not None and _agrees(ours, tf_keras.utils.img_to_array(real).shape, "float32")
+    assert images.load_img([str(path)], {"grayscale": True}) is None  # Keras 3 has no such argument
+
+
 @SETTINGS
 @given(mode=st.sampled_from(FILE_MODES), height=SIDES, width=SIDES,
        steps=st.lists(st.one_of(st.tuples(st.just("resize"), st.tuples(SIDES, SIDES)),
