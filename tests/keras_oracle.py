@@ -18,6 +18,34 @@ os.environ.setdefault("KERAS_BACKEND", "tensorflow")
 
 from shapecheck.core.rules import T  # noqa: E402
 
+#: runs programs (a JSON object of name -> source on stdin) one after another in one process, and
+#: prints what each raised ("TypeName: message"), or null
+_PROGRAM_RUNNER = """
+import json, sys
+out = {}
+for name, code in json.loads(sys.stdin.read()).items():
+    try:
+        exec(compile(code, name + ".py", "exec"), {"__name__": "__main__"})
+        out[name] = None
+    except Exception as e:
+        out[name] = type(e).__name__ + ": " + str(e)[:500]
+print(json.dumps(out))
+"""
+
+
+def run_programs(programs: dict, cwd: Any) -> dict:
+    """Each whole program run under Keras 3 (TensorFlow backend, CPU) in a subprocess started in
+    ``cwd``: name -> what it raised, or ``None`` when it ran."""
+    import json
+    import subprocess
+    import sys
+
+    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", KERAS_BACKEND="tensorflow", CUDA_VISIBLE_DEVICES="")
+    proc = subprocess.run([sys.executable, "-c", _PROGRAM_RUNNER], input=json.dumps(programs), capture_output=True,
+                          text=True, cwd=cwd, env=env, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
 
 @dataclass
 class KerasResult:

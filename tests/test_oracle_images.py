@@ -12,10 +12,7 @@ ones Keras rejects, and the fixed programs run.
 
 from __future__ import annotations
 
-import json
 import os
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 from typing import Any
@@ -34,7 +31,7 @@ from shapecheck.core.shapes import TensorType
 from shapecheck.frontend import images
 from shapecheck.frontend.values import Array, Dataset, Image
 
-from . import keras_oracle  # noqa: F401 - sets the backend before Keras is imported
+from .keras_oracle import run_programs  # (sets the backend before Keras is imported)
 
 SETTINGS = settings(max_examples=int(os.environ.get("SHAPECHECK_ORACLE_EXAMPLES", "25")), deadline=None,
                     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
@@ -608,30 +605,13 @@ def _programs() -> dict[str, tuple[str, str]]:
     return out
 
 
-_RUNNER = """
-import json, os, sys
-os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-out = {}
-for name, code in json.loads(sys.stdin.read()).items():
-    try:
-        exec(compile(code, name + ".py", "exec"), {"__name__": "__main__"})
-        out[name] = None
-    except Exception as e:
-        out[name] = type(e).__name__ + ": " + str(e)[:300]
-print(json.dumps(out))
-"""
-
-
 @pytest.fixture(scope="module")
 def keras_verdicts(class_folders: Path) -> dict:
     sources = {}
     for name, (wrong, right) in _programs().items():
         sources[name] = wrong
         sources[name + "_fixed"] = right
-    done = subprocess.run([sys.executable, "-c", _RUNNER], input=json.dumps(sources), capture_output=True, text=True,
-                          cwd=class_folders, timeout=600, env={**os.environ, "KERAS_BACKEND": "tensorflow"})
-    assert done.returncode == 0, done.stderr[-2000:]
-    return json.loads(done.stdout.strip().splitlines()[-1])
+    return run_programs(sources, class_folders)
 
 
 @pytest.mark.parametrize("name", sorted(PROGRAMS))

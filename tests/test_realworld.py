@@ -10,10 +10,6 @@ positive) or gave up early (coverage).  Two checks per case, so that neither sid
 
 from __future__ import annotations
 
-import json
-import os
-import subprocess
-import sys
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from shapecheck.api import check_source
+
+from .keras_oracle import run_programs
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -484,27 +482,9 @@ def test_a_bug_after_a_long_data_loop_is_still_found() -> None:
     assert [f.code.name for f in result.findings] == ["rank-mismatch"]  # an LSTM on the last LSTM's vectors
 
 
-_RUNNER = """
-import json, sys, traceback
-out = {}
-for name, code in json.loads(sys.stdin.read()).items():
-    try:
-        exec(compile(code, name + ".py", "exec"), {"__name__": "__main__"})
-        out[name] = None
-    except Exception as e:
-        out[name] = type(e).__name__ + ": " + str(e)[:500]
-print(json.dumps(out))
-"""
-
-
 @pytest.fixture(scope="module")
 def keras_verdicts() -> dict:
-    programs = {name: _source(c) + "\n" + c.run + "\n" for name, c in CASES.items()}
-    env = dict(os.environ, TF_CPP_MIN_LOG_LEVEL="3", KERAS_BACKEND="tensorflow", CUDA_VISIBLE_DEVICES="")
-    proc = subprocess.run([sys.executable, "-c", _RUNNER], input=json.dumps(programs), capture_output=True,
-                          text=True, cwd=ROOT, env=env, timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    return run_programs({name: _source(c) + "\n" + c.run + "\n" for name, c in CASES.items()}, ROOT)
 
 
 @pytest.mark.parametrize("name", sorted(CASES))
