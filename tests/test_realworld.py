@@ -476,6 +476,22 @@ def test_a_parameter_as_an_index_is_not_taken_for_an_int() -> None:
     assert [e["outputs"][0].shape for e in result.shapes if e["span"].line == last] == [None, None]
 
 
+def test_a_parameter_as_an_index_of_data_or_get_item_is_not_taken_for_an_int() -> None:
+    # `show(slice(0, 5))` is fine in Keras; with `idx` taken for an int, predict would meet (28, 28, 1)
+    source = (
+        "import numpy as np\nimport keras\nfrom keras import ops\n\n"
+        "x_train = np.zeros((100, 28, 28, 1))\n"
+        "model = keras.Sequential([keras.Input((28, 28, 1)), keras.layers.Flatten(), keras.layers.Dense(2)])\n\n\n"
+        "def show(idx):\n"
+        "    model.predict(x_train[idx])\n"
+        "    model.predict(x_train[idx, :, :])\n"
+        "    return ops.get_item(model.output, (0, idx)) + 1\n")
+    result = check_source(source, "t.py")
+    assert result.findings == []
+    last = source.count("\n")
+    assert [e["outputs"][0].shape for e in result.shapes if e["span"].line == last] == [None, None]
+
+
 def test_a_bug_after_a_long_data_loop_is_still_found() -> None:
     source = _source(CASES["model_after_a_long_data_loop"]).replace('model.add(layers.RepeatVector(4))\n', '')
     result = check_source(source, "t.py")

@@ -606,7 +606,8 @@ class Interpreter:
         items = self.iterate(iterable)
         if items is None or len(items) > MAX_UNROLL:
             # over a range of unknown bounds, the variable is still an int (an index)
-            ranged = isinstance(stmt.iter, cst.Call) and _is_builtin(self.eval(stmt.iter.func, env), "range")
+            ranged = isinstance(stmt.iter, cst.Call) and isinstance(stmt.iter.func, cst.Name) \
+                and _is_builtin(self.eval(stmt.iter.func, env), "range")
             self.exec_unknown_loop(stmt.body.body, env, stmt.target, stmt.orelse,
                                    SymValue(dims.unknown(), True) if ranged else UNKNOWN)
             return
@@ -1182,7 +1183,7 @@ class Interpreter:
                 return self.apply_op("operator.getitem", [obj, UNKNOWN], {}, node)
             return self.apply_op("operator.getitem", [obj, index], {}, node)
         if isinstance(obj, Array):
-            return self.data.subscript(obj, index, node)
+            return self.data.subscript(obj, _index_key(index), node)
         if index is UNKNOWN:
             return UNKNOWN
         if isinstance(obj, (list, tuple, str)):

@@ -1098,11 +1098,12 @@ def _slice_length(s: slice, length: Dim) -> Dim:
 
 
 def getitem_shape(shape: Shape, key: Any) -> Shape:
-    """``GetItem.compute_output_spec``: ints drop an axis (an int known only symbolically too), slices
-    clip like Python, None adds one."""
+    """``GetItem.compute_output_spec``: ints drop an axis (an int shapecheck could not follow too),
+    slices clip like Python, None adds one."""
     if key is UNKNOWN:
         raise Unknowable()
-    if is_int(key) or isinstance(key, (slice, dims.Sym)) or key is None or key is Ellipsis:
+    if is_int(key) or isinstance(key, slice) or (isinstance(key, dims.Sym) and key.opaque) or key is None \
+            or key is Ellipsis:
         items = [key]
     elif isinstance(key, tuple):
         items = list(key)
@@ -1139,7 +1140,9 @@ def getitem_shape(shape: Shape, key: Any) -> Shape:
                                        f"size {length}")
         elif isinstance(k, slice):
             out.append(_slice_length(k, length))
-        elif not isinstance(k, dims.Sym):  # (an int of a size not known: the axis goes, unchecked)
+        elif not (isinstance(k, dims.Sym) and k.opaque):
+            # (an int shapecheck could not follow, a loop's variable over an unknown range: the axis
+            # goes, unchecked; a parameter's name alone may stand for a slice or a list)
             raise Unknowable()
     return tuple(out)
 
