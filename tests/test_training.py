@@ -255,6 +255,14 @@ def scale(x, y):
 ds = tf.data.Dataset.from_tensor_slices((np.zeros((8, 4)), np.zeros((8, 2))))
 model.fit(ds.map(scale).shuffle(8).batch(4).prefetch(1), epochs=1, verbose=0)
 """,
+    "dataset_with_labels_not_followed": """\
+inputs = keras.Input((4,))
+model = keras.Model(inputs, layers.Dense(2)(inputs))
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+labels = list(np.random.randint(0, 2, size=8))
+ds = tf.data.Dataset.from_tensor_slices((np.zeros((8, 5)), labels)).batch(4)
+model.fit(ds, epochs=1, verbose=0)  # error: [data-shape-mismatch]
+""",
     "validation_dataset_not_batched": """\
 inputs = keras.Input((2,))
 model = keras.Model(inputs, layers.Dense(1)(inputs))

@@ -262,8 +262,8 @@ class DataFlow:
             element = data
         else:
             return UNKNOWN
-        if element is UNKNOWN or not _all_arrays(element):
-            return Dataset(UNKNOWN, self.interp.span(node))
+        if element is UNKNOWN or not _arrays_and_unknowns(element):
+            return Dataset(UNKNOWN, self.interp.span(node))  # (a part not followed leaves the others known)
         counts = {a.type.shape[0] for a in arrays_in(data) if a.type.shape} if method == "from_tensor_slices" else set()
         count = counts.pop() if len(counts) == 1 and isinstance(next(iter(counts)), int) else None
         return Dataset(element, self.interp.span(node), batched=False, count=count)
@@ -361,12 +361,4 @@ def _arrays_and_unknowns(v: Any) -> bool:
     if isinstance(v, (tuple, dict)):
         parts = list(v.values()) if isinstance(v, dict) else list(v)
         return all(p is UNKNOWN or _arrays_and_unknowns(p) for p in parts) and bool(arrays_in(v))
-    return isinstance(v, Array)
-
-
-def _all_arrays(v: Any) -> bool:
-    if isinstance(v, (tuple, list)):
-        return all(_all_arrays(x) for x in v)
-    if isinstance(v, dict):
-        return all(_all_arrays(x) for x in v.values())
     return isinstance(v, Array)
