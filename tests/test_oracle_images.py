@@ -477,6 +477,23 @@ def test_decoders_agree_with_tensorflow(tmp_path: Path, op: str, data: Any, heig
     assert len(decoded.shape) == len(t.shape) and all(a is None or a == b for a, b in zip(t.shape, decoded.shape))
 
 
+@pytest.mark.parametrize("shape", [(), (2,), (None,)])
+def test_strings_split_agrees_with_tensorflow(shape: tuple) -> None:
+    import tensorflow as tf
+
+    from shapecheck.core.engine import infer_types
+
+    ours = infer_types("tensorflow.strings.split", {"sep": "/"}, T(shape, "string"))
+    traced = tf.function(lambda s: tf.strings.split(s, "/")).get_concrete_function(
+        tf.TensorSpec(shape, tf.string)).structured_outputs
+    if isinstance(traced, tf.RaggedTensor):
+        assert ours is None  # (a ragged tensor: not followed)
+        return
+    assert ours is not None and (ours[0].shape, ours[0].dtype) == (tuple(traced.shape.as_list()), "string")
+    parts = tf.strings.split(tf.constant("img/cats/0.png"), "/")
+    assert ours[0].shape is not None and len(parts.shape) == len(ours[0].shape)
+
+
 def test_read_file_takes_one_name() -> None:
     import tensorflow as tf
 
@@ -555,6 +572,24 @@ PROGRAMS = {
         model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
         model.fit(ds, epochs=1, verbose=0)
         """, ("[16, 20]", "[16, 16]"), (16, "data-shape-mismatch")),
+    # the label taken from the path's folder: an int, not one-hot
+    "file_pipeline_label_from_the_folder": ("""
+        import tensorflow as tf
+        import keras
+        from keras import layers
+
+
+        def load(path):
+            label = tf.strings.split(path, "/")[-2] == "cats"
+            image = tf.image.resize(tf.io.decode_png(tf.io.read_file(path), channels=3), [16, 16])
+            return image / 255.0, tf.cast(label, tf.int32)
+
+
+        ds = tf.data.Dataset.list_files("img/*/*.png").map(load).batch(2)
+        model = keras.Sequential([keras.Input((16, 16, 3)), layers.Flatten(), layers.Dense(2)])
+        model.compile(optimizer="adam", loss="categorical_crossentropy")
+        model.fit(ds, epochs=1, verbose=0)
+        """, ('loss="categorical', 'loss="sparse_categorical'), (15, "target-shape-mismatch")),
     # OpenCV's dsize is (width, height) too
     "cv2_resize_is_width_height": ("""
         import cv2

@@ -255,6 +255,16 @@ def scale(x, y):
 ds = tf.data.Dataset.from_tensor_slices((np.zeros((8, 4)), np.zeros((8, 2))))
 model.fit(ds.map(scale).shuffle(8).batch(4).prefetch(1), epochs=1, verbose=0)
 """,
+    # an array compared with `is` decides a branch (elementwise comparisons of data aside)
+    "array_is_none_decides_the_branch": """\
+x = np.zeros((4, 3))
+if x is None:
+    inputs = keras.Input((5,))
+else:
+    inputs = keras.Input((3,))
+model = keras.Model(inputs, layers.Dense(2)(inputs))
+model.predict(np.zeros((4, 7)), verbose=0)  # error: [data-shape-mismatch]
+""",
     "dataset_with_labels_not_followed": """\
 inputs = keras.Input((4,))
 model = keras.Model(inputs, layers.Dense(2)(inputs))

@@ -230,6 +230,9 @@ class DataFlow:
     def binop(self, keras_op: str, left: Any, right: Any, node: cst.CSTNode) -> Any:
         if not keras_op:
             return UNKNOWN
+        # a string against string data (`parts[-2] == "cats"`): a scalar string
+        left, right = (Array(TensorType((), "string")) if isinstance(v, str) and isinstance(w, Array)
+                       and w.type.dtype == "string" else v for v, w in ((left, right), (right, left)))
         for v in (left, right):
             if not (isinstance(v, Array) or (isinstance(v, (int, float)) and not isinstance(v, bool))):
                 return UNKNOWN

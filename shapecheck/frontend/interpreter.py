@@ -1043,6 +1043,10 @@ class Interpreter:
                 if keras_op and len(node.comparisons) == 1:
                     return self.apply_op(keras_op, [left, right], {}, node)
                 return UNKNOWN
+            if keras_op and (isinstance(left, Array) or isinstance(right, Array)):  # data: elementwise, at once
+                if len(node.comparisons) == 1:
+                    return self.data.binop(keras_op, left, right, target.comparator)
+                return UNKNOWN
             if isinstance(target.operator, (cst.Is, cst.IsNot)):
                 known = (left is None or isinstance(left, bool)) and (right is None or isinstance(right, bool))
                 if not known and (right is None and left is not UNKNOWN and not isinstance(left, SymValue)):

@@ -945,7 +945,7 @@ class TfImageResize(OpRule):
         return TensorType(x.shape[:-3] + (size[0], size[1], x.shape[-1]), "float32")
 
 
-# -- image files: tf.io.read_file and the tf.image decoders (on data, in tf.data pipelines) -------------
+# -- image files: their names (tf.strings.split), tf.io.read_file and the decoders (on data, in tf.data) ---
 
 
 @register
@@ -963,6 +963,24 @@ class TfReadFile(OpRule):
             raise ShapeError(RANK_MISMATCH, f"read_file takes one file name, a scalar; received shape "
                              f"{show_shape(x.shape)}")
         return TensorType((), "string")
+
+
+@register
+class TfStringsSplit(OpRule):
+    """``tf.strings.split(input, sep=None, maxsplit=-1)``: a scalar string gives its parts, a 1-D
+    string tensor of unknown length (``tf.strings.split(path, "/")[-2]``, a folder's name); a tensor
+    of strings gives a ragged one (not followed)."""
+
+    names = ("tensorflow.strings.split",)
+    params = ("input", "sep", "maxsplit", "name")
+    defaults = {"sep": None, "maxsplit": -1, "name": None}
+    examples = (Example({"sep": "/"}, T((), "string"), (None,)),)
+
+    def output(self, call: Call) -> TensorType:
+        x = tensor(call, "input")
+        if x.shape:
+            raise Unknowable()  # (a RaggedTensor)
+        return TensorType((None,), "string")
 
 
 class _Decode(OpRule):

@@ -3,4 +3,6 @@
 
 from typing import Any
 
+def split(*args: Any, **kwargs: Any) -> Any: ...
+
 def __getattr__(name: str) -> Any: ...
