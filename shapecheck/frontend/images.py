@@ -179,9 +179,9 @@ def cv2_constant(v: Any) -> Any:
 def cv2_call(name: str, args: list, kwargs: dict) -> Optional[TensorType]:
     """``cv2.imread(filename, flags)``: ``(height, width, 3)`` (BGR) or ``(height, width)`` for
     ``IMREAD_GRAYSCALE``, uint8; ``cv2.resize(src, dsize)``: ``dsize`` is (width, height), and an
-    image of one channel comes back 2-D;
-    ``cv2.cvtColor(src, code)``: the code's channels (a gray image is 2-D). ``None`` when unknown,
-    or when OpenCV would raise (an input of other channels than the code converts)."""
+    image of one channel comes back 2-D; ``cv2.cvtColor(src, code)``: the code's channels (a gray
+    image is 2-D). ``None`` when unknown, or when OpenCV would raise (an input of other channels
+    than the code converts)."""
     if name == "cv2.imread":
         bound = _bind(("filename", "flags"), args, kwargs)
         flags = None if bound is None else cv2_constant(bound.get("flags", 1))
@@ -251,6 +251,16 @@ def image_attribute(image: Image, attr: str) -> Any:
     return UNKNOWN
 
 
+def _folder_image(size_arg: Any, color_mode: Any, data_format: Any) -> Optional[tuple]:
+    """One image as Keras reads it from a folder (``image_size``/``target_size``, ``color_mode``):
+    its shape, channels last or first; ``None`` when an argument cannot be told (or is rejected)."""
+    size = _pair(size_arg)
+    if size is None or color_mode not in COLOR_MODES or data_format not in ("channels_last", "channels_first"):
+        return None
+    bands = COLOR_MODES[color_mode][0]
+    return (bands, *size) if data_format == "channels_first" else (*size, bands)
+
+
 def _labels(bound: dict) -> Any:
     """The labels' shape (per sample) and dtype, ``None`` for no labels, ``UNKNOWN`` if unknown."""
     labels = bound.get("labels", "inferred")
@@ -281,14 +291,11 @@ def from_directory(flow: DataFlow, name: str, args: list, kwargs: dict, node: cs
         return UNKNOWN
     batch: tuple = () if batch_size is None else (None,)
     if images:
-        size = _pair(bound.get("image_size", (256, 256)))
-        color_mode = bound.get("color_mode", "rgb")
         data_format = bound.get("data_format")
-        data_format = flow.interp._data_format if data_format is None else data_format
-        if size is None or color_mode not in COLOR_MODES or data_format not in ("channels_last", "channels_first"):
+        sample = _folder_image(bound.get("image_size", (256, 256)), bound.get("color_mode", "rgb"),
+                               flow.interp._data_format if data_format is None else data_format)
+        if sample is None:
             return UNKNOWN
-        bands = COLOR_MODES[color_mode][0]
-        sample = (bands, *size) if data_format == "channels_first" else (*size, bands)
         inputs = TensorType((*batch, *sample), "float32")
     else:
         inputs = TensorType(batch, "string")
@@ -360,16 +367,12 @@ def generator_method(flow: DataFlow, gen: ImageGenerator, name: str, args: list,
         return Dataset(parts[0] if len(parts) == 1 else tuple(parts), origin, batched=True)
     if name == "flow_from_directory":
         bound = _bind(_FLOW_DIRECTORY_PARAMS, args, kwargs)
-        if bound is None or gen.data_format is None:
+        if bound is None:
             return UNKNOWN
-        size = _pair(bound.get("target_size", (256, 256)))
-        color_mode = bound.get("color_mode", "rgb")
+        sample = _folder_image(bound.get("target_size", (256, 256)), bound.get("color_mode", "rgb"), gen.data_format)
         class_mode = bound.get("class_mode", "categorical")
-        if size is None or color_mode not in COLOR_MODES or class_mode not in (
-                "categorical", "binary", "sparse", "input", None):
+        if sample is None or class_mode not in ("categorical", "binary", "sparse", "input", None):
             return UNKNOWN
-        bands = COLOR_MODES[color_mode][0]
-        sample = (bands, *size) if gen.data_format == "channels_first" else (*size, bands)
         x = Array(TensorType((None, *sample), gen.dtype), origin, what)
         if class_mode is None:
             return Dataset(x, origin, batched=True)

@@ -229,7 +229,7 @@ def keras_dependencies(tree: ast.Module, path: str) -> tuple[bool, dict[str, str
             frontier.append((path, level, module, tuple(imported)))
         else:  # `from . import a, b`
             frontier.extend((path, level, n, ()) for n in imported)
-    edits_path = _edits_sys_path(tree)
+    edits_path: Optional[bool] = None  # (walked for only when an import is not found)
     for _ in range(MAX_PREFILTER_DEPTH):
         following: list[tuple[str, int, str, tuple]] = []
         for importer, level, dotted, names_ in frontier:
@@ -238,8 +238,10 @@ def keras_dependencies(tree: ast.Module, path: str) -> tuple[bool, dict[str, str
             if not level and not is_project_name(dotted):
                 continue
             file = _resolve(importer, level, dotted, roots(importer) if not level else [])
-            if file is None and edits_path and importer == path and not level:
-                return True, read  # (found, perhaps, where the file's own sys.path edit points: the analysis tells)
+            if file is None and importer == path and not level:
+                edits_path = _edits_sys_path(tree) if edits_path is None else edits_path
+                if edits_path:
+                    return True, read  # (found, perhaps, where the file's own sys.path edit points: the analysis tells)
             if file is not None and names_ and os.path.basename(file) == "__init__.py":
                 following.extend((importer, level, f"{dotted}.{n}", ()) for n in names_)
             if file is None or os.path.abspath(file) in read or os.path.abspath(file) == os.path.abspath(path):
