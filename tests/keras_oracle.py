@@ -119,6 +119,45 @@ def _concrete(v: Any, rng: Any) -> Any:
     return v
 
 
+def keras_on_data(op: str, config: dict, inputs: Any, args: tuple = (), call_kwargs: Optional[dict] = None
+                  ) -> KerasResult:
+    """Apply layer class ``op`` eagerly to random data of the given shapes (every axis known, batch
+    too): the output shapes Keras computes, or its error."""
+    import numpy as np
+
+    rng = np.random.default_rng(0)
+    try:
+        layer = _make_layer(op, config)
+        out = layer(*[_concrete(v, rng) for v in ([inputs] + list(args))],
+                    **{k: _concrete(v, rng) for k, v in (call_kwargs or {}).items()})
+    except Exception as e:  # noqa: BLE001 - Keras's verdict
+        return KerasResult(None, eager_error=e)
+    return KerasResult(_shapes(out))
+
+
+def agrees_on_data(op: str, config: dict, inputs: Any, args: tuple = (), call_kwargs: Optional[dict] = None
+                   ) -> None:
+    """shapecheck's rule for a call on data (eager tensors: ``traced``) against Keras run eagerly on
+    random data of those shapes: a finding exactly when Keras raises, else the shapes it computes (an
+    axis shapecheck leaves unknown agrees with any size)."""
+    from shapecheck.core.engine import infer
+
+    ours = infer(op, config, inputs, args, call_kwargs, traced=True)
+    theirs = keras_on_data(op, config, inputs, args, call_kwargs)
+    where = f"{op}({config}) on data {inputs}, {args}, {call_kwargs}"
+    if theirs.rejected:
+        assert isinstance(ours, str), f"Keras rejects {where}: {theirs.eager_error!r}; shapecheck {ours}"
+        return
+    assert not isinstance(ours, str), f"Keras accepts {where} ({theirs.single}); shapecheck reports {ours}"
+    if ours is None:
+        return
+    mine = ours if isinstance(ours, list) else [ours]
+    assert len(mine) == len(theirs.shapes), (where, ours, theirs.shapes)
+    for a, b in zip(mine, theirs.shapes):
+        assert a is None or len(a) == len(b) and all(
+            x == y or not isinstance(x, int) for x, y in zip(a, b)), (where, ours, theirs.shapes)
+
+
 def _shapes(out: Any) -> list:
     if isinstance(out, (list, tuple)):
         return [tuple(o.shape) for o in out]

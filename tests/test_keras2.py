@@ -41,6 +41,62 @@ PROGRAMS = {
         m = M()
         m.build((None, 30, 30, 3))
         """),
+    "build_with_a_list_of_shapes": textwrap.dedent("""\
+        class M(keras.Model):
+            def __init__(self):
+                super().__init__()
+                self.add = layers.Add()
+            def call(self, xs):
+                return self.add(xs)
+        m = M()
+        m.build([(None, 4), (None, 5)])
+        """),
+    "build_with_a_dict_of_shapes": textwrap.dedent("""\
+        class M(keras.Model):
+            def call(self, xs):
+                return layers.Reshape((-1, 7))(xs["a"])
+        m = M()
+        m.build({"a": (None, 6, 4)})
+        """),
+    "a_layer_build_does_not_run_call": textwrap.dedent("""\
+        class L(layers.Layer):
+            def call(self, x):
+                return layers.Reshape((-1, 7))(x)
+        l = L()
+        l.build((None, 6, 4))
+        """),
+    "own_build_then_super_build": textwrap.dedent("""\
+        class M(keras.Model):
+            def build(self, shape):
+                self.d = layers.Dense(3)
+                super().build(shape)
+            def call(self, x):
+                return layers.Reshape((-1, 7))(self.d(x))
+        m = M()
+        m.build((None, 6, 4))
+        """),
+    "build_of_a_functional_subclass": textwrap.dedent("""\
+        class M(keras.Model):
+            def __init__(self):
+                inp = keras.Input((4,), name="a")
+                super().__init__(inputs={"a": inp}, outputs=layers.Dense(2)(inp))
+        m = M()
+        m.build({"a": keras.Input((4,))})
+        y = m({"a": keras.Input((4,))})
+        """),
+    "attention_key_of_unknown_length": textwrap.dedent("""\
+        v = keras.Input((3, 5))
+        k = layers.EinsumDense("abc,cd->abd", output_shape=[None, 8])(keras.Input((3, 5)))
+        y = layers.MultiHeadAttention(2, 4)(v, v, keras.Input((None, 8)))
+        """),
+    "attention_key_of_another_length": textwrap.dedent("""\
+        v = keras.Input((3, 5))
+        y = layers.MultiHeadAttention(2, 4)(v, v, keras.Input((4, 8)))
+        """),
+    "einsum_dense_none_is_the_input_size": textwrap.dedent("""\
+        z = layers.EinsumDense("abc,cd->abd", output_shape=[None, 8])(keras.Input((3, 5)))
+        y = layers.Dense(2)(layers.Flatten()(z))
+        """),
     "backbone_on_larger_images": textwrap.dedent("""\
         b = keras.Sequential([keras.Input((32, 32, 3)), layers.Conv2D(8, 3), layers.GlobalAveragePooling2D()])
         y = b(keras.Input(shape=(64, 64, 3)))

@@ -18,7 +18,7 @@ from shapecheck.core import dims
 from shapecheck.core.engine import infer
 from shapecheck.core.rules import T
 
-from .keras_oracle import keras_apply
+from .keras_oracle import agrees_on_data, keras_apply
 from .test_oracle_rnn import opaque_is_sound
 
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -173,6 +173,24 @@ def test_multi_head_attention(case):
     agrees("MultiHeadAttention", config, q, (v,), kwargs)
 
 
+def _on_data(v: Any, size: int) -> Any:
+    """Shapes of data: every axis known, the batch's too."""
+    if isinstance(v, T):
+        return T(_on_data(v.shape, size), v.dtype)
+    if isinstance(v, tuple):
+        return tuple(size if d is None else d for d in v)
+    if isinstance(v, dict):
+        return {k: _on_data(x, size) for k, x in v.items()}
+    return v
+
+
+@SETTINGS
+@given(case=mha_case(), size=st.sampled_from([1, 3]))
+def test_multi_head_attention_on_data(case, size):
+    config, q, v, kwargs = case
+    agrees_on_data("MultiHeadAttention", config, _on_data(q, size), (_on_data(v, size),), _on_data(kwargs, size))
+
+
 @st.composite
 def gqa_case(draw) -> tuple[dict, tuple, tuple, dict]:
     kv_heads = draw(st.sampled_from([1, 2, 2, 1, 2, 2, 1, 0]))
@@ -202,3 +220,10 @@ def gqa_case(draw) -> tuple[dict, tuple, tuple, dict]:
 def test_group_query_attention(case):
     config, q, v, kwargs = case
     agrees("GroupQueryAttention", config, q, (v,), kwargs)
+
+
+@SETTINGS
+@given(case=gqa_case(), size=st.sampled_from([1, 3]))
+def test_group_query_attention_on_data(case, size):
+    config, q, v, kwargs = case
+    agrees_on_data("GroupQueryAttention", config, _on_data(q, size), (_on_data(v, size),), _on_data(kwargs, size))

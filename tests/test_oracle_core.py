@@ -12,7 +12,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from shapecheck.core import dims
@@ -20,7 +20,7 @@ from shapecheck.core.engine import infer
 from shapecheck.core.ir import LayerRef
 from shapecheck.core.rules import T
 
-from .keras_oracle import keras_apply
+from .keras_oracle import agrees_on_data, keras_apply
 
 # SHAPECHECK_ORACLE_EXAMPLES raises the count for a longer hunt.
 SETTINGS = settings(max_examples=int(os.environ.get("SHAPECHECK_ORACLE_EXAMPLES", "25")), deadline=None,
@@ -275,6 +275,25 @@ def test_einsum_dense(case):
         return
     agrees("EinsumDense", config, input_shape)
     opaque_is_sound("EinsumDense", config, input_shape)
+
+
+def _on_data(shape: tuple, size: int = 2) -> tuple:
+    """The shape of data: every axis known (``None`` set to ``size``)."""
+    return tuple(size if d is None else d for d in shape)
+
+
+@SETTINGS
+@given(einsum_case(), st.sampled_from([2, 3]))
+@example(({"equation": "abc,cd->abd", "output_shape": (None, 8), "bias_axes": "d"}, (None, 3, 5)), 2)
+@example(({"equation": "...b,bc->...c", "output_shape": (None,)}, (None, 3, 5)), 3)
+def test_einsum_dense_on_data(case, size):
+    # eagerly, an output_shape's None is the input's size where the einsum shares the axis
+    config, input_shape = case
+    data = _on_data(input_shape, size)
+    agrees_on_data("EinsumDense", config, data)
+    ours = infer("EinsumDense", config, data, traced=True)
+    if isinstance(ours, tuple):
+        assert all(isinstance(d, int) for d in ours), (config, data, ours)  # every size known on data
 
 
 @SETTINGS

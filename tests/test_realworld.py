@@ -392,6 +392,97 @@ CASES: dict[str, Case] = {
              "model.fit(np.zeros((4, 10, 8)), [np.zeros((4, 10, 4)), np.zeros((4, 3))], epochs=1, verbose=0)"),
         full_coverage=True,
     ),
+    # keras-self-attention 0.51.0 tests/: models built in the methods of a unittest.TestCase, which
+    # nothing in the file calls (the test runner does): none of their calls was seen.
+    "test_case_methods": Case(
+        """
+        import unittest
+
+        import keras
+        from keras import layers
+
+
+        class ModelTest(unittest.TestCase):
+            def setUp(self):
+                self.units = 7
+
+            def get_model(self, steps):
+                inputs = keras.Input((steps, 5))
+                x = layers.Conv1D(self.units, 3)(inputs)
+                return keras.Model(inputs, layers.GlobalAveragePooling1D()(x))
+
+
+        class TestBlocks(ModelTest):
+            def test_head(self):
+                model = self.get_model(8)
+                out = layers.Dense(2)(model.output)
+                self.assertEqual(out.shape, (None, 2))
+
+            def test_sequence(self):
+                x = layers.Conv1D(self.units, 3)(keras.Input((8, 5)))
+                self.assertEqual(layers.LSTM(4)(x).shape, (None, 4))
+        """,
+        run='TestBlocks("test_head").debug()\nTestBlocks("test_sequence").debug()',
+        full_coverage=True,
+    ),
+    # Tests of the error itself: Keras raises, `pytest.raises` / `assertRaises` catches it.
+    "error_expected_by_a_test": Case(
+        """
+        import unittest
+
+        import keras
+        import pytest
+        from keras import layers
+
+
+        def test_rank_is_checked():
+            x = keras.Input((4, 5))
+            with pytest.raises(ValueError):
+                layers.Conv2D(3, 3)(x)
+            layers.Conv1D(3, 3)(x)
+
+
+        class TestLayers(unittest.TestCase):
+            def test_rank_is_checked(self):
+                with self.assertRaisesRegex(ValueError, "ndim"):
+                    layers.LSTM(3)(keras.Input((4,)))
+        """,
+        run='test_rank_is_checked()\nTestLayers("test_rank_is_checked").debug()',
+    ),
+    # tf-models-official 2.20 (official/nlp/modeling/layers/mobile_bert_layers_test.py): layers run
+    # on data at once; an EinsumDense's `None` in output_shape is the input's size there (and in a
+    # layer's traced `call`), where MultiHeadAttention's key meets its value. Layers on NumPy arrays
+    # were not followed at all.
+    "layers_run_on_data": Case(
+        """
+        import numpy as np
+        import keras
+        from keras import layers
+
+        x = np.random.uniform(size=(2, 3, 16)).astype("float32")
+        shared = layers.EinsumDense("abc,cd->abd", output_shape=[None, 8], bias_axes="d")(x)
+        out = layers.MultiHeadAttention(num_heads=2, key_dim=4, output_shape=8)(shared, x, shared)
+        features = layers.Conv2D(4, 3)(np.random.rand(2, 8, 8, 3))
+        ids = layers.Embedding(10, 4)(np.random.randint(0, 10, size=(2, 5)))
+        both = layers.Concatenate()([np.zeros((2, 5, 4)), ids])
+
+
+        class Block(layers.Layer):
+            def __init__(self):
+                super().__init__()
+                self.bottleneck = layers.EinsumDense("abc,cd->abd", output_shape=[None, 8])
+                self.attention = layers.MultiHeadAttention(num_heads=2, key_dim=4)
+
+            def call(self, x):
+                key = self.bottleneck(x)
+                return self.attention(key, x, key)
+
+
+        y = Block()(keras.Input((3, 16)))
+        z = Block()(x)
+        """,
+        full_coverage=True,
+    ),
 }
 
 
@@ -496,6 +587,30 @@ def test_a_bug_after_a_long_data_loop_is_still_found() -> None:
     source = _source(CASES["model_after_a_long_data_loop"]).replace('model.add(layers.RepeatVector(4))\n', '')
     result = check_source(source, "t.py")
     assert [f.code.name for f in result.findings] == ["rank-mismatch"]  # an LSTM on the last LSTM's vectors
+
+
+def test_a_test_method_is_checked_as_its_runner_calls_it() -> None:
+    # setUp's units (7) reach the Conv1D the helper method makes; the LSTM on the model's
+    # (None, 7) output is what Keras rejects
+    source = _source(CASES["test_case_methods"]).replace("layers.Dense(2)(model.output)",
+                                                         "layers.LSTM(2)(model.output)")
+    result = check_source(source, "t.py")
+    assert [(f.span.line, f.code.name, "(None, 7)" in f.message) for f in result.findings] == [
+        (21, "rank-mismatch", True)]
+
+
+def test_only_the_block_a_test_expects_to_fail_is_excused() -> None:
+    source = _source(CASES["error_expected_by_a_test"]).replace("layers.Conv1D(3, 3)(x)", "layers.Conv2D(3, 3)(x)")
+    result = check_source(source, "t.py")
+    assert [(f.span.line, f.code.name) for f in result.findings] == [(13, "rank-mismatch")]
+
+
+def test_a_layer_run_on_data_is_checked() -> None:
+    # Keras raises at once: Conv2D on 3-d data; the Dense built on 16 features then meets 12
+    source = _source(CASES["layers_run_on_data"]).replace("np.random.rand(2, 8, 8, 3)", "np.random.rand(8, 8, 3)")
+    source += "dense = layers.Dense(2)\ndense(x)\ndense(keras.Input((3, 12)))\n"
+    result = check_source(source, "t.py")
+    assert [(f.span.line, f.code.name) for f in result.findings] == [(9, "rank-mismatch"), (29, "axis-mismatch")]
 
 
 @pytest.fixture(scope="module")

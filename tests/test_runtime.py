@@ -264,6 +264,23 @@ def test_shared_layers_stay_shared_in_the_replay():
     assert v.verdict == "confirmed" and "expected axis -1 of input shape to have value 4" in v.message
 
 
+def test_layers_run_on_data_replay_on_data_of_that_shape():
+    source = textwrap.dedent("""\
+        import numpy as np
+        import keras
+        features = keras.layers.Conv2D(4, 3)(np.random.rand(2, 8, 8, 3))
+        dense = keras.layers.Dense(2)
+        dense(np.zeros((2, 16)))
+        dense(keras.Input((12,)))
+        """)
+    file = check_source(source, "eager.py")
+    runtime = verify(Report([file]), Settings(device="cpu"))
+    checked = runtime.files["eager.py"]
+    [v] = checked.findings
+    assert v.verdict == "confirmed" and "expected axis -1 of input shape to have value 16" in v.message
+    assert [s.agrees for s in checked.shapes[:2]] == [True, True], [s.message for s in checked.shapes]
+
+
 def test_tf_keras_2_files_replay_with_tf_keras():
     source = textwrap.dedent("""\
         import tf_keras as keras

@@ -388,15 +388,16 @@ def _as_tensor(v: Any, tuples: bool = True) -> Any:
 
 
 def infer(op: str, config: dict, inputs: Any, args: tuple = (), call_kwargs: Optional[dict] = None,
-          keras_version: int = 3) -> Any:
+          keras_version: int = 3, traced: bool = False) -> Any:
     """Apply one rule outside any program: shapes in, output shape(s) or finding name out.
 
     ``op`` is a layer class name (``"Conv2D"``) or a full op name (``"keras.ops.reshape"``).
     Returns a shape tuple, a list of shape tuples for several outputs, ``None`` for an
     unknown output, or the finding's name (``"rank-mismatch"``).  Used by the rule
-    examples, the unit tests and the comparison with Keras.
+    examples, the unit tests and the comparison with Keras. ``traced``: the call runs on data
+    (eager tensors, or inside a traced function), not on symbolic Keras tensors.
     """
-    outputs = infer_types(op, config, inputs, args, call_kwargs, keras_version)
+    outputs = infer_types(op, config, inputs, args, call_kwargs, keras_version, traced)
     if outputs is None or isinstance(outputs, str):
         return outputs
     shapes = [t.shape for t in outputs]
@@ -422,7 +423,7 @@ def infer_params(op: str, config: dict, inputs: Any, args: tuple = (), call_kwar
 
 
 def infer_types(op: str, config: dict, inputs: Any, args: tuple = (), call_kwargs: Optional[dict] = None,
-                keras_version: int = 3) -> Any:
+                keras_version: int = 3, traced: bool = False) -> Any:
     """Like :func:`infer`, with the output tensor types (dtypes too): a tuple of
     :class:`TensorType`, ``None`` for an unknown output, or the finding's name."""
     engine = Engine(keras_version)
@@ -433,7 +434,7 @@ def infer_types(op: str, config: dict, inputs: Any, args: tuple = (), call_kwarg
     if rule is None:
         raise KeyError(op)
     pos = ([first] if first is not None else []) + [_as_tensor(a) for a in args]
-    call = Call(rule, config, pos, kw, name=_short(full).lower(), keras_version=keras_version,
+    call = Call(rule, config, pos, kw, name=_short(full).lower(), keras_version=keras_version, traced=traced,
                 apply=engine._apply_sublayer)
     try:
         if isinstance(rule, LayerRule):

@@ -272,6 +272,8 @@ class Interpreter:
     _frame: Frame = field(default_factory=Frame)
     _depth: int = 0
     _functions: list[FunctionValue] = field(default_factory=list)
+    #: the module's test classes (``unittest.TestCase`` subclasses, pytest's ``Test*`` classes)
+    _test_classes: list[ClassValue] = field(default_factory=list)
     _steps: int = 0
     #: ``_steps`` when the outermost loop being unrolled began (``LOOP_STEPS`` counts from it)
     _loop_start: Optional[int] = None
@@ -355,6 +357,19 @@ class Interpreter:
             if not fn.called and not fn.is_method and isinstance(fn.node, cst.FunctionDef) \
                     and fn.node in self.positions:  # (another module's functions: when that file is checked)
                 self.call_function(fn, [], {}, None, symbolic=True)
+        # Test methods, as a test runner calls them: each on a new instance, after its setUp.
+        for cls in self._test_classes:
+            for name in _method_names(cls):
+                method = _class_lookup(cls, name)
+                if not (name.startswith("test") and isinstance(method, FunctionValue)
+                        and isinstance(method.node, cst.FunctionDef) and method.node in self.positions):
+                    continue
+                inst = Instance(cls, {}, self.new_id("T"), cls.name)
+                for setup in ("setUp", "setup_method"):
+                    fn = _class_lookup(cls, setup)
+                    if isinstance(fn, FunctionValue):
+                        self.call_function(fn, [] if setup == "setUp" else [UNKNOWN], {}, None, bound=inst)
+                self.call_function(method, [], {}, None, bound=inst, symbolic=True)
 
     # ------------------------------------------------------------ utilities
     def span(self, node: cst.CSTNode) -> Span:
@@ -422,7 +437,12 @@ class Interpreter:
                 value = self.eval(item.item, env)
                 if item.asname is not None:
                     self.assign(item.asname.name, UNKNOWN if value is not None else None, env)
-            self.exec_block(stmt.body.body, env)
+            if any(_expects_error(item.item) for item in stmt.items):
+                # `with pytest.raises(ValueError):`: the block is meant to fail (a test of the
+                # error), and the context catches it; what follows it still runs
+                self.exec_branch(list(stmt.body.body), env)
+            else:
+                self.exec_block(stmt.body.body, env)
         elif isinstance(stmt, cst.Match):
             for case in stmt.cases:
                 self.exec_branch(case.body.body, env)
@@ -531,6 +551,8 @@ class Interpreter:
                 v.owner = v.owner or cls
         configs.enum_members(cls)
         env.vars[stmt.name.value] = cls
+        if env.parent is None and _is_test_class(cls):
+            self._test_classes.append(cls)
 
     # -- control flow -----------------------------------------------------
     def exec_if(self, stmt: cst.If, env: Env) -> None:
@@ -1665,6 +1687,10 @@ class Interpreter:
                     return None
                 if name == "call" and inst.base_layer is not None:
                     return self.call_layer(inst.base_layer, args, kwargs, node)
+            if name == "build" and isinstance(inst, Instance) and inst.cls.keras_kind and (
+                    args or "input_shape" in kwargs):
+                self.keras_build(inst, args[0] if args else kwargs["input_shape"], node)
+                return None
             if name == "__init__" and isinstance(inst, Instance) and inst.cls.keras_kind == "model" and (
                     len(args) >= 2 or "inputs" in kwargs or "outputs" in kwargs):
                 # `super().__init__(inputs=..., outputs=...)`: a functional model in a class.
@@ -1784,7 +1810,8 @@ class Interpreter:
             finding = replace(finding, notes=finding.notes + (note,))
         self.report(finding)
         if node.span is not None and not self._frame.replay and node.span.path == self.path \
-                and node.op not in ("shapecheck.join", "shapecheck.time_step", "shapecheck.declared_shape"):
+                and node.op not in ("shapecheck.join", "shapecheck.time_step", "shapecheck.declared_shape",
+                                    "shapecheck.eager"):
             # The front end's own pseudo-ops show as the call they stand for.
             label = "keras.layers.TimeDistributed" if node.op == "shapecheck.time_distributed" else node.op
             self.shapes.append(ShapeEntry(node.span, label, result.outputs,
@@ -1958,6 +1985,10 @@ class Interpreter:
             if not isinstance(out, Tensor):
                 return UNKNOWN
             return self.apply_op("shapecheck.time_distributed", [args[0], out], {}, node)
+        if _has_array(args) or _has_array(kwargs):
+            # a layer called on data runs at once (eagerly) on a tensor of it
+            args = [self.eager_tensor(a, node) for a in args]
+            kwargs = {k: self.eager_tensor(v, node) for k, v in kwargs.items()}
         irnode = Node(0, f"keras.layers.{layer.class_name}", "layer", config=config,
                       args=[self.arg_value(a) for a in args], kwargs={k: self.arg_value(v) for k, v in kwargs.items()},
                       layer_id=layer.layer_id, name=layer.name, span=self.span(node), call_stack=self._frame.stack,
@@ -1968,6 +1999,22 @@ class Interpreter:
             self._called_layers.setdefault(layer.layer_id, layer)
             self._first_outputs.setdefault(layer.layer_id, UNKNOWN if self._maybe else out)
         return out
+
+    def eager_tensor(self, v: Any, node: cst.CSTNode) -> Any:
+        """Data (an :class:`Array`, also in a list or dict) as the eager tensor a layer it is handed to
+        runs on; anything else as it is."""
+        if isinstance(v, Array):
+            if v.type.shape is None:
+                return UNKNOWN
+            # (Keras converts floating-point data to the layer's compute dtype as it arrives)
+            dtype = "float32" if v.type.dtype is None or v.type.dtype.startswith("float") else v.type.dtype
+            return self.apply_op("shapecheck.eager", [], {"shape": v.type.shape, "dtype": dtype}, node)
+        if isinstance(v, (list, tuple)):
+            items = [self.eager_tensor(x, node) for x in v]
+            return items if isinstance(v, list) else tuple(items)
+        if isinstance(v, dict):
+            return {k: self.eager_tensor(x, node) for k, x in v.items()}
+        return v
 
     def lambda_output_shape(self, layer: LayerValue, first: Any, node: cst.CSTNode) -> dict:
         """A Lambda whose ``output_shape`` is a function: Keras 3 builds its output from what that
@@ -2250,20 +2297,43 @@ class Interpreter:
         """``model.build(shape)`` on a subclassed model or layer."""
         if shape is UNKNOWN:
             return None
-        if self.engine.keras_version >= 3:
-            # Keras 3's default `build` only marks the model built: `call` first runs at
-            # the first call with data. A `build` of the class's own runs with the shape.
-            build = _class_lookup(inst.cls, "build")
-            if not inst.built and isinstance(build, FunctionValue):
+        build = _class_lookup(inst.cls, "build")
+        if isinstance(build, FunctionValue):
+            # a `build` of the class's own runs with the shape
+            if not inst.built:
                 inst.built = True
                 self.call_function(build, [shape], {}, node, bound=inst, traced=True)
+        elif not inst.built:
             inst.built = True
-            return None
-        # tf.keras 2's Model.build calls `call` on placeholders of that shape.
-        t = self.make_input({"batch_shape": shape}, node)
-        if isinstance(t, Tensor):
-            self.call_instance(inst, [t], {}, node)
+            self.keras_build(inst, shape, node)
         return None
+
+    def keras_build(self, inst: Instance, shape: Any, node: cst.CSTNode) -> None:
+        """Keras's own ``build(shape)`` of a subclassed model or layer (``super().build(shape)`` too).
+
+        Keras 3's (and a layer's) only marks it built: ``call`` first runs at the first call with
+        data; a functional model is built already. tf.keras 2's ``Model.build`` calls ``call`` on
+        placeholders of that shape (a list of shapes: one each; a dict: by key)."""
+        if self.engine.keras_version >= 3 or inst.cls.keras_kind != "model" or inst.functional is not None:
+            return
+        if isinstance(shape, dict):
+            inputs: Any = {k: self._placeholder(v, node) for k, v in shape.items()}
+            ok = all(isinstance(t, Tensor) for t in inputs.values())
+        elif isinstance(shape, list) and shape and all(isinstance(v, (list, tuple)) for v in shape):
+            inputs = [self._placeholder(v, node) for v in shape]
+            ok = all(isinstance(t, Tensor) for t in inputs)
+        else:
+            inputs = self._placeholder(shape, node)
+            ok = isinstance(inputs, Tensor)
+        if ok:
+            self.call_instance(inst, [inputs], {}, node)
+
+    def _placeholder(self, shape: Any, node: cst.CSTNode) -> Any:
+        """A tensor of a shape given to ``build`` (a tuple or list of ints and ``None``), else unknown."""
+        if not isinstance(shape, (tuple, list)) or not all(
+                d is None or isinstance(d, (int, dims.Sym)) and not isinstance(d, bool) for d in shape):
+            return UNKNOWN
+        return self.make_input({"batch_shape": shape}, node)
 
     def call_model(self, model: ModelValue, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
         result = self._call_model(model, args, kwargs, node)
@@ -2534,6 +2604,34 @@ def _keras_kind(base: Any) -> Optional[str]:
     return None
 
 
+def _has_array(v: Any) -> bool:
+    if isinstance(v, Array):
+        return True
+    if isinstance(v, (list, tuple)):
+        return any(_has_array(x) for x in v)
+    if isinstance(v, dict):
+        return any(_has_array(x) for x in v.values())
+    return False
+
+
+def _is_test_class(cls: ClassValue) -> bool:
+    """A class a test runner collects: a subclass of a ``TestCase`` (``unittest``'s, ``absltest``'s,
+    ``tf.test``'s, ``parameterized``'s ...), or a pytest ``Test*`` class without bases."""
+    if not cls.bases:
+        return cls.name.startswith("Test") and "__init__" not in cls.attrs
+    return any(isinstance(b, QualName) and b.name.rsplit(".", 1)[-1] == "TestCase"
+               or isinstance(b, ClassValue) and _is_test_class(b) for b in cls.bases)
+
+
+def _method_names(cls: ClassValue) -> list[str]:
+    """The names of the methods a class defines or inherits from the analysed code's classes."""
+    found = [n for n, v in cls.attrs.items() if isinstance(v, FunctionValue)]
+    for b in cls.bases:
+        if isinstance(b, ClassValue):
+            found += [n for n in _method_names(b) if n not in found]
+    return found
+
+
 def _class_lookup(cls: ClassValue, attr: str) -> Any:
     if attr in cls.attrs:
         return cls.attrs[attr]
@@ -2704,6 +2802,16 @@ _UNRELATED_EXCEPTIONS = frozenset({
     "FileNotFoundError", "OSError", "IOError", "StopIteration", "ZeroDivisionError", "AssertionError",
     "KeyboardInterrupt", "SystemExit", "NotImplementedError", "UnicodeDecodeError", "json.JSONDecodeError",
 })
+
+
+def _expects_error(item: cst.BaseExpression) -> bool:
+    """A context manager that catches what its block raises: ``pytest.raises(...)``,
+    ``self.assertRaises(...)`` / ``assertRaisesRegex``, ``np.testing.assert_raises``,
+    ``contextlib.suppress(...)``."""
+    if not isinstance(item, cst.Call):
+        return False
+    name = (_dotted(item.func) or "").rsplit(".", 1)[-1].lower()
+    return "raises" in name or name == "suppress"
 
 
 def _may_catch_keras_errors(handler: Any) -> bool:

@@ -39,7 +39,7 @@ from .values import Array, BoundMethod, ClassValue, FunctionValue, LayerValue, Q
 
 #: the front end's own pseudo-ops: not calls the user wrote (a ``TimeDistributed`` of a model counts
 #: as the ``shapecheck.time_distributed`` node that stands for it)
-_PSEUDO_OPS = frozenset({"shapecheck.join", "shapecheck.time_step", "shapecheck.declared_shape"})
+_PSEUDO_OPS = frozenset({"shapecheck.join", "shapecheck.time_step", "shapecheck.declared_shape", "shapecheck.eager"})
 #: how far a chain of reasons is followed (a cycle of bindings cannot form, but a long chain is noise)
 _MAX_STEPS = 12
 

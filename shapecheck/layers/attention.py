@@ -238,10 +238,13 @@ def _tensor_arg(call: Call, position: int, name: str) -> Optional[TensorType]:
     return UNKNOWN_TENSOR
 
 
-def _value_key_agree(value: Shape, key: Shape) -> None:
-    """``value_shape[1:-1] != key_shape[1:-1]``, as Keras compares them when it builds the layer."""
+def _value_key_agree(value: Shape, key: Shape, traced: bool) -> None:
+    """``value_shape[1:-1] != key_shape[1:-1]``, as Keras compares them when it builds the layer on
+    symbolic tensors; where it runs on data (or is traced), the attention einsum pairs them up, and a
+    ``None`` is a size not known here."""
     a, b = value[1:-1], key[1:-1]
-    if len(a) != len(b) or any(_keras_differs(x, y) for x, y in zip(a, b)):
+    differs = dims.differs if traced else _keras_differs
+    if len(a) != len(b) or any(differs(x, y) for x, y in zip(a, b)):
         raise ShapeError(INCOMPATIBLE_SHAPES, "All dimensions of `value` and `key`, except the last one, must be "
                          f"equal. Received: value_shape={show_shape(value)} and key_shape={show_shape(key)}")
 
@@ -327,7 +330,8 @@ class MultiHeadAttention(LayerRule):
     def output(self, call: Call) -> list:
         qs, vs, ks, has_key = _query_value_key(call)
         if has_key:
-            _value_key_agree(vs, ks)
+            # (tf.keras 2 traces `call` on symbolic tensors too: its compute_output_shape never runs)
+            _value_key_agree(vs, ks, call.traced or call.keras_version < 3)
         for what, s in (("query", qs), ("key", ks), ("value", vs)):
             _needs_width(call, what, s)
         axes = self._attention_axes(call, len(vs) + 1)
@@ -443,11 +447,12 @@ class GroupQueryAttention(LayerRule):
             if len(s) != 3:
                 raise ShapeError(RANK_MISMATCH, f'Layer "{call.name}" expects {what} of shape (batch_size, '
                                  f"timesteps, dim) (ndim=3), but received shape {show_shape(s)}.")
-        if _keras_differs(qs[-1], vs[-1]):
+        if not call.traced and _keras_differs(qs[-1], vs[-1]):
+            # (its compute_output_shape's check: on data, query and value have projections of their own)
             raise ShapeError(INCOMPATIBLE_SHAPES, "The last dimension of `query_shape` and `value_shape` must be "
                              f"equal, but are {dims.show(qs[-1])}, {dims.show(vs[-1])}. Received: "
                              f"query_shape={show_shape(qs)}, value_shape={show_shape(vs)}")
-        _value_key_agree(vs, ks)
+        _value_key_agree(vs, ks, call.traced)
         for what, s in (("query", qs), ("key", ks), ("value", vs)):
             _needs_width(call, what, s)
         for what, s in (("value", vs), ("key", ks)):

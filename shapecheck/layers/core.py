@@ -412,6 +412,9 @@ class EinsumShapes:
     bias: Optional[tuple]
     #: input axes (negative or not, as Keras indexes them) whose size the kernel takes
     kernel_input_axes: tuple[int, ...]
+    #: the output as the einsum computes it on data (and tf.keras 2 symbolically): an axis the
+    #: input shares has the input's size where ``output`` (Keras 3's symbolic shape) has ``None``
+    filled: tuple = ()
 
 
 def analyze_einsum(equation: str, bias_axes: Any, shape: tuple, partial: tuple) -> EinsumShapes:
@@ -437,6 +440,7 @@ def analyze_einsum(equation: str, bias_axes: Any, shape: tuple, partial: tuple) 
     else:
         in_map = {d: i for i, d in enumerate(input_spec)}
         out_map = {d: i for i, d in enumerate(output_spec)}
+    filled = list(out)
     for d in input_spec:
         here = _at(list(shape), in_map[d], equation, shape)
         if d in out_map:
@@ -445,6 +449,8 @@ def analyze_einsum(equation: str, bias_axes: Any, shape: tuple, partial: tuple) 
                 raise ShapeError(AXIS_MISMATCH, f"Input shape and output shape do not match at shared dimension "
                                  f"'{d}'. Input shape is {dims.show(here)}, and output shape is "
                                  f"{dims.show(there)}.")
+            if there is None:
+                filled[out_map[d]] = here
     for d in output_spec:
         if d not in input_spec and d not in weight_spec:
             raise ShapeError(INVALID_ARGUMENT, f"Dimension '{d}' was specified in the output '{output_spec}' but "
@@ -474,7 +480,8 @@ def analyze_einsum(equation: str, bias_axes: Any, shape: tuple, partial: tuple) 
         bias = [sizes[c] if c in bias_axes else 1 for c in output_spec[first:]]
         if not left:
             bias.extend([1] * max(elided, 0))
-    return EinsumShapes(tuple(out), tuple(kernel), None if bias is None else tuple(bias), tuple(kernel_input_axes))
+    return EinsumShapes(tuple(out), tuple(kernel), None if bias is None else tuple(bias), tuple(kernel_input_axes),
+                        tuple(filled))
 
 
 @register
@@ -542,7 +549,8 @@ class EinsumDense(LayerRule):
                 raise ShapeError(AXIS_MISMATCH, f'Layer "{call.name}" cannot create its {what} of shape '
                                  f"{show_shape(weight)} from input shape {show_shape(call.shape)}: Shapes used to "
                                  "initialize variables must be fully-defined (no `None` dimensions).")
-        return call.input.with_shape(found.output)
+        # Keras 3's symbolic output keeps an output_shape's None; data (and tf.keras 2) has the input's size
+        return call.input.with_shape(found.filled if call.traced or call.keras_version < 3 else found.output)
 
     def built_spec(self, call: Call) -> Optional[InputSpec]:
         found = self._analyze(call)

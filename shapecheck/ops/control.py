@@ -1,6 +1,6 @@
 """The front end's own pseudo-ops: a tensor that is one of two (after an unknown ``if``), the
-timestep a `TimeDistributed` model sees, and the output a custom layer's ``compute_output_shape``
-declares."""
+timestep a `TimeDistributed` model sees, the output a custom layer's ``compute_output_shape``
+declares, and data handed to a layer (an eager tensor)."""
 
 from __future__ import annotations
 
@@ -86,3 +86,22 @@ class DeclaredShape(OpRule):
         if isinstance(shape, (tuple, list)):
             return [TensorType(tuple(as_dim(d) for d in shape), None)]
         raise Unknowable()
+
+
+@register
+class EagerData(OpRule):
+    """``shapecheck.eager(shape=..., dtype=...)``: data (a NumPy array, an eager tensor made from
+    data) that the program hands to a layer, which then runs at once on it: an eager tensor of
+    that shape and dtype, every axis (the batch's too) its size."""
+
+    names = ("shapecheck.eager",)
+    params = ("shape", "dtype")
+    examples = (
+        Example({"shape": (2, 3, 16), "dtype": "float32"}, None, (2, 3, 16)),
+    )
+
+    def output(self, call: Call) -> TensorType:
+        shape, dtype = param(call, "shape"), param(call, "dtype")
+        if not isinstance(shape, (tuple, list)):
+            raise Unknowable()
+        return TensorType(tuple(as_dim(d) for d in shape), dtype if isinstance(dtype, str) else None)
