@@ -441,6 +441,18 @@ def test_a_file_that_needs_too_many_steps_gets_a_warning_and_keeps_its_findings(
         (4, "rank-mismatch", "error"), (8, "analysis-limit", "warning")]
 
 
+def test_a_comprehension_counts_each_element_against_the_step_budget(monkeypatch):
+    # keras 3.15 backend/common/thread_safe_test.py: a loop of 10,000 rounds over a comprehension of a
+    # list that grew each round took minutes, outside every budget (the steps count statements)
+    from shapecheck.frontend import interpreter
+
+    monkeypatch.setattr(interpreter, "MAX_STEPS", 1_000)
+    src = ("import keras\nx = keras.Input((4,))\ny = keras.layers.Conv2D(3, 3)(x)\n"
+           "squares = [i * i for i in range(5000)]\n")
+    result = check_source(src, "t.py")
+    assert [(f.span.line, f.code.name) for f in result.findings] == [(3, "rank-mismatch"), (4, "analysis-limit")]
+
+
 def test_recursion_under_an_unknown_condition_is_not_followed():
     # Following both branches of every level would take 2**n calls.
     from shapecheck.frontend.interpreter import Interpreter

@@ -483,6 +483,44 @@ CASES: dict[str, Case] = {
         """,
         full_coverage=True,
     ),
+    # A list changed where shapecheck cannot follow the change (an extend by what it does not know,
+    # a sort) was kept as it was: here the LSTM would meet the Dense's (None, 4).
+    "list_changed_by_what_is_not_followed": Case(
+        """
+        import random
+
+        import keras
+        from keras import layers
+
+        blocks = [layers.Dense(4)]
+        blocks.extend(random.sample([layers.Reshape((2, 2))], 1))
+        x = keras.Input((8,))
+        for block in blocks:
+            x = block(x)
+        y = layers.LSTM(3)(x)
+        sizes = [(1, 4), (2, 2)]
+        sizes.sort(reverse=True)
+        z = layers.Reshape(sizes[0])(keras.Input((4,)))
+        """,
+    ),
+    # keras 3.15 utils/jax_layer_test.py: a model whose inputs are a dict takes data by the dict's
+    # keys, not by its inputs' names ("Missing data for input "input_layer"")
+    "inputs_given_as_a_dict": Case(
+        """
+        import numpy as np
+        import keras
+        from keras import layers
+
+        inputs = {"b": keras.Input((4,)), "a": keras.Input((3,))}
+        outputs = layers.Concatenate()([inputs["a"], layers.Dense(2)(inputs["b"])])
+        model = keras.Model(inputs, outputs)
+        y = model({"a": np.ones((2, 3)), "b": np.ones((2, 4))})
+        z = model({"a": keras.Input((3,)), "b": keras.Input((4,))})
+        model.compile("adam", "mse")
+        model.fit({"b": np.ones((8, 4)), "a": np.ones((8, 3))}, np.zeros((8, 5)), verbose=0)
+        """,
+        full_coverage=True,
+    ),
 }
 
 
@@ -611,6 +649,15 @@ def test_a_layer_run_on_data_is_checked() -> None:
     source += "dense = layers.Dense(2)\ndense(x)\ndense(keras.Input((3, 12)))\n"
     result = check_source(source, "t.py")
     assert [(f.span.line, f.code.name) for f in result.findings] == [(9, "rank-mismatch"), (29, "axis-mismatch")]
+
+
+def test_data_for_a_model_with_a_dict_of_inputs_goes_by_its_keys() -> None:
+    source = _source(CASES["inputs_given_as_a_dict"])
+    wrong = source.replace('model.fit({"b": np.ones((8, 4))', 'model.fit({"b": np.ones((8, 5))')
+    assert [(f.span.line, f.code.name) for f in check_source(wrong, "t.py").findings] == [(12, "data-shape-mismatch")]
+    missing = source.replace('model.fit({"b"', 'model.fit({"c"')
+    assert [(f.span.line, f.code.name) for f in check_source(missing, "t.py").findings] == [
+        (12, "data-structure-mismatch")]
 
 
 @pytest.fixture(scope="module")

@@ -691,18 +691,21 @@ class _Summarizer:
         return any(lid == layer_id or layer_id in path for lid, path in tree.leaves)
 
 
-def _layers_in(value: Any) -> list:
-    """The layers a subclassed model's attribute holds (itself, or in a list, tuple or dict)."""
+def _layers_in(value: Any, within: frozenset = frozenset()) -> list:
+    """The layers a subclassed model's attribute holds (itself, or in a list, tuple or dict; a list
+    that holds itself is walked once)."""
     if value is UNKNOWN:
         raise _Unsure()  # it may be a layer shapecheck does not follow
     if hasattr(value, "class_name") or hasattr(value, "kind") and hasattr(value, "layers"):
         return [value]
     if hasattr(value, "cls") and hasattr(value, "attrs"):
         return [value] if value.cls.keras_kind else []
+    if id(value) in within:
+        return []
     if isinstance(value, (list, tuple)):
-        return [x for v in value for x in _layers_in(v)]
+        return [x for v in value for x in _layers_in(v, within | {id(value)})]
     if isinstance(value, dict):
-        return [x for v in value.values() for x in _layers_in(v)]
+        return [x for v in value.values() for x in _layers_in(v, within | {id(value)})]
     return []
 
 

@@ -952,6 +952,7 @@ class Interpreter:
             if items is None or len(items) > MAX_UNROLL:
                 return False
             for item in items:
+                self.step(clause.iter)  # (each element counts, as a statement does, against the budgets)
                 self.assign(clause.target, item, inner)
                 ok = True
                 for cond in clause.ifs:
@@ -1291,7 +1292,22 @@ class Interpreter:
                 kwargs[a.keyword.value] = v
             else:
                 args.append(v)
+        if isinstance(func, BoundMethod) and isinstance(func.obj, list) and func.func is None \
+                and isinstance(node.func, cst.Attribute) and not self._list_change_followed(func.name, args):
+            # a change to a list that is not followed (`blocks.extend(make_blocks())`, `.sort()`): the
+            # variable (or attribute) holding it is unknown from here on
+            self.unknowns.call(func, args, kwargs, node, env)
+            self.assign(node.func.value, UNKNOWN, env)
+            return UNKNOWN
         return self.unknowns.call(func, args, kwargs, node, env)  # call_value, remembering why a result is unknown
+
+    def _list_change_followed(self, name: str, args: list) -> bool:
+        """Whether ``list.name(*args)`` is a change :meth:`call_method` makes (or no change)."""
+        if name == "extend":
+            return len(args) == 1 and self.iterate(args[0]) is not None
+        if name == "insert":
+            return len(args) == 2 and isinstance(args[0], int)
+        return name not in ("remove", "sort")
 
     def unknown_call(self, func: Any, args: list, kwargs: dict) -> Any:
         return UNKNOWN
@@ -1755,6 +1771,12 @@ class Interpreter:
                     return obj.pop(*args)
                 except (IndexError, TypeError):
                     return UNKNOWN
+            if name == "clear" and not args:
+                obj.clear()
+                return None
+            if name == "reverse" and not args:
+                obj.reverse()
+                return None
             if name == "copy":
                 return list(obj)
             if name == "index" and args:
@@ -2104,8 +2126,10 @@ class Interpreter:
         if inputs is None and outputs is None:
             return UNKNOWN
         name = name or self.auto_name("Functional")
-        flat_inputs = _flatten(inputs)
-        model = ModelValue("functional", self.new_id("M"), name, flat_inputs, outputs)
+        keys = sorted(inputs) if isinstance(inputs, dict) and all(isinstance(k, str) for k in inputs) else None
+        # (Keras flattens a dict of inputs by its sorted keys)
+        flat_inputs = _flatten(inputs if keys is None else [inputs[k] for k in keys])
+        model = ModelValue("functional", self.new_id("M"), name, flat_inputs, outputs, input_keys=keys)
         self.record_model(model, node)
         if "trainable" in kwargs:
             self.set_trainable(model, kwargs["trainable"], inside=False)
@@ -2361,7 +2385,9 @@ class Interpreter:
             return self.replay(model, [x], node, at=self.record_method(model, "__call__", [x], {}, node))
         at = self.record_method(model, "__call__", [x], {}, node)
         flat = _flatten(x)
-        if isinstance(x, dict) and all(isinstance(t, Tensor) for t in model.inputs):
+        if isinstance(x, dict) and model.input_keys is not None:
+            flat = [x.get(k, UNKNOWN) for k in model.input_keys] if set(x) == set(model.input_keys) else [UNKNOWN]
+        elif isinstance(x, dict) and all(isinstance(t, Tensor) for t in model.inputs):
             by_name = {self.engine.graph.nodes[t.ref.node].name: t for t in model.inputs}
             if all(k in by_name for k in x):
                 flat = [x.get(self.engine.graph.nodes[t.ref.node].name, UNKNOWN) for t in model.inputs]

@@ -384,7 +384,9 @@ class Training:
 
     def match_inputs(self, model: ModelValue, inputs: list[Tensor], x: Any, span: Span) -> Optional[list]:
         """The data array for each model input (a list in order, or a dict by name)."""
-        names_ = [self.interp.input_name(t) for t in inputs]
+        keys = getattr(model, "input_keys", None)
+        names_ = list(keys) if keys is not None and len(keys) == len(inputs) else [
+            self.interp.input_name(t) for t in inputs]
         label = model.name or "functional"
         if isinstance(x, dict):
             missing = [n for n in names_ if n not in x]

@@ -90,6 +90,9 @@ class ModelValue:
     loss: Any = None  # what `compile(loss=...)` gave: a LossValue, or a list/dict of them (None: not compiled)
     #: a ``keras.applications`` model (``"ResNet50"``): its input and one operation standing for its layers
     application: Optional[str] = None
+    #: a functional model whose ``inputs`` is a dict: its keys (sorted, as ``inputs`` are), which its
+    #: data's keys must be (rather than the inputs' names)
+    input_keys: Optional[list] = None
 
 
 @dataclass(eq=False)
