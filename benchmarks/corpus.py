@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import fnmatch
 import json
 import re
 import subprocess
@@ -51,9 +52,13 @@ class Package:
     licence: str
     #: True: the sdist (``--no-binary :all:``), which carries examples/tests; False: the wheel
     sdist: bool = True
-    #: "scripts": programs that build and train their models (tutorials, examples); "library":
-    #: model-building functions and layers whose callers are elsewhere (their inputs are parameters)
+    #: "scripts": programs that build and train their models (tutorials, examples); "tests": test
+    #: suites (test functions and ``TestCase`` methods that build models and run layers on data);
+    #: "library": model-building functions and layers whose callers are elsewhere (their inputs are
+    #: parameters)
     kind: str = "library"
+    #: only the files whose name matches this pattern (``"*_test.py"``); empty: every ``.py`` file
+    only: str = ""
 
     @property
     def name(self) -> str:
@@ -79,6 +84,12 @@ CORPUS: tuple[Package, ...] = (
     Package("tensorflow-model-optimization==0.8.1", ("tensorflow_model_optimization",), "Apache-2.0",
             sdist=False),
     Package("keras-cv==0.9.0", ("keras_cv",), "Apache-2.0"),
+    Package("talos==2.0.10", ("examples", "tests"), "MIT", kind="scripts"),
+    # TensorFlow 1 graph code (`tf.placeholder`, sessions), as four of the Keras 2.3.1 examples are
+    Package("cleverhans==3.0.1", ("cleverhans_tutorials",), "MIT", kind="scripts"),
+    Package("keras==3.15.1", ("keras/src",), "Apache-2.0", sdist=False, kind="tests", only="*_test.py"),
+    Package("keras-self-attention==0.51.0", ("tests",), "MIT", kind="tests"),
+    Package("tf-models-official==2.20.0", ("official/nlp/modeling",), "Apache-2.0", sdist=False),
 )
 
 
@@ -207,6 +218,8 @@ def run_package(pkg: Package, top: Path, options: Options, causes: bool) -> Figu
     figures = Figures()
     roots = [str(top / part) for part in pkg.parts if (top / part).exists()]
     for path in iter_python_files(roots):
+        if pkg.only and not fnmatch.fnmatch(Path(path).name, pkg.only):
+            continue
         figures.files += 1
         figures.keras_files += imports_keras(path)
         t0 = time.process_time()

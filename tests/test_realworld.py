@@ -425,6 +425,31 @@ CASES: dict[str, Case] = {
         run='TestBlocks("test_head").debug()\nTestBlocks("test_sequence").debug()',
         full_coverage=True,
     ),
+    # Parametrized tests (pytest's, absl's): the runner calls them with each parameter; tf-models
+    # and Keras's own tests are mostly written so.
+    "parametrized_tests": Case(
+        """
+        import keras
+        import pytest
+        from absl.testing import parameterized
+        from keras import layers
+
+
+        @pytest.mark.parametrize("units", [1, 2])
+        def test_dense(units):
+            y = layers.Dense(units)(layers.Conv1D(4, 3)(keras.Input((8, 5))))
+            assert y.shape == (None, 6, units)
+
+
+        class LayersTest(parameterized.TestCase):
+            @parameterized.named_parameters(("one", 1), ("two", 2))
+            def test_conv(self, filters):
+                y = layers.LSTM(3)(layers.Conv1D(filters, 3)(keras.Input((8, 5))))
+                self.assertEqual(y.shape, (None, 3))
+        """,
+        run='test_dense(2)\nLayersTest("test_conv_one").debug()',
+        full_coverage=True,
+    ),
     # Tests of the error itself: Keras raises, `pytest.raises` / `assertRaises` catches it.
     "error_expected_by_a_test": Case(
         """
@@ -635,6 +660,14 @@ def test_a_test_method_is_checked_as_its_runner_calls_it() -> None:
     result = check_source(source, "t.py")
     assert [(f.span.line, f.code.name, "(None, 7)" in f.message) for f in result.findings] == [
         (21, "rank-mismatch", True)]
+
+
+def test_a_parametrized_test_is_checked_and_a_skipped_one_is_not() -> None:
+    source = _source(CASES["parametrized_tests"]).replace("layers.LSTM(3)", "layers.Conv2D(3, 3)")
+    source += ('\n    @pytest.mark.skipif(keras.backend.backend() == "tensorflow", reason="fails there")\n'
+               "    def test_skipped(self):\n        layers.LSTM(3)(keras.Input((4,)))\n")
+    result = check_source(source, "t.py")
+    assert [(f.span.line, f.code.name) for f in result.findings] == [(17, "rank-mismatch")]
 
 
 def test_only_the_block_a_test_expects_to_fail_is_excused() -> None:

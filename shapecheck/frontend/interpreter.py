@@ -522,8 +522,9 @@ class Interpreter:
                 if any(n.startswith("click.") or n in ("command", "option", "argument") for n in names_) else None
             if click is not None:
                 defaults.update(click)  # a click command: its function, called with the defaults
-            elif names_ - {"staticmethod", "classmethod", "property", "functools.cached_property",
-                           "cached_property", "tf.function", "function"}:
+            elif {n for n in names_ if n.rsplit(".", 1)[-1] not in _TEST_DECORATORS} - {
+                    "staticmethod", "classmethod", "property", "functools.cached_property", "cached_property",
+                    "tf.function", "function"}:
                 env.vars[stmt.name.value] = UNKNOWN
                 return
         env.vars[stmt.name.value] = fn
@@ -2628,6 +2629,12 @@ def _keras_kind(base: Any) -> Optional[str]:
     if isinstance(base, ClassValue):
         return base.keras_kind
     return None
+
+
+#: decorators of tests that leave the function as it is, for a test runner to call with parameters
+#: (``pytest.mark.parametrize``, ``parameterized.named_parameters``, ``pytest.fixture``); not those
+#: that skip a test or expect it to fail (it may fail where it is skipped)
+_TEST_DECORATORS = frozenset({"parametrize", "parameters", "named_parameters", "product", "expand", "fixture"})
 
 
 def _has_array(v: Any) -> bool:
