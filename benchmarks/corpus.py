@@ -2,7 +2,7 @@
 
 Downloads a fixed list of packages from PyPI (``pip download --no-deps``, pinned versions, the
 sdist where it carries examples or tests) into the cache folder ``CACHE`` (once: a package already
-there is not downloaded again), extracts each into ``CACHE/src/<name>``, and runs the
+there is not downloaded again), extracts each into ``CACHE/src/<name>-<version>``, and runs the
 ``shapecheck`` analysis (:func:`shapecheck.api.check_file`, the CLI's default options, one file at
 a time in this process) over the parts of it listed in :data:`CORPUS`.  Per package it prints the
 files, the Keras files (those that import keras, tensorflow or tf_keras), the findings by code, the
@@ -121,8 +121,8 @@ def _archive_of(pkg: Package, archives: Path) -> Path | None:
 
 
 def extract(pkg: Package, archive: Path, cache: Path) -> Path:
-    """The package's files under ``cache/src/<name>``; the folder that holds its ``parts``."""
-    dest = cache / "src" / pkg.name
+    """The package's files under ``cache/src/<name>-<version>``; the folder that holds its ``parts``."""
+    dest = cache / "src" / pkg.requirement.replace("==", "-")
     if not dest.exists():
         tmp = dest.with_suffix(".partial")
         tmp.mkdir(parents=True, exist_ok=True)

@@ -450,6 +450,19 @@ CASES: dict[str, Case] = {
         run='test_dense(2)\nLayersTest("test_conv_one").debug()',
         full_coverage=True,
     ),
+    # keras 3.15's tests of its ops (1,500 calls): symbolic tensors made directly, of a whole shape
+    "keras_tensors_made_directly": Case(
+        """
+        import keras
+        from keras import ops
+        from keras.src.backend.common.keras_tensor import KerasTensor
+
+        x = KerasTensor((None, 4))
+        y = keras.layers.Dense(3)(x)
+        z = ops.add(KerasTensor((2, 3)), keras.KerasTensor([1, 3], dtype="int32"))
+        """,
+        full_coverage=True,
+    ),
     # Tests of the error itself: Keras raises, `pytest.raises` / `assertRaises` catches it.
     "error_expected_by_a_test": Case(
         """
@@ -668,6 +681,12 @@ def test_a_parametrized_test_is_checked_and_a_skipped_one_is_not() -> None:
                "    def test_skipped(self):\n        layers.LSTM(3)(keras.Input((4,)))\n")
     result = check_source(source, "t.py")
     assert [(f.span.line, f.code.name) for f in result.findings] == [(17, "rank-mismatch")]
+
+
+def test_a_keras_tensor_made_directly_is_checked() -> None:
+    source = _source(CASES["keras_tensors_made_directly"]).replace("[1, 3]", "[4, 3]")
+    result = check_source(source, "t.py")
+    assert [(f.span.line, f.code.name) for f in result.findings] == [(8, "incompatible-shapes")]
 
 
 def test_only_the_block_a_test_expects_to_fail_is_excused() -> None:

@@ -1356,6 +1356,15 @@ class Interpreter:
     def call_qualname(self, name: str, args: list, kwargs: dict, node: cst.CSTNode) -> Any:
         if name == names.INPUT:
             return self.make_input(_bind(LAYERS["InputLayer"].params, args, kwargs), node)
+        if name == names.KERAS_TENSOR and self.engine.keras_version >= 3:
+            # `keras.KerasTensor(shape, dtype="float32", sparse=False, ragged=False, ...)`: a symbolic
+            # tensor of that whole shape, as an Input's with batch_shape (no input layer, no name taken)
+            bound = _bind(("shape", "dtype", "sparse", "ragged", "record_history", "name"), args, kwargs)
+            if not isinstance(bound.get("shape"), (tuple, list)):
+                return UNKNOWN
+            config = {"batch_shape": bound["shape"], "dtype": bound.get("dtype", "float32")}
+            config.update({k: bound[k] for k in ("sparse", "ragged") if k in bound})
+            return self.make_input(config, node, named=False)
         if name == names.MODEL:
             return self.make_model(args, kwargs, node)
         if name == names.SEQUENTIAL:
@@ -1841,7 +1850,7 @@ class Interpreter:
                                           tuple(TensorRef(node.id, i) for i in range(len(result.outputs))), created_at))
         return result
 
-    def make_input(self, bound: dict, node: cst.CSTNode, span: Optional[Span] = None) -> Any:
+    def make_input(self, bound: dict, node: cst.CSTNode, span: Optional[Span] = None, named: bool = True) -> Any:
         tensor = bound.pop("tensor", None)
         config = {k: self.literal(v) for k, v in bound.items()}
         kwargs = {}
@@ -1853,7 +1862,7 @@ class Interpreter:
                       layer_id=self.new_id("L"), name=config.get("name") if isinstance(config.get("name"), str)
                       else None, span=span or self.span(node), call_stack=self._frame.stack)
         result = self.add_node(irnode)
-        if irnode.name is None:
+        if irnode.name is None and named:
             # The name Keras gives it (input_layer, input_layer_1, ...), for messages that
             # quote it; notes keep saying `keras.Input`.
             self._input_names[irnode.id] = self.auto_name("InputLayer")

@@ -27,6 +27,7 @@ _OPS_SUBMODULES = ("numpy", "nn", "math", "core", "linalg")
 MODEL = "keras.Model"
 SEQUENTIAL = "keras.Sequential"
 INPUT = "keras.Input"
+KERAS_TENSOR = "keras.KerasTensor"
 
 _ALIASES = {
     "keras.models.Model": MODEL,
@@ -40,6 +41,8 @@ _ALIASES = {
     "keras.layers.Input": INPUT,
     "keras.engine.input_layer.Input": INPUT,
     "keras.layers.core.input_layer.Input": INPUT,
+    "keras.backend.KerasTensor": KERAS_TENSOR,
+    "keras.backend.common.keras_tensor.KerasTensor": KERAS_TENSOR,
     "keras.Layer": "keras.layers.Layer",
     "keras.engine.base_layer.Layer": "keras.layers.Layer",
     "keras.backend.int_shape": "keras.backend.int_shape",
