@@ -463,6 +463,21 @@ CASES: dict[str, Case] = {
         """,
         full_coverage=True,
     ),
+    # keras 3.15 ops/image_test.py: the image ops take the global data format, as layers do
+    "image_ops_under_channels_first": Case(
+        """
+        import keras
+        from keras import ops
+
+        keras.config.set_image_data_format("channels_first")
+        x = keras.Input((3, 20, 20))
+        gray = ops.image.rgb_to_grayscale(x)
+        small = ops.image.resize(x, (10, 10))
+        pooled = keras.layers.MaxPooling2D()(small)
+        keras.config.set_image_data_format("channels_last")
+        """,
+        full_coverage=True,
+    ),
     # Tests of the error itself: Keras raises, `pytest.raises` / `assertRaises` catches it.
     "error_expected_by_a_test": Case(
         """

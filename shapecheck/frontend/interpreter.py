@@ -1417,6 +1417,10 @@ class Interpreter:
                 or name.startswith("keras.backend."):
             # Functions of Python values only create constant tensors when a rule knows them.
             if _has_tensor(args) or _has_tensor(kwargs) or name in OPS:
+                params = OPS[name].params if name in OPS and name.startswith("keras.") else ()
+                if self._data_format != "channels_last" and "data_format" in params and "data_format" not in kwargs \
+                        and len(args) <= params.index("data_format"):
+                    kwargs = {**kwargs, "data_format": self._data_format}  # (None: the global setting)
                 return self.apply_op(name, args, kwargs, node)
             return UNKNOWN
         if name == "functools.partial" and args:

@@ -384,6 +384,7 @@ class GaussianBlur(OpRule):
         Example({"kernel_size": (0, 3)}, (None, 8, 8, 3), "invalid-argument"),
         Example({"sigma": 1.0}, (None, 8, 8, 3), "invalid-argument"),
         Example({}, (8, 8), "rank-mismatch"),
+        Example({}, (20, 20, 3), (20, 20, 3), call_kwargs={"sigma": T((2,))}),  # (a tensor: values not followed)
     )
 
     def output(self, call: Call) -> TensorType:
@@ -391,8 +392,8 @@ class GaussianBlur(OpRule):
         images = _images(call)
         for name in ("kernel_size", "sigma"):
             v = param(call, name)
-            if v is UNKNOWN or isinstance(v, dims.Sym):
-                continue
+            if v is UNKNOWN or isinstance(v, (dims.Sym, TensorType)):
+                continue  # (a tensor of sizes: its values are not followed)
             if not isinstance(v, (list, tuple)) or len(v) < 2:
                 raise ShapeError(INVALID_ARGUMENT, f"`{name}` needs two values (height, width): the backend reads "
                                  f"{name}[0] and {name}[1]. Received: {name}={v!r}")
