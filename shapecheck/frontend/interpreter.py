@@ -2021,7 +2021,7 @@ class Interpreter:
             if not isinstance(out, Tensor):
                 return UNKNOWN
             return self.apply_op("shapecheck.time_distributed", [args[0], out], {}, node)
-        if _has_array(args) or _has_array(kwargs):
+        if _holds(args, Array) or _holds(kwargs, Array):
             # a layer called on data runs at once (eagerly) on a tensor of it
             args = [self.eager_tensor(a, node) for a in args]
             kwargs = {k: self.eager_tensor(v, node) for k, v in kwargs.items()}
@@ -2650,16 +2650,6 @@ def _keras_kind(base: Any) -> Optional[str]:
 _TEST_DECORATORS = frozenset({"parametrize", "parameters", "named_parameters", "product", "expand", "fixture"})
 
 
-def _has_array(v: Any) -> bool:
-    if isinstance(v, Array):
-        return True
-    if isinstance(v, (list, tuple)):
-        return any(_has_array(x) for x in v)
-    if isinstance(v, dict):
-        return any(_has_array(x) for x in v.values())
-    return False
-
-
 def _is_test_class(cls: ClassValue) -> bool:
     """A class a test runner collects: a subclass of a ``TestCase`` (``unittest``'s, ``absltest``'s,
     ``tf.test``'s, ``parameterized``'s ...), or a pytest ``Test*`` class without bases."""
@@ -2721,14 +2711,19 @@ def _hashable(v: Any) -> bool:
         isinstance(v, tuple) and all(_hashable(x) for x in v))
 
 
-def _has_tensor(v: Any) -> bool:
-    if isinstance(v, Tensor):
+def _holds(v: Any, kind: type) -> bool:
+    """Whether ``v`` is, or holds in a list, tuple or dict, a value of ``kind``."""
+    if isinstance(v, kind):
         return True
     if isinstance(v, (list, tuple)):
-        return any(_has_tensor(x) for x in v)
+        return any(_holds(x, kind) for x in v)
     if isinstance(v, dict):
-        return any(_has_tensor(x) for x in v.values())
+        return any(_holds(x, kind) for x in v.values())
     return False
+
+
+def _has_tensor(v: Any) -> bool:
+    return _holds(v, Tensor)
 
 
 def _flatten_with_path(v: Any, path: tuple = ()) -> list[tuple[str, Any]]:
