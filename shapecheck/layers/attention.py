@@ -346,7 +346,10 @@ class MultiHeadAttention(LayerRule):
             out_shape = qs
         query = _query(call)
         out = [query.with_shape(out_shape)]
-        if _scores_flag(call):
+        if _scores_flag(call) and call.traced and len(qs) != 3:
+            # on data the scores have an axis per attention axis of query and key: not followed
+            out.append(query.with_shape(None))
+        elif _scores_flag(call):
             # Keras's symbolic scores repeat the query length (its `compute_output_spec`), while on
             # data their last axis is the key's length: where the two differ, it is left unknown.
             heads = call.dim("num_heads")
