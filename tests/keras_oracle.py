@@ -135,27 +135,44 @@ def keras_on_data(op: str, config: dict, inputs: Any, args: tuple = (), call_kwa
     return KerasResult(_shapes(out))
 
 
-def agrees_on_data(op: str, config: dict, inputs: Any, args: tuple = (), call_kwargs: Optional[dict] = None
-                   ) -> None:
+def on_data(v: Any, size: int) -> Any:
+    """Shapes (also in ``T``, lists and dicts) as data has them: every axis known, the batch's too
+    (``None`` set to ``size``)."""
+    if isinstance(v, T):
+        return T(on_data(v.shape, size), v.dtype)
+    if isinstance(v, tuple):
+        return tuple(size if d is None else d for d in v)
+    if isinstance(v, list):
+        return [on_data(x, size) for x in v]
+    if isinstance(v, dict):
+        return {k: on_data(x, size) for k, x in v.items()}
+    return v
+
+
+def agrees_on_data(op: str, config: dict, inputs: Any, args: tuple = (), call_kwargs: Optional[dict] = None,
+                   size: int = 2) -> Any:
     """shapecheck's rule for a call on data (eager tensors: ``traced``) against Keras run eagerly on
-    random data of those shapes: a finding exactly when Keras raises, else the shapes it computes (an
-    axis shapecheck leaves unknown agrees with any size)."""
+    random data of those shapes (each ``None`` axis ``size``): a finding exactly when Keras raises,
+    else the shapes it computes (an axis shapecheck leaves unknown agrees with any size). Returns
+    shapecheck's result."""
     from shapecheck.core.engine import infer
 
+    inputs, args, call_kwargs = on_data(inputs, size), tuple(on_data(list(args), size)), on_data(call_kwargs, size)
     ours = infer(op, config, inputs, args, call_kwargs, traced=True)
     theirs = keras_on_data(op, config, inputs, args, call_kwargs)
     where = f"{op}({config}) on data {inputs}, {args}, {call_kwargs}"
     if theirs.rejected:
         assert isinstance(ours, str), f"Keras rejects {where}: {theirs.eager_error!r}; shapecheck {ours}"
-        return
+        return ours
     assert not isinstance(ours, str), f"Keras accepts {where} ({theirs.single}); shapecheck reports {ours}"
     if ours is None:
-        return
+        return ours
     mine = ours if isinstance(ours, list) else [ours]
     assert len(mine) == len(theirs.shapes), (where, ours, theirs.shapes)
     for a, b in zip(mine, theirs.shapes):
         assert a is None or len(a) == len(b) and all(
             x == y or not isinstance(x, int) for x, y in zip(a, b)), (where, ours, theirs.shapes)
+    return ours
 
 
 def _shapes(out: Any) -> list:

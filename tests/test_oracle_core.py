@@ -277,11 +277,6 @@ def test_einsum_dense(case):
     opaque_is_sound("EinsumDense", config, input_shape)
 
 
-def _on_data(shape: tuple, size: int = 2) -> tuple:
-    """The shape of data: every axis known (``None`` set to ``size``)."""
-    return tuple(size if d is None else d for d in shape)
-
-
 @SETTINGS
 @given(einsum_case(), st.sampled_from([2, 3]))
 @example(({"equation": "abc,cd->abd", "output_shape": (None, 8), "bias_axes": "d"}, (None, 3, 5)), 2)
@@ -289,11 +284,9 @@ def _on_data(shape: tuple, size: int = 2) -> tuple:
 def test_einsum_dense_on_data(case, size):
     # eagerly, an output_shape's None is the input's size where the einsum shares the axis
     config, input_shape = case
-    data = _on_data(input_shape, size)
-    agrees_on_data("EinsumDense", config, data)
-    ours = infer("EinsumDense", config, data, traced=True)
+    ours = agrees_on_data("EinsumDense", config, input_shape, size=size)
     if isinstance(ours, tuple):
-        assert all(isinstance(d, int) for d in ours), (config, data, ours)  # every size known on data
+        assert all(isinstance(d, int) for d in ours), (config, input_shape, size, ours)  # every size known on data
 
 
 @SETTINGS

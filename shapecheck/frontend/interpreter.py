@@ -2400,7 +2400,9 @@ class Interpreter:
         at = self.record_method(model, "__call__", [x], {}, node)
         flat = _flatten(x)
         if isinstance(x, dict) and model.input_keys is not None:
-            flat = [x.get(k, UNKNOWN) for k in model.input_keys] if set(x) == set(model.input_keys) else [UNKNOWN]
+            if set(x) != set(model.input_keys):
+                return UNKNOWN  # (Keras raises: the structures differ)
+            flat = [x[k] for k in model.input_keys]
         elif isinstance(x, dict) and all(isinstance(t, Tensor) for t in model.inputs):
             by_name = {self.engine.graph.nodes[t.ref.node].name: t for t in model.inputs}
             if all(k in by_name for k in x):
